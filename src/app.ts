@@ -1,0 +1,191 @@
+import type { Redis } from 'ioredis';
+import { Bookmarks } from './http/pagination.js';
+import type { HttpServer } from './http/server.js';
+import { buildHttpServer } from './http/server.js';
+import { modules as productModules } from './modules/index.js';
+import type { AppModule, ModuleDeps } from './modules/module.js';
+import type { Cache } from './platform/cache/cache.js';
+import { MemoryCache } from './platform/cache/memory-cache.js';
+import { RedisCache } from './platform/cache/redis-cache.js';
+import type { Config } from './platform/config.js';
+import { type DatabaseHandle, migrate, openDatabase } from './platform/db/database.js';
+import { IdGenerator } from './platform/ids.js';
+import { DbBroker } from './platform/jobs/db-broker.js';
+import { JobSystem } from './platform/jobs/job-system.js';
+import { RedisStreamsBroker } from './platform/jobs/redis-broker.js';
+import type { Broker } from './platform/jobs/types.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
+import { createRedis } from './platform/redis.js';
+import { instanceSecret } from './platform/secrets.js';
+
+export interface AppOptions {
+  log?: Logger;
+  /** Modules to run; defaults to every product module. Tests and tools may add their own. */
+  modules?: readonly AppModule[];
+  /** Run migrations before anything else (default true). */
+  migrate?: boolean;
+  /** Run the outbox relay and job consumers in this process (default: config.runJobs). */
+  runJobs?: boolean;
+  /** Build the API routes (default true); a worker builds only health and metrics. */
+  api?: boolean;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly database: DatabaseHandle;
+  readonly redis: Redis | undefined;
+  readonly cache: Cache;
+  readonly metrics: Metrics;
+  readonly jobs: JobSystem;
+  readonly http: HttpServer;
+  readonly deps: ModuleDeps;
+  /** Starts listening; resolves with the address. */
+  listen(): Promise<string>;
+  /** Graceful stop: no new requests, drain in-flight requests and jobs, close connections. */
+  close(): Promise<void>;
+}
+
+/** The composition root: config -> platform adapters -> modules -> HTTP server. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config);
+  const modules = options.modules ?? productModules;
+  const database = await openDatabase(config, log);
+  const closers: (() => Promise<unknown>)[] = [() => database.close()];
+  try {
+    if (options.migrate !== false) await migrate(database, config.dbSchema, log);
+    const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+    if (redis) closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
+    const cache: Cache = redis
+      ? new RedisCache(redis, config.redisPrefix)
+      : new MemoryCache(config.cacheMaxEntries);
+    const metrics = createMetrics();
+    const db = database.db;
+    const bookmarks = new Bookmarks(await instanceSecret(db, 'bookmarks'));
+    let jobs: JobSystem | undefined;
+    const deps: ModuleDeps = {
+      config,
+      db,
+      cache,
+      ids: new IdGenerator(db, config.shardId),
+      bookmarks,
+      log,
+      eventsCommitted: () => jobs?.poke(),
+    };
+    const consumers = modules.flatMap((m) => m.consumers?.(deps) ?? []);
+    const broker: Broker = redis
+      ? new RedisStreamsBroker(
+          redis,
+          () => createRedis(config.redisUrl!),
+          db,
+          log,
+          metrics.jobs,
+          {
+            prefix: config.redisPrefix,
+            maxAttempts: config.jobMaxAttempts,
+            leaseMs: config.jobLeaseMs,
+            pollMs: config.jobPollMs,
+            backoffBaseMs: config.jobBackoffBaseMs,
+          },
+          consumers,
+        )
+      : new DbBroker(
+          db,
+          log,
+          metrics.jobs,
+          {
+            maxAttempts: config.jobMaxAttempts,
+            leaseMs: config.jobLeaseMs,
+            pollMs: config.jobPollMs,
+            backoffBaseMs: config.jobBackoffBaseMs,
+          },
+          consumers,
+        );
+    jobs = new JobSystem(db, broker, consumers, log, {
+      pollMs: config.jobPollMs,
+      reconcileAfterMs: Math.max(10 * config.jobLeaseMs, 60_000),
+    });
+
+    metrics.gauge(
+      'corkboard_db_pool_connections',
+      'Database connections by state (idle, busy, waiting requests).',
+      ['state'] as const,
+      (set) => {
+        const s = database.poolStats();
+        set({ state: 'total' }, s.total);
+        set({ state: 'idle' }, s.idle);
+        set({ state: 'busy' }, s.busy);
+        set({ state: 'waiting' }, s.waiting);
+      },
+    );
+    metrics.gauge(
+      'corkboard_job_backlog',
+      'Job deliveries not yet done, per consumer.',
+      ['consumer'] as const,
+      async (set) => {
+        for (const b of await broker.backlog()) set({ consumer: b.consumer }, b.pending);
+      },
+    );
+    metrics.gauge(
+      'corkboard_job_lag_seconds',
+      'Age of the oldest job delivery not yet done, per consumer; outbox rows not yet relayed under "outbox".',
+      ['consumer'] as const,
+      async (set) => {
+        for (const b of await broker.backlog()) set({ consumer: b.consumer }, b.oldestSeconds);
+        const row = await db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.min('created_at').as('oldest'))
+          .where('published_at', 'is', null)
+          .executeTakeFirst();
+        const oldest = row?.oldest ? new Date(row.oldest as Date).getTime() : Date.now();
+        set({ consumer: 'outbox' }, Math.max(0, (Date.now() - oldest) / 1000));
+      },
+    );
+
+    const readiness: Record<string, () => Promise<void>> = { database: () => database.ping() };
+    if (redis) {
+      readiness.redis = async () => {
+        await redis.ping();
+      };
+    }
+    const api = options.api !== false;
+    const http = await buildHttpServer({ config, log, metrics, readiness, docs: api });
+    if (api) {
+      for (const m of modules) await m.routes?.(http, deps);
+    }
+    await http.ready();
+
+    const runJobs = options.runJobs ?? config.runJobs;
+    if (runJobs) await jobs.start();
+    const jobSystem = jobs;
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      log,
+      database,
+      redis,
+      cache,
+      metrics,
+      jobs: jobSystem,
+      http,
+      deps,
+      async listen() {
+        return http.listen({ port: config.port, host: config.host });
+      },
+      close() {
+        closing ??= (async () => {
+          await http.close();
+          await jobSystem.stop();
+          await cache.close();
+          for (const close of closers) await close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => {});
+    throw err;
+  }
+}

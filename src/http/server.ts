@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import { installErrorHandling } from './error-handler.js';
+
+export interface HttpDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  /** Checks each dependency; an entry that throws makes /readyz answer 503. */
+  readiness: Record<string, () => Promise<void>>;
+  /** Serve the OpenAPI document and docs UI (API nodes; not a worker's metrics listener). */
+  docs: boolean;
+}
+
+/** The Fastify instance type every module registers routes on. */
+export type HttpServer = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Builds the Fastify instance with the plumbing every route relies on; modules add their routes after. */
+export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
+  const { config, log, metrics } = deps;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    // A caller's request id is kept when it is safe to log and echo; otherwise we make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: {
+      customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  if (deps.docs) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Corkboard API',
+          version: '5.23.0-corkboard',
+          description:
+            'Pinterest REST API v5 compatible backend for visual discovery, with documented extensions.',
+        },
+        servers: [{ url: config.publicUrl }],
+        components: {
+          securitySchemes: {
+            pinterest_oauth2: {
+              type: 'oauth2',
+              flows: {
+                authorizationCode: {
+                  authorizationUrl: `${config.publicUrl}/oauth/`,
+                  tokenUrl: `${config.publicUrl}/v5/oauth/token`,
+                  scopes: {},
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { url: '/v5/openapi.json' } });
+    app.get('/v5/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
+
+  const Status = Type.Object({
+    status: Type.String(),
+    checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+  });
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Status } } },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness (database, Redis)',
+        response: { 200: Status, 503: Status },
+      },
+    },
+    async (_request, reply) => {
+      const checks: Record<string, string> = {};
+      let ok = true;
+      await Promise.all(
+        Object.entries(deps.readiness).map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), 2000);
+            checks[name] = 'ok';
+          } catch (err) {
+            ok = false;
+            checks[name] = err instanceof Error ? err.message.slice(0, 200) : 'failed';
+          }
+        }),
+      );
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    },
+  );
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,27 @@
+import type { Bookmarks } from '../http/pagination.js';
+import type { HttpServer } from '../http/server.js';
+import type { Cache } from '../platform/cache/cache.js';
+import type { Config } from '../platform/config.js';
+import type { Db } from '../platform/db/database.js';
+import type { IdGenerator } from '../platform/ids.js';
+import type { Consumer } from '../platform/jobs/types.js';
+import type { Logger } from '../platform/logger.js';
+
+/** What the composition root hands each module; a module takes only what it uses. */
+export interface ModuleDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly cache: Cache;
+  readonly ids: IdGenerator;
+  readonly bookmarks: Bookmarks;
+  readonly log: Logger;
+  /** Wakes the outbox relay after a transaction that emitted events has committed. */
+  readonly eventsCommitted: () => void;
+}
+
+/** One capability: its HTTP routes and the job consumers it runs. */
+export interface AppModule {
+  readonly name: string;
+  routes?(app: HttpServer, deps: ModuleDeps): void | Promise<void>;
+  consumers?(deps: ModuleDeps): Consumer[];
+}

@@ -1,0 +1,15 @@
+/**
+ * Read-through cache port. Values are JSON-serialisable. `getOrLoad` never stores a value loaded before
+ * an invalidation of the same key that happened while it was loading, so a write followed by
+ * `invalidate` is never undone by a slow reader filling the cache with what it read before the write.
+ */
+export interface Cache {
+  get<T>(key: string): Promise<T | undefined>;
+  /** Returns the cached value, or loads, stores (for ttlMs) and returns it. */
+  getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
+  /** Stores a value unconditionally. */
+  set<T>(key: string, value: T, ttlMs: number): Promise<void>;
+  /** Drops keys everywhere this cache is shared (every API node in services mode). */
+  invalidate(...keys: string[]): Promise<void>;
+  close(): Promise<void>;
+}

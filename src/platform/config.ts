@@ -1,0 +1,130 @@
+import path from 'node:path';
+
+/** Validated, frozen runtime configuration. Built once at start from the environment. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  /** PostgreSQL URL; undefined selects embedded PGlite. `memory://` selects an in-memory PGlite. */
+  readonly databaseUrl: string | undefined;
+  /** Redis URL; undefined selects in-process cache and database-backed jobs. */
+  readonly redisUrl: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The 16-bit shard written into every ID this database creates. */
+  readonly shardId: number;
+  readonly bodyLimitBytes: number;
+  readonly dbPoolMax: number;
+  /** Whether `serve` also runs the job consumers (always true in embedded mode unless set false). */
+  readonly runJobs: boolean;
+  readonly jobMaxAttempts: number;
+  readonly jobLeaseMs: number;
+  readonly jobPollMs: number;
+  readonly jobBackoffBaseMs: number;
+  readonly cacheMaxEntries: number;
+  readonly shutdownTimeoutMs: number;
+  /** Key prefix for Redis keys and streams, so several deployments or test runs can share one Redis. */
+  readonly redisPrefix: string;
+  /** PostgreSQL schema holding Corkboard's tables (services mode). */
+  readonly dbSchema: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `expected ${min}..${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected a URL starting with ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1');
+  const logLevel = str(env, 'LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:', 'memory:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const dbSchema = str(env, 'DB_SCHEMA', 'public');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(dbSchema)) {
+    throw new ConfigError('DB_SCHEMA', 'expected a lower-case SQL identifier');
+  }
+  const redisPrefix = str(env, 'REDIS_PREFIX', 'cb:');
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError('REDIS_PREFIX', 'expected 1..64 characters of A-Z a-z 0-9 : _ -');
+  }
+  const embedded = redisUrl === undefined;
+  return Object.freeze({
+    port,
+    host,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    dataDir: path.resolve(str(env, 'DATA_DIR', './data')),
+    databaseUrl,
+    redisUrl,
+    logLevel: logLevel as Config['logLevel'],
+    shardId: int(env, 'SHARD_ID', 1, 0, 65535),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    runJobs: bool(env, 'RUN_JOBS', embedded),
+    jobMaxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 8, 1, 100),
+    jobLeaseMs: int(env, 'JOB_LEASE_MS', 30_000, 100, 3_600_000),
+    jobPollMs: int(env, 'JOB_POLL_MS', 500, 10, 60_000),
+    jobBackoffBaseMs: int(env, 'JOB_BACKOFF_BASE_MS', 1000, 1, 600_000),
+    cacheMaxEntries: int(env, 'CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    redisPrefix,
+    dbSchema,
+  });
+}

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, types } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { migrations } from './migrations/index.js';
+import { PGliteDialect, type PGliteUsage } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  busy: number;
+  waiting: number;
+}
+
+/** The database as the rest of the app sees it, whichever engine is underneath. */
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/** Opens PGlite (no DATABASE_URL, or `memory://`) or a pg pool, per config. Does not migrate. */
+export async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
+  if (config.databaseUrl === undefined || config.databaseUrl.startsWith('memory:')) {
+    return openPGlite(config, log);
+  }
+  return openPostgres(config, config.databaseUrl);
+}
+
+async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> {
+  const inMemory = config.databaseUrl?.startsWith('memory:') ?? false;
+  let unlock = () => {};
+  let dataDir: string | undefined;
+  if (!inMemory) {
+    dataDir = path.join(config.dataDir, 'pglite');
+    fs.mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(config.dataDir);
+  }
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
+    parsers: { [types.INT8]: (value: string) => value },
+  });
+  log.info({ dataDir: dataDir ?? 'memory' }, 'embedded PGlite database open');
+  const usage: PGliteUsage = { busy: 0, waiting: 0 };
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, usage) });
+  return {
+    db,
+    kind: 'pglite',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    poolStats: () => ({ total: 1, idle: 1 - usage.busy, busy: usage.busy, waiting: usage.waiting }),
+    async close() {
+      await db.destroy();
+      unlock();
+    },
+  };
+}
+
+/**
+ * PGlite lives in this process, so only one process may open a data directory. A pid file says who has
+ * it; a stale file (its process gone) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'corkboard.pid');
+  try {
+    const other = Number(fs.readFileSync(file, 'utf8'));
+    if (other && other !== process.pid && isAlive(other)) {
+      throw new Error(
+        `DATA_DIR ${dataDir} is in use by process ${other}; embedded mode allows one process per data directory`,
+      );
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function openPostgres(config: Config, url: string): Promise<DatabaseHandle> {
+  if (config.dbSchema !== 'public') {
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    try {
+      await setup.query(`create schema if not exists "${config.dbSchema}"`);
+    } catch (err) {
+      // Two processes creating the schema at the same moment: the loser sees a duplicate.
+      if ((err as { code?: string }).code !== '23505') throw err;
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.dbPoolMax,
+    options: `-c search_path="${config.dbSchema}"`,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      busy: pool.totalCount - pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Applies pending migrations under the migrator's database lock; safe to call from many processes. */
+export async function migrate(handle: DatabaseHandle, schema: string, log: Logger): Promise<string[]> {
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (error) {
+    const failed = (results ?? []).find((r) => r.status === 'Error');
+    log.error({ err: error, migration: failed?.migrationName }, 'migration failed');
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  return applied;
+}

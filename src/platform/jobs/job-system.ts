@@ -1,0 +1,134 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { Broker, Consumer, OutboxEvent } from './types.js';
+
+export interface JobSystemOptions {
+  pollMs: number;
+  /** Republish events that some consumer has not finished this long after publishing (Redis loss). */
+  reconcileAfterMs: number;
+  batchSize?: number;
+}
+
+/**
+ * Runs the outbox relay (outbox -> broker) and the consumers of this process. Several processes may run
+ * one each: relays claim outbox rows with SKIP LOCKED, consumers share work through the broker.
+ */
+export class JobSystem {
+  private running = false;
+  private relayLoop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private lastReconcile = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly broker: Broker,
+    private readonly consumers: readonly Consumer[],
+    private readonly log: Logger,
+    private readonly opts: JobSystemOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.broker.start(this.consumers);
+    this.relayLoop = this.relay();
+    this.log.info(
+      { broker: this.broker.kind, consumers: this.consumers.map((c) => c.name) },
+      'job system started',
+    );
+  }
+
+  /** Stops taking new work and waits for what is in flight. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.relayLoop;
+    await this.broker.stop();
+  }
+
+  /** Asks the relay to look at the outbox now rather than at its next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Moves one batch of unpublished outbox rows to the broker; returns how many. */
+  async relayOnce(): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('outbox')
+        .select(['id', 'topic', 'payload'])
+        .where('published_at', 'is', null)
+        .orderBy('id')
+        .limit(this.opts.batchSize ?? 500)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return 0;
+      const events: OutboxEvent[] = rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload }));
+      await this.broker.publish(trx, events);
+      await trx
+        .updateTable('outbox')
+        .set({ published_at: sql`now()` })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return rows.length;
+    });
+  }
+
+  /**
+   * Marks for republishing the events published long ago that a consumer has neither finished nor
+   * dead-lettered. Only the Redis broker can lose deliveries; the database broker keeps its own rows.
+   */
+  async reconcile(): Promise<number> {
+    if (this.broker.kind === 'database') return 0;
+    const byTopic = new Map<string, string[]>();
+    for (const c of this.consumers) {
+      for (const t of c.topics) byTopic.set(t, [...(byTopic.get(t) ?? []), c.name]);
+    }
+    let total = 0;
+    for (const [topic, names] of byTopic) {
+      const result = await sql`
+        update outbox o set published_at = null
+         where o.topic = ${topic}
+           and o.published_at < now() - ${`${this.opts.reconcileAfterMs} milliseconds`}::interval
+           and (select count(*) from job_done d where d.event_id = o.id and d.consumer = any(${names}::text[]))
+             + (select count(*) from dead_letters l where l.event_id = o.id and l.consumer = any(${names}::text[]))
+             < ${names.length}
+      `.execute(this.db);
+      total += Number(result.numAffectedRows ?? 0);
+    }
+    if (total > 0) this.log.warn({ events: total }, 'republishing events the broker lost');
+    return total;
+  }
+
+  private async relay(): Promise<void> {
+    while (this.running) {
+      let moved = 0;
+      try {
+        moved = await this.relayOnce();
+        if (Date.now() - this.lastReconcile > this.opts.reconcileAfterMs / 4) {
+          this.lastReconcile = Date.now();
+          await this.reconcile();
+        }
+      } catch (err) {
+        this.log.error({ err }, 'outbox relay failed');
+      }
+      if (moved === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, this.opts.pollMs);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.wake = done;
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+import type { JobMetrics } from '../metrics.js';
+import { type Delivery, deadLetter, runDelivery } from './deliver.js';
+import { type Broker, backoffMs, type Consumer, type OutboxEvent } from './types.js';
+
+export interface RedisBrokerOptions {
+  prefix: string;
+  maxAttempts: number;
+  leaseMs: number;
+  pollMs: number;
+  backoffBaseMs: number;
+  /** Approximate cap on each stream's length; the outbox, not Redis, is the durable copy. */
+  maxLen?: number;
+  batchSize?: number;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Redis Streams as the broker (services mode): one stream per topic, one consumer group per consumer,
+ * any number of worker processes per group. An entry stays in the group's pending list until its
+ * delivery commits; entries idle longer than the lease (a dead or stuck worker) are claimed by another
+ * worker. A failed delivery is made claimable again after its backoff by resetting its idle time.
+ * Redis may lose streams (it keeps nothing on disk here): the relay's reconciler republishes from the
+ * outbox any event some consumer has not finished.
+ */
+export class RedisStreamsBroker implements Broker {
+  readonly kind = 'redis-streams' as const;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly blocking: Redis[] = [];
+  private readonly workerId = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly newConnection: () => Redis,
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly metrics: JobMetrics,
+    private readonly opts: RedisBrokerOptions,
+    private readonly subscribers: readonly Consumer[],
+  ) {}
+
+  private stream(topic: string): string {
+    return `${this.opts.prefix}s:${topic}`;
+  }
+
+  async publish(_trx: Db, events: OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const e of events) {
+      pipeline.xadd(
+        this.stream(e.topic),
+        'MAXLEN',
+        '~',
+        this.opts.maxLen ?? 1_000_000,
+        '*',
+        'e',
+        e.id,
+        't',
+        e.topic,
+        'p',
+        JSON.stringify(e.payload),
+      );
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  async start(consumers: readonly Consumer[]): Promise<void> {
+    await this.ensureGroups(this.subscribers);
+    this.running = true;
+    for (const consumer of consumers) {
+      const conn = this.newConnection();
+      this.blocking.push(conn);
+      this.loops.push(this.run(consumer, conn));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.loops = [];
+    await Promise.all(this.blocking.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  async backlog() {
+    const out: { consumer: string; pending: number; oldestSeconds: number }[] = [];
+    for (const consumer of this.subscribers) {
+      let pending = 0;
+      let oldest = 0;
+      for (const topic of consumer.topics) {
+        const groups = (await this.redis.xinfo('GROUPS', this.stream(topic)).catch(() => [])) as unknown[][];
+        for (const g of groups) {
+          const info = toRecord(g);
+          if (info.name !== consumer.name) continue;
+          pending += Number(info.pending ?? 0) + Number(info.lag ?? 0);
+          const summary = (await this.redis.xpending(this.stream(topic), consumer.name)) as [
+            number,
+            string | null,
+          ];
+          if (summary[1]) oldest = Math.max(oldest, (Date.now() - Number(summary[1].split('-')[0])) / 1000);
+        }
+      }
+      out.push({ consumer: consumer.name, pending, oldestSeconds: Math.max(0, oldest) });
+    }
+    return out;
+  }
+
+  private async ensureGroups(consumers: readonly Consumer[]): Promise<void> {
+    for (const consumer of consumers) {
+      for (const topic of consumer.topics) {
+        try {
+          // From 0, not $: events published before the group existed are still delivered.
+          await this.redis.xgroup('CREATE', this.stream(topic), consumer.name, '0', 'MKSTREAM');
+        } catch (err) {
+          if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+        }
+      }
+    }
+  }
+
+  private async run(consumer: Consumer, conn: Redis): Promise<void> {
+    const streams = consumer.topics.map((t) => this.stream(t));
+    let lastReclaim = 0;
+    while (this.running) {
+      try {
+        if (Date.now() - lastReclaim >= Math.min(this.opts.leaseMs / 2, 1000)) {
+          lastReclaim = Date.now();
+          await this.reclaim(consumer);
+        }
+        const res = (await conn.xreadgroup(
+          'GROUP',
+          consumer.name,
+          this.workerId,
+          'COUNT',
+          this.opts.batchSize ?? 20,
+          'BLOCK',
+          this.opts.pollMs,
+          'STREAMS',
+          ...streams,
+          ...streams.map(() => '>'),
+        )) as [string, StreamEntry[]][] | null;
+        for (const [stream, entries] of res ?? []) {
+          for (const entry of entries) await this.deliver(consumer, stream, entry, 1);
+        }
+      } catch (err) {
+        if (String((err as Error).message).includes('NOGROUP')) {
+          // The stream vanished (Redis restarted): recreate; the reconciler republishes what was lost.
+          await this.ensureGroups([consumer]).catch(() => {});
+        } else if (this.running) {
+          this.log.error({ err, consumer: consumer.name }, 'stream read failed');
+          await new Promise((r) => setTimeout(r, this.opts.pollMs));
+        }
+      }
+    }
+  }
+
+  /** Claims entries whose holder has not finished them within the lease, or whose backoff is over. */
+  private async reclaim(consumer: Consumer): Promise<void> {
+    for (const topic of consumer.topics) {
+      const stream = this.stream(topic);
+      const pending = (await this.redis.xpending(
+        stream,
+        consumer.name,
+        'IDLE',
+        this.opts.leaseMs,
+        '-',
+        '+',
+        this.opts.batchSize ?? 20,
+      )) as [string, string, number, number][];
+      for (const [id] of pending) {
+        if (!this.running) return;
+        const claimed = (await this.redis.xclaim(
+          stream,
+          consumer.name,
+          this.workerId,
+          this.opts.leaseMs,
+          id,
+        )) as (StreamEntry | null)[];
+        const entry = claimed[0];
+        if (!entry) {
+          // Trimmed from the stream while pending: nothing to run here; the outbox still has it.
+          if (claimed.length === 0) continue;
+          await this.redis.xack(stream, consumer.name, id);
+          continue;
+        }
+        const info = (await this.redis.xpending(stream, consumer.name, id, id, 1)) as [
+          string,
+          string,
+          number,
+          number,
+        ][];
+        await this.deliver(consumer, stream, entry, info[0]?.[3] ?? 1);
+      }
+    }
+  }
+
+  private async deliver(consumer: Consumer, stream: string, [id, fields]: StreamEntry, attempt: number) {
+    const f = toRecord(fields) as Record<string, string>;
+    const delivery: Delivery = {
+      eventId: f.e ?? '0',
+      topic: f.t ?? '',
+      payload: JSON.parse(f.p ?? 'null'),
+      attempt,
+    };
+    if (attempt > this.opts.maxAttempts) {
+      await deadLetter(this.db, consumer.name, delivery, 'gave up: the job never finished', this.metrics);
+      await this.redis.xack(stream, consumer.name, id);
+      return;
+    }
+    const result = await runDelivery(this.db, consumer, delivery, this.log, this.metrics);
+    if (result.outcome !== 'failed') {
+      await this.redis.xack(stream, consumer.name, id);
+      return;
+    }
+    if (attempt >= this.opts.maxAttempts) {
+      await deadLetter(this.db, consumer.name, delivery, result.error, this.metrics);
+      await this.redis.xack(stream, consumer.name, id);
+      return;
+    }
+    // Leave it pending, with an idle time that makes it claimable once the backoff has passed.
+    const wait = backoffMs(attempt, this.opts.backoffBaseMs, this.opts.leaseMs);
+    await this.redis.xclaim(
+      stream,
+      consumer.name,
+      this.workerId,
+      0,
+      id,
+      'IDLE',
+      this.opts.leaseMs - wait,
+      'JUSTID',
+    );
+  }
+}
+
+function toRecord(flat: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
+  return out;
+}

@@ -1,0 +1,49 @@
+import type { Db } from '../db/database.js';
+import type { Logger } from '../logger.js';
+
+/** What a handler gets besides the payload. */
+export interface JobContext {
+  /** The transaction the delivery is recorded in: write through it so the effect and the record commit together. */
+  readonly trx: Db;
+  readonly eventId: string;
+  readonly topic: string;
+  /** 1 on the first delivery. */
+  readonly attempt: number;
+  readonly log: Logger;
+}
+
+/**
+ * A named reader of one or more outbox topics. Each consumer sees every event of its topics at least
+ * once; a delivery whose transaction committed is never run again, so database effects happen once.
+ * Effects outside the database (Redis, files) must be idempotent on their own.
+ */
+export interface Consumer {
+  readonly name: string;
+  readonly topics: readonly string[];
+  handle(payload: unknown, ctx: JobContext): Promise<void>;
+}
+
+/** An outbox row on its way to the broker. */
+export interface OutboxEvent {
+  id: string;
+  topic: string;
+  payload: unknown;
+}
+
+/** Moves published events to consumers. Both adapters use the same delivery rules (deliver.ts). */
+export interface Broker {
+  readonly kind: 'database' | 'redis-streams';
+  /** Hands events to the broker; called by the relay inside the transaction that marks them published. */
+  publish(trx: Db, events: OutboxEvent[]): Promise<void>;
+  /** Starts consuming for the given consumers. */
+  start(consumers: readonly Consumer[]): Promise<void>;
+  /** Stops fetching and waits for deliveries in flight. */
+  stop(): Promise<void>;
+  /** Deliveries not yet done per consumer, and the age of the oldest, for metrics. */
+  backlog(): Promise<{ consumer: string; pending: number; oldestSeconds: number }[]>;
+}
+
+/** Retry delay after `attempt` failed deliveries: exponential from `baseMs`, capped at `capMs`. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
