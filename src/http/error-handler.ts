@@ -1,5 +1,4 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpServer } from './server.js';
 import {
   Conflict,
   DomainError,
@@ -11,6 +10,7 @@ import {
   Unauthenticated,
   Unavailable,
 } from '../platform/errors.js';
+import type { HttpServer } from './server.js';
 
 /** The one table from domain error to HTTP status. */
 const STATUS = new Map<abstract new (...args: never[]) => DomainError, number>([
