@@ -37,7 +37,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
+    // Fastify would trust the header as it is; genReqId checks it first.
+    requestIdHeader: false,
     // A caller's request id is kept when it is safe to log and echo; otherwise we make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

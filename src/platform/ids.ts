@@ -2,8 +2,9 @@ import { sql } from 'kysely';
 import type { Db } from './db/database.js';
 
 /**
- * 64-bit IDs laid out as Pinterest's: shard (16 bits) | type (10 bits) | local id (36 bits),
- * written as decimal strings. Local ids come from a database sequence, so any number of processes
+ * 64-bit IDs laid out as Pinterest's: two reserved zero bits, then shard (16 bits) | type (10 bits) |
+ * local id (36 bits), written as decimal strings. The reserved bits keep every ID a positive Postgres
+ * bigint. Local ids come from a database sequence, so any number of processes
  * sharing a database never collide; the shard says which database made the ID.
  */
 export const SHARD_BITS = 16n;
@@ -46,7 +47,7 @@ export function encodeId(shard: number, type: number, local: bigint): string {
 export function decodeId(id: string): DecodedId | undefined {
   if (!/^\d{1,20}$/.test(id)) return undefined;
   const n = BigInt(id);
-  if (n >= 1n << 64n) return undefined;
+  if (n >= 1n << (SHARD_BITS + TYPE_BITS + LOCAL_BITS)) return undefined;
   return {
     shard: Number(n >> (TYPE_BITS + LOCAL_BITS)),
     type: Number((n >> LOCAL_BITS) & BigInt(MAX_TYPE)),

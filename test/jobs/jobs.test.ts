@@ -39,7 +39,10 @@ const probe: AppModule = {
 };
 
 async function effects(db: Db, table: string) {
-  const { rows } = await sql<{ key: string; n: number }>`select key, ${sql.ref('n')} as n from ${sql.table(table)} order by key`.execute(db);
+  const { rows } = await sql<{
+    key: string;
+    n: number;
+  }>`select key, ${sql.ref('n')} as n from ${sql.table(table)} order by key`.execute(db);
   return rows;
 }
 
@@ -48,7 +51,9 @@ describe('outbox and job delivery', () => {
   beforeAll(async () => {
     app = await startTestApp({ modules: [probe], env: { JOB_MAX_ATTEMPTS: '3' } });
     await sql`create table probe_effects (key text primary key, n int not null)`.execute(app.deps.db);
-    await sql`create table probe_second (key text primary key, n int not null default 1)`.execute(app.deps.db);
+    await sql`create table probe_second (key text primary key, n int not null default 1)`.execute(
+      app.deps.db,
+    );
   });
 
   it('delivers a committed event to every consumer of its topic, once in effect', async () => {
@@ -73,16 +78,23 @@ describe('outbox and job delivery', () => {
       }),
     ).rejects.toThrow('abort');
     await emit(app.deps.db, 'probe.happened', { key: 'marker' });
-    await eventually(async () => (await effects(app.deps.db, 'probe_second')).some((r) => r.key === 'marker'));
+    await eventually(async () =>
+      (await effects(app.deps.db, 'probe_second')).some((r) => r.key === 'marker'),
+    );
     expect((await effects(app.deps.db, 'probe_second')).map((r) => r.key)).not.toContain('rolled-back');
   });
 
   it('retries a failing delivery with its writes rolled back, then succeeds', async () => {
     failuresBeforeSuccess.set('flaky', 2);
     await emit(app.deps.db, 'probe.happened', { key: 'flaky' });
-    await eventually(async () => (await effects(app.deps.db, 'probe_effects')).some((r) => r.key === 'flaky'));
+    await eventually(async () =>
+      (await effects(app.deps.db, 'probe_effects')).some((r) => r.key === 'flaky'),
+    );
     // Two failed attempts rolled back their increments: exactly one effect remains.
-    expect((await effects(app.deps.db, 'probe_effects')).find((r) => r.key === 'flaky')).toEqual({ key: 'flaky', n: 1 });
+    expect((await effects(app.deps.db, 'probe_effects')).find((r) => r.key === 'flaky')).toEqual({
+      key: 'flaky',
+      n: 1,
+    });
     expect(seen.filter((s) => s.key === 'flaky').map((s) => s.attempt)).toEqual([1, 2, 3]);
   });
 
@@ -90,7 +102,11 @@ describe('outbox and job delivery', () => {
     failuresBeforeSuccess.set('poison', 100);
     await emit(app.deps.db, 'probe.happened', { key: 'poison' });
     const dead = await eventually(async () =>
-      app.deps.db.selectFrom('dead_letters').selectAll().where('consumer', '=', 'probe.record').executeTakeFirst(),
+      app.deps.db
+        .selectFrom('dead_letters')
+        .selectAll()
+        .where('consumer', '=', 'probe.record')
+        .executeTakeFirst(),
     );
     expect(dead.attempts).toBe(3);
     expect(dead.last_error).toContain('planned failure for poison');

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
+
+describe('loadConfig', () => {
+  it('gives a working embedded default with no environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.runJobs).toBe(true);
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.shardId).toBe(1);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads services settings and lets API nodes leave jobs to workers', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/corkboard',
+      REDIS_URL: 'redis://cache:6379',
+      PUBLIC_URL: 'https://pins.example.org/',
+      PORT: '3000',
+    });
+    expect(c.databaseUrl).toBe('postgres://u@db:5432/corkboard');
+    expect(c.redisUrl).toBe('redis://cache:6379');
+    expect(c.runJobs).toBe(false);
+    expect(c.publicUrl).toBe('https://pins.example.org');
+    expect(loadConfig({ REDIS_URL: 'redis://x', RUN_JOBS: 'true' }).runJobs).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT: expected an integer/],
+    ['PORT', '70000', /PORT: expected 0\.\.65535/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a URL starting with/],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL: is not a valid URL/],
+    ['REDIS_URL', 'http://x', /REDIS_URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of/],
+    ['SHARD_ID', '65536', /SHARD_ID/],
+    ['RUN_JOBS', 'maybe', /RUN_JOBS: expected true or false/],
+    ['DB_SCHEMA', 'Robert"; drop', /DB_SCHEMA/],
+    ['BODY_LIMIT_BYTES', '-1', /BODY_LIMIT_BYTES/],
+  ])('rejects %s=%s naming the variable', (name, value, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe(name);
+    expect((thrown as Error).message).toMatch(message);
+  });
+});
