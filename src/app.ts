@@ -104,7 +104,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         );
     jobs = new JobSystem(db, broker, consumers, log, {
       pollMs: config.jobPollMs,
-      reconcileAfterMs: Math.max(10 * config.jobLeaseMs, 60_000),
+      reconcileAfterMs: config.jobReconcileAfterMs,
     });
 
     metrics.gauge(

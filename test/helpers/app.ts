@@ -73,13 +73,17 @@ export async function dropIsolation(config: Config): Promise<void> {
 }
 
 /** Polls `check` until it returns a truthy value or the timeout passes. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, stepMs = 25): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 10_000,
+  stepMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
     } catch (err) {
       last = err;
     }

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { migrate } from '../../src/platform/db/database.js';
+import { decodeId, IdType } from '../../src/platform/ids.js';
+import { startTestApp } from '../helpers/app.js';
+import { testMode } from '../helpers/mode.js';
+
+let app: App;
+beforeAll(async () => {
+  app = await startTestApp({ modules: [], env: { SHARD_ID: '513' } });
+  await sql`create table probe_rows (v text not null)`.execute(app.deps.db);
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe(`database (${testMode()})`, () => {
+  it('has applied every migration once, and migrating again changes nothing', async () => {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      app.deps.db,
+    );
+    expect(rows.map((r) => r.name)).toEqual(['0001-foundation']);
+    expect(await migrate(app.database, app.config.dbSchema, app.log)).toEqual([]);
+  });
+
+  it('keeps a statement issued during another transaction out of that transaction', async () => {
+    // On PGlite's single session, running the outside insert between BEGIN and ROLLBACK would lose it.
+    const tx = app.deps.db.transaction().execute(async (trx) => {
+      await sql`insert into probe_rows (v) values ('inside')`.execute(trx);
+      await sleep(50);
+      throw new Error('roll back');
+    });
+    await sleep(5);
+    const outside = sql`insert into probe_rows (v) values ('outside')`.execute(app.deps.db);
+    await expect(tx).rejects.toThrow('roll back');
+    await outside;
+    const { rows } = await sql<{ v: string }>`select v from probe_rows`.execute(app.deps.db);
+    expect(rows.map((r) => r.v)).toEqual(['outside']);
+  });
+
+  it('runs many concurrent transactions without losing an update', async () => {
+    await sql`create table probe_counter (id int primary key, n int not null)`.execute(app.deps.db);
+    await sql`insert into probe_counter values (1, 0)`.execute(app.deps.db);
+    await Promise.all(
+      Array.from({ length: 25 }, () =>
+        app.deps.db.transaction().execute(async (trx) => {
+          const { rows } = await sql<{
+            n: number;
+          }>`select n from probe_counter where id = 1 for update`.execute(trx);
+          await sleep(2);
+          await sql`update probe_counter set n = ${rows[0]!.n + 1} where id = 1`.execute(trx);
+        }),
+      ),
+    );
+    const { rows } = await sql<{ n: number }>`select n from probe_counter`.execute(app.deps.db);
+    expect(rows[0]!.n).toBe(25);
+  });
+
+  it('hands out unique IDs of the configured shard and kind, under concurrency', async () => {
+    const batches = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 ? app.deps.ids.many('pin', 100) : app.deps.ids.next('board'),
+      ),
+    );
+    const all = batches.flat();
+    expect(all.length).toBe(10 * 100 + 10);
+    expect(new Set(all).size).toBe(all.length);
+    for (const id of all) {
+      const d = decodeId(id)!;
+      expect(d.shard).toBe(513);
+      expect([IdType.pin, IdType.board]).toContain(d.type);
+    }
+  });
+
+  it('returns int8 values as decimal strings on every engine', async () => {
+    const { rows } = await sql<{ big: unknown }>`select 9007199254740993::int8 as big`.execute(app.deps.db);
+    expect(rows[0]!.big).toBe('9007199254740993');
+  });
+});
