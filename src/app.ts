@@ -105,6 +105,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jobs = new JobSystem(db, broker, consumers, log, {
       pollMs: config.jobPollMs,
       reconcileAfterMs: config.jobReconcileAfterMs,
+      retentionMs: config.jobRetentionDays * 24 * 3_600_000,
     });
 
     metrics.gauge(

@@ -23,6 +23,8 @@ export interface Config {
   readonly jobBackoffBaseMs: number;
   /** After this long, an event some consumer has not finished is republished (the broker lost it). */
   readonly jobReconcileAfterMs: number;
+  /** Days to keep published outbox rows and delivery records (the redelivery guard). */
+  readonly jobRetentionDays: number;
   readonly cacheMaxEntries: number;
   readonly shutdownTimeoutMs: number;
   /** Key prefix for Redis keys and streams, so several deployments or test runs can share one Redis. */
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobPollMs: int(env, 'JOB_POLL_MS', 500, 10, 60_000),
     jobBackoffBaseMs: int(env, 'JOB_BACKOFF_BASE_MS', 1000, 1, 600_000),
     jobReconcileAfterMs: int(env, 'JOB_RECONCILE_AFTER_MS', 10 * 60_000, 100, 7 * 24 * 3_600_000),
+    jobRetentionDays: int(env, 'JOB_RETENTION_DAYS', 7, 1, 3650),
     cacheMaxEntries: int(env, 'CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     redisPrefix,

@@ -119,3 +119,31 @@ describe('outbox and job delivery', () => {
     expect(metrics).toMatch(/corkboard_jobs_total\{consumer="probe.record",outcome="failed"\} [1-9]/);
   });
 });
+
+describe('retention', () => {
+  it('prunes published outbox rows and delivery records past retention, and nothing newer', async () => {
+    const app = await startTestApp({ modules: [], runJobs: false, env: { JOB_RETENTION_DAYS: '1' } });
+    const db = app.deps.db;
+    const old = new Date(Date.now() - 2 * 24 * 3_600_000);
+    await db
+      .insertInto('outbox')
+      .values([
+        { topic: 't', payload: '{}', published_at: old },
+        { topic: 't', payload: '{}', published_at: new Date() },
+        { topic: 't', payload: '{}', published_at: null },
+      ])
+      .execute();
+    await db
+      .insertInto('job_done')
+      .values([
+        { event_id: '1', consumer: 'c', done_at: old },
+        { event_id: '2', consumer: 'c' },
+      ])
+      .execute();
+    expect(await app.jobs.prune()).toEqual({ outbox: 1, done: 1 });
+    expect((await db.selectFrom('outbox').select('id').execute()).length).toBe(2);
+    expect((await db.selectFrom('job_done').select('event_id').execute()).map((r) => r.event_id)).toEqual([
+      '2',
+    ]);
+  });
+});

@@ -1,23 +1,25 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType } from 'kysely';
 
 /** int8 columns arrive as decimal strings from both pg and PGlite (see database.ts). */
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
 /** A generated int8 primary key (bigserial). */
 type Int8Key = ColumnType<string, string | number | bigint | undefined, never>;
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamptz column with a default (now()). */
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<unknown, string, string>;
 
 export interface InstanceSecretTable {
   name: string;
   value: string;
-  created_at: Generated<Timestamp>;
+  created_at: TimestampDefault;
 }
 
 export interface OutboxTable {
   id: Int8Key;
   topic: string;
   payload: Json;
-  created_at: Generated<Timestamp>;
+  created_at: TimestampDefault;
   published_at: Timestamp | null;
 }
 
@@ -26,8 +28,8 @@ export interface JobQueueTable {
   consumer: string;
   topic: string;
   payload: Json;
-  attempts: Generated<number>;
-  run_at: Generated<Timestamp>;
+  attempts: ColumnType<number, number | undefined, number>;
+  run_at: TimestampDefault;
   locked_until: Timestamp | null;
   locked_by: string | null;
   last_error: string | null;
@@ -36,7 +38,7 @@ export interface JobQueueTable {
 export interface JobDoneTable {
   event_id: Int8;
   consumer: string;
-  done_at: Generated<Timestamp>;
+  done_at: TimestampDefault;
 }
 
 export interface DeadLetterTable {
@@ -46,7 +48,7 @@ export interface DeadLetterTable {
   payload: Json;
   attempts: number;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: TimestampDefault;
 }
 
 /** Every table Corkboard's code queries, as Kysely sees it. Modules add theirs here. */

@@ -7,6 +7,8 @@ export interface JobSystemOptions {
   pollMs: number;
   /** Republish events that some consumer has not finished this long after publishing (Redis loss). */
   reconcileAfterMs: number;
+  /** Finished outbox rows and delivery records older than this are deleted. */
+  retentionMs: number;
   batchSize?: number;
 }
 
@@ -19,6 +21,7 @@ export class JobSystem {
   private relayLoop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private lastReconcile = 0;
+  private lastPrune = 0;
 
   constructor(
     private readonly db: Db,
@@ -107,6 +110,17 @@ export class JobSystem {
     return total;
   }
 
+  /**
+   * Deletes what is past retention: published outbox rows (their deliveries live in the broker, and
+   * the reconciler has had its chance), and delivery records, which only guard against redelivery.
+   */
+  async prune(): Promise<{ outbox: number; done: number }> {
+    const cutoff = new Date(Date.now() - this.opts.retentionMs);
+    const outbox = await this.db.deleteFrom('outbox').where('published_at', '<', cutoff).executeTakeFirst();
+    const done = await this.db.deleteFrom('job_done').where('done_at', '<', cutoff).executeTakeFirst();
+    return { outbox: Number(outbox.numDeletedRows), done: Number(done.numDeletedRows) };
+  }
+
   private async relay(): Promise<void> {
     while (this.running) {
       let moved = 0;
@@ -115,6 +129,10 @@ export class JobSystem {
         if (Date.now() - this.lastReconcile > this.opts.reconcileAfterMs / 4) {
           this.lastReconcile = Date.now();
           await this.reconcile();
+        }
+        if (Date.now() - this.lastPrune > Math.min(this.opts.retentionMs / 4, 3_600_000)) {
+          this.lastPrune = Date.now();
+          await this.prune();
         }
       } catch (err) {
         this.log.error({ err }, 'outbox relay failed');
