@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -31,9 +31,17 @@ export type HttpServer = FastifyInstance<
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** Request ids made here: a random per-process prefix and a counter, unique across nodes and cheap. */
+function requestIdMaker(): () => string {
+  const prefix = randomBytes(6).toString('hex');
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
+
 /** Builds the Fastify instance with the plumbing every route relies on; modules add their routes after. */
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const { config, log, metrics } = deps;
+  const newRequestId = requestIdMaker();
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -42,7 +50,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     // A caller's request id is kept when it is safe to log and echo; otherwise we make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -53,17 +61,20 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
 
   installErrorHandling(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: on the hot path of every request, they cost less than async ones.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  const observe = metrics.httpObserver();
+  app.addHook('onResponse', (request, reply, done) => {
+    observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
 
   if (deps.docs) {

@@ -10,6 +10,8 @@ export interface Metrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly jobs: JobMetrics;
+  /** A recorder of one HTTP request's outcome, with label sets cached per method, route and status. */
+  httpObserver(): (method: string, route: string, status: number, seconds: number) => void;
   /** Registers a gauge whose value is read at scrape time. */
   gauge<L extends string>(
     name: string,
@@ -57,6 +59,20 @@ export function createMetrics(): Metrics {
         jobsTotal.inc({ consumer, outcome });
         if (outcome !== 'dead') jobDuration.observe({ consumer }, seconds);
       },
+    },
+    httpObserver() {
+      const children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+      return (method, route, status, seconds) => {
+        const key = `${method} ${status} ${route}`;
+        let child = children.get(key);
+        if (!child) {
+          const labels = { method, route, status: String(status) };
+          child = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+          children.set(key, child);
+        }
+        child.count.inc();
+        child.duration.observe(seconds);
+      };
     },
     gauge(name, help, labelNames, collect) {
       new Gauge({

@@ -1,0 +1,41 @@
+import autocannon from 'autocannon';
+
+/** Load settings shared by every measurement. */
+export interface LoadOptions {
+  durationS: number;
+  warmupS: number;
+  connections: number;
+}
+
+/** One autocannon run against one URL. */
+export interface Sample {
+  rps: number;
+  p99Ms: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+function run(url: string, connections: number, duration: number): Promise<autocannon.Result> {
+  return autocannon({ url, connections, duration, pipelining: 1 });
+}
+
+/** Warms up, then measures url for durationS seconds; returns req/s (mean) and p99 latency. */
+export async function measure(url: string, load: LoadOptions): Promise<Sample> {
+  if (load.warmupS > 0) await run(url, load.connections, load.warmupS);
+  const r = await run(url, load.connections, load.durationS);
+  return {
+    rps: r.requests.average,
+    p99Ms: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+/** Median of a non-empty list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

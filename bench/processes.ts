@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A child server that has printed its listening address. */
+export interface Child {
+  name: string;
+  url: string;
+  process: ChildProcess;
+}
+
+const READY = /listening on (http:\/\/\S+)/;
+const children = new Set<ChildProcess>();
+
+/** Asks the OS for a free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `node --import tsx <args>` and resolves once it prints "listening on http://…". */
+export function startChild(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stderr?.on('data', keep);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new Error(`${name} ${why}\n--- last output ---\n${output.trim()}`));
+    };
+    const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
+    child.once('error', (err) => fail(`could not be spawned: ${err.message}`));
+    child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const match = settled ? null : READY.exec(output);
+      if (match?.[1]) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ name, url: match[1], process: child });
+      }
+    });
+  });
+}
+
+/** Stops every child still running: SIGTERM, then SIGKILL after graceMs. */
+export async function stopAll(graceMs = 5000): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  children.clear();
+}
+
+/** Last-resort synchronous cleanup for process 'exit': SIGKILL whatever is left. */
+export function killAllNow(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
