@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { type App, createApp } from './app.js';
+import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
 import { createLogger } from './platform/logger.js';
+import { closeOnSignal } from './shutdown.js';
 
 const USAGE = `Usage: corkboard <command>
 
@@ -50,46 +51,20 @@ async function main(argv: string[]): Promise<number> {
       const address = await app.listen();
       log.info({ address, mode: config.redisUrl ? 'services' : 'embedded' }, 'corkboard listening');
       process.stdout.write(`Corkboard listening on ${address} (docs: ${address}/docs)\n`);
-      await untilSignal(app);
+      await closeOnSignal(app);
       return 0;
     }
     case 'worker': {
       const app = await createApp(config, { log, runJobs: true, api: false });
       log.info({ broker: app.jobs ? 'started' : 'none' }, 'corkboard worker running');
       process.stdout.write('Corkboard worker running\n');
-      await untilSignal(app);
+      await closeOnSignal(app);
       return 0;
     }
     default:
       process.stderr.write(`corkboard: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
   }
-}
-
-/** Waits for SIGTERM or SIGINT, then drains and closes; a second signal or the timeout exits at once. */
-function untilSignal(app: App): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      app.log.info({ signal }, 'shutting down');
-      const timer = setTimeout(() => {
-        app.log.error('shutdown timed out');
-        process.exit(1);
-      }, app.config.shutdownTimeoutMs);
-      timer.unref();
-      app.close().then(
-        () => resolve(),
-        (err) => {
-          app.log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
 }
 
 main(process.argv.slice(2)).then(

@@ -9,6 +9,7 @@ import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import { installErrorHandling } from './error-handler.js';
+import { lazyChildLoggerFactory } from './lazy-logger.js';
 
 export interface HttpDeps {
   config: Config;
@@ -44,6 +45,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const newRequestId = requestIdMaker();
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
     // Fastify would trust the header as it is; genReqId checks it first.
     requestIdHeader: false,

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { Type } from 'typebox';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -236,5 +237,24 @@ describe('readiness when a dependency is down', () => {
     const res = await down.http.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json().checks.database).not.toBe('ok');
+  });
+});
+
+describe('request logs', () => {
+  it('carry the request id on every line of the request, and no secrets', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const logged = await startTestApp({ modules: [probe], log });
+    const res = await logged.http.inject({
+      method: 'GET',
+      url: '/v5/probe/missing',
+      headers: { 'x-request-id': 'trace-me-1', authorization: 'Bearer sekrit-token' },
+    });
+    expect(res.headers['x-request-id']).toBe('trace-me-1');
+    const mine = lines.filter((l) => l.reqId === 'trace-me-1');
+    expect(mine.map((l) => l.msg)).toEqual(['incoming request', 'request rejected', 'request completed']);
+    expect(JSON.stringify(lines)).not.toContain('sekrit-token');
+    const quiet = await startTestApp({ modules: [probe], log: pino({ level: 'warn' }, { write: () => {} }) });
+    expect((await quiet.http.inject({ method: 'GET', url: '/v5/probe/boom' })).statusCode).toBe(500);
   });
 });

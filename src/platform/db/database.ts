@@ -44,11 +44,19 @@ async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> 
     fs.mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(config.dataDir);
   }
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
-    parsers: { [types.INT8]: (value: string) => value },
-  });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
+      parsers: { [types.INT8]: (value: string) => value },
+    });
+  } catch (err) {
+    unlock();
+    // PGlite may throw plain objects (Emscripten errors); give the operator a readable message.
+    if (err instanceof Error) throw err;
+    throw new Error(`PGlite could not open ${dataDir ?? 'an in-memory database'}: ${JSON.stringify(err)}`);
+  }
   log.info({ dataDir: dataDir ?? 'memory' }, 'embedded PGlite database open');
   const usage: PGliteUsage = { busy: 0, waiting: 0 };
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, usage) });
@@ -67,29 +75,52 @@ async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> 
 }
 
 /**
- * PGlite lives in this process, so only one process may open a data directory. A pid file says who has
- * it; a stale file (its process gone) is taken over.
+ * PGlite lives in this process, so only one process may open a data directory. The pid file is created
+ * atomically (`wx`), so of two processes starting together exactly one gets it; a file whose process is
+ * gone is taken over by renaming it away first, which again only one process can do.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, 'corkboard.pid');
-  try {
-    const other = Number(fs.readFileSync(file, 'utf8'));
-    if (other && other !== process.pid && isAlive(other)) {
+  for (let tries = 0; ; tries++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 5) throw err;
+    }
+    const holder = readPid(file);
+    if (holder === undefined || (holder !== process.pid && isAlive(holder))) {
       throw new Error(
-        `DATA_DIR ${dataDir} is in use by process ${other}; embedded mode allows one process per data directory`,
+        `DATA_DIR ${dataDir} is in use by process ${holder ?? '(starting)'}; embedded mode allows one process per data directory`,
       );
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  fs.writeFileSync(file, String(process.pid));
-  return () => {
+    // Stale: move it aside under a unique name, check it is the file we judged, and try again.
+    const aside = `${file}.stale-${process.pid}-${tries}`;
     try {
-      if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.unlinkSync(file);
-    } catch {
-      // already gone
+      fs.renameSync(file, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      continue;
     }
+    if (readPid(aside) !== holder) {
+      fs.renameSync(aside, file);
+      throw new Error(`DATA_DIR ${dataDir} is being taken over by another process`);
+    }
+    fs.rmSync(aside, { force: true });
+  }
+  return () => {
+    if (readPid(file) === process.pid) fs.rmSync(file, { force: true });
   };
+}
+
+/** The pid in a lock file; undefined while the file is empty (being written) or unreadable. */
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
