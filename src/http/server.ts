@@ -68,9 +68,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     reply.header('x-request-id', request.id);
     done();
   });
-  const observe = metrics.httpObserver();
   app.addHook('onResponse', (request, reply, done) => {
-    observe(
+    metrics.http.observe(
       request.method,
       request.routeOptions.url ?? 'unmatched',
       reply.statusCode,
