@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { Bookmarks } from './http/pagination.js';
 import type { HttpServer } from './http/server.js';
 import { buildHttpServer } from './http/server.js';
-import { modules as productModules } from './modules/index.js';
+import { buildProduct, type Product } from './modules/index.js';
 import type { AppModule, ModuleDeps } from './modules/module.js';
 import type { Cache } from './platform/cache/cache.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
@@ -21,8 +21,10 @@ import { instanceSecret } from './platform/secrets.js';
 
 export interface AppOptions {
   log?: Logger;
-  /** Modules to run; defaults to every product module. Tests and tools may add their own. */
+  /** Modules to run instead of the product's (tests run probe modules on the same plumbing). */
   modules?: readonly AppModule[];
+  /** Modules to run besides the product's. */
+  extraModules?: readonly AppModule[];
   /** Run migrations before anything else (default true). */
   migrate?: boolean;
   /** Run the outbox relay and job consumers in this process (default: config.runJobs). */
@@ -41,6 +43,7 @@ export interface App {
   readonly jobs: JobSystem;
   readonly http: HttpServer;
   readonly deps: ModuleDeps;
+  readonly product: Product;
   /** Starts listening; resolves with the address. */
   listen(): Promise<string>;
   /** Graceful stop: no new requests, drain in-flight requests and jobs, close connections. */
@@ -50,7 +53,6 @@ export interface App {
 /** The composition root: config -> platform adapters -> modules -> HTTP server. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config);
-  const modules = options.modules ?? productModules;
   const database = await openDatabase(config, log);
   const closers: (() => Promise<unknown>)[] = [() => database.close()];
   try {
@@ -73,6 +75,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log,
       eventsCommitted: () => jobs?.poke(),
     };
+    const product = buildProduct(deps);
+    const modules = [...(options.modules ?? product.modules), ...(options.extraModules ?? [])];
     const consumers = modules.flatMap((m) => m.consumers?.(deps) ?? []);
     const broker: Broker = redis
       ? new RedisStreamsBroker(
@@ -151,7 +155,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       };
     }
     const api = options.api !== false;
-    const http = await buildHttpServer({ config, log, metrics, readiness, docs: api });
+    const http = await buildHttpServer({
+      config,
+      log,
+      metrics,
+      readiness,
+      docs: api,
+      authenticate: product.authenticate,
+    });
     if (api) {
       for (const m of modules) await m.routes?.(http, deps);
     }
@@ -172,6 +183,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       jobs: jobSystem,
       http,
       deps,
+      product,
       async listen() {
         return http.listen({ port: config.port, host: config.host });
       },

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
+import { appsCreate, devToken } from './cli/dev-commands.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
+import { DomainError } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
 import { closeOnSignal } from './shutdown.js';
 
@@ -12,11 +14,28 @@ Commands:
   serve     start the API server (runs migrations first; runs jobs in-process in embedded mode)
   worker    run the outbox relay and job consumers (services mode)
   migrate   apply database migrations and exit
+  apps create --name NAME --redirect-uri URI [--redirect-uri URI...] [--owner USERNAME]
+            register an OAuth app; prints its id and secret
+  token --user USERNAME --scopes S1,S2 [--create] [--days N]
+            print an access token for development (--create makes the user first)
 
 Configuration is read from the environment; see the README.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      owner: { type: 'string' },
+      user: { type: 'string' },
+      scopes: { type: 'string' },
+      create: { type: 'boolean' },
+      days: { type: 'string' },
+    },
+  });
   const command = positionals[0];
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${USAGE}\n`);
@@ -61,6 +80,42 @@ async function main(argv: string[]): Promise<number> {
       await closeOnSignal(app);
       return 0;
     }
+    case 'apps': {
+      if (positionals[1] !== 'create') {
+        process.stderr.write(`corkboard: unknown apps command\n\n${USAGE}\n`);
+        return 2;
+      }
+      const app = await createApp(config, { log, runJobs: false, api: false });
+      try {
+        process.stdout.write(
+          await appsCreate(app, {
+            name: values.name as string | undefined,
+            redirectUris: (values['redirect-uri'] as string[] | undefined) ?? [],
+            owner: values.owner as string | undefined,
+          }),
+        );
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    case 'token': {
+      const days = Number(values.days ?? 30);
+      const app = await createApp(config, { log, runJobs: false, api: false });
+      try {
+        const { token, username, created } = await devToken(app, {
+          user: values.user as string | undefined,
+          scopes: values.scopes as string | undefined,
+          create: values.create === true,
+          days: Number.isInteger(days) && days > 0 && days <= 3650 ? days : 30,
+        });
+        if (created) process.stderr.write(`created user ${username}\n`);
+        process.stdout.write(`${token}\n`);
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
     default:
       process.stderr.write(`corkboard: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
@@ -70,6 +125,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
+    if (err instanceof DomainError) {
+      process.stderr.write(`corkboard: ${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`corkboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,6 +10,7 @@ import { Type } from 'typebox';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
+import { type Authenticator, installAuth } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
 
@@ -19,6 +22,8 @@ export interface HttpDeps {
   readiness: Record<string, () => Promise<void>>;
   /** Serve the OpenAPI document and docs UI (API nodes; not a worker's metrics listener). */
   docs: boolean;
+  /** Resolves bearer tokens for routes that declare `config.scopes`. */
+  authenticate: Authenticator;
 }
 
 /** The Fastify instance type every module registers routes on. */
@@ -62,6 +67,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  installAuth(app, deps.authenticate);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
 
   // Callback-style hooks: on the hot path of every request, they cost less than async ones.
   app.addHook('onRequest', (request, reply, done) => {

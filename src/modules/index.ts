@@ -1,4 +1,25 @@
-import type { AppModule } from './module.js';
+import type { Authenticator } from '../http/auth.js';
+import { AccountsService, accountsModule } from './accounts/index.js';
+import type { AppModule, ModuleDeps } from './module.js';
+import { OAuthService, oauthModule } from './oauth/index.js';
 
-/** Every product module, in registration order. */
-export const modules: readonly AppModule[] = [];
+/** The product's services, shared by its modules, the CLI and the HTTP auth plumbing. */
+export interface Product {
+  readonly accounts: AccountsService;
+  readonly oauth: OAuthService;
+  /** Every product module, in registration order. */
+  readonly modules: readonly AppModule[];
+  readonly authenticate: Authenticator;
+}
+
+/** Builds the product's services and modules from the platform dependencies. */
+export function buildProduct(deps: ModuleDeps): Product {
+  const accounts = new AccountsService(deps.db, deps.ids);
+  const oauth = new OAuthService(deps.db, deps.ids, deps.cache);
+  return {
+    accounts,
+    oauth,
+    modules: [accountsModule(accounts), oauthModule(oauth, accounts)],
+    authenticate: (token) => oauth.authenticate(token),
+  };
+}

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { migrate } from '../../src/platform/db/database.js';
+import { migrations } from '../../src/platform/db/migrations/index.js';
 import { decodeId, IdType } from '../../src/platform/ids.js';
 import { startTestApp } from '../helpers/app.js';
 import { testMode } from '../helpers/mode.js';
@@ -19,7 +20,7 @@ describe(`database (${testMode()})`, () => {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       app.deps.db,
     );
-    expect(rows.map((r) => r.name)).toEqual(['0001-foundation']);
+    expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations));
     expect(await migrate(app.database, app.config.dbSchema, app.log)).toEqual([]);
   });
 

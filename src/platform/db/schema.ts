@@ -51,6 +51,138 @@ export interface DeadLetterTable {
   created_at: TimestampDefault;
 }
 
+export interface UserTable {
+  id: Int8;
+  username: string;
+  email: string;
+  password_hash: string;
+  about: ColumnType<string, string | undefined, string>;
+  website_url: ColumnType<string, string | undefined, string>;
+  profile_image: ColumnType<string, string | undefined, string>;
+  account_type: ColumnType<'PINNER' | 'BUSINESS', 'PINNER' | 'BUSINESS' | undefined, 'PINNER' | 'BUSINESS'>;
+  business_name: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface WebSessionTable {
+  id_hash: string;
+  user_id: Int8;
+  csrf: string;
+  expires_at: Timestamp;
+}
+
+export interface AppTable {
+  id: Int8;
+  name: string;
+  owner_id: Int8 | null;
+  secret_hash: string;
+  redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: TimestampDefault;
+}
+
+export interface OauthCodeTable {
+  code_hash: string;
+  app_id: Int8;
+  user_id: Int8;
+  redirect_uri: string;
+  scopes: string[];
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface OauthTokenTable {
+  id: Int8Key;
+  token_hash: string;
+  kind: 'access' | 'refresh';
+  app_id: Int8;
+  user_id: Int8 | null;
+  scopes: string[];
+  refresh_id: Int8 | null;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+export type Privacy = 'PUBLIC' | 'PROTECTED' | 'SECRET';
+
+export interface BoardTable {
+  id: Int8;
+  owner_id: Int8;
+  name: string;
+  description: string | null;
+  privacy: ColumnType<Privacy, Privacy | undefined, Privacy>;
+  is_ads_only: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: TimestampDefault;
+  pins_modified_at: TimestampDefault;
+}
+
+export interface BoardSectionTable {
+  id: Int8;
+  board_id: Int8;
+  name: string;
+  created_at: TimestampDefault;
+}
+
+export interface ImageTable {
+  id: Int8;
+  status: 'pending' | 'ready' | 'failed';
+  source_url: string | null;
+  sha256: string | null;
+  width: number | null;
+  height: number | null;
+  dominant_color: string | null;
+  dhash: Int8 | null;
+  variants: ColumnType<unknown, string | undefined, string>;
+  error: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface PinTable {
+  id: Int8;
+  owner_id: Int8;
+  board_id: Int8;
+  section_id: Int8 | null;
+  parent_pin_id: Int8 | null;
+  title: string | null;
+  description: string | null;
+  alt_text: string | null;
+  link: string | null;
+  media_type: ColumnType<string, string | undefined, string>;
+  created_at: TimestampDefault;
+}
+
+export interface PinImageTable {
+  pin_id: Int8;
+  position: number;
+  image_id: Int8;
+}
+
+export interface FollowTable {
+  follower_id: Int8;
+  followee_id: Int8;
+  created_at: TimestampDefault;
+}
+
+export interface BoardFollowTable {
+  user_id: Int8;
+  board_id: Int8;
+  created_at: TimestampDefault;
+}
+
+export interface MediaUploadTable {
+  id: Int8;
+  user_id: Int8;
+  media_type: 'video';
+  status: 'registered' | 'processing' | 'succeeded' | 'failed';
+  upload_token_hash: string;
+  content_type: string | null;
+  bytes: Int8 | null;
+  error: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
 /** Every table Corkboard's code queries, as Kysely sees it. Modules add theirs here. */
 export interface Database {
   instance_secrets: InstanceSecretTable;
@@ -58,4 +190,17 @@ export interface Database {
   job_queue: JobQueueTable;
   job_done: JobDoneTable;
   dead_letters: DeadLetterTable;
+  users: UserTable;
+  web_sessions: WebSessionTable;
+  apps: AppTable;
+  oauth_codes: OauthCodeTable;
+  oauth_tokens: OauthTokenTable;
+  boards: BoardTable;
+  board_sections: BoardSectionTable;
+  images: ImageTable;
+  pins: PinTable;
+  pin_images: PinImageTable;
+  follows: FollowTable;
+  board_follows: BoardFollowTable;
+  media_uploads: MediaUploadTable;
 }

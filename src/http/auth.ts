@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { Forbidden, Unauthenticated } from '../platform/errors.js';
+import type { HttpServer } from './server.js';
+
+/** Who is calling: the user a token acts for, through which app, with which scopes. */
+export interface Principal {
+  readonly userId: string;
+  readonly appId: string;
+  readonly scopes: ReadonlySet<string>;
+}
+
+/** Turns a bearer token into a principal; undefined for unknown, expired or revoked tokens. */
+export type Authenticator = (token: string) => Promise<Principal | undefined>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** OAuth scopes the operation demands, all of them (the spec's `security` entry). */
+    scopes?: readonly string[];
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** The principal of an authenticated route's request. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Unauthenticated('Authentication failed.');
+  return request.principal;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]{1,512})\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Every route whose config names `scopes` gets authentication and a scope check before anything else,
+ * and the matching `security` entry in the OpenAPI document. Register before the routes.
+ */
+export function installAuth(app: HttpServer, authenticate: Authenticator): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const scopes = route.config?.scopes;
+    if (!scopes) return;
+    route.schema = { ...route.schema, security: [{ pinterest_oauth2: [...scopes] }] } as typeof route.schema;
+    const check = async (request: FastifyRequest, _reply: FastifyReply) => {
+      const token = bearer(request);
+      if (!token)
+        throw new Unauthenticated('Authentication failed: send an OAuth access token as a Bearer token.');
+      const principal = await authenticate(token);
+      if (!principal)
+        throw new Unauthenticated('Authentication failed: the access token is invalid, expired or revoked.');
+      const missing = scopes.filter((s) => !principal.scopes.has(s));
+      if (missing.length > 0) {
+        throw new Forbidden(
+          `Not authorized: this operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,
+        );
+      }
+      request.principal = principal;
+    };
+    // onRequest: a caller without the right token learns nothing about the body or the parameters.
+    const existing = route.onRequest;
+    route.onRequest = existing ? [check, ...(Array.isArray(existing) ? existing : [existing])] : [check];
+  });
+}

@@ -1,0 +1,25 @@
+import { principalOf } from '../../http/auth.js';
+import type { HttpServer } from '../../http/server.js';
+import { Account, AdAccountQuery } from './accounts.schemas.js';
+import type { AccountsService } from './accounts.service.js';
+
+export function accountsRoutes(app: HttpServer, accounts: AccountsService): void {
+  app.get(
+    '/v5/user_account',
+    {
+      config: { scopes: ['user_accounts:read'] },
+      schema: {
+        tags: ['user_account'],
+        summary: 'Get user account',
+        querystring: AdAccountQuery,
+        response: { 200: Account },
+      },
+    },
+    async (request) => {
+      const { userId } = principalOf(request);
+      const account = await accounts.account(userId, userId);
+      // Monthly views come from the event stream's rollups, which do not exist yet.
+      return { ...account, monthly_views: 0 };
+    },
+  );
+}

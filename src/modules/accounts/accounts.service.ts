@@ -1,0 +1,81 @@
+import type { Db } from '../../platform/db/database.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { Conflict, Invalid, NotFound } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { hashPassword, verifyPassword } from '../../platform/secrets-hash.js';
+import { type AccountCounts, accountsRepository as repo, type UserRow } from './accounts.repository.js';
+
+export type User = Omit<UserRow, 'password_hash'>;
+
+export interface SignUp {
+  username: string;
+  email: string;
+  password: string;
+}
+
+const USERNAME = /^[A-Za-z0-9_]{3,30}$/;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
+
+function publicUser({ password_hash: _, ...user }: UserRow): User {
+  return user;
+}
+
+/** People: sign-up, sign-in and the account view. */
+export class AccountsService {
+  constructor(
+    private readonly db: Db,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Creates a person; the password is stored as a slow salted hash. */
+  async signUp(input: SignUp): Promise<User> {
+    const username = input.username.trim();
+    const email = input.email.trim();
+    if (!USERNAME.test(username)) {
+      throw new Invalid('Username must be 3 to 30 letters, digits or underscores.');
+    }
+    if (!EMAIL.test(email)) throw new Invalid('Email address is not valid.');
+    if (input.password.length < 8 || input.password.length > 256) {
+      throw new Invalid('Password must be 8 to 256 characters.');
+    }
+    const id = await this.ids.next('user');
+    const password_hash = await hashPassword(input.password);
+    try {
+      await repo.insert(this.db, { id, username, email, password_hash });
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_username_key')) throw new Conflict('That username is taken.');
+      if (isUniqueViolation(err, 'users_email_key'))
+        throw new Conflict('That email address is already registered.');
+      throw err;
+    }
+    return publicUser((await repo.byId(this.db, id))!);
+  }
+
+  /** The person with this username or email and password, or undefined. Takes the same time either way. */
+  async signIn(login: string, password: string): Promise<User | undefined> {
+    const row = await repo.byLogin(this.db, login.trim());
+    // Hash even for an unknown login, so timing does not tell which logins exist.
+    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    return row && ok ? publicUser(row) : undefined;
+  }
+
+  async byId(id: string): Promise<User | undefined> {
+    const row = await repo.byId(this.db, id);
+    return row && publicUser(row);
+  }
+
+  async byUsername(username: string): Promise<User | undefined> {
+    const row = await repo.byUsername(this.db, username);
+    return row && publicUser(row);
+  }
+
+  /** The account as `viewerId` sees it, counts included. */
+  async account(userId: string, viewerId: string): Promise<User & AccountCounts> {
+    const user = await this.byId(userId);
+    if (!user) throw new NotFound('User not found.', 30);
+    return { ...user, ...(await repo.counts(this.db, userId, viewerId)) };
+  }
+}
+
+// A valid hash of a random password, verified against when the login does not exist.
+const DUMMY_HASH = 'scrypt$16384$8$1$3q2-7w$ZxQ3CUNl7h8l0KqAhGvd6hV9S2zR6c3j8pH0wq1mXQk';

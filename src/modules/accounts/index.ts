@@ -1,0 +1,10 @@
+import type { AppModule } from '../module.js';
+import { accountsRoutes } from './accounts.routes.js';
+import type { AccountsService } from './accounts.service.js';
+
+export { AccountsService, type SignUp, type User } from './accounts.service.js';
+
+/** People: sign-up and sign-in (used by the OAuth consent page) and GET /v5/user_account. */
+export function accountsModule(accounts: AccountsService): AppModule {
+  return { name: 'accounts', routes: (app) => accountsRoutes(app, accounts) };
+}

@@ -1,0 +1,209 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { HttpServer } from '../../http/server.js';
+import { Conflict, Invalid } from '../../platform/errors.js';
+import type { AccountsService } from '../accounts/index.js';
+import { consentPage, errorPage, signInPage } from './consent.pages.js';
+import type { OAuthApp, OAuthService } from './oauth.service.js';
+import { parseScopes } from './scopes.js';
+import type { Sessions } from './sessions.js';
+
+const COOKIE = 'cb_session';
+
+const AuthorizeQuery = Type.Object({
+  client_id: Type.Optional(Type.String({ maxLength: 64 })),
+  redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
+  response_type: Type.Optional(Type.String({ maxLength: 64 })),
+  scope: Type.Optional(Type.String({ maxLength: 1024 })),
+  state: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+
+const Next = Type.String({ maxLength: 4096 });
+
+type Validated = { app: OAuthApp; redirectUri: string; scopes: string[]; state: string };
+
+/** Sends the user back to the app with an RFC 6749 error. */
+function redirectError(reply: FastifyReply, redirectUri: string, error: string, state: string | undefined) {
+  const url = new URL(redirectUri);
+  url.searchParams.set('error', error);
+  if (state) url.searchParams.set('state', state);
+  return reply.redirect(url.toString(), 303);
+}
+
+/** Only a consent-page URL of ours may be a `next` target (no open redirect). */
+function safeNext(next: string): string {
+  return next.startsWith('/oauth/?') || next === '/oauth/' ? next : '/oauth/';
+}
+
+export function consentRoutes(
+  app: HttpServer,
+  deps: { oauth: OAuthService; accounts: AccountsService; sessions: Sessions; secureCookies: boolean },
+): void {
+  const { oauth, accounts, sessions } = deps;
+  const cookieOptions = {
+    path: '/oauth',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: deps.secureCookies,
+  };
+
+  /** Checks the app and redirect URI (errors shown here, never redirected), then the rest (redirected). */
+  async function validate(
+    q: { client_id?: string; redirect_uri?: string; response_type?: string; scope?: string; state?: string },
+    reply: FastifyReply,
+  ): Promise<Validated | undefined> {
+    const client = q.client_id ? await oauth.app(q.client_id) : undefined;
+    if (!client) {
+      reply
+        .status(400)
+        .type('text/html')
+        .send(errorPage('Unknown client_id: no app is registered with that id.'));
+      return undefined;
+    }
+    if (!q.redirect_uri || !client.redirect_uris.includes(q.redirect_uri)) {
+      reply
+        .status(400)
+        .type('text/html')
+        .send(errorPage('redirect_uri does not exactly match any redirect URI registered for this app.'));
+      return undefined;
+    }
+    if (q.response_type !== 'code') {
+      redirectError(reply, q.redirect_uri, 'unsupported_response_type', q.state);
+      return undefined;
+    }
+    const scopes = parseScopes(q.scope ?? '');
+    if (!scopes) {
+      redirectError(reply, q.redirect_uri, 'invalid_scope', q.state);
+      return undefined;
+    }
+    return { app: client, redirectUri: q.redirect_uri, scopes, state: q.state ?? '' };
+  }
+
+  const session = (request: FastifyRequest) => sessions.get(request.cookies[COOKIE]);
+
+  app.get('/oauth/', { schema: { hide: true, querystring: AuthorizeQuery } }, async (request, reply) => {
+    const v = await validate(request.query, reply);
+    if (!v) return reply;
+    const s = await session(request);
+    const user = s && (await accounts.byId(s.userId));
+    reply.type('text/html').header('cache-control', 'no-store').header('x-frame-options', 'DENY');
+    if (!s || !user) return signInPage(request.url, v.app.name);
+    return consentPage(user.username, v.app.name, v.scopes, {
+      client_id: v.app.id,
+      redirect_uri: v.redirectUri,
+      scope: v.scopes.join(','),
+      state: v.state,
+      csrf: s.csrf,
+    });
+  });
+
+  app.post(
+    '/oauth/signin',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({
+          login: Type.String({ maxLength: 320 }),
+          password: Type.String({ maxLength: 256 }),
+          next: Next,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { login, password, next } = request.body;
+      const user = await accounts.signIn(login, password);
+      if (!user) {
+        return reply
+          .status(401)
+          .type('text/html')
+          .send(signInPage(safeNext(next), 'the app', 'Wrong username, email or password.'));
+      }
+      const { id } = await sessions.create(user.id);
+      return reply.setCookie(COOKIE, id, cookieOptions).redirect(safeNext(next), 303);
+    },
+  );
+
+  app.post(
+    '/oauth/signup',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({
+          username: Type.String({ maxLength: 64 }),
+          email: Type.String({ maxLength: 320 }),
+          password: Type.String({ maxLength: 256 }),
+          next: Next,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { next, ...signUp } = request.body;
+      try {
+        const user = await accounts.signUp(signUp);
+        const { id } = await sessions.create(user.id);
+        return reply.setCookie(COOKIE, id, cookieOptions).redirect(safeNext(next), 303);
+      } catch (err) {
+        if (err instanceof Invalid || err instanceof Conflict) {
+          return reply
+            .status(400)
+            .type('text/html')
+            .send(signInPage(safeNext(next), 'the app', err.message));
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/oauth/authorize',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({
+          client_id: Type.String({ maxLength: 64 }),
+          redirect_uri: Type.String({ maxLength: 2048 }),
+          scope: Type.String({ maxLength: 1024 }),
+          state: Type.String({ maxLength: 1024 }),
+          csrf: Type.String({ maxLength: 100 }),
+          decision: Type.Union([Type.Literal('approve'), Type.Literal('deny')]),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const v = await validate({ ...body, response_type: 'code' }, reply);
+      if (!v) return reply;
+      const s = await session(request);
+      if (!s || s.csrf !== body.csrf) {
+        return reply
+          .status(403)
+          .type('text/html')
+          .send(errorPage('Your session expired. Start the sign-in again from the app.'));
+      }
+      if (body.decision === 'deny') return redirectError(reply, v.redirectUri, 'access_denied', body.state);
+      const code = await oauth.issueCode(v.app, s.userId, v.redirectUri, v.scopes);
+      const url = new URL(v.redirectUri);
+      url.searchParams.set('code', code);
+      if (body.state) url.searchParams.set('state', body.state);
+      return reply.redirect(url.toString(), 303);
+    },
+  );
+
+  app.post(
+    '/oauth/signout',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({ csrf: Type.String({ maxLength: 100 }), next: Type.Optional(Next) }),
+      },
+    },
+    async (request, reply) => {
+      const s = await session(request);
+      if (s && s.csrf === request.body.csrf) await sessions.end(request.cookies[COOKIE]);
+      return reply
+        .clearCookie(COOKIE, cookieOptions)
+        .type('text/html')
+        .send(errorPage('You are signed out.'));
+    },
+  );
+}

@@ -1,0 +1,25 @@
+import type { AccountsService } from '../accounts/index.js';
+import type { AppModule } from '../module.js';
+import { consentRoutes } from './consent.routes.js';
+import { oauthRoutes } from './oauth.routes.js';
+import type { OAuthService } from './oauth.service.js';
+import { Sessions } from './sessions.js';
+
+export { ACCESS_TTL_S, OAuthService, type TokenGrant } from './oauth.service.js';
+export { ALL_SCOPES, parseScopes } from './scopes.js';
+
+/** OAuth 2.0: the consent page at /oauth/, the token and revoke endpoints under /v5/oauth. */
+export function oauthModule(oauth: OAuthService, accounts: AccountsService): AppModule {
+  return {
+    name: 'oauth',
+    routes(app, deps) {
+      oauthRoutes(app, oauth);
+      consentRoutes(app, {
+        oauth,
+        accounts,
+        sessions: new Sessions(deps.db),
+        secureCookies: deps.config.publicUrl.startsWith('https:'),
+      });
+    },
+  };
+}

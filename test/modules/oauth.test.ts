@@ -1,0 +1,327 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { expectResponseMatchesSpec } from '../contract/spec.js';
+import { startTestApp } from '../helpers/app.js';
+
+let app: App;
+let client: { id: string; secret: string };
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const alice = await app.product.accounts.signUp({
+    username: 'alice',
+    email: 'alice@example.org',
+    password: 'correct horse',
+  });
+  client = await app.product.oauth.createApp('Test client', [REDIRECT], alice.id);
+});
+
+const basic = () => `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const FORM = 'application/x-www-form-urlencoded';
+
+function authorizeUrl(overrides: Record<string, string> = {}) {
+  const q = new URLSearchParams({
+    client_id: client.id,
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: 'user_accounts:read,boards:read',
+    state: 'xyz-state',
+    ...overrides,
+  });
+  return `/oauth/?${q}`;
+}
+
+async function signIn(login = 'alice', password = 'correct horse') {
+  const res = await app.http.inject({
+    method: 'POST',
+    url: '/oauth/signin',
+    headers: { 'content-type': FORM },
+    payload: form({ login, password, next: authorizeUrl() }),
+  });
+  return res;
+}
+
+async function consentCode(cookie: string): Promise<string> {
+  const page = await app.http.inject({ method: 'GET', url: authorizeUrl(), headers: { cookie } });
+  expect(page.statusCode).toBe(200);
+  expect(page.body).toContain('Test client');
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  const res = await app.http.inject({
+    method: 'POST',
+    url: '/oauth/authorize',
+    headers: { 'content-type': FORM, cookie },
+    payload: form({
+      client_id: client.id,
+      redirect_uri: REDIRECT,
+      scope: 'user_accounts:read,boards:read',
+      state: 'xyz-state',
+      csrf,
+      decision: 'approve',
+    }),
+  });
+  expect(res.statusCode).toBe(303);
+  const location = new URL(res.headers.location as string);
+  expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+  expect(location.searchParams.get('state')).toBe('xyz-state');
+  return location.searchParams.get('code')!;
+}
+
+function cookieOf(res: { headers: Record<string, unknown> }): string {
+  const set = res.headers['set-cookie'];
+  const first = Array.isArray(set) ? set[0] : (set as string);
+  return first.split(';')[0]!;
+}
+
+describe('OAuth consent page', () => {
+  it('asks an anonymous visitor to sign in', async () => {
+    const res = await app.http.inject({ method: 'GET', url: authorizeUrl() });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toContain('action="/oauth/signin"');
+    expect(res.body).toContain('action="/oauth/signup"');
+  });
+
+  it('shows an error and never redirects for an unknown app or an unregistered redirect URI', async () => {
+    for (const url of [
+      authorizeUrl({ client_id: '999999' }),
+      authorizeUrl({ redirect_uri: 'http://127.0.0.1:9/callback/evil' }),
+      authorizeUrl({ redirect_uri: 'http://127.0.0.1:9/callback?x=1' }),
+    ]) {
+      const res = await app.http.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toContain('Authorization error');
+    }
+  });
+
+  it('redirects RFC 6749 errors for a bad scope or response type', async () => {
+    const scope = await app.http.inject({
+      method: 'GET',
+      url: authorizeUrl({ scope: 'pins:read,root:everything' }),
+    });
+    expect(scope.statusCode).toBe(303);
+    const a = new URL(scope.headers.location as string);
+    expect(a.searchParams.get('error')).toBe('invalid_scope');
+    expect(a.searchParams.get('state')).toBe('xyz-state');
+    const type = await app.http.inject({ method: 'GET', url: authorizeUrl({ response_type: 'token' }) });
+    expect(new URL(type.headers.location as string).searchParams.get('error')).toBe(
+      'unsupported_response_type',
+    );
+  });
+
+  it('refuses a wrong password and signs in with the right one', async () => {
+    const wrong = await signIn('alice', 'wrong password');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    const ok = await signIn('ALICE@example.org');
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe(authorizeUrl());
+    expect(String(ok.headers['set-cookie'])).toMatch(/HttpOnly/i);
+  });
+
+  it('sends access_denied when the user denies, and refuses a forged form', async () => {
+    const cookie = cookieOf(await signIn());
+    const deny = await app.http.inject({
+      method: 'POST',
+      url: '/oauth/authorize',
+      headers: { 'content-type': FORM, cookie },
+      payload: form({
+        client_id: client.id,
+        redirect_uri: REDIRECT,
+        scope: 'boards:read',
+        state: 's',
+        csrf: 'forged',
+        decision: 'approve',
+      }),
+    });
+    expect(deny.statusCode).toBe(403);
+    const page = await app.http.inject({ method: 'GET', url: authorizeUrl(), headers: { cookie } });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const denied = await app.http.inject({
+      method: 'POST',
+      url: '/oauth/authorize',
+      headers: { 'content-type': FORM, cookie },
+      payload: form({
+        client_id: client.id,
+        redirect_uri: REDIRECT,
+        scope: 'boards:read',
+        state: 's',
+        csrf,
+        decision: 'deny',
+      }),
+    });
+    expect(new URL(denied.headers.location as string).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('signs up a new person from the consent page', async () => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: '/oauth/signup',
+      headers: { 'content-type': FORM },
+      payload: form({
+        username: 'newbie',
+        email: 'newbie@example.org',
+        password: 'long enough',
+        next: authorizeUrl(),
+      }),
+    });
+    expect(res.statusCode).toBe(303);
+    const taken = await app.http.inject({
+      method: 'POST',
+      url: '/oauth/signup',
+      headers: { 'content-type': FORM },
+      payload: form({ username: 'NEWBIE', email: 'other@example.org', password: 'long enough', next: '/' }),
+    });
+    expect(taken.statusCode).toBe(400);
+    expect(taken.body).toContain('That username is taken.');
+  });
+});
+
+describe('OAuth token endpoints and bearer auth', () => {
+  it('runs the code flow: token, account, refresh, revoke', async () => {
+    const code = await consentCode(cookieOf(await signIn()));
+    const token = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
+    });
+    expect(token.statusCode).toBe(200);
+    const grant = token.json();
+    expectResponseMatchesSpec('POST', '/oauth/token', 200, grant);
+    expect(grant.access_token).toMatch(/^pina_/);
+    expect(grant.refresh_token).toMatch(/^pinr_/);
+    expect(grant.scope).toBe('boards:read,user_accounts:read');
+
+    const replay = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
+    });
+    expect(replay.statusCode).toBe(400);
+    expectResponseMatchesSpec('POST', '/oauth/token', 400, replay.json());
+
+    const me = await app.http.inject({
+      method: 'GET',
+      url: '/v5/user_account',
+      headers: { authorization: `Bearer ${grant.access_token}` },
+    });
+    expect(me.statusCode).toBe(200);
+    expectResponseMatchesSpec('GET', '/user_account', 200, me.json());
+    expect(me.json()).toMatchObject({
+      username: 'alice',
+      board_count: 0,
+      pin_count: 0,
+      account_type: 'PINNER',
+    });
+
+    const wider = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'refresh_token', refresh_token: grant.refresh_token, scope: 'pins:write' }),
+    });
+    expect(wider.statusCode).toBe(400);
+    const refreshed = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'refresh_token', refresh_token: grant.refresh_token }),
+    });
+    expect(refreshed.statusCode).toBe(200);
+    expectResponseMatchesSpec('POST', '/oauth/token', 200, refreshed.json());
+    const second = refreshed.json().access_token as string;
+
+    const revoke = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token/revoke',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ token: grant.refresh_token, token_type_hint: 'refresh_token' }),
+    });
+    expect(revoke.statusCode).toBe(200);
+    for (const t of [grant.access_token, second]) {
+      const after = await app.http.inject({
+        method: 'GET',
+        url: '/v5/user_account',
+        headers: { authorization: `Bearer ${t}` },
+      });
+      expect(after.statusCode).toBe(401);
+      expect(after.json().code).toBe(2);
+    }
+  });
+
+  it('issues client_credentials tokens acting for the app owner', async () => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'client_credentials', scope: 'user_accounts:read' }),
+    });
+    expect(res.statusCode).toBe(200);
+    expectResponseMatchesSpec('POST', '/oauth/token', 200, res.json());
+    const me = await app.http.inject({
+      method: 'GET',
+      url: '/v5/user_account',
+      headers: { authorization: `Bearer ${res.json().access_token}` },
+    });
+    expect(me.json().username).toBe('alice');
+  });
+
+  it.each([
+    ['no credentials', undefined],
+    ['wrong secret', () => `Basic ${Buffer.from(`${client.id}:nope`).toString('base64')}`],
+    ['unknown app', () => `Basic ${Buffer.from('123:nope').toString('base64')}`],
+    ['garbage', () => 'Basic !!!'],
+  ])('refuses the token endpoint with %s (401)', async (_name, header) => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, ...(header ? { authorization: header() } : {}) },
+      payload: form({ grant_type: 'client_credentials', scope: 'boards:read' }),
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 2 });
+  });
+
+  it('answers 401 without a valid token and 403 naming a missing scope', async () => {
+    const none = await app.http.inject({ method: 'GET', url: '/v5/user_account' });
+    expect(none.statusCode).toBe(401);
+    const bogus = await app.http.inject({
+      method: 'GET',
+      url: '/v5/user_account',
+      headers: { authorization: 'Bearer pina_nope' },
+    });
+    expect(bogus.statusCode).toBe(401);
+    const alice = await app.product.accounts.byUsername('alice');
+    const narrow = await app.product.oauth.devToken(alice!.id, ['boards:read'], 1);
+    const res = await app.http.inject({
+      method: 'GET',
+      url: '/v5/user_account',
+      headers: { authorization: `Bearer ${narrow}` },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().message).toContain('user_accounts:read');
+    expectResponseMatchesSpec('GET', '/user_account', 403, res.json());
+  });
+
+  it('rejects a bad grant type and missing fields with 400', async () => {
+    for (const payload of <Record<string, string>[]>[
+      { grant_type: 'password', username: 'a', password: 'b' },
+      { grant_type: 'authorization_code' },
+      { grant_type: 'client_credentials' },
+      { grant_type: 'client_credentials', scope: 'everything' },
+    ]) {
+      const res = await app.http.inject({
+        method: 'POST',
+        url: '/v5/oauth/token',
+        headers: { 'content-type': FORM, authorization: basic() },
+        payload: form(payload),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe(1);
+    }
+  });
+});
