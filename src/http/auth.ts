@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** OAuth scopes the operation demands, all of them (the spec's `security` entry). */
     scopes?: readonly string[];
+    /** The spec's `x-ratelimit-category` of the operation. */
+    rateLimit?: string;
   }
   interface FastifyRequest {
     principal?: Principal;

@@ -13,6 +13,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { type Authenticator, installAuth } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
+import { validatorCompiler } from './validation.js';
 
 export interface HttpDeps {
   config: Config;
@@ -66,6 +67,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler());
   installErrorHandling(app);
   installAuth(app, deps.authenticate);
   await app.register(cookie);

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../http/auth.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
+import { BoardsService, boardsModule } from './boards/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
 import { OAuthService, oauthModule } from './oauth/index.js';
 
@@ -7,6 +8,7 @@ import { OAuthService, oauthModule } from './oauth/index.js';
 export interface Product {
   readonly accounts: AccountsService;
   readonly oauth: OAuthService;
+  readonly boards: BoardsService;
   /** Every product module, in registration order. */
   readonly modules: readonly AppModule[];
   readonly authenticate: Authenticator;
@@ -16,10 +18,12 @@ export interface Product {
 export function buildProduct(deps: ModuleDeps): Product {
   const accounts = new AccountsService(deps.db, deps.ids);
   const oauth = new OAuthService(deps.db, deps.ids, deps.cache);
+  const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks);
   return {
     accounts,
     oauth,
-    modules: [accountsModule(accounts), oauthModule(oauth, accounts)],
+    boards,
+    modules: [accountsModule(accounts), oauthModule(oauth, accounts), boardsModule(boards)],
     authenticate: (token) => oauth.authenticate(token),
   };
 }

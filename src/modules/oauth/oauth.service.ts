@@ -134,7 +134,7 @@ export class OAuthService {
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', sql<Date>`now()`)
       .executeTakeFirst();
-    if (!row || !row.user_id) throw new Invalid('The refresh token is invalid, expired or revoked.');
+    if (!row?.user_id) throw new Invalid('The refresh token is invalid, expired or revoked.');
     const scopes = scope ?? row.scopes;
     const extra = scopes.filter((s) => !row.scopes.includes(s));
     if (extra.length) throw new Invalid(`The refresh token was not granted: ${extra.join(', ')}.`);

@@ -1,0 +1,213 @@
+import type { Principal } from '../../http/auth.js';
+import type { Bookmarks } from '../../http/pagination.js';
+import type { Db } from '../../platform/db/database.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import type { Privacy } from '../../platform/db/schema.js';
+import { Conflict, Forbidden, NotFound } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { emit } from '../../platform/jobs/outbox.js';
+import { authorizeBoard } from './boards.policy.js';
+import { type BoardRow, boardsRepository as repo } from './boards.repository.js';
+
+export type PrivacyFilter = 'ALL' | 'PUBLIC' | 'PROTECTED' | 'SECRET' | 'PUBLIC_AND_SECRET';
+
+export interface BoardInput {
+  name: string;
+  description?: string | null;
+  privacy?: Privacy;
+  is_ads_only?: boolean;
+}
+
+/** How a board looks in responses. Cover images come from its pins' images. */
+export function boardView(
+  row: BoardRow,
+  media?: { image_cover_url: string | null; pin_thumbnail_urls: string[] },
+) {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    privacy: row.privacy,
+    is_ads_only: row.is_ads_only,
+    owner: { username: row.owner_username },
+    created_at: new Date(row.created_at).toISOString(),
+    board_pins_modified_at: new Date(row.pins_modified_at).toISOString(),
+    collaborator_count: 0,
+    follower_count: Number(row.follower_count),
+    pin_count: Number(row.pin_count),
+    media: media ?? { image_cover_url: null, pin_thumbnail_urls: [] },
+  };
+}
+export type BoardView = ReturnType<typeof boardView>;
+
+function privaciesFor(viewer: Principal, filter: PrivacyFilter | undefined): Privacy[] {
+  const secret = viewer.scopes.has('boards:read_secret');
+  if (filter === 'SECRET' && !secret) {
+    throw new Forbidden('Not authorized: listing secret boards needs the scope boards:read_secret.');
+  }
+  switch (filter) {
+    case 'PUBLIC':
+      return ['PUBLIC'];
+    case 'PROTECTED':
+      return ['PROTECTED'];
+    case 'SECRET':
+      return ['SECRET'];
+    case 'PUBLIC_AND_SECRET':
+      return secret ? ['PUBLIC', 'SECRET'] : ['PUBLIC'];
+    default:
+      return secret ? ['PUBLIC', 'PROTECTED', 'SECRET'] : ['PUBLIC', 'PROTECTED'];
+  }
+}
+
+/** Boards and sections: who may see and change them, and the writes, each in one transaction. */
+export class BoardsService {
+  constructor(
+    private readonly db: Db,
+    private readonly ids: IdGenerator,
+    private readonly bookmarks: Bookmarks,
+  ) {}
+
+  /** The viewer's own boards, newest first. */
+  async list(viewer: Principal, filter: PrivacyFilter | undefined, pageSize: number, bookmark?: string) {
+    const privacies = privaciesFor(viewer, filter);
+    const scope = `boards:${viewer.userId}:${privacies.join(',')}`;
+    const after = bookmark ? String(this.bookmarks.decode(scope, bookmark)[0]) : undefined;
+    const rows = await repo.listByOwner(this.db, viewer.userId, privacies, after, pageSize + 1);
+    return this.bookmarks.page(
+      scope,
+      rows,
+      pageSize,
+      (last) => [last.id],
+      (row) => boardView(row),
+    );
+  }
+
+  /** A board the viewer may read; NotFound when it does not exist or is someone else's secret. */
+  async get(viewer: Principal, id: string): Promise<BoardView> {
+    const row = await repo.byId(this.db, id);
+    authorizeBoard(viewer, row, 'read');
+    return boardView(row!);
+  }
+
+  /** The raw access record after a successful policy check (for other modules through index.ts). */
+  async authorize(viewer: Principal, id: string, action: 'read' | 'write', db: Db = this.db) {
+    const access = await repo.access(db, id, action === 'write');
+    authorizeBoard(viewer, access, action);
+    return access!;
+  }
+
+  async create(viewer: Principal, input: BoardInput): Promise<BoardView> {
+    const privacy = input.privacy ?? 'PUBLIC';
+    if (privacy === 'SECRET' && !viewer.scopes.has('boards:write_secret')) {
+      throw new Forbidden('Not authorized: creating a secret board needs the scope boards:write_secret.');
+    }
+    const id = await this.ids.next('board');
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insert(trx, {
+        id,
+        owner_id: viewer.userId,
+        name: input.name.trim() || input.name,
+        description: input.description ?? null,
+        privacy,
+        is_ads_only: input.is_ads_only ?? false,
+      });
+      await emit(trx, 'board.created', { boardId: id, ownerId: viewer.userId, privacy });
+    });
+    return boardView((await repo.byId(this.db, id))!);
+  }
+
+  async update(
+    viewer: Principal,
+    id: string,
+    patch: Partial<Omit<BoardInput, 'is_ads_only'>>,
+  ): Promise<BoardView> {
+    await this.db.transaction().execute(async (trx) => {
+      const board = await this.authorize(viewer, id, 'write', trx);
+      if (
+        patch.privacy === 'SECRET' &&
+        board.privacy !== 'SECRET' &&
+        !viewer.scopes.has('boards:write_secret')
+      ) {
+        throw new Forbidden('Not authorized: making a board secret needs the scope boards:write_secret.');
+      }
+      await repo.update(trx, id, patch);
+      if (patch.privacy && patch.privacy !== board.privacy) {
+        await emit(trx, 'board.privacy_changed', { boardId: id, from: board.privacy, to: patch.privacy });
+      }
+    });
+    return boardView((await repo.byId(this.db, id))!);
+  }
+
+  /** Deletes the board with its sections and pins (saves of its pins elsewhere stay). */
+  async delete(viewer: Principal, id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.authorize(viewer, id, 'write', trx);
+      await repo.delete(trx, id);
+      await emit(trx, 'board.deleted', { boardId: id, ownerId: viewer.userId });
+    });
+  }
+
+  async sections(viewer: Principal, boardId: string, pageSize: number, bookmark?: string) {
+    await this.authorize(viewer, boardId, 'read');
+    const scope = `sections:${boardId}`;
+    const after = bookmark ? String(this.bookmarks.decode(scope, bookmark)[0]) : undefined;
+    const rows = await repo.sections(this.db, boardId, after, pageSize + 1);
+    return this.bookmarks.page(scope, rows, pageSize, (last) => [last.id]);
+  }
+
+  async createSection(viewer: Principal, boardId: string, name: string) {
+    const id = await this.ids.next('section');
+    await this.db.transaction().execute(async (trx) => {
+      await this.authorize(viewer, boardId, 'write', trx);
+      try {
+        await repo.insertSection(trx, { id, board_id: boardId, name: name.trim() || name });
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw new Conflict('Board section conflict: the board already has a section with that name.');
+        throw err;
+      }
+    });
+    return { id, name: name.trim() || name };
+  }
+
+  async renameSection(viewer: Principal, boardId: string, sectionId: string, name: string) {
+    await this.db.transaction().execute(async (trx) => {
+      await this.authorize(viewer, boardId, 'write', trx);
+      try {
+        if (!(await repo.renameSection(trx, boardId, sectionId, name.trim() || name)))
+          throw sectionNotFound();
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw new Conflict('Board section conflict: the board already has a section with that name.');
+        throw err;
+      }
+    });
+    return { id: sectionId, name: name.trim() || name };
+  }
+
+  /** Deletes a section; its pins stay on the board, outside any section. */
+  async deleteSection(viewer: Principal, boardId: string, sectionId: string) {
+    await this.db.transaction().execute(async (trx) => {
+      await this.authorize(viewer, boardId, 'write', trx);
+      if (!(await repo.deleteSection(trx, boardId, sectionId))) throw sectionNotFound();
+    });
+  }
+
+  /** Checks that the section belongs to the board the viewer may read (for listing its pins). */
+  async requireSection(
+    viewer: Principal,
+    boardId: string,
+    sectionId: string,
+    action: 'read' | 'write',
+    db: Db = this.db,
+  ) {
+    await this.authorize(viewer, boardId, action, db);
+    const section = await repo.section(db, boardId, sectionId);
+    if (!section) throw sectionNotFound();
+    return section;
+  }
+}
+
+function sectionNotFound(): NotFound {
+  return new NotFound('Board section not found.', 4104);
+}

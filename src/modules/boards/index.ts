@@ -1,0 +1,11 @@
+import type { AppModule } from '../module.js';
+import { boardsRoutes } from './boards.routes.js';
+import type { BoardsService } from './boards.service.js';
+
+export { canSeeBoard } from './boards.policy.js';
+export { BoardsService, type BoardView, boardView } from './boards.service.js';
+
+/** Boards and board sections: /v5/boards... */
+export function boardsModule(boards: BoardsService): AppModule {
+  return { name: 'boards', routes: (app) => boardsRoutes(app, boards) };
+}
