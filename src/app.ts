@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RateLimitCheck } from './http/auth.js';
 import { Bookmarks } from './http/pagination.js';
 import type { HttpServer } from './http/server.js';
 import { buildHttpServer } from './http/server.js';
@@ -10,12 +11,16 @@ import { RedisCache } from './platform/cache/redis-cache.js';
 import type { Config } from './platform/config.js';
 import { type DatabaseHandle, migrate, openDatabase } from './platform/db/database.js';
 import { IdGenerator } from './platform/ids.js';
+import { LocalBlobStore } from './platform/images/blob-store.js';
 import { DbBroker } from './platform/jobs/db-broker.js';
 import { JobSystem } from './platform/jobs/job-system.js';
 import { RedisStreamsBroker } from './platform/jobs/redis-broker.js';
 import type { Broker } from './platform/jobs/types.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
+import { MemoryRateLimiter } from './platform/rate-limit/memory-rate-limiter.js';
+import { isRateLimitCategory, rateLimitKey } from './platform/rate-limit/policy.js';
+import { RedisRateLimiter } from './platform/rate-limit/redis-rate-limiter.js';
 import { createRedis } from './platform/redis.js';
 import { instanceSecret } from './platform/secrets.js';
 
@@ -50,6 +55,17 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Rate limits per user and app from config, kept in Redis (shared by every node) or in memory. */
+function rateLimitCheck(config: Config, redis: Redis | undefined): RateLimitCheck | undefined {
+  const table = config.rateLimits;
+  if (!table) return undefined;
+  const limiter = redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter();
+  return async (principal, category) => {
+    const c = isRateLimitCategory(category) ? category : 'default';
+    return limiter.hit(rateLimitKey(c, principal.userId, principal.appId), table[c]);
+  };
+}
+
 /** The composition root: config -> platform adapters -> modules -> HTTP server. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config);
@@ -72,6 +88,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       cache,
       ids: new IdGenerator(db, config.shardId),
       bookmarks,
+      blobs: new LocalBlobStore(config.mediaDir),
       log,
       eventsCommitted: () => jobs?.poke(),
     };
@@ -162,6 +179,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       readiness,
       docs: api,
       authenticate: product.authenticate,
+      rateLimit: rateLimitCheck(config, redis),
     });
     if (api) {
       for (const m of modules) await m.routes?.(http, deps);

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { Forbidden, Unauthenticated } from '../platform/errors.js';
+import { Forbidden, RateLimited, Unauthenticated } from '../platform/errors.js';
+import { rateLimitHeaders } from '../platform/rate-limit/headers.js';
+import type { RateLimitResult } from '../platform/rate-limit/rate-limiter.js';
 import type { HttpServer } from './server.js';
 
 /** Who is calling: the user a token acts for, through which app, with which scopes. */
@@ -11,6 +13,9 @@ export interface Principal {
 
 /** Turns a bearer token into a principal; undefined for unknown, expired or revoked tokens. */
 export type Authenticator = (token: string) => Promise<Principal | undefined>;
+
+/** Counts one call of `category` for the principal; undefined when that category is not limited. */
+export type RateLimitCheck = (principal: Principal, category: string) => Promise<RateLimitResult | undefined>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -38,15 +43,18 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Every route whose config names `scopes` gets authentication and a scope check before anything else,
- * and the matching `security` entry in the OpenAPI document. Register before the routes.
+ * Every route whose config names `scopes` gets authentication, a scope check and its rate limit (per
+ * user and app, by the route's `rateLimit` category) before anything else, and the matching `security`
+ * entry in the OpenAPI document. Register before the routes.
  */
-export function installAuth(app: HttpServer, authenticate: Authenticator): void {
+export function installAuth(app: HttpServer, authenticate: Authenticator, rateLimit?: RateLimitCheck): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const scopes = route.config?.scopes;
     if (!scopes) return;
+    if (!route.config?.rateLimit)
+      throw new Error(`${route.method} ${route.url}: an authenticated route needs config.rateLimit`);
     route.schema = { ...route.schema, security: [{ pinterest_oauth2: [...scopes] }] } as typeof route.schema;
-    const check = async (request: FastifyRequest, _reply: FastifyReply) => {
+    const check = async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearer(request);
       if (!token)
         throw new Unauthenticated('Authentication failed: send an OAuth access token as a Bearer token.');
@@ -60,6 +68,17 @@ export function installAuth(app: HttpServer, authenticate: Authenticator): void 
         );
       }
       request.principal = principal;
+      const category = route.config?.rateLimit;
+      const limited = category && rateLimit ? await rateLimit(principal, category) : undefined;
+      if (limited) {
+        reply.headers(rateLimitHeaders(limited));
+        if (!limited.allowed) {
+          throw new RateLimited(
+            'This request exceeded a rate limit. Retry after the time in Retry-After.',
+            limited.resetMs / 1000,
+          );
+        }
+      }
     };
     // onRequest: a caller without the right token learns nothing about the body or the parameters.
     const existing = route.onRequest;

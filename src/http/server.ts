@@ -10,7 +10,7 @@ import { Type } from 'typebox';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
-import { type Authenticator, installAuth } from './auth.js';
+import { type Authenticator, installAuth, type RateLimitCheck } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
 import { validatorCompiler } from './validation.js';
@@ -25,6 +25,7 @@ export interface HttpDeps {
   docs: boolean;
   /** Resolves bearer tokens for routes that declare `config.scopes`. */
   authenticate: Authenticator;
+  rateLimit?: RateLimitCheck;
 }
 
 /** The Fastify instance type every module registers routes on. */
@@ -69,7 +70,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
 
   app.setValidatorCompiler(validatorCompiler());
   installErrorHandling(app);
-  installAuth(app, deps.authenticate);
+  installAuth(app, deps.authenticate, deps.rateLimit);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
 

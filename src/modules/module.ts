@@ -4,6 +4,7 @@ import type { Cache } from '../platform/cache/cache.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db/database.js';
 import type { IdGenerator } from '../platform/ids.js';
+import type { BlobStore } from '../platform/images/blob-store.js';
 import type { Consumer } from '../platform/jobs/types.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -14,6 +15,7 @@ export interface ModuleDeps {
   readonly cache: Cache;
   readonly ids: IdGenerator;
   readonly bookmarks: Bookmarks;
+  readonly blobs: BlobStore;
   readonly log: Logger;
   /** Wakes the outbox relay after a transaction that emitted events has committed. */
   readonly eventsCommitted: () => void;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseRateLimits, type RateLimitTable } from './rate-limit/policy.js';
 
 /** Validated, frozen runtime configuration. Built once at start from the environment. */
 export interface Config {
@@ -29,6 +30,18 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Key prefix for Redis keys and streams, so several deployments or test runs can share one Redis. */
   readonly redisPrefix: string;
+  /** Largest image accepted (upload, base64 or fetched), in bytes. */
+  readonly imageMaxBytes: number;
+  /** Largest image accepted, in pixels (width × height): refuses decompression bombs. */
+  readonly imageMaxPixels: number;
+  /** Time budget of one outbound fetch of a user-given URL. */
+  readonly fetchTimeoutMs: number;
+  /** Hosts (`host` or `host:port`) outbound fetches may reach even if private; empty in production. */
+  readonly fetchAllowHosts: readonly string[];
+  /** Where images and uploads are stored (a directory). */
+  readonly mediaDir: string;
+  /** Per user and app, per `x-ratelimit-category`; null turns rate limiting off (RATE_LIMITS=off). */
+  readonly rateLimits: RateLimitTable | null;
   /** PostgreSQL schema holding Corkboard's tables (services mode). */
   readonly dbSchema: string;
 }
@@ -110,11 +123,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('REDIS_PREFIX', 'expected 1..64 characters of A-Z a-z 0-9 : _ -');
   }
   const embedded = redisUrl === undefined;
+  let rateLimits: RateLimitTable | null;
+  try {
+    rateLimits = parseRateLimits(optional(env, 'RATE_LIMITS'));
+  } catch (err) {
+    throw new ConfigError('RATE_LIMITS', (err as Error).message);
+  }
+  const dataDir = path.resolve(str(env, 'DATA_DIR', './data'));
   return Object.freeze({
     port,
     host,
     publicUrl: publicUrl.replace(/\/+$/, ''),
-    dataDir: path.resolve(str(env, 'DATA_DIR', './data')),
+    dataDir,
     databaseUrl,
     redisUrl,
     logLevel: logLevel as Config['logLevel'],
@@ -132,5 +152,16 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     redisPrefix,
     dbSchema,
+    imageMaxBytes: int(env, 'IMAGE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    imageMaxPixels: int(env, 'IMAGE_MAX_PIXELS', 50_000_000, 1_000, 500_000_000),
+    fetchTimeoutMs: int(env, 'FETCH_TIMEOUT_MS', 10_000, 100, 120_000),
+    fetchAllowHosts: Object.freeze(
+      str(env, 'FETCH_ALLOW_HOSTS', '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
+    rateLimits,
+    mediaDir: path.resolve(str(env, 'MEDIA_DIR', path.join(dataDir, 'media'))),
   });
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
@@ -11,6 +14,7 @@ import { servicesUrls, testMode } from './mode.js';
  */
 export function testEnv(env: Record<string, string> = {}, isolation = randomBytes(5).toString('hex')) {
   const base: Record<string, string> = {
+    DATA_DIR: path.join(os.tmpdir(), `corkboard-test-${isolation}`),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     JOB_POLL_MS: '20',
@@ -44,6 +48,7 @@ export async function startTestApp(
   afterAll(async () => {
     await app.close();
     await dropIsolation(config);
+    await rm(config.dataDir, { recursive: true, force: true });
   });
   return app;
 }

@@ -7,7 +7,7 @@ export function accountsRoutes(app: HttpServer, accounts: AccountsService): void
   app.get(
     '/v5/user_account',
     {
-      config: { scopes: ['user_accounts:read'] },
+      config: { scopes: ['user_accounts:read'], rateLimit: 'org_read' },
       schema: {
         tags: ['user_account'],
         summary: 'Get user account',

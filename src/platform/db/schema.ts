@@ -125,6 +125,7 @@ export interface BoardSectionTable {
 
 export interface ImageTable {
   id: Int8;
+  key: string;
   status: 'pending' | 'ready' | 'failed';
   source_url: string | null;
   sha256: string | null;

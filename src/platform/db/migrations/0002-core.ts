@@ -83,8 +83,10 @@ const statements = [
   sql`create unique index board_sections_name_key on board_sections (board_id, lower(name))`,
 
   // One row per stored image; pins saved from one another share it.
+  // `key` is random and names the image's files and URLs, so an image URL cannot be guessed from an ID.
   sql`create table images (
     id bigint primary key,
+    key text not null unique,
     status text not null check (status in ('pending', 'ready', 'failed')),
     source_url text,
     sha256 text,
