@@ -3,12 +3,14 @@ import { AccountsService, accountsModule } from './accounts/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
 import { OAuthService, oauthModule } from './oauth/index.js';
+import { ImagesService, PinsService, pinsModule } from './pins/index.js';
 
 /** The product's services, shared by its modules, the CLI and the HTTP auth plumbing. */
 export interface Product {
   readonly accounts: AccountsService;
   readonly oauth: OAuthService;
   readonly boards: BoardsService;
+  readonly pins: PinsService;
   /** Every product module, in registration order. */
   readonly modules: readonly AppModule[];
   readonly authenticate: Authenticator;
@@ -19,11 +21,19 @@ export function buildProduct(deps: ModuleDeps): Product {
   const accounts = new AccountsService(deps.db, deps.ids);
   const oauth = new OAuthService(deps.db, deps.ids, deps.cache);
   const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks);
+  const images = new ImagesService(deps.blobs, deps.ids, deps.config);
+  const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, boards, images, deps.config);
   return {
     accounts,
     oauth,
     boards,
-    modules: [accountsModule(accounts), oauthModule(oauth, accounts), boardsModule(boards)],
+    pins,
+    modules: [
+      accountsModule(accounts),
+      oauthModule(oauth, accounts),
+      boardsModule(boards),
+      pinsModule(pins, images),
+    ],
     authenticate: (token) => oauth.authenticate(token),
   };
 }

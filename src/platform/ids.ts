@@ -26,6 +26,7 @@ export const IdType = {
   adGroup: 8,
   ad: 9,
   experiment: 10,
+  image: 11,
 } as const;
 export type IdTypeName = keyof typeof IdType;
 

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP, type LookupFunction, Socket, type TcpSocketConnectOpts } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FetchRefused } from '../../src/platform/net/fetch-refused.js';
 import { type Resolver, type SafeFetchOptions, safeFetch } from '../../src/platform/net/safe-fetch.js';
@@ -11,6 +11,39 @@ let socketsOpened = 0;
 const onSocket = () => {
   socketsOpened++;
 };
+
+const LOOPBACK = new Set(['127.0.0.1', '::1']);
+
+/**
+ * A network jail for this file: should safeFetch ever regress, the refusal tests must fail here rather than
+ * send packets to 169.254.169.254 or the LAN. Every socket may only dial loopback, checked on the literal
+ * host or on each address a lookup hands back.
+ */
+const realConnect = Socket.prototype.connect;
+function jailToLoopback(): void {
+  Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+    // net.connect passes its normalised [options, callback] array (tagged with a private symbol) as one argument.
+    const holder = (Array.isArray(args[0]) ? args[0] : args) as unknown[];
+    const opts = holder[0] as TcpSocketConnectOpts;
+    if (typeof opts !== 'object' || opts === null || !('port' in opts))
+      throw new Error('jail: unexpected connect');
+    const host = opts.host ?? 'localhost';
+    if (isIP(host) && !LOOPBACK.has(host)) throw new Error(`jail: refused to dial ${host}`);
+    const lookup = opts.lookup;
+    if (!isIP(host)) {
+      if (!lookup) throw new Error(`jail: refused to resolve ${host} with real DNS`);
+      const jailed: LookupFunction = (name, o, cb) =>
+        lookup(name, o, (err, address, family) => {
+          const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
+          if (!err && all.some((a) => !LOOPBACK.has(a)))
+            return cb(new Error('jail: non-loopback address'), '', 4);
+          cb(err, address, family);
+        });
+      holder[0] = { ...opts, lookup: jailed };
+    }
+    return (realConnect as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof Socket.prototype.connect;
+}
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -67,6 +100,7 @@ const routes: Record<string, Handler> = {
 };
 
 beforeAll(async () => {
+  jailToLoopback();
   subscribe('net.client.socket', onSocket);
   main = await listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -82,6 +116,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  Socket.prototype.connect = realConnect;
   unsubscribe('net.client.socket', onSocket);
   main.server.closeAllConnections();
   other.server.closeAllConnections();
@@ -106,6 +141,19 @@ async function refusal(url: string, o: SafeFetchOptions): Promise<FetchRefused> 
   expect(err).toBeInstanceOf(FetchRefused);
   return err as FetchRefused;
 }
+
+describe('the test network jail', () => {
+  it('refuses to dial anything but loopback (192.0.2.1 is TEST-NET, unroutable even if it leaked)', async () => {
+    expect(() => new Socket().connect({ host: '192.0.2.1', port: 9 })).toThrow(
+      'jail: refused to dial 192.0.2.1',
+    );
+    const lookup: LookupFunction = (_n, _o, cb) => cb(null, [{ address: '192.0.2.1', family: 4 }]);
+    const socket = new Socket();
+    const failed = new Promise<Error>((resolve) => socket.once('error', resolve));
+    socket.connect({ host: 'jail.test', port: 9, lookup });
+    expect((await failed).message).toBe('jail: non-loopback address');
+  });
+});
 
 describe('safeFetch against a local server', () => {
   it('refuses the local server when it is not allow-listed, before connecting', async () => {

@@ -94,6 +94,10 @@ export const boardsRepository = {
     await db.deleteFrom('boards').where('id', '=', id).execute();
   },
 
+  async touch(db: Db, id: string) {
+    await db.updateTable('boards').set({ pins_modified_at: new Date() }).where('id', '=', id).execute();
+  },
+
   async sections(db: Db, boardId: string, afterId: string | undefined, limit: number) {
     let q = db.selectFrom('board_sections').select(['id', 'name']).where('board_id', '=', boardId);
     if (afterId) q = q.where('id', '>', afterId);

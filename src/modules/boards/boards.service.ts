@@ -193,6 +193,11 @@ export class BoardsService {
     });
   }
 
+  /** Records that the board's pins changed (its `board_pins_modified_at`). */
+  async pinsChanged(db: Db, boardId: string): Promise<void> {
+    await repo.touch(db, boardId);
+  }
+
   /** Checks that the section belongs to the board the viewer may read (for listing its pins). */
   async requireSection(
     viewer: Principal,

@@ -149,6 +149,7 @@ export interface PinTable {
   description: string | null;
   alt_text: string | null;
   link: string | null;
+  dominant_color: string | null;
   media_type: ColumnType<string, string | undefined, string>;
   created_at: TimestampDefault;
 }
@@ -157,6 +158,9 @@ export interface PinImageTable {
   pin_id: Int8;
   position: number;
   image_id: Int8;
+  title: string | null;
+  description: string | null;
+  link: string | null;
 }
 
 export interface FollowTable {

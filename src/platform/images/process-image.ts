@@ -70,8 +70,11 @@ function sourceFormat(meta: Metadata): SourceFormat | undefined {
   }
 }
 
-/** Reads only the header, so a 20000×20000 bomb costs microseconds here and is refused before decoding. */
-async function readHeader(
+/**
+ * Checks an image's header only (format and pixel count; no decoding), throwing ImageRejected: a cheap
+ * gate before queueing work, and the first step of processImage. A 20000×20000 bomb costs microseconds.
+ */
+export async function readImageHeader(
   input: Buffer,
   maxPixels: number,
 ): Promise<{ meta: Metadata; format: SourceFormat }> {
@@ -181,7 +184,7 @@ function decodeError(err: unknown): ImageRejected {
 export async function processImage(input: Buffer, opts: ProcessImageOptions): Promise<ProcessedImage> {
   if (input.length > opts.maxInputBytes) throw new ImageRejected('too-large');
   if (input.length === 0) throw new ImageRejected('not-an-image');
-  const { meta, format } = await readHeader(input, opts.maxPixels);
+  const { meta, format } = await readImageHeader(input, opts.maxPixels);
   const width = meta.autoOrient.width;
   const height = meta.autoOrient.height;
   // limitInputPixels again: the decoder enforces it itself, should a header ever under-report.

@@ -111,6 +111,7 @@ const statements = [
     description text,
     alt_text text,
     link text,
+    dominant_color text,
     media_type text not null default 'image',
     created_at timestamptz not null default now(),
     search tsvector generated always as (
@@ -129,6 +130,9 @@ const statements = [
     pin_id bigint not null references pins (id) on delete cascade,
     position smallint not null,
     image_id bigint not null references images (id),
+    title text,
+    description text,
+    link text,
     primary key (pin_id, position)
   )`,
   sql`create index pin_images_image_idx on pin_images (image_id)`,

@@ -1,0 +1,294 @@
+import type { Static } from 'typebox';
+import type { Principal } from '../../http/auth.js';
+import type { Bookmarks } from '../../http/pagination.js';
+import type { Config } from '../../platform/config.js';
+import type { Db } from '../../platform/db/database.js';
+import type { Privacy } from '../../platform/db/schema.js';
+import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { emit } from '../../platform/jobs/outbox.js';
+import type { BoardsService } from '../boards/index.js';
+import { fromBase64, fromUrl, type IncomingImage } from './image-intake.js';
+import type { ImagesService } from './images.service.js';
+import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
+import type { MediaSource, PinCreate, PinUpdate } from './pins.schemas.js';
+
+type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
+
+/**
+ * Who may see a pin: anyone, unless its board is secret; then only the board's owner, with the secret
+ * scopes. Whoever may not know it exists gets NotFound.
+ */
+function authorizePin(viewer: Principal, pin: PinRow | undefined, action: 'read' | 'write'): PinRow {
+  if (!pin) throw pinNotFound();
+  const own = pin.owner_id === viewer.userId;
+  if (pin.board_privacy === 'SECRET') {
+    if (!own) throw pinNotFound();
+    const scope = action === 'read' ? 'pins:read_secret' : 'pins:write_secret';
+    if (!viewer.scopes.has(scope))
+      throw new Forbidden(`Not authorized: this Pin is on a secret board and needs the scope ${scope}.`);
+  }
+  if (action === 'write' && !own) throw new Forbidden('Not authorized to access board or Pin.', 7);
+  return pin;
+}
+
+function pinNotFound(): NotFound {
+  return new NotFound('Pin not found.', 50);
+}
+
+/** Pins: creation from every media source, reads with their images, edits, saves and deletes. */
+export class PinsService {
+  constructor(
+    private readonly db: Db,
+    private readonly ids: IdGenerator,
+    private readonly bookmarks: Bookmarks,
+    private readonly boards: BoardsService,
+    private readonly images: ImagesService,
+    private readonly limits: Limits,
+  ) {}
+
+  /** How a pin looks in responses. */
+  view(viewer: Principal, pin: PinRow, images: PinImage[]) {
+    const pending = images.some((i) => i.image.status === 'pending');
+    const failed = images.some((i) => i.image.status === 'failed');
+    const media =
+      pin.media_type === 'multiple_images'
+        ? {
+            media_type: 'multiple_images',
+            items: images.map((i) => ({
+              item_type: 'image',
+              images: this.images.sizes(i.image),
+              title: i.title,
+              description: i.description,
+              link: i.link,
+            })),
+          }
+        : { media_type: 'image', images: images[0] ? this.images.sizes(images[0].image) : {} };
+    return {
+      id: pin.id,
+      created_at: new Date(pin.created_at).toISOString(),
+      link: pin.link,
+      title: pin.title,
+      description: pin.description,
+      alt_text: pin.alt_text,
+      dominant_color: pin.dominant_color ?? images[0]?.image.dominant_color ?? null,
+      board_id: pin.board_id,
+      board_section_id: pin.section_id,
+      board_owner: { username: pin.board_owner_username },
+      parent_pin_id: pin.parent_pin_id,
+      is_owner: pin.owner_id === viewer.userId,
+      is_standard: true,
+      has_been_promoted: false,
+      creative_type: 'REGULAR',
+      media: { ...media, ...(pending ? { status: 'pending' } : failed ? { status: 'failed' } : {}) },
+    };
+  }
+
+  private async views(viewer: Principal, pins: PinRow[]) {
+    const images = await repo.imagesOf(
+      this.db,
+      pins.map((p) => p.id),
+    );
+    return pins.map((p) => this.view(viewer, p, images.get(p.id) ?? []));
+  }
+
+  async get(viewer: Principal, id: string) {
+    const pin = authorizePin(viewer, await repo.byId(this.db, id), 'read');
+    return (await this.views(viewer, [pin]))[0]!;
+  }
+
+  /** The viewer's own pins, newest first; secret-board pins only with pins:read_secret. */
+  async listOwn(viewer: Principal, q: { pin_filter?: string; page_size?: number; bookmark?: string }) {
+    const privacies: Privacy[] = viewer.scopes.has('pins:read_secret')
+      ? ['PUBLIC', 'PROTECTED', 'SECRET']
+      : ['PUBLIC', 'PROTECTED'];
+    return this.page(viewer, `pins:${viewer.userId}:${privacies}:${q.pin_filter ?? ''}`, q, {
+      ownerId: viewer.userId,
+      privacies,
+      excludeRepins: q.pin_filter === 'exclude_repins',
+      excludeNative: q.pin_filter === 'exclude_native',
+      // Nothing has been promoted yet, so that filter leaves nothing.
+      ...(q.pin_filter === 'has_been_promoted' ? { sectionId: '0' } : {}),
+    });
+  }
+
+  /** Pins on a board (or one of its sections) the viewer may read. */
+  async listBoard(
+    viewer: Principal,
+    boardId: string,
+    sectionId: string | undefined,
+    q: { page_size?: number; bookmark?: string },
+  ) {
+    if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'read');
+    else await this.boards.authorize(viewer, boardId, 'read');
+    return this.page(viewer, `board-pins:${boardId}:${sectionId ?? ''}`, q, {
+      boardId,
+      ...(sectionId ? { sectionId } : {}),
+    });
+  }
+
+  private async page(
+    viewer: Principal,
+    scope: string,
+    q: { page_size?: number; bookmark?: string },
+    filter: Parameters<typeof repo.list>[1],
+  ) {
+    const size = q.page_size ?? 25;
+    const after = q.bookmark ? String(this.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
+    const rows = await repo.list(this.db, filter, after, size + 1);
+    const page = this.bookmarks.page(scope, rows, size, (last) => [last.id]);
+    return { items: await this.views(viewer, page.items), bookmark: page.bookmark };
+  }
+
+  /** Creates a pin; images are fetched or decoded and checked first, so bad media writes nothing. */
+  async create(viewer: Principal, body: Static<typeof PinCreate>) {
+    const incoming = await this.intake(body.media_source);
+    const id = await this.ids.next('pin');
+    await this.db.transaction().execute(async (trx) => {
+      await this.placement(viewer, body.board_id, body.board_section_id ?? null, trx);
+      const imageIds: string[] = [];
+      for (const image of incoming) imageIds.push(await this.images.store(trx, image));
+      await repo.insert(trx, {
+        id,
+        owner_id: viewer.userId,
+        board_id: body.board_id,
+        section_id: body.board_section_id ?? null,
+        parent_pin_id: body.parent_pin_id ?? null,
+        title: body.title ?? null,
+        description: body.description ?? null,
+        alt_text: body.alt_text ?? null,
+        link: body.link ?? null,
+        dominant_color: body.dominant_color ?? null,
+        media_type: incoming.length > 1 ? 'multiple_images' : 'image',
+      });
+      await repo.linkImages(
+        trx,
+        id,
+        incoming.map((image, i) => ({
+          image_id: imageIds[i]!,
+          title: image.title ?? null,
+          description: image.description ?? null,
+          link: image.link ?? null,
+        })),
+      );
+      await this.boards.pinsChanged(trx, body.board_id);
+      await emit(trx, 'pin.created', { pinId: id, ownerId: viewer.userId, boardId: body.board_id });
+    });
+    return this.get(viewer, id);
+  }
+
+  /** Saves a pin the viewer can see to one of the viewer's boards, sharing its images. */
+  async save(
+    viewer: Principal,
+    sourceId: string,
+    target: { board_id?: string | null; board_section_id?: string | null },
+  ) {
+    const source = authorizePin(viewer, await repo.byId(this.db, sourceId), 'read');
+    if (!target.board_id) throw new Invalid('board_id is required: the board to save the Pin to.');
+    const boardId = target.board_id;
+    const id = await this.ids.next('pin');
+    await this.db.transaction().execute(async (trx) => {
+      await this.placement(viewer, boardId, target.board_section_id ?? null, trx);
+      const links = await repo.imageLinks(trx, source.id);
+      await repo.insert(trx, {
+        id,
+        owner_id: viewer.userId,
+        board_id: boardId,
+        section_id: target.board_section_id ?? null,
+        parent_pin_id: source.id,
+        title: source.title,
+        description: source.description,
+        alt_text: source.alt_text,
+        link: source.link,
+        dominant_color: source.dominant_color,
+        media_type: source.media_type,
+      });
+      await repo.linkImages(trx, id, links);
+      await this.boards.pinsChanged(trx, boardId);
+      await emit(trx, 'pin.saved', { pinId: id, parentPinId: source.id, ownerId: viewer.userId, boardId });
+    });
+    return this.get(viewer, id);
+  }
+
+  async update(viewer: Principal, id: string, patch: Static<typeof PinUpdate>) {
+    await this.db.transaction().execute(async (trx) => {
+      const pin = authorizePin(viewer, await repo.byId(trx, id), 'write');
+      const boardId = patch.board_id ?? pin.board_id;
+      const sectionId =
+        patch.board_section_id !== undefined
+          ? patch.board_section_id
+          : patch.board_id
+            ? null
+            : pin.section_id;
+      if (boardId !== pin.board_id || sectionId !== pin.section_id)
+        await this.placement(viewer, boardId, sectionId, trx);
+      const { board_section_id: _, ...rest } = patch;
+      await repo.update(trx, id, { ...rest, section_id: sectionId });
+      if (boardId !== pin.board_id) {
+        await this.boards.pinsChanged(trx, pin.board_id);
+        await this.boards.pinsChanged(trx, boardId);
+      }
+      await emit(trx, 'pin.updated', { pinId: id });
+    });
+    return this.get(viewer, id);
+  }
+
+  /** Deletes the viewer's pin; pins others saved from it stay (their parent_pin_id keeps the id). */
+  async delete(viewer: Principal, id: string) {
+    await this.db.transaction().execute(async (trx) => {
+      const pin = authorizePin(viewer, await repo.byId(trx, id), 'write');
+      await repo.delete(trx, id);
+      await this.boards.pinsChanged(trx, pin.board_id);
+      await emit(trx, 'pin.deleted', { pinId: id, ownerId: viewer.userId, boardId: pin.board_id });
+    });
+  }
+
+  /** The board (and section) a pin goes to must be the viewer's, writable, and the section on that board. */
+  private async placement(viewer: Principal, boardId: string, sectionId: string | null, trx: Db) {
+    const board = await this.boards.authorize(viewer, boardId, 'write', trx);
+    if (board.privacy === 'SECRET' && !viewer.scopes.has('pins:write_secret')) {
+      throw new Forbidden('Not authorized: adding Pins to a secret board needs the scope pins:write_secret.');
+    }
+    if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'write', trx);
+  }
+
+  private async intake(source: Static<typeof MediaSource>): Promise<IncomingImage[]> {
+    switch (source.source_type) {
+      case 'image_url':
+        return [await fromUrl(source.url, this.limits)];
+      case 'image_base64':
+        return [await fromBase64(source.data, this.limits)];
+      case 'multiple_image_urls':
+        return Promise.all(
+          source.items.map(async (item, i) => ({
+            ...(await fromUrl(item.url, this.limits, `media_source.items[${i}].url`)),
+            ...pick(item),
+          })),
+        );
+      case 'multiple_image_base64': {
+        const out: IncomingImage[] = [];
+        for (const [i, item] of source.items.entries()) {
+          out.push({
+            ...(await fromBase64(item.data, this.limits, `media_source.items[${i}].data`)),
+            ...pick(item),
+          });
+        }
+        return out;
+      }
+      case 'pin_url':
+        throw new Invalid('media_source pin_url is not supported yet: send image_url or image_base64.');
+      case 'video_id':
+        throw new Invalid(
+          'Video Pins are not supported yet: media uploads are accepted but cannot be pinned.',
+        );
+    }
+  }
+}
+
+function pick(item: { title?: string; description?: string; link?: string }) {
+  return {
+    ...(item.title !== undefined ? { title: item.title } : {}),
+    ...(item.description !== undefined ? { description: item.description } : {}),
+    ...(item.link !== undefined ? { link: item.link } : {}),
+  };
+}
