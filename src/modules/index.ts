@@ -1,16 +1,16 @@
 import type { Authenticator } from '../http/auth.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
+import { followsModule } from './follows/index.js';
+import { mediaModule } from './media/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
 import { OAuthService, oauthModule } from './oauth/index.js';
 import { ImagesService, PinsService, pinsModule } from './pins/index.js';
+import type { ProductServices } from './product-services.js';
+import { searchModule } from './search/index.js';
 
 /** The product's services, shared by its modules, the CLI and the HTTP auth plumbing. */
-export interface Product {
-  readonly accounts: AccountsService;
-  readonly oauth: OAuthService;
-  readonly boards: BoardsService;
-  readonly pins: PinsService;
+export interface Product extends ProductServices {
   /** Every product module, in registration order. */
   readonly modules: readonly AppModule[];
   readonly authenticate: Authenticator;
