@@ -51,6 +51,13 @@ export const boardsRepository = {
     return (await withCounts(db).where('b.id', '=', id).executeTakeFirst()) as BoardRow | undefined;
   },
 
+  async byIds(db: Db, ids: readonly string[]): Promise<BoardRow[]> {
+    if (ids.length === 0) return [];
+    return (await withCounts(db)
+      .where('b.id', 'in', [...ids])
+      .execute()) as BoardRow[];
+  },
+
   /** The owner's boards with the given privacies, newest first, after the cursor id. */
   async listByOwner(
     db: Db,

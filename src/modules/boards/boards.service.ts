@@ -6,7 +6,7 @@ import type { Privacy } from '../../platform/db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
-import { authorizeBoard } from './boards.policy.js';
+import { authorizeBoard, canSeeBoard } from './boards.policy.js';
 import { type BoardRow, boardsRepository as repo } from './boards.repository.js';
 
 export type PrivacyFilter = 'ALL' | 'PUBLIC' | 'PROTECTED' | 'SECRET' | 'PUBLIC_AND_SECRET';
@@ -80,6 +80,13 @@ export class BoardsService {
       (last) => [last.id],
       (row) => boardView(row),
     );
+  }
+
+  /** The boards with these ids the viewer may see, as responses, in the order given. */
+  async byIds(viewer: Principal, ids: readonly string[]): Promise<BoardView[]> {
+    const rows = await repo.byIds(this.db, ids);
+    const byId = new Map(rows.filter((b) => canSeeBoard(viewer, b)).map((b) => [b.id, boardView(b)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** A board the viewer may read; NotFound when it does not exist or is someone else's secret. */

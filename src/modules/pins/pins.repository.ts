@@ -73,6 +73,13 @@ export const pinsRepository = {
     return pinsWithBoard(db).where('p.id', '=', id).executeTakeFirst();
   },
 
+  byIds(db: Db, ids: readonly string[]): Promise<PinRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return pinsWithBoard(db)
+      .where('p.id', 'in', [...ids])
+      .execute();
+  },
+
   /** Pins matching the filter, newest first (IDs grow with time), after the cursor id. */
   list(db: Db, f: PinListFilter, afterId: string | undefined, limit: number): Promise<PinRow[]> {
     let q = pinsWithBoard(db);

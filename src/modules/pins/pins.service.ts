@@ -92,6 +92,20 @@ export class PinsService {
     return pins.map((p) => this.view(viewer, p, images.get(p.id) ?? []));
   }
 
+  /**
+   * The pins with these ids that the viewer may see, as responses, in the order given (for search and
+   * feeds: a secret-board pin of someone else is silently left out).
+   */
+  async byIds(viewer: Principal, ids: readonly string[]) {
+    const rows = await repo.byIds(this.db, ids);
+    const visible = rows.filter((p) => {
+      if (p.board_privacy !== 'SECRET') return true;
+      return p.owner_id === viewer.userId && viewer.scopes.has('pins:read_secret');
+    });
+    const byId = new Map((await this.views(viewer, visible)).map((v) => [v.id, v]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   async get(viewer: Principal, id: string) {
     const pin = authorizePin(viewer, await repo.byId(this.db, id), 'read');
     return (await this.views(viewer, [pin]))[0]!;
