@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
-import { appsCreate, devToken } from './cli/dev-commands.js';
+import { appsCreate, demoBanner, devToken, seed } from './cli/dev-commands.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
 import { DomainError } from './platform/errors.js';
@@ -18,6 +18,8 @@ Commands:
             register an OAuth app; prints its id and secret
   token --user USERNAME --scopes S1,S2 [--create] [--days N]
             print an access token for development (--create makes the user first)
+  seed [--seed N] [--pins N] [--force]
+            fill the database with a deterministic demo world (refuses a non-empty one unless --force)
 
 Configuration is read from the environment; see the README.`;
 
@@ -34,6 +36,9 @@ async function main(argv: string[]): Promise<number> {
       scopes: { type: 'string' },
       create: { type: 'boolean' },
       days: { type: 'string' },
+      seed: { type: 'string' },
+      pins: { type: 'string' },
+      force: { type: 'boolean' },
     },
   });
   const command = positionals[0];
@@ -67,9 +72,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       const app = await createApp(config, { log });
+      if (config.seedDemo) {
+        const summary = await seed(app, { seed: 1, pins: 300, force: false });
+        if (summary) log.info(summary, 'demo world seeded');
+      }
       const address = await app.listen();
       log.info({ address, mode: config.redisUrl ? 'services' : 'embedded' }, 'corkboard listening');
       process.stdout.write(`Corkboard listening on ${address} (docs: ${address}/docs)\n`);
+      if (config.seedDemo) process.stdout.write(await demoBanner(app, address));
       await closeOnSignal(app);
       return 0;
     }
@@ -111,6 +121,29 @@ async function main(argv: string[]): Promise<number> {
         });
         if (created) process.stderr.write(`created user ${username}\n`);
         process.stdout.write(`${token}\n`);
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    case 'seed': {
+      const seedValue = Number(values.seed ?? 1);
+      const pins = Number(values.pins ?? 300);
+      if (!Number.isInteger(seedValue) || !Number.isInteger(pins) || pins < 1 || pins > 10_000_000) {
+        process.stderr.write('corkboard: --seed and --pins must be integers (pins 1..10000000)\n');
+        return 2;
+      }
+      const app = await createApp(config, { log, runJobs: false, api: false });
+      try {
+        const started = Date.now();
+        const summary = await seed(app, { seed: seedValue, pins, force: values.force === true });
+        if (!summary) {
+          process.stderr.write(
+            'corkboard: the database already has people; pass --force to add a demo world anyway\n',
+          );
+          return 2;
+        }
+        process.stdout.write(`${JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 })}\n`);
       } finally {
         await app.close();
       }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '../app.js';
-import { parseScopes } from '../modules/oauth/index.js';
+import { ALL_SCOPES, parseScopes } from '../modules/oauth/index.js';
 import { Invalid } from '../platform/errors.js';
+import { isEmpty, type SeedSummary, seedWorld } from './seed/seed.js';
 
 /** `corkboard apps create --name N --redirect-uri U [--redirect-uri U2] [--owner USERNAME]`. */
 export async function appsCreate(
@@ -40,4 +41,34 @@ export async function devToken(
   }
   const token = await app.product.oauth.devToken(user.id, scopes, opts.days);
   return { token, username: user.username, created };
+}
+
+/** Seeds the demo world (refusing a database that already has people unless forced). */
+export async function seed(
+  app: App,
+  opts: { seed: number; pins: number; force: boolean },
+): Promise<SeedSummary | undefined> {
+  if (!opts.force && !(await isEmpty(app.deps.db))) return undefined;
+  return seedWorld(
+    { db: app.deps.db, ids: app.deps.ids, blobs: app.deps.blobs, log: app.log, limits: app.config },
+    { seed: opts.seed, pins: opts.pins, password: DEMO_PASSWORD },
+  );
+}
+
+/** Every seeded person's password (demo data only). */
+export const DEMO_PASSWORD = 'corkboard-demo';
+
+/** What `serve` prints on a demo instance: a token and a request to try. */
+export async function demoBanner(app: App, address: string): Promise<string> {
+  const demo = await app.product.accounts.byUsername('demo');
+  if (!demo) return '';
+  const token = await app.product.oauth.devToken(demo.id, [...ALL_SCOPES], 30);
+  return [
+    '',
+    `Demo data: sign in as "demo" (password "${DEMO_PASSWORD}"). A development token for demo, valid 30 days:`,
+    `  ${token}`,
+    'Try:',
+    `  curl -H "Authorization: Bearer ${token}" ${address}/v5/boards`,
+    '',
+  ].join('\n');
 }

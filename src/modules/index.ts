@@ -23,16 +23,18 @@ export function buildProduct(deps: ModuleDeps): Product {
   const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks);
   const images = new ImagesService(deps.blobs, deps.ids, deps.config);
   const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, boards, images, deps.config);
+  boards.useCovers((ids) => pins.covers(ids));
+  const services: ProductServices = { accounts, oauth, boards, pins };
   return {
-    accounts,
-    oauth,
-    boards,
-    pins,
+    ...services,
     modules: [
       accountsModule(accounts),
       oauthModule(oauth, accounts),
       boardsModule(boards),
       pinsModule(pins, images),
+      followsModule(deps, services),
+      mediaModule(deps, services),
+      searchModule(deps, services),
     ],
     authenticate: (token) => oauth.authenticate(token),
   };

@@ -38,6 +38,8 @@ export interface Config {
   readonly fetchTimeoutMs: number;
   /** Hosts (`host` or `host:port`) outbound fetches may reach even if private; empty in production. */
   readonly fetchAllowHosts: readonly string[];
+  /** Fill an empty database with the demo world at `serve` (embedded default), and print a token. */
+  readonly seedDemo: boolean;
   /** Where images and uploads are stored (a directory). */
   readonly mediaDir: string;
   /** Per user and app, per `x-ratelimit-category`; null turns rate limiting off (RATE_LIMITS=off). */
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
         .filter(Boolean),
     ),
     rateLimits,
+    seedDemo: bool(env, 'SEED_DEMO', embedded && databaseUrl === undefined),
     mediaDir: path.resolve(str(env, 'MEDIA_DIR', path.join(dataDir, 'media'))),
   });
 }

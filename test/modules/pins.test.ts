@@ -356,3 +356,26 @@ describe('bad pin input: 4xx with {code, message}, and nothing written', () => {
     expect(await countRows()).toEqual(before);
   });
 });
+
+describe('board covers', () => {
+  it("shows the newest pin's image as the cover and up to four thumbnails", async () => {
+    const board = await makeBoard(app, alice);
+    for (let i = 0; i < 5; i++) {
+      await call(alice, 'POST', '/v5/pins', {
+        board_id: board.id,
+        media_source: {
+          source_type: 'image_base64',
+          content_type: 'image/png',
+          data: png.toString('base64'),
+        },
+      });
+    }
+    const view = await eventually(async () => {
+      const res = (await call(bob, 'GET', `/v5/boards/${board.id}`)).json();
+      return res.media.pin_thumbnail_urls.length === 4 ? res : undefined;
+    });
+    expectResponseMatchesSpec('GET', '/boards/{board_id}', 200, view);
+    expect(view.media.image_cover_url).toMatch(/\/media\/images\/[0-9a-f]{32}\/400x300\.jpg$/);
+    expect(view.media.pin_thumbnail_urls.every((u: string) => u.endsWith('/150x150.jpg'))).toBe(true);
+  });
+});

@@ -59,8 +59,24 @@ function privaciesFor(viewer: Principal, filter: PrivacyFilter | undefined): Pri
   }
 }
 
+export type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
+/** Finds cover images for boards (the pins module provides it; boards do not read pins themselves). */
+export type CoverSource = (boardIds: readonly string[]) => Promise<Map<string, BoardMedia>>;
+
 /** Boards and sections: who may see and change them, and the writes, each in one transaction. */
 export class BoardsService {
+  private covers: CoverSource = async () => new Map();
+
+  /** Lets the pins module supply board covers. */
+  useCovers(source: CoverSource): void {
+    this.covers = source;
+  }
+
+  private async views(rows: BoardRow[]): Promise<BoardView[]> {
+    const media = await this.covers(rows.map((r) => r.id));
+    return rows.map((r) => boardView(r, media.get(r.id)));
+  }
+
   constructor(
     private readonly db: Db,
     private readonly ids: IdGenerator,
@@ -73,19 +89,15 @@ export class BoardsService {
     const scope = `boards:${viewer.userId}:${privacies.join(',')}`;
     const after = bookmark ? String(this.bookmarks.decode(scope, bookmark)[0]) : undefined;
     const rows = await repo.listByOwner(this.db, viewer.userId, privacies, after, pageSize + 1);
-    return this.bookmarks.page(
-      scope,
-      rows,
-      pageSize,
-      (last) => [last.id],
-      (row) => boardView(row),
-    );
+    const page = this.bookmarks.page(scope, rows, pageSize, (last) => [last.id]);
+    return { items: await this.views(page.items), bookmark: page.bookmark };
   }
 
   /** The boards with these ids the viewer may see, as responses, in the order given. */
   async byIds(viewer: Principal, ids: readonly string[]): Promise<BoardView[]> {
     const rows = await repo.byIds(this.db, ids);
-    const byId = new Map(rows.filter((b) => canSeeBoard(viewer, b)).map((b) => [b.id, boardView(b)]));
+    const views = await this.views(rows.filter((b) => canSeeBoard(viewer, b)));
+    const byId = new Map(views.map((b) => [b.id, b]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -93,7 +105,7 @@ export class BoardsService {
   async get(viewer: Principal, id: string): Promise<BoardView> {
     const row = await repo.byId(this.db, id);
     authorizeBoard(viewer, row, 'read');
-    return boardView(row!);
+    return (await this.views([row!]))[0]!;
   }
 
   /** The raw access record after a successful policy check (for other modules through index.ts). */
@@ -120,7 +132,7 @@ export class BoardsService {
       });
       await emit(trx, 'board.created', { boardId: id, ownerId: viewer.userId, privacy });
     });
-    return boardView((await repo.byId(this.db, id))!);
+    return (await this.views([(await repo.byId(this.db, id))!]))[0]!;
   }
 
   async update(
@@ -142,7 +154,7 @@ export class BoardsService {
         await emit(trx, 'board.privacy_changed', { boardId: id, from: board.privacy, to: patch.privacy });
       }
     });
-    return boardView((await repo.byId(this.db, id))!);
+    return (await this.views([(await repo.byId(this.db, id))!]))[0]!;
   }
 
   /** Deletes the board with its sections and pins (saves of its pins elsewhere stay). */

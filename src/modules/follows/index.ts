@@ -1,7 +1,18 @@
 import type { AppModule, ModuleDeps } from '../module.js';
 import type { ProductServices } from '../product-services.js';
+import { followsRoutes } from './follows.routes.js';
+import { FollowsService } from './follows.service.js';
+
+export { FollowsService, type UserSummary } from './follows.service.js';
 
 /** Follows of people and boards: /v5/user_account/followers, /following, /following/boards, ... */
-export function followsModule(_deps: ModuleDeps, _product: ProductServices): AppModule {
-  return { name: 'follows' };
+export function followsModule(deps: ModuleDeps, product: ProductServices): AppModule {
+  const follows = new FollowsService({
+    db: deps.db,
+    bookmarks: deps.bookmarks,
+    accounts: product.accounts,
+    boards: product.boards,
+    eventsCommitted: deps.eventsCommitted,
+  });
+  return { name: 'follows', routes: (app) => followsRoutes(app, follows) };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import type { ImageRecord } from './images.service.js';
@@ -116,6 +117,22 @@ export const pinsRepository = {
       .where('pin_id', '=', pinId)
       .orderBy('position')
       .execute();
+  },
+
+  /** The first image of each board's newest `perBoard` pins, newest first. */
+  async latestImages(db: Db, boardIds: readonly string[], perBoard: number) {
+    if (boardIds.length === 0) return [];
+    const { rows } = await sql<ImageRecord & { board_id: string }>`
+      select b.id::text as board_id, i.id, i.key, i.status, i.dominant_color, i.variants
+        from unnest(${sql.val([...boardIds])}::bigint[]) as b(id)
+        cross join lateral (
+          select pi.image_id, p.id as pin_id from pins p
+            join pin_images pi on pi.pin_id = p.id and pi.position = 0
+           where p.board_id = b.id order by p.id desc limit ${perBoard}
+        ) x
+        join images i on i.id = x.image_id
+       order by b.id, x.pin_id desc`.execute(db);
+    return rows;
   },
 
   /** Images of each pin, in position order. */

@@ -13,6 +13,8 @@ import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
 import type { MediaSource, PinCreate, PinUpdate } from './pins.schemas.js';
 
+type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
+
 type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
 
 /**
@@ -104,6 +106,21 @@ export class PinsService {
     });
     const byId = new Map((await this.views(viewer, visible)).map((v) => [v.id, v]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Board covers: the newest pin's 400x300 image and the 150x150 thumbnails of the newest four. */
+  async covers(boardIds: readonly string[]): Promise<Map<string, BoardMedia>> {
+    const out = new Map<string, BoardMedia>();
+    for (const row of await repo.latestImages(this.db, boardIds, 4)) {
+      const sizes = this.images.sizes(row);
+      const media = out.get(row.board_id) ?? {
+        image_cover_url: sizes['400x300']?.url ?? null,
+        pin_thumbnail_urls: [],
+      };
+      if (sizes['150x150']) media.pin_thumbnail_urls.push(sizes['150x150'].url);
+      out.set(row.board_id, media);
+    }
+    return out;
   }
 
   async get(viewer: Principal, id: string) {
