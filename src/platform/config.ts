@@ -34,6 +34,8 @@ export interface Config {
   readonly imageMaxBytes: number;
   /** Largest image accepted, in pixels (width × height): refuses decompression bombs. */
   readonly imageMaxPixels: number;
+  /** Largest media (video) upload accepted, in bytes. */
+  readonly videoMaxBytes: number;
   /** Time budget of one outbound fetch of a user-given URL. */
   readonly fetchTimeoutMs: number;
   /** Hosts (`host` or `host:port`) outbound fetches may reach even if private; empty in production. */
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbSchema,
     imageMaxBytes: int(env, 'IMAGE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     imageMaxPixels: int(env, 'IMAGE_MAX_PIXELS', 50_000_000, 1_000, 500_000_000),
+    videoMaxBytes: int(env, 'VIDEO_MAX_BYTES', 512 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     fetchTimeoutMs: int(env, 'FETCH_TIMEOUT_MS', 10_000, 100, 120_000),
     fetchAllowHosts: Object.freeze(
       str(env, 'FETCH_ALLOW_HOSTS', '')

@@ -3,6 +3,7 @@ import { boardsRoutes } from './boards.routes.js';
 import type { BoardsService } from './boards.service.js';
 
 export { canSeeBoard } from './boards.policy.js';
+export { Board, BoardPage } from './boards.schemas.js';
 export { BoardsService, type BoardView, boardView } from './boards.service.js';
 
 /** Boards and board sections: /v5/boards... */

@@ -4,6 +4,7 @@ import { imageFileRoutes, pinsRoutes } from './pins.routes.js';
 import type { PinsService } from './pins.service.js';
 
 export { ImagesService } from './images.service.js';
+export { Pin, PinPage } from './pins.schemas.js';
 export { PinsService } from './pins.service.js';
 
 /** Pins, their images (processed by jobs) and the image files: /v5/pins..., /v5/boards/{id}/pins, /media/images. */

@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { MediaUploadTable } from '../../platform/db/schema.js';
+
+export type MediaStatus = MediaUploadTable['status'];
+
+export interface MediaRow {
+  id: string;
+  user_id: string;
+  media_type: 'video';
+  status: MediaStatus;
+  upload_token_hash: string;
+  /** created_at in UTC with microseconds, for exact keyset cursors (a JS Date keeps only milliseconds). */
+  created_key: string;
+}
+
+const columns = [
+  'id',
+  'user_id',
+  'media_type',
+  'status',
+  'upload_token_hash',
+  sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'),
+] as const;
+
+/** Reads and writes media uploads. */
+export const mediaRepository = {
+  async insert(db: Db, row: { id: string; user_id: string; media_type: 'video'; upload_token_hash: string }) {
+    await db
+      .insertInto('media_uploads')
+      .values({ ...row, status: 'registered' })
+      .execute();
+  },
+
+  async byId(db: Db, id: string): Promise<MediaRow | undefined> {
+    return (await db.selectFrom('media_uploads').select(columns).where('id', '=', id).executeTakeFirst()) as
+      | MediaRow
+      | undefined;
+  },
+
+  /** The user's uploads, newest first, after the (created_key, id) cursor. */
+  async listByUser(db: Db, userId: string, after: [string, string] | undefined, limit: number) {
+    let q = db.selectFrom('media_uploads').select(columns).where('user_id', '=', userId);
+    if (after) q = q.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]}::bigint)`);
+    return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()) as MediaRow[];
+  },
+
+  /**
+   * Spends the upload token: moves a `registered` upload whose token hash matches to `processing`.
+   * False when another request got there first (or the upload is no longer registered).
+   */
+  async claim(db: Db, id: string, tokenHash: string): Promise<boolean> {
+    const r = await db
+      .updateTable('media_uploads')
+      .set({ status: 'processing', updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'registered')
+      .where('upload_token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async succeed(db: Db, id: string, stored: { contentType: string; bytes: number }) {
+    await db
+      .updateTable('media_uploads')
+      .set({
+        status: 'succeeded',
+        content_type: stored.contentType,
+        bytes: String(stored.bytes),
+        error: null,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .execute();
+  },
+
+  async fail(db: Db, id: string, error: string) {
+    await db
+      .updateTable('media_uploads')
+      .set({ status: 'failed', error, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .execute();
+  },
+};
