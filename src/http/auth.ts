@@ -27,6 +27,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyInstance {
+    /** Every authenticated route with its scopes and rate-limit category (for conformance checks). */
+    securedRoutes: SecuredRoute[];
+  }
+}
+
+export interface SecuredRoute {
+  method: string;
+  url: string;
+  scopes: readonly string[];
+  rateLimit: string;
 }
 
 /** The principal of an authenticated route's request. */
@@ -48,11 +59,16 @@ function bearer(request: FastifyRequest): string | undefined {
  * entry in the OpenAPI document. Register before the routes.
  */
 export function installAuth(app: HttpServer, authenticate: Authenticator, rateLimit?: RateLimitCheck): void {
+  app.decorate('securedRoutes', []);
   app.addHook('onRoute', (route: RouteOptions) => {
     const scopes = route.config?.scopes;
     if (!scopes) return;
-    if (!route.config?.rateLimit)
+    const category = route.config?.rateLimit;
+    if (!category)
       throw new Error(`${route.method} ${route.url}: an authenticated route needs config.rateLimit`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') app.securedRoutes.push({ method, url: route.url, scopes, rateLimit: category });
+    }
     route.schema = { ...route.schema, security: [{ pinterest_oauth2: [...scopes] }] } as typeof route.schema;
     const check = async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearer(request);
@@ -68,8 +84,7 @@ export function installAuth(app: HttpServer, authenticate: Authenticator, rateLi
         );
       }
       request.principal = principal;
-      const category = route.config?.rateLimit;
-      const limited = category && rateLimit ? await rateLimit(principal, category) : undefined;
+      const limited = rateLimit ? await rateLimit(principal, category) : undefined;
       if (limited) {
         reply.headers(rateLimitHeaders(limited));
         if (!limited.allowed) {

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from '../helpers/app.js';
+import { operationSecurity, rateLimitCategory, specOperations } from './spec.js';
+
+const toSpecPath = (url: string) => url.replace(/^\/v5/, '').replace(/:([a-z_]+)/g, '{$1}');
+
+describe('routes against the v5 spec', () => {
+  it('every implemented spec operation demands exactly its scopes and uses its rate-limit category', async () => {
+    const app = await startTestApp({ runJobs: false });
+    const spec = new Set(specOperations().map((o) => `${o.method.toUpperCase()} ${o.path}`));
+    const checked: string[] = [];
+    for (const route of app.http.securedRoutes) {
+      const path = toSpecPath(route.url);
+      const key = `${route.method} ${path}`;
+      if (!spec.has(key)) continue;
+      checked.push(key);
+      expect({ key, scopes: [...route.scopes].sort() }).toEqual({
+        key,
+        scopes: [...operationSecurity(route.method, path)].sort(),
+      });
+      expect({ key, category: route.rateLimit }).toEqual({
+        key,
+        category: rateLimitCategory(route.method, path),
+      });
+    }
+    const core = [
+      'GET /user_account',
+      'GET /user_account/followers',
+      'GET /user_account/following',
+      'GET /user_account/following/boards',
+      'POST /user_account/following/{username}',
+      'GET /boards',
+      'POST /boards',
+      'GET /boards/{board_id}',
+      'PATCH /boards/{board_id}',
+      'DELETE /boards/{board_id}',
+      'GET /boards/{board_id}/pins',
+      'GET /boards/{board_id}/sections',
+      'POST /boards/{board_id}/sections',
+      'PATCH /boards/{board_id}/sections/{section_id}',
+      'DELETE /boards/{board_id}/sections/{section_id}',
+      'GET /boards/{board_id}/sections/{section_id}/pins',
+      'GET /pins',
+      'POST /pins',
+      'GET /pins/{pin_id}',
+      'PATCH /pins/{pin_id}',
+      'DELETE /pins/{pin_id}',
+      'POST /pins/{pin_id}/save',
+      'GET /media',
+      'POST /media',
+      'GET /media/{media_id}',
+      'GET /search/pins',
+      'GET /search/boards',
+    ];
+    expect(checked.sort()).toEqual(expect.arrayContaining(core));
+  });
+});
