@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { startTestApp } from '../helpers/app.js';
+import { FULL, makeBoard, makeUser, type TestUser } from '../helpers/factories.js';
+import { makeImage } from '../helpers/images.js';
+
+let app: App;
+let owner: TestUser;
+let stranger: TestUser;
+const secret: Record<string, string> = {};
+
+async function call(user: TestUser, method: string, url: string, payload?: unknown) {
+  return app.http.inject({
+    method: method as 'GET',
+    url,
+    headers: await user.auth(FULL),
+    payload: payload as object,
+  });
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  owner = await makeUser(app);
+  stranger = await makeUser(app);
+  const data = (await makeImage({ width: 64, height: 48 })).toString('base64');
+  const board = await makeBoard(app, owner, {
+    name: 'Surprise gifts',
+    description: 'unicorn plans',
+    privacy: 'SECRET',
+  });
+  secret.board = board.id;
+  secret.section = (
+    await call(owner, 'POST', `/v5/boards/${board.id}/sections`, { name: 'For Sam' })
+  ).json().id;
+  secret.pin = (
+    await call(owner, 'POST', '/v5/pins', {
+      board_id: board.id,
+      board_section_id: secret.section,
+      title: 'Unicorn lamp',
+      media_source: { source_type: 'image_base64', content_type: 'image/png', data },
+    })
+  ).json().id;
+  // A public board of the owner's that later turns secret, followed by the stranger meanwhile.
+  const turning = await makeBoard(app, owner, { name: 'Was public' });
+  secret.turned = turning.id;
+  expect(
+    (await call(stranger, 'POST', `/v5/user_account/following/boards/${turning.id}`, {})).statusCode,
+  ).toBe(200);
+  expect((await call(owner, 'PATCH', `/v5/boards/${turning.id}`, { privacy: 'SECRET' })).statusCode).toBe(
+    200,
+  );
+  secret.strangerBoard = (await makeBoard(app, stranger)).id;
+});
+
+describe('privacy matrix: another user with every scope never sees secret content', () => {
+  const notFound: [string, string, () => string, unknown?][] = [
+    ['read a secret board', 'GET', () => `/v5/boards/${secret.board}`],
+    ['update a secret board', 'PATCH', () => `/v5/boards/${secret.board}`, { name: 'x' }],
+    ['delete a secret board', 'DELETE', () => `/v5/boards/${secret.board}`],
+    ['list its pins', 'GET', () => `/v5/boards/${secret.board}/pins`],
+    ['list its sections', 'GET', () => `/v5/boards/${secret.board}/sections`],
+    ['add a section', 'POST', () => `/v5/boards/${secret.board}/sections`, { name: 'mine' }],
+    [
+      'rename its section',
+      'PATCH',
+      () => `/v5/boards/${secret.board}/sections/${secret.section}`,
+      { name: 'mine' },
+    ],
+    ['delete its section', 'DELETE', () => `/v5/boards/${secret.board}/sections/${secret.section}`],
+    ["list its section's pins", 'GET', () => `/v5/boards/${secret.board}/sections/${secret.section}/pins`],
+    ['read a secret pin', 'GET', () => `/v5/pins/${secret.pin}`],
+    ['update a secret pin', 'PATCH', () => `/v5/pins/${secret.pin}`, { title: 'x' }],
+    ['delete a secret pin', 'DELETE', () => `/v5/pins/${secret.pin}`],
+    ['save a secret pin', 'POST', () => `/v5/pins/${secret.pin}/save`, { board_id: secret.strangerBoard }],
+    ['follow a secret board', 'POST', () => `/v5/user_account/following/boards/${secret.board}`, {}],
+    ['read a board that turned secret', 'GET', () => `/v5/boards/${secret.turned}`],
+  ];
+
+  it.each(notFound)('%s: 404, existence not revealed', async (_name, method, url, payload) => {
+    const res = await call(stranger, method, url(), payload);
+    expect(res.statusCode).toBe(404);
+    expect(JSON.stringify(res.json())).not.toMatch(/Surprise|unicorn|Unicorn|Sam/);
+  });
+
+  it('lists, searches and follows never include it', async () => {
+    const bodies = await Promise.all(
+      [
+        '/v5/boards?page_size=250',
+        '/v5/pins?page_size=250',
+        '/v5/search/pins?query=unicorn',
+        '/v5/search/boards?query=surprise',
+        '/v5/user_account/following/boards?page_size=250',
+        `/v5/boards/${secret.strangerBoard}/pins`,
+      ].map(async (url) => {
+        const res = await call(stranger, 'GET', url);
+        expect(res.statusCode).toBe(200);
+        return res.body;
+      }),
+    );
+    for (const body of bodies) {
+      expect(body).not.toContain(secret.board);
+      expect(body).not.toContain(secret.pin);
+      expect(body).not.toContain(secret.turned);
+      expect(body).not.toMatch(/Surprise|Unicorn|unicorn/);
+    }
+  });
+
+  it('while the owner, with the secret scopes, sees all of it', async () => {
+    expect((await call(owner, 'GET', `/v5/boards/${secret.board}`)).statusCode).toBe(200);
+    expect((await call(owner, 'GET', `/v5/pins/${secret.pin}`)).statusCode).toBe(200);
+    const pins = (
+      await call(owner, 'GET', `/v5/boards/${secret.board}/sections/${secret.section}/pins`)
+    ).json();
+    expect(pins.items.map((p: { id: string }) => p.id)).toEqual([secret.pin]);
+    const found = (await call(owner, 'GET', '/v5/search/pins?query=unicorn')).json();
+    expect(found.items.map((p: { id: string }) => p.id)).toContain(secret.pin);
+  });
+
+  it('counts another viewer sees leave secret boards and pins out', async () => {
+    const own = await app.product.accounts.account(owner.id, owner.id);
+    const seen = await app.product.accounts.account(owner.id, stranger.id);
+    expect(own.board_count - seen.board_count).toBe(2);
+    expect(own.pin_count - seen.pin_count).toBe(1);
+  });
+});
