@@ -103,9 +103,8 @@ describe('a Pinterest API client, end to end over HTTP', () => {
     const seen: string[] = [];
     let bookmark: string | null = null;
     do {
-      const page = (
-        await api('GET', `/v5/boards/${board.id}/pins?page_size=3${bookmark ? `&bookmark=${bookmark}` : ''}`)
-      ).json();
+      const url = `/v5/boards/${board.id}/pins?page_size=3${bookmark ? `&bookmark=${bookmark}` : ''}`;
+      const page: { items: { id: string }[]; bookmark: string | null } = (await api('GET', url)).json();
       seen.push(...page.items.map((p: { id: string }) => p.id));
       bookmark = page.bookmark;
     } while (bookmark);
