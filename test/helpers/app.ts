@@ -20,6 +20,8 @@ export function testEnv(env: Record<string, string> = {}, isolation = randomByte
     JOB_POLL_MS: '20',
     JOB_BACKOFF_BASE_MS: '20',
     JOB_LEASE_MS: '2000',
+    // Suites make many writes with one user's token; the rate-limit tests switch limits on themselves.
+    RATE_LIMITS: 'off',
   };
   if (testMode() === 'services') {
     const { databaseUrl, redisUrl } = servicesUrls();
