@@ -17,6 +17,11 @@ beforeAll(async () => {
     '/red.png': { body: png, type: 'image/png' },
     '/blue.jpg': { body: await makeImage({ color: '#0033cc', format: 'jpeg' }), type: 'image/jpeg' },
     '/not-an-image.png': { body: 'hello, I am text', type: 'image/png' },
+    '/article.html': {
+      body: '<html><head><meta content="/red.png" property="og:image"><title>Red</title></head><body>Hi</body></html>',
+      type: 'text/html',
+    },
+    '/plain.html': { body: '<html><head><title>No image</title></head></html>', type: 'text/html' },
   });
   const host = new URL(base).host;
   app = await startTestApp({ env: { FETCH_ALLOW_HOSTS: host, IMAGE_MAX_BYTES: '2000000' } });
@@ -353,6 +358,41 @@ describe('bad pin input: 4xx with {code, message}, and nothing written', () => {
       media_source: { source_type: 'image_base64', content_type: 'image/png', data: big.toString('base64') },
     });
     expect(res.statusCode).toBe(413);
+    expect(await countRows()).toEqual(before);
+  });
+});
+
+describe('pin_url media source', () => {
+  it('pins the og:image of the page at link', async () => {
+    const board = await makeBoard(app, alice);
+    const res = await call(alice, 'POST', '/v5/pins', {
+      board_id: board.id,
+      link: `${base}/article.html`,
+      media_source: { source_type: 'pin_url' },
+    });
+    expect(res.statusCode).toBe(201);
+    expectResponseMatchesSpec('POST', '/pins', 201, res.json());
+    const ready = await eventually(async () => {
+      const got = (await call(alice, 'GET', `/v5/pins/${res.json().id}`)).json();
+      return got.media.images?.['600x'] ? got : undefined;
+    });
+    expect(ready.media.images['600x']).toMatchObject({ width: 320, height: 240 });
+  });
+
+  it.each([
+    ['no link', {}],
+    ['a page without a preview image', { link: 'PLAIN' }],
+    ['a private page', { link: 'http://10.0.0.1/page.html' }],
+  ])('refuses %s with 400 and writes nothing', async (_name, extra) => {
+    const board = await makeBoard(app, alice);
+    const link = (extra as { link?: string }).link;
+    const before = await countRows();
+    const res = await call(alice, 'POST', '/v5/pins', {
+      board_id: board.id,
+      ...(link ? { link: link === 'PLAIN' ? `${base}/plain.html` : link } : {}),
+      media_source: { source_type: 'pin_url' },
+    });
+    expect(res.statusCode).toBe(400);
     expect(await countRows()).toEqual(before);
   });
 });

@@ -78,3 +78,56 @@ export async function fromBase64(
   await check(bytes, limits, what);
   return { bytes, sourceUrl: null };
 }
+
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
+
+/** The attributes of each `<meta>` and `<link>` tag in an HTML page (lower-cased names). */
+function tags(html: string, name: 'meta' | 'link'): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const m of html.matchAll(new RegExp(`<${name}\\b([^>]*)>`, 'gi'))) {
+    const attrs: Record<string, string> = {};
+    for (const a of (m[1] ?? '').matchAll(/([a-zA-Z:-]+)\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'>]+))/g)) {
+      attrs[a[1]!.toLowerCase()] = a[3] ?? a[4] ?? a[5] ?? '';
+    }
+    out.push(attrs);
+  }
+  return out;
+}
+
+/** The page's preview image, as sharing cards find it: og:image, then twitter:image, then image_src. */
+export function previewImageUrl(html: string, pageUrl: string): string | undefined {
+  const metas = tags(html, 'meta');
+  const find = (key: string) =>
+    metas.find((m) => (m.property ?? m.name)?.toLowerCase() === key && m.content)?.content;
+  const found =
+    find('og:image:secure_url') ??
+    find('og:image') ??
+    find('og:image:url') ??
+    find('twitter:image') ??
+    tags(html, 'link').find((l) => l.rel?.toLowerCase() === 'image_src' && l.href)?.href;
+  if (!found) return undefined;
+  try {
+    return new URL(found.replace(/&amp;/g, '&'), pageUrl).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pin_url`: fetches the page at `link` and pins its preview image. */
+export async function fromPage(link: string | null | undefined, limits: Limits): Promise<IncomingImage> {
+  if (!link) throw new Invalid("media_source pin_url needs the Pin's link: the page whose image to pin.");
+  let page: { body: Buffer; finalUrl: string };
+  try {
+    page = await safeFetch(link, {
+      timeoutMs: limits.fetchTimeoutMs,
+      maxBytes: PAGE_MAX_BYTES,
+      allowHosts: limits.fetchAllowHosts,
+      accept: 'text/html,application/xhtml+xml',
+    });
+  } catch (err) {
+    throw rejected(err, 'link');
+  }
+  const imageUrl = previewImageUrl(page.body.toString('utf8'), page.finalUrl);
+  if (!imageUrl) throw new Invalid('link: the page has no preview image (og:image) to pin.');
+  return fromUrl(imageUrl, limits, "the page's og:image");
+}

@@ -8,7 +8,7 @@ import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import type { BoardsService } from '../boards/index.js';
-import { fromBase64, fromUrl, type IncomingImage } from './image-intake.js';
+import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
 import type { MediaSource, PinCreate, PinUpdate } from './pins.schemas.js';
@@ -173,7 +173,7 @@ export class PinsService {
 
   /** Creates a pin; images are fetched or decoded and checked first, so bad media writes nothing. */
   async create(viewer: Principal, body: Static<typeof PinCreate>) {
-    const incoming = await this.intake(body.media_source);
+    const incoming = await this.intake(body.media_source, body.link);
     const id = await this.ids.next('pin');
     await this.db.transaction().execute(async (trx) => {
       await this.placement(viewer, body.board_id, body.board_section_id ?? null, trx);
@@ -283,7 +283,7 @@ export class PinsService {
     if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'write', trx);
   }
 
-  private async intake(source: Static<typeof MediaSource>): Promise<IncomingImage[]> {
+  private async intake(source: Static<typeof MediaSource>, link?: string | null): Promise<IncomingImage[]> {
     switch (source.source_type) {
       case 'image_url':
         return [await fromUrl(source.url, this.limits)];
@@ -307,7 +307,7 @@ export class PinsService {
         return out;
       }
       case 'pin_url':
-        throw new Invalid('media_source pin_url is not supported yet: send image_url or image_base64.');
+        return [await fromPage(link, this.limits)];
       case 'video_id':
         throw new Invalid(
           'Video Pins are not supported yet: media uploads are accepted but cannot be pinned.',
