@@ -1,8 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { AppModule } from '../../src/modules/module.js';
-import type { ProductServices } from '../../src/modules/product-services.js';
-import { searchModule } from '../../src/modules/search/index.js';
 import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { startTestApp } from '../helpers/app.js';
 import { FULL, makeBoard, makeUser, PUBLIC_ONLY, type TestUser } from '../helpers/factories.js';

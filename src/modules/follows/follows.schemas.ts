@@ -1,4 +1,4 @@
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import { Page, PageQuery } from '../../http/pagination.js';
 
 /** The spec's UserSummary: how a person appears in follower and following lists. */

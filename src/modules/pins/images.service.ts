@@ -91,7 +91,7 @@ export class ImagesService {
           .where('id', '=', imageId)
           .forUpdate()
           .executeTakeFirst();
-        if (!row || row.status !== 'pending') return;
+        if (row?.status !== 'pending') return;
         const raw = await this.blobs.get(`raw/${row.key}`);
         if (!raw) {
           await ctx.trx
