@@ -5,6 +5,8 @@ export interface LoadOptions {
   durationS: number;
   warmupS: number;
   connections: number;
+  /** Request headers sent with every request (e.g. authorization). */
+  headers?: Record<string, string>;
 }
 
 /** One autocannon run against one URL. */
@@ -16,14 +18,19 @@ export interface Sample {
   errors: number;
 }
 
-function run(url: string, connections: number, duration: number): Promise<autocannon.Result> {
-  return autocannon({ url, connections, duration, pipelining: 1 });
+function run(
+  url: string,
+  connections: number,
+  duration: number,
+  headers?: Record<string, string>,
+): Promise<autocannon.Result> {
+  return autocannon({ url, connections, duration, pipelining: 1, ...(headers ? { headers } : {}) });
 }
 
 /** Warms up, then measures url for durationS seconds; returns req/s (mean) and p99 latency. */
 export async function measure(url: string, load: LoadOptions): Promise<Sample> {
-  if (load.warmupS > 0) await run(url, load.connections, load.warmupS);
-  const r = await run(url, load.connections, load.durationS);
+  if (load.warmupS > 0) await run(url, load.connections, load.warmupS, load.headers);
+  const r = await run(url, load.connections, load.durationS, load.headers);
   return {
     rps: r.requests.average,
     p99Ms: r.latency.p99,

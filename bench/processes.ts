@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A child server that has printed its listening address. */
@@ -24,12 +25,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `node --import tsx <args>` and resolves once it prints "listening on http://…". */
+/**
+ * Spawns `node --import tsx <args>` and resolves once it prints "listening on http://…" (or matches
+ * `ready`, whose first group, if any, becomes the url).
+ */
 export function startChild(
   name: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  ready: RegExp = READY,
 ): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     env,
@@ -55,11 +60,11 @@ export function startChild(
     child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
     child.stdout?.on('data', (chunk: Buffer) => {
       keep(chunk);
-      const match = settled ? null : READY.exec(output);
-      if (match?.[1]) {
+      const match = settled ? null : ready.exec(output);
+      if (match) {
         settled = true;
         clearTimeout(timer);
-        resolve({ name, url: match[1], process: child });
+        resolve({ name, url: match[1] ?? '', process: child });
       }
     });
   });
@@ -89,3 +94,56 @@ export function killAllNow(): void {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
 }
+
+/** Runs `node --import tsx <args>` to completion; resolves with its stdout, rejects on a non-zero exit. */
+export function runCommand(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      children.delete(child);
+      reject(new Error(`${name} could not be spawned: ${err.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code === 0) resolve(stdout);
+      else
+        reject(
+          new Error(
+            `${name} failed (code ${code}, signal ${signal})\n--- last output ---\n${(stderr || stdout).slice(-4000).trim()}`,
+          ),
+        );
+    });
+  });
+}
+
+/** CPU time (user + system, all threads) a child has used so far, in seconds; Linux only (/proc). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may itself contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this bench runs on. */
+const CLOCK_TICKS = 100;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import { storeVariants } from '../../modules/pins/index.js';
 import type { Db } from '../../platform/db/database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
@@ -74,32 +75,10 @@ export async function seedImages(
         maxPixels: limits.imageMaxPixels,
       });
       const key = randomBytes(16).toString('hex');
-      const variants: Record<string, unknown> = {};
-      for (const [name, v] of Object.entries(processed.variants)) {
-        const file = `${name}.${v.format === 'jpeg' ? 'jpg' : v.format}`;
-        await blobs.put(`images/${key}/${file}`, v.bytes, v.contentType);
-        variants[name] = {
-          width: v.width,
-          height: v.height,
-          file,
-          contentType: v.contentType,
-          sha256: v.sha256,
-        };
-      }
       const id = await ids.next('image');
       await db
         .insertInto('images')
-        .values({
-          id,
-          key,
-          status: 'ready',
-          width: processed.width,
-          height: processed.height,
-          dominant_color: processed.dominantColor,
-          dhash: BigInt.asIntN(64, BigInt(`0x${processed.dHash}`)).toString(),
-          sha256: processed.variants.originals.sha256,
-          variants: JSON.stringify(variants),
-        })
+        .values({ id, key, ...(await storeVariants(blobs, key, processed)) })
         .execute();
       list.push(id);
     }

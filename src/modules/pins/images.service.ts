@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
 import { ImageRejected } from '../../platform/images/image-rejected.js';
-import { processImage } from '../../platform/images/process-image.js';
+import { type ProcessedImage, processImage } from '../../platform/images/process-image.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import type { Consumer } from '../../platform/jobs/types.js';
 import type { IncomingImage } from './image-intake.js';
@@ -36,6 +36,29 @@ const EXT: Record<string, string> = {
   'image/webp': 'webp',
   'image/gif': 'gif',
 };
+
+/**
+ * Writes a processed image's variants under `images/<key>/` and returns the `images` columns of a ready
+ * image (shared by the image job and the demo-world seeder).
+ */
+export async function storeVariants(blobs: BlobStore, key: string, processed: ProcessedImage) {
+  const variants: Record<string, StoredVariant> = {};
+  for (const [name, v] of Object.entries(processed.variants)) {
+    const file = `${name}.${EXT[v.contentType] ?? 'bin'}`;
+    await blobs.put(`images/${key}/${file}`, v.bytes, v.contentType);
+    variants[name] = { width: v.width, height: v.height, file, contentType: v.contentType, sha256: v.sha256 };
+  }
+  return {
+    status: 'ready' as const,
+    width: processed.width,
+    height: processed.height,
+    dominant_color: processed.dominantColor,
+    // The dHash's 64 bits as a signed bigint, so Postgres can store and compare it.
+    dhash: BigInt.asIntN(64, BigInt(`0x${processed.dHash}`)).toString(),
+    sha256: processed.variants.originals.sha256,
+    variants: JSON.stringify(variants),
+  };
+}
 
 /**
  * Stored images: the raw upload goes to the blob store and an `image.process` job makes the variants,
@@ -106,31 +129,9 @@ export class ImagesService {
             maxInputBytes: this.config.imageMaxBytes,
             maxPixels: this.config.imageMaxPixels,
           });
-          const variants: Record<string, StoredVariant> = {};
-          for (const [name, v] of Object.entries(processed.variants)) {
-            const file = `${name}.${EXT[v.contentType] ?? 'bin'}`;
-            await this.blobs.put(`images/${row.key}/${file}`, v.bytes, v.contentType);
-            variants[name] = {
-              width: v.width,
-              height: v.height,
-              file,
-              contentType: v.contentType,
-              sha256: v.sha256,
-            };
-          }
           await ctx.trx
             .updateTable('images')
-            .set({
-              status: 'ready',
-              width: processed.width,
-              height: processed.height,
-              dominant_color: processed.dominantColor,
-              // The dHash's 64 bits as a signed bigint, so Postgres can store and compare it.
-              dhash: BigInt.asIntN(64, BigInt(`0x${processed.dHash}`)).toString(),
-              sha256: processed.variants.originals.sha256,
-              variants: JSON.stringify(variants),
-              updated_at: new Date(),
-            })
+            .set({ ...(await storeVariants(this.blobs, row.key, processed)), updated_at: new Date() })
             .where('id', '=', imageId)
             .execute();
         } catch (err) {

@@ -3,7 +3,7 @@ import type { ImagesService } from './images.service.js';
 import { imageFileRoutes, pinsRoutes } from './pins.routes.js';
 import type { PinsService } from './pins.service.js';
 
-export { ImagesService } from './images.service.js';
+export { ImagesService, storeVariants } from './images.service.js';
 export { Pin, PinPage } from './pins.schemas.js';
 export { PinsService } from './pins.service.js';
 
