@@ -20,9 +20,9 @@ export interface Product extends ProductServices {
 export function buildProduct(deps: ModuleDeps): Product {
   const accounts = new AccountsService(deps.db, deps.ids);
   const oauth = new OAuthService(deps.db, deps.ids, deps.cache);
-  const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks);
+  const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks, deps.cache);
   const images = new ImagesService(deps.blobs, deps.ids, deps.config);
-  const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, boards, images, deps.config);
+  const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, deps.cache, boards, images, deps.config);
   boards.useCovers((ids) => pins.covers(ids));
   const services: ProductServices = { accounts, oauth, boards, pins };
   return {

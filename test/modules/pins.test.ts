@@ -419,3 +419,29 @@ describe('board covers', () => {
     expect(view.media.pin_thumbnail_urls.every((u: string) => u.endsWith('/150x150.jpg'))).toBe(true);
   });
 });
+
+describe('cached pin reads', () => {
+  it('never serve a pin stale after an edit, a privacy change or a delete', async () => {
+    const board = await makeBoard(app, alice);
+    const pin = (
+      await call(alice, 'POST', '/v5/pins', {
+        board_id: board.id,
+        title: 'v1',
+        media_source: {
+          source_type: 'image_base64',
+          content_type: 'image/png',
+          data: png.toString('base64'),
+        },
+      })
+    ).json();
+    expect((await call(bob, 'GET', `/v5/pins/${pin.id}`)).json().title).toBe('v1');
+    await call(alice, 'PATCH', `/v5/pins/${pin.id}`, { title: 'v2' });
+    expect((await call(bob, 'GET', `/v5/pins/${pin.id}`)).json().title).toBe('v2');
+    await call(alice, 'PATCH', `/v5/boards/${board.id}`, { privacy: 'SECRET' });
+    expect((await call(bob, 'GET', `/v5/pins/${pin.id}`)).statusCode).toBe(404);
+    await call(alice, 'PATCH', `/v5/boards/${board.id}`, { privacy: 'PUBLIC' });
+    expect((await call(bob, 'GET', `/v5/pins/${pin.id}`)).statusCode).toBe(200);
+    await call(alice, 'DELETE', `/v5/boards/${board.id}`);
+    expect((await call(bob, 'GET', `/v5/pins/${pin.id}`)).statusCode).toBe(404);
+  });
+});

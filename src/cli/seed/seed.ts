@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -217,6 +218,11 @@ export async function seedWorld(
       return { user_id: userIds[Number(u)]!, board_id: b };
     }),
     (batch) => db.insertInto('board_follows').values(batch).execute(),
+  );
+
+  // Fresh statistics, so the planner knows the tables are big (autovacuum may not have run yet).
+  await sql`analyze users, boards, board_sections, pins, pin_images, images, follows, board_follows`.execute(
+    db,
   );
 
   return {

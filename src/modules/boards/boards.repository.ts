@@ -71,6 +71,15 @@ export const boardsRepository = {
     return (await q.orderBy('b.id', 'desc').limit(limit).execute()) as BoardRow[];
   },
 
+  accessWithOwner(db: Db, id: string) {
+    return db
+      .selectFrom('boards as b')
+      .innerJoin('users as u', 'u.id', 'b.owner_id')
+      .select(['b.owner_id', 'b.privacy', 'u.username as owner_username'])
+      .where('b.id', '=', id)
+      .executeTakeFirst();
+  },
+
   /** Just what the policy needs, optionally locking the row for an update. */
   async access(db: Db, id: string, lock = false) {
     let q = db.selectFrom('boards').select(['id', 'owner_id', 'privacy']).where('id', '=', id);

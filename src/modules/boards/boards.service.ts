@@ -1,5 +1,6 @@
 import type { Principal } from '../../http/auth.js';
 import type { Bookmarks } from '../../http/pagination.js';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { Privacy } from '../../platform/db/schema.js';
@@ -59,6 +60,15 @@ function privaciesFor(viewer: Principal, filter: PrivacyFilter | undefined): Pri
   }
 }
 
+export interface CachedBoardAccess {
+  owner_id: string;
+  privacy: Privacy;
+  owner_username: string;
+}
+
+const ACCESS_TTL_MS = 10 * 60_000;
+const accessKey = (id: string) => `board-access:${id}`;
+
 export type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
 /** Finds cover images for boards (the pins module provides it; boards do not read pins themselves). */
 export type CoverSource = (boardIds: readonly string[]) => Promise<Map<string, BoardMedia>>;
@@ -81,6 +91,7 @@ export class BoardsService {
     private readonly db: Db,
     private readonly ids: IdGenerator,
     private readonly bookmarks: Bookmarks,
+    private readonly cache: Cache,
   ) {}
 
   /** The viewer's own boards, newest first. */
@@ -154,6 +165,7 @@ export class BoardsService {
         await emit(trx, 'board.privacy_changed', { boardId: id, from: board.privacy, to: patch.privacy });
       }
     });
+    await this.cache.invalidate(accessKey(id));
     return (await this.views([(await repo.byId(this.db, id))!]))[0]!;
   }
 
@@ -164,6 +176,23 @@ export class BoardsService {
       await repo.delete(trx, id);
       await emit(trx, 'board.deleted', { boardId: id, ownerId: viewer.userId });
     });
+    await this.cache.invalidate(accessKey(id));
+  }
+
+  /**
+   * Who owns a board, its privacy and the owner's username, from the cache (for hot read paths such as
+   * a pin read); undefined when the board does not exist. Updates and deletes invalidate it.
+   */
+  async cachedAccess(id: string): Promise<CachedBoardAccess | undefined> {
+    const hit = await this.cache.getOrLoad<CachedBoardAccess | null>(
+      accessKey(id),
+      ACCESS_TTL_MS,
+      async () => {
+        const row = await repo.accessWithOwner(this.db, id);
+        return row ?? null;
+      },
+    );
+    return hit ?? undefined;
   }
 
   async sections(viewer: Principal, boardId: string, pageSize: number, bookmark?: string) {

@@ -143,7 +143,7 @@ export class ImagesService {
             .execute();
         }
         // The raw upload goes once this transaction has committed (a redelivery may still need it).
-        await emit(ctx.trx, 'image.processed', { key: row.key });
+        await emit(ctx.trx, 'image.processed', { key: row.key, imageId });
       },
     };
   }

@@ -17,6 +17,6 @@ export function pinsModule(pins: PinsService, images: ImagesService): AppModule 
       pinsRoutes(app, pins, createBodyLimit);
       imageFileRoutes(app, deps.blobs);
     },
-    consumers: () => [images.consumer(), images.cleanupConsumer()],
+    consumers: () => [images.consumer(), images.cleanupConsumer(), pins.imagesReadyConsumer()],
   };
 }

@@ -1,17 +1,27 @@
 import type { Static } from 'typebox';
 import type { Principal } from '../../http/auth.js';
 import type { Bookmarks } from '../../http/pagination.js';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
+import type { Consumer } from '../../platform/jobs/types.js';
 import type { BoardsService } from '../boards/index.js';
 import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
 import type { MediaSource, PinCreate, PinUpdate } from './pins.schemas.js';
+
+type CachedPin = {
+  pin: Omit<PinRow, 'board_privacy' | 'board_owner_id' | 'board_owner_username'>;
+  images: PinImage[];
+};
+
+const PIN_TTL_MS = 10 * 60_000;
+const pinKey = (id: string) => `pin:${id}`;
 
 type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
 
@@ -44,6 +54,7 @@ export class PinsService {
     private readonly db: Db,
     private readonly ids: IdGenerator,
     private readonly bookmarks: Bookmarks,
+    private readonly cache: Cache,
     private readonly boards: BoardsService,
     private readonly images: ImagesService,
     private readonly limits: Limits,
@@ -123,9 +134,45 @@ export class PinsService {
     return out;
   }
 
+  /**
+   * One pin as the viewer may see it. The hot path: the pin and its images come from the cache, the
+   * board's privacy and owner from the boards cache (so a board deleted or made secret is seen at once).
+   */
   async get(viewer: Principal, id: string) {
-    const pin = authorizePin(viewer, await repo.byId(this.db, id), 'read');
-    return (await this.views(viewer, [pin]))[0]!;
+    const cached = await this.cache.getOrLoad<CachedPin | null>(pinKey(id), PIN_TTL_MS, async () => {
+      const row = await repo.byId(this.db, id);
+      if (!row) return null;
+      const { board_privacy: _p, board_owner_id: _o, board_owner_username: _u, ...pin } = row;
+      return { pin, images: (await repo.imagesOf(this.db, [id])).get(id) ?? [] };
+    });
+    const board = cached && (await this.boards.cachedAccess(cached.pin.board_id));
+    if (!cached || !board) throw pinNotFound();
+    const row: PinRow = {
+      ...cached.pin,
+      created_at: new Date(cached.pin.created_at),
+      board_privacy: board.privacy,
+      board_owner_id: board.owner_id,
+      board_owner_username: board.owner_username,
+    };
+    return this.view(viewer, authorizePin(viewer, row, 'read'), cached.images);
+  }
+
+  /** Drops cached pins after their images became ready. */
+  imagesReadyConsumer(): Consumer {
+    return {
+      name: 'pins.images-ready',
+      topics: ['image.processed'],
+      handle: async (payload, ctx) => {
+        const { imageId } = payload as { imageId?: string };
+        if (!imageId) return;
+        const rows = await ctx.trx
+          .selectFrom('pin_images')
+          .select('pin_id')
+          .where('image_id', '=', imageId)
+          .execute();
+        await this.cache.invalidate(...rows.map((r) => pinKey(r.pin_id)));
+      },
+    };
   }
 
   /** The viewer's own pins, newest first; secret-board pins only with pins:read_secret. */
@@ -261,6 +308,7 @@ export class PinsService {
       }
       await emit(trx, 'pin.updated', { pinId: id });
     });
+    await this.cache.invalidate(pinKey(id));
     return this.get(viewer, id);
   }
 
@@ -272,6 +320,7 @@ export class PinsService {
       await this.boards.pinsChanged(trx, pin.board_id);
       await emit(trx, 'pin.deleted', { pinId: id, ownerId: viewer.userId, boardId: pin.board_id });
     });
+    await this.cache.invalidate(pinKey(id));
   }
 
   /** The board (and section) a pin goes to must be the viewer's, writable, and the section on that board. */

@@ -71,7 +71,7 @@ const statements = [
       setweight(to_tsvector('english', name), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')
     ) stored
   )`,
-  sql`create index boards_owner_idx on boards (owner_id, created_at desc, id desc)`,
+  sql`create index boards_owner_idx on boards (owner_id, id desc)`,
   sql`create index boards_search_idx on boards using gin (search)`,
 
   sql`create table board_sections (
@@ -120,9 +120,10 @@ const statements = [
       || setweight(to_tsvector('english', coalesce(alt_text, '')), 'C')
     ) stored
   )`,
-  sql`create index pins_board_idx on pins (board_id, created_at desc, id desc)`,
-  sql`create index pins_section_idx on pins (section_id, created_at desc, id desc) where section_id is not null`,
-  sql`create index pins_owner_idx on pins (owner_id, created_at desc, id desc)`,
+  // Lists are newest first by id (ids grow with time), so the indexes are on id.
+  sql`create index pins_board_idx on pins (board_id, id desc)`,
+  sql`create index pins_section_idx on pins (section_id, id desc) where section_id is not null`,
+  sql`create index pins_owner_idx on pins (owner_id, id desc)`,
   sql`create index pins_parent_idx on pins (parent_pin_id) where parent_pin_id is not null`,
   sql`create index pins_search_idx on pins using gin (search)`,
   // The images of a pin, in order (one for an image pin, several for a carousel).
