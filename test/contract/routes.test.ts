@@ -54,4 +54,18 @@ describe('routes against the v5 spec', () => {
     ];
     expect(checked.sort()).toEqual(expect.arrayContaining(core));
   });
+
+  it('documents every product route in the generated OpenAPI document, with its security', async () => {
+    const app = await startTestApp({ runJobs: false });
+    const res = await app.http.inject({ method: 'GET', url: '/v5/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    for (const route of app.http.securedRoutes) {
+      const path = route.url.replace(/:([a-z_]+)/g, '{$1}');
+      const op = doc.paths[path]?.[route.method.toLowerCase()];
+      expect(op, `${route.method} ${path}`).toBeDefined();
+      expect(op.security).toEqual([{ pinterest_oauth2: [...route.scopes] }]);
+    }
+    expect(doc.paths['/v5/oauth/token'].post).toBeDefined();
+  });
 });
