@@ -96,4 +96,39 @@ describe(`cache (${testMode()})`, () => {
     expect(await nodes.a.get('x')).toBeUndefined();
     expect(await nodes.a.get('y')).toBeUndefined();
   });
+
+  it('reads many keys in one go, loading only the misses, and refuses stale fills', async () => {
+    await nodes.a.set('m:1', { n: 1 }, 60_000);
+    const asked: string[][] = [];
+    let row3 = { n: 3 };
+    const load = async (missing: string[]) => {
+      asked.push(missing);
+      const out = new Map<string, { n: number }>();
+      for (const key of missing) if (key !== 'm:4') out.set(key, key === 'm:3' ? { ...row3 } : { n: Number(key.slice(2)) });
+      return out;
+    };
+    const first = await nodes.b.getOrLoadMany(['m:1', 'm:2', 'm:3', 'm:4'], 60_000, load);
+    expect(Object.fromEntries(first)).toEqual({ 'm:1': { n: 1 }, 'm:2': { n: 2 }, 'm:3': { n: 3 } });
+    expect(asked).toEqual([['m:2', 'm:3', 'm:4']]);
+    // Filled: the next read loads only what the loader left out.
+    await nodes.a.getOrLoadMany(['m:2', 'm:3', 'm:4'], 60_000, load);
+    expect(asked[1]).toEqual(['m:4']);
+    // A write and invalidation during a slow load is not undone by the load's fill.
+    await nodes.a.invalidate('m:3');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow = nodes.b.getOrLoadMany(['m:3'], 60_000, async (missing) => {
+      const seen = new Map(missing.map((k) => [k, { ...row3 }]));
+      await gate;
+      return seen;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    row3 = { n: 33 };
+    await nodes.a.invalidate('m:3');
+    release();
+    expect((await slow).get('m:3')).toEqual({ n: 3 });
+    expect((await nodes.a.getOrLoadMany(['m:3'], 60_000, load)).get('m:3')).toEqual({ n: 33 });
+  });
 });

@@ -94,6 +94,19 @@ export const pinsRepository = {
     return q.orderBy('p.id', 'desc').limit(limit).execute();
   },
 
+  /** Ids of the pins of a board (or section), newest first, after the cursor id: an index-only scan. */
+  async listIds(
+    db: Db,
+    f: { boardId: string; sectionId?: string },
+    afterId: string | undefined,
+    limit: number,
+  ) {
+    let q = db.selectFrom('pins').select('id').where('board_id', '=', f.boardId);
+    if (f.sectionId) q = q.where('section_id', '=', f.sectionId);
+    if (afterId) q = q.where('id', '<', afterId);
+    return (await q.orderBy('id', 'desc').limit(limit).execute()).map((r) => r.id);
+  },
+
   async insert(
     db: Db,
     row: Omit<PinRow, 'created_at' | 'board_privacy' | 'board_owner_id' | 'board_owner_username'>,

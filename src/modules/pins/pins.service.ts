@@ -9,7 +9,7 @@ import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import type { Consumer } from '../../platform/jobs/types.js';
-import type { BoardsService } from '../boards/index.js';
+import type { BoardsService, CachedBoardAccess } from '../boards/index.js';
 import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
@@ -21,6 +21,20 @@ type CachedPin = {
 };
 
 const PIN_TTL_MS = 10 * 60_000;
+
+function core(row: PinRow, images: PinImage[]): CachedPin {
+  const { board_privacy: _p, board_owner_id: _o, board_owner_username: _u, ...pin } = row;
+  return { pin, images };
+}
+
+/** A board read through the cached access record, with the board policy's answers. */
+function authorizeBoardRead(viewer: Principal, board: CachedBoardAccess | undefined): void {
+  if (!board || (board.privacy === 'SECRET' && board.owner_id !== viewer.userId))
+    throw new NotFound('Board not found.', 40);
+  if (board.privacy === 'SECRET' && !viewer.scopes.has('boards:read_secret')) {
+    throw new Forbidden('Not authorized: this board is secret and needs the scope boards:read_secret.');
+  }
+}
 const pinKey = (id: string) => `pin:${id}`;
 
 type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
@@ -139,22 +153,10 @@ export class PinsService {
    * board's privacy and owner from the boards cache (so a board deleted or made secret is seen at once).
    */
   async get(viewer: Principal, id: string) {
-    const cached = await this.cache.getOrLoad<CachedPin | null>(pinKey(id), PIN_TTL_MS, async () => {
-      const row = await repo.byId(this.db, id);
-      if (!row) return null;
-      const { board_privacy: _p, board_owner_id: _o, board_owner_username: _u, ...pin } = row;
-      return { pin, images: (await repo.imagesOf(this.db, [id])).get(id) ?? [] };
-    });
+    const cached = (await this.cores([id])).get(id);
     const board = cached && (await this.boards.cachedAccess(cached.pin.board_id));
     if (!cached || !board) throw pinNotFound();
-    const row: PinRow = {
-      ...cached.pin,
-      created_at: new Date(cached.pin.created_at),
-      board_privacy: board.privacy,
-      board_owner_id: board.owner_id,
-      board_owner_username: board.owner_username,
-    };
-    return this.view(viewer, authorizePin(viewer, row, 'read'), cached.images);
+    return this.view(viewer, authorizePin(viewer, this.withBoard(cached, board), 'read'), cached.images);
   }
 
   /** Drops cached pins after their images became ready. */
@@ -198,11 +200,47 @@ export class PinsService {
     q: { page_size?: number; bookmark?: string },
   ) {
     if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'read');
-    else await this.boards.authorize(viewer, boardId, 'read');
-    return this.page(viewer, `board-pins:${boardId}:${sectionId ?? ''}`, q, {
-      boardId,
-      ...(sectionId ? { sectionId } : {}),
+    const board = await this.boards.cachedAccess(boardId);
+    authorizeBoardRead(viewer, board);
+    const scope = `board-pins:${boardId}:${sectionId ?? ''}`;
+    const size = q.page_size ?? 25;
+    const after = q.bookmark ? String(this.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
+    const ids = await repo.listIds(
+      this.db,
+      { boardId, ...(sectionId ? { sectionId } : {}) },
+      after,
+      size + 1,
+    );
+    const page = this.bookmarks.page(scope, ids, size, (last) => [last]);
+    const cores = await this.cores(page.items);
+    const items = page.items.flatMap((id) => {
+      const c = cores.get(id);
+      // A pin moved away or deleted since the id was read is left out rather than shown on the wrong board.
+      if (!c || c.pin.board_id !== boardId) return [];
+      return [this.view(viewer, this.withBoard(c, board!), c.images)];
     });
+    return { items, bookmark: page.bookmark };
+  }
+
+  /** Pins' own fields and images, from the cache, loading all misses in two queries. */
+  private async cores(ids: readonly string[]): Promise<Map<string, CachedPin>> {
+    const byKey = await this.cache.getOrLoadMany<CachedPin>(ids.map(pinKey), PIN_TTL_MS, async (missing) => {
+      const missingIds = missing.map((k) => k.slice('pin:'.length));
+      const rows = await repo.byIds(this.db, missingIds);
+      const images = await repo.imagesOf(this.db, missingIds);
+      return new Map(rows.map((row) => [pinKey(row.id), core(row, images.get(row.id) ?? [])]));
+    });
+    return new Map([...byKey].map(([key, value]) => [key.slice('pin:'.length), value]));
+  }
+
+  private withBoard(c: CachedPin, board: CachedBoardAccess): PinRow {
+    return {
+      ...c.pin,
+      created_at: new Date(c.pin.created_at),
+      board_privacy: board.privacy,
+      board_owner_id: board.owner_id,
+      board_owner_username: board.owner_username,
+    };
   }
 
   private async page(

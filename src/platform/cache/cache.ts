@@ -7,6 +7,15 @@ export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
   /** Returns the cached value, or loads, stores (for ttlMs) and returns it. */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
+  /**
+   * getOrLoad for many keys at once: one round trip for the lookups, one `load` call for all the
+   * misses (it returns what it found; keys it leaves out are not cached), each fill guarded as above.
+   */
+  getOrLoadMany<T>(
+    keys: readonly string[],
+    ttlMs: number,
+    load: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T>>;
   /** Stores a value unconditionally. */
   set<T>(key: string, value: T, ttlMs: number): Promise<void>;
   /** Drops keys everywhere this cache is shared (every API node in services mode). */

@@ -26,6 +26,30 @@ export class MemoryCache implements Cache {
     return value;
   }
 
+  async getOrLoadMany<T>(
+    keys: readonly string[],
+    ttlMs: number,
+    load: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    const missing: string[] = [];
+    const before = new Map<string, number | undefined>();
+    for (const key of keys) {
+      const hit = this.values.get(key);
+      if (hit) out.set(key, hit.v as T);
+      else {
+        missing.push(key);
+        before.set(key, this.versions.get(key));
+      }
+    }
+    if (missing.length === 0) return out;
+    for (const [key, value] of await load(missing)) {
+      out.set(key, value);
+      if (this.versions.get(key) === before.get(key)) this.values.set(key, { v: value }, { ttl: ttlMs });
+    }
+    return out;
+  }
+
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
     this.values.set(key, { v: value }, { ttl: ttlMs });
   }

@@ -52,6 +52,43 @@ export class RedisCache implements Cache {
     return value;
   }
 
+  async getOrLoadMany<T>(
+    keys: readonly string[],
+    ttlMs: number,
+    load: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    if (keys.length === 0) return out;
+    const raw = await this.redis.mget(...keys.map((k) => this.k(k)), ...keys.map((k) => this.v(k)));
+    const missing: string[] = [];
+    const versions = new Map<string, string>();
+    keys.forEach((key, i) => {
+      const value = raw[i];
+      if (value !== null && value !== undefined) out.set(key, JSON.parse(value) as T);
+      else {
+        missing.push(key);
+        versions.set(key, raw[keys.length + i] ?? '0');
+      }
+    });
+    if (missing.length === 0) return out;
+    const loaded = await load(missing);
+    const fill = this.redis.pipeline();
+    for (const [key, value] of loaded) {
+      out.set(key, value);
+      fill.eval(
+        FILL,
+        2,
+        this.k(key),
+        this.v(key),
+        versions.get(key) ?? '0',
+        JSON.stringify(value),
+        Math.max(1, ttlMs),
+      );
+    }
+    if (loaded.size > 0) await fill.exec();
+    return out;
+  }
+
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
     await this.redis.set(this.k(key), JSON.stringify(value), 'PX', Math.max(1, ttlMs));
   }
