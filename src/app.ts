@@ -76,7 +76,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
     if (redis) closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
     const cache: Cache = redis
-      ? new RedisCache(redis, config.redisPrefix)
+      ? new RedisCache(redis, config.redisPrefix, config.cacheMaxEntries)
       : new MemoryCache(config.cacheMaxEntries);
     const metrics = createMetrics();
     const db = database.db;
