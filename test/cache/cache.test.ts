@@ -104,7 +104,8 @@ describe(`cache (${testMode()})`, () => {
     const load = async (missing: string[]) => {
       asked.push(missing);
       const out = new Map<string, { n: number }>();
-      for (const key of missing) if (key !== 'm:4') out.set(key, key === 'm:3' ? { ...row3 } : { n: Number(key.slice(2)) });
+      for (const key of missing)
+        if (key !== 'm:4') out.set(key, key === 'm:3' ? { ...row3 } : { n: Number(key.slice(2)) });
       return out;
     };
     const first = await nodes.b.getOrLoadMany(['m:1', 'm:2', 'm:3', 'm:4'], 60_000, load);

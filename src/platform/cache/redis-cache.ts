@@ -96,13 +96,22 @@ export class RedisCache implements Cache {
     const filled: [string, T][] = [];
     for (const [key, value] of loaded) {
       out.set(key, value);
-      fill.eval(FILL, 2, this.k(key), this.v(key), versions.get(key) ?? '0', JSON.stringify(value), Math.max(1, ttlMs));
+      fill.eval(
+        FILL,
+        2,
+        this.k(key),
+        this.v(key),
+        versions.get(key) ?? '0',
+        JSON.stringify(value),
+        Math.max(1, ttlMs),
+      );
       filled.push([key, value]);
     }
     if (filled.length === 0) return out;
     const results = (await fill.exec()) ?? [];
     filled.forEach(([key, value], i) => {
-      if (results[i]?.[1] === 1) this.local.set(key, { version: versions.get(key) ?? '0', value }, { ttl: ttlMs });
+      if (results[i]?.[1] === 1)
+        this.local.set(key, { version: versions.get(key) ?? '0', value }, { ttl: ttlMs });
     });
     return out;
   }
