@@ -2,7 +2,7 @@ import type { AppModule } from '../module.js';
 import { boardsRoutes } from './boards.routes.js';
 import type { BoardsService } from './boards.service.js';
 
-export { canSeeBoard } from './boards.policy.js';
+export { authorizeBoard, canSeeBoard } from './boards.policy.js';
 export { Board, BoardPage } from './boards.schemas.js';
 export { BoardsService, type BoardView, boardView, type CachedBoardAccess } from './boards.service.js';
 

@@ -9,7 +9,7 @@ import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import type { Consumer } from '../../platform/jobs/types.js';
-import type { BoardsService, CachedBoardAccess } from '../boards/index.js';
+import { authorizeBoard, type BoardsService, type CachedBoardAccess } from '../boards/index.js';
 import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
@@ -27,14 +27,6 @@ function core(row: PinRow, images: PinImage[]): CachedPin {
   return { pin, images };
 }
 
-/** A board read through the cached access record, with the board policy's answers. */
-function authorizeBoardRead(viewer: Principal, board: CachedBoardAccess | undefined): void {
-  if (!board || (board.privacy === 'SECRET' && board.owner_id !== viewer.userId))
-    throw new NotFound('Board not found.', 40);
-  if (board.privacy === 'SECRET' && !viewer.scopes.has('boards:read_secret')) {
-    throw new Forbidden('Not authorized: this board is secret and needs the scope boards:read_secret.');
-  }
-}
 const pinKey = (id: string) => `pin:${id}`;
 
 type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
@@ -201,7 +193,7 @@ export class PinsService {
   ) {
     if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'read');
     const board = await this.boards.cachedAccess(boardId);
-    authorizeBoardRead(viewer, board);
+    authorizeBoard(viewer, board, 'read');
     const scope = `board-pins:${boardId}:${sectionId ?? ''}`;
     const size = q.page_size ?? 25;
     const after = q.bookmark ? String(this.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
