@@ -24,6 +24,25 @@ describe(`database (${testMode()})`, () => {
     expect(await migrate(app.database, app.config.dbSchema, app.log)).toEqual([]);
   });
 
+  it('retries migration set-up that fails transiently, and gives up after the attempts', async () => {
+    let failures = 2;
+    let calls = 0;
+    const flaky = app.deps.db.withPlugin({
+      transformQuery(args) {
+        calls++;
+        if (failures-- > 0)
+          throw Object.assign(new Error('cache lookup failed for relation 1'), { code: 'XX000' });
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const handle = { ...app.database, db: flaky };
+    expect(await migrate(handle, app.config.dbSchema, app.log)).toEqual([]);
+    expect(calls).toBeGreaterThan(2);
+    failures = 100;
+    await expect(migrate(handle, app.config.dbSchema, app.log, 2)).rejects.toThrow('cache lookup failed');
+  });
+
   it('keeps a statement issued during another transaction out of that transaction', async () => {
     // On PGlite's single session, running the outside insert between BEGIN and ROLLBACK would lose it.
     const tx = app.deps.db.transaction().execute(async (trx) => {

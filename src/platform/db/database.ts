@@ -169,20 +169,36 @@ async function openPostgres(config: Config, url: string): Promise<DatabaseHandle
   };
 }
 
-/** Applies pending migrations under the migrator's database lock; safe to call from many processes. */
-export async function migrate(handle: DatabaseHandle, schema: string, log: Logger): Promise<string[]> {
+/**
+ * Applies pending migrations under the migrator's database lock; safe to call from many processes.
+ * Kysely first looks for its tables through the catalog of every schema, which can fail transiently
+ * while another client drops objects ("cache lookup failed"); that step is retried. A migration that
+ * itself fails is not.
+ */
+export async function migrate(
+  handle: DatabaseHandle,
+  schema: string,
+  log: Logger,
+  attempts = 5,
+): Promise<string[]> {
   const migrator = new Migrator({
     db: handle.db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: schema,
   });
-  const { error, results } = await migrator.migrateToLatest();
-  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  if (error) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (!error) {
+      if (applied.length > 0) log.info({ applied }, 'migrations applied');
+      return applied;
+    }
     const failed = (results ?? []).find((r) => r.status === 'Error');
-    log.error({ err: error, migration: failed?.migrationName }, 'migration failed');
-    throw error instanceof Error ? error : new Error(String(error));
+    if (failed || attempt >= attempts) {
+      log.error({ err: error, migration: failed?.migrationName }, 'migration failed');
+      throw error instanceof Error ? error : new Error(String(error));
+    }
+    log.warn({ err: error, attempt }, 'migration set-up failed; retrying');
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
   }
-  if (applied.length > 0) log.info({ applied }, 'migrations applied');
-  return applied;
 }
