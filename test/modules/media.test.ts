@@ -188,6 +188,31 @@ describe('media uploads', () => {
     expect(await statusOf(reg.media_id)).toBe('succeeded');
   });
 
+  it('marks failed an upload whose process died mid-upload, once it is long stale', async () => {
+    const reg = await register(alice);
+    const id = reg.media_id as string;
+    await app.deps.db
+      .updateTable('media_uploads')
+      .set({ status: 'processing', updated_at: new Date(Date.now() - 7 * 3600 * 1000) })
+      .where('id', '=', id)
+      .execute();
+    const res = await app.http.inject({ method: 'GET', url: `/v5/media/${id}`, headers: await alice.auth() });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('failed');
+    const fresh = await register(alice);
+    await app.deps.db
+      .updateTable('media_uploads')
+      .set({ status: 'processing' })
+      .where('id', '=', fresh.media_id)
+      .execute();
+    const still = await app.http.inject({
+      method: 'GET',
+      url: `/v5/media/${fresh.media_id}`,
+      headers: await alice.auth(),
+    });
+    expect(still.json().status).toBe('processing');
+  });
+
   it('answers 404 for an unknown media id, on upload and on read', async () => {
     const reg = await register(alice);
     const unknown = { ...reg, upload_url: reg.upload_url.replace(reg.media_id, '123456789') };

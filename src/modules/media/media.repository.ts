@@ -75,6 +75,21 @@ export const mediaRepository = {
       .execute();
   },
 
+  /** Marks failed the user's uploads still `processing` long after they began (their process died). */
+  async failStale(db: Db, userId: string, olderThanMs: number) {
+    await db
+      .updateTable('media_uploads')
+      .set({
+        status: 'failed',
+        error: 'The upload was interrupted before it finished.',
+        updated_at: sql`now()`,
+      })
+      .where('user_id', '=', userId)
+      .where('status', '=', 'processing')
+      .where('updated_at', '<', new Date(Date.now() - olderThanMs))
+      .execute();
+  },
+
   async fail(db: Db, id: string, error: string) {
     await db
       .updateTable('media_uploads')

@@ -65,6 +65,7 @@ export class MediaService {
 
   /** The viewer's uploads, newest first. */
   async list(viewer: Principal, pageSize: number, bookmark?: string) {
+    await repo.failStale(this.db, viewer.userId, STALE_UPLOAD_MS);
     const scope = `media:${viewer.userId}`;
     const after = bookmark ? this.bookmarks.decode(scope, bookmark) : undefined;
     const rows = await repo.listByUser(
@@ -78,7 +79,9 @@ export class MediaService {
 
   /** One of the viewer's uploads; anyone else's is NotFound. */
   async get(viewer: Principal, mediaId: string): Promise<MediaView> {
-    const row = isIdOfType(mediaId, 'media') ? await repo.byId(this.db, mediaId) : undefined;
+    if (!isIdOfType(mediaId, 'media')) throw notFound();
+    await repo.failStale(this.db, viewer.userId, STALE_UPLOAD_MS);
+    const row = await repo.byId(this.db, mediaId);
     if (!row || row.user_id !== viewer.userId) throw notFound();
     return mediaView(row);
   }
@@ -116,6 +119,12 @@ export class MediaService {
     }
   }
 }
+
+/**
+ * An upload still `processing` this long after it began has lost its process (a crash mid-upload):
+ * reads of the owner's uploads mark it failed, so its status does not stay `processing` forever.
+ */
+export const STALE_UPLOAD_MS = 6 * 3600 * 1000;
 
 function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a);
