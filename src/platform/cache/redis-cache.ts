@@ -36,6 +36,10 @@ const LOCAL_TTL_MS = 60_000;
 const VERSION_TTL_MS = 24 * 3600 * 1000;
 
 type Local = { version: string; value: unknown };
+type Scripts = {
+  corkboardCacheRead(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  corkboardCacheFill(...args: (string | number)[]): Promise<unknown>;
+};
 type ReadReply = [version: string, value?: string | null, pttl?: number][];
 
 /**
@@ -53,6 +57,13 @@ export class RedisCache implements Cache {
     localEntries = 10_000,
   ) {
     this.local = new LRUCache({ max: Math.max(1, localEntries) });
+    // Scripts run by SHA (EVALSHA, loaded once) rather than sent in full with every call.
+    redis.defineCommand('corkboardCacheRead', { lua: READ });
+    redis.defineCommand('corkboardCacheFill', { lua: FILL, numberOfKeys: 2 });
+  }
+
+  private get scripts(): Scripts {
+    return this.redis as unknown as Scripts;
   }
 
   private k(key: string): string {
@@ -96,9 +107,7 @@ export class RedisCache implements Cache {
     const filled: [string, T][] = [];
     for (const [key, value] of loaded) {
       out.set(key, value);
-      fill.eval(
-        FILL,
-        2,
+      (fill as unknown as Scripts).corkboardCacheFill(
         this.k(key),
         this.v(key),
         versions.get(key) ?? '0',
@@ -119,8 +128,7 @@ export class RedisCache implements Cache {
   /** Current values (local when its version is current), or just the version where Redis has none. */
   private async read(keys: readonly string[]): Promise<Map<string, { version: string; value?: unknown }>> {
     const mine = keys.map((key) => this.local.get(key));
-    const reply = (await this.redis.eval(
-      READ,
+    const reply = (await this.scripts.corkboardCacheRead(
       keys.length * 2,
       ...keys.map((key) => this.k(key)),
       ...keys.map((key) => this.v(key)),
