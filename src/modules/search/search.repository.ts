@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 
 /** One search result: the row's id and the keys it is ordered by. */
@@ -33,43 +33,43 @@ function afterClause(after: HitCursor | undefined) {
   return sql`where (h.rank, h.created_us, h.id) < (${rank}::float8, ${createdUs}::bigint, ${id}::bigint)`;
 }
 
+/**
+ * The owner's rows of `table` (alias `t`, with `search`, `owner_id`, `created_at`) matching the text, best
+ * rank first, then newest; `privacy` is an extra condition on `t`.
+ */
+async function rankedHits(
+  db: Db,
+  table: 'pins' | 'boards',
+  q: HitQuery,
+  privacy: RawBuilder<unknown>,
+): Promise<Hit[]> {
+  const { rows } = await sql<Hit>`
+    select h.id::text as id, h.rank, h.created_us::text as created_us
+    from (
+      select t.id,
+             ts_rank_cd(t.search, ${tsquery(q.text)})::float8 as rank,
+             (extract(epoch from t.created_at) * 1000000)::bigint as created_us
+      from ${sql.table(table)} t
+      where t.owner_id = ${q.ownerId} and t.search @@ ${tsquery(q.text)} ${privacy}
+    ) h
+    ${afterClause(q.after)}
+    order by h.rank desc, h.created_us desc, h.id desc
+    limit ${q.limit}`.execute(db);
+  return rows;
+}
+
 /** Full-text search over one owner's pins and boards, ranked, keyset-paginated. */
 export const searchRepository = {
-  /** The owner's pins matching the text: best rank first, then newest. */
-  async pins(db: Db, q: HitQuery): Promise<Hit[]> {
+  /** The owner's pins matching the text (those on secret boards only when `secret`). */
+  pins(db: Db, q: HitQuery): Promise<Hit[]> {
     const privacy = q.secret
       ? sql``
-      : sql`and exists (select 1 from boards b where b.id = p.board_id and b.privacy <> 'SECRET')`;
-    const { rows } = await sql<Hit>`
-      select h.id::text as id, h.rank, h.created_us::text as created_us
-      from (
-        select p.id,
-               ts_rank_cd(p.search, ${tsquery(q.text)})::float8 as rank,
-               (extract(epoch from p.created_at) * 1000000)::bigint as created_us
-        from pins p
-        where p.owner_id = ${q.ownerId} and p.search @@ ${tsquery(q.text)} ${privacy}
-      ) h
-      ${afterClause(q.after)}
-      order by h.rank desc, h.created_us desc, h.id desc
-      limit ${q.limit}`.execute(db);
-    return rows;
+      : sql`and exists (select 1 from boards b where b.id = t.board_id and b.privacy <> 'SECRET')`;
+    return rankedHits(db, 'pins', q, privacy);
   },
 
-  /** The owner's boards matching the text: best rank first, then newest. */
-  async boards(db: Db, q: HitQuery): Promise<Hit[]> {
-    const privacy = q.secret ? sql`` : sql`and b.privacy <> 'SECRET'`;
-    const { rows } = await sql<Hit>`
-      select h.id::text as id, h.rank, h.created_us::text as created_us
-      from (
-        select b.id,
-               ts_rank_cd(b.search, ${tsquery(q.text)})::float8 as rank,
-               (extract(epoch from b.created_at) * 1000000)::bigint as created_us
-        from boards b
-        where b.owner_id = ${q.ownerId} and b.search @@ ${tsquery(q.text)} ${privacy}
-      ) h
-      ${afterClause(q.after)}
-      order by h.rank desc, h.created_us desc, h.id desc
-      limit ${q.limit}`.execute(db);
-    return rows;
+  /** The owner's boards matching the text (secret ones only when `secret`). */
+  boards(db: Db, q: HitQuery): Promise<Hit[]> {
+    return rankedHits(db, 'boards', q, q.secret ? sql`` : sql`and t.privacy <> 'SECRET'`);
   },
 };
