@@ -18,7 +18,7 @@ import pg from 'pg';
 import sharp from 'sharp';
 import { processImage } from '../src/platform/images/process-image.js';
 import { type LoadOptions, measure, type Sample } from './measure.js';
-import { cpuSeconds, freePort, killAllNow, runCommand, startChild, stopAll } from './processes.js';
+import { cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { compare, formatTable, type RouteResult } from './report.js';
 import type { BenchRoute } from './routes.js';
 
@@ -635,17 +635,4 @@ async function main(): Promise<void> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping servers\n`);
-    stopAll(2000).finally(() => process.exit(130));
-  });
-}
-process.once('exit', killAllNow);
-
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-}
+await runBench(main);

@@ -147,3 +147,23 @@ export function cpuSeconds(pid: number): number {
 
 /** USER_HZ: 100 on every Linux this bench runs on. */
 const CLOCK_TICKS = 100;
+
+/**
+ * Runs a bench entry point: child servers are stopped on SIGINT/SIGTERM and killed on exit, and a
+ * failure is printed and sets exit code 1.
+ */
+export async function runBench(main: () => Promise<void>): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping servers\n`);
+      stopAll(2000).finally(() => process.exit(130));
+    });
+  }
+  process.once('exit', killAllNow);
+  try {
+    await main();
+  } catch (err) {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoadOptions, measure, type Sample } from './measure.js';
-import { type Child, freePort, killAllNow, startChild, stopAll } from './processes.js';
+import { type Child, freePort, runBench, startChild, stopAll } from './processes.js';
 import { compare, formatTable, type RouteResult, writeJson } from './report.js';
 import { type BenchRoute, routes } from './routes.js';
 
@@ -103,22 +103,11 @@ async function bench(load: LoadOptions, rounds: number): Promise<void> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping servers\n`);
-    stopAll(2000).finally(() => process.exit(130));
-  });
-}
-process.once('exit', killAllNow);
-
-try {
+await runBench(async () => {
   const load: LoadOptions = {
     durationS: envNumber('BENCH_DURATION', 5, 1),
     warmupS: envNumber('BENCH_WARMUP', 1, 0),
     connections: envNumber('BENCH_CONNECTIONS', 50, 1),
   };
   await bench(load, envNumber('BENCH_ROUNDS', 2, 1));
-} catch (err) {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-}
+});
