@@ -284,11 +284,4 @@ export class OAuthService {
       scope: scopes.join(','),
     };
   }
-
-  /** Throws NotFound unless the app exists (used by the CLI). */
-  async requireApp(id: string): Promise<OAuthApp> {
-    const app = await this.app(id);
-    if (!app) throw new NotFound('App not found.');
-    return app;
-  }
 }
