@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Principal } from '../../http/auth.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
-import { Invalid, NotFound, Unauthenticated } from '../../platform/errors.js';
+import { Invalid, Unauthenticated } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { hashPassword, newToken, tokenHash, verifyPassword } from '../../platform/secrets-hash.js';
 
