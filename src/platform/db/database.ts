@@ -49,7 +49,8 @@ async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> 
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
-      parsers: { [types.INT8]: (value: string) => value },
+      // and dates as 'YYYY-MM-DD' (a JS Date would put a calendar day at some local midnight).
+      parsers: { [types.INT8]: (value: string) => value, [types.DATE]: (value: string) => value },
     });
   } catch (err) {
     unlock();
@@ -132,6 +133,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** node-postgres' parsers, except dates as 'YYYY-MM-DD', as PGlite is set up above (int8 is text in both). */
+const pgTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === pg.types.builtins.DATE
+    ? (value: string) => value
+    : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+
 async function openPostgres(config: Config, url: string): Promise<DatabaseHandle> {
   if (config.dbSchema !== 'public') {
     const setup = new pg.Client({ connectionString: url });
@@ -149,6 +156,7 @@ async function openPostgres(config: Config, url: string): Promise<DatabaseHandle
     connectionString: url,
     max: config.dbPoolMax,
     options: `-c search_path="${config.dbSchema}"`,
+    types: { getTypeParser: pgTypeParser },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -188,6 +188,34 @@ export interface MediaUploadTable {
   updated_at: TimestampDefault;
 }
 
+export interface EventTable {
+  /** UTC date of occurred_at, as 'YYYY-MM-DD' (the partition key). */
+  day: ColumnType<string, string, string>;
+  id: string;
+  kind: string;
+  occurred_at: Timestamp;
+  received_at: TimestampDefault;
+  user_id: Int8 | null;
+  device_id: string | null;
+  app_id: Int8 | null;
+  pin_id: Int8 | null;
+  board_id: Int8 | null;
+  target_user_id: Int8 | null;
+  query: string | null;
+  surface: string | null;
+  position: number | null;
+  app_type: string;
+  request_id: string | null;
+  batch_id: Int8;
+}
+
+export interface ImpressionTokenUseTable {
+  token_id: string;
+  kind: string;
+  event_id: string;
+  expires_at: Timestamp;
+}
+
 /** Every table Corkboard's code queries, as Kysely sees it. Modules add theirs here. */
 export interface Database {
   instance_secrets: InstanceSecretTable;
@@ -208,4 +236,6 @@ export interface Database {
   follows: FollowTable;
   board_follows: BoardFollowTable;
   media_uploads: MediaUploadTable;
+  events: EventTable;
+  impression_token_uses: ImpressionTokenUseTable;
 }
