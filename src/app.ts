@@ -90,6 +90,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       bookmarks,
       blobs: new LocalBlobStore(config.mediaDir),
       log,
+      metrics,
+      redis,
       eventsCommitted: () => jobs?.poke(),
     };
     const product = buildProduct(deps);

@@ -1,5 +1,6 @@
 import type { Authenticator } from '../http/auth.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
+import { type AnalyticsService, analyticsModule } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
 import { followsModule } from './follows/index.js';
 import { mediaModule } from './media/index.js';
@@ -14,6 +15,8 @@ export interface Product extends ProductServices {
   /** Every product module, in registration order. */
   readonly modules: readonly AppModule[];
   readonly authenticate: Authenticator;
+  /** Analytics: pin_metrics for pin reads, popularity signals for discovery. */
+  readonly analytics: AnalyticsService;
 }
 
 /** Builds the product's services and modules from the platform dependencies. */
@@ -25,8 +28,10 @@ export function buildProduct(deps: ModuleDeps): Product {
   const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, deps.cache, boards, images, deps.config);
   boards.useCovers((ids) => pins.covers(ids));
   const services: ProductServices = { accounts, oauth, boards, pins };
+  const analytics = analyticsModule(deps, services);
   return {
     ...services,
+    analytics: analytics.service,
     modules: [
       accountsModule(accounts),
       oauthModule(oauth, accounts),
@@ -35,6 +40,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       followsModule(deps, services),
       mediaModule(deps, services),
       searchModule(deps, services),
+      analytics,
     ],
     authenticate: (token) => oauth.authenticate(token),
   };

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Bookmarks } from '../http/pagination.js';
 import type { HttpServer } from '../http/server.js';
 import type { Cache } from '../platform/cache/cache.js';
@@ -7,6 +8,7 @@ import type { IdGenerator } from '../platform/ids.js';
 import type { BlobStore } from '../platform/images/blob-store.js';
 import type { Consumer } from '../platform/jobs/types.js';
 import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
 
 /** What the composition root hands each module; a module takes only what it uses. */
 export interface ModuleDeps {
@@ -17,6 +19,9 @@ export interface ModuleDeps {
   readonly bookmarks: Bookmarks;
   readonly blobs: BlobStore;
   readonly log: Logger;
+  /** Redis in services mode; undefined in embedded mode. */
+  readonly redis: Redis | undefined;
+  readonly metrics: Metrics;
   /** Wakes the outbox relay after a transaction that emitted events has committed. */
   readonly eventsCommitted: () => void;
 }

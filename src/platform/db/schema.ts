@@ -216,6 +216,47 @@ export interface ImpressionTokenUseTable {
   expires_at: Timestamp;
 }
 
+/** A bigint counter with a default of 0. */
+type Count = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+
+/** The counters every analytics rollup row carries. */
+interface RollupCounts {
+  impressions: Count;
+  pin_clicks: Count;
+  saves: Count;
+  outbound_clicks: Count;
+}
+
+export interface PinDailyRollupTable extends RollupCounts {
+  pin_id: Int8;
+  day: ColumnType<string, string, string>;
+  app_type: string;
+  owner_id: Int8;
+}
+
+export interface CreatorDailyRollupTable extends RollupCounts {
+  user_id: Int8;
+  day: ColumnType<string, string, string>;
+  app_type: string;
+}
+
+export interface AppTypeDailyRollupTable extends RollupCounts {
+  day: ColumnType<string, string, string>;
+  app_type: string;
+}
+
+export interface AnalyticsRolledBatchTable {
+  batch_id: Int8;
+  rolled_at: TimestampDefault;
+}
+
+export interface PinHourlySignalTable {
+  pin_id: Int8;
+  hour: Timestamp;
+  saves: Count;
+  engagements: Count;
+}
+
 /** Every table Corkboard's code queries, as Kysely sees it. Modules add theirs here. */
 export interface Database {
   instance_secrets: InstanceSecretTable;
@@ -238,4 +279,9 @@ export interface Database {
   media_uploads: MediaUploadTable;
   events: EventTable;
   impression_token_uses: ImpressionTokenUseTable;
+  pin_daily_rollups: PinDailyRollupTable;
+  creator_daily_rollups: CreatorDailyRollupTable;
+  app_type_daily_rollups: AppTypeDailyRollupTable;
+  pin_hourly_signals: PinHourlySignalTable;
+  analytics_rolled_batches: AnalyticsRolledBatchTable;
 }

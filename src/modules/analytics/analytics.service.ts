@@ -1,0 +1,370 @@
+import type { Static } from 'typebox';
+import type { Principal } from '../../http/auth.js';
+import type { Db } from '../../platform/db/database.js';
+import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
+import type { PinsService } from '../pins/index.js';
+import {
+  addCounts,
+  addDays,
+  type Counts,
+  checkRange,
+  daysBetween,
+  lifetimeValues,
+  metricValues,
+  utcDay,
+  ZERO,
+} from './analytics.metrics.js';
+import { APP_TYPES, type DayRow, analyticsRepository as repo } from './analytics.repository.js';
+import type {
+  MultiPinAnalyticsQuery,
+  PinAnalyticsQuery,
+  TopPinsQuery,
+  UserAnalyticsQuery,
+} from './analytics.schemas.js';
+import type { PopularitySignals } from './popularity/popularity.js';
+import type { PopularityService } from './popularity/popularity.service.js';
+import type { RollupProgress } from './rollup-progress.js';
+
+/** Every Pin metric type the spec lets a client ask for; only the measured ones come back. */
+const PIN_METRIC_TYPES = [
+  'IMPRESSION',
+  'OUTBOUND_CLICK',
+  'PIN_CLICK',
+  'SAVE',
+  'SAVE_RATE',
+  'TOTAL_COMMENTS',
+  'TOTAL_REACTIONS',
+  'USER_FOLLOW',
+  'PROFILE_VISIT',
+  'VIDEO_MRC_VIEW',
+  'VIDEO_10S_VIEW',
+  'QUARTILE_95_PERCENT_VIEW',
+  'VIDEO_V50_WATCH_TIME',
+  'VIDEO_START',
+  'VIDEO_AVG_WATCH_TIME',
+];
+const USER_METRIC_TYPES = [
+  'ENGAGEMENT',
+  'ENGAGEMENT_RATE',
+  'IMPRESSION',
+  'OUTBOUND_CLICK',
+  'OUTBOUND_CLICK_RATE',
+  'PIN_CLICK',
+  'PIN_CLICK_RATE',
+  'SAVE',
+  'SAVE_RATE',
+];
+const SORT_COLUMN = {
+  ENGAGEMENT: 'engagement',
+  IMPRESSION: 'impressions',
+  OUTBOUND_CLICK: 'outbound_clicks',
+  PIN_CLICK: 'pin_clicks',
+  SAVE: 'saves',
+} as const;
+
+/** `pin_metrics` of a pin read: the last 90 days (today included) and the lifetime. */
+export interface PinMetrics {
+  '90d': PinMetricCounts;
+  lifetime_metrics: PinMetricCounts;
+}
+export interface PinMetricCounts {
+  impression: number;
+  save: number;
+  pin_click: number;
+  /** Outbound clicks. */
+  clickthrough: number;
+}
+
+type DataStatus = 'READY' | 'PROCESSING' | 'BEFORE_PIN_CREATED';
+type Series = {
+  daily_metrics: { date: string; data_status: DataStatus; metrics: Record<string, number> }[];
+  summary_metrics: Record<string, number>;
+};
+type PinReport = Record<string, Series & { lifetime_metrics: Record<string, number> }>;
+type Split = { key: string; appTypes: readonly string[] | null };
+
+/** Splits a repeated and/or comma-separated list parameter; unknown items are a 400. */
+function parseList(
+  raw: readonly string[] | undefined,
+  allowed: readonly string[] | null,
+  name: string,
+): string[] {
+  const out: string[] = [];
+  for (const part of (raw ?? []).flatMap((r) => r.split(','))) {
+    const item = part.trim();
+    if (!item) continue;
+    if (allowed && !allowed.includes(item)) throw new Invalid(`Invalid ${name}: "${item}".`);
+    if (!out.includes(item)) out.push(item);
+  }
+  return out;
+}
+
+const toPinMetricCounts = (c: Counts): PinMetricCounts => ({
+  impression: c.impressions,
+  save: c.saves,
+  pin_click: c.pin_clicks,
+  clickthrough: c.outbound_clicks,
+});
+
+/** The analytics endpoints' answers, `pin_metrics` for pin reads, and popularity signals. */
+export class AnalyticsService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      pins: PinsService;
+      progress: RollupProgress;
+      popularity: PopularityService;
+      now?: () => number;
+    },
+  ) {}
+
+  private now(): Date {
+    return new Date(this.deps.now?.() ?? Date.now());
+  }
+
+  /** GET /v5/pins/{pin_id}/analytics: only the pin's owner may see it; anyone else gets 404. */
+  async pinAnalytics(viewer: Principal, pinId: string, q: Static<typeof PinAnalyticsQuery>) {
+    noBusinessAccess(q.ad_account_id);
+    const range = checkRange(q.start_date, q.end_date, this.now());
+    const metrics = requiredMetrics(q.metric_types);
+    const pin = await this.deps.pins.get(viewer, pinId);
+    if (!pin.is_owner) throw pinNotFound();
+    const appTypes = appTypeFilter(q.app_types);
+    const splits = splitsOf(q.split_field === 'APP_TYPE' ? 'APP_TYPE' : 'NO_SPLIT', appTypes);
+    return (await this.pinsReport([pinId], range, appTypes, metrics, splits)).get(pinId)!;
+  }
+
+  /** GET /v5/pins/analytics: up to 100 of the viewer's own pins; any other id is a 404. */
+  async multiPinAnalytics(viewer: Principal, q: Static<typeof MultiPinAnalyticsQuery>) {
+    noBusinessAccess(q.ad_account_id);
+    const range = checkRange(q.start_date, q.end_date, this.now());
+    const metrics = requiredMetrics(q.metric_types);
+    const ids = parseList(q.pin_ids, null, 'pin_ids');
+    if (ids.length === 0) throw new Invalid('pin_ids must name at least one Pin.');
+    if (ids.length > 100) throw new Invalid('pin_ids may name at most 100 Pins.');
+    for (const id of ids) if (!/^\d{1,20}$/.test(id)) throw new Invalid(`Invalid pin id "${id}".`);
+    const visible = await this.deps.pins.byIds(viewer, ids);
+    const own = new Set(visible.filter((p) => p.is_owner).map((p) => p.id));
+    if (ids.some((id) => !own.has(id))) throw pinNotFound();
+    const appTypes = appTypeFilter(q.app_types);
+    const report = await this.pinsReport(ids, range, appTypes, metrics, splitsOf('NO_SPLIT', appTypes));
+    return Object.fromEntries(ids.map((id) => [id, report.get(id)!]));
+  }
+
+  private async pinsReport(
+    pinIds: readonly string[],
+    range: { start: string; end: string },
+    appTypes: readonly string[] | null,
+    metrics: readonly string[],
+    splits: readonly Split[],
+  ) {
+    const [dayRows, totals, created, statusOf] = await Promise.all([
+      repo.pinDays(this.deps.db, pinIds, range.start, range.end, appTypes),
+      repo.pinTotals(this.deps.db, pinIds, appTypes),
+      repo.pinCreatedAt(this.deps.db, pinIds),
+      this.dayStatus(),
+    ]);
+    const days = daysBetween(range.start, range.end);
+    const out = new Map<string, PinReport>();
+    for (const pinId of pinIds) {
+      const createdDay = created.has(pinId) ? utcDay(created.get(pinId)!) : undefined;
+      const rows = dayRows.filter((r) => r.pin_id === pinId);
+      const report: PinReport = {};
+      for (const split of splits) {
+        const series = this.series(days, rows, split, metrics, (d) => statusOf(d, createdDay));
+        const lifetime = { ...ZERO };
+        for (const t of totals) if (t.pin_id === pinId && inSplit(t.app_type, split)) addCounts(lifetime, t);
+        report[split.key] = { ...series, lifetime_metrics: lifetimeValues(metrics, lifetime) };
+      }
+      out.set(pinId, report);
+    }
+    return out;
+  }
+
+  /** GET /v5/user_account/analytics: the viewer's pins' activity, as their creator. */
+  async userAnalytics(viewer: Principal, q: Static<typeof UserAnalyticsQuery>) {
+    noBusinessAccess(q.ad_account_id, 'Not authorized to access the user account analytics.');
+    const range = checkRange(q.start_date, q.end_date, this.now());
+    const metrics = q.metric_types
+      ? parseList(q.metric_types, USER_METRIC_TYPES, 'metric_types')
+      : USER_METRIC_TYPES;
+    const appTypes = appTypeFilter(q.app_types);
+    const rows = matchesNothing(q)
+      ? []
+      : await repo.creatorDays(this.deps.db, viewer.userId, range.start, range.end, appTypes);
+    const statusOf = await this.dayStatus();
+    const days = daysBetween(range.start, range.end);
+    const report: Record<string, Series> = {};
+    for (const split of splitsOf(q.split_field ?? 'NO_SPLIT', appTypes)) {
+      report[split.key] = this.series(days, rows, split, metrics.length ? metrics : USER_METRIC_TYPES, (d) =>
+        statusOf(d),
+      );
+    }
+    return report;
+  }
+
+  /** GET /v5/user_account/analytics/top_pins: the viewer's pins with the most of `sort_by`. */
+  async topPins(viewer: Principal, q: Static<typeof TopPinsQuery>) {
+    noBusinessAccess(q.ad_account_id, 'Not authorized to access the user account analytics.');
+    const range = checkRange(q.start_date, q.end_date, this.now());
+    const parsed = q.metric_types ? parseList(q.metric_types, USER_METRIC_TYPES, 'metric_types') : [];
+    const metrics = parsed.length ? parsed : USER_METRIC_TYPES;
+    const now = this.now();
+    const top = matchesNothing(q)
+      ? []
+      : await repo.topPins(this.deps.db, {
+          ownerId: viewer.userId,
+          start: range.start,
+          end: range.end,
+          appTypes: appTypeFilter(q.app_types),
+          order: SORT_COLUMN[q.sort_by],
+          limit: q.num_of_pins ?? 10,
+          includeSecret: viewer.scopes.has('pins:read_secret'),
+          createdSince: q.created_in_last_n_days
+            ? new Date(now.getTime() - q.created_in_last_n_days * 86_400_000)
+            : null,
+        });
+    const statusOf = await this.dayStatus();
+    const days = daysBetween(range.start, range.end);
+    let latest = addDays(utcDay(now), -1);
+    while (statusOf(latest) !== 'READY' && latest > addDays(utcDay(now), -120)) latest = addDays(latest, -1);
+    return {
+      date_availability: {
+        is_realtime: false,
+        latest_available_timestamp: Date.parse(`${latest}T00:00:00Z`) + 86_400_000 - 1,
+      },
+      pins: top.map((p) => {
+        const created = utcDay(p.created_at);
+        return {
+          pin_id: p.pin_id,
+          metrics: metricValues(metrics, p),
+          data_status: Object.fromEntries(days.map((d) => [d, statusOf(d, created)])),
+        };
+      }),
+      sort_by: q.sort_by,
+    };
+  }
+
+  /** `pin_metrics` for pin reads (90 days including today, and lifetime, all app types); no access check. */
+  async pinMetrics(pinIds: readonly string[]): Promise<Map<string, PinMetrics>> {
+    const out = new Map<string, PinMetrics>();
+    if (pinIds.length === 0) return out;
+    const since = addDays(utcDay(this.now()), -89);
+    const rows = await repo.pinRecentAndLifetime(this.deps.db, pinIds, since);
+    const byId = new Map(rows.map((r) => [r.pin_id, r]));
+    for (const id of pinIds) {
+      const r = byId.get(id);
+      out.set(id, {
+        '90d': toPinMetricCounts(r?.recent ?? ZERO),
+        lifetime_metrics: toPinMetricCounts(r?.lifetime ?? ZERO),
+      });
+    }
+    return out;
+  }
+
+  /** Popularity signals of these pins (for discovery). */
+  signals(pinIds: readonly string[]): Promise<Map<string, PopularitySignals>> {
+    return this.deps.popularity.signals(pinIds);
+  }
+
+  /** Rebuilds the popularity signals from the hourly rollup rows. */
+  rebuildSignals(): Promise<number> {
+    return this.deps.popularity.rebuild();
+  }
+
+  /** A day's data_status now: before the pin existed, still being rolled up (or today), or ready. */
+  private async dayStatus(): Promise<(day: string, createdDay?: string) => DataStatus> {
+    const { pendingDays } = await this.deps.progress.current();
+    const today = utcDay(this.now());
+    return (day, createdDay) => {
+      if (createdDay && day < createdDay) return 'BEFORE_PIN_CREATED';
+      if (day >= today || pendingDays.has(day)) return 'PROCESSING';
+      return 'READY';
+    };
+  }
+
+  private series(
+    days: readonly string[],
+    rows: readonly DayRow[],
+    split: Split,
+    metrics: readonly string[],
+    status: (day: string) => DataStatus,
+  ): Series {
+    const perDay = new Map<string, Counts>();
+    const total = { ...ZERO };
+    for (const r of rows) {
+      if (!inSplit(r.app_type, split)) continue;
+      addCounts(perDay.get(r.day) ?? perDay.set(r.day, { ...ZERO }).get(r.day)!, r);
+      addCounts(total, r);
+    }
+    return {
+      daily_metrics: days.map((d) => ({
+        date: d,
+        data_status: status(d),
+        metrics: metricValues(metrics, perDay.get(d) ?? ZERO),
+      })),
+      summary_metrics: metricValues(metrics, total),
+    };
+  }
+}
+
+function pinNotFound(): NotFound {
+  return new NotFound('Pin not found.', 50);
+}
+
+/** Business access (acting for an ad account's owner) needs ad accounts, which Corkboard does not have yet. */
+function noBusinessAccess(
+  adAccountId: string | undefined,
+  message = 'Not authorized to access board or Pin.',
+) {
+  if (adAccountId !== undefined) throw new Forbidden(message);
+}
+
+function requiredMetrics(raw: readonly string[]): string[] {
+  const metrics = parseList(raw, PIN_METRIC_TYPES, 'metric_types');
+  if (metrics.length === 0) throw new Invalid('metric_types is required.');
+  return metrics;
+}
+
+function appTypeFilter(appTypes: string | undefined): readonly string[] | null {
+  return appTypes && appTypes !== 'ALL' ? [appTypes] : null;
+}
+
+function inSplit(appType: string, split: Split): boolean {
+  return split.appTypes === null || split.appTypes.includes(appType);
+}
+
+/**
+ * The groups of an answer. APP_TYPE: one per app type asked for (all four, OTHER included, for ALL).
+ * Every Corkboard pin is the creator's own organic image pin on unclaimed content, so OWNED_CONTENT,
+ * SOURCE and PIN_FORMAT each have one group: OTHER, YOUR_PINS and ORGANIC_IMAGE.
+ */
+function splitsOf(field: string, appTypes: readonly string[] | null): Split[] {
+  switch (field) {
+    case 'APP_TYPE':
+      return (appTypes ?? APP_TYPES).map((t) => ({ key: t, appTypes: [t] }));
+    case 'OWNED_CONTENT':
+      return [{ key: 'OTHER', appTypes: null }];
+    case 'SOURCE':
+      return [{ key: 'YOUR_PINS', appTypes: null }];
+    case 'PIN_FORMAT':
+      return [{ key: 'ORGANIC_IMAGE', appTypes: null }];
+    default:
+      return [{ key: 'all', appTypes: null }];
+  }
+}
+
+/** Filters no Corkboard pin can match: claimed content, paid content, others' pins, other formats. */
+function matchesNothing(q: {
+  from_claimed_content?: string;
+  pin_format?: string;
+  content_type?: string;
+  source?: string;
+}) {
+  return (
+    q.from_claimed_content === 'CLAIMED' ||
+    q.content_type === 'PAID' ||
+    q.source === 'OTHER_PINS' ||
+    (q.pin_format !== undefined && q.pin_format !== 'ALL' && q.pin_format !== 'ORGANIC_IMAGE')
+  );
+}
