@@ -118,6 +118,20 @@ describe(`analytics rollup (${testMode()})`, () => {
     expect(none).toEqual([]);
   });
 
+  it('feeds popularity signals, never from pins on secret boards', async () => {
+    const signals = await app.product.analytics.signals([pinId, secretPinId]);
+    const age = Date.now() / 3_600_000 - Math.floor(noon(day).getTime() / 3_600_000);
+    const w7 = Math.exp(-age / 84);
+    expect(signals.get(pinId)!.save_7d).toBeCloseTo(2 * w7, 3);
+    expect(signals.get(pinId)!.engagement_7d).toBeCloseTo(6 * w7, 3);
+    expect(signals.get(pinId)!.save_1d).toBe(0);
+    expect(signals.get(secretPinId)).toEqual({ save_1d: 0, save_7d: 0, engagement_1d: 0, engagement_7d: 0 });
+    // A rebuild from the hourly rows gives the same numbers.
+    await app.product.analytics.rebuildSignals();
+    const rebuilt = await app.product.analytics.signals([pinId]);
+    expect(rebuilt.get(pinId)!.engagement_7d).toBeCloseTo(6 * w7, 3);
+  });
+
   it('the same delivery run again, or the same batch announced twice, changes no total', async () => {
     const before = await pinTotals(app, pinId);
     const creatorBefore = await creatorTotals(app, owner.id);
