@@ -92,11 +92,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log,
       metrics,
       redis,
+      impressionTokenKey: await instanceSecret(db, 'impression-tokens'),
       eventsCommitted: () => jobs?.poke(),
     };
     const product = buildProduct(deps);
     const modules = [...(options.modules ?? product.modules), ...(options.extraModules ?? [])];
     const consumers = modules.flatMap((m) => m.consumers?.(deps) ?? []);
+    const tasks = modules.flatMap((m) => m.periodic?.(deps) ?? []);
     const broker: Broker = redis
       ? new RedisStreamsBroker(
           redis,
@@ -129,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       pollMs: config.jobPollMs,
       reconcileAfterMs: config.jobReconcileAfterMs,
       retentionMs: config.jobRetentionDays * 24 * 3_600_000,
+      tasks,
     });
 
     metrics.gauge(

@@ -2,6 +2,7 @@ import type { Authenticator } from '../http/auth.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { type AnalyticsService, analyticsModule } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
+import { EventsService, eventsModule, ImpressionTokens } from './events/index.js';
 import { followsModule } from './follows/index.js';
 import { mediaModule } from './media/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
@@ -27,7 +28,16 @@ export function buildProduct(deps: ModuleDeps): Product {
   const images = new ImagesService(deps.blobs, deps.ids, deps.config);
   const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, deps.cache, boards, images, deps.config);
   boards.useCovers((ids) => pins.covers(ids));
-  const services: ProductServices = { accounts, oauth, boards, pins };
+  const impressionTokens = new ImpressionTokens(deps.impressionTokenKey, deps.config.impressionTokenTtlMs);
+  const events = new EventsService({
+    db: deps.db,
+    ids: deps.ids,
+    tokens: impressionTokens,
+    metrics: deps.metrics,
+    config: deps.config,
+    eventsCommitted: deps.eventsCommitted,
+  });
+  const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
   const analytics = analyticsModule(deps, services);
   return {
     ...services,
@@ -41,6 +51,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       mediaModule(deps, services),
       searchModule(deps, services),
       analytics,
+      eventsModule(events),
     ],
     authenticate: (token) => oauth.authenticate(token),
   };

@@ -6,7 +6,7 @@ import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db/database.js';
 import type { IdGenerator } from '../platform/ids.js';
 import type { BlobStore } from '../platform/images/blob-store.js';
-import type { Consumer } from '../platform/jobs/types.js';
+import type { Consumer, PeriodicTask } from '../platform/jobs/types.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 
@@ -22,6 +22,8 @@ export interface ModuleDeps {
   /** Redis in services mode; undefined in embedded mode. */
   readonly redis: Redis | undefined;
   readonly metrics: Metrics;
+  /** Key of the impression tokens (the `impression-tokens` instance secret, shared by every node). */
+  readonly impressionTokenKey: Buffer;
   /** Wakes the outbox relay after a transaction that emitted events has committed. */
   readonly eventsCommitted: () => void;
 }
@@ -31,4 +33,6 @@ export interface AppModule {
   readonly name: string;
   routes?(app: HttpServer, deps: ModuleDeps): void | Promise<void>;
   consumers?(deps: ModuleDeps): Consumer[];
+  /** Upkeep run by every process that runs jobs (at start, then periodically). */
+  periodic?(deps: ModuleDeps): PeriodicTask[];
 }

@@ -48,6 +48,16 @@ export interface Config {
   readonly rateLimits: RateLimitTable | null;
   /** PostgreSQL schema holding Corkboard's tables (services mode). */
   readonly dbSchema: string;
+  /** How long an impression token stays valid after it is issued. */
+  readonly impressionTokenTtlMs: number;
+  /** How far in the future an event's `time` may be (client clocks drift). */
+  readonly eventsMaxSkewMs: number;
+  /** How old an event's `time` may be when it arrives (offline clients send late). */
+  readonly eventsLatenessMs: number;
+  /** Days of raw events kept; older daily partitions are dropped. */
+  readonly eventsRetentionDays: number;
+  /** Daily partitions made ahead of today. */
+  readonly eventsPartitionsAhead: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +144,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('RATE_LIMITS', (err as Error).message);
   }
   const dataDir = path.resolve(str(env, 'DATA_DIR', './data'));
+  const eventsLatenessHours = int(env, 'EVENTS_LATENESS_HOURS', 48, 1, 24 * 365);
+  const eventsRetentionDays = int(env, 'EVENTS_RETENTION_DAYS', 30, 2, 3650);
+  // A late event must land in a partition that is still kept: the window fits inside retention.
+  if (eventsLatenessHours >= (eventsRetentionDays - 1) * 24) {
+    throw new ConfigError(
+      'EVENTS_LATENESS_HOURS',
+      `must be shorter than EVENTS_RETENTION_DAYS - 1 days (${(eventsRetentionDays - 1) * 24} hours)`,
+    );
+  }
   return Object.freeze({
     port,
     host,
@@ -169,5 +188,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits,
     seedDemo: bool(env, 'SEED_DEMO', embedded && databaseUrl === undefined),
     mediaDir: path.resolve(str(env, 'MEDIA_DIR', path.join(dataDir, 'media'))),
+    impressionTokenTtlMs: int(env, 'IMPRESSION_TOKEN_TTL_MINUTES', 24 * 60, 1, 45 * 24 * 60) * 60_000,
+    eventsMaxSkewMs: int(env, 'EVENTS_MAX_SKEW_SECONDS', 300, 0, 86_400) * 1000,
+    eventsLatenessMs: eventsLatenessHours * 3_600_000,
+    eventsRetentionDays,
+    eventsPartitionsAhead: int(env, 'EVENTS_PARTITIONS_AHEAD', 3, 1, 60),
   });
 }

@@ -27,6 +27,7 @@ export const IdType = {
   ad: 9,
   experiment: 10,
   image: 11,
+  eventBatch: 12,
 } as const;
 export type IdTypeName = keyof typeof IdType;
 

@@ -11,6 +11,13 @@ export interface Metrics {
   readonly http: RequestMetrics;
   readonly jobs: JobMetrics;
 
+  /** Registers a counter; `inc(labels, n)` adds to it. */
+  counter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+  ): { inc(labels: Record<L, string>, n?: number): void };
+
   /** Registers a gauge whose value is read at scrape time. */
   gauge<L extends string>(
     name: string,
@@ -45,6 +52,15 @@ export function createMetrics(): Metrics {
         jobsTotal.inc({ consumer, outcome });
         if (outcome !== 'dead') jobDuration.observe({ consumer }, seconds);
       },
+    },
+    counter(name, help, labelNames) {
+      const c = new Counter({
+        name,
+        help,
+        labelNames: labelNames as unknown as string[],
+        registers: [registry],
+      });
+      return { inc: (labels, n = 1) => c.inc(labels as Record<string, string>, n) };
     },
     gauge(name, help, labelNames, collect) {
       new Gauge({

@@ -18,6 +18,8 @@ export interface FollowsDeps {
   bookmarks: Bookmarks;
   accounts: ProductServices['accounts'];
   boards: ProductServices['boards'];
+  /** Records FOLLOW / UNFOLLOW in the event stream, in the follow's transaction. */
+  events: ProductServices['events'];
   /** Wakes the outbox relay after a commit that emitted an event. */
   eventsCommitted: () => void;
 }
@@ -74,6 +76,9 @@ export class FollowsService {
         followeeId: followee.id,
         autoFollow,
       });
+      await this.deps.events.record(trx, [
+        { kind: 'FOLLOW', userId: viewer.userId, appId: viewer.appId, targetUserId: followee.id },
+      ]);
       return true;
     });
     if (emitted) this.deps.eventsCommitted();
@@ -86,6 +91,9 @@ export class FollowsService {
     const emitted = await this.db.transaction().execute(async (trx) => {
       if (!(await repo.unfollowUser(trx, viewer.userId, followee.id))) return false;
       await emit(trx, 'user.unfollowed', { followerId: viewer.userId, followeeId: followee.id });
+      await this.deps.events.record(trx, [
+        { kind: 'UNFOLLOW', userId: viewer.userId, appId: viewer.appId, targetUserId: followee.id },
+      ]);
       return true;
     });
     if (emitted) this.deps.eventsCommitted();
@@ -107,6 +115,9 @@ export class FollowsService {
         throw err;
       }
       await emit(trx, 'board.followed', { userId: viewer.userId, boardId, ownerId: board.owner_id });
+      await this.deps.events.record(trx, [
+        { kind: 'FOLLOW', userId: viewer.userId, appId: viewer.appId, boardId, targetUserId: board.owner_id },
+      ]);
       return true;
     });
     if (emitted) this.deps.eventsCommitted();
@@ -122,6 +133,9 @@ export class FollowsService {
     const emitted = await this.db.transaction().execute(async (trx) => {
       if (await repo.unfollowBoard(trx, viewer.userId, boardId)) {
         await emit(trx, 'board.unfollowed', { userId: viewer.userId, boardId });
+        await this.deps.events.record(trx, [
+          { kind: 'UNFOLLOW', userId: viewer.userId, appId: viewer.appId, boardId },
+        ]);
         return true;
       }
       await this.deps.boards.authorize(viewer, boardId, 'read', trx);

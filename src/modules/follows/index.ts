@@ -12,6 +12,7 @@ export function followsModule(deps: ModuleDeps, product: ProductServices): AppMo
     bookmarks: deps.bookmarks,
     accounts: product.accounts,
     boards: product.boards,
+    events: product.events,
     eventsCommitted: deps.eventsCommitted,
   });
   return { name: 'follows', routes: (app) => followsRoutes(app, follows) };

@@ -24,7 +24,7 @@ export function searchRoutes(app: HttpServer, search: SearchService): void {
         response: { 200: PinSearchPage },
       },
     },
-    async (request) => search.pins(principalOf(request), request.query),
+    async (request) => search.pins(principalOf(request), request.query, { requestId: request.id }),
   );
 
   app.get(
@@ -43,7 +43,7 @@ export function searchRoutes(app: HttpServer, search: SearchService): void {
       const viewer = principalOf(request);
       return query === undefined
         ? search.allBoards(viewer, page_size, bookmark)
-        : search.boards(viewer, { query, page_size, bookmark });
+        : search.boards(viewer, { query, page_size, bookmark }, { requestId: request.id });
     },
   );
 }

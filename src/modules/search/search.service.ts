@@ -12,6 +12,11 @@ export interface SearchInput {
   bookmark?: string;
 }
 
+/** The request a search answers, for the SEARCH event. */
+export interface SearchContext {
+  requestId?: string;
+}
+
 /**
  * Full-text search of the viewer's own pins and boards. The SQL finds and orders ids; the pins and boards
  * modules turn them into responses (and apply their own visibility rules once more).
@@ -21,26 +26,43 @@ export class SearchService {
     private readonly db: Db,
     private readonly bookmarks: Bookmarks,
     // Read at call time, not construction time: the product is assembled after its modules.
-    private readonly product: Pick<ProductServices, 'pins' | 'boards'>,
+    private readonly product: Pick<ProductServices, 'pins' | 'boards' | 'events'>,
   ) {}
 
   /** The viewer's pins whose title, description or alt text match, best match first. */
-  async pins(viewer: Principal, input: SearchInput) {
+  async pins(viewer: Principal, input: SearchInput, context: SearchContext = {}) {
     const secret = viewer.scopes.has('pins:read_secret') && viewer.scopes.has('boards:read_secret');
     const page = await this.search('pins', viewer, secret, input, (q) => repo.pins(this.db, q));
+    await this.recordSearch(viewer, input, context);
     return { items: await this.product.pins.byIds(viewer, page.ids), bookmark: page.bookmark };
   }
 
   /** The viewer's boards whose name or description match, best match first. */
-  async boards(viewer: Principal, input: SearchInput) {
+  async boards(viewer: Principal, input: SearchInput, context: SearchContext = {}) {
     const secret = viewer.scopes.has('boards:read_secret');
     const page = await this.search('boards', viewer, secret, input, (q) => repo.boards(this.db, q));
+    await this.recordSearch(viewer, input, context);
     return { items: await this.product.boards.byIds(viewer, page.ids), bookmark: page.bookmark };
   }
 
   /** The viewer's boards, newest first, for a board search without a query (the spec allows that). */
   async allBoards(viewer: Principal, pageSize = DEFAULT_PAGE_SIZE, bookmark?: string) {
     return this.product.boards.list(viewer, undefined, pageSize, bookmark);
+  }
+
+  /** A SEARCH event for the first page of a query; following pages are the same search. */
+  private async recordSearch(viewer: Principal, input: SearchInput, context: SearchContext): Promise<void> {
+    if (input.bookmark) return;
+    await this.product.events.recordNow([
+      {
+        kind: 'SEARCH',
+        userId: viewer.userId,
+        appId: viewer.appId,
+        query: input.query,
+        surface: 'SEARCH',
+        requestId: context.requestId ?? null,
+      },
+    ]);
   }
 
   private async search(

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import type { Broker, Consumer, OutboxEvent } from './types.js';
+import type { Broker, Consumer, OutboxEvent, PeriodicTask } from './types.js';
 
 export interface JobSystemOptions {
   pollMs: number;
@@ -10,6 +10,8 @@ export interface JobSystemOptions {
   /** Finished outbox rows and delivery records older than this are deleted. */
   retentionMs: number;
   batchSize?: number;
+  /** Modules' periodic upkeep, run by the relay loop between batches. */
+  tasks?: readonly PeriodicTask[];
 }
 
 /**
@@ -22,6 +24,7 @@ export class JobSystem {
   private wake: (() => void) | undefined;
   private lastReconcile = 0;
   private lastPrune = 0;
+  private readonly lastTask = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -121,6 +124,21 @@ export class JobSystem {
     return { outbox: Number(outbox.numDeletedRows), done: Number(done.numDeletedRows) };
   }
 
+  /** Runs each periodic task whose interval has passed (all of them on the first call). */
+  private async runDueTasks(): Promise<void> {
+    for (const task of this.opts.tasks ?? []) {
+      if (!this.running) return;
+      const last = this.lastTask.get(task.name);
+      if (last !== undefined && Date.now() - last < task.everyMs) continue;
+      this.lastTask.set(task.name, Date.now());
+      try {
+        await task.run();
+      } catch (err) {
+        this.log.error({ err, task: task.name }, 'periodic task failed');
+      }
+    }
+  }
+
   private async relay(): Promise<void> {
     while (this.running) {
       let moved = 0;
@@ -137,6 +155,7 @@ export class JobSystem {
       } catch (err) {
         this.log.error({ err }, 'outbox relay failed');
       }
+      await this.runDueTasks();
       if (moved === 0 && this.running) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, this.opts.pollMs);

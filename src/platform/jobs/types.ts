@@ -23,6 +23,17 @@ export interface Consumer {
   handle(payload: unknown, ctx: JobContext): Promise<void>;
 }
 
+/**
+ * Upkeep a module needs now and then (making and dropping partitions, pruning): run by the JobSystem of
+ * every process that runs jobs, first at start and then every `everyMs`. Several processes may run the
+ * same task at once, so a task must be safe to run concurrently (e.g. under an advisory lock).
+ */
+export interface PeriodicTask {
+  readonly name: string;
+  readonly everyMs: number;
+  run(): Promise<unknown>;
+}
+
 /** An outbox row on its way to the broker. */
 export interface OutboxEvent {
   id: string;

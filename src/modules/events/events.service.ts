@@ -1,0 +1,374 @@
+import type { Principal } from '../../http/auth.js';
+import type { Config } from '../../platform/config.js';
+import type { Db } from '../../platform/db/database.js';
+import { Invalid } from '../../platform/errors.js';
+import type { IdGenerator } from '../../platform/ids.js';
+import { emit } from '../../platform/jobs/outbox.js';
+import type { Metrics } from '../../platform/metrics.js';
+import {
+  type EventColumns,
+  emptyColumns,
+  eventsRepository as repo,
+  type TokenUseColumns,
+} from './events.repository.js';
+import { type AppType, MAX_BATCH, type ServerKind } from './events.schemas.js';
+import { type ClientEventInput, fitToken, parseEvent, type Rejection } from './events.validate.js';
+import type { ImpressionTokens, Surface } from './impression-tokens.js';
+import { dayOf, EventPartitions, isMissingPartition } from './partitions.js';
+
+/** The outbox topic of every stored batch of events; the rollups read it. */
+export const EVENTS_BATCH_TOPIC = 'events.batch';
+
+/** Payload of {@link EVENTS_BATCH_TOPIC}: the batch_id of the rows just inserted and their distinct days. */
+export interface EventsBatchPayload {
+  batchId: string;
+  days: string[];
+}
+
+/** An event the API records itself, in the transaction of the action it tells of. */
+export interface ServerEvent {
+  kind: ServerKind;
+  /** The acting user. */
+  userId: string;
+  appId?: string | null;
+  pinId?: string | null;
+  boardId?: string | null;
+  targetUserId?: string | null;
+  query?: string | null;
+  surface?: Surface | null;
+  position?: number | null;
+  /** Default OTHER: the API does not know the caller's device. */
+  appType?: AppType;
+  requestId?: string | null;
+  /** Default: now. */
+  at?: Date;
+}
+
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+  batch_id: string | null;
+}
+
+export interface EventsDeps {
+  db: Db;
+  ids: IdGenerator;
+  tokens: ImpressionTokens;
+  metrics: Metrics;
+  config: Pick<
+    Config,
+    'eventsMaxSkewMs' | 'eventsLatenessMs' | 'eventsRetentionDays' | 'eventsPartitionsAhead'
+  >;
+  /** Wakes the outbox relay after a commit that emitted an event. */
+  eventsCommitted: () => void;
+  /** Epoch ms; tests move it. */
+  clock?: () => number;
+}
+
+/** A client event that passed every check made before the database: what to store and its token use. */
+interface Candidate {
+  ev: ClientEventInput;
+  id: string;
+  tokenId: string;
+  expiresAt: number;
+  useKey: string;
+  userId: string | null;
+  requestId: string;
+  surface: Surface;
+  position: number;
+}
+
+/**
+ * The durable event stream: client events from `POST /v5/events` and the API's own (save, follow, search).
+ *
+ * A batch is one transaction: token uses, event rows and the `events.batch` outbox row commit together
+ * before the 2xx, so an accepted event survives a crash right after the answer, and the rollups hear of
+ * every stored row exactly once. Each client event needs the impression token its item was served with;
+ * a token counts once per kind (impression_token_uses), so a replay is refused and a retry of the same
+ * event id is a duplicate. Stored ids are `u<user id>:<event_id>` or `d<device id>:<event_id>`, unique per
+ * day partition.
+ */
+export class EventsService {
+  readonly partitions: EventPartitions;
+  private readonly clock: () => number;
+  private readonly tokenRejections;
+  private readonly ingested;
+
+  constructor(private readonly deps: EventsDeps) {
+    this.partitions = new EventPartitions(deps.db);
+    this.clock = deps.clock ?? Date.now;
+    this.tokenRejections = deps.metrics.counter(
+      'corkboard_impression_tokens_rejected_total',
+      'Client events refused for their impression token, by reason (malformed, forged, expired, replayed, wrong_viewer, mismatch).',
+      ['reason'] as const,
+    );
+    this.ingested = deps.metrics.counter(
+      'corkboard_events_ingested_total',
+      'Client events received by POST /v5/events, by outcome (accepted, duplicate, rejected).',
+      ['outcome'] as const,
+    );
+  }
+
+  /** Validates, de-duplicates and stores a client batch for `caller`; per-event rejections, never partial. */
+  async ingest(caller: Principal, events: readonly unknown[]): Promise<BatchResult> {
+    if (events.length > MAX_BATCH)
+      throw new Invalid(`A batch holds at most ${MAX_BATCH} events; this one has ${events.length}.`);
+    const now = this.clock();
+    const cfg = this.deps.config;
+    const window = { now, maxSkewMs: cfg.eventsMaxSkewMs, latenessMs: cfg.eventsLatenessMs };
+    const rejected: Rejection[] = [];
+    const misuse = new Map<string, number>();
+    const count = (reason: string) => misuse.set(reason, (misuse.get(reason) ?? 0) + 1);
+    let duplicates = 0;
+
+    // 1. Each event on its own: shape, time window, token signature and fit.
+    const byId = new Map<string, Candidate>();
+    const byUse = new Map<string, Candidate>();
+    const fitting: Candidate[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const parsed = parseEvent(events[i], i, window);
+      if ('code' in parsed) {
+        rejected.push(parsed);
+        continue;
+      }
+      const verified = this.deps.tokens.verify(parsed.token, now);
+      if (!verified.ok) {
+        count(verified.reason);
+        rejected.push(tokenRejection(parsed, verified.reason));
+        continue;
+      }
+      const claims = verified.claims;
+      const fit = fitToken(parsed, claims, caller, cfg.eventsMaxSkewMs);
+      if ('rejection' in fit) {
+        if (fit.misuse) count(fit.misuse);
+        rejected.push(fit.rejection);
+        continue;
+      }
+      const id = `${fit.actor}:${parsed.eventId}`;
+      // The same event twice in one batch: the second is a duplicate, whatever it says.
+      if (byId.has(id)) {
+        duplicates++;
+        continue;
+      }
+      const useKey = `${claims.tokenId}|${parsed.kind}`;
+      if (byUse.has(useKey)) {
+        count('replayed');
+        rejected.push(replay(parsed));
+        continue;
+      }
+      const c: Candidate = {
+        ev: parsed,
+        id,
+        tokenId: claims.tokenId,
+        expiresAt: claims.expiresAt,
+        useKey,
+        userId: claims.viewer.kind === 'user' ? caller.userId : null,
+        requestId: claims.requestId,
+        surface: claims.surface,
+        position: claims.position,
+      };
+      byId.set(id, c);
+      byUse.set(useKey, c);
+      fitting.push(c);
+    }
+
+    // 2. Pins that do not exist (deleted since they were served).
+    const pins = await repo.existingPins(this.deps.db, [...new Set(fitting.map((c) => c.ev.pinId))]);
+    const candidates: Candidate[] = [];
+    for (const c of fitting) {
+      if (pins.has(c.ev.pinId)) candidates.push(c);
+      else
+        rejected.push({
+          index: c.ev.index,
+          event_id: c.ev.eventId,
+          code: 'unknown_pin',
+          reason: `Pin ${c.ev.pinId} does not exist.`,
+        });
+    }
+
+    // 3. One transaction: token uses (replays and retries found here), rows, outbox.
+    let batchId: string | null = null;
+    let accepted = 0;
+    if (candidates.length > 0) {
+      const stored = await this.store(candidates, caller.appId);
+      batchId = stored.batchId;
+      accepted = stored.accepted;
+      duplicates += stored.duplicates;
+      for (const c of stored.replays) {
+        count('replayed');
+        rejected.push(replay(c.ev));
+      }
+      if (accepted > 0) this.deps.eventsCommitted();
+    }
+
+    for (const [reason, n] of misuse) this.tokenRejections.inc({ reason }, n);
+    if (accepted) this.ingested.inc({ outcome: 'accepted' }, accepted);
+    if (duplicates) this.ingested.inc({ outcome: 'duplicate' }, duplicates);
+    if (rejected.length) this.ingested.inc({ outcome: 'rejected' }, rejected.length);
+    rejected.sort((a, b) => a.index - b.index);
+    return { accepted, duplicates, rejected, batch_id: batchId };
+  }
+
+  private async store(candidates: Candidate[], appId: string) {
+    const days = candidates.map((c) => dayOf(c.ev.occurredAt));
+    await this.partitions.ensure(days);
+    const attempt = () =>
+      this.deps.db.transaction().execute(async (trx) => {
+        const uses: TokenUseColumns = { token_id: [], kind: [], event_id: [], expires_at: [] };
+        for (const c of candidates) {
+          uses.token_id.push(c.tokenId);
+          uses.kind.push(c.ev.kind);
+          uses.event_id.push(c.id);
+          uses.expires_at.push(new Date(c.expiresAt).toISOString());
+        }
+        const fresh = await repo.insertTokenUses(trx, uses);
+        let duplicates = 0;
+        const replays: Candidate[] = [];
+        const taken = candidates.filter((c) => !fresh.has(c.useKey));
+        if (taken.length > 0) {
+          const holders = await repo.tokenUseHolders(
+            trx,
+            taken.map((c) => c.tokenId),
+            taken.map((c) => c.ev.kind),
+          );
+          for (const c of taken) {
+            // A retry of the same event is a duplicate; another event with the same token is a replay.
+            if (holders.get(c.useKey) === c.id) duplicates++;
+            else replays.push(c);
+          }
+        }
+        const rows = emptyColumns();
+        for (let i = 0; i < candidates.length; i++) {
+          const c = candidates[i]!;
+          if (!fresh.has(c.useKey)) continue;
+          rows.day.push(days[i]!);
+          rows.id.push(c.id);
+          rows.kind.push(c.ev.kind);
+          rows.occurred_at.push(new Date(c.ev.occurredAt).toISOString());
+          rows.user_id.push(c.userId);
+          rows.device_id.push(c.ev.deviceId ?? null);
+          rows.app_id.push(appId);
+          rows.pin_id.push(c.ev.pinId);
+          rows.board_id.push(null);
+          rows.target_user_id.push(null);
+          rows.query.push(null);
+          rows.surface.push(c.surface);
+          rows.position.push(c.position);
+          rows.app_type.push(c.ev.appType);
+          rows.request_id.push(c.requestId || null);
+        }
+        const written =
+          rows.id.length > 0
+            ? await this.insert(trx, rows, await this.deps.ids.next('eventBatch', trx))
+            : { batchId: null, count: 0 };
+        // A new token use whose event id was already stored that day (under another token): a duplicate.
+        duplicates += rows.id.length - written.count;
+        return { batchId: written.batchId, accepted: written.count, duplicates, replays };
+      });
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isMissingPartition(err)) throw err;
+      // Another process dropped a partition this one remembered: look again and retry once.
+      this.partitions.forget();
+      await this.partitions.ensure(days);
+      return attempt();
+    }
+  }
+
+  /** Inserts rows under a new batch id and emits events.batch for what was written. */
+  private async insert(
+    trx: Db,
+    rows: EventColumns,
+    batchId: string,
+  ): Promise<{ batchId: string | null; count: number }> {
+    const written = await repo.insertEvents(trx, rows, batchId);
+    if (written.length === 0) return { batchId: null, count: 0 };
+    const payload: EventsBatchPayload = { batchId, days: [...new Set(written.map((w) => w.day))].sort() };
+    await emit(trx, EVENTS_BATCH_TOPIC, payload);
+    return { batchId, count: written.length };
+  }
+
+  /**
+   * Records the API's own events (SAVE, FOLLOW, UNFOLLOW, SEARCH) in the caller's transaction: rows and
+   * the events.batch outbox row commit with the action or not at all. Call `eventsCommitted` after the
+   * commit (services that emit do already). Returns the batch id.
+   */
+  async record(trx: Db, events: readonly ServerEvent[]): Promise<string | null> {
+    if (events.length === 0) return null;
+    const now = this.clock();
+    const rows = emptyColumns();
+    const days: string[] = [];
+    const batchId = await this.deps.ids.next('eventBatch', trx);
+    // `:` never appears in a client's event_id, so these ids cannot meet a client's.
+    const serial = `s:${batchId}`;
+    events.forEach((e, i) => {
+      const at = e.at?.getTime() ?? now;
+      const day = dayOf(at);
+      days.push(day);
+      rows.day.push(day);
+      rows.id.push(`u${e.userId}:${serial}:${i}`);
+      rows.kind.push(e.kind);
+      rows.occurred_at.push(new Date(at).toISOString());
+      rows.user_id.push(e.userId);
+      rows.device_id.push(null);
+      rows.app_id.push(e.appId ?? null);
+      rows.pin_id.push(e.pinId ?? null);
+      rows.board_id.push(e.boardId ?? null);
+      rows.target_user_id.push(e.targetUserId ?? null);
+      // PostgreSQL text cannot hold NUL; a query may (it is searched as words anyway).
+      rows.query.push(e.query == null ? null : e.query.replaceAll('\u0000', ''));
+      rows.surface.push(e.surface ?? null);
+      rows.position.push(e.position ?? null);
+      rows.app_type.push(e.appType ?? 'OTHER');
+      rows.request_id.push(e.requestId ?? null);
+    });
+    await this.partitions.ensure(days, trx);
+    return (await this.insert(trx, rows, batchId)).batchId;
+  }
+
+  /** {@link record} in a transaction of its own, for actions that write nothing else (a search). */
+  async recordNow(events: readonly ServerEvent[]): Promise<void> {
+    const batch = await this.deps.db.transaction().execute((trx) => this.record(trx, events));
+    if (batch) this.deps.eventsCommitted();
+  }
+
+  /**
+   * Upkeep: partitions for the lateness window back to EVENTS_PARTITIONS_AHEAD days ahead, partitions past
+   * EVENTS_RETENTION_DAYS dropped, token uses past their token's expiry deleted.
+   */
+  async maintain(now = this.clock()) {
+    const cfg = this.deps.config;
+    const partitions = await this.partitions.maintain(now, {
+      aheadDays: cfg.eventsPartitionsAhead,
+      backDays: Math.ceil(cfg.eventsLatenessMs / 86_400_000),
+      retentionDays: cfg.eventsRetentionDays,
+    });
+    let pruned = 0;
+    for (;;) {
+      const n = await repo.pruneTokenUses(this.deps.db, new Date(now), 10_000);
+      pruned += n;
+      if (n < 10_000) break;
+    }
+    return { ...partitions, prunedTokenUses: pruned };
+  }
+}
+
+function tokenRejection(ev: ClientEventInput, reason: 'malformed' | 'forged' | 'expired'): Rejection {
+  const text = {
+    malformed: 'impression_token is not a token this server issued.',
+    forged: 'impression_token fails its signature check.',
+    expired: 'impression_token has expired; impressions and clicks must be reported while it is valid.',
+  }[reason];
+  return { index: ev.index, event_id: ev.eventId, code: `token_${reason}`, reason: text };
+}
+
+function replay(ev: ClientEventInput): Rejection {
+  return {
+    index: ev.index,
+    event_id: ev.eventId,
+    code: 'token_replayed',
+    reason: `This impression token was already used for a ${ev.kind} event with another event_id.`,
+  };
+}
