@@ -75,8 +75,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (options.migrate !== false) await migrate(database, config.dbSchema, log);
     const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
     if (redis) closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
+    const subscriber = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+    if (subscriber) closers.unshift(() => subscriber.quit().catch(() => subscriber.disconnect()));
     const cache: Cache = redis
-      ? new RedisCache(redis, config.redisPrefix, config.cacheMaxEntries)
+      ? new RedisCache(redis, config.redisPrefix, {
+          localEntries: config.cacheMaxEntries,
+          subscriber,
+          onError: (err) => log.warn({ err }, 'cache invalidation channel'),
+        })
       : new MemoryCache(config.cacheMaxEntries);
     const metrics = createMetrics();
     const db = database.db;

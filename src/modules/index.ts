@@ -28,6 +28,7 @@ export function buildProduct(deps: ModuleDeps): Product {
   const images = new ImagesService(deps.blobs, deps.ids, deps.config);
   const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, deps.cache, boards, images, deps.config);
   boards.useCovers((ids) => pins.covers(ids));
+  boards.useSectionEmptier((trx, boardId, sectionId) => pins.emptySection(trx, boardId, sectionId));
   const impressionTokens = new ImpressionTokens(deps.impressionTokenKey, deps.config.impressionTokenTtlMs);
   const events = new EventsService({
     db: deps.db,

@@ -1,14 +1,28 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
 import { RedisCache } from '../../src/platform/cache/redis-cache.js';
 import { createRedis } from '../../src/platform/redis.js';
+import { eventually } from '../helpers/app.js';
 import { servicesUrls, testMode } from '../helpers/mode.js';
 
-/** Two API nodes' caches: separate connections to one Redis (services), or one process's LRU (embedded). */
-async function twoNodes(): Promise<{ a: Cache; b: Cache; close: () => Promise<void> }> {
-  if (testMode() === 'embedded') {
+/** Waits until both nodes' subscribers listen (a node reads from Redis every time until then). */
+async function subscribed(redis: Redis, prefix: string): Promise<void> {
+  const channel = `${prefix}cache:invalidate`;
+  await eventually(async () => ((await redis.pubsub('NUMSUB', channel)) as [string, number])[1] === 2);
+}
+
+type Variant = 'memory' | 'redis, checked copies' | 'redis, copies kept by pub/sub';
+type Nodes = { a: Cache; b: Cache; redis?: Redis; subB?: Redis; prefix?: string; close: () => Promise<void> };
+
+/**
+ * Two API nodes' caches: one process's LRU (embedded), or separate connections to one Redis (services),
+ * each node with a copy checked against Redis on every read, or kept current by invalidation messages.
+ */
+async function twoNodes(variant: Variant): Promise<Nodes> {
+  if (variant === 'memory') {
     const cache = new MemoryCache(1000);
     return { a: cache, b: cache, close: () => cache.close() };
   }
@@ -16,27 +30,37 @@ async function twoNodes(): Promise<{ a: Cache; b: Cache; close: () => Promise<vo
   const prefix = `t:${randomBytes(5).toString('hex')}:`;
   const ra = createRedis(redisUrl);
   const rb = createRedis(redisUrl);
+  const subs =
+    variant === 'redis, copies kept by pub/sub' ? [createRedis(redisUrl), createRedis(redisUrl)] : [];
+  const a = new RedisCache(ra, prefix, { subscriber: subs[0] });
+  const b = new RedisCache(rb, prefix, { subscriber: subs[1] });
+  // Both nodes subscribed before the tests start (until then a node reads from Redis every time).
+  if (subs.length) await subscribed(ra, prefix);
   return {
-    a: new RedisCache(ra, prefix),
-    b: new RedisCache(rb, prefix),
+    a,
+    b,
+    redis: ra,
+    subB: subs[1],
+    prefix,
     close: async () => {
       const keys = await ra.keys(`${prefix}*`);
       if (keys.length) await ra.del(...keys);
-      ra.disconnect();
-      rb.disconnect();
+      for (const c of [ra, rb, ...subs]) c.disconnect();
     },
   };
 }
 
-describe(`cache (${testMode()})`, () => {
-  let nodes: Awaited<ReturnType<typeof twoNodes>>;
+const variants: Variant[] =
+  testMode() === 'embedded' ? ['memory'] : ['redis, checked copies', 'redis, copies kept by pub/sub'];
+
+describe.each(variants)(`cache (%s)`, (variant) => {
+  let nodes: Nodes;
   beforeAll(async () => {
-    nodes = await twoNodes();
+    nodes = await twoNodes(variant);
   });
   afterAll(async () => {
     await nodes.close();
   });
-
   it('reads through once, then serves the cached value', async () => {
     let loads = 0;
     const load = async () => ({ n: ++loads });
@@ -131,5 +155,45 @@ describe(`cache (${testMode()})`, () => {
     release();
     expect((await slow).get('m:3')).toEqual({ n: 3 });
     expect((await nodes.a.getOrLoadMany(['m:3'], 60_000, load)).get('m:3')).toEqual({ n: 33 });
+  });
+});
+
+describe.runIf(testMode() === 'services')('cache (redis, copies kept by pub/sub): the copies', () => {
+  let nodes: Nodes;
+  beforeAll(async () => {
+    nodes = await twoNodes('redis, copies kept by pub/sub');
+  });
+  afterAll(async () => {
+    await nodes.close();
+  });
+
+  it('serves a key it holds from memory, until another node invalidates it', async () => {
+    const redis = nodes.redis!;
+    expect(await nodes.b.getOrLoad('near:1', 60_000, async () => 'v1')).toBe('v1');
+    // Gone from Redis behind the cache's back (no version bump, no message): node B still answers from
+    // its copy, which shows it did not ask Redis.
+    await redis.del(`${nodes.prefix}c:near:1`);
+    expect(await nodes.b.getOrLoad('near:1', 60_000, async () => 'reloaded')).toBe('v1');
+    expect(await nodes.b.get('near:1')).toBe('v1');
+    // An invalidation on node A has reached node B by the time it resolves.
+    await nodes.a.invalidate('near:1');
+    expect(await nodes.b.getOrLoad('near:1', 60_000, async () => 'v2')).toBe('v2');
+  });
+
+  it('a node whose subscriber is down reads from Redis, and starts afresh when it is back', async () => {
+    const redis = nodes.redis!;
+    await nodes.b.set('near:2', 'v1', 60_000);
+    expect(await nodes.b.get('near:2')).toBe('v1');
+    nodes.subB!.disconnect(true);
+    await eventually(async () => nodes.subB!.status !== 'ready');
+    // A change node B is not told about: with its subscriber down it still sees it.
+    await redis.set(`${nodes.prefix}c:near:2`, JSON.stringify('v2'));
+    await redis.incr(`${nodes.prefix}cv:near:2`);
+    expect(await nodes.b.get('near:2')).toBe('v2');
+    // Back (ioredis reconnects): resubscribed, and invalidations reach it again.
+    await subscribed(redis, nodes.prefix!);
+    expect(await nodes.b.get('near:2')).toBe('v2');
+    await nodes.a.set('near:2', 'v3', 60_000);
+    expect(await nodes.b.get('near:2')).toBe('v3');
   });
 });

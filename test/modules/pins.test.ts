@@ -445,3 +445,87 @@ describe('cached pin reads', () => {
     expect((await call(bob, 'GET', `/v5/pins/${pin.id}`)).statusCode).toBe(404);
   });
 });
+
+const newestFirst = (ids: string[]) => [...ids].sort((x, y) => (BigInt(y) > BigInt(x) ? 1 : -1));
+
+describe('cached board pin lists', () => {
+  const image = () => ({
+    source_type: 'image_base64',
+    content_type: 'image/png',
+    data: png.toString('base64'),
+  });
+  const ids = async (url: string) =>
+    ((await call(bob, 'GET', url)).json().items as { id: string }[]).map((p) => p.id);
+
+  it('show every create, move, section deletion and delete on the next read', async () => {
+    const one = await makeBoard(app, alice);
+    const two = await makeBoard(app, alice);
+    const section = (await call(alice, 'POST', `/v5/boards/${one.id}/sections`, { name: 'Keepers' })).json();
+    const sectionUrl = `/v5/boards/${one.id}/sections/${section.id}/pins`;
+    const a = (await call(alice, 'POST', '/v5/pins', { board_id: one.id, media_source: image() })).json();
+    // Read (and so cache) the lists, then change them.
+    expect(await ids(`/v5/boards/${one.id}/pins`)).toEqual([a.id]);
+    expect(await ids(sectionUrl)).toEqual([]);
+    const b = (
+      await call(alice, 'POST', '/v5/pins', {
+        board_id: one.id,
+        board_section_id: section.id,
+        media_source: image(),
+      })
+    ).json();
+    expect(await ids(`/v5/boards/${one.id}/pins`)).toEqual([b.id, a.id]);
+    expect(await ids(sectionUrl)).toEqual([b.id]);
+    // Moved to the other board.
+    await call(alice, 'PATCH', `/v5/pins/${a.id}`, { board_id: two.id });
+    expect(await ids(`/v5/boards/${one.id}/pins`)).toEqual([b.id]);
+    expect(await ids(`/v5/boards/${two.id}/pins`)).toEqual([a.id]);
+    // Moved into the section and back out.
+    await call(alice, 'PATCH', `/v5/pins/${a.id}`, { board_id: one.id, board_section_id: section.id });
+    expect(await ids(sectionUrl)).toEqual(newestFirst([b.id, a.id]));
+    expect(await ids(`/v5/boards/${two.id}/pins`)).toEqual([]);
+    // The section deleted: its pins stay on the board, in no section.
+    expect((await call(alice, 'DELETE', `/v5/boards/${one.id}/sections/${section.id}`)).statusCode).toBe(204);
+    expect((await call(bob, 'GET', `/v5/pins/${b.id}`)).json().board_section_id).toBeNull();
+    expect(await ids(`/v5/boards/${one.id}/pins`)).toEqual(newestFirst([b.id, a.id]));
+    // Deleted.
+    await call(alice, 'DELETE', `/v5/pins/${b.id}`);
+    expect(await ids(`/v5/boards/${one.id}/pins`)).toEqual([a.id]);
+  });
+
+  it('pages past the cached head of a long board from the database, without gaps or repeats', async () => {
+    const board = await makeBoard(app, alice);
+    // Rows written directly (the cached head holds 200 ids): 230 pins sharing one image.
+    const first = (
+      await call(alice, 'POST', '/v5/pins', { board_id: board.id, media_source: image() })
+    ).json();
+    const link = await app.deps.db
+      .selectFrom('pin_images')
+      .select('image_id')
+      .where('pin_id', '=', first.id)
+      .executeTakeFirstOrThrow();
+    const made: string[] = [first.id];
+    for (let i = 0; i < 229; i++) made.push(await app.deps.ids.next('pin'));
+    await app.deps.db
+      .insertInto('pins')
+      .values(made.slice(1).map((id) => ({ id, owner_id: alice.id, board_id: board.id })))
+      .execute();
+    await app.deps.db
+      .insertInto('pin_images')
+      .values(made.slice(1).map((id) => ({ pin_id: id, position: 0, image_id: link.image_id })))
+      .execute();
+    const seen: string[] = [];
+    let bookmark: string | null = null;
+    do {
+      const page: { items: { id: string }[]; bookmark: string | null } = (
+        await call(
+          bob,
+          'GET',
+          `/v5/boards/${board.id}/pins?page_size=100${bookmark ? `&bookmark=${bookmark}` : ''}`,
+        )
+      ).json();
+      seen.push(...page.items.map((p) => p.id));
+      bookmark = page.bookmark;
+    } while (bookmark);
+    expect(seen).toEqual(newestFirst(made));
+  });
+});

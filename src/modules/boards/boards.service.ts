@@ -73,13 +73,25 @@ export type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: s
 /** Finds cover images for boards (the pins module provides it; boards do not read pins themselves). */
 export type CoverSource = (boardIds: readonly string[]) => Promise<Map<string, BoardMedia>>;
 
+/** Moves a section's pins to the board itself; returns what to do once that has committed. */
+type SectionEmptier = (trx: Db, boardId: string, sectionId: string) => Promise<() => Promise<void>>;
+
 /** Boards and sections: who may see and change them, and the writes, each in one transaction. */
 export class BoardsService {
   private covers: CoverSource = async () => new Map();
+  private emptySection: SectionEmptier = async () => async () => {};
 
   /** Lets the pins module supply board covers. */
   useCovers(source: CoverSource): void {
     this.covers = source;
+  }
+
+  /**
+   * Lets the pins module take the pins out of a section about to be deleted (in the deleting
+   * transaction); what it returns runs after the commit.
+   */
+  useSectionEmptier(emptier: SectionEmptier): void {
+    this.emptySection = emptier;
   }
 
   private async views(rows: BoardRow[]): Promise<BoardView[]> {
@@ -235,10 +247,13 @@ export class BoardsService {
 
   /** Deletes a section; its pins stay on the board, outside any section. */
   async deleteSection(viewer: Principal, boardId: string, sectionId: string) {
-    await this.db.transaction().execute(async (trx) => {
+    const after = await this.db.transaction().execute(async (trx) => {
       await this.authorize(viewer, boardId, 'write', trx);
+      const after = await this.emptySection(trx, boardId, sectionId);
       if (!(await repo.deleteSection(trx, boardId, sectionId))) throw sectionNotFound();
+      return after;
     });
+    await after();
   }
 
   /** Records that the board's pins changed (its `board_pins_modified_at`). */

@@ -107,6 +107,18 @@ export const pinsRepository = {
     return (await q.orderBy('id', 'desc').limit(limit).execute()).map((r) => r.id);
   },
 
+  /** Takes every pin out of the section; returns their ids. */
+  async clearSection(db: Db, boardId: string, sectionId: string) {
+    const rows = await db
+      .updateTable('pins')
+      .set({ section_id: null })
+      .where('board_id', '=', boardId)
+      .where('section_id', '=', sectionId)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  },
+
   async insert(
     db: Db,
     row: Omit<PinRow, 'created_at' | 'board_privacy' | 'board_owner_id' | 'board_owner_username'>,

@@ -29,6 +29,18 @@ function core(row: PinRow, images: PinImage[]): CachedPin {
 
 const pinKey = (id: string) => `pin:${id}`;
 
+/** The newest ids of a board's (or section's) pins, cached for the first pages of its list. */
+const listKey = (boardId: string, sectionId: string | null | undefined) =>
+  `board-pin-ids:${boardId}:${sectionId ?? ''}`;
+const LIST_HEAD = 200;
+const LIST_TTL_MS = 10 * 60_000;
+type CachedList = { ids: string[]; complete: boolean };
+
+/** Whether one decimal id (no leading zeros) is below another, without BigInt. */
+function idBelow(a: string, b: string): boolean {
+  return a.length < b.length || (a.length === b.length && a < b);
+}
+
 type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
 
 type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
@@ -197,21 +209,65 @@ export class PinsService {
     const scope = `board-pins:${boardId}:${sectionId ?? ''}`;
     const size = q.page_size ?? 25;
     const after = q.bookmark ? String(this.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
-    const ids = await repo.listIds(
-      this.db,
-      { boardId, ...(sectionId ? { sectionId } : {}) },
-      after,
-      size + 1,
-    );
+    const ids = await this.listIds(boardId, sectionId, after, size + 1);
     const page = this.bookmarks.page(scope, ids, size, (last) => [last]);
     const cores = await this.cores(page.items);
     const items = page.items.flatMap((id) => {
       const c = cores.get(id);
       // A pin moved away or deleted since the id was read is left out rather than shown on the wrong board.
-      if (!c || c.pin.board_id !== boardId) return [];
+      if (!c || c.pin.board_id !== boardId || (sectionId && c.pin.section_id !== sectionId)) return [];
       return [this.view(viewer, this.withBoard(c, board!), c.images)];
     });
     return { items, bookmark: page.bookmark };
+  }
+
+  /**
+   * Up to `limit` ids of a board's (or section's) pins below `after`, newest first: the first LIST_HEAD
+   * come from the cache (writers invalidate it when the board's pins change), deeper pages from the
+   * database.
+   */
+  private async listIds(
+    boardId: string,
+    sectionId: string | undefined,
+    after: string | undefined,
+    limit: number,
+  ) {
+    const where = { boardId, ...(sectionId ? { sectionId } : {}) };
+    const head = await this.cache.getOrLoad<CachedList>(
+      listKey(boardId, sectionId),
+      LIST_TTL_MS,
+      async () => {
+        const ids = await repo.listIds(this.db, where, undefined, LIST_HEAD + 1);
+        return { ids: ids.slice(0, LIST_HEAD), complete: ids.length <= LIST_HEAD };
+      },
+    );
+    let start = 0;
+    if (after !== undefined) {
+      start = head.ids.findIndex((id) => idBelow(id, after));
+      if (start < 0) start = head.ids.length;
+    }
+    const slice = head.ids.slice(start, start + limit);
+    if (slice.length === limit || head.complete) return slice;
+    return repo.listIds(this.db, where, after, limit);
+  }
+
+  /** Takes the pins out of a section being deleted (they stay on its board); see BoardsService. */
+  async emptySection(trx: Db, boardId: string, sectionId: string): Promise<() => Promise<void>> {
+    const moved = await repo.clearSection(trx, boardId, sectionId);
+    return async () => {
+      await this.cache.invalidate(...moved.map(pinKey));
+      await this.listsChanged({ boardId, sectionId });
+    };
+  }
+
+  /** Drops the cached id lists a write changed (after its transaction committed). */
+  private async listsChanged(...places: { boardId: string; sectionId: string | null }[]) {
+    const keys = new Set<string>();
+    for (const { boardId, sectionId } of places) {
+      keys.add(listKey(boardId, null));
+      if (sectionId) keys.add(listKey(boardId, sectionId));
+    }
+    await this.cache.invalidate(...keys);
   }
 
   /** Pins' own fields and images, from the cache, loading all misses in two queries. */
@@ -282,6 +338,7 @@ export class PinsService {
       await this.boards.pinsChanged(trx, body.board_id);
       await emit(trx, 'pin.created', { pinId: id, ownerId: viewer.userId, boardId: body.board_id });
     });
+    await this.listsChanged({ boardId: body.board_id, sectionId: body.board_section_id ?? null });
     return this.get(viewer, id);
   }
 
@@ -315,11 +372,12 @@ export class PinsService {
       await this.boards.pinsChanged(trx, boardId);
       await emit(trx, 'pin.saved', { pinId: id, parentPinId: source.id, ownerId: viewer.userId, boardId });
     });
+    await this.listsChanged({ boardId, sectionId: target.board_section_id ?? null });
     return this.get(viewer, id);
   }
 
   async update(viewer: Principal, id: string, patch: Static<typeof PinUpdate>) {
-    await this.db.transaction().execute(async (trx) => {
+    const moved = await this.db.transaction().execute(async (trx) => {
       const pin = authorizePin(viewer, await repo.byId(trx, id), 'write');
       const boardId = patch.board_id ?? pin.board_id;
       const sectionId =
@@ -337,20 +395,25 @@ export class PinsService {
         await this.boards.pinsChanged(trx, boardId);
       }
       await emit(trx, 'pin.updated', { pinId: id });
+      const from = { boardId: pin.board_id, sectionId: pin.section_id };
+      return boardId !== pin.board_id || sectionId !== pin.section_id ? [from, { boardId, sectionId }] : [];
     });
     await this.cache.invalidate(pinKey(id));
+    await this.listsChanged(...moved);
     return this.get(viewer, id);
   }
 
   /** Deletes the viewer's pin; pins others saved from it stay (their parent_pin_id keeps the id). */
   async delete(viewer: Principal, id: string) {
-    await this.db.transaction().execute(async (trx) => {
+    const pin = await this.db.transaction().execute(async (trx) => {
       const pin = authorizePin(viewer, await repo.byId(trx, id), 'write');
       await repo.delete(trx, id);
       await this.boards.pinsChanged(trx, pin.board_id);
       await emit(trx, 'pin.deleted', { pinId: id, ownerId: viewer.userId, boardId: pin.board_id });
+      return pin;
     });
     await this.cache.invalidate(pinKey(id));
+    await this.listsChanged({ boardId: pin.board_id, sectionId: pin.section_id });
   }
 
   /** The board (and section) a pin goes to must be the viewer's, writable, and the section on that board. */
