@@ -6,10 +6,11 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import type { Metrics } from '../../platform/metrics.js';
 import {
+  type ClientBatchOutcome,
+  type ClientBatchRow,
   type EventColumns,
   emptyColumns,
   eventsRepository as repo,
-  type TokenUseColumns,
 } from './events.repository.js';
 import { type AppType, MAX_BATCH, type ServerKind } from './events.schemas.js';
 import { type ClientEventInput, fitToken, parseEvent, type Rejection } from './events.validate.js';
@@ -94,6 +95,7 @@ export class EventsService {
   private readonly clock: () => number;
   private readonly tokenRejections;
   private readonly ingested;
+  private readonly batchIds: string[] = [];
 
   constructor(private readonly deps: EventsDeps) {
     this.partitions = new EventPartitions(deps.db);
@@ -173,28 +175,21 @@ export class EventsService {
       fitting.push(c);
     }
 
-    // 2. Pins that do not exist (deleted since they were served).
-    const pins = await repo.existingPins(this.deps.db, [...new Set(fitting.map((c) => c.ev.pinId))]);
-    const candidates: Candidate[] = [];
-    for (const c of fitting) {
-      if (pins.has(c.ev.pinId)) candidates.push(c);
-      else
+    // 2. One statement: pins that exist, token uses (replays and retries found here), rows, outbox.
+    let batchId: string | null = null;
+    let accepted = 0;
+    if (fitting.length > 0) {
+      const stored = await this.store(fitting, caller.appId);
+      batchId = stored.batchId;
+      accepted = stored.accepted;
+      duplicates += stored.duplicates;
+      for (const c of stored.missing)
         rejected.push({
           index: c.ev.index,
           event_id: c.ev.eventId,
           code: 'unknown_pin',
           reason: `Pin ${c.ev.pinId} does not exist.`,
         });
-    }
-
-    // 3. One transaction: token uses (replays and retries found here), rows, outbox.
-    let batchId: string | null = null;
-    let accepted = 0;
-    if (candidates.length > 0) {
-      const stored = await this.store(candidates, caller.appId);
-      batchId = stored.batchId;
-      accepted = stored.accepted;
-      duplicates += stored.duplicates;
       for (const c of stored.replays) {
         count('replayed');
         rejected.push(replay(c.ev));
@@ -210,71 +205,68 @@ export class EventsService {
     return { accepted, duplicates, rejected, batch_id: batchId };
   }
 
+  /** A batch id from a block reserved ahead (one sequence round trip per 64 batches). */
+  private async nextBatchId(): Promise<string> {
+    if (this.batchIds.length === 0) this.batchIds.push(...(await this.deps.ids.many('eventBatch', 64)));
+    return this.batchIds.pop() ?? this.deps.ids.next('eventBatch');
+  }
+
   private async store(candidates: Candidate[], appId: string) {
-    const days = candidates.map((c) => dayOf(c.ev.occurredAt));
+    const b: ClientBatchRow[] = candidates.map((c, i) => ({
+      ord: i,
+      token_id: c.tokenId,
+      kind: c.ev.kind,
+      id: c.id,
+      day: dayOf(c.ev.occurredAt),
+      occurred_ms: c.ev.occurredAt,
+      user_id: c.userId,
+      device_id: c.ev.deviceId ?? null,
+      pin_id: c.ev.pinId,
+      surface: c.surface,
+      position: c.position,
+      app_type: c.ev.appType,
+      request_id: c.requestId || null,
+      expires_ms: c.expiresAt,
+    }));
+    const days = b.map((r) => r.day);
     await this.partitions.ensure(days);
-    const attempt = () =>
-      this.deps.db.transaction().execute(async (trx) => {
-        const uses: TokenUseColumns = { token_id: [], kind: [], event_id: [], expires_at: [] };
-        for (const c of candidates) {
-          uses.token_id.push(c.tokenId);
-          uses.kind.push(c.ev.kind);
-          uses.event_id.push(c.id);
-          uses.expires_at.push(new Date(c.expiresAt).toISOString());
-        }
-        const fresh = await repo.insertTokenUses(trx, uses);
-        let duplicates = 0;
-        const replays: Candidate[] = [];
-        const taken = candidates.filter((c) => !fresh.has(c.useKey));
-        if (taken.length > 0) {
-          const holders = await repo.tokenUseHolders(
-            trx,
-            taken.map((c) => c.tokenId),
-            taken.map((c) => c.ev.kind),
-          );
-          for (const c of taken) {
-            // A retry of the same event is a duplicate; another event with the same token is a replay.
-            if (holders.get(c.useKey) === c.id) duplicates++;
-            else replays.push(c);
-          }
-        }
-        const rows = emptyColumns();
-        for (let i = 0; i < candidates.length; i++) {
-          const c = candidates[i]!;
-          if (!fresh.has(c.useKey)) continue;
-          rows.day.push(days[i]!);
-          rows.id.push(c.id);
-          rows.kind.push(c.ev.kind);
-          rows.occurred_at.push(new Date(c.ev.occurredAt).toISOString());
-          rows.user_id.push(c.userId);
-          rows.device_id.push(c.ev.deviceId ?? null);
-          rows.app_id.push(appId);
-          rows.pin_id.push(c.ev.pinId);
-          rows.board_id.push(null);
-          rows.target_user_id.push(null);
-          rows.query.push(null);
-          rows.surface.push(c.surface);
-          rows.position.push(c.position);
-          rows.app_type.push(c.ev.appType);
-          rows.request_id.push(c.requestId || null);
-        }
-        const written =
-          rows.id.length > 0
-            ? await this.insert(trx, rows, await this.deps.ids.next('eventBatch', trx))
-            : { batchId: null, count: 0 };
-        // A new token use whose event id was already stored that day (under another token): a duplicate.
-        duplicates += rows.id.length - written.count;
-        return { batchId: written.batchId, accepted: written.count, duplicates, replays };
-      });
+    const batchId = await this.nextBatchId();
+    let outcome: ClientBatchOutcome;
     try {
-      return await attempt();
+      outcome = await repo.storeClientBatch(this.deps.db, b, appId, batchId, EVENTS_BATCH_TOPIC);
     } catch (err) {
       if (!isMissingPartition(err)) throw err;
       // Another process dropped a partition this one remembered: look again and retry once.
       this.partitions.forget();
       await this.partitions.ensure(days);
-      return attempt();
+      outcome = await repo.storeClientBatch(this.deps.db, b, appId, batchId, EVENTS_BATCH_TOPIC);
     }
+    const missing = outcome.missing.map((i) => candidates[i]!);
+    const taken = outcome.taken.map((i) => candidates[i]!);
+    let duplicates = 0;
+    const replays: Candidate[] = [];
+    if (taken.length > 0) {
+      // Committed token uses never change: who holds each can be read after the fact.
+      const holders = await repo.tokenUseHolders(
+        this.deps.db,
+        taken.map((c) => c.tokenId),
+        taken.map((c) => c.ev.kind),
+      );
+      for (const c of taken) {
+        // A retry of the same event is a duplicate; another event with the same token is a replay.
+        if (holders.get(c.useKey) === c.id) duplicates++;
+        else replays.push(c);
+      }
+    }
+    // A new token use whose event id was already stored that day (under another token): a duplicate.
+    duplicates += candidates.length - missing.length - taken.length - outcome.stored;
+    return {
+      batchId: outcome.stored > 0 ? batchId : null,
+      accepted: outcome.stored,
+      duplicates,
+      replays,
+      missing,
+    };
   }
 
   /** Inserts rows under a new batch id and emits events.batch for what was written. */

@@ -3,9 +3,18 @@ import { eventsRepository as repo } from './events.repository.js';
 
 const DAY_MS = 86_400_000;
 
-/** The UTC day ('YYYY-MM-DD') of an instant in epoch ms. */
+const dayNames = new Map<number, string>();
+
+/** The UTC day ('YYYY-MM-DD') of an instant in epoch ms (memoised: a batch's events share a few days). */
 export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const n = Math.floor(ms / DAY_MS);
+  let name = dayNames.get(n);
+  if (name === undefined) {
+    name = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size > 10_000) dayNames.clear();
+    dayNames.set(n, name);
+  }
+  return name;
 }
 
 /** Day `n` days after `day` (negative: before). */

@@ -69,6 +69,7 @@ describe('POST /v5/events', () => {
       batch_id: body.batch_id,
       day: (e1.time as string).slice(0, 10),
     });
+    expect(new Date(first.occurred_at).toISOString()).toBe(e1.time);
     expect(rows.find((r) => r.id === ids[1])).toMatchObject({
       kind: 'PIN_CLICK',
       app_type: 'MOBILE',
