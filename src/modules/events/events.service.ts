@@ -83,8 +83,8 @@ interface Candidate {
 /**
  * The durable event stream: client events from `POST /v5/events` and the API's own (save, follow, search).
  *
- * A batch is one transaction: token uses, event rows and the `events.batch` outbox row commit together
- * before the 2xx, so an accepted event survives a crash right after the answer, and the rollups hear of
+ * A client batch is one statement, so one transaction: token uses, event rows and the `events.batch`
+ * outbox row commit together before the 2xx, so an accepted event survives a crash right after the answer, and the rollups hear of
  * every stored row exactly once. Each client event needs the impression token its item was served with;
  * a token counts once per kind (impression_token_uses), so a replay is refused and a retry of the same
  * event id is a duplicate. Stored ids are `u<user id>:<event_id>` or `d<device id>:<event_id>`, unique per
