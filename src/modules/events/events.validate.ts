@@ -40,6 +40,14 @@ const serverKinds = new Set<string>(SERVER_KINDS);
 const surfaces = new Set<string>(SURFACES);
 const appTypes = new Set<string>(APP_TYPES);
 
+function rejection(index: number, eventId: string, code: string, reason: string): Rejection {
+  return { index, event_id: eventId, code, reason };
+}
+
+function invalidField(index: number, eventId: string, name: string, rule: string): Rejection {
+  return { index, event_id: eventId, code: 'invalid_field', reason: `${name} ${rule}.` };
+}
+
 /**
  * Checks one event of a batch on its own: a well-formed client event, or the rejection saying what is
  * wrong with it. Unknown fields are ignored.
@@ -57,56 +65,69 @@ export function parseEvent(raw: unknown, index: number, window: TimeWindow): Cli
       reason: 'event_id must be 1 to 64 characters of A-Z a-z 0-9 . _ ~ -.',
     };
   }
-  const reject = (code: string, reason: string): Rejection => ({ index, event_id: id, code, reason });
-  const field = (name: string, rule: string) => reject('invalid_field', `${name} ${rule}.`);
+  // No closures here: this runs for every event of every batch.
 
   const kind = e.kind;
-  if (typeof kind !== 'string') return field('kind', 'is required');
+  if (typeof kind !== 'string') return invalidField(index, id, 'kind', 'is required');
   if (serverKinds.has(kind))
-    return reject(
+    return rejection(
+      index,
+      id,
       'server_side_kind',
       `${kind} events are recorded by the API itself when the action happens; clients do not send them.`,
     );
   if (!clientKinds.has(kind))
-    return reject(
+    return rejection(
+      index,
+      id,
       'unknown_kind',
       `Unknown kind "${kind.slice(0, 40)}"; send one of ${CLIENT_KINDS.join(', ')}.`,
     );
 
   const time = e.time;
   const at = typeof time === 'string' && ISO_TIME.test(time) ? Date.parse(time) : Number.NaN;
-  if (!Number.isFinite(at)) return field('time', 'must be an ISO 8601 date-time with a time zone');
+  if (!Number.isFinite(at))
+    return invalidField(index, id, 'time', 'must be an ISO 8601 date-time with a time zone');
   if (at > window.now + window.maxSkewMs)
-    return reject(
+    return rejection(
+      index,
+      id,
       'time_in_future',
       `time is more than ${Math.round(window.maxSkewMs / 1000)} s ahead of the server's clock.`,
     );
   if (at < window.now - window.latenessMs)
-    return reject(
+    return rejection(
+      index,
+      id,
       'time_too_old',
       `time is more than ${Math.round(window.latenessMs / 3_600_000)} hours ago; late events are not taken.`,
     );
 
   const pinId = e.pin_id;
   if (typeof pinId !== 'string' || !PIN_ID.test(pinId) || BigInt(pinId) > MAX_INT64)
-    return field('pin_id', 'must be a decimal pin id');
+    return invalidField(index, id, 'pin_id', 'must be a decimal pin id');
   const surface = e.surface;
   if (surface !== undefined && (typeof surface !== 'string' || !surfaces.has(surface)))
-    return field('surface', `must be one of ${SURFACES.join(', ')}`);
+    return invalidField(index, id, 'surface', `must be one of ${SURFACES.join(', ')}`);
   const position = e.position;
   if (position !== undefined && (!Number.isInteger(position) || (position as number) < 0))
-    return field('position', 'must be a non-negative integer');
+    return invalidField(index, id, 'position', 'must be a non-negative integer');
   const appType = e.app_type;
   if (typeof appType !== 'string' || !appTypes.has(appType))
-    return field('app_type', `must be one of ${APP_TYPES.join(', ')}`);
+    return invalidField(index, id, 'app_type', `must be one of ${APP_TYPES.join(', ')}`);
   const deviceId = e.device_id;
   if (deviceId !== undefined && (typeof deviceId !== 'string' || !CLIENT_ID.test(deviceId)))
-    return field('device_id', 'must be 1 to 64 characters of A-Z a-z 0-9 . _ ~ -');
+    return invalidField(index, id, 'device_id', 'must be 1 to 64 characters of A-Z a-z 0-9 . _ ~ -');
   const token = e.impression_token;
   if (token === undefined || token === null || token === '')
-    return reject('token_missing', `${kind} events need the impression_token served with the item.`);
+    return rejection(
+      index,
+      id,
+      'token_missing',
+      `${kind} events need the impression_token served with the item.`,
+    );
   if (typeof token !== 'string' || token.length > MAX_TOKEN)
-    return reject('token_malformed', 'impression_token is not a token this server issued.');
+    return rejection(index, id, 'token_malformed', 'impression_token is not a token this server issued.');
 
   return {
     index,
@@ -131,6 +152,10 @@ export interface Caller {
 /** Why a genuine token does not fit the event, counted under `reason` (see EventsService). */
 export type TokenMisuse = 'wrong_viewer' | 'mismatch';
 
+function misfit(ev: ClientEventInput, code: string, reason: string, misuse: TokenMisuse) {
+  return { rejection: { index: ev.index, event_id: ev.eventId, code, reason }, misuse };
+}
+
 /**
  * Checks that a genuine token fits its event: served to this caller, for this pin (and surface and
  * position when the event names them), and not before the event happened. Returns the stored actor id
@@ -142,31 +167,29 @@ export function fitToken(
   caller: Caller,
   maxSkewMs: number,
 ): { actor: string } | { rejection: Rejection; misuse?: TokenMisuse } {
-  const reject = (code: string, reason: string, misuse: TokenMisuse) => ({
-    rejection: { index: ev.index, event_id: ev.eventId, code, reason },
-    misuse,
-  });
   const viewer = claims.viewer;
   const mine = viewer.kind === 'user' ? viewer.id === caller.userId : viewer.id === caller.appId;
   if (!mine)
-    return reject('token_not_yours', 'The impression token was served to someone else.', 'wrong_viewer');
+    return misfit(ev, 'token_not_yours', 'The impression token was served to someone else.', 'wrong_viewer');
   if (claims.pinId !== ev.pinId)
-    return reject('token_mismatch', 'The impression token was served with another pin.', 'mismatch');
+    return misfit(ev, 'token_mismatch', 'The impression token was served with another pin.', 'mismatch');
   if (ev.surface !== undefined && ev.surface !== claims.surface)
-    return reject(
+    return misfit(
+      ev,
       'token_mismatch',
       `The item was served on ${claims.surface}, not ${ev.surface}.`,
       'mismatch',
     );
   if (ev.position !== undefined && ev.position !== claims.position)
-    return reject(
+    return misfit(
+      ev,
       'token_mismatch',
       `The item was served at position ${claims.position}, not ${ev.position}.`,
       'mismatch',
     );
   // Seconds in the token; the skew allows for the client's clock.
   if (ev.occurredAt < claims.issuedAt - 1000 - maxSkewMs)
-    return reject('token_mismatch', 'The event happened before the item was served.', 'mismatch');
+    return misfit(ev, 'token_mismatch', 'The event happened before the item was served.', 'mismatch');
   if (viewer.kind === 'user') return { actor: `u${caller.userId}` };
   if (ev.deviceId === undefined)
     return {

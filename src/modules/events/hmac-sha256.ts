@@ -100,7 +100,7 @@ export class HmacSha256 {
     const st = this.state;
     this.digestInto(st, data, 64, len, this.inner);
     const blk = this.block;
-    blk.fill(0, 0, 64);
+    for (let i = 32; i < 64; i++) blk[i] = 0;
     for (let i = 0; i < 8; i++) {
       const v = st[i]!;
       blk[i * 4] = v >>> 24;
@@ -112,14 +112,16 @@ export class HmacSha256 {
     // (64 + 32) bytes = 768 bits
     blk[62] = 0x03;
     blk[63] = 0x00;
-    st.set(this.outer);
+    const outer = this.outer;
+    for (let i = 0; i < 8; i++) st[i] = outer[i]!;
     compress(st, this.w, blk, 0);
     for (let i = 0; i < outLen; i++) out[outOff + i] = st[i >> 2]! >>> (24 - 8 * (i & 3));
   }
 
   /** SHA-256 of data[0..len) continued from `from` after `before` bytes already hashed, into `st`. */
   private digestInto(st: Int32Array, data: Uint8Array, before: number, len: number, from: Int32Array): void {
-    st.set(from);
+    // Copies by hand: TypedArray.set costs more than the copy on eight words.
+    for (let i = 0; i < 8; i++) st[i] = from[i]!;
     let off = 0;
     while (len - off >= 64) {
       compress(st, this.w, data, off);
@@ -127,8 +129,8 @@ export class HmacSha256 {
     }
     const rem = len - off;
     const blk = this.block;
-    blk.fill(0);
     for (let i = 0; i < rem; i++) blk[i] = data[off + i]!;
+    for (let i = rem; i < 128; i++) blk[i] = 0;
     blk[rem] = 0x80;
     const total = rem + 9 <= 64 ? 64 : 128;
     const bits = (before + len) * 8;
