@@ -2,7 +2,7 @@ import type { Authenticator } from '../http/auth.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { type AnalyticsService, analyticsModule } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
-import { EventsService, eventsModule, ImpressionTokens } from './events/index.js';
+import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
 import { followsModule } from './follows/index.js';
 import { mediaModule } from './media/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
@@ -40,6 +40,16 @@ export function buildProduct(deps: ModuleDeps): Product {
   });
   const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
   const analytics = analyticsModule(deps, services);
+  pins.useServing({
+    token: (viewer, pinId, surface, position, requestId) =>
+      impressionTokens.issue({ ...viewerOf(viewer), pinId, surface, position, requestId }),
+    metrics: (ids) => analytics.service.pinMetrics(ids),
+    saved: async (trx, viewer, pinId, boardId) => {
+      await events.record(trx, [
+        { kind: 'SAVE', userId: viewer.userId, appId: viewer.appId, pinId, boardId },
+      ]);
+    },
+  });
   return {
     ...services,
     analytics: analytics.service,

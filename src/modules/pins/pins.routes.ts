@@ -39,7 +39,16 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
       config: READ,
       schema: { tags, summary: 'List Pins', querystring: PinListQuery, response: { 200: PinPage } },
     },
-    async (request) => pins.listOwn(principalOf(request), request.query),
+    async (request) => {
+      const viewer = principalOf(request);
+      const page = await pins.listOwn(viewer, request.query);
+      await pins.serve(viewer, page.items, {
+        requestId: request.id,
+        surface: 'PROFILE',
+        metrics: request.query.pin_metrics,
+      });
+      return page;
+    },
   );
 
   app.get(
@@ -54,7 +63,13 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         response: { 200: Pin },
       },
     },
-    async (request) => pins.get(principalOf(request), request.params.pin_id),
+    async (request) => {
+      const viewer = principalOf(request);
+      const pin = await pins.get(viewer, request.params.pin_id);
+      if (request.query.pin_metrics)
+        await pins.serve(viewer, [pin], { requestId: request.id, metrics: true });
+      return pin;
+    },
   );
 
   app.patch(
@@ -97,8 +112,16 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         response: { 200: PinPage },
       },
     },
-    async (request) =>
-      pins.listBoard(principalOf(request), request.params.board_id, undefined, request.query),
+    async (request) => {
+      const viewer = principalOf(request);
+      const page = await pins.listBoard(viewer, request.params.board_id, undefined, request.query);
+      await pins.serve(viewer, page.items, {
+        requestId: request.id,
+        surface: 'BOARD',
+        metrics: request.query.pin_metrics,
+      });
+      return page;
+    },
   );
 
   app.get(
@@ -113,8 +136,17 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         response: { 200: PinPage },
       },
     },
-    async (request) =>
-      pins.listBoard(principalOf(request), request.params.board_id, request.params.section_id, request.query),
+    async (request) => {
+      const viewer = principalOf(request);
+      const { board_id, section_id } = request.params;
+      const page = await pins.listBoard(viewer, board_id, section_id, request.query);
+      await pins.serve(viewer, page.items, {
+        requestId: request.id,
+        surface: 'BOARD',
+        metrics: request.query.pin_metrics,
+      });
+      return page;
+    },
   );
 }
 

@@ -123,6 +123,15 @@ export const Pin = Type.Object({
     /** Extension: `pending` while images are processed, `failed` if they could not be. */
     status: Type.Optional(Type.String()),
   }),
+  /** With `pin_metrics=true`: the 90-day and lifetime counts of the viewer's own pins, null for others'. */
+  pin_metrics: Type.Optional(
+    Type.Union([Type.Record(Type.String(), Type.Record(Type.String(), Type.Number())), Type.Null()]),
+  ),
+  /**
+   * Extension: on every pin of a list, the signed token to send back with an impression or click of it
+   * (POST /v5/events).
+   */
+  impression_token: Type.Optional(Type.String()),
 });
 
 export const PinListQuery = Type.Intersect([
@@ -149,4 +158,11 @@ export const PinReadQuery = Type.Object({
 });
 
 export const PinPage = Page(Pin);
-export const BoardPinsQuery = PageQuery;
+export const BoardPinsQuery = Type.Intersect([
+  PageQuery,
+  Type.Object({
+    pin_metrics: Type.Optional(Type.Boolean()),
+    ad_account_id: Type.Optional(Type.String({ pattern: '^\\d+$', maxLength: 18 })),
+    creative_types: Type.Optional(Type.Array(Type.String())),
+  }),
+]);

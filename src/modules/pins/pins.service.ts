@@ -66,8 +66,32 @@ function pinNotFound(): NotFound {
   return new NotFound('Pin not found.', 50);
 }
 
+/** What other modules add to pins as they are served (set up by the product, see buildProduct). */
+export interface PinServing {
+  /** The impression token of the pin at `position` of a list served to `viewer` on `surface`. */
+  token(
+    viewer: Principal,
+    pinId: string,
+    surface: ServedSurface,
+    position: number,
+    requestId: string,
+  ): string;
+  /** `pin_metrics` of these pins (the caller checks they are the viewer's). */
+  metrics(pinIds: string[]): Promise<Map<string, unknown>>;
+  /** Records that the viewer saved a pin (a SAVE event), in the saving transaction. */
+  saved(trx: Db, viewer: Principal, pinId: string, boardId: string): Promise<void>;
+}
+export type ServedSurface = 'HOME_FEED' | 'SEARCH' | 'RELATED' | 'BOARD' | 'PROFILE' | 'CLOSEUP';
+type Served = { id: string; is_owner: boolean; pin_metrics?: unknown; impression_token?: string };
+
 /** Pins: creation from every media source, reads with their images, edits, saves and deletes. */
 export class PinsService {
+  private serving: PinServing = {
+    token: () => '',
+    metrics: async () => new Map(),
+    saved: async () => {},
+  };
+  private readonly shown = new WeakMap<CachedPin, ReturnType<PinsService['view']>>();
   constructor(
     private readonly db: Db,
     private readonly ids: IdGenerator,
@@ -77,6 +101,33 @@ export class PinsService {
     private readonly images: ImagesService,
     private readonly limits: Limits,
   ) {}
+
+  /** Lets the events and analytics modules add impression tokens, pin metrics and SAVE events. */
+  useServing(serving: PinServing): void {
+    this.serving = serving;
+  }
+
+  /**
+   * Adds to pins about to be served what depends on the response: each pin of a list (`surface` given)
+   * gets its impression token, and with `metrics` the viewer's own pins get `pin_metrics` (others' null).
+   */
+  async serve<T extends Served>(
+    viewer: Principal,
+    items: T[],
+    how: { requestId: string; surface?: ServedSurface; metrics?: boolean },
+  ): Promise<T[]> {
+    if (how.metrics) {
+      const own = items.filter((p) => p.is_owner).map((p) => p.id);
+      const metrics = own.length > 0 ? await this.serving.metrics(own) : new Map<string, unknown>();
+      for (const p of items) p.pin_metrics = metrics.get(p.id) ?? null;
+    }
+    if (how.surface) {
+      items.forEach((p, i) => {
+        p.impression_token = this.serving.token(viewer, p.id, how.surface!, i, how.requestId);
+      });
+    }
+    return items;
+  }
 
   /** How a pin looks in responses. */
   view(viewer: Principal, pin: PinRow, images: PinImage[]) {
@@ -160,7 +211,8 @@ export class PinsService {
     const cached = (await this.cores([id])).get(id);
     const board = cached && (await this.boards.cachedAccess(cached.pin.board_id));
     if (!cached || !board) throw pinNotFound();
-    return this.view(viewer, authorizePin(viewer, this.withBoard(cached, board), 'read'), cached.images);
+    authorizePin(viewer, this.withBoard(cached, board), 'read');
+    return this.cachedView(viewer, cached, board);
   }
 
   /** Drops cached pins after their images became ready. */
@@ -216,7 +268,7 @@ export class PinsService {
       const c = cores.get(id);
       // A pin moved away or deleted since the id was read is left out rather than shown on the wrong board.
       if (!c || c.pin.board_id !== boardId || (sectionId && c.pin.section_id !== sectionId)) return [];
-      return [this.view(viewer, this.withBoard(c, board!), c.images)];
+      return [this.cachedView(viewer, c, board!)];
     });
     return { items, bookmark: page.bookmark };
   }
@@ -279,6 +331,23 @@ export class PinsService {
       return new Map(rows.map((row) => [pinKey(row.id), core(row, images.get(row.id) ?? [])]));
     });
     return new Map([...byKey].map(([key, value]) => [key.slice('pin:'.length), value]));
+  }
+
+  /**
+   * `view` of a cached pin. What does not depend on the viewer or the board is worked out once per cached
+   * copy (a copy is replaced, not changed, when the pin changes), so a hot pin costs one object spread.
+   */
+  private cachedView(viewer: Principal, c: CachedPin, board: CachedBoardAccess) {
+    let shown = this.shown.get(c);
+    if (!shown) {
+      shown = this.view(viewer, this.withBoard(c, board), c.images);
+      this.shown.set(c, shown);
+    }
+    return {
+      ...shown,
+      board_owner: { username: board.owner_username },
+      is_owner: c.pin.owner_id === viewer.userId,
+    };
   }
 
   private withBoard(c: CachedPin, board: CachedBoardAccess): PinRow {
@@ -371,6 +440,7 @@ export class PinsService {
       await repo.linkImages(trx, id, links);
       await this.boards.pinsChanged(trx, boardId);
       await emit(trx, 'pin.saved', { pinId: id, parentPinId: source.id, ownerId: viewer.userId, boardId });
+      await this.serving.saved(trx, viewer, source.id, boardId);
     });
     await this.listsChanged({ boardId, sectionId: target.board_section_id ?? null });
     return this.get(viewer, id);

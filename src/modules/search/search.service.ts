@@ -34,7 +34,9 @@ export class SearchService {
     const secret = viewer.scopes.has('pins:read_secret') && viewer.scopes.has('boards:read_secret');
     const page = await this.search('pins', viewer, secret, input, (q) => repo.pins(this.db, q));
     await this.recordSearch(viewer, input, context);
-    return { items: await this.product.pins.byIds(viewer, page.ids), bookmark: page.bookmark };
+    const items = await this.product.pins.byIds(viewer, page.ids);
+    await this.product.pins.serve(viewer, items, { requestId: context.requestId ?? '', surface: 'SEARCH' });
+    return { items, bookmark: page.bookmark };
   }
 
   /** The viewer's boards whose name or description match, best match first. */
