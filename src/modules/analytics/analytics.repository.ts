@@ -284,21 +284,25 @@ export const analyticsRepository = {
   ): Promise<(Counts & { pin_id: string; created_at: Date })[]> {
     const order =
       q.order === 'engagement'
-        ? sql`sum(r.saves) + sum(r.pin_clicks) + sum(r.outbound_clicks)`
-        : sql`sum(${sql.ref(`r.${q.order}`)})`;
+        ? sql`t.saves + t.pin_clicks + t.outbound_clicks`
+        : sql`${sql.ref(`t.${q.order}`)}`;
+    // Summed per pin first (one pass over the creator's rows in range), then joined to the pins.
     const { rows } = await sql<Counts & { pin_id: string; created_at: Date }>`
-      select r.pin_id::text as pin_id, p.created_at,
-             sum(r.impressions)::float8 as impressions, sum(r.pin_clicks)::float8 as pin_clicks,
-             sum(r.saves)::float8 as saves, sum(r.outbound_clicks)::float8 as outbound_clicks
-        from pin_daily_rollups r
-        join pins p on p.id = r.pin_id
+      select t.pin_id::text as pin_id, p.created_at,
+             t.impressions, t.pin_clicks, t.saves, t.outbound_clicks
+        from (select r.pin_id,
+                     sum(r.impressions)::float8 as impressions, sum(r.pin_clicks)::float8 as pin_clicks,
+                     sum(r.saves)::float8 as saves, sum(r.outbound_clicks)::float8 as outbound_clicks
+                from pin_daily_rollups r
+               where r.owner_id = ${q.ownerId} and r.day between ${q.start} and ${q.end}
+                     ${appTypeFilter('r.app_type', q.appTypes)}
+               group by r.pin_id) t
+        join pins p on p.id = t.pin_id
         join boards b on b.id = p.board_id
-       where r.owner_id = ${q.ownerId} and r.day between ${q.start} and ${q.end}
-             ${appTypeFilter('r.app_type', q.appTypes)}
+       where true
              ${q.includeSecret ? sql`` : sql`and b.privacy <> 'SECRET'`}
              ${q.createdSince ? sql`and p.created_at >= ${q.createdSince}` : sql``}
-       group by r.pin_id, p.created_at
-       order by ${order} desc, r.pin_id desc
+       order by ${order} desc, t.pin_id desc
        limit ${q.limit}`.execute(db);
     return rows;
   },

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { Static } from 'typebox';
 import type { Principal } from '../../http/auth.js';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { PinsService } from '../pins/index.js';
@@ -106,11 +108,16 @@ const toPinMetricCounts = (c: Counts): PinMetricCounts => ({
   clickthrough: c.outbound_clicks,
 });
 
+const generationKey = (userId: string) => `analytics-generation:${userId}`;
+const GENERATION_TTL_MS = 24 * 3_600_000;
+const REPORT_TTL_MS = 60_000;
+
 /** The analytics endpoints' answers, `pin_metrics` for pin reads, and popularity signals. */
 export class AnalyticsService {
   constructor(
     private readonly deps: {
       db: Db;
+      cache: Cache;
       pins: PinsService;
       progress: RollupProgress;
       popularity: PopularityService;
@@ -191,7 +198,9 @@ export class AnalyticsService {
     const appTypes = appTypeFilter(q.app_types);
     const rows = matchesNothing(q)
       ? []
-      : await repo.creatorDays(this.deps.db, viewer.userId, range.start, range.end, appTypes);
+      : await this.cachedReport(viewer.userId, ['days', range.start, range.end, appTypes], () =>
+          repo.creatorDays(this.deps.db, viewer.userId, range.start, range.end, appTypes),
+        );
     const statusOf = await this.dayStatus();
     const days = daysBetween(range.start, range.end);
     const report: Record<string, Series> = {};
@@ -210,20 +219,30 @@ export class AnalyticsService {
     const parsed = q.metric_types ? parseList(q.metric_types, USER_METRIC_TYPES, 'metric_types') : [];
     const metrics = parsed.length ? parsed : USER_METRIC_TYPES;
     const now = this.now();
+    const query = {
+      ownerId: viewer.userId,
+      start: range.start,
+      end: range.end,
+      appTypes: appTypeFilter(q.app_types),
+      order: SORT_COLUMN[q.sort_by],
+      limit: q.num_of_pins ?? 10,
+      includeSecret: viewer.scopes.has('pins:read_secret'),
+      createdSince: q.created_in_last_n_days
+        ? new Date(now.getTime() - q.created_in_last_n_days * 86_400_000)
+        : null,
+    };
     const top = matchesNothing(q)
       ? []
-      : await repo.topPins(this.deps.db, {
-          ownerId: viewer.userId,
-          start: range.start,
-          end: range.end,
-          appTypes: appTypeFilter(q.app_types),
-          order: SORT_COLUMN[q.sort_by],
-          limit: q.num_of_pins ?? 10,
-          includeSecret: viewer.scopes.has('pins:read_secret'),
-          createdSince: q.created_in_last_n_days
-            ? new Date(now.getTime() - q.created_in_last_n_days * 86_400_000)
-            : null,
-        });
+      : (
+          await this.cachedReport(viewer.userId, ['top', query], async () =>
+            (
+              await repo.topPins(this.deps.db, query)
+            ).map((p) => ({
+              ...p,
+              created_at: new Date(p.created_at).toISOString(),
+            })),
+          )
+        ).map((p) => ({ ...p, created_at: new Date(p.created_at) }));
     const statusOf = await this.dayStatus();
     const days = daysBetween(range.start, range.end);
     let latest = addDays(utcDay(now), -1);
@@ -243,6 +262,27 @@ export class AnalyticsService {
       }),
       sort_by: q.sort_by,
     };
+  }
+
+  /**
+   * A creator's report rows, cached until the rollup next changes that creator's counts (their
+   * generation key is dropped after each rollup commit that touched them) or REPORT_TTL_MS passes (pins
+   * created, moved or made secret do not change the generation).
+   */
+  private async cachedReport<T>(userId: string, question: unknown[], load: () => Promise<T>): Promise<T> {
+    const generation = await this.deps.cache.getOrLoad(generationKey(userId), GENERATION_TTL_MS, async () =>
+      randomBytes(6).toString('base64url'),
+    );
+    return this.deps.cache.getOrLoad(
+      `analytics:${userId}:${generation}:${JSON.stringify(question)}`,
+      REPORT_TTL_MS,
+      load,
+    );
+  }
+
+  /** The rollup changed these creators' counts: their cached reports are out of date. */
+  async creatorsChanged(userIds: readonly string[]): Promise<void> {
+    await this.deps.cache.invalidate(...userIds.map(generationKey));
   }
 
   /** `pin_metrics` for pin reads (90 days including today, and lifetime, all app types); no access check. */

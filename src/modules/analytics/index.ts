@@ -29,7 +29,13 @@ export function analyticsModule(
     : new MemorySignalStore(markerTtlMs);
   const popularity = new PopularityService(deps.db, store, deps.log);
   const progress = new RollupProgress(deps.db);
-  const service = new AnalyticsService({ db: deps.db, pins: product.pins, progress, popularity });
+  const service = new AnalyticsService({
+    db: deps.db,
+    cache: deps.cache,
+    pins: product.pins,
+    progress,
+    popularity,
+  });
   deps.metrics.gauge(
     'corkboard_analytics_rollup_lag_seconds',
     'Age of the oldest accepted event batch not yet rolled up into analytics (0 when none).',
@@ -43,6 +49,9 @@ export function analyticsModule(
     name: 'analytics',
     service,
     routes: (app) => analyticsRoutes(app, service),
-    consumers: () => [rollupConsumer(popularity, progress), popularity.privacyConsumer()],
+    consumers: () => [
+      rollupConsumer(popularity, progress, (creators) => service.creatorsChanged(creators)),
+      popularity.privacyConsumer(),
+    ],
   };
 }

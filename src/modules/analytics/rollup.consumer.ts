@@ -41,8 +41,13 @@ function group<K>(rows: readonly ActivityRow[], key: (r: ActivityRow) => K & obj
  * events to the daily rollups per pin, per creator and per app type, and to the popularity signals.
  * The delivery record commits with the increments, so a batch is counted once however often it is
  * delivered; a failure or a crash mid-batch rolls everything back and the redelivery starts afresh.
+ * Once committed, `creatorsChanged` is told whose counts moved (their cached reports are dropped).
  */
-export function rollupConsumer(popularity: PopularityService, progress: RollupProgress): Consumer {
+export function rollupConsumer(
+  popularity: PopularityService,
+  progress: RollupProgress,
+  creatorsChanged: (userIds: string[]) => Promise<void> = async () => {},
+): Consumer {
   return {
     name: ROLLUP_CONSUMER,
     topics: [BATCH_TOPIC],
@@ -99,6 +104,8 @@ export function rollupConsumer(popularity: PopularityService, progress: RollupPr
       await repo.addHourlySignals(ctx.trx, hourly);
       await popularity.addBatch(ctx.trx, batchId, hourly, mode);
       progress.invalidate();
+      const creators = [...new Set(rows.map((r) => r.owner_id))];
+      if (creators.length > 0) ctx.afterCommit(() => creatorsChanged(creators));
       ctx.log.debug({ batchId, rows: rows.length }, 'events batch rolled up');
     },
   };

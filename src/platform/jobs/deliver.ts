@@ -29,6 +29,7 @@ export async function runDelivery(
 ): Promise<{ outcome: 'done' | 'duplicate' } | { outcome: 'failed'; error: string }> {
   const started = performance.now();
   const jobLog = log.child({ consumer: consumer.name, eventId: delivery.eventId, attempt: delivery.attempt });
+  const committed: (() => Promise<void>)[] = [];
   try {
     const outcome = await db.transaction().execute(async (trx) => {
       const fresh = await trx
@@ -44,12 +45,19 @@ export async function runDelivery(
           topic: delivery.topic,
           attempt: delivery.attempt,
           log: jobLog,
+          afterCommit: (effect) => {
+            committed.push(effect);
+          },
         });
       }
       await onDone?.(trx);
       return fresh ? ('done' as const) : ('duplicate' as const);
     });
     metrics.observe(consumer.name, outcome, (performance.now() - started) / 1000);
+    for (const effect of committed) {
+      // The delivery is done whatever happens here: such effects are best-effort (cache invalidation).
+      await effect().catch((err: unknown) => jobLog.warn({ err }, 'effect after commit failed'));
+    }
     return { outcome };
   } catch (err) {
     metrics.observe(consumer.name, 'failed', (performance.now() - started) / 1000);

@@ -10,6 +10,11 @@ export interface JobContext {
   /** 1 on the first delivery. */
   readonly attempt: number;
   readonly log: Logger;
+  /**
+   * Runs `effect` once the delivery's transaction has committed (not at all if it rolls back), for
+   * effects outside the database that must not be seen before the writes, such as cache invalidation.
+   */
+  afterCommit(effect: () => Promise<void>): void;
 }
 
 /**
