@@ -529,3 +529,46 @@ describe('cached board pin lists', () => {
     expect(seen).toEqual(newestFirst(made));
   });
 });
+
+describe('pin JSON from cached parts', () => {
+  it('is the same pin, field for field, on a board page, a section page and a single read', async () => {
+    const board = await makeBoard(app, alice);
+    const section = (await call(alice, 'POST', `/v5/boards/${board.id}/sections`, { name: 'S' })).json();
+    const created = (
+      await call(alice, 'POST', '/v5/pins', {
+        board_id: board.id,
+        board_section_id: section.id,
+        title: 'Quotes " and \\ backslashes, \u2028 and emoji 🎉',
+        description: null,
+        media_source: {
+          source_type: 'image_base64',
+          content_type: 'image/png',
+          data: png.toString('base64'),
+        },
+      })
+    ).json();
+    // Once its image is processed the pin no longer changes.
+    const single = await eventually(async () => {
+      const res = await call(bob, 'GET', `/v5/pins/${created.id}`);
+      return res.json().media.status === undefined && res.json().media.images['150x150'] ? res : undefined;
+    });
+    expect(single.headers['content-type']).toMatch(/^application\/json/);
+    const pin = single.json();
+    expectResponseMatchesSpec('GET', '/pins/{pin_id}', 200, pin);
+    expect(pin.title).toBe('Quotes " and \\ backslashes, \u2028 and emoji 🎉');
+    expect(pin).toMatchObject({ id: created.id, board_id: board.id, board_section_id: section.id });
+    expect(pin.board_owner).toEqual({ username: alice.username });
+    const page = (await call(bob, 'GET', `/v5/boards/${board.id}/pins`)).json();
+    expectResponseMatchesSpec('GET', '/boards/{board_id}/pins', 200, page);
+    const { impression_token, ...listed } = page.items[0];
+    expect(impression_token).toEqual(expect.any(String));
+    expect(listed).toEqual(pin);
+    const inSection = (await call(bob, 'GET', `/v5/boards/${board.id}/sections/${section.id}/pins`)).json();
+    expect({ ...inSection.items[0], impression_token: undefined }).toEqual({
+      ...pin,
+      impression_token: undefined,
+    });
+    // The owner reads the same cached pin as theirs.
+    expect((await call(alice, 'GET', `/v5/pins/${created.id}`)).json()).toEqual({ ...pin, is_owner: true });
+  });
+});

@@ -16,7 +16,7 @@ import {
   PinUpdate,
   SectionPinsParams,
 } from './pins.schemas.js';
-import type { PinsService } from './pins.service.js';
+import { type PinsService, pinJson, pinPageJson } from './pins.service.js';
 
 const READ = { scopes: ['boards:read', 'pins:read'], rateLimit: 'org_read' };
 const WRITE = { scopes: ['boards:read', 'boards:write', 'pins:read', 'pins:write'], rateLimit: 'org_write' };
@@ -62,6 +62,8 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: PinReadQuery,
         response: { 200: Pin },
       },
+      // The hot read: cached pins carry their JSON (tests check it against the schema).
+      serializerCompiler: () => (data) => pinJson(data as Parameters<typeof pinJson>[0]),
     },
     async (request) => {
       const viewer = principalOf(request);
@@ -111,6 +113,7 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
+      serializerCompiler: () => (data) => pinPageJson(data as Parameters<typeof pinPageJson>[0]),
     },
     async (request) => {
       const viewer = principalOf(request);
@@ -135,6 +138,7 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
+      serializerCompiler: () => (data) => pinPageJson(data as Parameters<typeof pinPageJson>[0]),
     },
     async (request) => {
       const viewer = principalOf(request);
