@@ -41,8 +41,8 @@ export function buildProduct(deps: ModuleDeps): Product {
   const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
   const analytics = analyticsModule(deps, services);
   pins.useServing({
-    token: (viewer, pinId, surface, position, requestId) =>
-      impressionTokens.issue({ ...viewerOf(viewer), pinId, surface, position, requestId }),
+    tokens: (viewer, pinIds, surface, requestId) =>
+      impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),
     metrics: (ids) => analytics.service.pinMetrics(ids),
     saved: async (trx, viewer, pinId, boardId) => {
       await events.record(trx, [

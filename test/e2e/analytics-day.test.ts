@@ -27,7 +27,7 @@ async function served(viewer: TestUser, boardId: string): Promise<Map<string, st
   const res = await call(viewer, 'GET', `/v5/boards/${boardId}/pins`);
   expect(res.statusCode).toBe(200);
   const items = res.json().items as { id: string; impression_token?: string }[];
-  for (const item of items) expect(item.impression_token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  for (const item of items) expect(item.impression_token).toMatch(/^[A-Za-z0-9_-]{40,}(\.\d)?$/);
   items.forEach((p, i) => {
     positions.set(p.impression_token!, i);
   });
@@ -86,7 +86,8 @@ beforeAll(async () => {
   expect(retry.json()).toMatchObject({ accepted: 0, duplicates: 4, rejected: [] });
   // A second impression on the same served item is a replay; a token served to Bob is not Carol's;
   // a token with a flipped character is forged. None of them count.
-  const tampered = `${bobTokens.get(p2)!.slice(0, -2)}${bobTokens.get(p2)!.endsWith('AA') ? 'BB' : 'AA'}`;
+  const genuine = bobTokens.get(p2)!;
+  const tampered = `${genuine.slice(0, 12)}${genuine[12] === 'A' ? 'B' : 'A'}${genuine.slice(13)}`;
   const bad = await call(bob, 'POST', '/v5/events', {
     events: [ev('IMPRESSION', p1, bobTokens.get(p1)!, 'WEB'), ev('PIN_CLICK', p2, tampered, 'WEB')],
   });

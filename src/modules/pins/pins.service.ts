@@ -101,14 +101,8 @@ export function pinPageJson(page: {
 
 /** What other modules add to pins as they are served (set up by the product, see buildProduct). */
 export interface PinServing {
-  /** The impression token of the pin at `position` of a list served to `viewer` on `surface`. */
-  token(
-    viewer: Principal,
-    pinId: string,
-    surface: ServedSurface,
-    position: number,
-    requestId: string,
-  ): string;
+  /** The impression tokens of the pins of a list served to `viewer` on `surface`, in order. */
+  tokens(viewer: Principal, pinIds: string[], surface: ServedSurface, requestId: string): string[];
   /** `pin_metrics` of these pins (the caller checks they are the viewer's). */
   metrics(pinIds: string[]): Promise<Map<string, unknown>>;
   /** Records that the viewer saved a pin (a SAVE event), in the saving transaction. */
@@ -120,7 +114,7 @@ type Served = { id: string; is_owner: boolean; pin_metrics?: unknown; impression
 /** Pins: creation from every media source, reads with their images, edits, saves and deletes. */
 export class PinsService {
   private serving: PinServing = {
-    token: () => '',
+    tokens: (_viewer, pinIds) => pinIds.map(() => ''),
     metrics: async () => new Map(),
     saved: async () => {},
   };
@@ -157,9 +151,15 @@ export class PinsService {
       const metrics = own.length > 0 ? await this.serving.metrics(own) : new Map<string, unknown>();
       for (const p of items) p.pin_metrics = metrics.get(p.id) ?? null;
     }
-    if (how.surface) {
+    if (how.surface && items.length > 0) {
+      const tokens = this.serving.tokens(
+        viewer,
+        items.map((p) => p.id),
+        how.surface,
+        how.requestId,
+      );
       items.forEach((p, i) => {
-        p.impression_token = this.serving.token(viewer, p.id, how.surface!, i, how.requestId);
+        p.impression_token = tokens[i];
       });
     }
     return items;
