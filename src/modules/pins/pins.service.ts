@@ -49,7 +49,11 @@ type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs'
  * Who may see a pin: anyone, unless its board is secret; then only the board's owner, with the secret
  * scopes. Whoever may not know it exists gets NotFound.
  */
-function authorizePin(viewer: Principal, pin: PinRow | undefined, action: 'read' | 'write'): PinRow {
+function authorizePin<P extends Pick<PinRow, 'owner_id' | 'board_privacy'>>(
+  viewer: Principal,
+  pin: P | undefined,
+  action: 'read' | 'write',
+): P {
   if (!pin) throw pinNotFound();
   const own = pin.owner_id === viewer.userId;
   if (pin.board_privacy === 'SECRET') {
@@ -247,7 +251,7 @@ export class PinsService {
     const cached = (await this.cores([id])).get(id);
     const board = cached && (await this.boards.cachedAccess(cached.pin.board_id));
     if (!cached || !board) throw pinNotFound();
-    authorizePin(viewer, this.withBoard(cached, board), 'read');
+    authorizePin(viewer, { owner_id: cached.pin.owner_id, board_privacy: board.privacy }, 'read');
     return this.cachedView(viewer, cached, board);
   }
 
