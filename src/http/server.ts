@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -71,7 +70,6 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.setValidatorCompiler(validatorCompiler());
   installErrorHandling(app);
   installAuth(app, deps.authenticate, deps.rateLimit);
-  await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
 
   // Callback-style hooks: on the hot path of every request, they cost less than async ones.

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import type { AccountsService } from '../accounts/index.js';
 import type { AppModule } from '../module.js';
 import { consentRoutes } from './consent.routes.js';
@@ -12,13 +13,17 @@ export { ALL_SCOPES, parseScopes } from './scopes.js';
 export function oauthModule(oauth: OAuthService, accounts: AccountsService): AppModule {
   return {
     name: 'oauth',
-    routes(app, deps) {
+    async routes(app, deps) {
       oauthRoutes(app, oauth);
-      consentRoutes(app, {
-        oauth,
-        accounts,
-        sessions: new Sessions(deps.db),
-        secureCookies: deps.config.publicUrl.startsWith('https:'),
+      // Cookies only where they are used: API requests do not pay for the cookie plugin's hooks.
+      await app.register(async (pages) => {
+        await pages.register(cookie);
+        consentRoutes(pages, {
+          oauth,
+          accounts,
+          sessions: new Sessions(deps.db),
+          secureCookies: deps.config.publicUrl.startsWith('https:'),
+        });
       });
     },
   };
