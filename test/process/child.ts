@@ -3,6 +3,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * How long a child may take to start. An embedded child initialises a fresh PGlite data directory (about
+ * 7 s of CPU on the 2-core machine), and the suite starts several children in parallel with other tests.
+ */
+export const STARTUP_MS = 90_000;
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PROBE_FIXTURE = path.join(ROOT, 'test/fixtures/probe-process.ts');
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dropIsolation, testConfig, testEnv } from '../helpers/app.js';
 import { testMode } from '../helpers/mode.js';
-import { Children, get, startProbe } from './child.js';
+import { Children, get, STARTUP_MS, startProbe } from './child.js';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 
@@ -14,10 +14,10 @@ describe(`SIGTERM while a request is in flight (${testMode()})`, () => {
   afterAll(() => dropIsolation(testConfig({ ...env })));
 
   it('finishes the request, refuses new connections, and exits 0 within the timeout', {
-    timeout: 60_000,
+    timeout: 4 * STARTUP_MS,
   }, async () => {
     const server = children.add(startProbe('server', 'serve', env));
-    const url = await server.address(25_000);
+    const url = await server.address(STARTUP_MS);
 
     // An idle keep-alive connection must not hold the shutdown up (Fastify keeps them for 72 s).
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PROBE_CONSUMER, PROBE_TOPIC } from '../fixtures/probe-names.js';
 import { testMode } from '../helpers/mode.js';
-import { type Child, Children, startProbe } from './child.js';
+import { type Child, Children, STARTUP_MS, startProbe } from './child.js';
 import { openForInspection, processEnv } from './env.js';
 
 /**
@@ -19,7 +19,7 @@ describe(`SIGKILL during a job delivery (${testMode()})`, () => {
   });
 
   it('another process redelivers the job and its effect exists exactly once', {
-    timeout: 60_000,
+    timeout: 4 * STARTUP_MS,
   }, async () => {
     const key = `k-${Date.now()}`;
     const { env, config, cleanup } = await processEnv({
@@ -31,7 +31,7 @@ describe(`SIGKILL during a job delivery (${testMode()})`, () => {
     cleanups.push(cleanup);
 
     const first = children.add(startProbe('first', 'hold', { ...env, PROBE_KEY: key }));
-    const emitted = await first.waitProbe('emitted', 25_000);
+    const emitted = await first.waitProbe('emitted', STARTUP_MS);
     const eventId = String(emitted.eventId);
     const inFlight = await first.waitFor((l) => l.probe === 'in-flight' && l.eventId === eventId);
     expect(inFlight.attempt).toBe(1);
@@ -41,7 +41,7 @@ describe(`SIGKILL during a job delivery (${testMode()})`, () => {
       // A second worker is already running when the first dies: it must take over from Redis's
       // pending list, and must not run the job while the first still holds it.
       second = children.add(startProbe('second', 'finish', env));
-      await second.address(25_000);
+      await second.address(STARTUP_MS);
       first.kill('SIGKILL');
       expect((await first.exited).signal).toBe('SIGKILL');
     } else {
@@ -51,7 +51,7 @@ describe(`SIGKILL during a job delivery (${testMode()})`, () => {
       second = children.add(startProbe('second', 'finish', env));
     }
 
-    const handled = await second.waitFor((l) => l.probe === 'handled' && l.eventId === eventId, 25_000);
+    const handled = await second.waitFor((l) => l.probe === 'handled' && l.eventId === eventId, STARTUP_MS);
     expect(handled.attempt).toBeGreaterThanOrEqual(2);
     // Graceful stop waits for the delivery's transaction to commit.
     second.kill('SIGTERM');

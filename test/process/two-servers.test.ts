@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/platform/db/migrations/index.js';
 import { decodeId, IdType } from '../../src/platform/ids.js';
 import { testMode } from '../helpers/mode.js';
-import { Children, get, startProbe } from './child.js';
+import { Children, get, STARTUP_MS, startProbe } from './child.js';
 import { processEnv } from './env.js';
 
 const children = new Children();
@@ -16,7 +16,9 @@ afterAll(async () => {
 // Services mode only: two server processes can share PostgreSQL and Redis. In embedded mode PGlite lives
 // inside one process, so a data directory has exactly one owner (see the embedded test below).
 describe.runIf(testMode() === 'services')('two servers started together on a fresh schema', () => {
-  it('migrate once, both become ready, and their IDs never collide', { timeout: 60_000 }, async () => {
+  it('migrate once, both become ready, and their IDs never collide', {
+    timeout: 4 * STARTUP_MS,
+  }, async () => {
     const shard = 4242;
     const { env, config, cleanup } = await processEnv({ SHARD_ID: String(shard), LOG_LEVEL: 'info' });
     cleanups.push(cleanup);
@@ -26,7 +28,7 @@ describe.runIf(testMode() === 'services')('two servers started together on a fre
       children.add(startProbe('server-a', 'serve', env)),
       children.add(startProbe('server-b', 'serve', env)),
     ];
-    const urls = await Promise.all(servers.map((s) => s.address(25_000)));
+    const urls = await Promise.all(servers.map((s) => s.address(STARTUP_MS)));
 
     for (const url of urls) {
       const ready = await get(`${url}/readyz`);
@@ -83,13 +85,13 @@ describe.runIf(testMode() === 'services')('two servers started together on a fre
 
 describe.runIf(testMode() === 'embedded')('a second process on the same DATA_DIR (embedded)', () => {
   it('is refused with a clear error while the first runs, and the first keeps serving', {
-    timeout: 60_000,
+    timeout: 4 * STARTUP_MS,
   }, async () => {
     const { env, config, cleanup } = await processEnv({ LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '5000' });
     cleanups.push(cleanup);
 
     const first = children.add(startProbe('first', 'serve', env));
-    const url = await first.address(25_000);
+    const url = await first.address(STARTUP_MS);
 
     const second = children.add(startProbe('second', 'serve', env));
     const exit = await second.exited;
@@ -109,7 +111,7 @@ describe.runIf(testMode() === 'embedded')('a second process on the same DATA_DIR
     first.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     const third = children.add(startProbe('third', 'serve', env));
-    const thirdUrl = await third.address(25_000);
+    const thirdUrl = await third.address(STARTUP_MS);
     expect((await get(`${thirdUrl}/readyz`)).status).toBe(200);
   });
 });
