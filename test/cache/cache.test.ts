@@ -158,6 +158,8 @@ describe.each(variants)(`cache (%s)`, (variant) => {
   });
 });
 
+// Services mode only (skipped embedded, where there is one process and no Redis): what a node does with
+// its copies depends on its Redis subscriber.
 describe.runIf(testMode() === 'services')('cache (redis, copies kept by pub/sub): the copies', () => {
   let nodes: Nodes;
   beforeAll(async () => {

@@ -80,6 +80,7 @@ describe(`shared rate limit (${testMode()})`, () => {
     expect(count(await Promise.all([1, 2, 3, 4].map(() => nodes.b.hit('short', limit))))).toBe(3);
   });
 
+  // Services mode only (skipped embedded): it checks the Redis keys' expiry; memory has no keys.
   it.runIf(testMode() === 'services')('keys expire on their own once drained', async () => {
     await nodes.a.hit('ttl', { points: 4, windowMs: 1000 });
     const ttl = await nodes.redis!.pttl(`${nodes.prefix}rl:ttl`);
