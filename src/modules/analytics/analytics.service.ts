@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Static } from 'typebox';
 import type { Principal } from '../../http/auth.js';
 import type { Cache } from '../../platform/cache/cache.js';
@@ -108,12 +109,19 @@ const toPinMetricCounts = (c: Counts): PinMetricCounts => ({
   clickthrough: c.outbound_clicks,
 });
 
+/** An answer already serialised (the route sends its text as is). */
+export class AnswerJson {
+  constructor(readonly json: string) {}
+}
+
 const generationKey = (userId: string) => `analytics-generation:${userId}`;
 const GENERATION_TTL_MS = 24 * 3_600_000;
 const REPORT_TTL_MS = 60_000;
 
 /** The analytics endpoints' answers, `pin_metrics` for pin reads, and popularity signals. */
 export class AnalyticsService {
+  /** Finished user-account answers of this process, keyed by everything they depend on. */
+  private readonly answers = new LRUCache<string, AnswerJson>({ max: 1_000, ttl: REPORT_TTL_MS });
   constructor(
     private readonly deps: {
       db: Db;
@@ -196,20 +204,27 @@ export class AnalyticsService {
       ? parseList(q.metric_types, USER_METRIC_TYPES, 'metric_types')
       : USER_METRIC_TYPES;
     const appTypes = appTypeFilter(q.app_types);
+    const statusOf = await this.dayStatus();
+    const days = daysBetween(range.start, range.end);
+    const generation = await this.generation(viewer.userId);
+    // The same question, the same counts (generation) and the same day statuses: the same answer, as JSON.
+    const key = JSON.stringify([viewer.userId, generation, q, days.map((d) => statusOf(d))]);
+    const done = this.answers.get(key);
+    if (done) return done;
     const rows = matchesNothing(q)
       ? []
       : await this.cachedReport(viewer.userId, ['days', range.start, range.end, appTypes], () =>
           repo.creatorDays(this.deps.db, viewer.userId, range.start, range.end, appTypes),
         );
-    const statusOf = await this.dayStatus();
-    const days = daysBetween(range.start, range.end);
     const report: Record<string, Series> = {};
     for (const split of splitsOf(q.split_field ?? 'NO_SPLIT', appTypes)) {
       report[split.key] = this.series(days, rows, split, metrics.length ? metrics : USER_METRIC_TYPES, (d) =>
         statusOf(d),
       );
     }
-    return report;
+    const json = new AnswerJson(JSON.stringify(report));
+    this.answers.set(key, json);
+    return json;
   }
 
   /** GET /v5/user_account/analytics/top_pins: the viewer's pins with the most of `sort_by`. */
@@ -269,10 +284,15 @@ export class AnalyticsService {
    * generation key is dropped after each rollup commit that touched them) or REPORT_TTL_MS passes (pins
    * created, moved or made secret do not change the generation).
    */
-  private async cachedReport<T>(userId: string, question: unknown[], load: () => Promise<T>): Promise<T> {
-    const generation = await this.deps.cache.getOrLoad(generationKey(userId), GENERATION_TTL_MS, async () =>
+  /** Changes whenever the rollup changes the creator's counts. */
+  private generation(userId: string): Promise<string> {
+    return this.deps.cache.getOrLoad(generationKey(userId), GENERATION_TTL_MS, async () =>
       randomBytes(6).toString('base64url'),
     );
+  }
+
+  private async cachedReport<T>(userId: string, question: unknown[], load: () => Promise<T>): Promise<T> {
+    const generation = await this.generation(userId);
     return this.deps.cache.getOrLoad(
       `analytics:${userId}:${generation}:${JSON.stringify(question)}`,
       REPORT_TTL_MS,
