@@ -17,11 +17,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { encodeId, IdType } from '../src/platform/ids.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { dropRedisPrefix, envFlag, envNumber, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'analytics.json');
@@ -34,18 +34,6 @@ const SCOPES = 'user_accounts:read,pins:read,boards:read';
 const P99_TARGET_MS = 50;
 /** Ids the bench makes itself carry this shard, so they never meet ids from the server's sequence. */
 const BENCH_SHARD = 65_000;
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
-function envFlag(name: string): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((process.env[name] ?? '').trim().toLowerCase());
-}
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -97,20 +85,15 @@ function settings(): Settings {
   };
 }
 
+/** Environment of every corkboard child: services mode in the bench schema and Redis prefix. */
 function corkboardEnv(s: Settings, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: s.databaseUrl,
-    REDIS_URL: s.redisUrl,
-    DB_SCHEMA: SCHEMA,
-    REDIS_PREFIX: REDIS_PREFIX,
-    DATA_DIR: DATA_DIR,
-    MEDIA_DIR: join(DATA_DIR, 'media'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMITS: 'off',
-    SEED_DEMO: 'false',
-    ...extra,
+  const place = {
+    databaseUrl: s.databaseUrl,
+    redisUrl: s.redisUrl,
+    schema: SCHEMA,
+    redisPrefix: REDIS_PREFIX,
   };
+  return servicesEnv({ ...place, dataDir: DATA_DIR }, extra);
 }
 
 async function token(s: Settings): Promise<string> {
@@ -121,21 +104,6 @@ async function token(s: Settings): Promise<string> {
     START_TIMEOUT_MS,
   );
   return out.trim().split('\n').pop()!.trim();
-}
-
-async function dropRedisPrefix(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -254,7 +222,7 @@ async function ensureSeeded(s: Settings, db: pg.Pool): Promise<SeedInfo> {
   }
   log(`Seed: dropping schema ${SCHEMA} and Redis keys ${REDIS_PREFIX}*`);
   await db.query(`drop schema if exists ${SCHEMA} cascade`);
-  await dropRedisPrefix(s.redisUrl);
+  await dropRedisPrefix(s.redisUrl, REDIS_PREFIX);
   const started = performance.now();
   await token(s); // migrates the schema and makes the creator
   const id = await creatorId(db);

@@ -14,11 +14,11 @@ import http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ImpressionTokens } from '../src/modules/events/impression-tokens.js';
 import { median } from './measure.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'events.json');
@@ -26,24 +26,11 @@ const SCHEMA = 'bench_events';
 const REDIS_PREFIX = 'bench_events:';
 const BATCH = 1000;
 
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a';
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 interface Run {
   eventsPerSecond: number;
@@ -200,21 +187,6 @@ function post(agent: http.Agent, url: URL, token: string, body: string): Promise
   });
 }
 
-async function dropRedisPrefix(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
@@ -225,24 +197,20 @@ async function main(): Promise<void> {
   const batches = envNumber('BENCH_EVENT_BATCHES', 150, 10);
   const concurrency = envNumber('BENCH_CONCURRENCY', 4, 1);
   const rounds = envNumber('BENCH_ROUNDS', 2, 1);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    DB_SCHEMA: SCHEMA,
-    REDIS_PREFIX,
-    LOG_LEVEL: 'warn',
-    RATE_LIMITS: 'off',
-    SEED_DEMO: 'false',
-    DATA_DIR: join(tmpdir(), 'corkboard-bench-events'),
-  };
+  const env = servicesEnv({
+    databaseUrl,
+    redisUrl,
+    schema: SCHEMA,
+    redisPrefix: REDIS_PREFIX,
+    dataDir: join(tmpdir(), 'corkboard-bench-events'),
+  });
   const db = new pg.Pool({ connectionString: databaseUrl, max: concurrency });
   try {
     log(
       `Events bench: ${rounds} rounds of ${batches} batches × ${BATCH} events, ${concurrency} at a time, ${availableParallelism()} CPUs, Node ${process.version}`,
     );
     await db.query(`drop schema if exists ${SCHEMA} cascade`);
-    await dropRedisPrefix(redisUrl);
+    await dropRedisPrefix(redisUrl, REDIS_PREFIX);
     log('Setup: corkboard seed --pins 200 ...');
     await runCommand(
       'corkboard seed',

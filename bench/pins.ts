@@ -13,7 +13,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import sharp from 'sharp';
 import { processImage } from '../src/platform/images/process-image.js';
@@ -21,6 +20,7 @@ import { type LoadOptions, measure, type Sample } from './measure.js';
 import { cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { compare, formatTable, type RouteResult } from './report.js';
 import type { BenchRoute } from './routes.js';
+import { dropRedisPrefix, envFlag, envNumber, percentile, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'pins.json');
@@ -33,18 +33,6 @@ const READ_SCOPES = 'boards:read,pins:read';
 const WRITE_SCOPES = 'boards:read,boards:write,pins:read,pins:write';
 const P99_TARGET_MS = 10;
 const IMAGE_LIMITS = { maxInputBytes: 10 * 1024 * 1024, maxPixels: 50_000_000 };
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
-  return n;
-}
-
-function envFlag(name: string): boolean {
-  return ['1', 'true', 'yes', 'on'].includes((process.env[name] ?? '').trim().toLowerCase());
-}
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -100,19 +88,13 @@ function settings(): Settings {
 
 /** Environment of every corkboard child: services mode in the bench schema and Redis prefix. */
 function corkboardEnv(s: Settings, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: s.databaseUrl,
-    REDIS_URL: s.redisUrl,
-    DB_SCHEMA: SCHEMA,
-    REDIS_PREFIX: REDIS_PREFIX,
-    DATA_DIR: DATA_DIR,
-    MEDIA_DIR: join(DATA_DIR, 'media'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMITS: 'off',
-    SEED_DEMO: 'false',
-    ...extra,
+  const place = {
+    databaseUrl: s.databaseUrl,
+    redisUrl: s.redisUrl,
+    schema: SCHEMA,
+    redisPrefix: REDIS_PREFIX,
   };
+  return servicesEnv({ ...place, dataDir: DATA_DIR }, extra);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -132,21 +114,6 @@ async function pinRows(db: pg.Pool): Promise<number> {
   } catch (err) {
     if ((err as { code?: string }).code === '42P01' || (err as { code?: string }).code === '3F000') return 0;
     throw err;
-  }
-}
-
-async function dropRedisPrefix(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -175,7 +142,7 @@ async function ensureSeeded(s: Settings, db: pg.Pool): Promise<SeedInfo> {
       : `Seed: schema ${SCHEMA} is empty`,
   );
   await db.query(`drop schema if exists ${SCHEMA} cascade`);
-  await dropRedisPrefix(s.redisUrl);
+  await dropRedisPrefix(s.redisUrl, REDIS_PREFIX);
   await rm(DATA_DIR, { recursive: true, force: true });
   await mkdir(DATA_DIR, { recursive: true });
   log(`Seed: corkboard seed --pins ${s.pins} --seed 1 ...`);
@@ -431,12 +398,6 @@ interface CreateResult {
   workerCpuS: number;
   workerImagesPerCpuS: number | null;
   inProcess: LoopResult[];
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function benchCreate(s: Settings, db: pg.Pool, token: string): Promise<CreateResult> {

@@ -10,18 +10,11 @@ import { type LoadOptions, measure, type Sample } from './measure.js';
 import { type Child, freePort, runBench, startChild, stopAll } from './processes.js';
 import { compare, formatTable, type RouteResult, writeJson } from './report.js';
 import { type BenchRoute, routes } from './routes.js';
+import { envNumber } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json');
 const START_TIMEOUT_MS = 60_000;
-
-function envNumber(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 /** Environment for the Corkboard child: services mode if DATABASE_URL and REDIS_URL are both set. */
 function serverEnv(port: number, dataDir: string): { env: NodeJS.ProcessEnv; mode: string } {

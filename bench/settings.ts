@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A numeric setting from the environment (unset or empty: `fallback`); anything below `min` stops the bench. */
+export function envNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+/** A yes/no setting from the environment (1, true, yes, on). */
+export function envFlag(name: string): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((process.env[name] ?? '').trim().toLowerCase());
+}
+
+/** The p-th percentile (nearest rank) of `values`; NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Where a services-mode bench keeps its data: its own schema, Redis prefix and data directory. */
+export interface BenchPlace {
+  databaseUrl: string;
+  redisUrl: string;
+  schema: string;
+  redisPrefix: string;
+  dataDir: string;
+}
+
+/** Environment of every corkboard child of a services-mode bench (quiet logs, no rate limits, no demo). */
+export function servicesEnv(place: BenchPlace, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: place.databaseUrl,
+    REDIS_URL: place.redisUrl,
+    DB_SCHEMA: place.schema,
+    REDIS_PREFIX: place.redisPrefix,
+    DATA_DIR: place.dataDir,
+    MEDIA_DIR: join(place.dataDir, 'media'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMITS: 'off',
+    SEED_DEMO: 'false',
+    ...extra,
+  };
+}
+
+/** Deletes every Redis key under `prefix`. */
+export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
