@@ -3,8 +3,8 @@ import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { eventually, startTestApp } from '../helpers/app.js';
 import { makeUser } from '../helpers/factories.js';
 import { makeImage, serveFiles } from '../helpers/images.js';
+import { csrfOf, FORM, form, submitConsent } from '../helpers/oauth.js';
 
-const FORM = 'application/x-www-form-urlencoded';
 const REDIRECT = 'http://127.0.0.1:9/cb';
 const SCOPES = 'boards:read,boards:write,pins:read,pins:write,user_accounts:read';
 
@@ -15,7 +15,6 @@ describe('a Pinterest API client, end to end over HTTP', () => {
     const app = await startTestApp({ env: { FETCH_ALLOW_HOSTS: new URL(base).host } });
     const client = await app.product.oauth.createApp('Scenario client', [REDIRECT]);
     const basic = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
-    const form = (f: Record<string, string>) => new URLSearchParams(f).toString();
     const authorize = `/oauth/?${new URLSearchParams({ client_id: client.id, redirect_uri: REDIRECT, response_type: 'code', scope: SCOPES, state: 's1' })}`;
 
     // 1. Sign up on the consent page, approve, get a code.
@@ -37,19 +36,14 @@ describe('a Pinterest API client, end to end over HTTP', () => {
       url: signup.headers.location as string,
       headers: { cookie },
     });
-    const csrf = /name="csrf" value="([^"]+)"/.exec(consent.body)![1]!;
-    const approved = await app.http.inject({
-      method: 'POST',
-      url: '/oauth/authorize',
-      headers: { 'content-type': FORM, cookie },
-      payload: form({
-        client_id: client.id,
-        redirect_uri: REDIRECT,
-        scope: SCOPES,
-        state: 's1',
-        csrf,
-        decision: 'approve',
-      }),
+    const csrf = csrfOf(consent.body);
+    const approved = await submitConsent(app, cookie, {
+      client_id: client.id,
+      redirect_uri: REDIRECT,
+      scope: SCOPES,
+      state: 's1',
+      csrf,
+      decision: 'approve',
     });
     const code = new URL(approved.headers.location as string).searchParams.get('code')!;
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { startTestApp } from '../helpers/app.js';
+import { csrfOf, FORM, form, submitConsent } from '../helpers/oauth.js';
 
 let app: App;
 let client: { id: string; secret: string };
@@ -18,8 +19,6 @@ beforeAll(async () => {
 });
 
 const basic = () => `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-const FORM = 'application/x-www-form-urlencoded';
 
 function authorizeUrl(overrides: Record<string, string> = {}) {
   const q = new URLSearchParams({
@@ -47,19 +46,14 @@ async function consentCode(cookie: string): Promise<string> {
   const page = await app.http.inject({ method: 'GET', url: authorizeUrl(), headers: { cookie } });
   expect(page.statusCode).toBe(200);
   expect(page.body).toContain('Test client');
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-  const res = await app.http.inject({
-    method: 'POST',
-    url: '/oauth/authorize',
-    headers: { 'content-type': FORM, cookie },
-    payload: form({
-      client_id: client.id,
-      redirect_uri: REDIRECT,
-      scope: 'user_accounts:read,boards:read',
-      state: 'xyz-state',
-      csrf,
-      decision: 'approve',
-    }),
+  const csrf = csrfOf(page.body);
+  const res = await submitConsent(app, cookie, {
+    client_id: client.id,
+    redirect_uri: REDIRECT,
+    scope: 'user_accounts:read,boards:read',
+    state: 'xyz-state',
+    csrf,
+    decision: 'approve',
   });
   expect(res.statusCode).toBe(303);
   const location = new URL(res.headers.location as string);
@@ -123,34 +117,24 @@ describe('OAuth consent page', () => {
 
   it('sends access_denied when the user denies, and refuses a forged form', async () => {
     const cookie = cookieOf(await signIn());
-    const deny = await app.http.inject({
-      method: 'POST',
-      url: '/oauth/authorize',
-      headers: { 'content-type': FORM, cookie },
-      payload: form({
-        client_id: client.id,
-        redirect_uri: REDIRECT,
-        scope: 'boards:read',
-        state: 's',
-        csrf: 'forged',
-        decision: 'approve',
-      }),
+    const deny = await submitConsent(app, cookie, {
+      client_id: client.id,
+      redirect_uri: REDIRECT,
+      scope: 'boards:read',
+      state: 's',
+      csrf: 'forged',
+      decision: 'approve',
     });
     expect(deny.statusCode).toBe(403);
     const page = await app.http.inject({ method: 'GET', url: authorizeUrl(), headers: { cookie } });
-    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const denied = await app.http.inject({
-      method: 'POST',
-      url: '/oauth/authorize',
-      headers: { 'content-type': FORM, cookie },
-      payload: form({
-        client_id: client.id,
-        redirect_uri: REDIRECT,
-        scope: 'boards:read',
-        state: 's',
-        csrf,
-        decision: 'deny',
-      }),
+    const csrf = csrfOf(page.body);
+    const denied = await submitConsent(app, cookie, {
+      client_id: client.id,
+      redirect_uri: REDIRECT,
+      scope: 'boards:read',
+      state: 's',
+      csrf,
+      decision: 'deny',
     });
     expect(new URL(denied.headers.location as string).searchParams.get('error')).toBe('access_denied');
   });
