@@ -227,5 +227,14 @@ describe('a scripted day of activity, end to end', () => {
     expect(own.pin_metrics).toEqual({ '90d': counts, lifetime_metrics: counts });
     expect((await call(bob, 'GET', `/v5/pins/${p1}?pin_metrics=true`)).json().pin_metrics).toBeNull();
     expect((await call(alice, 'GET', `/v5/pins/${p1}`)).json().pin_metrics).toBeUndefined();
+    // Not a boolean: a 400 with {code, message}, on a single pin and on a board page.
+    for (const url of [`/v5/pins/${p1}?pin_metrics=maybe`, `/v5/boards/${own.board_id}/pins?pin_metrics=2`]) {
+      const bad = await call(alice, 'GET', url);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toEqual({
+        code: expect.any(Number),
+        message: expect.stringContaining('pin_metrics'),
+      });
+    }
   });
 });
