@@ -2,6 +2,7 @@ import type { Authenticator } from '../http/auth.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { type AnalyticsService, analyticsModule } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
+import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
 import { followsModule } from './follows/index.js';
 import { mediaModule } from './media/index.js';
@@ -61,6 +62,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       followsModule(deps, services),
       mediaModule(deps, services),
       searchModule(deps, services),
+      discoverySearchModule(deps, services),
       analytics,
       eventsModule(events),
     ],

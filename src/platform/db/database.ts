@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
@@ -48,6 +49,8 @@ async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> 
   try {
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
+      // Trigram similarity (typo-tolerant global search); the migration creates the extension.
+      extensions: { pg_trgm },
       // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
       // and dates as 'YYYY-MM-DD' (a JS Date would put a calendar day at some local midnight).
       parsers: { [types.INT8]: (value: string) => value, [types.DATE]: (value: string) => value },

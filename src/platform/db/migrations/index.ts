@@ -3,6 +3,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-core.js';
 import * as m0003 from './0003-events.js';
 import * as m0004 from './0004-analytics.js';
+import * as m0005 from './0005-discovery-search.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-core': m0002,
   '0003-events': m0003,
   '0004-analytics': m0004,
+  '0005-discovery-search': m0005,
 };

@@ -1,0 +1,173 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import { CHAMPIONS } from './ranking.js';
+
+/** One ranked hit: its id and its score (float8, exact through JSON). */
+export interface ScoredHit {
+  id: string;
+  score: number;
+}
+
+/** Keyset position after a hit: (score, id), both descending. */
+export type ScoreCursor = readonly [score: number, id: string];
+
+/** The lexemes of each word of a query, as the index makes them (english stemming, stop words dropped). */
+export interface WordLexemes {
+  word: string;
+  lexemes: string[];
+  /** Lexemes of the word that have postings (occur in some public pin). */
+  known: string[];
+}
+
+const afterClause = (after: ScoreCursor | undefined) =>
+  after ? sql`and (h.score, h.id) < (${after[0]}::float8, ${after[1]}::bigint)` : sql``;
+
+/** Queries over the search index, the lexicon and the boards and people tables. */
+export class GlobalSearchRepository {
+  /** `"schema".` of pg_trgm's functions and operators (looked up once). */
+  private trgm: Promise<string> | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  private trgmSchema(): Promise<string> {
+    this.trgm ??= sql<{ schema: string }>`
+      select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+      where e.extname = 'pg_trgm'`
+      .execute(this.db)
+      .then(({ rows }) => {
+        const schema = rows[0]?.schema;
+        if (!schema) throw new Error('pg_trgm is not installed');
+        return `"${schema.replaceAll('"', '""')}"`;
+      });
+    return this.trgm;
+  }
+
+  /** Each word's lexemes and which of them occur in public pins. */
+  async lexemes(words: readonly string[]): Promise<WordLexemes[]> {
+    const { rows } = await sql<{ i: number; lexemes: string[]; known: string[] }>`
+      select w.i::int as i, tsvector_to_array(to_tsvector('english', w.word)) as lexemes,
+             array(select l from unnest(tsvector_to_array(to_tsvector('english', w.word))) l
+                   where exists (select 1 from search_postings p where p.lexeme = l)) as known
+      from unnest(${[...words]}::text[]) with ordinality as w(word, i)
+      order by w.i`.execute(this.db);
+    return rows.map((r) => ({ word: words[r.i - 1] ?? '', lexemes: r.lexemes, known: r.known }));
+  }
+
+  /**
+   * The public lexeme nearest to `lexeme` by trigram similarity (at least `threshold`), preferring the
+   * more common on a tie; undefined when none is near enough.
+   */
+  async nearestLexeme(lexeme: string, threshold = 0.3): Promise<string | undefined> {
+    const t = sql.raw(await this.trgmSchema());
+    // `%` uses pg_trgm.similarity_threshold (0.3 by default) and the trigram index; the explicit bound
+    // makes the threshold ours whatever the server's setting.
+    const { rows } = await sql<{ lexeme: string }>`
+      select lexeme from search_lexicon
+      where lexeme operator(${t}.%) ${lexeme} and ${t}.similarity(lexeme, ${lexeme}) >= ${threshold}
+      order by ${t}.similarity(lexeme, ${lexeme}) desc, doc_count desc, lexeme
+      limit 1`.execute(this.db);
+    return rows[0]?.lexeme;
+  }
+
+  /** Document counts of lexemes (0 for those not in the lexicon yet: new, hence rare). */
+  async docCounts(lexemes: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await sql<{ lexeme: string; doc_count: number }>`
+      select lexeme, doc_count from search_lexicon where lexeme = any(${[...lexemes]}::text[])`.execute(
+      this.db,
+    );
+    return new Map(rows.map((r) => [r.lexeme, r.doc_count]));
+  }
+
+  /**
+   * Pins having every lexeme, best score first: the top CHAMPIONS postings of the `driver` lexeme (the
+   * rarest) by rank key, kept if they have postings for all the others, scored by the summed weights.
+   * Pins whose board became secret since they were indexed are dropped here, before the index catches up.
+   */
+  async pins(q: {
+    driver: string;
+    lexemes: string[];
+    after?: ScoreCursor;
+    limit: number;
+  }): Promise<ScoredHit[]> {
+    const { rows } = await sql<ScoredHit>`
+      with cand as (
+        select p.pin_id, p.rank_key - ln(p.weight) as static_key
+        from search_postings p where p.lexeme = ${q.driver}
+        order by p.rank_key desc, p.pin_id desc
+        limit ${CHAMPIONS}
+      ), h as (
+        select c.pin_id as id, ln(sum(s.weight)) + c.static_key as score
+        from cand c join search_postings s on s.pin_id = c.pin_id and s.lexeme = any(${q.lexemes}::text[])
+        group by c.pin_id, c.static_key
+        having count(*) = ${q.lexemes.length}
+      )
+      select h.id::text as id, h.score
+      from h join pins p on p.id = h.id join boards b on b.id = p.board_id
+      where b.privacy <> 'SECRET' ${afterClause(q.after)}
+      order by h.score desc, h.id desc
+      limit ${q.limit}`.execute(this.db);
+    return rows;
+  }
+
+  /** Whether some board that is not secret has every lexeme. */
+  async anyBoard(lexemes: readonly string[]): Promise<boolean> {
+    const { rows } = await sql`select 1 from boards b
+      where b.search @@ plainto_tsquery('simple', ${lexemes.join(' ')}) and b.privacy <> 'SECRET' limit 1`.execute(
+      this.db,
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Boards that are not secret whose name or description match every lexeme, by ts_rank_cd × (1 + 0.5
+   * ln(1 + followers)), in log space like pins: ln(rank) + ln(1 + 0.5 ln(1 + followers)).
+   */
+  async boards(q: { lexemes: string[]; after?: ScoreCursor; limit: number }): Promise<ScoredHit[]> {
+    // Lexemes re-parsed by the `simple` configuration: no stemming again, and no tsquery syntax to escape.
+    const tsq = sql`plainto_tsquery('simple', ${q.lexemes.join(' ')})`;
+    const { rows } = await sql<ScoredHit>`
+      select h.id::text as id, h.score from (
+        select b.id,
+               ln(greatest(ts_rank_cd(b.search, ${tsq}), 1e-6)::float8)
+               + ln(1 + 0.5 * ln(1 + (select count(*) from board_follows f where f.board_id = b.id)::float8)) as score
+        from boards b
+        where b.search @@ ${tsq} and b.privacy <> 'SECRET'
+      ) h where true ${afterClause(q.after)}
+      order by h.score desc, h.id desc
+      limit ${q.limit}`.execute(this.db);
+    return rows;
+  }
+
+  /**
+   * People whose username starts with or resembles the term: similarity (1 for a prefix match) ×
+   * (1 + 0.5 ln(1 + followers)), in log space.
+   */
+  async users(q: { term: string; after?: ScoreCursor; limit: number }) {
+    const t = sql.raw(await this.trgmSchema());
+    const prefix = `${q.term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const { rows } = await sql<
+      ScoredHit & {
+        username: string;
+        about: string;
+        profile_image: string;
+        website_url: string;
+        account_type: string;
+        follower_count: string;
+      }
+    >`
+      select h.id::text as id, h.score, u.username, u.about, u.profile_image, u.website_url, u.account_type,
+             h.followers::text as follower_count
+      from (
+        select u.id, f.n as followers,
+               ln(case when lower(u.username) like ${prefix} then 1 else ${t}.similarity(lower(u.username), ${q.term})::float8 end)
+               + ln(1 + 0.5 * ln(1 + f.n::float8)) as score
+        from users u
+        cross join lateral (select count(*) as n from follows x where x.followee_id = u.id) f
+        where lower(u.username) operator(${t}.%) ${q.term} or lower(u.username) like ${prefix}
+      ) h join users u on u.id = h.id
+      where true ${afterClause(q.after)}
+      order by h.score desc, h.id desc
+      limit ${q.limit}`.execute(this.db);
+    return rows;
+  }
+}

@@ -1,0 +1,161 @@
+import type { Principal } from '../../http/auth.js';
+import type { Bookmarks, Cursor } from '../../http/pagination.js';
+import { Invalid } from '../../platform/errors.js';
+import type { ProductServices } from '../product-services.js';
+import type { GlobalSearchRepository, ScoreCursor, ScoredHit } from './global-search.repository.js';
+import { searchTerm } from './text.js';
+
+export interface GlobalSearchInput {
+  term: string;
+  limit?: number;
+  bookmark?: string;
+}
+
+/** What a query's words became: the lexemes searched, and the words corrected to a public lexeme. */
+export interface ParsedQuery {
+  lexemes: string[];
+  /** Lexeme searched for each word that had no exact match (typo tolerance). */
+  corrections: { word: string; to: string }[];
+  /** False when some word matches nothing public, even after correction: the search finds nothing. */
+  searchable: boolean;
+}
+
+export const DEFAULT_LIMIT = 10;
+
+/**
+ * Global search of public content: pins (/v5/search/partner/pins), boards and people (extensions).
+ * Secret boards and their pins are never indexed, and the page's pins are checked again on the way out.
+ */
+export class GlobalSearchService {
+  constructor(
+    private readonly repo: GlobalSearchRepository,
+    private readonly bookmarks: Bookmarks,
+    private readonly product: Pick<ProductServices, 'pins' | 'boards' | 'events'>,
+  ) {}
+
+  /** The query's words as lexemes, each word without an exact public match corrected to the nearest. */
+  async parse(term: string): Promise<ParsedQuery> {
+    const words = term.split(' ');
+    const lexemes = new Set<string>();
+    const corrections: ParsedQuery['corrections'] = [];
+    let searchable = true;
+    for (const w of await this.repo.lexemes(words)) {
+      if (w.lexemes.length === 0) continue; // a stop word
+      if (w.known.length > 0) {
+        for (const l of w.known) lexemes.add(l);
+        continue;
+      }
+      // No lexeme of the word occurs in public content: take the nearest public lexeme to its longest one.
+      const longest = [...w.lexemes].sort((a, b) => b.length - a.length || (a < b ? -1 : 1))[0] ?? w.word;
+      const near = await this.repo.nearestLexeme(longest);
+      if (near === undefined) searchable = false;
+      else {
+        lexemes.add(near);
+        corrections.push({ word: w.word, to: near });
+      }
+    }
+    return { lexemes: [...lexemes], corrections, searchable: searchable && lexemes.size > 0 };
+  }
+
+  /** Public pins matching the term, best first (see ranking.ts), as the spec's paginated SummaryPin list. */
+  async pins(viewer: Principal, input: GlobalSearchInput, ctx: { requestId: string }) {
+    const term = searchTerm(input.term);
+    const limit = input.limit ?? DEFAULT_LIMIT;
+    const scope = `global-search:pins:${term}`;
+    const after = input.bookmark ? scoreCursor(this.bookmarks.decode(scope, input.bookmark)) : undefined;
+    const parsed = await this.parse(term);
+    let hits: ScoredHit[] = [];
+    if (parsed.searchable) {
+      const counts = await this.repo.docCounts(parsed.lexemes);
+      const driver = [...parsed.lexemes].sort(
+        (a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0) || (a < b ? -1 : 1),
+      )[0] as string;
+      hits = await this.repo.pins({ driver, lexemes: parsed.lexemes, after, limit: limit + 1 });
+    }
+    if (!input.bookmark) await this.record(viewer, term, ctx.requestId);
+    const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
+    const items = await this.product.pins.byIds(
+      viewer,
+      page.items.map((h) => h.id),
+    );
+    await this.product.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'SEARCH' });
+    return { items, bookmark: page.bookmark };
+  }
+
+  /** Boards that are not secret matching the term, best first. */
+  async boards(viewer: Principal, input: GlobalSearchInput) {
+    const term = searchTerm(input.term);
+    const limit = input.limit ?? DEFAULT_LIMIT;
+    const scope = `global-search:boards:${term}`;
+    const after = input.bookmark ? scoreCursor(this.bookmarks.decode(scope, input.bookmark)) : undefined;
+    // The term's own lexemes when some public board has them all; else the words corrected as for pins.
+    const exact = (await this.repo.lexemes(term.split(' '))).flatMap((w) => w.lexemes);
+    let lexemes = exact;
+    if (exact.length === 0 || !(await this.repo.anyBoard(exact))) {
+      const parsed = await this.parse(term);
+      lexemes = parsed.searchable ? parsed.lexemes : [];
+    }
+    const hits = lexemes.length > 0 ? await this.repo.boards({ lexemes, after, limit: limit + 1 }) : [];
+    const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
+    return {
+      items: await this.product.boards.byIds(
+        viewer,
+        page.items.map((h) => h.id),
+      ),
+      bookmark: page.bookmark,
+    };
+  }
+
+  /** People whose username starts with or resembles the term. */
+  async users(input: GlobalSearchInput) {
+    const term = searchTerm(input.term);
+    const limit = input.limit ?? DEFAULT_LIMIT;
+    const scope = `global-search:users:${term}`;
+    const after = input.bookmark ? scoreCursor(this.bookmarks.decode(scope, input.bookmark)) : undefined;
+    const hits = await this.repo.users({ term, after, limit: limit + 1 });
+    return this.bookmarks.page(
+      scope,
+      hits,
+      limit,
+      (h) => [h.score, h.id],
+      (h) => ({
+        id: h.id,
+        username: h.username,
+        about: h.about,
+        profile_image: h.profile_image,
+        website_url: h.website_url,
+        account_type: h.account_type,
+        follower_count: Number(h.follower_count),
+      }),
+    );
+  }
+
+  /** A SEARCH event for the first page of a pin search (typeahead and trends count these). */
+  private async record(viewer: Principal, term: string, requestId: string): Promise<void> {
+    await this.product.events.recordNow([
+      {
+        kind: 'SEARCH',
+        userId: viewer.userId,
+        appId: viewer.appId,
+        query: term,
+        surface: 'SEARCH',
+        requestId,
+      },
+    ]);
+  }
+}
+
+/** A signed cursor is ours, but check its shape anyway before it reaches SQL. */
+function scoreCursor(cursor: Cursor): ScoreCursor {
+  const [score, id] = cursor;
+  if (
+    cursor.length !== 2 ||
+    typeof score !== 'number' ||
+    !Number.isFinite(score) ||
+    typeof id !== 'string' ||
+    !/^\d{1,19}$/.test(id)
+  ) {
+    throw new Invalid('Invalid bookmark: pass the bookmark value from a previous page unchanged.');
+  }
+  return [score, id];
+}

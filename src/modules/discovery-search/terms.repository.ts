@@ -1,0 +1,59 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+
+/** Terms read into the typeahead index, at most this many of each source. */
+const MAX_TERMS = 50_000;
+/** Days of searches that make a query popular. */
+export const POPULAR_DAYS = 30;
+
+/**
+ * A term passes when it has a lexeme and every lexeme of it occurs in public content (has postings):
+ * a query whose words only secret pins contain is never suggested, related or trending.
+ */
+export const PUBLIC_TERM = (term: ReturnType<typeof sql>) => sql`(
+  to_tsvector('english', ${term}) <> ''::tsvector
+  and not exists (
+    select 1 from unnest(tsvector_to_array(to_tsvector('english', ${term}))) l(x)
+    where not exists (select 1 from search_postings p where p.lexeme = l.x)))`;
+
+export const termsRepository = {
+  /** Searched terms of the last POPULAR_DAYS days (public ones) with their search counts. */
+  async popularQueries(db: Db): Promise<{ term: string; n: number }[]> {
+    const { rows } = await sql<{ term: string; n: string }>`
+      select t.term, t.n::text as n from (
+        select term, sum(searches) as n from search_term_daily
+        where day > current_date - ${POPULAR_DAYS}::int group by term order by n desc, term limit ${MAX_TERMS}
+      ) t where ${PUBLIC_TERM(sql`t.term`)}`.execute(db);
+    return rows.map((r) => ({ term: r.term, n: Number(r.n) }));
+  },
+
+  /** The public vocabulary (pin titles, board names) with document counts. */
+  async vocabulary(db: Db): Promise<{ term: string; n: number }[]> {
+    const { rows } = await sql<{ term: string; n: number }>`
+      select term, doc_count as n from search_vocabulary order by doc_count desc, term limit ${MAX_TERMS}`.execute(
+      db,
+    );
+    return rows;
+  },
+
+  /**
+   * Terms co-occurring with `lexemes` on boards: the titles of public pins on the boards of the best
+   * (up to 200) pins having every lexeme, by how many such boards carry them.
+   */
+  async boardNeighbours(db: Db, lexemes: readonly string[], limit: number): Promise<string[]> {
+    if (lexemes.length === 0) return [];
+    const [first, ...rest] = lexemes;
+    const { rows } = await sql<{ term: string }>`
+      with hits as (
+        select p.pin_id from search_postings p
+        where p.lexeme = ${first}
+          and (select count(*) from search_postings s where s.pin_id = p.pin_id and s.lexeme = any(${rest}::text[])) = ${rest.length}
+        order by p.rank_key desc limit 200
+      ), bs as (select distinct d.board_id from hits h join search_pin_docs d on d.pin_id = h.pin_id)
+      select d.title_term as term from bs join search_pin_docs d on d.board_id = bs.board_id
+      where d.title_term is not null and length(d.title_term) <= 100
+      group by d.title_term order by count(distinct d.board_id) desc, count(*) desc, d.title_term
+      limit ${limit}`.execute(db);
+    return rows.map((r) => r.term);
+  },
+};

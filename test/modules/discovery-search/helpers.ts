@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import type { App } from '../../../src/app.js';
+import type { DiscoverySearchModule } from '../../../src/modules/discovery-search/index.js';
+import { expectResponseMatchesSpec } from '../../contract/spec.js';
+import { FULL, type TestUser } from '../../helpers/factories.js';
+import { makeImage } from '../../helpers/images.js';
+
+let png: string | undefined;
+
+/** The discovery-search module of an app (its services, for driving the index in tests). */
+export function discovery(app: App): DiscoverySearchModule {
+  const mod = app.product.modules.find((m) => m.name === 'discovery-search');
+  if (!mod) throw new Error('discovery-search module not registered');
+  return mod as DiscoverySearchModule;
+}
+
+/** A made-up word no other test uses (letters only, so it survives stemming as itself or nearly). */
+export function word(prefix = 'zo'): string {
+  const letters = 'bcdfghjklmnpqrstvwxz';
+  const bytes = randomBytes(7);
+  let out = prefix;
+  for (const b of bytes) out += letters[b % letters.length];
+  return `${out}a`;
+}
+
+/** A pin through the API. */
+export async function makePin(
+  app: App,
+  owner: TestUser,
+  boardId: string,
+  text: { title?: string; description?: string; alt_text?: string },
+): Promise<string> {
+  png ??= (await makeImage({ width: 32, height: 24 })).toString('base64');
+  const res = await app.http.inject({
+    method: 'POST',
+    url: '/v5/pins',
+    headers: await owner.auth(),
+    payload: {
+      board_id: boardId,
+      ...text,
+      media_source: { source_type: 'image_base64', content_type: 'image/png', data: png },
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`makePin: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}
+
+/** GET a path with a query, as `user`; the response is checked against the spec when `specPath` is given. */
+export async function get(
+  app: App,
+  user: TestUser | undefined,
+  path: string,
+  params: Record<string, string | number | boolean | readonly string[] | undefined>,
+  opts: { scopes?: readonly string[]; specPath?: string } = {},
+) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) qs.append(k, x);
+    else qs.set(k, String(v));
+  }
+  const res = await app.http.inject({
+    method: 'GET',
+    url: `${path}?${qs}`,
+    headers: user ? await user.auth(opts.scopes ?? FULL) : {},
+  });
+  if (opts.specPath) expectResponseMatchesSpec('GET', opts.specPath, res.statusCode, res.json());
+  return res;
+}
+
+/** One page of /v5/search/partner/pins: ids and bookmark. */
+export async function searchPins(
+  app: App,
+  user: TestUser,
+  term: string,
+  extra: Record<string, string | number> = {},
+) {
+  const res = await get(
+    app,
+    user,
+    '/v5/search/partner/pins',
+    { term, country_code: 'US', ...extra },
+    { specPath: '/search/partner/pins' },
+  );
+  expect(res.statusCode, res.body).toBe(200);
+  const body = res.json() as { items: { id: string }[]; bookmark: string | null };
+  return { ids: body.items.map((i) => i.id), bookmark: body.bookmark };
+}
+
+/** Sets a pin's creation time (freshness tests) and reindexes it. */
+export async function backdate(app: App, pinId: string, daysAgo: number): Promise<void> {
+  await sql`update pins set created_at = now() - make_interval(days => ${daysAgo}) where id = ${pinId}`.execute(
+    app.database.db,
+  );
+  await app.database.db.transaction().execute((trx) => discovery(app).index.reconcileIds(trx, [pinId]));
+}
+
+/** Adds searches of `term` on the day `daysAgo` days before today (UTC) to the rollup. */
+export async function addSearches(app: App, term: string, daysAgo: number, n: number): Promise<void> {
+  await sql`insert into search_term_daily (term, day, searches)
+    values (${term}, (now() at time zone 'UTC')::date - ${daysAgo}::int, ${n})
+    on conflict (term, day) do update set searches = search_term_daily.searches + excluded.searches`.execute(
+    app.database.db,
+  );
+}
