@@ -10,6 +10,7 @@ import type { AppModule, ModuleDeps } from './module.js';
 import { OAuthService, oauthModule } from './oauth/index.js';
 import { ImagesService, PinsService, pinsModule } from './pins/index.js';
 import type { ProductServices } from './product-services.js';
+import { relatedModule } from './related/index.js';
 import { searchModule } from './search/index.js';
 
 /** The product's services, shared by its modules, the CLI and the HTTP auth plumbing. */
@@ -41,6 +42,7 @@ export function buildProduct(deps: ModuleDeps): Product {
   });
   const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
   const analytics = analyticsModule(deps, services);
+  const related = relatedModule(deps, services);
   pins.useServing({
     tokens: (viewer, pinIds, surface, requestId) =>
       impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),
@@ -63,6 +65,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       mediaModule(deps, services),
       searchModule(deps, services),
       discoverySearchModule(deps, services),
+      related,
       analytics,
       eventsModule(events),
     ],

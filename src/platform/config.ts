@@ -58,6 +58,14 @@ export interface Config {
   readonly eventsRetentionDays: number;
   /** Daily partitions made ahead of today. */
   readonly eventsPartitionsAhead: number;
+  /** Related pins: random-walk steps per query (RELATED_WALK_STEPS). */
+  readonly relatedWalkSteps: number;
+  /** Related pins: pins a board keeps in the graph, its newest (RELATED_BOARD_DEGREE_CAP). */
+  readonly relatedBoardCap: number;
+  /** Related pins: how often each node reads the graph's change log (RELATED_POLL_MS). */
+  readonly relatedPollMs: number;
+  /** Related pins: how often each node rebuilds its graph from the tables (RELATED_REBUILD_MINUTES, 0: never). */
+  readonly relatedRebuildMs: number;
 }
 
 export class ConfigError extends Error {
@@ -193,5 +201,16 @@ export function loadConfig(env: Env = process.env): Config {
     eventsLatenessMs: eventsLatenessHours * 3_600_000,
     eventsRetentionDays,
     eventsPartitionsAhead: int(env, 'EVENTS_PARTITIONS_AHEAD', 3, 1, 60),
+    ...relatedSettings(env),
   });
+}
+
+/** Related pins' settings (see the related-pins section of docs/architecture.md). */
+function relatedSettings(env: Env) {
+  return {
+    relatedWalkSteps: int(env, 'RELATED_WALK_STEPS', 50_000, 100, 10_000_000),
+    relatedBoardCap: int(env, 'RELATED_BOARD_DEGREE_CAP', 5_000, 1, 100_000_000),
+    relatedPollMs: int(env, 'RELATED_POLL_MS', 1000, 10, 600_000),
+    relatedRebuildMs: int(env, 'RELATED_REBUILD_MINUTES', 15, 0, 7 * 24 * 60) * 60_000,
+  };
 }

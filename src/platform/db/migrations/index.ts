@@ -4,6 +4,7 @@ import * as m0002 from './0002-core.js';
 import * as m0003 from './0003-events.js';
 import * as m0004 from './0004-analytics.js';
 import * as m0005 from './0005-discovery-search.js';
+import * as m0005related from './0005-related.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-events': m0003,
   '0004-analytics': m0004,
   '0005-discovery-search': m0005,
+  '0005-related': m0005related,
 };

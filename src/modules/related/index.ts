@@ -1,0 +1,47 @@
+import type { AppModule, ModuleDeps } from '../module.js';
+import type { ProductServices } from '../product-services.js';
+import { graphLogConsumer, pruneLogTask } from './graph-log.consumer.js';
+import { GraphStore } from './graph-store.js';
+import { relatedRoutes } from './related.routes.js';
+import { RelatedService } from './related.service.js';
+
+export type { PinBoardGraph } from './graph.js';
+export type { GraphStore } from './graph-store.js';
+export { type Recommendation, RelatedService } from './related.service.js';
+
+/**
+ * Related pins: GET /v5/pins/{pin_id}/related (extension) and `service.recommend` for the home feed.
+ * Each API process holds the graph in memory: built when its routes are registered, kept current from
+ * the change log the `related.graph-log` consumer writes, rebuilt every RELATED_REBUILD_MINUTES.
+ */
+export function relatedModule(
+  deps: ModuleDeps,
+  product: Pick<ProductServices, 'pins'>,
+): AppModule & { readonly service: RelatedService; readonly graph: GraphStore } {
+  const { config } = deps;
+  const graph = new GraphStore(deps.db, deps.log, {
+    boardCap: config.relatedBoardCap,
+    pollMs: config.relatedPollMs,
+    rebuildMs: config.relatedRebuildMs,
+  });
+  const service = new RelatedService({
+    db: deps.db,
+    bookmarks: deps.bookmarks,
+    pins: product.pins,
+    store: graph,
+    steps: config.relatedWalkSteps,
+  });
+  return {
+    name: 'related',
+    service,
+    graph,
+    routes(app) {
+      relatedRoutes(app, service);
+      // Only processes that serve the API hold the graph; the first build runs in the background.
+      void graph.start().catch(() => {});
+      app.addHook('onClose', async () => graph.stop());
+    },
+    consumers: () => [graphLogConsumer()],
+    periodic: () => [pruneLogTask(deps.db)],
+  };
+}
