@@ -4,6 +4,7 @@ import { type AnalyticsService, analyticsModule } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
 import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
+import { feedModule } from './feed/index.js';
 import { followsModule } from './follows/index.js';
 import { mediaModule } from './media/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
@@ -68,6 +69,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       related,
       analytics,
       eventsModule(events),
+      feedModule(deps, services, (ids) => analytics.service.signals(ids)),
     ],
     authenticate: (token) => oauth.authenticate(token),
   };

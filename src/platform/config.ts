@@ -58,6 +58,20 @@ export interface Config {
   readonly eventsRetentionDays: number;
   /** Daily partitions made ahead of today. */
   readonly eventsPartitionsAhead: number;
+  /** Home feed: entries kept per person's materialised following list (FEED_LIST_SIZE). */
+  readonly feedListSize: number;
+  /** Home feed: people who used the feed or wrote a pin within this many days get fan-out. */
+  readonly feedActiveDays: number;
+  /** Home feed: authors and boards with more followers than this are merged at read time, not fanned out. */
+  readonly feedCelebrityFollowers: number;
+  /** Home feed: relative shares of following, related-to-saves and popular pins in a page. */
+  readonly feedShares: { readonly following: number; readonly related: number; readonly popular: number };
+  /** Home feed: at most `max` pins per board and per creator in any `window` consecutive items. */
+  readonly feedDiversity: { readonly max: number; readonly window: number };
+  /** Home feed: how long a session's bookmark stays usable after its last page. */
+  readonly feedSessionTtlMs: number;
+  /** Home feed: how long a ranked first page is reused by the same person (0: rank every time). */
+  readonly feedSnapshotTtlMs: number;
   /** Related pins: random-walk steps per query (RELATED_WALK_STEPS). */
   readonly relatedWalkSteps: number;
   /** Related pins: pins a board keeps in the graph, its newest (RELATED_BOARD_DEGREE_CAP). */
@@ -201,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventsLatenessMs: eventsLatenessHours * 3_600_000,
     eventsRetentionDays,
     eventsPartitionsAhead: int(env, 'EVENTS_PARTITIONS_AHEAD', 3, 1, 60),
+    ...feedSettings(env),
     ...relatedSettings(env),
   });
 }
@@ -212,5 +227,29 @@ function relatedSettings(env: Env) {
     relatedBoardCap: int(env, 'RELATED_BOARD_DEGREE_CAP', 5_000, 1, 100_000_000),
     relatedPollMs: int(env, 'RELATED_POLL_MS', 1000, 10, 600_000),
     relatedRebuildMs: int(env, 'RELATED_REBUILD_MINUTES', 15, 0, 7 * 24 * 60) * 60_000,
+  };
+}
+
+/** The home feed's settings (see the feed section of docs/architecture.md). */
+function feedSettings(env: Env) {
+  const feedShares = Object.freeze({
+    following: int(env, 'FEED_SHARE_FOLLOWING', 50, 0, 100),
+    related: int(env, 'FEED_SHARE_RELATED', 30, 0, 100),
+    popular: int(env, 'FEED_SHARE_POPULAR', 20, 0, 100),
+  });
+  if (feedShares.following + feedShares.related + feedShares.popular === 0) {
+    throw new ConfigError('FEED_SHARE_POPULAR', 'the three FEED_SHARE_* settings cannot all be 0');
+  }
+  return {
+    feedListSize: int(env, 'FEED_LIST_SIZE', 800, 10, 100_000),
+    feedActiveDays: int(env, 'FEED_ACTIVE_DAYS', 14, 1, 365),
+    feedCelebrityFollowers: int(env, 'FEED_CELEBRITY_FOLLOWERS', 10_000, 1, 100_000_000),
+    feedShares,
+    feedDiversity: Object.freeze({
+      max: int(env, 'FEED_DIVERSITY_MAX', 2, 1, 100),
+      window: int(env, 'FEED_DIVERSITY_WINDOW', 10, 1, 250),
+    }),
+    feedSessionTtlMs: int(env, 'FEED_SESSION_MINUTES', 60, 1, 24 * 60) * 60_000,
+    feedSnapshotTtlMs: int(env, 'FEED_SNAPSHOT_SECONDS', 30, 0, 3600) * 1000,
   };
 }

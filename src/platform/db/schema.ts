@@ -284,4 +284,19 @@ export interface Database {
   app_type_daily_rollups: AppTypeDailyRollupTable;
   pin_hourly_signals: PinHourlySignalTable;
   analytics_rolled_batches: AnalyticsRolledBatchTable;
+  feed_activity: FeedActivityTable;
+  feed_heavy_sources: FeedHeavySourceTable;
+}
+
+/** Who used the home feed or wrote a pin recently (fan-out goes only to them). */
+export interface FeedActivityTable {
+  user_id: Int8;
+  active_at: TimestampDefault;
+}
+
+/** Authors and boards with too many followers to fan out to; their pins are merged at read time. */
+export interface FeedHeavySourceTable {
+  kind: 'user' | 'board';
+  source_id: Int8;
+  marked_at: TimestampDefault;
 }

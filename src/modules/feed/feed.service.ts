@@ -1,0 +1,280 @@
+import { randomBytes } from 'node:crypto';
+import type { Principal } from '../../http/auth.js';
+import type { Bookmarks } from '../../http/pagination.js';
+import type { Config } from '../../platform/config.js';
+import type { Db } from '../../platform/db/database.js';
+import { Invalid, NotFound } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { PinsService } from '../pins/index.js';
+import { activeSince } from './fanout.js';
+import { type PinFacts, feedRepository as repo } from './feed.repository.js';
+import type { FeedReason, FeedSession, FeedStore } from './feed-store.js';
+import { popularFor } from './interests.js';
+import type { PopularPool } from './popular-pool.js';
+import { type Candidate, rank, type SourceName } from './ranker.js';
+import type { WalkRecommender } from './walk-recommender.js';
+
+type FeedConfig = Pick<
+  Config,
+  | 'feedListSize'
+  | 'feedActiveDays'
+  | 'feedShares'
+  | 'feedDiversity'
+  | 'feedSessionTtlMs'
+  | 'feedSnapshotTtlMs'
+>;
+
+export interface FeedDeps {
+  db: Db;
+  store: FeedStore;
+  pins: PinsService;
+  bookmarks: Bookmarks;
+  pool: PopularPool;
+  config: FeedConfig;
+  log: Logger;
+  now?: () => number;
+}
+
+/** How many items one ranking produces: a session holds them and pages are cut from it. */
+const BATCH = 250;
+/** Following-list entries and walk results considered per ranking. */
+const FOLLOWING_CANDIDATES = 500;
+const RELATED_CANDIDATES = 150;
+const SEEDS = 30;
+const SEED_DAYS = 30;
+/** A seed's weight halves about every week: exp(-age / 10 days). */
+const SEED_DECAY_MS = 10 * 86_400_000;
+/** A close-up says less than a save. */
+const CLOSEUP_WEIGHT = 0.5;
+const INTEREST_WORDS = 40;
+/** A reader is marked active at most this often per process. */
+const ACTIVE_EVERY_MS = 3_600_000;
+/** How long the walk may take before the page goes out without it. */
+const WALK_BUDGET_MS = 250;
+
+export type FeedItem = Awaited<ReturnType<PinsService['get']>> & { reason: FeedReason };
+
+/**
+ * The home feed: the materialised following list (with heavy sources merged at read time),
+ * recommendations from random walks seeded by recent saves and close-ups, and popular pins in the
+ * viewer's topics, blended by the ranker into a session that pages are cut from.
+ */
+export class FeedService {
+  private walk: WalkRecommender | undefined;
+  private readonly marked = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: FeedDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Plugs in the random-walk recommender (optional: without it the feed has no related pins). */
+  useRecommender(walk: WalkRecommender | undefined): void {
+    this.walk = walk;
+  }
+
+  /** One page of the viewer's home feed. */
+  async home(viewer: Principal, pageSize: number, bookmark: string | undefined, requestId: string) {
+    const scope = `feed:home:${viewer.userId}`;
+    let id: string;
+    let offset = 0;
+    let session: FeedSession | undefined;
+    if (bookmark) {
+      [id, offset] = this.position(scope, bookmark);
+      session = await this.deps.store.loadSession(id);
+      if (!session || session.viewer !== viewer.userId)
+        throw new Invalid('This bookmark has expired: load the feed again without a bookmark.');
+      await this.markActive(viewer.userId);
+    } else {
+      await this.markActive(viewer.userId);
+      const current =
+        this.deps.config.feedSnapshotTtlMs > 0 && (await this.deps.store.current(viewer.userId));
+      if (current) ({ id, session } = current);
+      else {
+        id = randomBytes(12).toString('base64url');
+        session = await this.extend(viewer, { viewer: viewer.userId, ids: [], reasons: [], done: false });
+        await this.deps.store.saveSession(
+          id,
+          session,
+          this.deps.config.feedSessionTtlMs,
+          this.deps.config.feedSnapshotTtlMs,
+        );
+      }
+    }
+    if (offset + pageSize > session.ids.length && !session.done) {
+      session = await this.extend(viewer, session);
+      await this.deps.store.saveSession(id, session, this.deps.config.feedSessionTtlMs);
+    }
+    const end = Math.min(offset + pageSize, session.ids.length);
+    const ids = session.ids.slice(offset, end);
+    const reasons = new Map(ids.map((pinId, i) => [pinId, session.reasons[offset + i]!]));
+    const items = (await Promise.all(ids.map((pinId) => this.served(viewer, pinId)))).flatMap((p) =>
+      p ? [Object.assign(p, { reason: reasons.get(p.id) ?? ('POPULAR' as FeedReason) })] : [],
+    );
+    await this.deps.pins.serve(viewer, items, { requestId, surface: 'HOME_FEED' });
+    const more = end < session.ids.length || !session.done;
+    return { items, bookmark: more ? this.deps.bookmarks.encode(scope, [id, end]) : null };
+  }
+
+  /**
+   * A pin exactly as GET /v5/pins/{id} shows it (cached, with its JSON), or undefined when the viewer may
+   * no longer see it: pins deleted or made secret since the ranking drop out here.
+   */
+  private async served(viewer: Principal, pinId: string) {
+    try {
+      return await this.deps.pins.get(viewer, pinId);
+    } catch (err) {
+      if (err instanceof NotFound) return undefined;
+      throw err;
+    }
+  }
+
+  private position(scope: string, bookmark: string): [string, number] {
+    const cursor = this.deps.bookmarks.decode(scope, bookmark);
+    const [id, offset] = cursor;
+    if (
+      cursor.length !== 2 ||
+      typeof id !== 'string' ||
+      !/^[A-Za-z0-9_-]{1,32}$/.test(id) ||
+      typeof offset !== 'number' ||
+      !Number.isInteger(offset) ||
+      offset < 0
+    )
+      throw new Invalid('Invalid bookmark: pass the bookmark value from a previous page unchanged.');
+    return [id, offset];
+  }
+
+  /**
+   * Marks the reader active (at most hourly per process) and keeps their following list alive as long
+   * as fan-out reaches them. Marking comes before any rebuild, so a pin is either fanned out to them
+   * or found by the rebuild.
+   */
+  private async markActive(userId: string): Promise<void> {
+    const now = this.now();
+    if (now - (this.marked.get(userId) ?? 0) < ACTIVE_EVERY_MS) return;
+    await repo.markActive(this.deps.db, [userId]);
+    await this.deps.store.touch(userId, this.listTtlMs());
+    if (this.marked.size > 100_000) this.marked.clear();
+    this.marked.set(userId, now);
+  }
+
+  /** A list lives no longer than its owner counts as active, or it would miss fan-out silently. */
+  private listTtlMs(): number {
+    return this.deps.config.feedActiveDays * 86_400_000;
+  }
+
+  /** The following list, rebuilt from the database when it does not exist (new, expired or lost). */
+  private async followingList(userId: string): Promise<string[]> {
+    const { store, config, db } = this.deps;
+    const list = await store.read(userId, FOLLOWING_CANDIDATES);
+    if (list) return list;
+    // Active first (in the database), then read: whatever is fanned out after this reaches the list.
+    await repo.markActive(db, [userId]);
+    if (!(await repo.isActive(db, userId, activeSince(config, this.now()))))
+      this.deps.log.warn({ userId }, 'feed: reader not marked active before a rebuild');
+    const entries = await repo.rebuild(db, userId, config.feedListSize);
+    await store.replace(userId, entries, config.feedListSize, this.listTtlMs());
+    return entries.slice(0, FOLLOWING_CANDIDATES).map((e) => e.pinId);
+  }
+
+  /** Ranks the next batch of the session: everything already in it is excluded. */
+  private async extend(viewer: Principal, session: FeedSession): Promise<FeedSession> {
+    const { db } = this.deps;
+    const userId = viewer.userId;
+    const [following, graph, own, seeds, interests, pool] = await Promise.all([
+      this.followingList(userId),
+      repo.graph(db, userId),
+      repo.ownCanonical(db, userId),
+      repo.seeds(db, userId, SEEDS, SEED_DAYS),
+      repo.interests(db, userId, INTEREST_WORDS),
+      this.deps.pool.get(),
+    ]);
+    const exclude = new Set<string>(own);
+    for (const id of session.ids) exclude.add(id);
+    const [heavy, related] = await Promise.all([
+      repo.heavyRecent(db, graph.heavyUsers, graph.heavyBoards),
+      this.related(viewer, seeds, exclude),
+    ]);
+    const facts = await repo.facts(db, [...following, ...heavy, ...related, ...session.ids]);
+    // Saves of what was served are served too: their canonical pins are excluded as well.
+    for (const id of session.ids) {
+      const f = facts.get(id);
+      if (f) exclude.add(f.canonical);
+    }
+    const followees = new Set(graph.followees);
+    const boards = new Set(graph.boards);
+    const candidate = (f: PinFacts, reason: FeedReason): Candidate => ({
+      pinId: f.id,
+      boardId: f.boardId,
+      ownerId: f.ownerId,
+      canonical: f.canonical,
+      reason,
+    });
+    const followingFacts = [...new Set([...following, ...heavy])]
+      .flatMap((id) => facts.get(id) ?? [])
+      // An unfollowed person or board drops out of the list at once.
+      .filter((f) => f.ownerId !== userId && (followees.has(f.ownerId) || boards.has(f.boardId)))
+      .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+    const { inTopic, rest } = popularFor(pool, interests);
+    const sources: Record<SourceName, Candidate[]> = {
+      following: followingFacts.map((f) => candidate(f, 'FOLLOWING')),
+      related: related.flatMap((id) => {
+        const f = facts.get(id);
+        return f && f.ownerId !== userId ? [candidate(f, 'RELATED_TO_SAVE')] : [];
+      }),
+      popular: [
+        ...inTopic.map((p) => ({ ...candidate({ ...p, at: 0 }, 'POPULAR_IN_TOPIC') })),
+        ...rest.map((p) => candidate({ ...p, at: 0 }, 'POPULAR')),
+      ].filter((c) => c.ownerId !== userId),
+    };
+    const ranked = rank(sources, {
+      shares: this.deps.config.feedShares,
+      diversity: this.deps.config.feedDiversity,
+      exclude,
+      limit: BATCH,
+    });
+    return {
+      viewer: userId,
+      ids: [...session.ids, ...ranked.map((c) => c.pinId)],
+      reasons: [...session.reasons, ...ranked.map((c) => c.reason)],
+      // Fewer than a batch: the sources ran dry.
+      done: ranked.length < BATCH,
+    };
+  }
+
+  /** Pins from the walk, seeded by recent saves and close-ups weighted by recency; [] without a walk. */
+  private async related(
+    viewer: Principal,
+    seeds: { pinId: string; at: number; kind: 'SAVE' | 'PIN_CLICK' }[],
+    exclude: Set<string>,
+  ): Promise<string[]> {
+    const walk = this.walk;
+    if (!walk || seeds.length === 0) return [];
+    const now = this.now();
+    const weights = new Map<string, number>();
+    for (const s of seeds) {
+      const w = Math.exp(-Math.max(0, now - s.at) / SEED_DECAY_MS) * (s.kind === 'SAVE' ? 1 : CLOSEUP_WEIGHT);
+      weights.set(s.pinId, (weights.get(s.pinId) ?? 0) + w);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const found = await Promise.race([
+        walk.recommend(
+          viewer,
+          [...weights].map(([pinId, weight]) => ({ pinId, weight })),
+          RELATED_CANDIDATES,
+          { excludePinIds: new Set(exclude) },
+        ),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('walk took too long')), WALK_BUDGET_MS);
+        }),
+      ]);
+      return found.map((r) => r.pinId).filter((id) => !exclude.has(id));
+    } catch (err) {
+      this.deps.log.warn({ err }, 'feed: recommendations unavailable for this page');
+      return [];
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
