@@ -300,7 +300,7 @@ describe('search-term rollup', () => {
     await app.database.db
       .transaction()
       .execute((trx) =>
-        consumer?.handle(
+        consumer.handle(
           { batchId: rows[0]?.batch_id, days: [rows[0]?.day] },
           { trx, eventId: '0', topic: 'events.batch', attempt: 2, log: app.log, afterCommit: () => {} },
         ),
