@@ -297,6 +297,7 @@ describe('search-term rollup', () => {
     const consumer = discovery(app)
       .consumers?.(app.deps)
       .find((c) => c.name === 'discovery-search.search-terms');
+    if (!consumer) throw new Error('no search-terms consumer');
     await app.database.db
       .transaction()
       .execute((trx) =>
