@@ -128,6 +128,17 @@ describe('Walker', () => {
     expect(r.steps).toBe(0);
   });
 
+  it('visit counts saturate at 65,535', () => {
+    const h = graphOf({ 1: [1, 2] });
+    const r = new Walker().run(h, [{ pin: h.pinIndex(1n), weight: 1 }], 10, {
+      steps: 200_000,
+      seed: 1,
+      np: 1e9,
+    });
+    expect(key(h, r.pins)).toEqual([2]);
+    expect(r.scores[0]).toBe(65_535);
+  });
+
   it('the bare loop walks the same arrays', () => {
     expect(bareWalk(g, g.pinIndex(1n), 1000, 5)).toBe(bareWalk(g, g.pinIndex(1n), 1000, 5));
   });

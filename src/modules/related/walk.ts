@@ -60,7 +60,7 @@ export function seedState(seed: number): number {
 
 /** A random walker with scratch space for graphs of up to `capacity` pins (grows when needed). */
 export class Walker {
-  private visits = new Int32Array(0);
+  private visits = new Uint16Array(0);
   private touched = new Int32Array(0);
   private combined = new Float64Array(0);
   private combinedTouched = new Int32Array(0);
@@ -68,7 +68,7 @@ export class Walker {
   private ensure(n: number): void {
     if (this.visits.length >= n) return;
     const cap = Math.max(n, Math.ceil(this.visits.length * 1.25));
-    this.visits = new Int32Array(cap);
+    this.visits = new Uint16Array(cap);
     this.touched = new Int32Array(cap);
     this.combined = new Float64Array(cap);
     this.combinedTouched = new Int32Array(cap);
@@ -84,10 +84,26 @@ export class Walker {
     let state = seedState(options.seed);
     let steps = 0;
     let early = queries.length > 0;
+    const visits = this.visits;
+    const top = new TopK(limit);
+    const exclude = options.exclude;
+    if (queries.length === 1) {
+      // One query pin: its visit counts are the scores, read once from the touched list.
+      const q = queries[0]!.pin;
+      const out = this.walkOne(graph, q, budgets[0]!, state, restart, np, nv);
+      const touched = this.touched;
+      for (let t = 0; t < out.touched; t++) {
+        const p = touched[t]!;
+        const v = visits[p]!;
+        visits[p] = 0;
+        if (p !== q && !exclude?.(p)) top.offer(p, v);
+      }
+      const { pins, scores } = top.sorted();
+      return { pins, scores, steps: out.steps, stoppedEarly: out.early };
+    }
     let nCombined = 0;
     const combined = this.combined;
     const combinedTouched = this.combinedTouched;
-    const visits = this.visits;
     queries.forEach((q, i) => {
       const out = this.walkOne(graph, q.pin, budgets[i]!, state, restart, np, nv);
       state = out.state;
@@ -102,12 +118,11 @@ export class Walker {
       }
     });
     const queried = new Set(queries.map((q) => q.pin));
-    const top = new TopK(limit);
     for (let t = 0; t < nCombined; t++) {
       const p = combinedTouched[t]!;
       const s = combined[p]!;
       combined[p] = 0;
-      if (queried.has(p) || options.exclude?.(p)) continue;
+      if (queried.has(p) || exclude?.(p)) continue;
       top.offer(p, s * s);
     }
     const { pins, scores } = top.sorted();
@@ -171,8 +186,12 @@ export class Walker {
         }
         p = graph.pinAt(b, ((r >>> 0) * INV32 * d) | 0);
       }
-      const v = ++visits[p]!;
-      if (v === 1) touched[nTouched++] = p;
+      const v = visits[p]! + 1;
+      // Counts saturate at 65,535 (only a tiny graph walked for long gets there).
+      if (v <= 0xffff) visits[p] = v;
+      // Branch-free: whether a pin is new is a coin toss the CPU would mispredict half the time.
+      touched[nTouched] = p;
+      nTouched += (v - 2) >>> 31;
       if (v === nv && ++high >= np) {
         early = true;
         break;
