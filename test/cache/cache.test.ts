@@ -113,6 +113,20 @@ describe.each(variants)(`cache (%s)`, (variant) => {
     expect(await nodes.a.get('pin:2')).toEqual({ title: 'new' });
   });
 
+  it('peek answers only what the node can vouch for without a round trip', async () => {
+    expect(nodes.b.peek('peek:1')).toBeUndefined();
+    await nodes.b.getOrLoad('peek:1', 60_000, async () => ({ n: 1 }));
+    await nodes.b.getOrLoad('peek:none', 60_000, async () => null);
+    // A copy kept current by invalidation messages is vouched for; a copy checked in Redis on every read
+    // is not (a change might have happened behind it), so peek sends the caller to getOrLoad.
+    const vouches = variant !== 'redis, checked copies';
+    expect(nodes.b.peek('peek:1')).toEqual(vouches ? { n: 1 } : undefined);
+    expect(nodes.b.peek('peek:none')).toBe(vouches ? null : undefined);
+    await nodes.a.invalidate('peek:1', 'peek:none');
+    expect(nodes.b.peek('peek:1')).toBeUndefined();
+    expect(nodes.b.peek('peek:none')).toBeUndefined();
+  });
+
   it('invalidates several keys at once', async () => {
     await nodes.a.set('x', 1, 60_000);
     await nodes.a.set('y', 2, 60_000);
@@ -188,6 +202,8 @@ describe.runIf(testMode() === 'services')('cache (redis, copies kept by pub/sub)
     expect(await nodes.b.get('near:2')).toBe('v1');
     nodes.subB!.disconnect(true);
     await eventually(async () => nodes.subB!.status !== 'ready');
+    // Nothing is vouched for while invalidations may be missed.
+    expect(nodes.b.peek('near:2')).toBeUndefined();
     // A change node B is not told about: with its subscriber down it still sees it.
     await redis.set(`${nodes.prefix}c:near:2`, JSON.stringify('v2'));
     await redis.incr(`${nodes.prefix}cv:near:2`);

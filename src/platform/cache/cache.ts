@@ -5,6 +5,12 @@
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * The value this node holds for `key` when it can vouch for it without a round trip (a hit that
+   * getOrLoad would return as it is); undefined when it holds none or cannot vouch (then call getOrLoad).
+   * A cached `null` is returned as null.
+   */
+  peek<T>(key: string): T | undefined;
   /** Returns the cached value, or loads, stores (for ttlMs) and returns it. */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
   /**

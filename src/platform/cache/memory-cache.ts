@@ -17,6 +17,10 @@ export class MemoryCache implements Cache {
     return this.values.get(key)?.v as T | undefined;
   }
 
+  peek<T>(key: string): T | undefined {
+    return this.values.get(key)?.v as T | undefined;
+  }
+
   async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const hit = this.values.get(key);
     if (hit) return hit.v as T;

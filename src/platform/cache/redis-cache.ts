@@ -174,11 +174,13 @@ export class RedisCache implements Cache {
     return found.get(key)?.value as T | undefined;
   }
 
+  peek<T>(key: string): T | undefined {
+    return this.live ? (this.local.get(key)?.value as T | undefined) : undefined;
+  }
+
   async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-    if (this.live) {
-      const mine = this.local.get(key);
-      if (mine) return mine.value as T;
-    }
+    const mine = this.peek<T>(key);
+    if (mine !== undefined) return mine;
     const found = await this.getOrLoadMany<T>([key], ttlMs, async () => new Map([[key, await load()]]));
     return found.get(key) as T;
   }
