@@ -12,7 +12,14 @@ export interface Principal {
 }
 
 /** Turns a bearer token into a principal; undefined for unknown, expired or revoked tokens. */
-export type Authenticator = (token: string) => Promise<Principal | undefined>;
+export interface Authenticator {
+  (token: string): Promise<Principal | undefined>;
+  /**
+   * The same answer without waiting, when it is at hand (a principal cached on this node): the
+   * principal, null for a token known to be invalid, undefined when only the call can tell.
+   */
+  held?(token: string): Principal | null | undefined;
+}
 
 /** Counts one call of `category` for the principal; undefined when that category is not limited. */
 export type RateLimitCheck = (principal: Principal, category: string) => Promise<RateLimitResult | undefined>;
@@ -53,6 +60,18 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** Sets the rate-limit headers of a counted call; a call over the limit is refused. */
+function limit(reply: FastifyReply, limited: RateLimitResult | undefined): void {
+  if (!limited) return;
+  reply.headers(rateLimitHeaders(limited));
+  if (!limited.allowed) {
+    throw new RateLimited(
+      'This request exceeded a rate limit. Retry after the time in Retry-After.',
+      limited.resetMs / 1000,
+    );
+  }
+}
+
 /**
  * Every route whose config names `scopes` gets authentication, a scope check and its rate limit (per
  * user and app, by the route's `rateLimit` category) before anything else, and the matching `security`
@@ -70,11 +89,7 @@ export function installAuth(app: HttpServer, authenticate: Authenticator, rateLi
       if (method !== 'HEAD') app.securedRoutes.push({ method, url: route.url, scopes, rateLimit: category });
     }
     route.schema = { ...route.schema, security: [{ pinterest_oauth2: [...scopes] }] } as typeof route.schema;
-    const check = async (request: FastifyRequest, reply: FastifyReply) => {
-      const token = bearer(request);
-      if (!token)
-        throw new Unauthenticated('Authentication failed: send an OAuth access token as a Bearer token.');
-      const principal = await authenticate(token);
+    const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null | undefined) => {
       if (!principal)
         throw new Unauthenticated('Authentication failed: the access token is invalid, expired or revoked.');
       const missing = scopes.filter((s) => !principal.scopes.has(s));
@@ -84,15 +99,23 @@ export function installAuth(app: HttpServer, authenticate: Authenticator, rateLi
         );
       }
       request.principal = principal;
-      const limited = rateLimit ? await rateLimit(principal, category) : undefined;
-      if (limited) {
-        reply.headers(rateLimitHeaders(limited));
-        if (!limited.allowed) {
-          throw new RateLimited(
-            'This request exceeded a rate limit. Retry after the time in Retry-After.',
-            limited.resetMs / 1000,
-          );
-        }
+      return rateLimit ? rateLimit(principal, category).then((limited) => limit(reply, limited)) : undefined;
+    };
+    // Callback style, so a token whose principal this node holds costs no promise: the hot read paths.
+    const check = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      try {
+        const token = bearer(request);
+        if (!token)
+          throw new Unauthenticated('Authentication failed: send an OAuth access token as a Bearer token.');
+        const held = authenticate.held?.(token);
+        const pending =
+          held === undefined
+            ? authenticate(token).then((principal) => admit(request, reply, principal))
+            : admit(request, reply, held);
+        if (pending) pending.then(() => done(), done);
+        else done();
+      } catch (err) {
+        done(err as Error);
       }
     };
     // onRequest: a caller without the right token learns nothing about the body or the parameters.

@@ -71,6 +71,8 @@ export function buildProduct(deps: ModuleDeps): Product {
       eventsModule(events),
       feedModule(deps, services, (ids) => analytics.service.signals(ids)),
     ],
-    authenticate: (token) => oauth.authenticate(token),
+    authenticate: Object.assign((token: string) => oauth.authenticate(token), {
+      held: (token: string) => oauth.authenticateHeld(token),
+    }),
   };
 }
