@@ -195,6 +195,11 @@ export class BoardsService {
    * Who owns a board, its privacy and the owner's username, from the cache (for hot read paths such as
    * a pin read); undefined when the board does not exist. Updates and deletes invalidate it.
    */
+  /** cachedAccess() without waiting: null for a board known not to exist, undefined when not held. */
+  heldAccess(id: string): CachedBoardAccess | null | undefined {
+    return this.cache.peek<CachedBoardAccess | null>(accessKey(id));
+  }
+
   async cachedAccess(id: string): Promise<CachedBoardAccess | undefined> {
     const hit = await this.cache.getOrLoad<CachedBoardAccess | null>(
       accessKey(id),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { principalOf } from '../../http/auth.js';
 import type { HttpServer } from '../../http/server.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
@@ -16,7 +16,7 @@ import {
   PinUpdate,
   SectionPinsParams,
 } from './pins.schemas.js';
-import { type PinsService, pinJson, pinPageJson } from './pins.service.js';
+import { type PinPageText, type PinsService, pageJson, pinJson } from './pins.service.js';
 
 const READ = { scopes: ['boards:read', 'pins:read'], rateLimit: 'org_read' };
 const WRITE = { scopes: ['boards:read', 'boards:write', 'pins:read', 'pins:write'], rateLimit: 'org_write' };
@@ -65,12 +65,17 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
       // The hot read: cached pins carry their JSON (tests check it against the schema).
       serializerCompiler: () => (data) => pinJson(data as Parameters<typeof pinJson>[0]),
     },
-    async (request) => {
+    (request) => {
       const viewer = principalOf(request);
-      const pin = await pins.get(viewer, request.params.pin_id);
-      if (request.query.pin_metrics)
-        await pins.serve(viewer, [pin], { requestId: request.id, metrics: true });
-      return pin;
+      // A pin this node holds is answered without a promise.
+      const held = request.query.pin_metrics ? undefined : pins.held(viewer, request.params.pin_id);
+      if (held) return held;
+      return (async () => {
+        const pin = await pins.get(viewer, request.params.pin_id);
+        if (request.query.pin_metrics)
+          await pins.serve(viewer, [pin], { requestId: request.id, metrics: true });
+        return pin;
+      })();
     },
   );
 
@@ -113,18 +118,18 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
-      serializerCompiler: () => (data) => pinPageJson(data as Parameters<typeof pinPageJson>[0]),
+      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]),
     },
-    async (request) => {
-      const viewer = principalOf(request);
-      const page = await pins.listBoard(viewer, request.params.board_id, undefined, request.query);
-      await pins.serve(viewer, page.items, {
-        requestId: request.id,
-        surface: 'BOARD',
-        metrics: request.query.pin_metrics,
-      });
-      return page;
-    },
+    async (request) =>
+      sent(
+        await pins.boardPage(
+          principalOf(request),
+          request.params.board_id,
+          undefined,
+          request.query,
+          request.id,
+        ),
+      ),
   );
 
   app.get(
@@ -138,21 +143,19 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
-      serializerCompiler: () => (data) => pinPageJson(data as Parameters<typeof pinPageJson>[0]),
+      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]),
     },
     async (request) => {
-      const viewer = principalOf(request);
       const { board_id, section_id } = request.params;
-      const page = await pins.listBoard(viewer, board_id, section_id, request.query);
-      await pins.serve(viewer, page.items, {
-        requestId: request.id,
-        surface: 'BOARD',
-        metrics: request.query.pin_metrics,
-      });
-      return page;
+      return sent(
+        await pins.boardPage(principalOf(request), board_id, section_id, request.query, request.id),
+      );
     },
   );
 }
+
+/** A page already written as JSON, typed as the schema it follows: the page serializer sends its text. */
+const sent = (page: PinPageText) => page as unknown as Static<typeof PinPage>;
 
 const ImageFileParams = Type.Object({
   key: Type.String({ pattern: '^[0-9a-f]{32}$' }),

@@ -103,6 +103,15 @@ export function pinPageJson(page: {
   return `{"items":[${page.items.map(pinJson).join(',')}],"bookmark":${JSON.stringify(page.bookmark)}}`;
 }
 
+/** A page of pins already written as JSON text (see PinsService.boardPage). */
+export const PAGE_JSON = Symbol('page JSON');
+export type PinPageText = { readonly [PAGE_JSON]: string };
+
+/** The JSON of a page, whether written already or made of pin views. */
+export function pageJson(page: PinPageText | Parameters<typeof pinPageJson>[0]): string {
+  return PAGE_JSON in page ? page[PAGE_JSON] : pinPageJson(page);
+}
+
 /** What other modules add to pins as they are served (set up by the product, see buildProduct). */
 export interface PinServing {
   /** The impression tokens of the pins of a list served to `viewer` on `surface`, in order. */
@@ -248,9 +257,25 @@ export class PinsService {
    * board's privacy and owner from the boards cache (so a board deleted or made secret is seen at once).
    */
   async get(viewer: Principal, id: string) {
+    const held = this.held(viewer, id);
+    if (held) return held;
     const cached = (await this.cores([id])).get(id);
     const board = cached && (await this.boards.cachedAccess(cached.pin.board_id));
     if (!cached || !board) throw pinNotFound();
+    authorizePin(viewer, { owner_id: cached.pin.owner_id, board_privacy: board.privacy }, 'read');
+    return this.cachedView(viewer, cached, board);
+  }
+
+  /**
+   * get() without waiting, when this node holds the pin and its board's access (the hot path: no
+   * promise); undefined when only get() can tell. Throws as get() does.
+   */
+  held(viewer: Principal, id: string) {
+    const cached = this.cache.peek<CachedPin>(pinKey(id));
+    if (!cached) return undefined;
+    const board = this.boards.heldAccess(cached.pin.board_id);
+    if (board === undefined) return undefined;
+    if (!board) throw pinNotFound();
     authorizePin(viewer, { owner_id: cached.pin.owner_id, board_privacy: board.privacy }, 'read');
     return this.cachedView(viewer, cached, board);
   }
@@ -295,22 +320,73 @@ export class PinsService {
     sectionId: string | undefined,
     q: { page_size?: number; bookmark?: string },
   ) {
+    const { board, pins, bookmark } = await this.boardSlice(viewer, boardId, sectionId, q);
+    return { items: pins.map((c) => this.cachedView(viewer, c, board)), bookmark };
+  }
+
+  /**
+   * A board's (or section's) page as its routes send it, served on the BOARD surface: written straight
+   * from each cached pin's own JSON text with its impression token, without a view object per pin.
+   * With `pin_metrics` the views are built and served as everywhere else.
+   */
+  async boardPage(
+    viewer: Principal,
+    boardId: string,
+    sectionId: string | undefined,
+    q: { page_size?: number; bookmark?: string; pin_metrics?: boolean },
+    requestId: string,
+  ): Promise<PinPageText> {
+    if (q.pin_metrics) {
+      const page = await this.listBoard(viewer, boardId, sectionId, q);
+      await this.serve(viewer, page.items, { requestId, surface: 'BOARD', metrics: true });
+      return { [PAGE_JSON]: pinPageJson(page) };
+    }
+    const { board, pins, bookmark } = await this.boardSlice(viewer, boardId, sectionId, q);
+    const tokens =
+      pins.length > 0
+        ? this.serving.tokens(
+            viewer,
+            pins.map((c) => c.pin.id),
+            'BOARD',
+            requestId,
+          )
+        : [];
+    const owner = `,"board_owner":${JSON.stringify({ username: board.owner_username })},"is_owner":`;
+    let out = '{"items":[';
+    for (let i = 0; i < pins.length; i++) {
+      const c = pins[i]!;
+      if (i > 0) out += ',';
+      out += this.shownOf(viewer, c, board)[PIN_JSON] + owner + (c.pin.owner_id === viewer.userId);
+      // Tokens are base64url text with an optional `.digit`: nothing to escape.
+      out += tokens[i] === undefined ? '}' : `,"impression_token":"${tokens[i]}"}`;
+    }
+    return { [PAGE_JSON]: `${out}],"bookmark":${JSON.stringify(bookmark)}}` };
+  }
+
+  /** The cached pins of one page of a board (or section) the viewer may read, and the next bookmark. */
+  private async boardSlice(
+    viewer: Principal,
+    boardId: string,
+    sectionId: string | undefined,
+    q: { page_size?: number; bookmark?: string },
+  ) {
     if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'read');
-    const board = await this.boards.cachedAccess(boardId);
-    authorizeBoard(viewer, board, 'read');
+    const board = this.boards.heldAccess(boardId) ?? (await this.boards.cachedAccess(boardId));
+    authorizeBoard(viewer, board ?? undefined, 'read');
     const scope = `board-pins:${boardId}:${sectionId ?? ''}`;
     const size = q.page_size ?? 25;
     const after = q.bookmark ? String(this.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
     const ids = await this.listIds(boardId, sectionId, after, size + 1);
     const page = this.bookmarks.page(scope, ids, size, (last) => [last]);
     const cores = await this.cores(page.items);
-    const items = page.items.flatMap((id) => {
+    const pins: CachedPin[] = [];
+    for (const id of page.items) {
       const c = cores.get(id);
       // A pin moved away or deleted since the id was read is left out rather than shown on the wrong board.
-      if (!c || c.pin.board_id !== boardId || (sectionId && c.pin.section_id !== sectionId)) return [];
-      return [this.cachedView(viewer, c, board!)];
-    });
-    return { items, bookmark: page.bookmark };
+      if (!c || c.pin.board_id !== boardId || (sectionId && c.pin.section_id !== sectionId)) continue;
+      pins.push(c);
+    }
+    return { board: board!, pins, bookmark: page.bookmark };
   }
 
   /**
@@ -378,6 +454,15 @@ export class PinsService {
    * copy (a copy is replaced, not changed, when the pin changes), so a hot pin costs one object spread.
    */
   private cachedView(viewer: Principal, c: CachedPin, board: CachedBoardAccess) {
+    return {
+      ...this.shownOf(viewer, c, board),
+      board_owner: { username: board.owner_username },
+      is_owner: c.pin.owner_id === viewer.userId,
+    };
+  }
+
+  /** What a cached copy shows to every viewer, with its JSON text; worked out once per copy. */
+  private shownOf(viewer: Principal, c: CachedPin, board: CachedBoardAccess) {
     let shown = this.shown.get(c);
     if (!shown) {
       const {
@@ -388,11 +473,7 @@ export class PinsService {
       shown = { ...rest, [PIN_JSON]: JSON.stringify(rest).slice(0, -1) };
       this.shown.set(c, shown);
     }
-    return {
-      ...shown,
-      board_owner: { username: board.owner_username },
-      is_owner: c.pin.owner_id === viewer.userId,
-    };
+    return shown;
   }
 
   private withBoard(c: CachedPin, board: CachedBoardAccess): PinRow {
