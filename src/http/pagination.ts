@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { type Static, Type } from 'typebox';
 import { Invalid } from '../platform/errors.js';
 
@@ -32,11 +33,14 @@ export type Cursor = readonly (string | number | boolean | null)[];
  * taken from another list, edited, truncated or made up is rejected with a 400.
  */
 export class Bookmarks {
+  /** Signatures made lately: the same page's bookmark is handed out and sent back again and again. */
+  private readonly signed = new LRUCache<string, string>({ max: 10_000 });
+
   constructor(private readonly secret: Buffer) {}
 
   encode(scope: string, cursor: Cursor): string {
     const body = Buffer.from(JSON.stringify(cursor)).toString('base64url');
-    return `${body}.${this.sign(scope, body)}`;
+    return `${body}.${this.sign(scope, body, true)}`;
   }
 
   decode(scope: string, bookmark: string): Cursor {
@@ -76,7 +80,18 @@ export class Bookmarks {
     };
   }
 
-  private sign(scope: string, body: string): string {
+  /** The signature of a body; those this node issued are remembered (what callers send is not). */
+  private sign(scope: string, body: string, issuing = false): string {
+    const key = `${scope}\0${body}`;
+    let mac = this.signed.get(key);
+    if (mac === undefined) {
+      mac = this.mac(scope, body);
+      if (issuing) this.signed.set(key, mac);
+    }
+    return mac;
+  }
+
+  private mac(scope: string, body: string): string {
     return createHmac('sha256', this.secret)
       .update(scope)
       .update('\0')
