@@ -70,7 +70,10 @@ export interface Config {
   readonly feedDiversity: { readonly max: number; readonly window: number };
   /** Home feed: how long a session's bookmark stays usable after its last page. */
   readonly feedSessionTtlMs: number;
-  /** Home feed: how long a ranked first page is reused by the same person (0: rank every time). */
+  /**
+   * Home feed: a first page ranked longer ago than this is served once more while a fresh one is ranked
+   * in the background (0: every first page is ranked while the person waits).
+   */
   readonly feedSnapshotTtlMs: number;
   /** Related pins: random-walk steps per query (RELATED_WALK_STEPS). */
   readonly relatedWalkSteps: number;

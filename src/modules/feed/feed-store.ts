@@ -16,6 +16,8 @@ export type FeedReason = 'FOLLOWING' | 'RELATED_TO_SAVE' | 'POPULAR_IN_TOPIC' | 
  */
 export interface FeedSession {
   viewer: string;
+  /** When its first batch was ranked (ms since the epoch). */
+  at: number;
   ids: string[];
   reasons: FeedReason[];
   done: boolean;
@@ -38,7 +40,7 @@ export interface FeedStore {
   /** Stores a session under `id` for `ttlMs`; with `currentMs` it is also the person's current first page. */
   saveSession(id: string, session: FeedSession, ttlMs: number, currentMs?: number): Promise<void>;
   loadSession(id: string): Promise<FeedSession | undefined>;
-  /** The session of the person's current first page (see saveSession), if still fresh. */
+  /** The session of the person's current first page (see saveSession), if any. */
   current(userId: string): Promise<{ id: string; session: FeedSession } | undefined>;
   /** Forgets these people's current first pages (something they should see changed). */
   dropCurrent(userIds: readonly string[]): Promise<void>;
@@ -53,10 +55,11 @@ export const REASON_CODES: Record<FeedReason, string> = {
 };
 const REASONS_BY_CODE = new Map(Object.entries(REASON_CODES).map(([r, c]) => [c, r as FeedReason]));
 
-/** A session as compact JSON text: `{"v":viewer,"i":[ids],"r":"codes","d":0|1}`. */
+/** A session as compact JSON text: `{"v":viewer,"t":rankedAt,"i":[ids],"r":"codes","d":0|1}`. */
 export function encodeSession(s: FeedSession): string {
   return JSON.stringify({
     v: s.viewer,
+    t: s.at,
     i: s.ids,
     r: s.reasons.map((r) => REASON_CODES[r]).join(''),
     d: s.done ? 1 : 0,
@@ -65,10 +68,11 @@ export function encodeSession(s: FeedSession): string {
 
 export function decodeSession(text: string): FeedSession | undefined {
   try {
-    const o = JSON.parse(text) as { v?: unknown; i?: unknown; r?: unknown; d?: unknown };
+    const o = JSON.parse(text) as { v?: unknown; t?: unknown; i?: unknown; r?: unknown; d?: unknown };
     if (typeof o.v !== 'string' || !Array.isArray(o.i) || typeof o.r !== 'string') return undefined;
     const reasons = [...o.r].map((c) => REASONS_BY_CODE.get(c) ?? 'POPULAR');
-    return { viewer: o.v, ids: o.i.map(String), reasons, done: o.d === 1 };
+    const at = typeof o.t === 'number' ? o.t : 0;
+    return { viewer: o.v, at, ids: o.i.map(String), reasons, done: o.d === 1 };
   } catch {
     return undefined;
   }

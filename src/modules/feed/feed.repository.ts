@@ -9,11 +9,13 @@ export interface PinFacts {
   ownerId: string;
   /** The pin it was saved from, or itself: saves of one pin are the same pin to a viewer. */
   canonical: string;
+  /** Who made the canonical pin (null if it was deleted). */
+  canonicalOwner: string | null;
   at: number;
 }
 
 /** A pin of the popular pool, with the words of its title and board name. */
-export interface PoolRow extends Omit<PinFacts, 'at'> {
+export interface PoolRow extends Omit<PinFacts, 'at' | 'canonicalOwner'> {
   saves: number;
   terms: string[];
 }
@@ -181,11 +183,15 @@ export const feedRepository = {
     return rows.map((r) => r.id);
   },
 
-  /** The pins the viewer has (made or saved), as canonical ids: the feed never offers them again. */
-  async ownCanonical(db: Db, viewerId: string): Promise<string[]> {
+  /**
+   * The pins the viewer saved (the pins saved from): the feed never offers them again. Their own pins
+   * are left out by owner (PinFacts.canonicalOwner), so a prolific creator costs nothing here.
+   */
+  async savedFrom(db: Db, viewerId: string): Promise<string[]> {
     const { rows } = await sql<{ id: string }>`
-      select coalesce(parent_pin_id, id)::text as id from pins
-       where owner_id = ${viewerId} order by id desc limit 10000`.execute(db);
+      select p.parent_pin_id::text as id from pins p
+       where p.owner_id = ${viewerId} and p.parent_pin_id is not null
+       order by p.owner_id, p.id desc limit 10000`.execute(db);
     return rows.map((r) => r.id);
   },
 
@@ -194,9 +200,10 @@ export const feedRepository = {
     if (ids.length === 0) return new Map();
     const { rows } = await sql<PinFacts>`
       select p.id::text as id, p.board_id::text as "boardId", p.owner_id::text as "ownerId",
-             coalesce(p.parent_pin_id, p.id)::text as canonical,
+             coalesce(p.parent_pin_id, p.id)::text as canonical, c.owner_id::text as "canonicalOwner",
              (extract(epoch from p.created_at) * 1000)::float8 as at
         from pins p join boards b on b.id = p.board_id
+        left join pins c on c.id = coalesce(p.parent_pin_id, p.id)
        where p.id = any(${[...new Set(ids)]}::bigint[]) and b.privacy = 'PUBLIC'`.execute(db);
     return new Map(rows.map((r) => [r.id, r]));
   },
@@ -204,10 +211,10 @@ export const feedRepository = {
   /** Recommendation seeds: the viewer's recent saves (the pins saved) and close-ups, newest first. */
   async seeds(db: Db, viewerId: string, limit: number, days: number): Promise<SeedRow[]> {
     const { rows } = await sql<SeedRow>`
-      (select parent_pin_id::text as "pinId", (extract(epoch from created_at) * 1000)::float8 as at,
+      (select p.parent_pin_id::text as "pinId", (extract(epoch from p.created_at) * 1000)::float8 as at,
               'SAVE' as kind
-         from pins where owner_id = ${viewerId} and parent_pin_id is not null
-        order by id desc limit ${limit})
+         from pins p where p.owner_id = ${viewerId} and p.parent_pin_id is not null
+        order by p.owner_id, p.id desc limit ${limit})
       union all
       (select pin_id::text, (extract(epoch from occurred_at) * 1000)::float8, 'PIN_CLICK'
          from events

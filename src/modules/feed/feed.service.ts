@@ -33,6 +33,8 @@ export interface FeedDeps {
   config: FeedConfig;
   log: Logger;
   now?: () => number;
+  /** Items ranked at a time (BATCH); tests make it small to exercise refills. */
+  batch?: number;
 }
 
 /** How many items one ranking produces: a session holds them and pages are cut from it. */
@@ -49,6 +51,8 @@ const CLOSEUP_WEIGHT = 0.5;
 const INTEREST_WORDS = 40;
 /** A reader is marked active at most this often per process. */
 const ACTIVE_EVERY_MS = 3_600_000;
+/** Background rankings of first pages in flight per process, at most. */
+const MAX_REFRESHING = 4;
 /** How long the walk may take before the page goes out without it. */
 const WALK_BUDGET_MS = 250;
 
@@ -62,6 +66,7 @@ export type FeedItem = Awaited<ReturnType<PinsService['get']>> & { reason: FeedR
 export class FeedService {
   private walk: WalkRecommender | undefined;
   private readonly marked = new Map<string, number>();
+  private readonly refreshing = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly deps: FeedDeps) {
@@ -87,18 +92,17 @@ export class FeedService {
       await this.markActive(viewer.userId);
     } else {
       await this.markActive(viewer.userId);
-      const current =
-        this.deps.config.feedSnapshotTtlMs > 0 && (await this.deps.store.current(viewer.userId));
-      if (current) ({ id, session } = current);
-      else {
+      const fresh = this.deps.config.feedSnapshotTtlMs;
+      let current = fresh > 0 ? await this.deps.store.current(viewer.userId) : undefined;
+      // Its bookmarks must outlive the page by a good margin: past half its life, rank anew.
+      if (current && this.now() - current.session.at > this.deps.config.feedSessionTtlMs / 2)
+        current = undefined;
+      if (current) {
+        ({ id, session } = current);
+        if (this.now() - session.at > fresh) this.refreshSoon(viewer);
+      } else {
         id = randomBytes(12).toString('base64url');
-        session = await this.extend(viewer, { viewer: viewer.userId, ids: [], reasons: [], done: false });
-        await this.deps.store.saveSession(
-          id,
-          session,
-          this.deps.config.feedSessionTtlMs,
-          this.deps.config.feedSnapshotTtlMs,
-        );
+        session = await this.firstBatch(viewer, id);
       }
     }
     if (offset + pageSize > session.ids.length && !session.done) {
@@ -114,6 +118,38 @@ export class FeedService {
     await this.deps.pins.serve(viewer, items, { requestId, surface: 'HOME_FEED' });
     const more = end < session.ids.length || !session.done;
     return { items, bookmark: more ? this.deps.bookmarks.encode(scope, [id, end]) : null };
+  }
+
+  /** Ranks a new session and stores it, as the viewer's current first page unless reuse is off. */
+  private async firstBatch(viewer: Principal, id: string): Promise<FeedSession> {
+    const session = await this.extend(viewer, {
+      viewer: viewer.userId,
+      at: this.now(),
+      ids: [],
+      reasons: [],
+      done: false,
+    });
+    const { feedSessionTtlMs, feedSnapshotTtlMs } = this.deps.config;
+    await this.deps.store.saveSession(
+      id,
+      session,
+      feedSessionTtlMs,
+      feedSnapshotTtlMs > 0 ? feedSessionTtlMs : 0,
+    );
+    return session;
+  }
+
+  /**
+   * Ranks a fresh first page in the background (stale-while-revalidate): the one just served is older
+   * than FEED_SNAPSHOT_SECONDS. One at a time per person, a few at a time per process; when busy, the
+   * next request asks again.
+   */
+  private refreshSoon(viewer: Principal): void {
+    if (this.refreshing.has(viewer.userId) || this.refreshing.size >= MAX_REFRESHING) return;
+    this.refreshing.add(viewer.userId);
+    this.firstBatch(viewer, randomBytes(12).toString('base64url'))
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'feed: background ranking failed'))
+      .finally(() => this.refreshing.delete(viewer.userId));
   }
 
   /**
@@ -181,15 +217,15 @@ export class FeedService {
   private async extend(viewer: Principal, session: FeedSession): Promise<FeedSession> {
     const { db } = this.deps;
     const userId = viewer.userId;
-    const [following, graph, own, seeds, interests, pool] = await Promise.all([
+    const [following, graph, saved, seeds, interests, pool] = await Promise.all([
       this.followingList(userId),
       repo.graph(db, userId),
-      repo.ownCanonical(db, userId),
+      repo.savedFrom(db, userId),
       repo.seeds(db, userId, SEEDS, SEED_DAYS),
       repo.interests(db, userId, INTEREST_WORDS),
       this.deps.pool.get(),
     ]);
-    const exclude = new Set<string>(own);
+    const exclude = new Set<string>(saved);
     for (const id of session.ids) exclude.add(id);
     const [heavy, related] = await Promise.all([
       repo.heavyRecent(db, graph.heavyUsers, graph.heavyBoards),
@@ -201,6 +237,8 @@ export class FeedService {
       const f = facts.get(id);
       if (f) exclude.add(f.canonical);
     }
+    // The viewer's own pins, and saves of them, are theirs already.
+    const mine = (f: PinFacts) => f.ownerId === userId || f.canonicalOwner === userId;
     const followees = new Set(graph.followees);
     const boards = new Set(graph.boards);
     const candidate = (f: PinFacts, reason: FeedReason): Candidate => ({
@@ -213,32 +251,33 @@ export class FeedService {
     const followingFacts = [...new Set([...following, ...heavy])]
       .flatMap((id) => facts.get(id) ?? [])
       // An unfollowed person or board drops out of the list at once.
-      .filter((f) => f.ownerId !== userId && (followees.has(f.ownerId) || boards.has(f.boardId)))
+      .filter((f) => !mine(f) && (followees.has(f.ownerId) || boards.has(f.boardId)))
       .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
     const { inTopic, rest } = popularFor(pool, interests);
     const sources: Record<SourceName, Candidate[]> = {
       following: followingFacts.map((f) => candidate(f, 'FOLLOWING')),
       related: related.flatMap((id) => {
         const f = facts.get(id);
-        return f && f.ownerId !== userId ? [candidate(f, 'RELATED_TO_SAVE')] : [];
+        return f && !mine(f) ? [candidate(f, 'RELATED_TO_SAVE')] : [];
       }),
       popular: [
-        ...inTopic.map((p) => ({ ...candidate({ ...p, at: 0 }, 'POPULAR_IN_TOPIC') })),
-        ...rest.map((p) => candidate({ ...p, at: 0 }, 'POPULAR')),
+        ...inTopic.map((p) => candidate({ ...p, canonicalOwner: null, at: 0 }, 'POPULAR_IN_TOPIC')),
+        ...rest.map((p) => candidate({ ...p, canonicalOwner: null, at: 0 }, 'POPULAR')),
       ].filter((c) => c.ownerId !== userId),
     };
     const ranked = rank(sources, {
       shares: this.deps.config.feedShares,
       diversity: this.deps.config.feedDiversity,
       exclude,
-      limit: BATCH,
+      limit: this.deps.batch ?? BATCH,
     });
     return {
       viewer: userId,
+      at: session.at,
       ids: [...session.ids, ...ranked.map((c) => c.pinId)],
       reasons: [...session.reasons, ...ranked.map((c) => c.reason)],
       // Fewer than a batch: the sources ran dry.
-      done: ranked.length < BATCH,
+      done: ranked.length < (this.deps.batch ?? BATCH),
     };
   }
 
