@@ -14,7 +14,12 @@ export interface GraphStoreOptions {
   pageSize?: number;
   /** A hole in the log's sequence is waited for this long before it is taken for a rolled-back insert. */
   gapMs?: number;
+  /** Pins written behind the log's back (see `checkDrift`) this old start a rebuild. */
+  driftGraceMs?: number;
 }
+
+/** Every this many polls, look for pins written behind the log's back. */
+const DRIFT_EVERY_POLLS = 10;
 
 /**
  * Where the log has been read to: every entry with seq ≤ `low` is applied (or was a hole given up on),
@@ -81,6 +86,9 @@ export class GraphStore {
   private stopped = false;
   /** When the current graph was built and how long it took, for logs and the bench. */
   lastBuild = { at: 0, ms: 0, rows: 0 };
+  /** The newest pin row the graph has heard of (from its build or the log). */
+  private knownMax = 0n;
+  private polls = 0;
 
   constructor(
     private readonly db: Db,
@@ -138,9 +146,33 @@ export class GraphStore {
       const entries = await repo.logAfter(this.db, this.cursor.low, 5000);
       // A rebuild may have swapped graphs while we read: apply to the one in use now.
       const target = this.graph ?? graph;
-      for (const e of entries) if (this.cursor.take(Number(e.seq))) applyEntry(target, e);
+      for (const e of entries) if (this.cursor.take(Number(e.seq))) this.apply(target, e);
       this.cursor.advance(Date.now());
-      if (entries.length < 5000) return;
+      if (entries.length < 5000) break;
+    }
+    if (++this.polls % DRIFT_EVERY_POLLS === 0) await this.checkDrift();
+  }
+
+  private apply(graph: PinBoardGraph, e: LogEntry): void {
+    applyEntry(graph, e);
+    if (e.pin_id !== null && BigInt(e.pin_id) > this.knownMax) this.knownMax = BigInt(e.pin_id);
+  }
+
+  /**
+   * Pins can reach the tables without passing the outbox (`corkboard seed`, restores, hand-written SQL):
+   * pins newer than any the graph has heard of, on boards that are not secret, older than the grace (so
+   * not merely waiting for the log consumer), mean the graph is missing rows, and it is rebuilt.
+   */
+  private async checkDrift(): Promise<void> {
+    if (this.rebuilding) return;
+    const unseen = await repo.unseenPins(
+      this.db,
+      this.knownMax.toString(),
+      this.options.driftGraceMs ?? 10_000,
+    );
+    if (unseen > 0) {
+      this.log.info({ unseen }, 'related graph: pins written outside the change log; rebuilding');
+      void this.rebuild().catch((err) => this.log.warn({ err }, 'related graph: rebuild failed'));
     }
   }
 
@@ -152,6 +184,7 @@ export class GraphStore {
     const pageSize = this.options.pageSize ?? 20_000;
     let after = '0';
     let rows = 0;
+    let newest = 0n;
     for (;;) {
       const page = await repo.graphRows(this.db, after, pageSize);
       for (const r of page) {
@@ -163,17 +196,19 @@ export class GraphStore {
         );
       }
       rows += page.length;
+      if (page.length > 0) newest = BigInt(page[page.length - 1]!.id);
       if (page.length < pageSize) break;
       after = page[page.length - 1]!.id;
     }
     const graph = builder.finish();
     for (let seq = from; ; ) {
       const entries = await repo.logAfter(this.db, seq, 5000);
-      for (const e of entries) applyEntry(graph, e);
+      for (const e of entries) this.apply(graph, e);
       if (entries.length < 5000) break;
       seq = Number(entries[entries.length - 1]!.seq);
     }
     if (!this.graph) this.cursor.reset(from);
+    if (newest > this.knownMax) this.knownMax = newest;
     this.graph = graph;
     this.lastBuild = { at: Date.now(), ms: Date.now() - started, rows };
     this.log.info(

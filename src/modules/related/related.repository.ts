@@ -108,6 +108,19 @@ export const relatedRepository = {
       order by c.pin_id::bigint`.execute(trx);
   },
 
+  /**
+   * Pins newer than `afterId`, on boards that are not secret, created more than `graceMs` ago: rows the
+   * change log should have announced by now (the pins primary key bounds the scan to the newest rows).
+   */
+  async unseenPins(db: Db, afterId: string, graceMs: number): Promise<number> {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n
+      from pins p join boards b on b.id = p.board_id
+      where p.id > ${afterId}::bigint and b.privacy <> 'SECRET'
+        and p.created_at < now() - make_interval(secs => ${graceMs / 1000})`.execute(db);
+    return rows[0]?.n ?? 0;
+  },
+
   /** Drops log entries older than `before` (every node has rebuilt since). */
   async pruneLog(db: Db, before: Date): Promise<void> {
     await sql`delete from related_graph_log where created_at < ${before.toISOString()}::timestamptz`.execute(

@@ -201,6 +201,29 @@ describe('GET /v5/pins/{pin_id}/related', () => {
     expect(relatedOf(app).graph.lastBuild.at).toBe(before);
   });
 
+  it('rebuilds when pins reach the tables without the change log (seed, restores)', async () => {
+    const { db, ids: idGen } = app.deps;
+    const boardId = await idGen.next('board');
+    const pins = [await idGen.next('pin'), await idGen.next('pin')];
+    const past = new Date(Date.now() - 60_000);
+    await db
+      .insertInto('boards')
+      .values({ id: boardId, owner_id: dave.id, name: 'Imported', created_at: past })
+      .execute();
+    await db
+      .insertInto('pins')
+      .values(
+        pins.map((id) => ({ id, owner_id: dave.id, board_id: boardId, title: 'Imported', created_at: past })),
+      )
+      .execute();
+    const before = relatedOf(app).graph.lastBuild.at;
+    await eventually(async () => {
+      const graph = await relatedOf(app).graph.current();
+      return graph.pinIndex(BigInt(pins[0]!)) >= 0 && graph.pinIndex(BigInt(pins[1]!)) >= 0;
+    }, 15_000);
+    expect(relatedOf(app).graph.lastBuild.at).toBeGreaterThan(before);
+  });
+
   it('stops walking through a board made secret within seconds', async () => {
     const res = await app.http.inject({
       method: 'PATCH',
