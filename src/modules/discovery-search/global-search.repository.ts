@@ -79,33 +79,45 @@ export class GlobalSearchRepository {
   }
 
   /**
-   * Pins having every lexeme, best score first: the top CHAMPIONS postings of the `driver` lexeme (the
-   * rarest) by rank key, kept if they have postings for all the others, scored by the summed weights.
-   * Pins whose board became secret since they were indexed are dropped here, before the index catches up.
+   * Pins having every lexeme, best score first, with whether each is still visible: the top CHAMPIONS
+   * postings of the `driver` lexeme (the rarest) by rank key, kept if they have postings for all the
+   * others, scored by the summed weights. A one-lexeme query reads its page straight from the rank index
+   * (its score is the rank key), past the bookmark. `visible` is false for a pin whose board became secret
+   * since it was indexed (checked on the page only; the caller drops those, the bookmark still moves on).
    */
   async pins(q: {
     driver: string;
     lexemes: string[];
     after?: ScoreCursor;
     limit: number;
-  }): Promise<ScoredHit[]> {
-    const { rows } = await sql<ScoredHit>`
-      with cand as (
-        select p.pin_id, p.rank_key - ln(p.weight) as static_key
-        from search_postings p where p.lexeme = ${q.driver}
-        order by p.rank_key desc, p.pin_id desc
-        limit ${CHAMPIONS}
-      ), h as (
-        select c.pin_id as id, ln(sum(s.weight)) + c.static_key as score
-        from cand c join search_postings s on s.pin_id = c.pin_id and s.lexeme = any(${q.lexemes}::text[])
-        group by c.pin_id, c.static_key
-        having count(*) = ${q.lexemes.length}
-      )
-      select h.id::text as id, h.score
-      from h join pins p on p.id = h.id join boards b on b.id = p.board_id
-      where b.privacy <> 'SECRET' ${afterClause(q.after)}
-      order by h.score desc, h.id desc
-      limit ${q.limit}`.execute(this.db);
+  }): Promise<(ScoredHit & { visible: boolean })[]> {
+    const ranked =
+      q.lexemes.length === 1
+        ? sql`
+          select p.pin_id as id, p.rank_key as score from search_postings p
+          where p.lexeme = ${q.driver}
+            ${q.after ? sql`and (p.rank_key, p.pin_id) < (${q.after[0]}::float8, ${q.after[1]}::bigint)` : sql``}
+          order by p.rank_key desc, p.pin_id desc
+          limit ${Math.min(q.limit, CHAMPIONS)}`
+        : sql`
+          with cand as (
+            select p.pin_id, p.rank_key - ln(p.weight) as static_key
+            from search_postings p where p.lexeme = ${q.driver}
+            order by p.rank_key desc, p.pin_id desc
+            limit ${CHAMPIONS}
+          ), h as (
+            select c.pin_id as id, ln(sum(s.weight)) + c.static_key as score
+            from cand c join search_postings s on s.pin_id = c.pin_id and s.lexeme = any(${q.lexemes}::text[])
+            group by c.pin_id, c.static_key
+            having count(*) = ${q.lexemes.length}
+          )
+          select h.id, h.score from h where true ${afterClause(q.after)}
+          order by h.score desc, h.id desc
+          limit ${q.limit}`;
+    const { rows } = await sql<ScoredHit & { visible: boolean }>`
+      select r.id::text as id, r.score, coalesce(b.privacy <> 'SECRET', false) as visible
+      from (${ranked}) r left join pins p on p.id = r.id left join boards b on b.id = p.board_id
+      order by r.score desc, r.id desc`.execute(this.db);
     return rows;
   }
 

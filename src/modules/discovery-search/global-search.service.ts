@@ -3,6 +3,7 @@ import type { Bookmarks, Cursor } from '../../http/pagination.js';
 import { Invalid } from '../../platform/errors.js';
 import type { ProductServices } from '../product-services.js';
 import type { GlobalSearchRepository, ScoreCursor, ScoredHit } from './global-search.repository.js';
+import type { SearchRecorder } from './search-recorder.js';
 import { searchTerm } from './text.js';
 
 export interface GlobalSearchInput {
@@ -30,7 +31,8 @@ export class GlobalSearchService {
   constructor(
     private readonly repo: GlobalSearchRepository,
     private readonly bookmarks: Bookmarks,
-    private readonly product: Pick<ProductServices, 'pins' | 'boards' | 'events'>,
+    private readonly product: Pick<ProductServices, 'pins' | 'boards'>,
+    private readonly recorder: Pick<SearchRecorder, 'add'>,
   ) {}
 
   /** The query's words as lexemes, each word without an exact public match corrected to the nearest. */
@@ -64,7 +66,7 @@ export class GlobalSearchService {
     const scope = `global-search:pins:${term}`;
     const after = input.bookmark ? scoreCursor(this.bookmarks.decode(scope, input.bookmark)) : undefined;
     const parsed = await this.parse(term);
-    let hits: ScoredHit[] = [];
+    let hits: (ScoredHit & { visible?: boolean })[] = [];
     if (parsed.searchable) {
       const counts = await this.repo.docCounts(parsed.lexemes);
       const driver = [...parsed.lexemes].sort(
@@ -72,7 +74,7 @@ export class GlobalSearchService {
       )[0] as string;
       hits = await this.repo.pins({ driver, lexemes: parsed.lexemes, after, limit: limit + 1 });
     }
-    if (!input.bookmark) await this.record(viewer, term, ctx.requestId);
+    if (!input.bookmark) this.record(viewer, term, ctx.requestId);
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
     const items = await this.product.pins.byIds(
       viewer,
@@ -131,17 +133,15 @@ export class GlobalSearchService {
   }
 
   /** A SEARCH event for the first page of a pin search (typeahead and trends count these). */
-  private async record(viewer: Principal, term: string, requestId: string): Promise<void> {
-    await this.product.events.recordNow([
-      {
-        kind: 'SEARCH',
-        userId: viewer.userId,
-        appId: viewer.appId,
-        query: term,
-        surface: 'SEARCH',
-        requestId,
-      },
-    ]);
+  private record(viewer: Principal, term: string, requestId: string): void {
+    this.recorder.add({
+      kind: 'SEARCH',
+      userId: viewer.userId,
+      appId: viewer.appId,
+      query: term,
+      surface: 'SEARCH',
+      requestId,
+    });
   }
 }
 

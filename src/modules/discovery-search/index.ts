@@ -4,6 +4,7 @@ import { discoverySearchRoutes } from './discovery-search.routes.js';
 import { GlobalSearchRepository } from './global-search.repository.js';
 import { GlobalSearchService } from './global-search.service.js';
 import { RECONCILE_MS, SearchIndexService } from './search-index.service.js';
+import { SearchRecorder } from './search-recorder.js';
 import { TermsService } from './terms.service.js';
 import { searchTermsConsumer, TrendsService } from './trends.service.js';
 
@@ -17,6 +18,8 @@ export interface DiscoverySearchModule extends AppModule {
   readonly search: GlobalSearchService;
   readonly terms: TermsService;
   readonly trends: TrendsService;
+  /** Queued SEARCH events of global searches (flush() writes them now). */
+  readonly recorder: SearchRecorder;
 }
 
 /**
@@ -26,7 +29,13 @@ export interface DiscoverySearchModule extends AppModule {
  */
 export function discoverySearchModule(deps: ModuleDeps, product: ProductServices): DiscoverySearchModule {
   const index = new SearchIndexService(deps.db, deps.log);
-  const search = new GlobalSearchService(new GlobalSearchRepository(deps.db), deps.bookmarks, product);
+  const recorder = new SearchRecorder((events) => product.events.recordNow(events), deps.log);
+  const search = new GlobalSearchService(
+    new GlobalSearchRepository(deps.db),
+    deps.bookmarks,
+    product,
+    recorder,
+  );
   const terms = new TermsService(deps.db, search, deps.log);
   const trends = new TrendsService(deps.db);
   return {
@@ -35,6 +44,7 @@ export function discoverySearchModule(deps: ModuleDeps, product: ProductServices
     search,
     terms,
     trends,
+    recorder,
     routes: (app) => discoverySearchRoutes(app, { search, terms, trends }),
     consumers: () => [index.consumer(), searchTermsConsumer()],
     periodic: () => [

@@ -1,0 +1,294 @@
+/**
+ * `npx tsx bench/search.ts`: global search and typeahead latency, on PostgreSQL + Redis only.
+ *
+ * 1. Seed: `corkboard seed --pins N --seed 1` into schema bench_search (BENCH_PINS, 100,000; 1,000,000 for
+ *    the target), reused when it already holds about N pins (BENCH_RESEED=1 seeds again). Timed.
+ * 2. Index: a `corkboard worker` runs the search index reconciliation at start (seeded pins are written
+ *    straight to the tables, so no event announces them); the bench waits until the lexicon is filled,
+ *    then stops the worker. Timed.
+ * 3. Load: `corkboard serve` (no jobs), autocannon at BENCH_CONNECTION_LIST (1,10) connections for
+ *    BENCH_DURATION (5) s on GET /v5/search/partner/pins for a common word, two words, a misspelt word,
+ *    and GET /v5/terms/suggested for a two-letter prefix; then one sequential pass over every
+ *    vocabulary word and a typo of each (BENCH_SWEEP, 200 terms) for a p99 over many terms.
+ *    Targets: search p99 < 50 ms, typeahead p99 < 10 ms.
+ * 4. EXPLAIN (ANALYZE, BUFFERS) of the pin query for the most common lexeme: index scans only.
+ *
+ * Results: stdout and bench/results/search.json. See bench/README.md.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { TOPICS } from '../src/cli/seed/vocabulary.js';
+import { CHAMPIONS } from '../src/modules/discovery-search/ranking.js';
+import { measure, median, type Sample } from './measure.js';
+import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { dropRedisPrefix, envFlag, envNumber, percentile, servicesEnv } from './settings.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = join(ROOT, 'bench', 'results', 'search.json');
+const START_TIMEOUT_MS = 120_000;
+const SCHEMA = 'bench_search';
+const REDIS_PREFIX = 'bench_search:';
+const DATA_DIR = join(tmpdir(), 'corkboard-bench-search');
+const SCOPES = 'boards:read,pins:read,ads:read';
+const SEARCH_P99_MS = 50;
+const TYPEAHEAD_P99_MS = 10;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function settings() {
+  const databaseUrl = process.env.DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (!databaseUrl?.startsWith('postgres') || !redisUrl?.startsWith('redis')) {
+    throw new Error('bench/search.ts runs on PostgreSQL + Redis only: set DATABASE_URL and REDIS_URL');
+  }
+  return {
+    databaseUrl,
+    redisUrl,
+    pins: envNumber('BENCH_PINS', 100_000, 100),
+    reseed: envFlag('BENCH_RESEED'),
+    connections: (process.env.BENCH_CONNECTION_LIST ?? '1,10').split(',').map((c) => Number(c.trim())),
+    durationS: envNumber('BENCH_DURATION', 5, 1),
+    warmupS: envNumber('BENCH_WARMUP', 1, 0),
+    sweep: envNumber('BENCH_SWEEP', 200, 0),
+  };
+}
+type Settings = ReturnType<typeof settings>;
+
+const env = (s: Settings, extra: NodeJS.ProcessEnv = {}) =>
+  servicesEnv(
+    {
+      databaseUrl: s.databaseUrl,
+      redisUrl: s.redisUrl,
+      schema: SCHEMA,
+      redisPrefix: REDIS_PREFIX,
+      dataDir: DATA_DIR,
+    },
+    extra,
+  );
+
+async function count(db: pg.Pool, table: string): Promise<number> {
+  try {
+    const r = await db.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.${table}`);
+    return Number(r.rows[0]?.n ?? 0);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '42P01' || code === '3F000') return 0;
+    throw err;
+  }
+}
+
+async function seed(s: Settings, db: pg.Pool) {
+  const existing = await count(db, 'pins');
+  if (!s.reseed && existing >= s.pins * 0.95) {
+    log(`Seed: reusing schema ${SCHEMA} (${existing} pins)`);
+    return { seeded: false, seconds: null as number | null, pins: existing };
+  }
+  await db.query(`drop schema if exists ${SCHEMA} cascade`);
+  await dropRedisPrefix(s.redisUrl, REDIS_PREFIX);
+  await rm(DATA_DIR, { recursive: true, force: true });
+  await mkdir(DATA_DIR, { recursive: true });
+  log(`Seed: corkboard seed --pins ${s.pins} --seed 1 ...`);
+  const started = performance.now();
+  await runCommand(
+    'corkboard seed',
+    ['src/main.ts', 'seed', '--pins', String(s.pins), '--seed', '1'],
+    env(s),
+    60 * 60_000,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const pins = await count(db, 'pins');
+  log(`Seed: ${pins} pins in ${fmt(seconds)} s`);
+  return { seeded: true, seconds, pins };
+}
+
+/** Runs a worker until the reconciliation has indexed the seeded pins and filled the lexicon. */
+async function buildIndex(db: pg.Pool, s: Settings) {
+  const before = await count(db, 'search_pin_docs');
+  const lexicon = await count(db, 'search_lexicon');
+  if (before > 0 && lexicon > 0) {
+    log(`Index: reusing (${before} documents)`);
+    return { built: false, seconds: null as number | null, documents: before };
+  }
+  log('Index: corkboard worker (reconciliation at start) ...');
+  const started = performance.now();
+  await startChild('corkboard worker', ['src/main.ts', 'worker'], env(s), START_TIMEOUT_MS, /worker running/);
+  while ((await count(db, 'search_lexicon')) === 0 || (await count(db, 'search_vocabulary')) === 0) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await stopAll();
+  const documents = await count(db, 'search_pin_docs');
+  const postings = await count(db, 'search_postings');
+  await db.query(
+    `analyze ${SCHEMA}.search_postings, ${SCHEMA}.search_pin_docs, ${SCHEMA}.search_lexicon, ${SCHEMA}.pins, ${SCHEMA}.boards`,
+  );
+  log(`Index: ${documents} documents, ${postings} postings in ${fmt(seconds)} s`);
+  return { built: true, seconds, documents, postings };
+}
+
+/** A plausible typo: two neighbouring letters swapped in the middle of the word. */
+function typo(word: string): string {
+  if (word.length < 4) return word;
+  const i = Math.floor(word.length / 2) - 1;
+  return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+}
+
+async function sweep(url: string, token: string, terms: string[]) {
+  const ms: number[] = [];
+  for (const term of terms) {
+    const started = performance.now();
+    const res = await fetch(
+      `${url}/v5/search/partner/pins?country_code=US&term=${encodeURIComponent(term)}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    await res.text();
+    if (res.status !== 200) throw new Error(`search "${term}" answered ${res.status}`);
+    ms.push(performance.now() - started);
+  }
+  return {
+    terms: terms.length,
+    p50Ms: percentile(ms, 50),
+    p99Ms: percentile(ms, 99),
+    maxMs: Math.max(...ms),
+  };
+}
+
+async function explain(db: pg.Pool) {
+  const top = await db.query<{ lexeme: string; doc_count: number }>(
+    `select lexeme, doc_count from ${SCHEMA}.search_lexicon order by doc_count desc limit 1`,
+  );
+  const lexeme = top.rows[0]?.lexeme ?? 'pasta';
+  const client = await db.connect();
+  try {
+    await client.query(`set search_path = ${SCHEMA}`);
+    const plan = await client.query(
+      `explain (analyze, buffers, costs off)
+       with cand as (
+         select p.pin_id, p.rank_key - ln(p.weight) as static_key from search_postings p where p.lexeme = $1
+         order by p.rank_key desc, p.pin_id desc limit ${CHAMPIONS}
+       ), h as (
+         select c.pin_id as id, ln(sum(s.weight)) + c.static_key as score
+         from cand c join search_postings s on s.pin_id = c.pin_id and s.lexeme = any($2::text[])
+         group by c.pin_id, c.static_key having count(*) = 1
+       )
+       select h.id::text as id, h.score from h join pins p on p.id = h.id join boards b on b.id = p.board_id
+       where b.privacy <> 'SECRET' order by h.score desc, h.id desc limit 11`,
+      [lexeme, [lexeme]],
+    );
+    return {
+      lexeme,
+      docCount: top.rows[0]?.doc_count ?? 0,
+      plan: plan.rows.map((r) => r['QUERY PLAN'] as string),
+    };
+  } finally {
+    client.release();
+  }
+}
+
+async function main(): Promise<void> {
+  const s = settings();
+  log(
+    `Corkboard search bench — services mode (schema ${SCHEMA}), ${availableParallelism()} CPUs, Node ${process.version}\n`,
+  );
+  const db = new pg.Pool({ connectionString: s.databaseUrl, max: 2 });
+  try {
+    const seeded = await seed(s, db);
+    const index = await buildIndex(db, s);
+    const token = (
+      await runCommand(
+        'corkboard token',
+        ['src/main.ts', 'token', '--user', 'demo', '--scopes', SCOPES],
+        env(s),
+        START_TIMEOUT_MS,
+      )
+    ).trim();
+    const server = await startChild(
+      'corkboard server',
+      ['src/main.ts', 'serve'],
+      env(s, { PORT: String(await freePort()), HOST: '127.0.0.1' }),
+      START_TIMEOUT_MS,
+    );
+    const q = (term: string) =>
+      `${server.url}/v5/search/partner/pins?country_code=US&term=${encodeURIComponent(term)}`;
+    const paths: Record<string, { url: string; targetMs: number }> = {
+      'search: one common word (easy)': { url: q('easy'), targetMs: SEARCH_P99_MS },
+      'search: two words (spicy curry)': { url: q('spicy curry'), targetMs: SEARCH_P99_MS },
+      'search: misspelt (lighthuose)': { url: q('lighthuose'), targetMs: SEARCH_P99_MS },
+      'search: board name word (weeknight)': { url: q('weeknight'), targetMs: SEARCH_P99_MS },
+      'typeahead: two letters (co)': {
+        url: `${server.url}/v5/terms/suggested?term=co&limit=10`,
+        targetMs: TYPEAHEAD_P99_MS,
+      },
+      'typeahead: five letters (spicy)': {
+        url: `${server.url}/v5/terms/suggested?term=spicy&limit=10`,
+        targetMs: TYPEAHEAD_P99_MS,
+      },
+    };
+    // First answers (and the typeahead index) before the clock starts.
+    for (const { url } of Object.values(paths))
+      await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const load: { route: string; connections: number; sample: Sample; targetMs: number; meets: boolean }[] =
+      [];
+    for (const connections of s.connections) {
+      for (const [route, { url, targetMs }] of Object.entries(paths)) {
+        const sample = await measure(url, {
+          durationS: s.durationS,
+          warmupS: s.warmupS,
+          connections,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        load.push({
+          route,
+          connections,
+          sample,
+          targetMs,
+          meets: sample.p99Ms < targetMs && sample.non2xx === 0,
+        });
+        log(
+          `${route.padEnd(40)} ${String(connections).padStart(3)} conn  ${fmt(sample.rps, 0).padStart(7)} req/s  p99 ${fmt(sample.p99Ms)} ms (target < ${targetMs})  non-2xx ${sample.non2xx}`,
+        );
+      }
+    }
+    const words = [
+      ...new Set(
+        TOPICS.flatMap((t) => [...t.nouns, ...t.adjectives, ...t.boardNames.map((b) => b.toLowerCase())]),
+      ),
+    ];
+    const terms = words.flatMap((w) => [w, typo(w)]).slice(0, s.sweep);
+    const swept = terms.length > 0 ? await sweep(server.url, token, terms) : null;
+    if (swept)
+      log(
+        `sweep: ${swept.terms} terms one at a time: p50 ${fmt(swept.p50Ms)} ms, p99 ${fmt(swept.p99Ms)} ms, max ${fmt(swept.maxMs)} ms`,
+      );
+    await stopAll();
+    const plan = await explain(db);
+    log(
+      `\nEXPLAIN ANALYZE, most common lexeme "${plan.lexeme}" (${plan.docCount} pins):\n${plan.plan.join('\n')}`,
+    );
+    const out = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: availableParallelism(),
+      seed: seeded,
+      index,
+      load,
+      medianSearchP99Ms: median(load.filter((l) => l.route.startsWith('search')).map((l) => l.sample.p99Ms)),
+      sweep: swept,
+      explain: plan,
+    };
+    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+    log(`\nJSON: ${RESULTS}`);
+  } finally {
+    await stopAll();
+    await db.end();
+  }
+}
+
+await runBench(main);
