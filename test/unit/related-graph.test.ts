@@ -85,6 +85,7 @@ describe('GraphBuilder', () => {
     // Offsets (3 + 2) * 4, adjacency 2 * 2 * 4, keys and reps 2 * 8 * 2 + 8, flags 2 + 1.
     expect(m.arrays).toBe(20 + 16 + 40 + 3);
     expect(m.overlay).toBe(0);
+    expect(new GraphBuilder(10).finish().edgeCount).toBe(0);
   });
 });
 

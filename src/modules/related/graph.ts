@@ -163,7 +163,8 @@ export class PinBoardGraph {
   }
 
   get edgeCount(): number {
-    return this.pinAdj.length + this.overlayEdges;
+    // Not pinAdj.length: an empty graph's arrays hold one unused slot.
+    return this.pinOff[this.nBasePins]! + this.overlayEdges;
   }
 
   /** The index of a canonical pin id, or -1. */
