@@ -118,7 +118,8 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
-      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]),
+      // A written page is a Buffer, which Fastify sends as it is.
+      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]) as string,
     },
     async (request) =>
       sent(
@@ -143,7 +144,8 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
-      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]),
+      // A written page is a Buffer, which Fastify sends as it is.
+      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]) as string,
     },
     async (request) => {
       const { board_id, section_id } = request.params;
