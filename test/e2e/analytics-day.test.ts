@@ -227,6 +227,14 @@ describe('a scripted day of activity, end to end', () => {
     expect(own.pin_metrics).toEqual({ '90d': counts, lifetime_metrics: counts });
     expect((await call(bob, 'GET', `/v5/pins/${p1}?pin_metrics=true`)).json().pin_metrics).toBeNull();
     expect((await call(alice, 'GET', `/v5/pins/${p1}`)).json().pin_metrics).toBeUndefined();
+    // On a board page too: the owner's pins carry their counts, every pin its impression token.
+    const page = (await call(alice, 'GET', `/v5/boards/${own.board_id}/pins?pin_metrics=true`)).json();
+    expectResponseMatchesSpec('GET', '/boards/{board_id}/pins', 200, page);
+    const onPage = page.items.find((p: { id: string }) => p.id === p1);
+    expect(onPage.pin_metrics).toEqual({ '90d': counts, lifetime_metrics: counts });
+    for (const item of page.items) expect(item.impression_token).toEqual(expect.any(String));
+    const seen = (await call(bob, 'GET', `/v5/boards/${own.board_id}/pins?pin_metrics=true`)).json();
+    expect(seen.items.find((p: { id: string }) => p.id === p1).pin_metrics).toBeNull();
     // Not a boolean: a 400 with {code, message}, on a single pin and on a board page.
     for (const url of [`/v5/pins/${p1}?pin_metrics=maybe`, `/v5/boards/${own.board_id}/pins?pin_metrics=2`]) {
       const bad = await call(alice, 'GET', url);
