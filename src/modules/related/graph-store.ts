@@ -110,6 +110,11 @@ export class GraphStore {
     return this.first;
   }
 
+  /** The current graph if one is built (for metrics: starts nothing, waits for nothing). */
+  peek(): PinBoardGraph | undefined {
+    return this.graph;
+  }
+
   /** The current graph, waiting for the first build. */
   async current(): Promise<PinBoardGraph> {
     return this.graph ?? this.start();

@@ -24,6 +24,19 @@ export function relatedModule(
     pollMs: config.relatedPollMs,
     rebuildMs: config.relatedRebuildMs,
   });
+  deps.metrics.gauge(
+    'corkboard_related_graph',
+    'The related-pins graph held by this process: bytes (its arrays plus an estimate of its overlay), pins, boards and edges.',
+    ['measure'] as const,
+    (set) => {
+      const g = graph.peek();
+      if (!g) return;
+      set({ measure: 'bytes' }, g.memoryBytes().total);
+      set({ measure: 'pins' }, g.pinCount);
+      set({ measure: 'boards' }, g.nBaseBoards);
+      set({ measure: 'edges' }, g.edgeCount);
+    },
+  );
   const service = new RelatedService({
     db: deps.db,
     bookmarks: deps.bookmarks,

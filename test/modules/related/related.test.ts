@@ -84,6 +84,9 @@ describe('GET /v5/pins/{pin_id}/related', () => {
       });
       expect(rest).toEqual(single.json());
     }
+    const metrics = await app.http.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/corkboard_related_graph\{measure="bytes"\} [1-9]\d*/);
+    expect(metrics.body).toMatch(/corkboard_related_graph\{measure="edges"\} [1-9]\d*/);
     // Deterministic: the same list again.
     expect(ids(await w.related(dave, p.a1!))).toEqual(found);
   });
