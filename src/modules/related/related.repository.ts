@@ -159,14 +159,16 @@ export const relatedRepository = {
 
   /**
    * Content neighbours of a pin for cold pins: pins on boards that are not secret whose text (title,
-   * description, alt text) or whose board's name and description share words with the pin's title,
-   * description and board name, best first (ts_rank_cd of the pin's text plus half its board's). Both
-   * matches go through the GIN indexes on `pins.search` and `boards.search`, each capped before ranking.
+   * description, alt text) or whose board's name and description share words with the pin's title (its
+   * description when it has no title) and board name, best first (ts_rank_cd of the pin's text plus half
+   * its board's). Descriptions are left out of the words asked for because they are long and generic
+   * ("an idea for..."): one common word would match every pin. Both matches go through the GIN indexes
+   * on `pins.search` and `boards.search`, each capped at 2,000 matches before ranking.
    */
   async similarText(db: Db, pinId: string, limit: number): Promise<string[]> {
     const { rows } = await sql<{ id: string }>`
       with src as (
-        select coalesce(p.title, '') || ' ' || coalesce(p.description, '') || ' ' || b.name as text
+        select coalesce(nullif(p.title, ''), p.description, '') || ' ' || b.name as text
         from pins p join boards b on b.id = p.board_id where p.id = ${pinId}::bigint
       ),
       q as (

@@ -53,6 +53,8 @@ beforeAll(async () => {
   p.t1 = await w.pin(bob, boards.baking, { title: 'Sourdough starter' });
   p.t2 = await w.pin(bob, boards.baking, { title: 'Rye sourdough', description: 'A dense loaf' });
   p.t3 = await w.pin(bob, boards.baking, { title: 'Croissants' });
+  boards.loaves = (await makeBoard(app, carol, { name: 'Bread' })).id;
+  p.t4 = await w.pin(carol, boards.loaves, { title: 'Baguette' });
 
   await imagesProcessed(app);
   await relatedOf(app).graph.rebuild();
@@ -165,6 +167,10 @@ describe('GET /v5/pins/{pin_id}/related', () => {
   it('falls back to similar text (title, description, board name) for a pin the graph knows little about', async () => {
     const found = ids(await w.related(bob, p.cold!));
     expect(found.slice(0, 2).sort()).toEqual([p.t1, p.t2].sort());
+    // Through its board's name alone.
+    expect(found).toContain(p.t4);
+    // Nothing in common: not there.
+    expect(found).not.toContain(p.t3);
     expect(found).not.toContain(p.cold);
     expect(found).not.toContain(p.s1);
   });
