@@ -105,7 +105,7 @@ export const searchIndexRepository = {
   },
 
   /**
-   * Recomputes the engagement of these indexed pins, or of those with rollup rows since `sinceDay`; where
+   * Recomputes the engagement of these indexed pins, or of those with activity since `sinceDay`; where
    * it moved, the stored keys and the postings' rank keys move with it. Returns the pins changed.
    */
   async refreshEngagement(
@@ -115,7 +115,8 @@ export const searchIndexRepository = {
     const target =
       'pinIds' in which
         ? sql`select unnest(${[...which.pinIds]}::bigint[]) as pin_id`
-        : sql`select distinct pin_id from pin_daily_rollups where day >= ${which.sinceDay}::date`;
+        : // pin_hourly_signals (indexed by hour) names the pins with activity in the last days.
+          sql`select distinct pin_id from pin_hourly_signals where hour >= ${which.sinceDay}::date`;
     const { rows } = await sql<{ n: string }>`
       with e as (
         select d.pin_id, ${ENGAGEMENT} as engagement

@@ -67,6 +67,24 @@ describe('GET /v5/search/partner/pins: ranking', () => {
     await eventually(async () => (await searchPins(app, bob, `saved ${w}`)).ids[0] === older);
   });
 
+  it('lifts pins with close-ups and outbound clicks from the rollups, at the next reconciliation', async () => {
+    const w = word();
+    const older = await makePin(app, alice, aliceBoard, { title: `Clicked ${w}` });
+    const newer = await makePin(app, alice, aliceBoard, { title: `Clicked ${w}` });
+    await reconcile();
+    expect((await searchPins(app, bob, w)).ids).toEqual([newer, older]);
+    // What the analytics rollup writes for 40 close-ups and 10 outbound clicks today.
+    await sql`insert into pin_daily_rollups (pin_id, day, app_type, owner_id, pin_clicks, outbound_clicks)
+      values (${older}, current_date, 'WEB', ${alice.id}, 40, 10)`.execute(app.database.db);
+    await sql`insert into pin_hourly_signals (pin_id, hour, engagements)
+      values (${older}, date_trunc('hour', now()), 50)`.execute(app.database.db);
+    await reconcile();
+    expect((await searchPins(app, bob, w)).ids).toEqual([older, newer]);
+    const { rows } = await sql<{ engagement: string }>`
+      select engagement::text from search_pin_docs where pin_id = ${older}`.execute(app.database.db);
+    expect(rows[0]?.engagement).toBe('50');
+  });
+
   it('prefers fresh pins: a year-old title match falls below a new description match', async () => {
     const w = word();
     const old = await makePin(app, alice, aliceBoard, { title: `Old ${w}` });
