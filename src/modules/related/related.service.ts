@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../http/auth.js';
 import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../http/pagination.js';
 import type { Db } from '../../platform/db/database.js';
@@ -15,6 +16,8 @@ const WALK_CANDIDATES = 400;
 /** Fewer graph results than this and content similarity fills the list (a cold pin). */
 export const MIN_GRAPH_RESULTS = DEFAULT_PAGE_SIZE;
 const MAX_ID = 9_223_372_036_854_775_807n;
+/** How long a list stays for the pages after its first (so they follow the first page's ranking). */
+const LIST_TTL_MS = 5 * 60_000;
 
 export interface RelatedDeps {
   readonly db: Db;
@@ -51,6 +54,12 @@ function validId(id: string): boolean {
  */
 export class RelatedService {
   private readonly walker = new Walker();
+  /**
+   * Ranked lists by pin, for following pages: a first page always ranks afresh (so new saves show),
+   * later pages cut the list their first page was cut from while it is kept here. What is served is
+   * still filtered by current privacy (PinsService.byIds), so a kept list cannot show a pin made secret.
+   */
+  private readonly lists = new LRUCache<string, CandidateRow[]>({ max: 1000, ttl: LIST_TTL_MS });
 
   constructor(private readonly deps: RelatedDeps) {}
 
@@ -67,7 +76,12 @@ export class RelatedService {
     if (!validId(pinId)) throw new NotFound('Pin not found.', 50);
     // Exactly what GET /v5/pins/{pin_id} would answer: 404 for a pin the viewer may not see.
     await this.deps.pins.get(viewer, pinId);
-    const pages = paginate(await this.ranked(pinId), pageSize);
+    let list = pageNo > 0 ? this.lists.get(pinId) : undefined;
+    if (!list) {
+      list = await this.ranked(pinId);
+      this.lists.set(pinId, list);
+    }
+    const pages = paginate(list, pageSize);
     const rows = pages[pageNo] ?? [];
     const items = await this.deps.pins.byIds(
       viewer,
