@@ -73,6 +73,26 @@ const DECIMAL = /^\d{1,20}$/;
 const ASCII = /^[\x20-\x7e]*$/;
 const TOKEN_TEXT = /^([A-Za-z0-9_-]+)(?:\.(\d))?$/;
 
+/**
+ * Writes a decimal id as 8 big-endian bytes. Ids of up to 15 digits (every id this instance makes: its
+ * shard bits are zero) are parsed as numbers; longer ones through BigInt.
+ */
+function writeId(buf: Buffer, id: string, at: number, what: string): void {
+  const n = id.length;
+  if (n === 0 || n > 15) {
+    buf.writeBigUInt64BE(u64(id, what), at);
+    return;
+  }
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw new RangeError(`${what} must be a decimal id, got "${id}"`);
+    v = v * 10 + d;
+  }
+  buf.writeUInt32BE(Math.floor(v / 0x1_0000_0000), at);
+  buf.writeUInt32BE(v >>> 0, at + 4);
+}
+
 function u64(id: string, what: string): bigint {
   if (!DECIMAL.test(id)) throw new RangeError(`${what} must be a decimal id, got "${id}"`);
   const n = BigInt(id);
@@ -132,14 +152,14 @@ export class ImpressionTokens {
     let requestId = input.requestId;
     if (requestId.length > MAX_REQUEST_ID || !ASCII.test(requestId)) requestId = '';
     const n = requestId.length;
-    const viewerId = u64(viewer, 'viewer');
+
     const out: string[] = [];
     for (let start = 0; start < input.pinIds.length; start += CHUNK) {
       const pins = input.pinIds.slice(start, start + CHUNK);
       const signed = FIXED + n + 8 * pins.length;
       const buf = Buffer.allocUnsafe(signed + MAC_BYTES);
       buf[0] = (VERSION << 4) | (app ? 1 : 0);
-      buf.writeBigUInt64BE(viewerId, 1);
+      writeId(buf, viewer, 1, 'viewer');
       buf[9] = surface;
       buf.writeUIntBE(first + start, 10, 3);
       buf.writeUInt32BE(Math.floor(now / 1000), 13);
@@ -150,9 +170,7 @@ export class ImpressionTokens {
       buf[COUNT_AT] = pins.length;
       buf[COUNT_AT + 1] = n;
       if (n > 0) buf.write(requestId, FIXED, 'latin1');
-      pins.forEach((pin, i) => {
-        buf.writeBigUInt64BE(u64(pin, 'pinId'), FIXED + n + 8 * i);
-      });
+      for (let i = 0; i < pins.length; i++) writeId(buf, pins[i]!, FIXED + n + 8 * i, 'pinId');
       this.hmac.mac(buf, signed, buf, signed, MAC_BYTES);
       const text = buf.toString('base64url');
       if (pins.length === 1) out.push(text);

@@ -125,4 +125,35 @@ describe('ImpressionTokens', () => {
     const last = tokens.verify(list[18]!);
     expect(last).toMatchObject({ ok: true, claims: { pinId: '1018', position: 43 } });
   });
+
+  it('carries every 64-bit id exactly, and refuses ids that are not decimal or do not fit', () => {
+    // Short ids are written from numbers, long ones through BigInt: both sides of the switch, and the
+    // 32-bit halves.
+    const ids = [
+      '0',
+      '1',
+      '4294967295',
+      '4294967296',
+      '999999999999999',
+      '1000000000000000',
+      '9007199254740993',
+      '18446744073709551615',
+    ];
+    const list = tokens.issueList({
+      viewerUserId: '999999999999999',
+      pinIds: ids,
+      surface: 'BOARD',
+      firstPosition: 0,
+      requestId: 'r',
+    });
+    expect(list.map((t) => (tokens.verify(t) as { claims: { pinId: string } }).claims.pinId)).toEqual(ids);
+    const viewer = tokens.verify(tokens.issue({ ...input, viewerUserId: '18446744073709551615' }));
+    expect(viewer).toMatchObject({
+      ok: true,
+      claims: { viewer: { kind: 'user', id: '18446744073709551615' } },
+    });
+    for (const bad of ['', '12a', '-1', '1.5', '18446744073709551616', '1e5']) {
+      expect(() => tokens.issueList({ ...input, pinIds: [bad], firstPosition: 0 })).toThrow(RangeError);
+    }
+  });
 });
