@@ -96,7 +96,8 @@ export class Walker {
         const p = touched[t]!;
         const v = visits[p]!;
         visits[p] = 0;
-        if (p !== q && !exclude?.(p)) top.offer(p, v);
+        // Most touched pins were seen once or twice: rejected here without a call once the heap is full.
+        if (v >= top.floor && p !== q && !exclude?.(p)) top.offer(p, v);
       }
       const { pins, scores } = top.sorted();
       return { pins, scores, steps: out.steps, stoppedEarly: out.early };
@@ -122,7 +123,7 @@ export class Walker {
       const p = combinedTouched[t]!;
       const s = combined[p]!;
       combined[p] = 0;
-      if (queried.has(p) || exclude?.(p)) continue;
+      if (s * s < top.floor || queried.has(p) || exclude?.(p)) continue;
       top.offer(p, s * s);
     }
     const { pins, scores } = top.sorted();
@@ -253,7 +254,11 @@ export function bareWalk(
 class TopK {
   private readonly pins: number[] = [];
   private readonly scores: number[] = [];
-  constructor(private readonly k: number) {}
+  /** The lowest score that can still enter (the heap's minimum once full). */
+  floor = Number.NEGATIVE_INFINITY;
+  constructor(private readonly k: number) {
+    if (k <= 0) this.floor = Number.POSITIVE_INFINITY;
+  }
 
   /** Whether (p, s) ranks below (q, t). */
   private static worse(s: number, p: number, t: number, q: number): boolean {
@@ -267,10 +272,12 @@ class TopK {
       pins.push(pin);
       scores.push(score);
       this.up(pins.length - 1);
+      if (pins.length === this.k) this.floor = scores[0]!;
     } else if (TopK.worse(scores[0]!, pins[0]!, score, pin)) {
       pins[0] = pin;
       scores[0] = score;
       this.down(0);
+      this.floor = scores[0]!;
     }
   }
 
