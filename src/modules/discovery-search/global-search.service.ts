@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../http/auth.js';
 import type { Bookmarks, Cursor } from '../../http/pagination.js';
 import { Invalid } from '../../platform/errors.js';
@@ -22,12 +23,22 @@ export interface ParsedQuery {
 }
 
 export const DEFAULT_LIMIT = 10;
+/** How long a term whose every word matched exactly keeps its lexemes and driver in memory. */
+const PARSED_TTL_MS = 30_000;
 
 /**
  * Global search of public content: pins (/v5/search/partner/pins), boards and people (extensions).
  * Secret boards and their pins are never indexed, and the page's pins are checked again on the way out.
  */
 export class GlobalSearchService {
+  // Terms whose words all matched exactly: their lexemes cannot change (stemming is fixed) and the driver
+  // only moves with document counts, so they are kept a while. Corrected or unmatched terms are not (a
+  // new pin may add the word).
+  private readonly exact = new LRUCache<string, { lexemes: string[]; driver: string }>({
+    max: 10_000,
+    ttl: PARSED_TTL_MS,
+  });
+
   constructor(
     private readonly repo: GlobalSearchRepository,
     private readonly bookmarks: Bookmarks,
@@ -65,15 +76,9 @@ export class GlobalSearchService {
     const limit = input.limit ?? DEFAULT_LIMIT;
     const scope = `global-search:pins:${term}`;
     const after = input.bookmark ? scoreCursor(this.bookmarks.decode(scope, input.bookmark)) : undefined;
-    const parsed = await this.parse(term);
     let hits: (ScoredHit & { visible?: boolean })[] = [];
-    if (parsed.searchable) {
-      const counts = await this.repo.docCounts(parsed.lexemes);
-      const driver = [...parsed.lexemes].sort(
-        (a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0) || (a < b ? -1 : 1),
-      )[0] as string;
-      hits = await this.repo.pins({ driver, lexemes: parsed.lexemes, after, limit: limit + 1 });
-    }
+    const plan = await this.plan(term);
+    if (plan) hits = await this.repo.pins({ ...plan, after, limit: limit + 1 });
     if (!input.bookmark) this.record(viewer, term, ctx.requestId);
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
     const items = await this.product.pins.byIds(
@@ -82,6 +87,21 @@ export class GlobalSearchService {
     );
     await this.product.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'SEARCH' });
     return { items, bookmark: page.bookmark };
+  }
+
+  /** The lexemes to search for a term and the rarest of them; undefined when it can match nothing. */
+  private async plan(term: string): Promise<{ lexemes: string[]; driver: string } | undefined> {
+    const cached = this.exact.get(term);
+    if (cached) return cached;
+    const parsed = await this.parse(term);
+    if (!parsed.searchable) return undefined;
+    const counts = await this.repo.docCounts(parsed.lexemes);
+    const driver = [...parsed.lexemes].sort(
+      (a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0) || (a < b ? -1 : 1),
+    )[0] as string;
+    const plan = { lexemes: parsed.lexemes, driver };
+    if (parsed.corrections.length === 0) this.exact.set(term, plan);
+    return plan;
   }
 
   /** Boards that are not secret matching the term, best first. */
