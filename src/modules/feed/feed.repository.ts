@@ -200,11 +200,14 @@ export const feedRepository = {
     if (ids.length === 0) return new Map();
     const { rows } = await sql<PinFacts>`
       select p.id::text as id, p.board_id::text as "boardId", p.owner_id::text as "ownerId",
-             coalesce(p.parent_pin_id, p.id)::text as canonical, c.owner_id::text as "canonicalOwner",
+             coalesce(p.parent_pin_id, p.id)::text as canonical,
+             (select c.owner_id from pins c where c.id = coalesce(p.parent_pin_id, p.id))::text
+               as "canonicalOwner",
              (extract(epoch from p.created_at) * 1000)::float8 as at
-        from pins p join boards b on b.id = p.board_id
-        left join pins c on c.id = coalesce(p.parent_pin_id, p.id)
-       where p.id = any(${[...new Set(ids)]}::bigint[]) and b.privacy = 'PUBLIC'`.execute(db);
+        from pins p
+       where p.id = any(${[...new Set(ids)]}::bigint[])
+         -- A lookup per pin: as a join the planner hashes every board for a few hundred pins.
+         and (select b.privacy from boards b where b.id = p.board_id) = 'PUBLIC'`.execute(db);
     return new Map(rows.map((r) => [r.id, r]));
   },
 

@@ -19,6 +19,9 @@ export function feedRoutes(app: HttpServer, feed: FeedService): void {
         querystring: FeedQuery,
         response: { 200: FeedPage },
       },
+      // Items are pin views exactly as the pins module builds them, plus a reason: V8's JSON.stringify
+      // writes a 25-pin page in about half the time of the schema's compiled serializer.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
       const { page_size, bookmark } = request.query;
