@@ -82,8 +82,8 @@ describe('GraphBuilder', () => {
     b.add(2n, null, 1n, false);
     const g = b.finish();
     const m = g.memoryBytes();
-    // Offsets (3 + 2) * 4, adjacency 2 * 2 * 4, keys and reps 2 * 8 * 2 + 8, flags 2 + 1.
-    expect(m.arrays).toBe(20 + 16 + 40 + 3);
+    // Offsets (3 + 2) * 4, adjacency 2 * 2 * 4, keys and reps 2 * 8 * 2 + 8, board flags 1.
+    expect(m.arrays).toBe(20 + 16 + 40 + 1);
     expect(m.overlay).toBe(0);
     expect(new GraphBuilder(10).finish().edgeCount).toBe(0);
   });

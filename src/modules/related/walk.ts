@@ -1,4 +1,4 @@
-import type { PinBoardGraph } from './graph.js';
+import { OFFSET, type PinBoardGraph } from './graph.js';
 
 /**
  * Pixie's random walks with restart (Eksombatchai et al., WWW 2018) over a PinBoardGraph.
@@ -140,8 +140,7 @@ export class Walker {
     np: number,
     nv: number,
   ): { steps: number; touched: number; state: number; early: boolean } {
-    const { pinOff, pinAdj, boardOff, boardAdj, pinFlag, boardFlag, nBasePins, nBaseBoards } = graph;
-    const overlaid = graph.overlaid;
+    const { pinOff, pinAdj, boardOff, boardAdj, boardFlag, nBasePins, nBaseBoards } = graph;
     const visits = this.visits;
     const touched = this.touched;
     const restartBelow = Math.round(restart * 256);
@@ -160,32 +159,32 @@ export class Walker {
       r ^= r >>> 17;
       r ^= r << 5;
       let b: number;
-      if (p < nBasePins && !(overlaid && pinFlag[p] !== 0)) {
-        const s = pinOff[p]!;
-        b = pinAdj[s + (((r >>> 0) * INV32 * (pinOff[p + 1]! - s)) | 0)]!;
+      // A base pin's offset is negative when the overlay holds boards for it (see OFFSET).
+      const s = p < nBasePins ? pinOff[p]! : -1;
+      if (s >= 0) {
+        b = pinAdj[s + (((r >>> 0) * INV32 * ((pinOff[p + 1]! & OFFSET) - s)) | 0)]!;
       } else {
-        const d = graph.pinDegree(p);
-        if (d === 0) {
+        b = overlayBoard(graph, p, r);
+        if (b < 0) {
           p = q;
           continue;
         }
-        b = graph.boardAt(p, ((r >>> 0) * INV32 * d) | 0);
       }
       const again = (r & 255) < restartBelow;
       // board -> pin
       r ^= r << 13;
       r ^= r >>> 17;
       r ^= r << 5;
-      if (b < nBaseBoards && !(overlaid && boardFlag[b] !== 0)) {
+      if (b < nBaseBoards && boardFlag[b] === 0) {
         const s = boardOff[b]!;
         p = boardAdj[s + (((r >>> 0) * INV32 * (boardOff[b + 1]! - s)) | 0)]!;
       } else {
-        const d = graph.isBlocked(b) ? 0 : graph.boardDegree(b);
-        if (d === 0) {
+        const next = overlayPin(graph, b, r);
+        if (next < 0) {
           p = q;
           continue;
         }
-        p = graph.pinAt(b, ((r >>> 0) * INV32 * d) | 0);
+        p = next;
       }
       const v = visits[p]! + 1;
       // Counts saturate at 65,535 (only a tiny graph walked for long gets there).
@@ -203,6 +202,21 @@ export class Walker {
   }
 }
 
+// The overlay's steps, out of the hot loop (kept small, it optimises better): -1 when there is nowhere
+// to go (no board; a board made secret), which restarts the walk.
+
+/** A random board of pin `p` from the base and the overlay, or -1. */
+function overlayBoard(graph: PinBoardGraph, p: number, r: number): number {
+  const d = graph.pinDegree(p);
+  return d === 0 ? -1 : graph.boardAt(p, ((r >>> 0) * INV32 * d) | 0);
+}
+
+/** A random pin of board `b` from the base and the overlay, or -1 when it has none or is blocked. */
+function overlayPin(graph: PinBoardGraph, b: number, r: number): number {
+  const d = graph.isBlocked(b) ? 0 : graph.boardDegree(b);
+  return d === 0 ? -1 : graph.pinAt(b, ((r >>> 0) * INV32 * d) | 0);
+}
+
 /**
  * Pixie's split of the step budget over query pins: weight times deg * (C - log deg), C the largest log
  * degree among the query pins plus one, so a pin on many boards gets more steps, sub-linearly.
@@ -218,7 +232,8 @@ export function stepBudgets(graph: PinBoardGraph, queries: readonly WalkQuery[],
 
 /**
  * The bare loop the walk is measured against: the same arrays, generator and restart rule, no visit
- * counting, no overlay, no early stop. Returns a checksum so the work cannot be optimised away.
+ * counting, no overlay (so only for a graph whose overlay is empty), no early stop. Returns a checksum so
+ * the work cannot be optimised away.
  */
 export function bareWalk(
   csr: { pinOff: Int32Array; pinAdj: Int32Array; boardOff: Int32Array; boardAdj: Int32Array },
