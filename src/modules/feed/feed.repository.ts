@@ -111,17 +111,6 @@ export const feedRepository = {
     return rows.map((r) => r.id);
   },
 
-  /** Whether the person is active (used the feed or wrote a pin since `since`). */
-  async isActive(db: Db, userId: string, since: Date): Promise<boolean> {
-    const row = await db
-      .selectFrom('feed_activity')
-      .select('user_id')
-      .where('user_id', '=', userId)
-      .where('active_at', '>', since)
-      .executeTakeFirst();
-    return row !== undefined;
-  },
-
   /** The newest public pins of one author or one board (a follow's backfill). */
   async recentOf(db: Db, source: { userId: string } | { boardId: string }, limit: number) {
     const where =

@@ -6,7 +6,6 @@ import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PinsService } from '../pins/index.js';
-import { activeSince } from './fanout.js';
 import { type PinFacts, feedRepository as repo } from './feed.repository.js';
 import type { FeedReason, FeedSession, FeedStore } from './feed-store.js';
 import { popularFor } from './interests.js';
@@ -205,9 +204,8 @@ export class FeedService {
     const list = await store.read(userId, FOLLOWING_CANDIDATES);
     if (list) return list;
     // Active first (in the database), then read: whatever is fanned out after this reaches the list.
+    // (markActive leaves a mark younger than an hour alone: well inside FEED_ACTIVE_DAYS.)
     await repo.markActive(db, [userId]);
-    if (!(await repo.isActive(db, userId, activeSince(config, this.now()))))
-      this.deps.log.warn({ userId }, 'feed: reader not marked active before a rebuild');
     const entries = await repo.rebuild(db, userId, config.feedListSize);
     await store.replace(userId, entries, config.feedListSize, this.listTtlMs());
     return entries.slice(0, FOLLOWING_CANDIDATES).map((e) => e.pinId);
