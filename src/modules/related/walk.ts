@@ -187,8 +187,8 @@ export class Walker {
         p = next;
       }
       const v = visits[p]! + 1;
-      // Counts saturate at 65,535 (only a tiny graph walked for long gets there).
-      if (v <= 0xffff) visits[p] = v;
+      // Counts saturate at 65,535 (only a tiny graph walked for long gets there), without a branch.
+      visits[p] = v - (v >>> 16);
       // Branch-free: whether a pin is new is a coin toss the CPU would mispredict half the time.
       touched[nTouched] = p;
       nTouched += (v - 2) >>> 31;
