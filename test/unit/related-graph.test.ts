@@ -89,6 +89,41 @@ describe('GraphBuilder', () => {
   });
 });
 
+describe('GraphBuilder.finishAsync', () => {
+  it('builds the same graph as finish, letting the event loop run in between', async () => {
+    const make = () => {
+      const b = new GraphBuilder(50);
+      let x = 7;
+      for (let id = 1n; id <= 5000n; id++) {
+        x = (x * 1103515245 + 12345) & 0x7fffffff;
+        const parent = id > 10n && x % 3 === 0 ? BigInt(1 + (x % Number(id - 1n))) : null;
+        b.add(id, parent, BigInt(1 + (x % 97)), x % 41 === 0);
+      }
+      return b;
+    };
+    const sync = make().finish();
+    let ticked = false;
+    setImmediate(() => {
+      ticked = true;
+    });
+    const async = await make().finishAsync();
+    expect(ticked).toBe(true);
+    for (const k of [
+      'pinKeys',
+      'pinReps',
+      'boardKeys',
+      'pinOff',
+      'pinAdj',
+      'boardOff',
+      'boardAdj',
+    ] as const) {
+      expect(Array.from(async[k] as ArrayLike<unknown>)).toEqual(Array.from(sync[k] as ArrayLike<unknown>));
+    }
+    expect(async.pruned).toBe(sync.pruned);
+    expect(sync.pruned).toBeGreaterThan(0);
+  });
+});
+
 describe('PinBoardGraph overlay', () => {
   it('adds edges idempotently (new pins and boards included) and blocks boards', () => {
     const b = new GraphBuilder(100);

@@ -205,7 +205,7 @@ export class GraphStore {
       if (page.length < pageSize) break;
       after = page[page.length - 1]!.id;
     }
-    const graph = builder.finish();
+    const graph = await builder.finishAsync();
     for (let seq = from; ; ) {
       const entries = await repo.logAfter(this.db, seq, 5000);
       for (const e of entries) this.apply(graph, e);

@@ -25,6 +25,26 @@ function sharedInt32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
 }
 
+/** Work between two yields of a step-wise build (about 10 ms of loop). */
+const SLICE = 1 << 20;
+
+/** Runs a step-wise build to its end in one go. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a step-wise build, letting the event loop run between slices, so queries go on meanwhile. */
+export async function drainAsync<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * Builds both sides from an edge list (pin index, board index; later edges are newer). Duplicate edges
  * are dropped; a board keeps its newest `boardCap` distinct pins, and the pin side keeps the same edges.
@@ -37,13 +57,27 @@ export function csrFromEdges(
   nEdges: number,
   boardCap: number,
 ): Csr & { pruned: number } {
+  return drain(csrSteps(nPins, nBoards, ePin, eBoard, nEdges, boardCap));
+}
+
+/** csrFromEdges in slices (yields every SLICE edges or so). */
+export function* csrSteps(
+  nPins: number,
+  nBoards: number,
+  ePin: Int32Array,
+  eBoard: Int32Array,
+  nEdges: number,
+  boardCap: number,
+): Generator<void, Csr & { pruned: number }> {
   // Edges grouped by board, in their original (age) order: a counting sort.
   const start = new Int32Array(nBoards + 1);
   for (let e = 0; e < nEdges; e++) start[eBoard[e]! + 1]!++;
+  yield;
   for (let b = 0; b < nBoards; b++) start[b + 1]! += start[b]!;
   const fill = start.slice(0, nBoards);
   const byBoard = new Int32Array(nEdges);
   for (let e = 0; e < nEdges; e++) byBoard[fill[eBoard[e]!]!++] = ePin[e]!;
+  yield;
 
   // Per board, newest first: skip duplicates, keep up to boardCap.
   const lastBoard = new Int32Array(nPins).fill(-1);
@@ -52,6 +86,7 @@ export function csrFromEdges(
   const pinDeg = new Int32Array(nPins + 1);
   let kept = 0;
   let pruned = 0;
+  let work = 0;
   for (let b = 0; b < nBoards; b++) {
     boardOff[b] = kept;
     let n = 0;
@@ -67,6 +102,11 @@ export function csrFromEdges(
       pinDeg[p + 1]!++;
       n++;
     }
+    work += start[b + 1]! - start[b]! + 1;
+    if (work > SLICE) {
+      work = 0;
+      yield;
+    }
   }
   boardOff[nBoards] = kept;
   const boardAdj = sharedInt32(kept);
@@ -76,8 +116,14 @@ export function csrFromEdges(
   for (let p = 0; p < nPins; p++) pinOff[p + 1] = pinOff[p]! + pinDeg[p + 1]!;
   const pos = pinOff.slice(0, nPins);
   const pinAdj = sharedInt32(kept);
+  yield;
   for (let b = 0; b < nBoards; b++) {
     for (let i = boardOff[b]!; i < boardOff[b + 1]!; i++) pinAdj[pos[boardAdj[i]!]!++] = b;
+    work += boardOff[b + 1]! - boardOff[b]! + 1;
+    if (work > SLICE) {
+      work = 0;
+      yield;
+    }
   }
   return { pinOff, pinAdj, boardOff, boardAdj, pruned };
 }
@@ -365,6 +411,15 @@ export class GraphBuilder {
 
   /** The graph: only pins and boards with at least one public edge, renumbered in key order. */
   finish(): PinBoardGraph {
+    return drain(this.finishSteps());
+  }
+
+  /** `finish` in slices, yielding to the event loop between them (a rebuild beside live queries). */
+  finishAsync(): Promise<PinBoardGraph> {
+    return drainAsync(this.finishSteps());
+  }
+
+  private *finishSteps(): Generator<void, PinBoardGraph> {
     const nCanon = this.canonKeys.length;
     // Pins with an edge, in key order.
     const hasEdge = new Uint8Array(nCanon);
@@ -373,7 +428,9 @@ export class GraphBuilder {
     for (let c = 0; c < nCanon; c++) nPins += hasEdge[c]!;
     const pinKeys = new BigUint64Array(nPins);
     for (let c = 0, i = 0; c < nCanon; c++) if (hasEdge[c]) pinKeys[i++] = this.canonKeys.data[c]!;
+    yield;
     pinKeys.sort();
+    yield;
     const pinOf = new Int32Array(nCanon).fill(-1);
     const pinReps = new BigUint64Array(nPins);
     for (let c = 0; c < nCanon; c++) {
@@ -381,11 +438,13 @@ export class GraphBuilder {
       const p = findKey(pinKeys, this.canonKeys.data[c]!);
       pinOf[c] = p;
       pinReps[p] = this.canonReps.data[c]!;
+      if ((c & (SLICE / 8 - 1)) === 0) yield;
     }
     const nBoards = this.boardKeyList.length;
     const boardKeys = this.boardKeyList.data.slice(0, nBoards).sort();
     const boardOf = new Int32Array(nBoards);
     for (let b = 0; b < nBoards; b++) boardOf[b] = findKey(boardKeys, this.boardKeyList.data[b]!);
+    yield;
     const nEdges = this.ePin.length;
     const ePin = new Int32Array(nEdges);
     const eBoard = new Int32Array(nEdges);
@@ -393,7 +452,8 @@ export class GraphBuilder {
       ePin[e] = pinOf[this.ePin.data[e]!]!;
       eBoard[e] = boardOf[this.eBoard.data[e]!]!;
     }
-    const csr = csrFromEdges(nPins, nBoards, ePin, eBoard, nEdges, this.boardCap);
+    yield;
+    const csr = yield* csrSteps(nPins, nBoards, ePin, eBoard, nEdges, this.boardCap);
     return new PinBoardGraph({ pinKeys, pinReps, boardKeys, csr, pruned: csr.pruned });
   }
 
