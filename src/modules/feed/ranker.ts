@@ -82,15 +82,12 @@ export function rank(
   const seen = new Set<string>();
   const skip = (c: Candidate) =>
     seen.has(c.canonical) || o.exclude.has(c.pinId) || o.exclude.has(c.canonical);
-  const spread = (c: Candidate) => {
-    let boards = 0;
-    let owners = 0;
-    for (let i = Math.max(0, out.length - o.diversity.window + 1); i < out.length; i++) {
-      if (out[i]!.boardId === c.boardId) boards++;
-      if (out[i]!.ownerId === c.ownerId) owners++;
-    }
-    return boards < o.diversity.max && owners < o.diversity.max;
-  };
+  // Counts of boards and creators among the last window - 1 items, kept as the list grows.
+  const boards = new Map<string, number>();
+  const owners = new Map<string, number>();
+  const bump = (m: Map<string, number>, key: string, by: number) => m.set(key, (m.get(key) ?? 0) + by);
+  const spread = (c: Candidate) =>
+    (boards.get(c.boardId) ?? 0) < o.diversity.max && (owners.get(c.ownerId) ?? 0) < o.diversity.max;
   while (out.length < o.limit) {
     // Sources by how far they are below their share after this slot, most behind first.
     const n = out.length + 1;
@@ -124,6 +121,13 @@ export function rank(
     taken[pick.source]++;
     seen.add(c.canonical);
     out.push(c);
+    bump(boards, c.boardId, 1);
+    bump(owners, c.ownerId, 1);
+    const leaving = out[out.length - o.diversity.window];
+    if (leaving) {
+      bump(boards, leaving.boardId, -1);
+      bump(owners, leaving.ownerId, -1);
+    }
   }
   return out;
 }

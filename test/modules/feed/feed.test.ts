@@ -60,6 +60,8 @@ describe('fan-out on write', () => {
 
   it('keeps only the newest 800 entries of a list', async () => {
     const u = await reader();
+    // Built on the first read, empty (follows nobody) yet existing: no rebuild on every read.
+    expect(await feed.store.read(u.id, 10)).toEqual([]);
     const base = Date.now();
     for (let i = 0; i < 805; i++)
       await feed.store.push([u.id], { pinId: String(1_000_000 + i), at: base + i }, 800);

@@ -64,6 +64,30 @@ describe('rank', () => {
     expect(keepsSpread(alone, opts.diversity)).toBe(false);
   });
 
+  it('keeps the spread on random worlds with enough variety, for several k and w', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const diversity of [
+      { max: 1, window: 4 },
+      { max: 2, window: 10 },
+      { max: 3, window: 7 },
+    ]) {
+      const make = (prefix: string, n: number, boards: number, owners: number) =>
+        Array.from({ length: n }, (_, i) => c(`${prefix}${i}`, `b${rand(boards)}`, `o${rand(owners)}`));
+      const sources = {
+        following: make('f', 60, 4, 3),
+        related: make('r', 60, 40, 30),
+        popular: make('p', 200, 200, 150),
+      };
+      const out = rank(sources, { ...opts, diversity, limit: 120 });
+      expect(out).toHaveLength(120);
+      expect(keepsSpread(out, diversity)).toBe(true);
+    }
+  });
+
   it('drops excluded pins and shows each canonical pin once', () => {
     const following = [
       c('1', 'b1', 'o1'),
