@@ -26,7 +26,7 @@ const DRIFT_EVERY_POLLS = 10;
  * and `seen` holds the applied entries above it. Entries can commit out of seq order (sequence values are
  * taken before commit), so a hole is waited for `gapMs` before `low` moves past it.
  */
-class LogCursor {
+export class LogCursor {
   low = 0;
   private readonly seen = new Set<number>();
   private holeSince: number | undefined;
