@@ -415,14 +415,13 @@ export class PinsService {
     limit: number,
   ) {
     const where = { boardId, ...(sectionId ? { sectionId } : {}) };
-    const head = await this.cache.getOrLoad<CachedList>(
-      listKey(boardId, sectionId),
-      LIST_TTL_MS,
-      async () => {
+    const key = listKey(boardId, sectionId);
+    const head =
+      this.cache.peek<CachedList>(key) ??
+      (await this.cache.getOrLoad<CachedList>(key, LIST_TTL_MS, async () => {
         const ids = await repo.listIds(this.db, where, undefined, LIST_HEAD + 1);
         return { ids: ids.slice(0, LIST_HEAD), complete: ids.length <= LIST_HEAD };
-      },
-    );
+      }));
     let start = 0;
     if (after !== undefined) {
       start = head.ids.findIndex((id) => idBelow(id, after));
@@ -454,13 +453,23 @@ export class PinsService {
 
   /** Pins' own fields and images, from the cache, loading all misses in two queries. */
   private async cores(ids: readonly string[]): Promise<Map<string, CachedPin>> {
-    const byKey = await this.cache.getOrLoadMany<CachedPin>(ids.map(pinKey), PIN_TTL_MS, async (missing) => {
-      const missingIds = missing.map((k) => k.slice('pin:'.length));
+    // Pins this node holds are taken as they are; the rest are read through the cache in one go.
+    const out = new Map<string, CachedPin>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const held = this.cache.peek<CachedPin>(pinKey(id));
+      if (held) out.set(id, held);
+      else missing.push(pinKey(id));
+    }
+    if (missing.length === 0) return out;
+    const byKey = await this.cache.getOrLoadMany<CachedPin>(missing, PIN_TTL_MS, async (keys) => {
+      const missingIds = keys.map((k) => k.slice('pin:'.length));
       const rows = await repo.byIds(this.db, missingIds);
       const images = await repo.imagesOf(this.db, missingIds);
       return new Map(rows.map((row) => [pinKey(row.id), core(row, images.get(row.id) ?? [])]));
     });
-    return new Map([...byKey].map(([key, value]) => [key.slice('pin:'.length), value]));
+    for (const [key, value] of byKey) out.set(key.slice('pin:'.length), value);
+    return out;
   }
 
   /**
