@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../http/auth.js';
 import type { Bookmarks } from '../../http/pagination.js';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
@@ -31,6 +32,8 @@ export interface FeedDeps {
   pool: PopularPool;
   config: FeedConfig;
   log: Logger;
+  /** Keeps each person's interest words for a while (they drift slowly); without it they are read each time. */
+  cache?: Cache;
   now?: () => number;
   /** Items ranked at a time (BATCH); tests make it small to exercise refills. */
   batch?: number;
@@ -48,6 +51,7 @@ const SEED_DECAY_MS = 10 * 86_400_000;
 /** A close-up says less than a save. */
 const CLOSEUP_WEIGHT = 0.5;
 const INTEREST_WORDS = 40;
+const INTERESTS_TTL_MS = 10 * 60_000;
 /** A reader is marked active at most this often per process. */
 const ACTIVE_EVERY_MS = 3_600_000;
 /** Background rankings of first pages in flight per process, at most. */
@@ -220,7 +224,7 @@ export class FeedService {
       repo.graph(db, userId),
       repo.savedFrom(db, userId),
       repo.seeds(db, userId, SEEDS, SEED_DAYS),
-      repo.interests(db, userId, INTEREST_WORDS),
+      this.interests(userId),
       this.deps.pool.get(),
     ]);
     const exclude = new Set<string>(saved);
@@ -277,6 +281,14 @@ export class FeedService {
       // Fewer than a batch: the sources ran dry.
       done: ranked.length < (this.deps.batch ?? BATCH),
     };
+  }
+
+  private async interests(userId: string): Promise<Map<string, number>> {
+    const load = async () => [...(await repo.interests(this.deps.db, userId, INTEREST_WORDS))];
+    const pairs = this.deps.cache
+      ? await this.deps.cache.getOrLoad(`feed-interests:${userId}`, INTERESTS_TTL_MS, load)
+      : await load();
+    return new Map(pairs);
   }
 
   /** Pins from the walk, seeded by recent saves and close-ups weighted by recency; [] without a walk. */

@@ -34,6 +34,7 @@ export function feedModule(
     pool,
     config: deps.config,
     log: deps.log,
+    cache: deps.cache,
   });
   return {
     name: 'feed',
