@@ -13,7 +13,8 @@
 //       popular-pins baseline (the 20 most-saved pins overall).
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { csrFromEdges, PinBoardGraph } from '../src/modules/related/graph.js';
+import { csrFromEdges } from '../src/modules/related/csr.js';
+import { PinBoardGraph } from '../src/modules/related/graph.js';
 import { bareWalk, Walker } from '../src/modules/related/walk.js';
 import { envNumber, percentile } from './settings.js';
 

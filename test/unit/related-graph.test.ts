@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { csrFromEdges, GraphBuilder, type PinBoardGraph } from '../../src/modules/related/graph.js';
+import { csrFromEdges } from '../../src/modules/related/csr.js';
+import type { PinBoardGraph } from '../../src/modules/related/graph.js';
+import { GraphBuilder } from '../../src/modules/related/graph-builder.js';
 
 const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 

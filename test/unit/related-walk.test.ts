@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, type PinBoardGraph } from '../../src/modules/related/graph.js';
+import type { PinBoardGraph } from '../../src/modules/related/graph.js';
+import { GraphBuilder } from '../../src/modules/related/graph-builder.js';
 import { bareWalk, stepBudgets, Walker } from '../../src/modules/related/walk.js';
 
 /** A graph from board -> pin lists (pin and board ids small integers; rows in id order). */

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
-import { GraphBuilder, type PinBoardGraph } from './graph.js';
+import type { PinBoardGraph } from './graph.js';
+import { GraphBuilder } from './graph-builder.js';
 import { type LogEntry, relatedRepository as repo } from './related.repository.js';
 
 export interface GraphStoreOptions {
