@@ -145,6 +145,27 @@ describe('fan-out on write', () => {
     expect(items.find((i) => i.id === pinId)?.reason).toBe('FOLLOWING');
   });
 
+  it('heavy boards are merged at read time too, while their owner is still fanned out', async () => {
+    const owner = await makeUser(app);
+    const popularBoard = await makeBoard(app, owner);
+    const boardFans = [await reader(), await reader(), await reader(), await reader()];
+    for (const f of boardFans) await followBoard(app, f, popularBoard.id);
+    const ownerFan = await reader();
+    await follow(app, ownerFan, owner);
+    const pinId = await makePin(app, owner, popularBoard.id);
+    await feedJobsDone(app);
+    const marks = await app.database.db
+      .selectFrom('feed_heavy_sources')
+      .select(['kind', 'source_id'])
+      .where('source_id', 'in', [owner.id, popularBoard.id])
+      .execute();
+    expect(marks).toEqual([{ kind: 'board', source_id: popularBoard.id }]);
+    expect(await feed.store.read(boardFans[0]!.id, 800)).not.toContain(pinId);
+    expect(await feed.store.read(ownerFan.id, 800)).toContain(pinId);
+    const items = (await page(app, boardFans[0]!, { page_size: 100 })).items;
+    expect(items.find((i) => i.id === pinId)?.reason).toBe('FOLLOWING');
+  });
+
   it('board follows: pins on a followed board come through, other boards of its owner do not', async () => {
     const owner = await makeUser(app);
     const followed = await makeBoard(app, owner);
@@ -263,10 +284,15 @@ describe('ranking and sessions', () => {
     const secret = await makeBoard(app, author, { privacy: 'SECRET' });
     const fan = await reader();
     await follow(app, fan, author);
+    const protectedBoard = await makeBoard(app, author, { privacy: 'PROTECTED' });
     const hidden = await makePin(app, author, secret.id);
+    // Protected boards are readable by link but not distributed.
+    const undistributed = await makePin(app, author, protectedBoard.id);
     const later = await makePin(app, author, open.id);
     await feedJobsDone(app);
     expect(await feed.store.read(fan.id, 800)).not.toContain(hidden);
+    expect(await feed.store.read(fan.id, 800)).not.toContain(undistributed);
+    expect(ids((await page(app, fan, { page_size: 250 })).items)).not.toContain(undistributed);
     expect(ids((await page(app, fan, { page_size: 250 })).items)).toContain(later);
     const res = await app.http.inject({
       method: 'PATCH',
