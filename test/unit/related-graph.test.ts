@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csrFromEdges } from '../../src/modules/related/csr.js';
 import type { PinBoardGraph } from '../../src/modules/related/graph.js';
 import { GraphBuilder } from '../../src/modules/related/graph-builder.js';
+import { decodeGraph, encodeGraph } from '../../src/modules/related/graph-snapshot.js';
 
 const ascending = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -123,6 +124,38 @@ describe('GraphBuilder.finishAsync', () => {
     }
     expect(async.pruned).toBe(sync.pruned);
     expect(sync.pruned).toBeGreaterThan(0);
+  });
+});
+
+describe('graph snapshots', () => {
+  it('encode and decode the base arrays exactly, onto shared memory; a graph with an overlay is refused', () => {
+    const b = new GraphBuilder(2);
+    b.add(5n, null, 1n, false);
+    b.add(6n, 5n, 2n, false);
+    b.add(7n, null, 1n, false);
+    b.add(8n, null, 1n, false);
+    b.add(9n, 3n, 4n, false);
+    const g = b.finish();
+    const back = decodeGraph(encodeGraph(g));
+    for (const k of [
+      'pinKeys',
+      'pinReps',
+      'boardKeys',
+      'pinOff',
+      'pinAdj',
+      'boardOff',
+      'boardAdj',
+    ] as const) {
+      expect(Array.from(back[k] as ArrayLike<unknown>)).toEqual(Array.from(g[k] as ArrayLike<unknown>));
+      expect(back[k].buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+    expect(back.pruned).toBe(1);
+    expect(back.pinRep(back.pinIndex(3n))).toBe(9n);
+    const empty = decodeGraph(encodeGraph(new GraphBuilder(2).finish()));
+    expect(empty.nBasePins).toBe(0);
+    expect(empty.edgeCount).toBe(0);
+    g.addEdge(50n, 1n, 50n);
+    expect(() => encodeGraph(g)).toThrow(/overlay/);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PinBoardGraph } from './graph.js';
 import { GraphBuilder } from './graph-builder.js';
+import type { SnapshotStore } from './graph-snapshot.js';
 import { type LogEntry, relatedRepository as repo } from './related.repository.js';
 
 export interface GraphStoreOptions {
@@ -17,6 +18,23 @@ export interface GraphStoreOptions {
   gapMs?: number;
   /** Pins written behind the log's back (see `checkDrift`) this old start a rebuild. */
   driftGraceMs?: number;
+  /** Graphs shared between nodes (services mode); without it each node builds from the tables. */
+  snapshots?: SnapshotStore;
+  /** How long a node waits for another's snapshot before building itself. */
+  snapshotWaitMs?: number;
+}
+
+/** How long one node may hold the right to build the shared graph. */
+const SNAPSHOT_LOCK_MS = 10 * 60_000;
+
+/** A graph ready to swap in, and the log position to replay from. */
+interface Built {
+  graph: PinBoardGraph;
+  from: number;
+  rows: number;
+  /** The newest pin row it holds. */
+  newest: bigint;
+  source: 'tables' | 'snapshot';
 }
 
 /** Every this many polls, look for pins written behind the log's back. */
@@ -85,8 +103,13 @@ export class GraphStore {
   private polling: Promise<void> | undefined;
   private rebuilding: Promise<PinBoardGraph> | undefined;
   private stopped = false;
-  /** When the current graph was built and how long it took, for logs and the bench. */
-  lastBuild = { at: 0, ms: 0, rows: 0 };
+  /** When the current graph was built, how long it took and from what (for logs and tests). */
+  lastBuild: { at: number; ms: number; rows: number; source: 'tables' | 'snapshot' | 'none' } = {
+    at: 0,
+    ms: 0,
+    rows: 0,
+    source: 'none',
+  };
   /** The newest pin row the graph has heard of (from its build or the log). */
   private knownMax = 0n;
   private polls = 0;
@@ -184,6 +207,72 @@ export class GraphStore {
 
   private async buildAndSwap(): Promise<PinBoardGraph> {
     const started = Date.now();
+    const built = (await this.shared()) ?? (await this.fromTables());
+    const { graph, from } = built;
+    for (let seq = from; ; ) {
+      const entries = await repo.logAfter(this.db, seq, 5000);
+      for (const e of entries) this.apply(graph, e);
+      if (entries.length < 5000) break;
+      seq = Number(entries[entries.length - 1]!.seq);
+    }
+    if (!this.graph) this.cursor.reset(from);
+    if (built.newest > this.knownMax) this.knownMax = built.newest;
+    this.graph = graph;
+    this.lastBuild = { at: Date.now(), ms: Date.now() - started, rows: built.rows, source: built.source };
+    this.log.info(
+      {
+        source: built.source,
+        pins: graph.nBasePins,
+        boards: graph.nBaseBoards,
+        edges: graph.edgeCount,
+        pruned: graph.pruned,
+        bytes: graph.memoryBytes().total,
+        ms: this.lastBuild.ms,
+      },
+      'related graph built',
+    );
+    return graph;
+  }
+
+  /**
+   * With a snapshot store (services mode): a snapshot newer than this node's graph and younger than the
+   * rebuild interval is loaded; else the node that takes the build lock builds from the tables and
+   * writes a snapshot for the others, who wait for it (and build themselves if it does not come).
+   */
+  private async shared(): Promise<Built | undefined> {
+    const store = this.options.snapshots;
+    if (!store) return undefined;
+    const fresh = await this.freshSnapshot(store);
+    if (fresh) return fresh;
+    if (await store.lock(SNAPSHOT_LOCK_MS)) {
+      try {
+        const built = await this.fromTables();
+        await store.write(built.graph, built.from, built.newest.toString());
+        return built;
+      } finally {
+        await store.unlock();
+      }
+    }
+    const deadline = Date.now() + (this.options.snapshotWaitMs ?? SNAPSHOT_LOCK_MS);
+    while (Date.now() < deadline && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const waited = await this.freshSnapshot(store);
+      if (waited) return waited;
+    }
+    return undefined;
+  }
+
+  private async freshSnapshot(store: SnapshotStore): Promise<Built | undefined> {
+    const meta = await store.latest();
+    if (!meta || meta.builtAt <= this.lastBuild.at) return undefined;
+    if (this.options.rebuildMs > 0 && Date.now() - meta.builtAt > this.options.rebuildMs) return undefined;
+    const graph = await store.load(meta);
+    if (!graph) return undefined;
+    return { graph, from: meta.logSeq, rows: 0, newest: BigInt(meta.newest), source: 'snapshot' };
+  }
+
+  /** Builds from the pin rows, in pages. */
+  private async fromTables(): Promise<Built> {
     // Everything committed before the pages are read is in them; the log after this point is replayed.
     const from = this.graph ? this.cursor.low : await repo.logHead(this.db);
     const builder = new GraphBuilder(this.options.boardCap);
@@ -206,29 +295,7 @@ export class GraphStore {
       if (page.length < pageSize) break;
       after = page[page.length - 1]!.id;
     }
-    const graph = await builder.finishAsync();
-    for (let seq = from; ; ) {
-      const entries = await repo.logAfter(this.db, seq, 5000);
-      for (const e of entries) this.apply(graph, e);
-      if (entries.length < 5000) break;
-      seq = Number(entries[entries.length - 1]!.seq);
-    }
-    if (!this.graph) this.cursor.reset(from);
-    if (newest > this.knownMax) this.knownMax = newest;
-    this.graph = graph;
-    this.lastBuild = { at: Date.now(), ms: Date.now() - started, rows };
-    this.log.info(
-      {
-        pins: graph.nBasePins,
-        boards: graph.nBaseBoards,
-        edges: graph.edgeCount,
-        pruned: graph.pruned,
-        bytes: graph.memoryBytes().total,
-        ms: this.lastBuild.ms,
-      },
-      'related graph built',
-    );
-    return graph;
+    return { graph: await builder.finishAsync(), from, rows, newest, source: 'tables' };
   }
 
   private schedule(): void {

@@ -1,6 +1,7 @@
 import type { AppModule, ModuleDeps } from '../module.js';
 import type { ProductServices } from '../product-services.js';
 import { graphLogConsumer, pruneLogTask } from './graph-log.consumer.js';
+import { RedisSnapshotStore } from './graph-snapshot.js';
 import { GraphStore } from './graph-store.js';
 import { relatedRoutes } from './related.routes.js';
 import { RelatedService } from './related.service.js';
@@ -11,18 +12,30 @@ export { type Recommendation, RelatedService } from './related.service.js';
 
 /**
  * Related pins: GET /v5/pins/{pin_id}/related (extension) and `service.recommend` for the home feed.
- * Each API process holds the graph in memory: built when its routes are registered, kept current from
- * the change log the `related.graph-log` consumer writes, rebuilt every RELATED_REBUILD_MINUTES.
+ * Each API process holds the graph in memory: built when its routes are registered (in services mode one
+ * node builds and the others load its snapshot from Redis), kept current from the change log the
+ * `related.graph-log` consumer writes, rebuilt every RELATED_REBUILD_MINUTES.
  */
 export function relatedModule(
   deps: ModuleDeps,
   product: Pick<ProductServices, 'pins'>,
 ): AppModule & { readonly service: RelatedService; readonly graph: GraphStore } {
   const { config } = deps;
+  // Services mode: nodes share one build through Redis (kept for two rebuild intervals, or a day).
+  const snapshotTtlMs = config.relatedRebuildMs > 0 ? 2 * config.relatedRebuildMs : 86_400_000;
   const graph = new GraphStore(deps.db, deps.log, {
     boardCap: config.relatedBoardCap,
     pollMs: config.relatedPollMs,
     rebuildMs: config.relatedRebuildMs,
+    ...(deps.redis
+      ? {
+          snapshots: new RedisSnapshotStore(
+            deps.redis,
+            config.redisPrefix,
+            Math.max(snapshotTtlMs, 3_600_000),
+          ),
+        }
+      : {}),
   });
   deps.metrics.gauge(
     'corkboard_related_graph',

@@ -5,27 +5,41 @@ import { makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
 import { ids, relatedOf, world } from './helpers.js';
 
-// Several API nodes on one database: each holds its own graph, built from the tables and kept current
-// from the change log that the job-running process writes.
+// Several API nodes on one database: one builds the graph and shares it as a snapshot in Redis, the
+// others load it; each keeps its copy current from the change log the job-running process writes.
 describe.runIf(testMode() === 'services')('related pins on several nodes', () => {
   let worker: App;
   let api: App;
   let alice: TestUser;
   let bob: TestUser;
+  let first: string;
+  let second: string;
 
   beforeAll(async () => {
     worker = await startTestApp({ env: { RELATED_POLL_MS: '50', RELATED_REBUILD_MINUTES: '0' } });
-    api = await createApp(worker.config, { runJobs: false });
-    afterAll(() => api.close());
     alice = await makeUser(worker);
     bob = await makeUser(worker);
+    const w = world(worker);
+    const board = await makeBoard(worker, alice, { name: 'Lamps' });
+    first = await w.pin(alice, board.id, { title: 'Desk lamp' });
+    second = await w.pin(alice, board.id, { title: 'Floor lamp' });
+    await relatedOf(worker).graph.rebuild();
+    api = await createApp(worker.config, { runJobs: false });
+    afterAll(() => api.close());
   }, 60_000);
+
+  it('a second node loads the graph the first one built instead of reading the pins', async () => {
+    expect(relatedOf(worker).graph.lastBuild.source).toBe('tables');
+    const graph = await relatedOf(api).graph.current();
+    expect(relatedOf(api).graph.lastBuild).toMatchObject({ source: 'snapshot', rows: 0 });
+    const built = await relatedOf(worker).graph.current();
+    expect(graph.nBasePins).toBe(built.nBasePins);
+    expect(graph.pinIndex(BigInt(first))).toBeGreaterThanOrEqual(0);
+    expect(Array.from(graph.boardAdj)).toEqual(Array.from(built.boardAdj));
+  });
 
   it('a pin saved through one node is related on another within seconds', async () => {
     const w = world(worker);
-    const board = await makeBoard(worker, alice, { name: 'Lamps' });
-    const first = await w.pin(alice, board.id, { title: 'Desk lamp' });
-    const second = await w.pin(alice, board.id, { title: 'Floor lamp' });
     const other = world(api);
     await eventually(async () => ids(await other.related(bob, first)).includes(second), 10_000, 50);
 
