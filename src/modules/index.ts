@@ -44,6 +44,9 @@ export function buildProduct(deps: ModuleDeps): Product {
   const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
   const analytics = analyticsModule(deps, services);
   const related = relatedModule(deps, services);
+  const feed = feedModule(deps, services, (ids) => analytics.service.signals(ids));
+  // The home feed's recommendations are random walks seeded by the viewer's recent saves and close-ups.
+  feed.service.useRecommender(related.service);
   pins.useServing({
     tokens: (viewer, pinIds, surface, requestId) =>
       impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),
@@ -69,7 +72,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       related,
       analytics,
       eventsModule(events),
-      feedModule(deps, services, (ids) => analytics.service.signals(ids)),
+      feed,
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),
