@@ -26,6 +26,8 @@ export interface GraphStoreOptions {
 
 /** How long one node may hold the right to build the shared graph. */
 const SNAPSHOT_LOCK_MS = 10 * 60_000;
+/** How long a node waits for the builder's snapshot before building itself. */
+const SNAPSHOT_WAIT_MS = 2 * 60_000;
 
 /** A graph ready to swap in, and the log position to replay from. */
 interface Built {
@@ -253,7 +255,7 @@ export class GraphStore {
         await store.unlock();
       }
     }
-    const deadline = Date.now() + (this.options.snapshotWaitMs ?? SNAPSHOT_LOCK_MS);
+    const deadline = Date.now() + (this.options.snapshotWaitMs ?? SNAPSHOT_WAIT_MS);
     while (Date.now() < deadline && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       const waited = await this.freshSnapshot(store);

@@ -4,6 +4,7 @@ import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../http/pagin
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
 import type { PinsService } from '../pins/index.js';
+import type { PinBoardGraph } from './graph.js';
 import type { GraphStore } from './graph-store.js';
 import { type CandidateRow, relatedRepository as repo } from './related.repository.js';
 import { distinct, paginate } from './select.js';
@@ -16,6 +17,8 @@ const WALK_CANDIDATES = 400;
 /** Fewer graph results than this and content similarity fills the list (a cold pin). */
 export const MIN_GRAPH_RESULTS = DEFAULT_PAGE_SIZE;
 const MAX_ID = 9_223_372_036_854_775_807n;
+/** Longest a request waits for the node's first graph. */
+const GRAPH_WAIT_MS = 5000;
 /** How long a list stays for the pages after its first (so they follow the first page's ranking). */
 const LIST_TTL_MS = 5 * 60_000;
 
@@ -28,6 +31,8 @@ export interface RelatedDeps {
   readonly steps: number;
   /** Mixed into every walk's seed (tests pin it; any fixed value keeps answers deterministic). */
   readonly seed?: number;
+  /** Longest a request waits for the node's first graph (default GRAPH_WAIT_MS). */
+  readonly graphWaitMs?: number;
 }
 
 /** A ranked recommendation: a pin the viewer may see and its walk score. */
@@ -108,7 +113,8 @@ export class RelatedService {
     const valid = seeds.filter((s) => validId(s.pinId) && s.weight > 0);
     if (valid.length === 0 || limit <= 0) return [];
     const canonicals = await repo.canonicals(this.deps.db, [...new Set(valid.map((s) => s.pinId))]);
-    const graph = await this.deps.store.current();
+    const graph = await this.graph();
+    if (!graph) return [];
     const weights = new Map<number, number>();
     for (const s of valid) {
       const canonical = canonicals.get(s.pinId);
@@ -138,14 +144,32 @@ export class RelatedService {
     return out;
   }
 
+  /**
+   * The graph, waiting at most GRAPH_WAIT_MS for a node's first build (or for another node's snapshot):
+   * meanwhile related pins come from content similarity alone and recommendations are empty.
+   */
+  private async graph(): Promise<PinBoardGraph | undefined> {
+    const ready = this.deps.store.peek();
+    if (ready) return ready;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.deps.graphWaitMs ?? GRAPH_WAIT_MS);
+    });
+    try {
+      return await Promise.race([this.deps.store.current(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The related list of a pin: walk results, then content neighbours if the walk found too few. */
   private async ranked(pinId: string): Promise<CandidateRow[]> {
     const { db } = this.deps;
     const canonical = (await repo.canonical(db, pinId)) ?? pinId;
-    const graph = await this.deps.store.current();
-    const p = graph.pinIndex(BigInt(canonical));
+    const graph = await this.graph();
+    const p = graph ? graph.pinIndex(BigInt(canonical)) : -1;
     let ids: string[] = [];
-    if (p >= 0) {
+    if (graph && p >= 0) {
       const walk = this.walker.run(graph, [{ pin: p, weight: 1 }], WALK_CANDIDATES, {
         steps: this.deps.steps,
         seed: hashText(canonical, this.deps.seed ?? 0),

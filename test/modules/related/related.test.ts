@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { type GraphStore, RelatedService } from '../../../src/modules/related/index.js';
 import { diversityCap } from '../../../src/modules/related/select.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
@@ -256,6 +257,27 @@ describe('GET /v5/pins/{pin_id}/related', () => {
       payload: { privacy: 'PUBLIC' },
     });
     await eventually(async () => ids(await w.related(dave, p.a1!)).includes(p.c1!), 10_000, 50);
+  });
+});
+
+describe('before the graph is built', () => {
+  it('answers from content similarity, and recommends nothing, instead of waiting', async () => {
+    const stuck = {
+      peek: () => undefined,
+      current: () => new Promise<never>(() => {}),
+    } as unknown as GraphStore;
+    const service = new RelatedService({
+      db: app.deps.db,
+      bookmarks: app.deps.bookmarks,
+      pins: app.product.pins,
+      store: stuck,
+      steps: 1000,
+      graphWaitMs: 50,
+    });
+    const viewer = { userId: bob.id, appId: '1', scopes: new Set(FULL) };
+    const page = await service.related(viewer, p.cold!, {}, { requestId: 'r' });
+    expect(page.items.map((i) => i.id)).toContain(p.t1);
+    expect(await service.recommend(viewer, [{ pinId: p.a1!, weight: 1 }], 10)).toEqual([]);
   });
 });
 
