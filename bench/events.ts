@@ -51,7 +51,10 @@ async function drive<T>(items: T[], concurrency: number, work: (item: T) => Prom
       while (next < items.length) {
         const item = items[next++]!;
         const t = performance.now();
-        events += await work(item);
+        // Not `events += await work(item)`: that reads `events` before the await, so concurrent workers
+        // would overwrite each other's counts.
+        const n = await work(item);
+        events += n;
         latencies.push(performance.now() - t);
       }
     }),
