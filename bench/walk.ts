@@ -98,7 +98,7 @@ async function main() {
   const noise = envNumber('BENCH_NOISE', 0.1, 0);
   const boardCap = envNumber('BENCH_BOARD_CAP', 5000, 1);
   const steps = envNumber('BENCH_WALK_STEPS', 100_000, 100);
-  const rounds = envNumber('BENCH_ROUNDS', 3, 1);
+  const rounds = envNumber('BENCH_ROUNDS', 5, 1);
   const concurrency = envNumber('BENCH_CONCURRENCY', 8, 1);
   const workers = envNumber('BENCH_WALK_WORKERS', Math.min(2, availableParallelism()), 1);
   const latencyQueries = envNumber('BENCH_LATENCY_QUERIES', 400, 1);
