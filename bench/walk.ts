@@ -130,7 +130,7 @@ async function main() {
   const mem = graph.memoryBytes();
   console.log(
     `(b) memory: ${(mem.arrays / 2 ** 20).toFixed(1)} MiB of arrays (${(mem.arrays / graph.edgeCount).toFixed(1)} bytes an edge); ` +
-      `walk scratch per thread ${((nPins * 18) / 2 ** 20).toFixed(1)} MiB`,
+      `walk scratch per thread ${((nPins * 21) / 2 ** 20).toFixed(1)} MiB`,
   );
 
   // Query pins: random pins with at least one board.

@@ -60,7 +60,9 @@ export function seedState(seed: number): number {
 
 /** A random walker with scratch space for graphs of up to `capacity` pins (grows when needed). */
 export class Walker {
-  private visits = new Uint16Array(0);
+  /** Visit counts up to 255; a pin visited more counts on in `hot` (few pins, so few cache lines). */
+  private visits = new Uint8Array(0);
+  private hot = new Int32Array(0);
   private touched = new Int32Array(0);
   private combined = new Float64Array(0);
   private combinedTouched = new Int32Array(0);
@@ -68,7 +70,8 @@ export class Walker {
   private ensure(n: number): void {
     if (this.visits.length >= n) return;
     const cap = Math.max(n, Math.ceil(this.visits.length * 1.25));
-    this.visits = new Uint16Array(cap);
+    this.visits = new Uint8Array(cap);
+    this.hot = new Int32Array(cap);
     this.touched = new Int32Array(cap);
     this.combined = new Float64Array(cap);
     this.combinedTouched = new Int32Array(cap);
@@ -92,10 +95,17 @@ export class Walker {
       const q = queries[0]!.pin;
       const out = this.walkOne(graph, q, budgets[0]!, state, restart, np, nv);
       const touched = this.touched;
+      const hot = this.hot;
       for (let t = 0; t < out.touched; t++) {
         const p = touched[t]!;
-        const v = visits[p]!;
+        const c = visits[p]!;
         visits[p] = 0;
+        let v = c;
+        // Only hot pins read (and clear) `hot`: touching it for every pin would pull it all into cache.
+        if (c === 255) {
+          v += hot[p]!;
+          hot[p] = 0;
+        }
         // Most touched pins were seen once or twice: rejected here without a call once the heap is full.
         if (v >= top.floor && p !== q && !exclude?.(p)) top.offer(p, v);
       }
@@ -111,11 +121,18 @@ export class Walker {
       steps += out.steps;
       if (!out.early) early = false;
       const touched = this.touched;
+      const hot = this.hot;
       for (let t = 0; t < out.touched; t++) {
         const p = touched[t]!;
         if (combined[p] === 0) combinedTouched[nCombined++] = p;
-        combined[p]! += Math.sqrt(visits[p]!);
+        const c = visits[p]!;
         visits[p] = 0;
+        let v = c;
+        if (c === 255) {
+          v += hot[p]!;
+          hot[p] = 0;
+        }
+        combined[p]! += Math.sqrt(v);
       }
     });
     const queried = new Set(queries.map((q) => q.pin));
@@ -142,6 +159,7 @@ export class Walker {
   ): { steps: number; touched: number; state: number; early: boolean } {
     const { pinOff, pinAdj, boardOff, boardAdj, boardFlag, nBasePins, nBaseBoards } = graph;
     const visits = this.visits;
+    const hot = this.hot;
     const touched = this.touched;
     const restartBelow = Math.round(restart * 256);
     let r = seed;
@@ -186,9 +204,13 @@ export class Walker {
         }
         p = next;
       }
-      const v = visits[p]! + 1;
-      // Counts saturate at 65,535 (only a tiny graph walked for long gets there), without a branch.
-      visits[p] = v - (v >>> 16);
+      // A byte per pin keeps the counters in cache; the few pins past 255 visits count on in `hot`.
+      const c = visits[p]!;
+      let v: number;
+      if (c !== 255) {
+        v = c + 1;
+        visits[p] = v;
+      } else v = 255 + ++hot[p]!;
       // Branch-free: whether a pin is new is a coin toss the CPU would mispredict half the time.
       touched[nTouched] = p;
       nTouched += (v - 2) >>> 31;
