@@ -45,7 +45,12 @@ export function discoverySearchModule(deps: ModuleDeps, product: ProductServices
     terms,
     trends,
     recorder,
-    routes: (app) => discoverySearchRoutes(app, { search, terms, trends }),
+    routes: (app) => {
+      discoverySearchRoutes(app, { search, terms, trends });
+      // Runs after the server has stopped taking requests and its in-flight ones are done (Fastify runs
+      // onClose hooks after closing the listener), before the app closes the database.
+      app.addHook('onClose', () => recorder.close());
+    },
     consumers: () => [index.consumer(), searchTermsConsumer()],
     periodic: () => [
       { name: 'discovery-search.reconcile', everyMs: RECONCILE_MS, run: () => index.reconcile() },
