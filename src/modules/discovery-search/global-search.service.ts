@@ -81,9 +81,11 @@ export class GlobalSearchService {
     if (plan) hits = await this.repo.pins({ ...plan, after, limit: limit + 1 });
     if (!input.bookmark) this.record(viewer, term, ctx.requestId);
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
+    // A pin whose board became secret (or that was deleted) since it was indexed is dropped here, for its
+    // owner too: global search shows public content only. The bookmark still moves past it.
     const items = await this.product.pins.byIds(
       viewer,
-      page.items.map((h) => h.id),
+      page.items.filter((h) => h.visible !== false).map((h) => h.id),
     );
     await this.product.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'SEARCH' });
     return { items, bookmark: page.bookmark };

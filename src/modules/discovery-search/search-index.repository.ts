@@ -37,8 +37,11 @@ export const searchIndexRepository = {
       where d.pin_id = any(${ids}::bigint[]) and sp.pin_id = d.pin_id and sp.lexeme = any(d.lexemes)`.execute(
       trx,
     );
-    await sql`delete from search_pin_docs where pin_id = any(${ids}::bigint[])`.execute(trx);
-    await sql`
+    const removed = await sql<{ term: string | null }>`
+      delete from search_pin_docs where pin_id = any(${ids}::bigint[]) returning title_term as term`.execute(
+      trx,
+    );
+    const added = await sql<{ term: string | null }>`
       with src as (
         select p.id, p.board_id, p.created_at, b.name as board_name, p.title,
                setweight(to_tsvector('english', coalesce(p.title, '')), 'A')
@@ -55,14 +58,59 @@ export const searchIndexRepository = {
                ${STATIC_KEY(sql`engagement`, sql`created_at`)}, tsvector_to_array(tsv)
         from src
         on conflict (pin_id) do nothing
-        returning pin_id, static_key
+        returning pin_id, static_key, title_term
+      ), postings as (
+        insert into search_postings (lexeme, pin_id, weight, rank_key)
+        select u.lexeme, s.id, w.weight, ln(w.weight) + d.static_key
+        from src s join docs d on d.pin_id = s.id
+        cross join lateral unnest(s.tsv) u
+        cross join lateral (select max(${WEIGHT_OF_LABEL})::real as weight from unnest(u.weights) x) w
+        on conflict (lexeme, pin_id) do nothing
       )
-      insert into search_postings (lexeme, pin_id, weight, rank_key)
-      select u.lexeme, s.id, w.weight, ln(w.weight) + d.static_key
-      from src s join docs d on d.pin_id = s.id
-      cross join lateral unnest(s.tsv) u
-      cross join lateral (select max(${WEIGHT_OF_LABEL})::real as weight from unnest(u.weights) x) w
-      on conflict (lexeme, pin_id) do nothing`.execute(trx);
+      select title_term as term from docs`.execute(trx);
+    const delta = new Map<string, number>();
+    for (const [rows, sign] of [
+      [removed.rows, -1],
+      [added.rows, 1],
+    ] as const) {
+      for (const { term } of rows)
+        if (term && term.length <= 100) delta.set(term, (delta.get(term) ?? 0) + sign);
+    }
+    await searchIndexRepository.addVocabulary(trx, delta);
+  },
+
+  /**
+   * Moves vocabulary counts by `delta` (a term counted by no public pin or board any more is removed), so
+   * a title of a pin deleted, moved or on a board made secret stops being suggested at this commit, not
+   * at the next full refresh. Terms in sorted order, so concurrent writers lock rows in the same order.
+   */
+  async addVocabulary(trx: Db, delta: ReadonlyMap<string, number>): Promise<void> {
+    const moved = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (moved.length === 0) return;
+    const terms = moved.map(([t]) => t);
+    await sql`
+      insert into search_vocabulary (term, doc_count)
+      select * from unnest(${terms}::text[], ${moved.map(([, n]) => n)}::int[])
+      on conflict (term) do update set doc_count = search_vocabulary.doc_count + excluded.doc_count`.execute(
+      trx,
+    );
+    await sql`delete from search_vocabulary where term = any(${terms}::text[]) and doc_count <= 0`.execute(
+      trx,
+    );
+  },
+
+  /**
+   * The vocabulary term of a board's name (as refreshVocabulary counts it): from the board, or for a
+   * deleted board from its indexed pins' documents; undefined when neither has it.
+   */
+  async boardNameTerm(db: Db, boardId: string): Promise<string | undefined> {
+    const { rows } = await sql<{ term: string | null }>`
+      select ${TERM_OF(sql`n.name`)} as term from (
+        select name from boards where id = ${boardId}
+        union all (select board_name from search_pin_docs where board_id = ${boardId} limit 1)
+      ) n(name) limit 1`.execute(db);
+    const term = rows[0]?.term;
+    return term && term.length <= 100 ? term : undefined;
   },
 
   /** Pins of a board that are indexed (for board events: privacy changed, board deleted). */

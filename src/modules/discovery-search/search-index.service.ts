@@ -8,7 +8,7 @@ const CHUNK = 2000;
 /** How often the reconciliation and the lexicon, vocabulary and engagement refreshes run. */
 export const RECONCILE_MS = 5 * 60_000;
 
-type Payload = { pinId?: unknown; parentPinId?: unknown; boardId?: unknown };
+type Payload = { pinId?: unknown; parentPinId?: unknown; boardId?: unknown; from?: unknown; to?: unknown };
 const id = (v: unknown) => (typeof v === 'string' && /^\d{1,19}$/.test(v) ? v : undefined);
 
 /**
@@ -45,6 +45,12 @@ export class SearchIndexService {
         }
         const boardId = id(p?.boardId);
         if (!boardId) return;
+        // The board's name leaves the vocabulary when it becomes secret or is deleted (a deleted board's
+        // name is known from its indexed pins), and comes back when it is public again.
+        const wasSecret = p.from === 'SECRET';
+        const isSecret = ctx.topic === 'board.deleted' || p.to === 'SECRET';
+        const name = wasSecret !== isSecret ? await repo.boardNameTerm(ctx.trx, boardId) : undefined;
+        if (name) await repo.addVocabulary(ctx.trx, new Map([[name, isSecret ? -1 : 1]]));
         const pins = new Set([
           ...(await repo.indexedPinsOfBoard(ctx.trx, boardId)),
           ...(await repo.pinsOfBoard(ctx.trx, boardId)),

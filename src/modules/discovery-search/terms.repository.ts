@@ -49,8 +49,13 @@ export const termsRepository = {
         where p.lexeme = ${first}
           and (select count(*) from search_postings s where s.pin_id = p.pin_id and s.lexeme = any(${rest}::text[])) = ${rest.length}
         order by p.rank_key desc limit 200
-      ), bs as (select distinct d.board_id from hits h join search_pin_docs d on d.pin_id = h.pin_id)
+      ), bs as (
+        -- The board's privacy now: the index lags a board made secret by one consumer delivery.
+        select distinct d.board_id from hits h join search_pin_docs d on d.pin_id = h.pin_id
+        join boards b on b.id = d.board_id and b.privacy <> 'SECRET'
+      )
       select d.title_term as term from bs join search_pin_docs d on d.board_id = bs.board_id
+      join pins p on p.id = d.pin_id and p.board_id = d.board_id
       where d.title_term is not null and length(d.title_term) <= 100
       group by d.title_term order by count(distinct d.board_id) desc, count(*) desc, d.title_term
       limit ${limit}`.execute(db);

@@ -176,6 +176,28 @@ describe('GET /v5/search/partner/pins: privacy', () => {
     });
     expect(res.statusCode).toBe(204);
     expect((await searchPins(app, bob, w)).ids).toEqual([]);
+    await eventually(async () => {
+      const { rows } = await sql`select 1 from search_pin_docs where pin_id = ${id}`.execute(app.database.db);
+      return rows.length === 0;
+    });
+  });
+
+  it('hides a pin whose board became secret before the index hears of it, from its owner too', async () => {
+    const w = word();
+    const board = (await makeBoard(app, alice, { name: 'Quietly secret' })).id;
+    const id = await makePin(app, alice, board, { title: `Stale ${w}` });
+    const other = await makePin(app, alice, aliceBoard, { title: `Stale ${w}` });
+    await reconcile();
+    expect(new Set((await searchPins(app, alice, w)).ids)).toEqual(new Set([id, other]));
+    // Straight in the database: no event, so the index still holds the pin (as it does until the
+    // consumer runs); the read-time check must drop it, even for the owner with pins:read_secret.
+    await sql`update boards set privacy = 'SECRET' where id = ${board}`.execute(app.database.db);
+    expect((await searchPins(app, alice, w)).ids).toEqual([other]);
+    expect((await searchPins(app, bob, w)).ids).toEqual([other]);
+    // A pin moved onto a secret board likewise.
+    const secret = (await makeBoard(app, alice, { name: 'Vault', privacy: 'SECRET' })).id;
+    await sql`update pins set board_id = ${secret} where id = ${other}`.execute(app.database.db);
+    expect((await searchPins(app, alice, w)).ids).toEqual([]);
   });
 });
 
@@ -246,6 +268,86 @@ describe('GET /v5/search/partner/pins: bad requests', () => {
     const { bookmark } = await searchPins(app, bob, w, { limit: 1 });
     expect(bookmark).toEqual(expect.any(String));
     await bad({ term: `${w} other`, country_code: 'US', bookmark: bookmark as string });
+  });
+
+  it('answers odd but valid terms (query syntax, punctuation, unicode, stop words) with 200, never 500', async () => {
+    const w = word();
+    const id = await makePin(app, alice, aliceBoard, { title: `Odd ${w}` });
+    await reconcile();
+    const odd = [
+      "&|!():*'\\",
+      `${w}:*`,
+      `!${w} | (x & y)`,
+      `'${w}'`,
+      '<->',
+      '%_\\',
+      '!!!',
+      'the of and',
+      '日本語 料理',
+      '\u{1F35D}',
+      'a\u200bb',
+      `\u0000${w}\u0007`,
+      'é'.repeat(100),
+    ];
+    for (const term of odd) {
+      for (const [path, spec] of [
+        ['/v5/search/partner/pins', '/search/partner/pins'],
+        ['/v5/search/global/boards', undefined],
+        ['/v5/search/global/users', undefined],
+        ['/v5/terms/suggested', '/terms/suggested'],
+      ] as const) {
+        const res = await get(app, bob, path, { term, country_code: 'US' }, { specPath: spec });
+        expect(res.statusCode, `${path} ${JSON.stringify(term)}: ${res.body}`).toBe(200);
+      }
+      const related = await get(
+        app,
+        bob,
+        '/v5/terms/related',
+        { terms: [term] },
+        { specPath: '/terms/related' },
+      );
+      expect(related.statusCode, `related ${JSON.stringify(term)}: ${related.body}`).toBe(200);
+    }
+    // Query syntax is text: the words still match, the operators do nothing.
+    expect((await searchPins(app, bob, `${w}:*`)).ids).toEqual([id]);
+    expect((await searchPins(app, bob, `!${w}`)).ids).toEqual([id]);
+  });
+
+  it('refuses a term given twice, as an object, or blank in unicode spaces', async () => {
+    for (const url of [
+      `${path}?country_code=US&term=a&term=b`,
+      `${path}?country_code=US&term[x]=a`,
+      `${path}?country_code=US&term=%C2%A0%E2%80%83%E2%80%A8`,
+      `${path}?term=pasta&country_code=US&country_code=FR`,
+      '/v5/search/global/boards?term=a&term=b',
+      '/v5/terms/suggested?term=a&term=b',
+    ]) {
+      const res = await app.http.inject({ method: 'GET', url, headers: await bob.auth() });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+      expect(res.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
+    }
+  });
+
+  it('refuses a bookmark of another search or another endpoint', async () => {
+    const w = word();
+    for (let i = 0; i < 2; i++) await makePin(app, alice, aliceBoard, { title: `Cross ${w}` });
+    await makeBoard(app, alice, { name: `${w} one` });
+    await makeBoard(app, alice, { name: `${w} two` });
+    await reconcile();
+    const { bookmark } = await searchPins(app, bob, w, { limit: 1 });
+    const boards = (await get(app, bob, '/v5/search/global/boards', { term: w, limit: 1 })).json();
+    expect(bookmark).toEqual(expect.any(String));
+    expect(boards.bookmark).toEqual(expect.any(String));
+    for (const [p, bm] of [
+      ['/v5/search/global/boards', bookmark],
+      ['/v5/search/global/users', bookmark],
+      [path, boards.bookmark],
+      ['/v5/search/pins', bookmark],
+    ] as const) {
+      const res = await get(app, bob, p, { term: w, query: w, country_code: 'US', bookmark: bm as string });
+      expect(res.statusCode, `${p}: ${res.body}`).toBe(400);
+      expect(res.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
+    }
   });
 
   it('needs a token (401) with boards:read and pins:read (403)', async () => {

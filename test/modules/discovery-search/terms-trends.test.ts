@@ -70,6 +70,53 @@ describe('GET /v5/terms/suggested', () => {
     expect(await suggested(w, 10)).toEqual([`${w} hidden`, `${w} hidden gem`]);
   });
 
+  it('stops suggesting titles and board names once the board is secret or the pin deleted', async () => {
+    const w = word('qg');
+    const shy = (await makeBoard(app, alice, { name: `${w} board` })).id;
+    await makePin(app, alice, shy, { title: `${w} hush` });
+    const gone = await makePin(app, alice, board, { title: `${w} gone` });
+    await makePin(app, alice, board, { title: `${w} stays` });
+    await refresh();
+    expect(new Set(await suggested(w, 10))).toEqual(
+      new Set([`${w} board`, `${w} hush`, `${w} gone`, `${w} stays`]),
+    );
+    const patch = await app.http.inject({
+      method: 'PATCH',
+      url: `/v5/boards/${shy}`,
+      headers: await alice.auth(),
+      payload: { privacy: 'SECRET' },
+    });
+    expect(patch.statusCode, patch.body).toBe(200);
+    const del = await app.http.inject({
+      method: 'DELETE',
+      url: `/v5/pins/${gone}`,
+      headers: await alice.auth(),
+    });
+    expect(del.statusCode).toBe(204);
+    // The index consumer takes them out of the vocabulary in its own transaction; the typeahead index
+    // (rebuilt here at once, every 30 s in a server) never sees them again, without a full refresh.
+    await eventually(async () => {
+      const { rows } = await sql`select term from search_vocabulary where term like ${`${w}%`}`.execute(
+        app.database.db,
+      );
+      return rows.length === 1;
+    });
+    await discovery(app).terms.refresh();
+    expect(await suggested(w, 10)).toEqual([`${w} stays`]);
+    // Public again: back at once too.
+    await app.http.inject({
+      method: 'PATCH',
+      url: `/v5/boards/${shy}`,
+      headers: await alice.auth(),
+      payload: { privacy: 'PUBLIC' },
+    });
+    await eventually(async () => {
+      await discovery(app).terms.refresh();
+      return (await suggested(w, 10)).length === 3;
+    });
+    expect(new Set(await suggested(w, 10))).toEqual(new Set([`${w} board`, `${w} hush`, `${w} stays`]));
+  });
+
   it('counts searches made through global search (SEARCH events rolled up per day)', async () => {
     const w = word('qd');
     await makePin(app, alice, board, { title: `${w} pie` });
@@ -137,6 +184,20 @@ describe('GET /v5/terms/related', () => {
     // Comma-separated, as Pinterest's example writes it.
     const comma = await get(app, bob, '/v5/terms/related', { terms: `${w},other` });
     expect(comma.json().related_terms_list.map((l: { term: string }) => l.term)).toEqual([w, 'other']);
+  });
+
+  it('never lists titles from a board made secret, even before the index hears of it', async () => {
+    const w = word('qh');
+    const b1 = (await makeBoard(app, alice, { name: 'Soon hidden' })).id;
+    await makePin(app, alice, b1, { title: `${w} anchor` });
+    await makePin(app, alice, b1, { title: 'zqneighbour private' });
+    await refresh();
+    const related = async () =>
+      (await get(app, bob, '/v5/terms/related', { terms: [w] })).json().related_terms_list[0].related_terms;
+    expect(await related()).toContain('zqneighbour private');
+    // No event: the index still has the board's pins; the query must look at the board now.
+    await sql`update boards set privacy = 'SECRET' where id = ${b1}`.execute(app.database.db);
+    expect((await related()).join('|')).not.toContain('zqneighbour');
   });
 
   it('refuses missing, empty and too many terms', async () => {
@@ -261,6 +322,20 @@ describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
       expect(res.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
     };
     await bad('/v5/trends/keywords/XX/top/growing');
+    await bad('/v5/trends/keywords/us/top/growing');
+    await bad('/v5/trends/keywords/DE%20AT%20CH/top/growing');
+    await bad('/v5/trends/keywords/US/top/GROWING');
+    await bad('/v5/trends/keywords/US/top/growing', { normalize_against_group: 'maybe' });
+    await bad('/v5/trends/keywords/US/top/growing', { limit: 0 });
+    await bad('/v5/trends/keywords/US/top/growing', { include_keywords: [''] });
+    await bad('/v5/trends/keywords/US/top/growing', {
+      include_keywords: Array.from({ length: 51 }, (_, i) => `k${i}`),
+    });
+    // One readable message, not one per allowed value.
+    const region = await get(app, bob, '/v5/trends/keywords/XX/top/growing', {});
+    expect(region.json().message).toMatch(/region/);
+    expect(region.json().message).not.toMatch(/constant.*constant/);
+    expect((await get(app, bob, '/v5/trends/keywords/DE%2BAT%2BCH/top/growing', {})).statusCode).toBe(200);
     await bad('/v5/trends/keywords/US/top/daily');
     await bad('/v5/trends/keywords/US/top/growing', { interests: ['cooking'] });
     await bad('/v5/trends/keywords/US/top/growing', { genders: ['robot'] });
@@ -307,5 +382,25 @@ describe('search-term rollup', () => {
         ),
       );
     expect(await count()).toBe(2);
+  });
+});
+
+describe('SEARCH events of global search', () => {
+  let other: App;
+  beforeAll(async () => {
+    other = await startTestApp();
+  });
+
+  it('are all written when the server closes, not lost with the queue', async () => {
+    const carol = await makeUser(other);
+    const w = word('qs');
+    for (let i = 0; i < 3; i++) await searchPins(other, carol, `${w} ${i}`);
+    // Closing the HTTP server (what SIGTERM does first) flushes the queue before the database closes.
+    await other.http.close();
+    const { rows } = await sql<{ query: string }>`
+      select query from events where kind = 'SEARCH' and query like ${`${w}%`} order by query`.execute(
+      other.database.db,
+    );
+    expect(rows.map((r) => r.query)).toEqual([0, 1, 2].map((i) => `${w} ${i}`));
   });
 });
