@@ -44,15 +44,39 @@ async function insertBatched<T>(rows: T[], insert: (batch: T[]) => Promise<unkno
   for (let i = 0; i < rows.length; i += BATCH) await insert(rows.slice(i, i + BATCH));
 }
 
+/** Appends to the list under `key` (in place: spreading a list per item is quadratic at a million pins). */
+function add<K, V>(m: Map<K, V[]>, key: K, item: V): void {
+  const list = m.get(key);
+  if (list) list.push(item);
+  else m.set(key, [item]);
+}
+
+/** Keeps the nouns of the given sub-themes (or every noun when `keep` is false). */
+function themeFilter(mine: readonly number[], keep: boolean) {
+  return (_: string, i: number) => !keep || mine.includes(i % SUB_THEMES);
+}
+
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** Taste clusters per topic: a pin's sub-theme is its noun's index modulo this. */
+export const SUB_THEMES = 4;
+/** Share of a person's pins and saves drawn from their one or two sub-themes of the topic. */
+const TASTE = 0.8;
+/** Share of follows (of people and of boards) drawn among people and boards sharing a topic. */
+const HOMOPHILY = 0.7;
+/** Share of saves made from what the people and boards one follows made or saved (a following feed). */
+const SOCIAL = 0.3;
+
 /**
- * Writes a deterministic demo world straight into the tables: people with favourite topics, boards per
- * topic (a few secret), pins whose titles and descriptions come from their topic's vocabulary and whose
- * images are real processed images in the topic's colours, then saves and follows drawn from Zipf laws
- * so popularity is heavy-tailed. The first person is `demo`.
+ * Writes a deterministic demo world straight into the tables: people with favourite topics and, within
+ * each, one or two sub-themes (taste clusters: a few of the topic's nouns), boards per topic (a few
+ * secret), pins whose titles and descriptions come from their topic's vocabulary and whose images are
+ * real processed images in the topic's colours. Follows of people and boards are drawn from Zipf laws
+ * (heavy-tailed), mostly among people sharing a topic (homophily). Saves go into the saver's board of the
+ * pin's topic: some are of pins the people and boards they follow made or saved lately (social
+ * influence), the rest of popular pins (a Zipf law), mostly of their sub-themes. The first person is `demo`.
  */
 export async function seedWorld(
   deps: {
@@ -74,6 +98,18 @@ export async function seedWorld(
   const userIds = await ids.many('user', userCount);
   const passwordHash = await hashPassword(opts.password);
   const userTopics = userIds.map(() => rng.sample(TOPICS, 1 + rng.int(3)));
+  // Per person and topic, the sub-themes they favour (one, or two about a third of the time), some
+  // sub-themes far more often than others (a Zipf law: tastes are heavy-tailed too).
+  const themeZipf = new Zipf(SUB_THEMES, 1.0);
+  const taste = userTopics.map((topics) => {
+    const m = new Map<string, number[]>();
+    for (const t of topics) {
+      const first = themeZipf.draw(rng);
+      const second = themeZipf.draw(rng);
+      m.set(t.name, rng.chance(0.35) && second !== first ? [first, second] : [first]);
+    }
+    return m;
+  });
   const usernames = userIds.map((_, i) => (i === 0 ? 'demo' : `${rng.pick(FIRST_NAMES)}_${i}`));
   const start = Date.now() - 90 * 24 * 3600 * 1000;
   await insertBatched(
@@ -117,7 +153,7 @@ export async function seedWorld(
   // Original pins: creators by a Zipf law (a few post a lot), boards of the creator.
   const creatorZipf = new Zipf(userCount, 0.9);
   const boardsByOwner = new Map<number, PlannedBoard[]>();
-  for (const b of boards) boardsByOwner.set(b.ownerIndex, [...(boardsByOwner.get(b.ownerIndex) ?? []), b]);
+  for (const b of boards) add(boardsByOwner, b.ownerIndex, b);
   type PinPlan = {
     board: PlannedBoard;
     ownerIndex: number;
@@ -125,13 +161,15 @@ export async function seedWorld(
     description: string;
     imageId: string;
     parent: number | null;
+    /** The sub-theme of its topic (the noun's). */
+    theme: number;
   };
   const plans: PinPlan[] = [];
   for (let i = 0; i < originalsTarget; i++) {
     const ownerIndex = creatorZipf.draw(rng);
     const board = rng.pick(boardsByOwner.get(ownerIndex)!);
     const t = board.topic;
-    const noun = rng.pick(t.nouns);
+    const noun = rng.pick(t.nouns.filter(themeFilter(taste[ownerIndex]!.get(t.name)!, rng.chance(TASTE))));
     const adjective = rng.pick(t.adjectives);
     plans.push({
       board,
@@ -140,26 +178,130 @@ export async function seedWorld(
       description: `A ${adjective} ${noun} idea for ${board.name.toLowerCase()}: ${rng.pick(t.adjectives)}, ${rng.pick(t.adjectives)} and ${rng.pick(t.nouns)}.`,
       imageId: rng.pick(images.get(t.name)!),
       parent: null,
+      theme: t.nouns.indexOf(noun) % SUB_THEMES,
     });
   }
-  // Saves: people save popular public pins of their topics into their own boards of that topic.
-  const publicByTopic = new Map<string, number[]>();
-  plans.forEach((p, i) => {
-    if (p.board.privacy !== 'SECRET')
-      publicByTopic.set(p.board.topic.name, [...(publicByTopic.get(p.board.topic.name) ?? []), i]);
+  // Follows: each person follows a few, chosen by a Zipf law over people, so followers are heavy-tailed.
+  // Most are of people sharing one of their topics (by a Zipf law within the topic, so the same people
+  // lead), the rest of anyone.
+  const followeeZipf = new Zipf(userCount, 1.0);
+  const usersByTopic = new Map<string, number[]>();
+  userTopics.forEach((topics, i) => {
+    for (const t of topics) add(usersByTopic, t.name, i);
   });
-  const popularity = new Map([...publicByTopic].map(([name, list]) => [name, new Zipf(list.length, 1.05)]));
+  const topicZipf = new Map([...usersByTopic].map(([name, list]) => [name, new Zipf(list.length, 1.0)]));
+  const follows = new Set<string>();
+  const followees: number[][] = userIds.map(() => []);
+  userIds.forEach((_, i) => {
+    const k = 1 + Math.floor(rng.next() ** 2 * 12);
+    for (let j = 0; j < k; j++) {
+      let f: number;
+      if (rng.chance(HOMOPHILY)) {
+        const t = rng.pick(userTopics[i]!).name;
+        f = usersByTopic.get(t)![topicZipf.get(t)!.draw(rng)]!;
+      } else f = followeeZipf.draw(rng);
+      if (f !== i && !follows.has(`${i}:${f}`)) {
+        follows.add(`${i}:${f}`);
+        followees[i]!.push(f);
+      }
+    }
+  });
+  await insertBatched(
+    [...follows].map((key) => {
+      const [a, b] = key.split(':').map(Number) as [number, number];
+      return { follower_id: userIds[a]!, followee_id: userIds[b]! };
+    }),
+    (batch) => db.insertInto('follows').values(batch).execute(),
+  );
+  const publicBoards = boards.filter((b) => b.privacy === 'PUBLIC');
+  const boardZipf = new Zipf(publicBoards.length, 1.0);
+  const boardsByTopic = new Map<string, PlannedBoard[]>();
+  for (const b of publicBoards) add(boardsByTopic, b.topic.name, b);
+  const boardTopicZipf = new Map(
+    [...boardsByTopic].map(([name, list]) => [name, new Zipf(list.length, 1.0)]),
+  );
+  const boardFollows = new Set<string>();
+  const followedBoards: PlannedBoard[][] = userIds.map(() => []);
+  if (publicBoards.length > 0)
+    userIds.forEach((_, i) => {
+      for (let j = rng.int(4); j > 0; j--) {
+        const t = rng.pick(userTopics[i]!).name;
+        const b =
+          rng.chance(HOMOPHILY) && boardsByTopic.has(t)
+            ? boardsByTopic.get(t)![boardTopicZipf.get(t)!.draw(rng)]!
+            : publicBoards[boardZipf.draw(rng)]!;
+        if (b.ownerIndex !== i && !boardFollows.has(`${i}:${b.id}`)) {
+          boardFollows.add(`${i}:${b.id}`);
+          followedBoards[i]!.push(b);
+        }
+      }
+    });
+  await insertBatched(
+    [...boardFollows].map((key) => {
+      const [u, b] = key.split(':') as [string, string];
+      return { user_id: userIds[Number(u)]!, board_id: b };
+    }),
+    (batch) => db.insertInto('board_follows').values(batch).execute(),
+  );
+
+  // Saves into the saver's boards of the pin's topic. Some are social: a pin that someone they follow
+  // made or saved, or that a board they follow holds, the recent ones likelier (what a following feed
+  // shows). The rest are popular pins of the topic, by a Zipf law, mostly of the saver's sub-themes.
+  const publicByTopic = new Map<string, number[]>();
+  const publicByTheme = new Map<string, number[]>();
+  // What each person made or saved, and each board holds, on public boards, by topic: originals now,
+  // saves as they are made (canonical pins: saves point at the original).
+  const madeBy = new Map<string, number[]>();
+  const onBoard = new Map<string, number[]>();
+  plans.forEach((p, i) => {
+    if (p.board.privacy === 'SECRET') return;
+    add(publicByTopic, p.board.topic.name, i);
+    add(publicByTheme, `${p.board.topic.name}:${p.theme}`, i);
+    add(madeBy, `${p.ownerIndex}:${p.board.topic.name}`, i);
+    add(onBoard, p.board.id, i);
+  });
+  const zipfOf = (m: Map<string, number[]>) =>
+    new Map([...m].map(([key, list]) => [key, { list, zipf: new Zipf(list.length, 1.05) }]));
+  const byTopic = zipfOf(publicByTopic);
+  const byTheme = zipfOf(publicByTheme);
+  const popular = (p: { list: number[]; zipf: Zipf } | undefined): number | undefined =>
+    p?.list.length ? p.list[p.zipf.draw(rng)] : undefined;
+  const recent = (list: number[] | undefined): number | undefined =>
+    list?.length ? list[list.length - 1 - Math.floor(list.length * rng.next() ** 3)] : undefined;
+  const social = (saver: number, topic: string): number | undefined => {
+    const people = followees[saver]!;
+    const followed = followedBoards[saver]!.filter((b) => b.topic.name === topic);
+    const n = people.length + followed.length;
+    for (let tries = 0; tries < 3 && n > 0; tries++) {
+      const k = rng.int(n);
+      const found =
+        k < people.length
+          ? recent(madeBy.get(`${people[k]}:${topic}`))
+          : recent(onBoard.get(followed[k - people.length]!.id));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
   const saved = new Set<string>();
   for (let attempts = 0, made = 0; made < savesTarget && attempts < savesTarget * 4; attempts++) {
     const saver = rng.int(userCount);
     const board = rng.pick(boardsByOwner.get(saver)!);
-    const candidates = publicByTopic.get(board.topic.name);
-    if (!candidates?.length) continue;
-    const parent = candidates[popularity.get(board.topic.name)!.draw(rng)]!;
+    const topic = board.topic.name;
+    let parent = rng.chance(SOCIAL) ? social(saver, topic) : undefined;
+    if (parent === undefined) {
+      const mine = taste[saver]!.get(topic)!;
+      if (rng.chance(TASTE)) parent = popular(byTheme.get(`${topic}:${rng.pick(mine)}`));
+      parent ??= popular(byTopic.get(topic));
+    }
+    if (parent === undefined) continue;
     const source = plans[parent]!;
     if (source.ownerIndex === saver || saved.has(`${parent}:${board.id}`)) continue;
     saved.add(`${parent}:${board.id}`);
     plans.push({ ...source, board, ownerIndex: saver, parent });
+    if (board.privacy !== 'SECRET') {
+      add(madeBy, `${saver}:${topic}`, parent);
+      add(onBoard, board.id, parent);
+    }
     made++;
   }
 
@@ -183,41 +325,6 @@ export async function seedWorld(
   await insertBatched(
     plans.map((p, i) => ({ pin_id: pinIds[i]!, position: 0, image_id: p.imageId })),
     (batch) => db.insertInto('pin_images').values(batch).execute(),
-  );
-
-  // Follows: each person follows a few, chosen by a Zipf law over people, so followers are heavy-tailed.
-  const followeeZipf = new Zipf(userCount, 1.0);
-  const follows = new Set<string>();
-  userIds.forEach((_, i) => {
-    const k = 1 + Math.floor(rng.next() ** 2 * 12);
-    for (let j = 0; j < k; j++) {
-      const f = followeeZipf.draw(rng);
-      if (f !== i) follows.add(`${i}:${f}`);
-    }
-  });
-  await insertBatched(
-    [...follows].map((key) => {
-      const [a, b] = key.split(':').map(Number) as [number, number];
-      return { follower_id: userIds[a]!, followee_id: userIds[b]! };
-    }),
-    (batch) => db.insertInto('follows').values(batch).execute(),
-  );
-  const publicBoards = boards.filter((b) => b.privacy === 'PUBLIC');
-  const boardZipf = new Zipf(publicBoards.length, 1.0);
-  const boardFollows = new Set<string>();
-  if (publicBoards.length > 0)
-    userIds.forEach((_, i) => {
-      for (let j = rng.int(4); j > 0; j--) {
-        const b = publicBoards[boardZipf.draw(rng)]!;
-        if (b.ownerIndex !== i) boardFollows.add(`${i}:${b.id}`);
-      }
-    });
-  await insertBatched(
-    [...boardFollows].map((key) => {
-      const [u, b] = key.split(':') as [string, string];
-      return { user_id: userIds[Number(u)]!, board_id: b };
-    }),
-    (batch) => db.insertInto('board_follows').values(batch).execute(),
   );
 
   // Fresh statistics, so the planner knows the tables are big (autovacuum may not have run yet).
