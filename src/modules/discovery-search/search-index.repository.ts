@@ -211,7 +211,8 @@ export const searchIndexRepository = {
       await sql`delete from search_vocabulary s where not exists (select 1 from vocab_new v where v.term = s.term)`.execute(
         trx,
       );
-      await sql`insert into search_vocabulary (term, doc_count) select term, doc_count from vocab_new
+      // In term order, as the index consumer's count moves lock rows (no deadlock between the two).
+      await sql`insert into search_vocabulary (term, doc_count) select term, doc_count from vocab_new order by term
         on conflict (term) do update set doc_count = excluded.doc_count
         where search_vocabulary.doc_count <> excluded.doc_count`.execute(trx);
     });
