@@ -39,6 +39,9 @@ export interface FeedDeps {
   batch?: number;
 }
 
+const PAGE_OPEN = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+
 /** How many items one ranking produces: a session holds them and pages are cut from it. */
 const BATCH = 250;
 /** Following-list entries and walk results considered per ranking. */
@@ -81,8 +84,43 @@ export class FeedService {
     this.walk = walk;
   }
 
-  /** One page of the viewer's home feed. */
+  /** One page of the viewer's home feed, as pin views (see homeJson for the page as the route writes it). */
   async home(viewer: Principal, pageSize: number, bookmark: string | undefined, requestId: string) {
+    const page = await this.cut(viewer, pageSize, bookmark);
+    const items = (await Promise.all(page.ids.map((pinId) => this.served(viewer, pinId)))).flatMap((p) =>
+      p ? [Object.assign(p, { reason: page.reasons.get(p.id) ?? ('POPULAR' as FeedReason) })] : [],
+    );
+    await this.deps.pins.serve(viewer, items, { requestId, surface: 'HOME_FEED' });
+    return { items, bookmark: page.bookmark };
+  }
+
+  /**
+   * One page of the viewer's home feed written as JSON: the same page as home(), each pin written from
+   * its cached copy's JSON (PinsService.listedJson) rather than built and stringified per request.
+   */
+  async homeJson(
+    viewer: Principal,
+    pageSize: number,
+    bookmark: string | undefined,
+    requestId: string,
+  ): Promise<Buffer> {
+    const page = await this.cut(viewer, pageSize, bookmark);
+    const { json } = await this.deps.pins.listedJson(viewer, page.ids, {
+      surface: 'HOME_FEED',
+      requestId,
+      extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
+    });
+    const parts: Buffer[] = [PAGE_OPEN];
+    json.forEach((pin, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(pin);
+    });
+    parts.push(Buffer.from(`],"bookmark":${JSON.stringify(page.bookmark)}}`));
+    return Buffer.concat(parts);
+  }
+
+  /** The pin ids (and their reasons) of one page, ranking or extending the session as needed. */
+  private async cut(viewer: Principal, pageSize: number, bookmark: string | undefined) {
     const scope = `feed:home:${viewer.userId}`;
     let id: string;
     let offset = 0;
@@ -115,12 +153,8 @@ export class FeedService {
     const end = Math.min(offset + pageSize, session.ids.length);
     const ids = session.ids.slice(offset, end);
     const reasons = new Map(ids.map((pinId, i) => [pinId, session.reasons[offset + i]!]));
-    const items = (await Promise.all(ids.map((pinId) => this.served(viewer, pinId)))).flatMap((p) =>
-      p ? [Object.assign(p, { reason: reasons.get(p.id) ?? ('POPULAR' as FeedReason) })] : [],
-    );
-    await this.deps.pins.serve(viewer, items, { requestId, surface: 'HOME_FEED' });
     const more = end < session.ids.length || !session.done;
-    return { items, bookmark: more ? this.deps.bookmarks.encode(scope, [id, end]) : null };
+    return { ids, reasons, bookmark: more ? this.deps.bookmarks.encode(scope, [id, end]) : null };
   }
 
   /** Ranks a new session and stores it, as the viewer's current first page unless reuse is off. */

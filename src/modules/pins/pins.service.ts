@@ -377,6 +377,45 @@ export class PinsService {
     return { [PAGE_JSON]: Buffer.concat(parts) };
   }
 
+  /**
+   * Pins of a list surface (feeds) written as JSON, one Buffer per pin the viewer may see, in the order
+   * given (as byIds: a pin gone, or on a secret board of someone else, is left out). Each is the pin as
+   * GET /v5/pins/{pin_id} shows it, written from its cached copy's JSON as boardPage writes them, with its
+   * impression token for `surface` and then `extra(pinId)` (JSON members, e.g. `"reason":"X"`, or '').
+   */
+  async listedJson(
+    viewer: Principal,
+    ids: readonly string[],
+    how: { surface: ServedSurface; requestId: string; extra?: (pinId: string) => string },
+  ): Promise<{ ids: string[]; json: Buffer[] }> {
+    const cores = await this.cores(ids);
+    const shown: { c: CachedPin; board: CachedBoardAccess }[] = [];
+    for (const id of ids) {
+      const c = cores.get(id);
+      if (!c) continue;
+      let board = this.boards.heldAccess(c.pin.board_id);
+      if (board === undefined) board = await this.boards.cachedAccess(c.pin.board_id);
+      if (!board) continue;
+      const own = c.pin.owner_id === viewer.userId;
+      if (board.privacy === 'SECRET' && !(own && viewer.scopes.has('pins:read_secret'))) continue;
+      shown.push({ c, board });
+    }
+    const shownIds = shown.map((s) => s.c.pin.id);
+    const tokens =
+      shownIds.length > 0 ? this.serving.tokens(viewer, shownIds, how.surface, how.requestId) : [];
+    const json = shown.map(({ c, board }, i) => {
+      const token = tokens[i];
+      const extra = how.extra?.(c.pin.id) ?? '';
+      const tail =
+        `,"board_owner":${JSON.stringify({ username: board.owner_username })},"is_owner":${c.pin.owner_id === viewer.userId}` +
+        // Tokens are base64url text with an optional `.digit`: nothing to escape.
+        (token === undefined ? '' : `,"impression_token":"${token}"`) +
+        (extra ? `,${extra}` : '');
+      return Buffer.concat([this.shownBytes(viewer, c, board), Buffer.from(`${tail}}`)]);
+    });
+    return { ids: shownIds, json };
+  }
+
   /** The cached pins of one page of a board (or section) the viewer may read, and the next bookmark. */
   private async boardSlice(
     viewer: Principal,
