@@ -52,6 +52,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: number; mess
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 1 },
   FST_ERR_CTP_INVALID_HEADER: { status: 400, code: 1 },
   FST_ERR_BAD_URL: { status: 400, code: 1, message: 'Malformed URL.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 414, message: 'A path parameter is too long.' },
 };
 
 /** Turns any thrown value into status + `{code, message}`; 5xx never carry internals. */

@@ -4,13 +4,19 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import { type Authenticator, installAuth, type RateLimitCheck } from './auth.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, toErrorResponse } from './error-handler.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
 import { validatorCompiler } from './validation.js';
 
@@ -62,6 +68,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // What the router refuses before any route runs (a malformed URL, a path parameter over the length
+    // limit) gets the same {code, message} body as every other error.
+    frameworkErrors: (err: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body } = toErrorResponse(err);
+      reply.status(status).send(body);
+    },
     ajv: {
       customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false },
     },

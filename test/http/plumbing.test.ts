@@ -42,6 +42,7 @@ const probe: AppModule = {
         return deps.bookmarks.page('probe', rows, size, (last) => [ITEMS.indexOf(last)]);
       },
     );
+    app.get('/v5/probe/items/:id', async (request) => ({ id: (request.params as { id: string }).id }));
     app.get('/v5/probe/boom', async () => {
       throw new Error('connection to db at 10.0.0.5 failed: password=hunter2');
     });
@@ -112,6 +113,14 @@ describe('bad input is a 4xx with {code, message}', () => {
     ['page_size 251', { method: 'GET', url: '/v5/probe/items?page_size=251' }, 400, 1],
     ['page_size not a number', { method: 'GET', url: '/v5/probe/items?page_size=3e' }, 400, 1],
     ['domain NotFound', { method: 'GET', url: '/v5/probe/missing' }, 404, 50],
+    // Raised by the router itself, before any route runs.
+    [
+      'path parameter over the length limit',
+      { method: 'GET', url: `/v5/probe/items/${'1'.repeat(200)}` },
+      414,
+      414,
+    ],
+    ['malformed percent-encoding in the path', { method: 'GET', url: '/v5/probe/items/%E0%A4%A' }, 400, 1],
   ] as const)('%s', async (_name, request, status, code) => {
     const res = await app.http.inject(request as never);
     expect(res.statusCode).toBe(status);
