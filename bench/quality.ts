@@ -28,7 +28,7 @@ import type { feedModule } from '../src/modules/feed/index.js';
 import type { relatedModule } from '../src/modules/related/index.js';
 import { loadConfig } from '../src/platform/config.js';
 import { runBench, runCommand } from './processes.js';
-import { dropRedisPrefix, envNumber, servicesEnv } from './settings.js';
+import { dropRedisPrefix, envFlag, envNumber, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'quality.json');
@@ -53,47 +53,66 @@ async function main(): Promise<void> {
   const pins = envNumber('BENCH_QUALITY_PINS', 20_000, 100);
   const worldSeed = envNumber('BENCH_QUALITY_SEED', 1, 0);
   const holdout = envNumber('BENCH_HOLDOUT', 2, 1);
-  const maxUsers = envNumber('BENCH_QUALITY_USERS', 400, 1);
-  const relatedQueries = envNumber('BENCH_RELATED_QUERIES', 200, 1);
+  const relatedQueries = envNumber('BENCH_RELATED_QUERIES', 200, 0);
+  const feedUsers = envNumber('BENCH_QUALITY_USERS', 400, 0);
+  const reuse = envFlag('BENCH_QUALITY_REUSE');
   const env = servicesEnv(
     { databaseUrl, redisUrl, schema: SCHEMA, redisPrefix: REDIS_PREFIX, dataDir: DATA_DIR },
     { FEED_SNAPSHOT_SECONDS: '0', LOG_LEVEL: 'error', RELATED_REBUILD_MINUTES: '0' },
   );
 
-  // A fresh world every run: holding out deletes rows.
   const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  await db.query(`drop schema if exists ${SCHEMA} cascade`);
+  // The world as held out, kept in the schema: BENCH_QUALITY_REUSE=1 measures it again (same seed and
+  // size) without seeding; otherwise a fresh world (holding out deletes rows).
+  const reusable = reuse
+    ? (
+        await db
+          .query<{ pins: number; seed: number; holdout: number }>(
+            `select pins, seed, holdout from ${SCHEMA}.quality_world limit 1`,
+          )
+          .catch(() => ({ rows: [] }))
+      ).rows[0]
+    : undefined;
+  let seedSeconds = 0;
+  if (!reusable || reusable.pins !== pins || reusable.seed !== worldSeed || reusable.holdout !== holdout) {
+    await db.query(`drop schema if exists ${SCHEMA} cascade`);
+    await rm(DATA_DIR, { recursive: true, force: true });
+    await mkdir(DATA_DIR, { recursive: true });
+    log(`Seed: corkboard seed --pins ${pins} --seed ${worldSeed} into ${SCHEMA} ...`);
+    const seedStarted = performance.now();
+    await runCommand(
+      'corkboard seed',
+      ['src/main.ts', 'seed', '--pins', String(pins), '--seed', String(worldSeed)],
+      env,
+      1_800_000,
+    );
+    seedSeconds = (performance.now() - seedStarted) / 1000;
+    // Each person's last `holdout` saves, if they have at least holdout + 1 (something to learn from).
+    await db.query(
+      `create table ${SCHEMA}.quality_held as
+       select user_id, pin_id, parent from (
+         select p.owner_id as user_id, p.id as pin_id, p.parent_pin_id as parent,
+                row_number() over (partition by p.owner_id order by p.created_at desc, p.id desc) as n,
+                count(*) over (partition by p.owner_id) as saves
+           from ${SCHEMA}.pins p where p.parent_pin_id is not null) t
+        where n <= ${holdout} and saves > ${holdout}`,
+    );
+    await db.query(`delete from ${SCHEMA}.pins where id in (select pin_id from ${SCHEMA}.quality_held)`);
+    await db.query(`analyze ${SCHEMA}.pins, ${SCHEMA}.follows, ${SCHEMA}.board_follows, ${SCHEMA}.boards`);
+    await db.query(
+      `create table ${SCHEMA}.quality_world as select ${pins}::int as pins, ${worldSeed}::int as seed, ${holdout}::int as holdout`,
+    );
+  } else log(`Reusing the world in ${SCHEMA} (BENCH_QUALITY_REUSE=1)`);
+  // Feed sessions, lists and the graph's snapshot start afresh either way.
   await dropRedisPrefix(redisUrl, REDIS_PREFIX);
-  await rm(DATA_DIR, { recursive: true, force: true });
-  await mkdir(DATA_DIR, { recursive: true });
-  log(`Seed: corkboard seed --pins ${pins} --seed ${worldSeed} into ${SCHEMA} ...`);
-  const seedStarted = performance.now();
-  await runCommand(
-    'corkboard seed',
-    ['src/main.ts', 'seed', '--pins', String(pins), '--seed', String(worldSeed)],
-    env,
-    1_800_000,
-  );
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
-
-  // Each person's last `holdout` saves, if they have at least holdout + 1 (something to learn from).
   const held = await db.query<{ user_id: string; pin_id: string; parent: string }>(
-    `select user_id::text, pin_id::text, parent::text from (
-       select p.owner_id as user_id, p.id as pin_id, p.parent_pin_id as parent,
-              row_number() over (partition by p.owner_id order by p.created_at desc, p.id desc) as n,
-              count(*) over (partition by p.owner_id) as saves
-         from ${SCHEMA}.pins p where p.parent_pin_id is not null) t
-      where n <= $1 and saves > $1
-      order by user_id`,
-    [holdout],
+    `select user_id::text, pin_id::text, parent::text from ${SCHEMA}.quality_held order by user_id`,
   );
   const heldBy = new Map<string, Set<string>>();
   for (const r of held.rows) heldBy.set(r.user_id, (heldBy.get(r.user_id) ?? new Set()).add(r.parent));
-  await db.query(`delete from ${SCHEMA}.pins where id = any($1::bigint[])`, [held.rows.map((r) => r.pin_id)]);
-  await db.query(`analyze ${SCHEMA}.pins, ${SCHEMA}.follows, ${SCHEMA}.board_follows, ${SCHEMA}.boards`);
-  const users = [...heldBy.keys()].slice(0, maxUsers);
+  const users = [...heldBy.keys()].slice(0, feedUsers);
   log(
-    `Seeded in ${seedSeconds.toFixed(1)} s. Held out ${held.rows.length} saves of ${heldBy.size} people; feed measured for ${users.length}`,
+    `${seedSeconds ? `Seeded in ${seedSeconds.toFixed(1)} s. ` : ''}Held out ${held.rows.length} saves of ${heldBy.size} people; feed measured for ${users.length}`,
   );
 
   // The most saved public pins (after the hold-out), with their topics: both baselines.
