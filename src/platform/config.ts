@@ -236,9 +236,9 @@ function relatedSettings(env: Env) {
 /** The home feed's settings (see the feed section of docs/architecture.md). */
 function feedSettings(env: Env) {
   const feedShares = Object.freeze({
-    following: int(env, 'FEED_SHARE_FOLLOWING', 50, 0, 100),
+    following: int(env, 'FEED_SHARE_FOLLOWING', 40, 0, 100),
     related: int(env, 'FEED_SHARE_RELATED', 30, 0, 100),
-    popular: int(env, 'FEED_SHARE_POPULAR', 20, 0, 100),
+    popular: int(env, 'FEED_SHARE_POPULAR', 30, 0, 100),
   });
   if (feedShares.following + feedShares.related + feedShares.popular === 0) {
     throw new ConfigError('FEED_SHARE_POPULAR', 'the three FEED_SHARE_* settings cannot all be 0');

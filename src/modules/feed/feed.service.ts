@@ -287,8 +287,28 @@ export class FeedService {
     const followingFacts = [...new Set([...following, ...heavy])]
       .flatMap((id) => facts.get(id) ?? [])
       // An unfollowed person or board drops out of the list at once.
-      .filter((f) => !mine(f) && (followees.has(f.ownerId) || boards.has(f.boardId)))
-      .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+      .filter((f) => !mine(f) && (followees.has(f.ownerId) || boards.has(f.boardId)));
+    // Every followed person and board gets a turn: each one's newest pin first, then each one's second
+    // newest, and so on (a prolific account does not fill the stretch on its own); within a turn, pins
+    // that several of them made or saved (social proof) and then the newest.
+    followingFacts.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+    const turns = new Map<string, number>();
+    const turn = new Map<string, number>();
+    const proof = new Map<string, number>();
+    for (const f of followingFacts) {
+      const source = followees.has(f.ownerId) ? `u${f.ownerId}` : `b${f.boardId}`;
+      const k = turns.get(source) ?? 0;
+      turns.set(source, k + 1);
+      turn.set(f.id, k);
+      proof.set(f.canonical, (proof.get(f.canonical) ?? 0) + 1);
+    }
+    followingFacts.sort(
+      (a, b) =>
+        turn.get(a.id)! - turn.get(b.id)! ||
+        proof.get(b.canonical)! - proof.get(a.canonical)! ||
+        b.at - a.at ||
+        (a.id < b.id ? 1 : -1),
+    );
     const { inTopic, rest } = popularFor(pool, interests);
     const sources: Record<SourceName, Candidate[]> = {
       following: followingFacts.map((f) => candidate(f, 'FOLLOWING')),
