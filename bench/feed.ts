@@ -12,7 +12,7 @@
  *
  * Both next to a raw node:http server answering a first page's bytes. The walk recommender is whatever
  * the server wires (none yet: related pins stay empty). Results: stdout and bench/results/feed.json.
- * The offline quality measurement is bench/feed-quality.ts.
+ * The offline quality measurement is bench/quality.ts.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';

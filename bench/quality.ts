@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     const token = await app.product.oauth.devToken(viewer!.id, ['boards:read', 'pins:read'], 1);
 
     // Related pins.
-    const rel = { served: 0, inTopic: 0, baseServed: 0, baseInTopic: 0, short: 0 };
+    const rel = { served: 0, returned: 0, inTopic: 0, baseServed: 0, baseInTopic: 0, short: 0 };
     let started = performance.now();
     for (const q of queries) {
       const topic = topicOf(q.link);
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
       if (items.length < RELATED_K) rel.short++;
       // Precision over the 20 slots: a short list counts its empty slots as misses.
       rel.served += RELATED_K;
+      rel.returned += items.length;
       rel.inTopic += items.filter((it) => topicOf(it.link) === topic).length;
       const base = popular.filter((p) => p.id !== q.id).slice(0, RELATED_K);
       rel.baseServed += RELATED_K;
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
     log('');
     log(`Graph ready in ${graphSeconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)}`);
     log(
-      `related precision@${RELATED_K}  walk ${precision.toFixed(3)}  most-saved baseline ${precisionBase.toFixed(3)}  ratio ${relatedRatio.toFixed(2)}  (${queries.length} queries, ${rel.short} lists short of ${RELATED_K}, ${relatedSeconds.toFixed(1)} s)`,
+      `related precision@${RELATED_K}  walk ${precision.toFixed(3)}  most-saved baseline ${precisionBase.toFixed(3)}  ratio ${relatedRatio.toFixed(2)}  (${queries.length} queries, ${rel.short} lists short of ${RELATED_K}: ${(rel.inTopic / Math.max(1, rel.returned)).toFixed(3)} of the ${rel.returned} served; ${relatedSeconds.toFixed(1)} s)`,
     );
     log(
       `feed recall@${FEED_K}        feed ${recall.toFixed(3)}  most-saved baseline ${recallBase.toFixed(3)}  ratio ${feedRatio.toFixed(2)}  (popular pool ${recallPool.toFixed(3)}; ${totals.feed} of ${totals.held} held-out saves; ${users.length} pages in ${feedSeconds.toFixed(1)} s)`,
