@@ -4,8 +4,8 @@ import * as m0002 from './0002-core.js';
 import * as m0003 from './0003-events.js';
 import * as m0004 from './0004-analytics.js';
 import * as m0005 from './0005-discovery-search.js';
-import * as m0005related from './0005-related.js';
-import * as m0006 from './0006-feed.js';
+import * as m0006 from './0006-related.js';
+import * as m0007 from './0007-feed.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-events': m0003,
   '0004-analytics': m0004,
   '0005-discovery-search': m0005,
-  '0005-related': m0005related,
-  '0006-feed': m0006,
+  '0006-related': m0006,
+  '0007-feed': m0007,
 };
