@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Principal } from '../../http/auth.js';
 import type { Bookmarks } from '../../http/pagination.js';
 import type { Cache } from '../../platform/cache/cache.js';
@@ -51,6 +51,8 @@ const SEEDS = 30;
 const SEED_DAYS = 30;
 /** A seed's weight halves about every week: exp(-age / 10 days). */
 const SEED_DECAY_MS = 10 * 86_400_000;
+/** How long a person's walk results are reused while their seeds stay the same. */
+const RELATED_TTL_MS = 10 * 60_000;
 /** A close-up says less than a save. */
 const CLOSEUP_WEIGHT = 0.5;
 const INTEREST_WORDS = 40;
@@ -71,6 +73,7 @@ export type FeedItem = Awaited<ReturnType<PinsService['get']>> & { reason: FeedR
  */
 export class FeedService {
   private walk: WalkRecommender | undefined;
+  private walkGeneration = 0;
   private readonly marked = new Map<string, number>();
   private readonly refreshing = new Set<string>();
   private readonly now: () => number;
@@ -82,6 +85,8 @@ export class FeedService {
   /** Plugs in the random-walk recommender (optional: without it the feed has no related pins). */
   useRecommender(walk: WalkRecommender | undefined): void {
     this.walk = walk;
+    // Results kept from another recommender are not this one's.
+    this.walkGeneration++;
   }
 
   /** One page of the viewer's home feed, as pin views (see homeJson for the page as the route writes it). */
@@ -265,7 +270,7 @@ export class FeedService {
     for (const id of session.ids) exclude.add(id);
     const [heavy, related] = await Promise.all([
       repo.heavyRecent(db, graph.heavyUsers, graph.heavyBoards),
-      this.related(viewer, seeds, exclude),
+      this.related(viewer, seeds, exclude, session.ids.length === 0),
     ]);
     const facts = await repo.facts(db, [...following, ...heavy, ...related, ...session.ids]);
     // Saves of what was served are served too: their canonical pins are excluded as well.
@@ -350,6 +355,7 @@ export class FeedService {
     viewer: Principal,
     seeds: { pinId: string; at: number; kind: 'SAVE' | 'PIN_CLICK' }[],
     exclude: Set<string>,
+    firstBatch: boolean,
   ): Promise<string[]> {
     const walk = this.walk;
     if (!walk || seeds.length === 0) return [];
@@ -359,25 +365,50 @@ export class FeedService {
       const w = Math.exp(-Math.max(0, now - s.at) / SEED_DECAY_MS) * (s.kind === 'SAVE' ? 1 : CLOSEUP_WEIGHT);
       weights.set(s.pinId, (weights.get(s.pinId) ?? 0) + w);
     }
-    let timer: NodeJS.Timeout | undefined;
+    const ask = async (): Promise<string[]> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const found = await Promise.race([
+          walk.recommend(
+            viewer,
+            [...weights].map(([pinId, weight]) => ({ pinId, weight })),
+            RELATED_CANDIDATES,
+            { excludePinIds: new Set(exclude) },
+          ),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('walk took too long')), WALK_BUDGET_MS);
+          }),
+        ]);
+        return found.map((r) => r.pinId);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     try {
-      const found = await Promise.race([
-        walk.recommend(
-          viewer,
-          [...weights].map(([pinId, weight]) => ({ pinId, weight })),
-          RELATED_CANDIDATES,
-          { excludePinIds: new Set(exclude) },
-        ),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('walk took too long')), WALK_BUDGET_MS);
-        }),
-      ]);
-      return found.map((r) => r.pinId).filter((id) => !exclude.has(id));
+      // A first batch excludes only what the viewer saved, which changes only with their seeds: while the
+      // seeds are the same, so is the walk (weights drift little in RELATED_TTL_MS), and re-ranking a
+      // first page does not walk again. Pins made secret since are dropped by the facts and when served.
+      const found =
+        firstBatch && this.deps.cache
+          ? await this.deps.cache.getOrLoad(
+              `feed-related:${this.walkGeneration}:${viewer.userId}:${seedsKey(seeds)}`,
+              RELATED_TTL_MS,
+              ask,
+            )
+          : await ask();
+      return found.filter((id) => !exclude.has(id));
     } catch (err) {
       this.deps.log.warn({ err }, 'feed: recommendations unavailable for this page');
       return [];
-    } finally {
-      clearTimeout(timer);
     }
   }
+}
+
+/** A short key of a set of seeds (which pins, saved or opened): the same seeds, the same key. */
+function seedsKey(seeds: readonly { pinId: string; kind: string }[]): string {
+  const text = seeds
+    .map((s) => `${s.kind === 'SAVE' ? 's' : 'c'}${s.pinId}`)
+    .sort()
+    .join(',');
+  return createHash('sha1').update(text).digest('base64url').slice(0, 22);
 }

@@ -383,13 +383,52 @@ describe('ranking and sessions', () => {
       expect(seeds.get(seedPin)).toBeGreaterThan(seeds.get(clicked)!);
       expect(seeds.get(clicked)).toBeGreaterThan(0);
       expect(calls[0]!.exclude.has(seedPin)).toBe(true);
-      // A walk that fails leaves the page to the other sources.
+      // A walk that fails leaves the page to the other sources (a new save: new seeds, so a new walk).
       feed.service.useRecommender({
         recommend: async () => {
           throw new Error('walk down');
         },
       });
+      await savePin(app, viewer, suggestion, viewerBoard.id);
       expect((await page(app, viewer)).items.length).toBeGreaterThan(0);
+    } finally {
+      feed.service.useRecommender(undefined);
+    }
+  });
+});
+
+describe('walk results', () => {
+  it('walks once per set of seeds for first pages; a new save walks again', async () => {
+    const maker = await makeUser(app);
+    const board = await makeBoard(app, maker);
+    const [a, b, suggestion] = [
+      await makePin(app, maker, board.id),
+      await makePin(app, maker, board.id),
+      await makePin(app, maker, board.id),
+    ];
+    const viewer = await makeUser(app);
+    const viewerBoard = await makeBoard(app, viewer);
+    await savePin(app, viewer, a, viewerBoard.id);
+    let calls = 0;
+    feed.service.useRecommender({
+      async recommend() {
+        calls++;
+        return [{ pinId: suggestion, score: 1 }];
+      },
+    });
+    try {
+      // Every first page is ranked anew here (FEED_SNAPSHOT_SECONDS=0), the walk asked once.
+      for (let i = 0; i < 3; i++) {
+        const items = (await page(app, viewer)).items;
+        expect(items.find((x) => x.id === suggestion)?.reason).toBe('RELATED_TO_SAVE');
+      }
+      expect(calls).toBe(1);
+      await savePin(app, viewer, b, viewerBoard.id);
+      await page(app, viewer);
+      expect(calls).toBe(2);
+      // What was saved since is still left out of a reused walk's pins.
+      await savePin(app, viewer, suggestion, viewerBoard.id);
+      expect(ids((await page(app, viewer)).items)).not.toContain(suggestion);
     } finally {
       feed.service.useRecommender(undefined);
     }
