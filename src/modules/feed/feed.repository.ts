@@ -200,6 +200,20 @@ export const feedRepository = {
     return new Map(rows.map((r) => [r.id, r]));
   },
 
+  /**
+   * The words of these pins' titles and board names (as the popular pool's), to tell which of them are in
+   * the viewer's topics.
+   */
+  async terms(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await sql<{ id: string; terms: string[] }>`
+      select p.id::text as id,
+             tsvector_to_array(to_tsvector('english', coalesce(p.title, '') || ' ' ||
+               coalesce((select b.name from boards b where b.id = p.board_id), ''))) as terms
+        from pins p where p.id = any(${[...new Set(ids)]}::bigint[])`.execute(db);
+    return new Map(rows.map((r) => [r.id, r.terms]));
+  },
+
   /** Recommendation seeds: the viewer's recent saves (the pins saved) and close-ups, newest first. */
   async seeds(db: Db, viewerId: string, limit: number, days: number): Promise<SeedRow[]> {
     const { rows } = await sql<SeedRow>`

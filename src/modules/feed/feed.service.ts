@@ -9,7 +9,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { PinsService } from '../pins/index.js';
 import { type PinFacts, feedRepository as repo } from './feed.repository.js';
 import type { FeedReason, FeedSession, FeedStore } from './feed-store.js';
-import { popularFor } from './interests.js';
+import { distinctive, popularFor, topicMatch } from './interests.js';
 import type { PopularPool } from './popular-pool.js';
 import { type Candidate, rank, type SourceName } from './ranker.js';
 import type { WalkRecommender } from './walk-recommender.js';
@@ -272,6 +272,7 @@ export class FeedService {
       repo.heavyRecent(db, graph.heavyUsers, graph.heavyBoards),
       this.related(viewer, seeds, exclude, session.ids.length === 0),
     ]);
+    const terms = interests.size > 0 ? await repo.terms(db, [...following, ...heavy]) : new Map();
     const facts = await repo.facts(db, [...following, ...heavy, ...related, ...session.ids]);
     // Saves of what was served are served too: their canonical pins are excluded as well.
     for (const id of session.ids) {
@@ -293,9 +294,10 @@ export class FeedService {
       .flatMap((id) => facts.get(id) ?? [])
       // An unfollowed person or board drops out of the list at once.
       .filter((f) => !mine(f) && (followees.has(f.ownerId) || boards.has(f.boardId)));
-    // Every followed person and board gets a turn: each one's newest pin first, then each one's second
-    // newest, and so on (a prolific account does not fill the stretch on its own); within a turn, pins
-    // that several of them made or saved (social proof) and then the newest.
+    // Pins in the viewer's topics (their words meet the viewer's interests) come first. Then every
+    // followed person and board gets a turn: each one's newest pin first, then each one's second newest,
+    // and so on (a prolific account does not fill the stretch on its own); within a turn, pins that
+    // several of them made or saved (social proof) and then the newest.
     followingFacts.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
     const turns = new Map<string, number>();
     const turn = new Map<string, number>();
@@ -307,8 +309,16 @@ export class FeedService {
       turn.set(f.id, k);
       proof.set(f.canonical, (proof.get(f.canonical) ?? 0) + 1);
     }
+    const topics = distinctive(
+      interests,
+      followingFacts.map((f) => terms.get(f.id) ?? []),
+    );
+    const onTopic = new Set(
+      followingFacts.filter((f) => topicMatch(terms.get(f.id) ?? [], topics) > 0).map((f) => f.id),
+    );
     followingFacts.sort(
       (a, b) =>
+        Number(onTopic.has(b.id)) - Number(onTopic.has(a.id)) ||
         turn.get(a.id)! - turn.get(b.id)! ||
         proof.get(b.canonical)! - proof.get(a.canonical)! ||
         b.at - a.at ||

@@ -16,6 +16,22 @@ export function withoutCommonWords(pool: readonly PoolRow[]): PoolRow[] {
   return pool.map((p) => ({ ...p, terms: p.terms.filter((t) => (df.get(t) ?? 0) <= limit) }));
 }
 
+/**
+ * The interests without the words found in more than COMMON_SHARE of these pins' words (for 20 pins or
+ * more): a word most candidates share does not tell the viewer's topics from others.
+ */
+export function distinctive(
+  interests: ReadonlyMap<string, number>,
+  docs: readonly (readonly string[])[],
+): Map<string, number> {
+  if (docs.length < 20) return new Map(interests);
+  const df = new Map<string, number>();
+  for (const terms of docs)
+    for (const t of new Set(terms)) if (interests.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
+  const limit = docs.length * COMMON_SHARE;
+  return new Map([...interests].filter(([t]) => (df.get(t) ?? 0) <= limit));
+}
+
 /** How much of the viewer's interest weight a pin's words cover, 0..1. */
 export function topicMatch(terms: readonly string[], interests: ReadonlyMap<string, number>): number {
   let total = 0;

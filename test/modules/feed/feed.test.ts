@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import type { Principal } from '../../../src/http/auth.js';
-import { startTestApp } from '../../helpers/app.js';
+import { eventually, startTestApp } from '../../helpers/app.js';
 import { makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
 import { postEvents } from '../events/helpers.js';
 import {
@@ -240,6 +240,23 @@ describe('ranking and sessions', () => {
     }
   });
 
+  it("puts followed pins in the viewer's topics first, then the newest of each followed account", async () => {
+    const author = await makeUser(app);
+    const board = await makeBoard(app, author, { name: 'Weekend ideas' });
+    const onTopic = await makePin(app, author, board.id, 'Sourdough loaf');
+    const newer = await makePin(app, author, board.id, 'Mountain lighthouse');
+    // Interest words are read (and kept) at the first ranking: the board comes first.
+    const fan = await makeUser(app);
+    await makeBoard(app, fan, { name: 'Sourdough baking' });
+    await page(app, fan);
+    await follow(app, fan, author);
+    await feedJobsDone(app);
+    const following = (await page(app, fan, { page_size: 250 })).items.filter(
+      (i) => i.reason === 'FOLLOWING',
+    );
+    expect(ids(following).slice(0, 2)).toEqual([onTopic, newer]);
+  });
+
   it('never repeats a pin (or a save of it) across the pages of one session', async () => {
     const fan = await reader();
     for (let i = 0; i < 4; i++) {
@@ -450,6 +467,16 @@ describe('written pages', () => {
       scopes: new Set(scopes),
     });
     const pins = app.product.pins;
+    // Images are processed by jobs: wait until the pins' cached copies show them done.
+    for (const id of [a, b])
+      await eventually(async () => {
+        const res = await app.http.inject({
+          method: 'GET',
+          url: `/v5/pins/${id}`,
+          headers: await author.auth(),
+        });
+        return !res.body.includes('"pending"');
+      });
     const listed = await pins.listedJson(
       asPrincipal(viewer, ['boards:read', 'pins:read']),
       [b, hidden, '999999999', a],

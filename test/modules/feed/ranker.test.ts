@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSession, encodeSession } from '../../../src/modules/feed/feed-store.js';
+import { distinctive, topicMatch } from '../../../src/modules/feed/interests.js';
 import { type Candidate, keepsSpread, rank, type SourceName } from '../../../src/modules/feed/ranker.js';
 
 const c = (pinId: string, boardId: string, ownerId: string, extra: Partial<Candidate> = {}): Candidate => ({
@@ -120,5 +121,24 @@ describe('sessions', () => {
     expect(decodeSession(text)).toEqual({ ...s, reasons: [...s.reasons] });
     expect(decodeSession('{')).toBeUndefined();
     expect(decodeSession('{"v":1}')).toBeUndefined();
+  });
+});
+
+describe('interest words for following candidates', () => {
+  it('drops words most candidates share (from 20 candidates on), keeping the ones that tell topics apart', () => {
+    const interests = new Map([
+      ['board', 3],
+      ['sourdough', 2],
+      ['loaf', 1],
+    ]);
+    const docs = Array.from({ length: 20 }, (_, i) =>
+      i < 3 ? ['board', 'sourdough'] : ['board', 'lighthous'],
+    );
+    const kept = distinctive(interests, docs);
+    expect([...kept.keys()].sort()).toEqual(['loaf', 'sourdough']);
+    expect(topicMatch(['board', 'lighthous'], kept)).toBe(0);
+    expect(topicMatch(['board', 'sourdough'], kept)).toBeGreaterThan(0);
+    // Too few candidates to judge: nothing dropped.
+    expect(distinctive(interests, docs.slice(0, 19)).size).toBe(3);
   });
 });
