@@ -66,6 +66,11 @@ function authorizePin<P extends Pick<PinRow, 'owner_id' | 'board_privacy'>>(
   return pin;
 }
 
+/** authorizePin's read rule as a test, for lists that leave out what the viewer may not see. */
+function mayReadPin(viewer: Principal, ownerId: string, privacy: Privacy): boolean {
+  return privacy !== 'SECRET' || (ownerId === viewer.userId && viewer.scopes.has('pins:read_secret'));
+}
+
 function pinNotFound(): NotFound {
   return new NotFound('Pin not found.', 50);
 }
@@ -113,6 +118,11 @@ export type PinPageText = { readonly [PAGE_JSON]: Buffer };
 /** The JSON of a page, whether written already or made of pin views. */
 export function pageJson(page: PinPageText | Parameters<typeof pinPageJson>[0]): string | Buffer {
   return PAGE_JSON in page ? page[PAGE_JSON] : pinPageJson(page);
+}
+
+/** The `board_owner` member of a served pin and the start of its `is_owner` (see writeServed). */
+function ownerBytes(board: { owner_username: string }): Buffer {
+  return Buffer.from(`,"board_owner":${JSON.stringify({ username: board.owner_username })},"is_owner":`);
 }
 
 const PAGE_OPEN = Buffer.from('{"items":[');
@@ -361,17 +371,11 @@ export class PinsService {
             requestId,
           )
         : [];
-    const owner = Buffer.from(
-      `,"board_owner":${JSON.stringify({ username: board.owner_username })},"is_owner":`,
-    );
+    const owner = ownerBytes(board);
     const parts: Buffer[] = [PAGE_OPEN];
     for (let i = 0; i < pins.length; i++) {
-      const c = pins[i]!;
       if (i > 0) parts.push(COMMA);
-      parts.push(this.shownBytes(viewer, c, board), owner, c.pin.owner_id === viewer.userId ? TRUE : FALSE);
-      // Tokens are base64url text with an optional `.digit`: nothing to escape.
-      const token = tokens[i];
-      parts.push(token === undefined ? CLOSE : Buffer.from(`,"impression_token":"${token}"}`, 'latin1'));
+      this.writeServed(parts, viewer, pins[i]!, board, tokens[i], owner);
     }
     parts.push(Buffer.from(`],"bookmark":${JSON.stringify(bookmark)}}`));
     return { [PAGE_JSON]: Buffer.concat(parts) };
@@ -396,22 +400,16 @@ export class PinsService {
       let board = this.boards.heldAccess(c.pin.board_id);
       if (board === undefined) board = await this.boards.cachedAccess(c.pin.board_id);
       if (!board) continue;
-      const own = c.pin.owner_id === viewer.userId;
-      if (board.privacy === 'SECRET' && !(own && viewer.scopes.has('pins:read_secret'))) continue;
+      if (!mayReadPin(viewer, c.pin.owner_id, board.privacy)) continue;
       shown.push({ c, board });
     }
     const shownIds = shown.map((s) => s.c.pin.id);
     const tokens =
       shownIds.length > 0 ? this.serving.tokens(viewer, shownIds, how.surface, how.requestId) : [];
     const json = shown.map(({ c, board }, i) => {
-      const token = tokens[i];
-      const extra = how.extra?.(c.pin.id) ?? '';
-      const tail =
-        `,"board_owner":${JSON.stringify({ username: board.owner_username })},"is_owner":${c.pin.owner_id === viewer.userId}` +
-        // Tokens are base64url text with an optional `.digit`: nothing to escape.
-        (token === undefined ? '' : `,"impression_token":"${token}"`) +
-        (extra ? `,${extra}` : '');
-      return Buffer.concat([this.shownBytes(viewer, c, board), Buffer.from(`${tail}}`)]);
+      const parts: Buffer[] = [];
+      this.writeServed(parts, viewer, c, board, tokens[i], ownerBytes(board), how.extra?.(c.pin.id));
+      return Buffer.concat(parts);
     });
     return { ids: shownIds, json };
   }
@@ -521,6 +519,26 @@ export class PinsService {
       board_owner: { username: board.owner_username },
       is_owner: c.pin.owner_id === viewer.userId,
     };
+  }
+
+  /**
+   * Appends one served pin's JSON to `parts`: the cached copy's bytes, then `board_owner` (`owner`, from
+   * ownerBytes), `is_owner`, its impression token and any `extra` fields (JSON members, comma-separated).
+   */
+  private writeServed(
+    parts: Buffer[],
+    viewer: Principal,
+    c: CachedPin,
+    board: CachedBoardAccess,
+    token: string | undefined,
+    owner: Buffer,
+    extra?: string,
+  ): void {
+    parts.push(this.shownBytes(viewer, c, board), owner, c.pin.owner_id === viewer.userId ? TRUE : FALSE);
+    // Tokens are base64url text with an optional `.digit`: nothing to escape.
+    let tail = token === undefined ? '' : `,"impression_token":"${token}"`;
+    if (extra) tail += `,${extra}`;
+    parts.push(tail ? Buffer.from(`${tail}}`) : CLOSE);
   }
 
   /** shownOf()'s JSON text as bytes, made once per cached copy that a page shows. */
