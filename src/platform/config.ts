@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseRateLimits, type RateLimitTable } from './rate-limit/policy.js';
 
@@ -83,6 +84,8 @@ export interface Config {
   readonly relatedPollMs: number;
   /** Related pins: how often each node rebuilds its graph from the tables (RELATED_REBUILD_MINUTES, 0: never). */
   readonly relatedRebuildMs: number;
+  /** Related pins: worker threads that run walks (RELATED_WALK_WORKERS, default min(2, cores); 0: on the event loop). */
+  readonly relatedWalkWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -230,6 +233,7 @@ function relatedSettings(env: Env) {
     relatedBoardCap: int(env, 'RELATED_BOARD_DEGREE_CAP', 5_000, 1, 100_000_000),
     relatedPollMs: int(env, 'RELATED_POLL_MS', 1000, 10, 600_000),
     relatedRebuildMs: int(env, 'RELATED_REBUILD_MINUTES', 15, 0, 7 * 24 * 60) * 60_000,
+    relatedWalkWorkers: int(env, 'RELATED_WALK_WORKERS', Math.min(2, availableParallelism()), 0, 64),
   };
 }
 

@@ -13,6 +13,11 @@ export function sharedInt32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
 }
 
+/** A BigUint64Array of exactly `n` elements on a SharedArrayBuffer. */
+export function sharedBig64(n: number): BigUint64Array {
+  return new BigUint64Array(new SharedArrayBuffer(Math.max(1, n) * 8), 0, n);
+}
+
 /** Work between two yields of a step-wise build (about 10 ms of loop). */
 export const SLICE = 1 << 20;
 

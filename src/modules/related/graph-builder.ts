@@ -1,4 +1,4 @@
-import { csrSteps, drain, drainAsync, findKey, SLICE } from './csr.js';
+import { csrSteps, drain, drainAsync, findKey, SLICE, sharedBig64 } from './csr.js';
 import { PinBoardGraph } from './graph.js';
 
 /** A growable typed array of 64-bit keys. */
@@ -94,13 +94,13 @@ export class GraphBuilder {
     for (let e = 0; e < this.ePin.length; e++) hasEdge[this.ePin.data[e]!] = 1;
     let nPins = 0;
     for (let c = 0; c < nCanon; c++) nPins += hasEdge[c]!;
-    const pinKeys = new BigUint64Array(nPins);
+    const pinKeys = sharedBig64(nPins);
     for (let c = 0, i = 0; c < nCanon; c++) if (hasEdge[c]) pinKeys[i++] = this.canonKeys.data[c]!;
     yield;
     pinKeys.sort();
     yield;
     const pinOf = new Int32Array(nCanon).fill(-1);
-    const pinReps = new BigUint64Array(nPins);
+    const pinReps = sharedBig64(nPins);
     for (let c = 0; c < nCanon; c++) {
       if (!hasEdge[c]) continue;
       const p = findKey(pinKeys, this.canonKeys.data[c]!);
@@ -109,7 +109,9 @@ export class GraphBuilder {
       if ((c & (SLICE / 8 - 1)) === 0) yield;
     }
     const nBoards = this.boardKeyList.length;
-    const boardKeys = this.boardKeyList.data.slice(0, nBoards).sort();
+    const boardKeys = sharedBig64(nBoards);
+    boardKeys.set(this.boardKeyList.data.subarray(0, nBoards));
+    boardKeys.sort();
     const boardOf = new Int32Array(nBoards);
     for (let b = 0; b < nBoards; b++) boardOf[b] = findKey(boardKeys, this.boardKeyList.data[b]!);
     yield;

@@ -25,6 +25,14 @@ const EXTRA = 2;
  */
 export const OFFSET = 0x7fffffff;
 
+/** An overlay change, as recorded for worker threads to replay (see walk-pool.ts). */
+export type OverlayOp =
+  | readonly [kind: 0, pinKey: bigint, boardKey: bigint, rep: bigint]
+  | readonly [kind: 1, boardKey: bigint, blocked: boolean];
+
+/** Numbers graphs, so a worker thread knows when the graph it holds has been replaced. */
+let generations = 0;
+
 export interface GraphParts {
   /** Canonical pin keys, ascending; a pin's index is its position. */
   readonly pinKeys: BigUint64Array;
@@ -53,6 +61,14 @@ export class PinBoardGraph {
   readonly boardFlag: Uint8Array;
   /** Whether anything has gone into the overlay since the build. */
   overlaid = false;
+  /** Unique per graph object in this thread: a worker reloads the base arrays when it changes. */
+  readonly generation = ++generations;
+  /**
+   * The overlay's changes in the order they were applied: a worker thread replays them on its own copy
+   * of the overlay (same order, so the same new pin and board indexes). Emptied by nothing: the graph
+   * is replaced at the next rebuild.
+   */
+  readonly ops: OverlayOp[] = [];
   private readonly newPins = new Map<bigint, number>();
   private readonly newPinKeys: bigint[] = [];
   private readonly newPinReps: bigint[] = [];
@@ -143,6 +159,7 @@ export class PinBoardGraph {
    * for the pin if the pin is new to the graph.
    */
   addEdge(pinKey: bigint, boardKey: bigint, rep: bigint): void {
+    this.ops.push([0, pinKey, boardKey, rep]);
     let p = this.pinIndex(pinKey);
     if (p < 0) {
       p = this.pinCount;
@@ -160,6 +177,9 @@ export class PinBoardGraph {
     for (let i = 0; i < degree; i++) if (this.boardAt(p, i) === b) return;
     this.push(this.extraOfPin, p, b);
     this.push(this.extraOfBoard, b, p);
+    // pinOff may be shared with worker threads replaying the same change: both only ever set this bit
+    // of an offset that never changes otherwise, so the writes agree. A bit a worker sees before it has
+    // replayed the change sends its walk through overlayBoard, which picks the same base board.
     if (p < this.nBasePins) this.pinOff[p]! |= ~OFFSET;
     if (b < this.nBaseBoards) this.boardFlag[b]! |= EXTRA;
     this.overlayEdges++;
@@ -168,6 +188,7 @@ export class PinBoardGraph {
 
   /** Marks a board secret (walks stop there) or public again. Unknown boards are remembered when blocked. */
   setBlocked(boardKey: bigint, blocked: boolean): void {
+    this.ops.push([1, boardKey, blocked]);
     let b = this.boardIndex(boardKey);
     if (b < 0) {
       if (!blocked) return;
@@ -180,6 +201,28 @@ export class PinBoardGraph {
     } else if (blocked) this.newBoardBlocked.add(b);
     else this.newBoardBlocked.delete(b);
     this.overlaid = true;
+  }
+
+  /** Replays recorded changes (a worker thread's copy of the overlay catching up with the main one). */
+  replay(ops: readonly OverlayOp[]): void {
+    for (const op of ops) {
+      if (op[0] === 0) this.addEdge(op[1], op[2], op[3]);
+      else this.setBlocked(op[1], op[2]);
+    }
+  }
+
+  /**
+   * The base arrays, to post to a worker thread: those on SharedArrayBuffers are shared, not copied.
+   * The overlay is not among them (a worker builds its own from `ops`; `boardFlag` is per thread).
+   */
+  baseParts(): GraphParts {
+    return {
+      pinKeys: this.pinKeys,
+      pinReps: this.pinReps,
+      boardKeys: this.boardKeys,
+      csr: { pinOff: this.pinOff, pinAdj: this.pinAdj, boardOff: this.boardOff, boardAdj: this.boardAdj },
+      pruned: this.pruned,
+    };
   }
 
   /** Bytes held by the graph's arrays (the base, the flags, and an estimate for the overlay). */

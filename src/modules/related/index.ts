@@ -5,6 +5,7 @@ import { RedisSnapshotStore } from './graph-snapshot.js';
 import { GraphStore } from './graph-store.js';
 import { relatedRoutes } from './related.routes.js';
 import { RelatedService } from './related.service.js';
+import { walkRunner } from './walk-pool.js';
 
 export type { PinBoardGraph } from './graph.js';
 export type { GraphStore } from './graph-store.js';
@@ -50,11 +51,14 @@ export function relatedModule(
       set({ measure: 'edges' }, g.edgeCount);
     },
   );
+  // Walks run on worker threads started with the first walk (processes that serve no walks start none).
+  const walks = walkRunner(config.relatedWalkWorkers);
   const service = new RelatedService({
     db: deps.db,
     bookmarks: deps.bookmarks,
     pins: product.pins,
     store: graph,
+    walks,
     steps: config.relatedWalkSteps,
   });
   return {
@@ -65,7 +69,10 @@ export function relatedModule(
       relatedRoutes(app, service);
       // Only processes that serve the API hold the graph; the first build runs in the background.
       void graph.start().catch(() => {});
-      app.addHook('onClose', async () => graph.stop());
+      app.addHook('onClose', async () => {
+        await graph.stop();
+        await walks.close();
+      });
     },
     consumers: () => [graphLogConsumer()],
     periodic: () => [pruneLogTask(deps.db)],

@@ -8,7 +8,7 @@ import type { PinBoardGraph } from './graph.js';
 import type { GraphStore } from './graph-store.js';
 import { type CandidateRow, relatedRepository as repo } from './related.repository.js';
 import { distinct, paginate } from './select.js';
-import { Walker } from './walk.js';
+import { InThreadWalks, type WalkRunner } from './walk-pool.js';
 
 /** Ranked pins a related list is cut from (pages of 25: eight pages). */
 export const MAX_RESULTS = 200;
@@ -27,6 +27,8 @@ export interface RelatedDeps {
   readonly bookmarks: Bookmarks;
   readonly pins: PinsService;
   readonly store: GraphStore;
+  /** Where walks run: worker threads (RELATED_WALK_WORKERS) or, by default, this thread. */
+  readonly walks?: WalkRunner;
   /** Walk steps per query. */
   readonly steps: number;
   /** Mixed into every walk's seed (tests pin it; any fixed value keeps answers deterministic). */
@@ -58,7 +60,6 @@ function validId(id: string): boolean {
  * per board and creator, with content similarity for pins the graph knows little about.
  */
 export class RelatedService {
-  private readonly walker = new Walker();
   /**
    * Ranked lists by pin, for following pages: a first page always ranks afresh (so new saves show),
    * later pages cut the list their first page was cut from while it is kept here. What is served is
@@ -66,7 +67,11 @@ export class RelatedService {
    */
   private readonly lists = new LRUCache<string, CandidateRow[]>({ max: 1000, ttl: LIST_TTL_MS });
 
-  constructor(private readonly deps: RelatedDeps) {}
+  private readonly walks: WalkRunner;
+
+  constructor(private readonly deps: RelatedDeps) {
+    this.walks = deps.walks ?? new InThreadWalks();
+  }
 
   /** GET /v5/pins/{pin_id}/related: a page of pins related to one the viewer may see. */
   async related(
@@ -125,7 +130,7 @@ export class RelatedService {
     const queries = [...weights].map(([pin, weight]) => ({ pin, weight }));
     const seedKey = [...canonicals.values()].sort().join(',');
     const exclude = opts.excludePinIds ?? new Set<string>();
-    const walk = this.walker.run(graph, queries, limit * 2 + exclude.size + 20, {
+    const walk = await this.walks.run(graph, queries, limit * 2 + exclude.size + 20, {
       steps: this.deps.steps,
       seed: hashText(seedKey, this.deps.seed ?? 0),
     });
@@ -170,7 +175,7 @@ export class RelatedService {
     const p = graph ? graph.pinIndex(BigInt(canonical)) : -1;
     let ids: string[] = [];
     if (graph && p >= 0) {
-      const walk = this.walker.run(graph, [{ pin: p, weight: 1 }], WALK_CANDIDATES, {
+      const walk = await this.walks.run(graph, [{ pin: p, weight: 1 }], WALK_CANDIDATES, {
         steps: this.deps.steps,
         seed: hashText(canonical, this.deps.seed ?? 0),
       });
