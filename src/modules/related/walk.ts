@@ -44,7 +44,7 @@ export interface WalkResult {
   stoppedEarly: boolean;
 }
 
-export const WALK_DEFAULTS = { restart: 0.3, np: 1000, nv: 4 } as const;
+export const WALK_DEFAULTS = { restart: 0.3, np: 500, nv: 4 } as const;
 
 /** 2^-32 */
 const INV32 = 2.3283064365386963e-10;
