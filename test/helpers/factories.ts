@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '../../src/app.js';
 import { ALL_SCOPES } from '../../src/modules/oauth/index.js';
+import { makeImage } from './images.js';
 
 /** Every scope this API checks. */
 export const FULL = [...ALL_SCOPES];
@@ -49,4 +50,40 @@ export async function makeBoard(
   });
   if (res.statusCode !== 201) throw new Error(`makeBoard: ${res.statusCode} ${res.body}`);
   return res.json();
+}
+
+let png: string | undefined;
+
+/** A pin of `owner` on `boardId` (a small PNG, and any text fields given), created through the API. */
+export async function makePin(
+  app: App,
+  owner: TestUser,
+  boardId: string,
+  text: { title?: string; description?: string; alt_text?: string } = {},
+): Promise<string> {
+  png ??= (await makeImage({ width: 32, height: 24 })).toString('base64');
+  const res = await app.http.inject({
+    method: 'POST',
+    url: '/v5/pins',
+    headers: await owner.auth(),
+    payload: {
+      board_id: boardId,
+      ...text,
+      media_source: { source_type: 'image_base64', content_type: 'image/png', data: png },
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`makePin: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}
+
+/** `user` saves `pinId` to `boardId` through the API; the new pin's id. */
+export async function savePin(app: App, user: TestUser, pinId: string, boardId: string): Promise<string> {
+  const res = await app.http.inject({
+    method: 'POST',
+    url: `/v5/pins/${pinId}/save`,
+    headers: await user.auth(),
+    payload: { board_id: boardId },
+  });
+  if (res.statusCode !== 201) throw new Error(`savePin: ${res.statusCode} ${res.body}`);
+  return res.json().id;
 }

@@ -5,9 +5,8 @@ import type { App } from '../../../src/app.js';
 import type { DiscoverySearchModule } from '../../../src/modules/discovery-search/index.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { FULL, type TestUser } from '../../helpers/factories.js';
-import { makeImage } from '../../helpers/images.js';
 
-let png: string | undefined;
+export { makePin } from '../../helpers/factories.js';
 
 /** The discovery-search module of an app (its services, for driving the index in tests). */
 export function discovery(app: App): DiscoverySearchModule {
@@ -23,28 +22,6 @@ export function word(prefix = 'zo'): string {
   let out = prefix;
   for (const b of bytes) out += letters[b % letters.length];
   return `${out}a`;
-}
-
-/** A pin through the API. */
-export async function makePin(
-  app: App,
-  owner: TestUser,
-  boardId: string,
-  text: { title?: string; description?: string; alt_text?: string },
-): Promise<string> {
-  png ??= (await makeImage({ width: 32, height: 24 })).toString('base64');
-  const res = await app.http.inject({
-    method: 'POST',
-    url: '/v5/pins',
-    headers: await owner.auth(),
-    payload: {
-      board_id: boardId,
-      ...text,
-      media_source: { source_type: 'image_base64', content_type: 'image/png', data: png },
-    },
-  });
-  if (res.statusCode !== 201) throw new Error(`makePin: ${res.statusCode} ${res.body}`);
-  return res.json().id;
 }
 
 /** GET a path with a query, as `user`; the response is checked against the spec when `specPath` is given. */

@@ -2,25 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { App } from '../../../src/app.js';
 import type { Surface } from '../../../src/modules/events/index.js';
 import type { TestUser } from '../../helpers/factories.js';
-import { makeImage } from '../../helpers/images.js';
 
-let png: string | undefined;
-
-/** A pin of `owner` on `boardId`, made through the API. */
-export async function makePin(app: App, owner: TestUser, boardId: string): Promise<string> {
-  png ??= (await makeImage({ width: 32, height: 24 })).toString('base64');
-  const res = await app.http.inject({
-    method: 'POST',
-    url: '/v5/pins',
-    headers: await owner.auth(),
-    payload: {
-      board_id: boardId,
-      media_source: { source_type: 'image_base64', content_type: 'image/png', data: png },
-    },
-  });
-  if (res.statusCode !== 201) throw new Error(`makePin: ${res.statusCode} ${res.body}`);
-  return res.json().id;
-}
+export { makePin } from '../../helpers/factories.js';
 
 /** An impression token as a list response would carry it for `viewer`. */
 export function tokenFor(

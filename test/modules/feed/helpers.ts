@@ -3,8 +3,7 @@ import type { App } from '../../../src/app.js';
 import type { feedModule } from '../../../src/modules/feed/index.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { eventually } from '../../helpers/app.js';
-import type { TestUser } from '../../helpers/factories.js';
-import { makeImage } from '../../helpers/images.js';
+import { makePin as makeAnyPin, type TestUser } from '../../helpers/factories.js';
 
 export type FeedModule = ReturnType<typeof feedModule>;
 
@@ -17,39 +16,16 @@ export interface FeedItem {
   impression_token: string;
 }
 
-let png: string | undefined;
-
 export function feedOf(app: App): FeedModule {
   return app.product.modules.find((m) => m.name === 'feed') as FeedModule;
 }
 
 /** A pin of `owner` on `boardId`, made through the API. */
-export async function makePin(app: App, owner: TestUser, boardId: string, title?: string): Promise<string> {
-  png ??= (await makeImage({ width: 32, height: 24 })).toString('base64');
-  const res = await app.http.inject({
-    method: 'POST',
-    url: '/v5/pins',
-    headers: await owner.auth(),
-    payload: {
-      board_id: boardId,
-      ...(title ? { title } : {}),
-      media_source: { source_type: 'image_base64', content_type: 'image/png', data: png },
-    },
-  });
-  if (res.statusCode !== 201) throw new Error(`makePin: ${res.statusCode} ${res.body}`);
-  return res.json().id;
+export function makePin(app: App, owner: TestUser, boardId: string, title?: string): Promise<string> {
+  return makeAnyPin(app, owner, boardId, title ? { title } : {});
 }
 
-export async function savePin(app: App, user: TestUser, pinId: string, boardId: string): Promise<string> {
-  const res = await app.http.inject({
-    method: 'POST',
-    url: `/v5/pins/${pinId}/save`,
-    headers: await user.auth(),
-    payload: { board_id: boardId },
-  });
-  if (res.statusCode !== 201) throw new Error(`savePin: ${res.statusCode} ${res.body}`);
-  return res.json().id;
-}
+export { savePin } from '../../helpers/factories.js';
 
 export async function follow(app: App, user: TestUser, other: TestUser): Promise<void> {
   const res = await app.http.inject({

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { App } from '../../../src/app.js';
 import type { GraphStore, RelatedService } from '../../../src/modules/related/index.js';
 import { eventually } from '../../helpers/app.js';
-import type { TestUser } from '../../helpers/factories.js';
+import { savePin, type TestUser } from '../../helpers/factories.js';
 
 /**
  * A PNG whose structure (and so whose dHash) is its own: a 9×8 grid of seeded random greys, scaled up.
@@ -90,16 +90,7 @@ export function world(app: App): World {
       if (res.statusCode !== 201) throw new Error(`pin: ${res.statusCode} ${res.body}`);
       return res.json().id;
     },
-    async save(user, pinId, boardId) {
-      const res = await app.http.inject({
-        method: 'POST',
-        url: `/v5/pins/${pinId}/save`,
-        headers: await user.auth(),
-        payload: { board_id: boardId },
-      });
-      if (res.statusCode !== 201) throw new Error(`save: ${res.statusCode} ${res.body}`);
-      return res.json().id;
-    },
+    save: (user, pinId, boardId) => savePin(app, user, pinId, boardId),
     async related(user, pinId, query = {}, scopes) {
       const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
       const res = await app.http.inject({
