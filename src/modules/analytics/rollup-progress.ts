@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 
-export const BATCH_TOPIC = 'events.batch';
+import { EVENTS_BATCH_TOPIC } from '../events/index.js';
 export const ROLLUP_CONSUMER = 'analytics.rollup';
 
 /** Outbox rows this young may still be joined by rows with smaller ids whose transactions commit later. */
@@ -47,7 +47,7 @@ export class RollupProgress {
     const { rows } = await sql<{ id: string; created_at: Date; payload: unknown }>`
       select o.id::text as id, o.created_at, o.payload
         from outbox o
-       where o.id >= ${this.watermark} and o.topic = ${BATCH_TOPIC}
+       where o.id >= ${this.watermark} and o.topic = ${EVENTS_BATCH_TOPIC}
          and not exists (select 1 from job_done d where d.event_id = o.id and d.consumer = ${ROLLUP_CONSUMER})
          and not exists (select 1 from dead_letters l where l.event_id = o.id and l.consumer = ${ROLLUP_CONSUMER})
        order by o.id`.execute(this.db);

@@ -1,9 +1,10 @@
 import type { Consumer, JobContext } from '../../platform/jobs/types.js';
+import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../events/index.js';
 import { addCounts, type Counts, ZERO } from './analytics.metrics.js';
 import { type ActivityRow, APP_TYPES, analyticsRepository as repo } from './analytics.repository.js';
 import type { PinHourCount } from './popularity/popularity.js';
 import type { PopularityService } from './popularity/popularity.service.js';
-import { BATCH_TOPIC, ROLLUP_CONSUMER, type RollupProgress } from './rollup-progress.js';
+import { ROLLUP_CONSUMER, type RollupProgress } from './rollup-progress.js';
 
 /**
  * Test seam: called in the middle of a batch's rollup (its pin rows written, its creator and app-type
@@ -11,17 +12,6 @@ import { BATCH_TOPIC, ROLLUP_CONSUMER, type RollupProgress } from './rollup-prog
  */
 export const rollupTestHooks: { midBatch?: (info: { batchId: string; ctx: JobContext }) => Promise<void> } =
   {};
-
-function parseBatch(payload: unknown): { batchId: string; days: string[] | null } {
-  const p = payload as { batchId?: unknown; days?: unknown };
-  if (typeof p?.batchId !== 'string' || !/^\d+$/.test(p.batchId))
-    throw new Error(`events.batch payload without a numeric batchId: ${JSON.stringify(payload)}`);
-  const days =
-    Array.isArray(p.days) && p.days.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d))
-      ? (p.days as string[])
-      : null;
-  return { batchId: p.batchId, days };
-}
 
 const appType = (t: string) => ((APP_TYPES as readonly string[]).includes(t) ? t : 'OTHER');
 
@@ -50,9 +40,9 @@ export function rollupConsumer(
 ): Consumer {
   return {
     name: ROLLUP_CONSUMER,
-    topics: [BATCH_TOPIC],
+    topics: [EVENTS_BATCH_TOPIC],
     async handle(payload, ctx) {
-      const { batchId, days } = parseBatch(payload);
+      const { batchId, days } = parseEventsBatch(payload);
       if (!(await repo.markRolled(ctx.trx, batchId))) {
         ctx.log.warn({ batchId }, 'events batch announced again; already rolled up');
         return;

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
 import type { Consumer } from '../../platform/jobs/types.js';
-import { EVENTS_BATCH_TOPIC } from '../events/index.js';
+import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../events/index.js';
 import { normaliseTerm, rollupTerm } from './text.js';
 import { normalise, pctGrowth, type TrendType, trendScore, weeklySeries } from './trends.js';
 import { trendsRepository as repo } from './trends.repository.js';
@@ -55,17 +55,6 @@ export class TrendsService {
   }
 }
 
-function parseBatch(payload: unknown): { batchId: string; days: string[] | null } {
-  const p = payload as { batchId?: unknown; days?: unknown };
-  if (typeof p?.batchId !== 'string' || !/^\d+$/.test(p.batchId))
-    throw new Error(`events.batch payload without a numeric batchId: ${JSON.stringify(payload)}`);
-  const days =
-    Array.isArray(p.days) && p.days.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d))
-      ? (p.days as string[])
-      : null;
-  return { batchId: p.batchId, days };
-}
-
 /**
  * The search-term rollup: each accepted batch's SEARCH events counted per normalised term and day, in
  * the delivery's transaction. A batch is marked rolled with its counts, so it counts once however often
@@ -76,7 +65,7 @@ export function searchTermsConsumer(): Consumer {
     name: 'discovery-search.search-terms',
     topics: [EVENTS_BATCH_TOPIC],
     async handle(payload, ctx) {
-      const { batchId, days } = parseBatch(payload);
+      const { batchId, days } = parseEventsBatch(payload);
       if (!(await repo.markRolled(ctx.trx, batchId))) return;
       const counts = new Map<string, { term: string; day: string; n: number }>();
       for (const e of await repo.batchSearches(ctx.trx, batchId, days)) {

@@ -26,6 +26,22 @@ export interface EventsBatchPayload {
   days: string[];
 }
 
+/**
+ * Reads an {@link EVENTS_BATCH_TOPIC} payload for a consumer: throws (so the delivery is retried, then
+ * dead-lettered) without a numeric batchId; `days` is null when absent or malformed (the consumer then
+ * reads the batch from every partition).
+ */
+export function parseEventsBatch(payload: unknown): { batchId: string; days: string[] | null } {
+  const p = payload as { batchId?: unknown; days?: unknown };
+  if (typeof p?.batchId !== 'string' || !/^\d+$/.test(p.batchId))
+    throw new Error(`events.batch payload without a numeric batchId: ${JSON.stringify(payload)}`);
+  const days =
+    Array.isArray(p.days) && p.days.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d))
+      ? (p.days as string[])
+      : null;
+  return { batchId: p.batchId, days };
+}
+
 /** An event the API records itself, in the transaction of the action it tells of. */
 export interface ServerEvent {
   kind: ServerKind;

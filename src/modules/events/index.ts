@@ -15,6 +15,7 @@ export {
   EVENTS_BATCH_TOPIC,
   type EventsBatchPayload,
   EventsService,
+  parseEventsBatch,
   type ServerEvent,
 } from './events.service.js';
 export {
