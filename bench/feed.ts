@@ -23,9 +23,10 @@ import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type LoadOptions, measure, type Sample } from './measure.js';
-import { type Child, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { type Child, freePort, runBench, startChild, stopAll } from './processes.js';
 import { compare, formatTable, type RouteResult } from './report.js';
-import { dropRedisPrefix, envFlag, envNumber, servicesEnv } from './settings.js';
+import { seedWorld } from './seed-world.js';
+import { envFlag, envNumber, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'feed.json');
@@ -97,17 +98,6 @@ function env(s: Settings, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   );
 }
 
-async function pinRows(db: pg.Pool): Promise<number> {
-  try {
-    const r = await db.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.pins`);
-    return Number(r.rows[0]?.n ?? 0);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === '42P01' || code === '3F000') return 0;
-    throw err;
-  }
-}
-
 /** Planner statistics as autovacuum would leave them (see bench/pins.ts). */
 async function analyze(db: pg.Pool): Promise<void> {
   const tables = ['users', 'boards', 'pins', 'pin_images', 'images', 'follows', 'board_follows'];
@@ -116,28 +106,20 @@ async function analyze(db: pg.Pool): Promise<void> {
 
 /** Seeds the bench schema unless it already holds about BENCH_PINS pins (BENCH_RESEED=1 forces it). */
 async function ensureSeeded(s: Settings, db: pg.Pool): Promise<{ seeded: boolean; pinRows: number }> {
-  const existing = await pinRows(db);
-  if (!s.reseed && existing >= s.pins * 0.95) {
-    log(`Seed: reusing schema ${SCHEMA} (${existing} pins; BENCH_RESEED=1 to seed again)`);
-    await analyze(db);
-    return { seeded: false, pinRows: existing };
-  }
-  await db.query(`drop schema if exists ${SCHEMA} cascade`);
-  await dropRedisPrefix(s.redisUrl, REDIS_PREFIX);
-  await rm(DATA_DIR, { recursive: true, force: true });
-  await mkdir(DATA_DIR, { recursive: true });
-  log(`Seed: corkboard seed --pins ${s.pins} --seed 1 ...`);
-  const started = performance.now();
-  await runCommand(
-    'corkboard seed',
-    ['src/main.ts', 'seed', '--pins', String(s.pins), '--seed', '1'],
-    env(s),
-    30 * 60_000,
-  );
-  const rows = await pinRows(db);
+  const world = await seedWorld(db, {
+    schema: SCHEMA,
+    redisUrl: s.redisUrl,
+    redisPrefix: REDIS_PREFIX,
+    dataDir: DATA_DIR,
+    pins: s.pins,
+    reseed: s.reseed,
+    env: env(s),
+    timeoutMs: 30 * 60_000,
+    log,
+  });
   await analyze(db);
-  log(`Seed: ${rows} pins in ${fmt((performance.now() - started) / 1000, 1)} s`);
-  return { seeded: true, pinRows: rows };
+  if (world.seeded) log(`Seed: ${world.pins} pins in ${fmt(world.seconds ?? 0, 1)} s`);
+  return { seeded: world.seeded, pinRows: world.pins };
 }
 
 /** Access tokens of the first `n` people (demo first), made in-process on the bench schema. */

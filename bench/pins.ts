@@ -20,7 +20,8 @@ import { type LoadOptions, measure, type Sample } from './measure.js';
 import { cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { compare, formatTable, type RouteResult } from './report.js';
 import type { BenchRoute } from './routes.js';
-import { dropRedisPrefix, envFlag, envNumber, percentile, servicesEnv } from './settings.js';
+import { seedWorld } from './seed-world.js';
+import { envFlag, envNumber, percentile, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'pins.json');
@@ -107,16 +108,6 @@ interface SeedInfo {
   pinRows: number;
 }
 
-async function pinRows(db: pg.Pool): Promise<number> {
-  try {
-    const r = await db.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.pins`);
-    return Number(r.rows[0]?.n ?? 0);
-  } catch (err) {
-    if ((err as { code?: string }).code === '42P01' || (err as { code?: string }).code === '3F000') return 0;
-    throw err;
-  }
-}
-
 /**
  * Planner statistics as autovacuum would leave them. Seeding does not analyze, and a server with
  * autovacuum off (this machine's) would otherwise plan on empty-table estimates: hash joins over the whole
@@ -130,35 +121,22 @@ async function analyze(db: pg.Pool): Promise<void> {
 
 /** Seeds the bench schema unless it already holds about BENCH_PINS pins (BENCH_RESEED=1 forces it). */
 async function ensureSeeded(s: Settings, db: pg.Pool): Promise<SeedInfo> {
-  const existing = await pinRows(db);
-  if (!s.reseed && existing >= s.pins * 0.95) {
-    log(`Seed: reusing schema ${SCHEMA} (${existing} pins; BENCH_RESEED=1 to seed again)`);
-    await analyze(db);
-    return { seeded: false, seconds: null, summary: null, pinRows: existing };
-  }
-  log(
-    existing > 0
-      ? `Seed: dropping schema ${SCHEMA} (${existing} pins) and Redis keys ${REDIS_PREFIX}*`
-      : `Seed: schema ${SCHEMA} is empty`,
-  );
-  await db.query(`drop schema if exists ${SCHEMA} cascade`);
-  await dropRedisPrefix(s.redisUrl, REDIS_PREFIX);
-  await rm(DATA_DIR, { recursive: true, force: true });
-  await mkdir(DATA_DIR, { recursive: true });
-  log(`Seed: corkboard seed --pins ${s.pins} --seed 1 ...`);
-  const started = performance.now();
-  const out = await runCommand(
-    'corkboard seed',
-    ['src/main.ts', 'seed', '--pins', String(s.pins), '--seed', '1'],
-    corkboardEnv(s),
-    30 * 60_000,
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const summary = JSON.parse(out.trim().split('\n').pop() ?? '{}') as unknown;
-  const rows = await pinRows(db);
+  const world = await seedWorld(db, {
+    schema: SCHEMA,
+    redisUrl: s.redisUrl,
+    redisPrefix: REDIS_PREFIX,
+    dataDir: DATA_DIR,
+    pins: s.pins,
+    reseed: s.reseed,
+    env: corkboardEnv(s),
+    timeoutMs: 30 * 60_000,
+    log,
+  });
   await analyze(db);
-  log(`Seed: ${rows} pins in ${fmt(seconds, 1)} s (including process start and migrations)`);
-  return { seeded: true, seconds, summary, pinRows: rows };
+  if (!world.seeded) return { seeded: false, seconds: null, summary: null, pinRows: world.pins };
+  const summary = JSON.parse(world.output?.trim().split('\n').pop() ?? '{}') as unknown;
+  log(`Seed: ${world.pins} pins in ${fmt(world.seconds ?? 0, 1)} s (including process start and migrations)`);
+  return { seeded: true, seconds: world.seconds, summary, pinRows: world.pins };
 }
 
 // ---------------------------------------------------------------------------------------------------

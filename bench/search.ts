@@ -15,7 +15,7 @@
  *
  * Results: stdout and bench/results/search.json. See bench/README.md.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ import { TOPICS } from '../src/cli/seed/vocabulary.js';
 import { CHAMPIONS } from '../src/modules/discovery-search/ranking.js';
 import { measure, median, type Sample } from './measure.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
-import { dropRedisPrefix, envFlag, envNumber, percentile, servicesEnv } from './settings.js';
+import { seedWorld, tableRows } from './seed-world.js';
+import { envFlag, envNumber, percentile, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'search.json');
@@ -70,45 +71,26 @@ const env = (s: Settings, extra: NodeJS.ProcessEnv = {}) =>
     extra,
   );
 
-async function count(db: pg.Pool, table: string): Promise<number> {
-  try {
-    const r = await db.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.${table}`);
-    return Number(r.rows[0]?.n ?? 0);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === '42P01' || code === '3F000') return 0;
-    throw err;
-  }
-}
-
 async function seed(s: Settings, db: pg.Pool) {
-  const existing = await count(db, 'pins');
-  if (!s.reseed && existing >= s.pins * 0.95) {
-    log(`Seed: reusing schema ${SCHEMA} (${existing} pins)`);
-    return { seeded: false, seconds: null as number | null, pins: existing };
-  }
-  await db.query(`drop schema if exists ${SCHEMA} cascade`);
-  await dropRedisPrefix(s.redisUrl, REDIS_PREFIX);
-  await rm(DATA_DIR, { recursive: true, force: true });
-  await mkdir(DATA_DIR, { recursive: true });
-  log(`Seed: corkboard seed --pins ${s.pins} --seed 1 ...`);
-  const started = performance.now();
-  await runCommand(
-    'corkboard seed',
-    ['src/main.ts', 'seed', '--pins', String(s.pins), '--seed', '1'],
-    env(s),
-    60 * 60_000,
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const pins = await count(db, 'pins');
-  log(`Seed: ${pins} pins in ${fmt(seconds)} s`);
-  return { seeded: true, seconds, pins };
+  const world = await seedWorld(db, {
+    schema: SCHEMA,
+    redisUrl: s.redisUrl,
+    redisPrefix: REDIS_PREFIX,
+    dataDir: DATA_DIR,
+    pins: s.pins,
+    reseed: s.reseed,
+    env: env(s),
+    timeoutMs: 60 * 60_000,
+    log,
+  });
+  if (world.seeded) log(`Seed: ${world.pins} pins in ${fmt(world.seconds ?? 0)} s`);
+  return { seeded: world.seeded, seconds: world.seconds, pins: world.pins };
 }
 
 /** Runs a worker until the reconciliation has indexed the seeded pins and filled the lexicon. */
 async function buildIndex(db: pg.Pool, s: Settings) {
-  const before = await count(db, 'search_pin_docs');
-  const lexicon = await count(db, 'search_lexicon');
+  const before = await tableRows(db, SCHEMA, 'search_pin_docs');
+  const lexicon = await tableRows(db, SCHEMA, 'search_lexicon');
   if (before > 0 && lexicon > 0) {
     log(`Index: reusing (${before} documents)`);
     return { built: false, seconds: null as number | null, documents: before };
@@ -116,13 +98,16 @@ async function buildIndex(db: pg.Pool, s: Settings) {
   log('Index: corkboard worker (reconciliation at start) ...');
   const started = performance.now();
   await startChild('corkboard worker', ['src/main.ts', 'worker'], env(s), START_TIMEOUT_MS, /worker running/);
-  while ((await count(db, 'search_lexicon')) === 0 || (await count(db, 'search_vocabulary')) === 0) {
+  while (
+    (await tableRows(db, SCHEMA, 'search_lexicon')) === 0 ||
+    (await tableRows(db, SCHEMA, 'search_vocabulary')) === 0
+  ) {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const seconds = (performance.now() - started) / 1000;
   await stopAll();
-  const documents = await count(db, 'search_pin_docs');
-  const postings = await count(db, 'search_postings');
+  const documents = await tableRows(db, SCHEMA, 'search_pin_docs');
+  const postings = await tableRows(db, SCHEMA, 'search_postings');
   await db.query(
     `analyze ${SCHEMA}.search_postings, ${SCHEMA}.search_pin_docs, ${SCHEMA}.search_lexicon, ${SCHEMA}.pins, ${SCHEMA}.boards`,
   );
