@@ -17,6 +17,14 @@ export interface WordLexemes {
   lexemes: string[];
   /** Lexemes of the word that have postings (occur in some public pin). */
   known: string[];
+  /** Document count of each known lexeme in the lexicon (0 for one too new to be counted yet: rare). */
+  counts: number[];
+}
+
+/** A lexeme near a misspelt one, and its document count. */
+export interface NearLexeme {
+  lexeme: string;
+  count: number;
 }
 
 const afterClause = (after: ScoreCursor | undefined) =>
@@ -42,48 +50,50 @@ export class GlobalSearchRepository {
     return this.trgm;
   }
 
-  /** Each word's lexemes and which of them occur in public pins. */
+  /** Each word's lexemes, which of them occur in public pins, and how many pins have those (one round trip). */
   async lexemes(words: readonly string[]): Promise<WordLexemes[]> {
-    const { rows } = await sql<{ i: number; lexemes: string[]; known: string[] }>`
-      select w.i::int as i, tsvector_to_array(to_tsvector('english', w.word)) as lexemes,
-             array(select l from unnest(tsvector_to_array(to_tsvector('english', w.word))) l
-                   where exists (select 1 from search_postings p where p.lexeme = l)) as known
+    const { rows } = await sql<{ i: number; lexemes: string[]; known: string[]; counts: number[] }>`
+      select w.i::int as i, x.lexemes, k.known,
+             array(select coalesce((select c.doc_count from search_lexicon c where c.lexeme = u.l), 0)
+                   from unnest(k.known) with ordinality as u(l, n) order by u.n) as counts
       from unnest(${[...words]}::text[]) with ordinality as w(word, i)
+      cross join lateral (select tsvector_to_array(to_tsvector('english', w.word)) as lexemes) x
+      cross join lateral (
+        select array(select l from unnest(x.lexemes) l
+                     where exists (select 1 from search_postings p where p.lexeme = l)) as known
+      ) k
       order by w.i`.execute(this.db);
-    return rows.map((r) => ({ word: words[r.i - 1] ?? '', lexemes: r.lexemes, known: r.known }));
+    return rows.map((r) => ({
+      word: words[r.i - 1] ?? '',
+      lexemes: r.lexemes,
+      known: r.known,
+      counts: r.counts,
+    }));
   }
 
   /**
    * The public lexeme nearest to `lexeme` by trigram similarity (at least `threshold`), preferring the
-   * more common on a tie; undefined when none is near enough.
+   * more common on a tie, with its document count; undefined when none is near enough.
    */
-  async nearestLexeme(lexeme: string, threshold = 0.3): Promise<string | undefined> {
+  async nearestLexeme(lexeme: string, threshold = 0.3): Promise<NearLexeme | undefined> {
     const t = sql.raw(await this.trgmSchema());
     // `%` uses pg_trgm.similarity_threshold (0.3 by default) and the trigram index; the explicit bound
     // makes the threshold ours whatever the server's setting.
-    const { rows } = await sql<{ lexeme: string }>`
-      select lexeme from search_lexicon
+    const { rows } = await sql<NearLexeme>`
+      select lexeme, doc_count as count from search_lexicon
       where lexeme operator(${t}.%) ${lexeme} and ${t}.similarity(lexeme, ${lexeme}) >= ${threshold}
       order by ${t}.similarity(lexeme, ${lexeme}) desc, doc_count desc, lexeme
       limit 1`.execute(this.db);
-    return rows[0]?.lexeme;
-  }
-
-  /** Document counts of lexemes (0 for those not in the lexicon yet: new, hence rare). */
-  async docCounts(lexemes: readonly string[]): Promise<Map<string, number>> {
-    const { rows } = await sql<{ lexeme: string; doc_count: number }>`
-      select lexeme, doc_count from search_lexicon where lexeme = any(${[...lexemes]}::text[])`.execute(
-      this.db,
-    );
-    return new Map(rows.map((r) => [r.lexeme, r.doc_count]));
+    return rows[0];
   }
 
   /**
    * Pins having every lexeme, best score first, with whether each is still visible: the top CHAMPIONS
    * postings of the `driver` lexeme (the rarest) by rank key, kept if they have postings for all the
-   * others, scored by the summed weights. A one-lexeme query reads its page straight from the rank index
-   * (its score is the rank key), past the bookmark. `visible` is false for a pin whose board became secret
-   * since it was indexed (checked on the page only; the caller drops those, the bookmark still moves on).
+   * others (one primary-key probe per candidate and other lexeme), scored by the summed weights. A
+   * one-lexeme query reads its page straight from the rank index (its score is the rank key), past the
+   * bookmark. `visible` is false for a pin whose board became secret since it was indexed (checked on the
+   * page only; the caller drops those, the bookmark still moves on).
    */
   async pins(q: {
     driver: string;
@@ -91,8 +101,9 @@ export class GlobalSearchRepository {
     after?: ScoreCursor;
     limit: number;
   }): Promise<(ScoredHit & { visible: boolean })[]> {
+    const others = q.lexemes.filter((l) => l !== q.driver);
     const ranked =
-      q.lexemes.length === 1
+      others.length === 0
         ? sql`
           select p.pin_id as id, p.rank_key as score from search_postings p
           where p.lexeme = ${q.driver}
@@ -101,15 +112,15 @@ export class GlobalSearchRepository {
           limit ${Math.min(q.limit, CHAMPIONS)}`
         : sql`
           with cand as (
-            select p.pin_id, p.rank_key - ln(p.weight) as static_key
+            select p.pin_id, p.weight, p.rank_key - ln(p.weight) as static_key
             from search_postings p where p.lexeme = ${q.driver}
             order by p.rank_key desc, p.pin_id desc
             limit ${CHAMPIONS}
           ), h as (
-            select c.pin_id as id, ln(sum(s.weight)) + c.static_key as score
-            from cand c join search_postings s on s.pin_id = c.pin_id and s.lexeme = any(${q.lexemes}::text[])
-            group by c.pin_id, c.static_key
-            having count(*) = ${q.lexemes.length}
+            select c.pin_id as id, ln(c.weight + sum(s.weight)) + c.static_key as score
+            from cand c join search_postings s on s.lexeme = any(${others}::text[]) and s.pin_id = c.pin_id
+            group by c.pin_id, c.weight, c.static_key
+            having count(*) = ${others.length}
           )
           select h.id, h.score from h where true ${afterClause(q.after)}
           order by h.score desc, h.id desc

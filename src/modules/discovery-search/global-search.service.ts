@@ -2,8 +2,14 @@ import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../http/auth.js';
 import type { Bookmarks, Cursor } from '../../http/pagination.js';
 import { Invalid } from '../../platform/errors.js';
+import { writtenPage } from '../pins/index.js';
 import type { ProductServices } from '../product-services.js';
-import type { GlobalSearchRepository, ScoreCursor, ScoredHit } from './global-search.repository.js';
+import type {
+  GlobalSearchRepository,
+  NearLexeme,
+  ScoreCursor,
+  ScoredHit,
+} from './global-search.repository.js';
 import type { SearchRecorder } from './search-recorder.js';
 import { searchTerm } from './text.js';
 
@@ -18,13 +24,26 @@ export interface ParsedQuery {
   lexemes: string[];
   /** Lexeme searched for each word that had no exact match (typo tolerance). */
   corrections: { word: string; to: string }[];
+  /** Document count of each lexeme searched (the rarest drives the search). */
+  counts: ReadonlyMap<string, number>;
   /** False when some word matches nothing public, even after correction: the search finds nothing. */
   searchable: boolean;
 }
 
+/** Remembered when no public lexeme is near a misspelt one. */
+const NONE = Symbol('no near lexeme');
+
 export const DEFAULT_LIMIT = 10;
 /** How long a term whose every word matched exactly keeps its lexemes and driver in memory. */
 const PARSED_TTL_MS = 30_000;
+/** How long the public lexeme nearest to a misspelt one is remembered. */
+const NEAREST_TTL_MS = 30_000;
+
+/** The lexemes to search for a term and the rarest of them (the driver). */
+interface Plan {
+  lexemes: string[];
+  driver: string;
+}
 
 /**
  * Global search of public content: pins (/v5/search/partner/pins), boards and people (extensions).
@@ -32,11 +51,13 @@ const PARSED_TTL_MS = 30_000;
  */
 export class GlobalSearchService {
   // Terms whose words all matched exactly: their lexemes cannot change (stemming is fixed) and the driver
-  // only moves with document counts, so they are kept a while. Corrected or unmatched terms are not (a
-  // new pin may add the word).
-  private readonly exact = new LRUCache<string, { lexemes: string[]; driver: string }>({
+  // only moves with document counts, so they are kept a while. Corrected or unmatched terms are parsed
+  // again each time (a new pin may add the word), but the nearest public lexeme to a misspelt one (a
+  // trigram search of the lexicon, the costly part) is remembered for a while, `null` when none is near.
+  private readonly exact = new LRUCache<string, Plan>({ max: 10_000, ttl: PARSED_TTL_MS });
+  private readonly nearest = new LRUCache<string, NearLexeme | typeof NONE>({
     max: 10_000,
-    ttl: PARSED_TTL_MS,
+    ttl: NEAREST_TTL_MS,
   });
 
   constructor(
@@ -49,29 +70,46 @@ export class GlobalSearchService {
   /** The query's words as lexemes, each word without an exact public match corrected to the nearest. */
   async parse(term: string): Promise<ParsedQuery> {
     const words = term.split(' ');
-    const lexemes = new Set<string>();
+    const lexemes = new Map<string, number>();
     const corrections: ParsedQuery['corrections'] = [];
     let searchable = true;
     for (const w of await this.repo.lexemes(words)) {
       if (w.lexemes.length === 0) continue; // a stop word
       if (w.known.length > 0) {
-        for (const l of w.known) lexemes.add(l);
+        for (const [i, l] of w.known.entries()) lexemes.set(l, w.counts[i] ?? 0);
         continue;
       }
       // No lexeme of the word occurs in public content: take the nearest public lexeme to its longest one.
       const longest = [...w.lexemes].sort((a, b) => b.length - a.length || (a < b ? -1 : 1))[0] ?? w.word;
-      const near = await this.repo.nearestLexeme(longest);
+      const near = await this.nearestTo(longest);
       if (near === undefined) searchable = false;
       else {
-        lexemes.add(near);
-        corrections.push({ word: w.word, to: near });
+        lexemes.set(near.lexeme, near.count);
+        corrections.push({ word: w.word, to: near.lexeme });
       }
     }
-    return { lexemes: [...lexemes], corrections, searchable: searchable && lexemes.size > 0 };
+    return {
+      lexemes: [...lexemes.keys()],
+      counts: lexemes,
+      corrections,
+      searchable: searchable && lexemes.size > 0,
+    };
   }
 
-  /** Public pins matching the term, best first (see ranking.ts), as the spec's paginated SummaryPin list. */
-  async pins(viewer: Principal, input: GlobalSearchInput, ctx: { requestId: string }) {
+  private async nearestTo(lexeme: string): Promise<NearLexeme | undefined> {
+    let near = this.nearest.get(lexeme);
+    if (near === undefined) {
+      near = (await this.repo.nearestLexeme(lexeme)) ?? NONE;
+      this.nearest.set(lexeme, near);
+    }
+    return near === NONE ? undefined : near;
+  }
+
+  /**
+   * Public pins matching the term, best first (see ranking.ts), as the spec's paginated list, written as
+   * JSON from each pin's cached copy (with its impression token for the SEARCH surface).
+   */
+  async pins(viewer: Principal, input: GlobalSearchInput, ctx: { requestId: string }): Promise<Buffer> {
     const term = searchTerm(input.term);
     const limit = input.limit ?? DEFAULT_LIMIT;
     const scope = `global-search:pins:${term}`;
@@ -83,24 +121,22 @@ export class GlobalSearchService {
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
     // A pin whose board became secret (or that was deleted) since it was indexed is dropped here, for its
     // owner too: global search shows public content only. The bookmark still moves past it.
-    const items = await this.product.pins.byIds(
+    const { json } = await this.product.pins.listedJson(
       viewer,
       page.items.filter((h) => h.visible !== false).map((h) => h.id),
+      { surface: 'SEARCH', requestId: ctx.requestId, publicOnly: true },
     );
-    await this.product.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'SEARCH' });
-    return { items, bookmark: page.bookmark };
+    return writtenPage(json, page.bookmark);
   }
 
   /** The lexemes to search for a term and the rarest of them; undefined when it can match nothing. */
-  private async plan(term: string): Promise<{ lexemes: string[]; driver: string } | undefined> {
+  private async plan(term: string): Promise<Plan | undefined> {
     const cached = this.exact.get(term);
     if (cached) return cached;
     const parsed = await this.parse(term);
     if (!parsed.searchable) return undefined;
-    const counts = await this.repo.docCounts(parsed.lexemes);
-    const driver = [...parsed.lexemes].sort(
-      (a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0) || (a < b ? -1 : 1),
-    )[0] as string;
+    const count = (l: string) => parsed.counts.get(l) ?? 0;
+    const driver = [...parsed.lexemes].sort((a, b) => count(a) - count(b) || (a < b ? -1 : 1))[0] as string;
     const plan = { lexemes: parsed.lexemes, driver };
     if (parsed.corrections.length === 0) this.exact.set(term, plan);
     return plan;

@@ -6,7 +6,7 @@ import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import type { PinsService } from '../pins/index.js';
+import { type PinsService, writtenPage } from '../pins/index.js';
 import { type PinFacts, feedRepository as repo } from './feed.repository.js';
 import type { FeedReason, FeedSession, FeedStore } from './feed-store.js';
 import { distinctive, popularFor, topicMatch } from './interests.js';
@@ -38,9 +38,6 @@ export interface FeedDeps {
   /** Items ranked at a time (BATCH); tests make it small to exercise refills. */
   batch?: number;
 }
-
-const PAGE_OPEN = Buffer.from('{"items":[');
-const COMMA = Buffer.from(',');
 
 /** How many items one ranking produces: a session holds them and pages are cut from it. */
 const BATCH = 250;
@@ -115,13 +112,7 @@ export class FeedService {
       requestId,
       extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
     });
-    const parts: Buffer[] = [PAGE_OPEN];
-    json.forEach((pin, i) => {
-      if (i > 0) parts.push(COMMA);
-      parts.push(pin);
-    });
-    parts.push(Buffer.from(`],"bookmark":${JSON.stringify(page.bookmark)}}`));
-    return Buffer.concat(parts);
+    return writtenPage(json, page.bookmark);
   }
 
   /** The pin ids (and their reasons) of one page, ranking or extending the session as needed. */

@@ -5,7 +5,7 @@ import type { PinsService } from './pins.service.js';
 
 export { ImagesService, storeVariants } from './images.service.js';
 export { Pin, PinPage } from './pins.schemas.js';
-export { PinsService } from './pins.service.js';
+export { PinsService, writtenPage } from './pins.service.js';
 
 /** Pins, their images (processed by jobs) and the image files: /v5/pins..., /v5/boards/{id}/pins, /media/images. */
 export function pinsModule(pins: PinsService, images: ImagesService): AppModule {

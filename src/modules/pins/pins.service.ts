@@ -127,6 +127,18 @@ function ownerBytes(board: { owner_username: string }): Buffer {
 
 const PAGE_OPEN = Buffer.from('{"items":[');
 const COMMA = Buffer.from(',');
+
+/** A paginated page (`{items, bookmark}`) of pins already written as JSON (see PinsService.listedJson). */
+export function writtenPage(pins: readonly Buffer[], bookmark: string | null): Buffer {
+  const parts: Buffer[] = [PAGE_OPEN];
+  pins.forEach((pin, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(pin);
+  });
+  parts.push(Buffer.from(`],"bookmark":${JSON.stringify(bookmark)}}`));
+  return Buffer.concat(parts);
+}
+
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const CLOSE = Buffer.from('}');
@@ -386,11 +398,17 @@ export class PinsService {
    * given (as byIds: a pin gone, or on a secret board of someone else, is left out). Each is the pin as
    * GET /v5/pins/{pin_id} shows it, written from its cached copy's JSON as boardPage writes them, with its
    * impression token for `surface` and then `extra(pinId)` (JSON members, e.g. `"reason":"X"`, or '').
+   * With `publicOnly` (global search) pins of secret boards are left out for their owner too.
    */
   async listedJson(
     viewer: Principal,
     ids: readonly string[],
-    how: { surface: ServedSurface; requestId: string; extra?: (pinId: string) => string },
+    how: {
+      surface: ServedSurface;
+      requestId: string;
+      extra?: (pinId: string) => string;
+      publicOnly?: boolean;
+    },
   ): Promise<{ ids: string[]; json: Buffer[] }> {
     const cores = await this.cores(ids);
     const shown: { c: CachedPin; board: CachedBoardAccess }[] = [];
@@ -399,7 +417,7 @@ export class PinsService {
       if (!c) continue;
       let board = this.boards.heldAccess(c.pin.board_id);
       if (board === undefined) board = await this.boards.cachedAccess(c.pin.board_id);
-      if (!board) continue;
+      if (!board || (how.publicOnly && board.privacy === 'SECRET')) continue;
       if (!mayReadPin(viewer, c.pin.owner_id, board.privacy)) continue;
       shown.push({ c, board });
     }

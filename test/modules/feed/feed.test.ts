@@ -508,6 +508,13 @@ describe('written pages', () => {
     const withSecret = await own(['boards:read', 'pins:read', 'pins:read_secret']);
     expect(withSecret.ids).toEqual([hidden]);
     expect(JSON.parse(withSecret.json[0]!.toString())).toMatchObject({ id: hidden, is_owner: true });
+    // Public surfaces (global search) leave it out for its owner too.
+    const publicOnly = await pins.listedJson(
+      asPrincipal(author, ['boards:read', 'pins:read', 'pins:read_secret']),
+      [hidden, a],
+      { surface: 'SEARCH', requestId: 'r3', publicOnly: true },
+    );
+    expect(publicOnly.ids).toEqual([a]);
   });
 
   it('serves the page the service ranks, as JSON, the same as home() gives', async () => {
