@@ -18,7 +18,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
@@ -147,37 +146,6 @@ async function firstPage(url: string, token: string): Promise<{ body: string; co
   return { body, contentType: res.headers.get('content-type') ?? 'application/json' };
 }
 
-/** Like measure(), but each request carries the next reader's token in turn. */
-async function measureReaders(url: string, tokens: string[], load: LoadOptions): Promise<Sample> {
-  let next = 0;
-  const run = (duration: number) =>
-    autocannon({
-      url,
-      connections: load.connections,
-      duration,
-      pipelining: 1,
-      requests: [
-        {
-          method: 'GET',
-          path: PATH,
-          setupRequest: (req) => ({
-            ...req,
-            headers: { ...req.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` },
-          }),
-        },
-      ],
-    });
-  if (load.warmupS > 0) await run(load.warmupS);
-  const r = await run(load.durationS);
-  return {
-    rps: r.requests.average,
-    p99Ms: r.latency.p99,
-    requests: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors,
-  };
-}
-
 async function stop(child: Child): Promise<void> {
   if (child.process.exitCode !== null || child.process.signalCode !== null) return;
   await new Promise<void>((resolve) => {
@@ -237,11 +205,11 @@ async function main(): Promise<void> {
         sv.push(
           mode === 'reopened'
             ? await measure(server.url + PATH, load)
-            : await measureReaders(
-                server.url,
-                readers.map((r) => r.token),
-                s.load,
-              ),
+            : // Each request carries the next reader's token in turn.
+              await measure(server.url + PATH, {
+                ...s.load,
+                vary: (n) => ({ headers: { authorization: `Bearer ${readers[n % readers.length]!.token}` } }),
+              }),
         );
         log(`  ${mode} round ${i + 1}/${s.rounds} done`);
       }

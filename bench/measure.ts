@@ -7,6 +7,8 @@ export interface LoadOptions {
   connections: number;
   /** Request headers sent with every request (e.g. authorization). */
   headers?: Record<string, string>;
+  /** Varies the requests: the n-th request's path and headers (terms or tokens taken in turn). */
+  vary?: (n: number) => { path?: string; headers?: Record<string, string> };
 }
 
 /** One autocannon run against one URL. */
@@ -18,19 +20,38 @@ export interface Sample {
   errors: number;
 }
 
-function run(
-  url: string,
-  connections: number,
-  duration: number,
-  headers?: Record<string, string>,
-): Promise<autocannon.Result> {
-  return autocannon({ url, connections, duration, pipelining: 1, ...(headers ? { headers } : {}) });
+function run(url: string, load: LoadOptions, duration: number): Promise<autocannon.Result> {
+  const { connections, headers, vary } = load;
+  let n = 0;
+  return autocannon({
+    url,
+    connections,
+    duration,
+    pipelining: 1,
+    ...(headers ? { headers } : {}),
+    ...(vary
+      ? {
+          requests: [
+            {
+              setupRequest: (req) => {
+                const v = vary(n++);
+                return {
+                  ...req,
+                  ...(v.path ? { path: v.path } : {}),
+                  headers: { ...req.headers, ...v.headers },
+                };
+              },
+            },
+          ],
+        }
+      : {}),
+  });
 }
 
 /** Warms up, then measures url for durationS seconds; returns req/s (mean) and p99 latency. */
 export async function measure(url: string, load: LoadOptions): Promise<Sample> {
-  if (load.warmupS > 0) await run(url, load.connections, load.warmupS, load.headers);
-  const r = await run(url, load.connections, load.durationS, load.headers);
+  if (load.warmupS > 0) await run(url, load, load.warmupS);
+  const r = await run(url, load, load.durationS);
   return {
     rps: r.requests.average,
     p99Ms: r.latency.p99,

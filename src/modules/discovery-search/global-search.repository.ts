@@ -90,9 +90,9 @@ export class GlobalSearchRepository {
   /**
    * Pins having every lexeme, best score first, with whether each is still visible: the top CHAMPIONS
    * postings of the `driver` lexeme (the rarest) by rank key, kept if they have postings for all the
-   * others (one primary-key probe per candidate and other lexeme), scored by the summed weights. A
-   * one-lexeme query reads its page straight from the rank index (its score is the rank key), past the
-   * bookmark. `visible` is false for a pin whose board became secret since it was indexed (checked on the
+   * others (an index-only probe of the primary key per candidate and other lexeme), scored by the summed
+   * weights. A one-lexeme query reads its page straight from the rank index (its score is the rank key),
+   * past the bookmark. `visible` is false for a pin whose board became secret since it was indexed (checked on the
    * page only; the caller drops those, the bookmark still moves on).
    */
   async pins(q: {
@@ -117,10 +117,14 @@ export class GlobalSearchRepository {
             order by p.rank_key desc, p.pin_id desc
             limit ${CHAMPIONS}
           ), h as (
-            select c.pin_id as id, ln(c.weight + sum(s.weight)) + c.static_key as score
-            from cand c join search_postings s on s.lexeme = any(${others}::text[]) and s.pin_id = c.pin_id
-            group by c.pin_id, c.weight, c.static_key
-            having count(*) = ${others.length}
+            -- A lateral aggregate, so each candidate is one index-only probe of the primary key per other
+            -- lexeme (a join would be planned as a scan of the other lexemes' whole posting lists).
+            select c.pin_id as id, ln(c.weight + o.weight) + c.static_key as score
+            from cand c cross join lateral (
+              select sum(s.weight) as weight, count(*) as n from search_postings s
+              where s.lexeme = any(${others}::text[]) and s.pin_id = c.pin_id
+            ) o
+            where o.n = ${others.length}
           )
           select h.id, h.score from h where true ${afterClause(q.after)}
           order by h.score desc, h.id desc

@@ -6,6 +6,7 @@ import * as m0004 from './0004-analytics.js';
 import * as m0005 from './0005-discovery-search.js';
 import * as m0006 from './0006-related.js';
 import * as m0007 from './0007-feed.js';
+import * as m0008 from './0008-search-covering-indexes.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-discovery-search': m0005,
   '0006-related': m0006,
   '0007-feed': m0007,
+  '0008-search-covering-indexes': m0008,
 };
