@@ -109,8 +109,9 @@ export function pinPageJson(page: {
 }
 
 /**
- * A page of pins already written as JSON (see PinsService.boardPage), as bytes: Node writes a Buffer as
- * it is, where a string of the same 30 kB is measured and encoded again on the way out.
+ * A page of pins (or one pin) already written as JSON (see PinsService.boardPage and heldText), as bytes:
+ * Node writes a Buffer as it is, where a string of the same 30 kB is measured and encoded again on the
+ * way out.
  */
 export const PAGE_JSON = Symbol('page JSON');
 export type PinPageText = { readonly [PAGE_JSON]: Buffer };
@@ -163,6 +164,11 @@ export class PinsService {
     saved: async () => {},
   };
   private readonly shownAsBytes = new WeakMap<object, Buffer>();
+  /** heldText()'s answers: per shown bytes, per board access, [not owner, owner]. */
+  private readonly pinTexts = new WeakMap<
+    Buffer,
+    WeakMap<CachedBoardAccess, [PinPageText | undefined, PinPageText | undefined]>
+  >();
   private readonly shown = new WeakMap<
     CachedPin,
     Omit<ReturnType<PinsService['view']>, 'board_owner' | 'is_owner'> & { [PIN_JSON]: string }
@@ -303,13 +309,47 @@ export class PinsService {
    * promise); undefined when only get() can tell. Throws as get() does.
    */
   held(viewer: Principal, id: string) {
+    const copy = this.heldCopy(viewer, id);
+    return copy && this.cachedView(viewer, copy.cached, copy.board);
+  }
+
+  /** The cached copy of a pin and its board's access, when this node holds both (see held()). */
+  private heldCopy(viewer: Principal, id: string) {
     const cached = this.cache.peek<CachedPin>(pinKey(id));
     if (!cached) return undefined;
     const board = this.boards.heldAccess(cached.pin.board_id);
     if (board === undefined) return undefined;
     if (!board) throw pinNotFound();
     authorizePin(viewer, { owner_id: cached.pin.owner_id, board_privacy: board.privacy }, 'read');
-    return this.cachedView(viewer, cached, board);
+    return { cached, board };
+  }
+
+  /**
+   * held() as the bytes GET /v5/pins/{pin_id} sends: written once per cached copy, board access and
+   * `is_owner`, then the same bytes for every request (no view object, no JSON made per request).
+   */
+  heldText(viewer: Principal, id: string): PinPageText | undefined {
+    const copy = this.heldCopy(viewer, id);
+    if (!copy) return undefined;
+    const { cached, board } = copy;
+    const shown = this.shownBytes(viewer, cached, board);
+    let byBoard = this.pinTexts.get(shown);
+    if (!byBoard) {
+      byBoard = new WeakMap();
+      this.pinTexts.set(shown, byBoard);
+    }
+    let texts = byBoard.get(board);
+    if (!texts) {
+      texts = [undefined, undefined];
+      byBoard.set(board, texts);
+    }
+    const own = cached.pin.owner_id === viewer.userId ? 1 : 0;
+    let text = texts[own];
+    if (!text) {
+      text = { [PAGE_JSON]: Buffer.concat([shown, ownerBytes(board), own ? TRUE : FALSE, CLOSE]) };
+      texts[own] = text;
+    }
+    return text;
   }
 
   /** Drops cached pins after their images became ready. */
