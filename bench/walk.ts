@@ -36,6 +36,18 @@ function graphOf(s: Shared): PinBoardGraph {
   });
 }
 
+/** 64 MiB, more than this machine's last-level cache. */
+const EVICT = new Int32Array(16 * 1024 * 1024);
+/** Reads and writes one word per cache line of EVICT, pushing the graph's lines out of every cache. */
+function evictCaches(): number {
+  let sum = 0;
+  for (let i = 0; i < EVICT.length; i += 16) {
+    sum += EVICT[i]!;
+    EVICT[i] = sum & 1;
+  }
+  return sum;
+}
+
 /** xorshift32 in [0, 1). */
 function rng(seed: number) {
   let x = seed >>> 0 || 1;
@@ -151,7 +163,9 @@ async function main() {
   walker.run(graph, [{ pin: stepQueries[0]!, weight: 1 }], 100, { steps: 50_000, seed: 1, np: Infinity });
   sink += bareWalk(csr, stepQueries[0]!, 50_000, 1);
   // Each query is walked by both, back to back (order alternating), so load changes on this shared
-  // machine hit both sides alike; the ratio reported is the median of these paired ratios.
+  // machine hit both sides alike; the ratio reported is the median of these paired ratios. Both follow
+  // the same path (same seed, generator and restart rule), so the second would find the first's cache
+  // lines warm: the caches are flushed before each run, and both start cold, as a query on a new pin does.
   const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
     let bareMs = 0;
@@ -163,6 +177,7 @@ async function main() {
       let b = 0;
       let w = 0;
       for (const side of order) {
+        sink += evictCaches();
         const start = performance.now();
         if (side === 'bare') {
           sink += bareWalk(csr, q, steps, seed);
