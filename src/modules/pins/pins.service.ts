@@ -131,18 +131,30 @@ const COMMA = Buffer.from(',');
 
 /** A paginated page (`{items, bookmark}`) of pins already written as JSON (see PinsService.listedJson). */
 export function writtenPage(pins: readonly Buffer[], bookmark: string | null): Buffer {
-  const parts: Buffer[] = [PAGE_OPEN];
+  const parts: (Buffer | string)[] = [PAGE_OPEN];
   pins.forEach((pin, i) => {
     if (i > 0) parts.push(COMMA);
     parts.push(pin);
   });
-  parts.push(Buffer.from(`],"bookmark":${JSON.stringify(bookmark)}}`));
-  return Buffer.concat(parts);
+  parts.push(`],"bookmark":${JSON.stringify(bookmark)}}`);
+  return joinBytes(parts);
+}
+
+/**
+ * Bytes and text (written as UTF-8) joined in one Buffer allocated once: a page's small parts (tokens,
+ * closing braces) are not each made a Buffer first, and the page is copied once.
+ */
+export function joinBytes(parts: readonly (Buffer | string)[]): Buffer {
+  let size = 0;
+  for (const part of parts) size += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const part of parts) at += typeof part === 'string' ? out.write(part, at) : part.copy(out, at);
+  return out;
 }
 
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
-const CLOSE = Buffer.from('}');
 
 /** What other modules add to pins as they are served (set up by the product, see buildProduct). */
 export interface PinServing {
@@ -346,7 +358,7 @@ export class PinsService {
     const own = cached.pin.owner_id === viewer.userId ? 1 : 0;
     let text = texts[own];
     if (!text) {
-      text = { [PAGE_JSON]: Buffer.concat([shown, ownerBytes(board), own ? TRUE : FALSE, CLOSE]) };
+      text = { [PAGE_JSON]: joinBytes([shown, ownerBytes(board), own ? TRUE : FALSE, '}']) };
       texts[own] = text;
     }
     return text;
@@ -424,13 +436,13 @@ export class PinsService {
           )
         : [];
     const owner = ownerBytes(board);
-    const parts: Buffer[] = [PAGE_OPEN];
+    const parts: (Buffer | string)[] = [PAGE_OPEN];
     for (let i = 0; i < pins.length; i++) {
       if (i > 0) parts.push(COMMA);
       this.writeServed(parts, viewer, pins[i]!, board, tokens[i], owner);
     }
-    parts.push(Buffer.from(`],"bookmark":${JSON.stringify(bookmark)}}`));
-    return { [PAGE_JSON]: Buffer.concat(parts) };
+    parts.push(`],"bookmark":${JSON.stringify(bookmark)}}`);
+    return { [PAGE_JSON]: joinBytes(parts) };
   }
 
   /**
@@ -465,9 +477,9 @@ export class PinsService {
     const tokens =
       shownIds.length > 0 ? this.serving.tokens(viewer, shownIds, how.surface, how.requestId) : [];
     const json = shown.map(({ c, board }, i) => {
-      const parts: Buffer[] = [];
+      const parts: (Buffer | string)[] = [];
       this.writeServed(parts, viewer, c, board, tokens[i], ownerBytes(board), how.extra?.(c.pin.id));
-      return Buffer.concat(parts);
+      return joinBytes(parts);
     });
     return { ids: shownIds, json };
   }
@@ -584,7 +596,7 @@ export class PinsService {
    * ownerBytes), `is_owner`, its impression token and any `extra` fields (JSON members, comma-separated).
    */
   private writeServed(
-    parts: Buffer[],
+    parts: (Buffer | string)[],
     viewer: Principal,
     c: CachedPin,
     board: CachedBoardAccess,
@@ -596,7 +608,7 @@ export class PinsService {
     // Tokens are base64url text with an optional `.digit`: nothing to escape.
     let tail = token === undefined ? '' : `,"impression_token":"${token}"`;
     if (extra) tail += `,${extra}`;
-    parts.push(tail ? Buffer.from(`${tail}}`) : CLOSE);
+    parts.push(`${tail}}`);
   }
 
   /** shownOf()'s JSON text as bytes, made once per cached copy that a page shows. */
