@@ -10,7 +10,6 @@ import type {
   ScoreCursor,
   ScoredHit,
 } from './global-search.repository.js';
-import type { SearchRecorder } from './search-recorder.js';
 import { searchTerm } from './text.js';
 
 export interface GlobalSearchInput {
@@ -64,7 +63,7 @@ export class GlobalSearchService {
     private readonly repo: GlobalSearchRepository,
     private readonly bookmarks: Bookmarks,
     private readonly product: Pick<ProductServices, 'pins' | 'boards'>,
-    private readonly recorder: Pick<SearchRecorder, 'add'>,
+    private readonly events: Pick<ProductServices['events'], 'recordNow'>,
   ) {}
 
   /** The query's words as lexemes, each word without an exact public match corrected to the nearest. */
@@ -117,7 +116,8 @@ export class GlobalSearchService {
     let hits: (ScoredHit & { visible?: boolean })[] = [];
     const plan = await this.plan(term);
     if (plan) hits = await this.repo.pins({ ...plan, after, limit: limit + 1 });
-    if (!input.bookmark) this.record(viewer, term, ctx.requestId);
+    // The SEARCH event of a first page is written while the page is made, and answered only once written.
+    const recorded = input.bookmark ? undefined : this.record(viewer, term, ctx.requestId);
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
     // A pin whose board became secret (or that was deleted) since it was indexed is dropped here, for its
     // owner too: global search shows public content only. The bookmark still moves past it.
@@ -126,6 +126,7 @@ export class GlobalSearchService {
       page.items.filter((h) => h.visible !== false).map((h) => h.id),
       { surface: 'SEARCH', requestId: ctx.requestId, publicOnly: true },
     );
+    await recorded;
     return writtenPage(json, page.bookmark);
   }
 
@@ -191,15 +192,17 @@ export class GlobalSearchService {
   }
 
   /** A SEARCH event for the first page of a pin search (typeahead and trends count these). */
-  private record(viewer: Principal, term: string, requestId: string): void {
-    this.recorder.add({
-      kind: 'SEARCH',
-      userId: viewer.userId,
-      appId: viewer.appId,
-      query: term,
-      surface: 'SEARCH',
-      requestId,
-    });
+  private record(viewer: Principal, term: string, requestId: string): Promise<void> {
+    return this.events.recordNow([
+      {
+        kind: 'SEARCH',
+        userId: viewer.userId,
+        appId: viewer.appId,
+        query: term,
+        surface: 'SEARCH',
+        requestId,
+      },
+    ]);
   }
 }
 

@@ -4,7 +4,6 @@ import { discoverySearchRoutes } from './discovery-search.routes.js';
 import { GlobalSearchRepository } from './global-search.repository.js';
 import { GlobalSearchService } from './global-search.service.js';
 import { RECONCILE_MS, SearchIndexService } from './search-index.service.js';
-import { SearchRecorder } from './search-recorder.js';
 import { TermsService } from './terms.service.js';
 import { searchTermsConsumer, TrendsService } from './trends.service.js';
 
@@ -19,7 +18,6 @@ export interface DiscoverySearchModule extends AppModule {
   readonly terms: TermsService;
   readonly trends: TrendsService;
   /** Queued SEARCH events of global searches (flush() writes them now). */
-  readonly recorder: SearchRecorder;
 }
 
 /**
@@ -29,12 +27,11 @@ export interface DiscoverySearchModule extends AppModule {
  */
 export function discoverySearchModule(deps: ModuleDeps, product: ProductServices): DiscoverySearchModule {
   const index = new SearchIndexService(deps.db, deps.log);
-  const recorder = new SearchRecorder((events) => product.events.recordNow(events), deps.log);
   const search = new GlobalSearchService(
     new GlobalSearchRepository(deps.db),
     deps.bookmarks,
     product,
-    recorder,
+    product.events,
   );
   const terms = new TermsService(deps.db, search, deps.log);
   const trends = new TrendsService(deps.db);
@@ -44,12 +41,8 @@ export function discoverySearchModule(deps: ModuleDeps, product: ProductServices
     search,
     terms,
     trends,
-    recorder,
     routes: (app) => {
       discoverySearchRoutes(app, { search, terms, trends });
-      // Runs after the server has stopped taking requests and its in-flight ones are done (Fastify runs
-      // onClose hooks after closing the listener), before the app closes the database.
-      app.addHook('onClose', () => recorder.close());
     },
     consumers: () => [index.consumer(), searchTermsConsumer()],
     periodic: () => [

@@ -1,6 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { score, staticKey } from '../../../src/modules/discovery-search/ranking.js';
-import { SearchRecorder } from '../../../src/modules/discovery-search/search-recorder.js';
 import { TermIndex } from '../../../src/modules/discovery-search/term-index.js';
 import { termScore } from '../../../src/modules/discovery-search/terms.service.js';
 import {
@@ -112,51 +111,5 @@ describe('terms', () => {
     expect(rollupTerm(null)).toBeUndefined();
     expect(rollupTerm('x'.repeat(101))).toBeUndefined();
     expect(listParam(['a,b', ' c '])).toEqual(['a', 'b', 'c']);
-  });
-});
-
-describe('SearchRecorder', () => {
-  const event = (query: string) => ({ kind: 'SEARCH' as const, userId: '1', query });
-  const log = () => ({ warn: vi.fn(), error: vi.fn() });
-
-  it('writes queued events in one batch on flush, and each event at once after close', async () => {
-    const batches: string[][] = [];
-    const r = new SearchRecorder(async (e) => void batches.push(e.map((x) => x.query ?? '')), log() as never);
-    r.add(event('a'));
-    r.add(event('b'));
-    expect(batches).toEqual([]);
-    await r.close();
-    expect(batches).toEqual([['a', 'b']]);
-    r.add(event('c'));
-    await r.flush();
-    expect(batches).toEqual([['a', 'b'], ['c']]);
-  });
-
-  it('tries a failed write once more, then drops it with an error logged', async () => {
-    let calls = 0;
-    const written: string[] = [];
-    const l = log();
-    const flaky = new SearchRecorder(
-      async (e) => {
-        if (calls++ === 0) throw new Error('db down');
-        written.push(...e.map((x) => x.query ?? ''));
-      },
-      l as never,
-      0,
-    );
-    flaky.add(event('a'));
-    await flaky.flush();
-    expect(written).toEqual(['a']);
-    expect(l.warn).toHaveBeenCalledTimes(1);
-    const down = new SearchRecorder(
-      async () => {
-        throw new Error('db down');
-      },
-      l as never,
-      0,
-    );
-    down.add(event('b'));
-    await down.flush();
-    expect(l.error).toHaveBeenCalledTimes(1);
   });
 });

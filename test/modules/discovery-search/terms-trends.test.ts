@@ -386,21 +386,26 @@ describe('search-term rollup', () => {
 });
 
 describe('SEARCH events of global search', () => {
-  let other: App;
-  beforeAll(async () => {
-    other = await startTestApp();
-  });
-
-  it('are all written when the server closes, not lost with the queue', async () => {
-    const carol = await makeUser(other);
-    const w = word('qs');
-    for (let i = 0; i < 3; i++) await searchPins(other, carol, `${w} ${i}`);
-    // Closing the HTTP server (what SIGTERM does first) flushes the queue before the database closes.
-    await other.http.close();
+  const written = async (w: string) => {
     const { rows } = await sql<{ query: string }>`
       select query from events where kind = 'SEARCH' and query like ${`${w}%`} order by query`.execute(
-      other.database.db,
+      app.database.db,
     );
-    expect(rows.map((r) => r.query)).toEqual([0, 1, 2].map((i) => `${w} ${i}`));
+    return rows.map((r) => r.query);
+  };
+
+  it('are written before the search answers, one per first page', async () => {
+    const carol = await makeUser(app);
+    const w = word('qs');
+    for (let i = 0; i < 3; i++) await searchPins(app, carol, `${w} ${i}`);
+    expect(await written(w)).toEqual([0, 1, 2].map((i) => `${w} ${i}`));
+  });
+
+  it('are all written, each once, when many searches answer at once (written together)', async () => {
+    const carol = await makeUser(app);
+    const w = word('qm');
+    const terms = Array.from({ length: 30 }, (_, i) => `${w} ${String(i).padStart(2, '0')}`);
+    await Promise.all(terms.map((t) => searchPins(app, carol, t)));
+    expect(await written(w)).toEqual(terms);
   });
 });
