@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
-import { appsCreate, demoBanner, devToken, seed } from './cli/dev-commands.js';
+import { appsCreate, demoBanner, devToken, indexSeeded, seed } from './cli/dev-commands.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
 import { DomainError } from './platform/errors.js';
@@ -74,7 +74,12 @@ async function main(argv: string[]): Promise<number> {
       const app = await createApp(config, { log });
       if (config.seedDemo) {
         const summary = await seed(app, { seed: 1, pins: 300, force: false });
-        if (summary) log.info(summary, 'demo world seeded');
+        if (summary) {
+          log.info(summary, 'demo world seeded');
+          // Seeded pins are written straight to the tables (no event announces them): index them now, so
+          // global search and typeahead answer from the first request rather than after the job runs.
+          await indexSeeded(app);
+        }
       }
       const address = await app.listen();
       log.info({ address, mode: config.redisUrl ? 'services' : 'embedded' }, 'corkboard listening');

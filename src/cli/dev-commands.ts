@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '../app.js';
+import type { DiscoverySearchModule } from '../modules/discovery-search/index.js';
 import { ALL_SCOPES, parseScopes } from '../modules/oauth/index.js';
 import { Invalid } from '../platform/errors.js';
 import { isEmpty, type SeedSummary, seedWorld } from './seed/seed.js';
@@ -53,6 +54,14 @@ export async function seed(
     { db: app.deps.db, ids: app.deps.ids, blobs: app.deps.blobs, log: app.log, limits: app.config },
     { seed: opts.seed, pins: opts.pins, password: DEMO_PASSWORD },
   );
+}
+
+/** Runs the search index's reconciliation (what the periodic task does) over a freshly seeded world. */
+export async function indexSeeded(app: App): Promise<void> {
+  const search = app.product.modules.find((m) => m.name === 'discovery-search') as
+    | DiscoverySearchModule
+    | undefined;
+  await search?.index.reconcile();
 }
 
 /** Every seeded person's password (demo data only). */

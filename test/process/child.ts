@@ -24,6 +24,8 @@ export interface Exit {
 export class Child {
   readonly proc: ChildProcess;
   readonly lines: Line[] = [];
+  /** Lines of stdout that are not JSON (what a person reads, e.g. the demo banner). */
+  readonly text: string[] = [];
   stderr = '';
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
@@ -51,6 +53,7 @@ export class Child {
         try {
           line = JSON.parse(text) as Line;
         } catch {
+          this.text.push(text);
           continue;
         }
         this.lines.push(line);
