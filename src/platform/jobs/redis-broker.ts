@@ -20,6 +20,9 @@ export interface RedisBrokerOptions {
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** A consumer name idle this many leases, with nothing pending, belongs to a process that is gone. */
+const FORGET_AFTER_LEASES = 20;
+
 /**
  * Redis Streams as the broker (services mode): one stream per topic, one consumer group per consumer,
  * any number of worker processes per group. An entry stays in the group's pending list until its
@@ -34,6 +37,7 @@ export class RedisStreamsBroker implements Broker {
   private loops: Promise<void>[] = [];
   private readonly blocking: Redis[] = [];
   private readonly workerId = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+  private started: readonly Consumer[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -75,6 +79,7 @@ export class RedisStreamsBroker implements Broker {
   async start(consumers: readonly Consumer[]): Promise<void> {
     await this.ensureGroups(this.subscribers);
     this.running = true;
+    this.started = consumers;
     for (const consumer of consumers) {
       const conn = this.newConnection();
       this.blocking.push(conn);
@@ -86,6 +91,14 @@ export class RedisStreamsBroker implements Broker {
     this.running = false;
     await Promise.all(this.loops);
     this.loops = [];
+    // This process's name leaves each group it read from, unless it still holds entries (another worker
+    // claims those after the lease, and the name is forgotten later, see forgetIdle).
+    for (const consumer of this.started) {
+      await this.forget(consumer, (c) => c.name === this.workerId && c.pending === 0).catch((err) =>
+        this.log.warn({ err, consumer: consumer.name }, 'could not leave the consumer group'),
+      );
+    }
+    this.started = [];
     await Promise.all(this.blocking.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
   }
 
@@ -128,11 +141,21 @@ export class RedisStreamsBroker implements Broker {
   private async run(consumer: Consumer, conn: Redis): Promise<void> {
     const streams = consumer.topics.map((t) => this.stream(t));
     let lastReclaim = 0;
+    let lastForget = Date.now();
+    const forgetAfterMs = FORGET_AFTER_LEASES * this.opts.leaseMs;
     while (this.running) {
       try {
         if (Date.now() - lastReclaim >= Math.min(this.opts.leaseMs / 2, 1000)) {
           lastReclaim = Date.now();
           await this.reclaim(consumer);
+        }
+        if (Date.now() - lastForget >= Math.min(forgetAfterMs / 4, 60_000)) {
+          lastForget = Date.now();
+          // Names of processes gone without leaving (a crash, a kill): nothing pending, idle for long.
+          await this.forget(
+            consumer,
+            (c) => c.name !== this.workerId && c.pending === 0 && c.idle >= forgetAfterMs,
+          );
         }
         const res = (await conn.xreadgroup(
           'GROUP',
@@ -157,6 +180,26 @@ export class RedisStreamsBroker implements Broker {
           this.log.error({ err, consumer: consumer.name }, 'stream read failed');
           await new Promise((r) => setTimeout(r, this.opts.pollMs));
         }
+      }
+    }
+  }
+
+  /**
+   * Deletes from the consumer's groups the consumer names `which` picks. Every process start reads under
+   * a new name, so without this the groups would list every process that ever ran. Only names holding no
+   * entries are deleted: Redis drops a deleted name's pending entries, which no one could claim then.
+   */
+  private async forget(
+    consumer: Consumer,
+    which: (c: { name: string; pending: number; idle: number }) => boolean,
+  ): Promise<void> {
+    for (const topic of consumer.topics) {
+      const stream = this.stream(topic);
+      const names = (await this.redis.xinfo('CONSUMERS', stream, consumer.name)) as unknown[][];
+      for (const entry of names) {
+        const info = toRecord(entry);
+        const c = { name: String(info.name), pending: Number(info.pending), idle: Number(info.idle) };
+        if (which(c)) await this.redis.xgroup('DELCONSUMER', stream, consumer.name, c.name);
       }
     }
   }
