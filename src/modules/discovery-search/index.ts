@@ -4,6 +4,7 @@ import { discoverySearchRoutes } from './discovery-search.routes.js';
 import { GlobalSearchRepository } from './global-search.repository.js';
 import { GlobalSearchService } from './global-search.service.js';
 import { RECONCILE_MS, SearchIndexService } from './search-index.service.js';
+import { termsRepository } from './terms.repository.js';
 import { TermsService } from './terms.service.js';
 import { searchTermsConsumer, TrendsService } from './trends.service.js';
 
@@ -47,6 +48,11 @@ export function discoverySearchModule(deps: ModuleDeps, product: ProductServices
     consumers: () => [index.consumer(), searchTermsConsumer()],
     periodic: () => [
       { name: 'discovery-search.reconcile', everyMs: RECONCILE_MS, run: () => index.reconcile() },
+      {
+        name: 'discovery-search.prune-searchers',
+        everyMs: 3_600_000,
+        run: async () => void (await termsRepository.pruneSearchers(deps.db)),
+      },
     ],
   };
 }

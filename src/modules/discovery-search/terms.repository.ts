@@ -16,15 +16,38 @@ export const PUBLIC_TERM = (term: ReturnType<typeof sql>) => sql`(
     select 1 from unnest(tsvector_to_array(to_tsvector('english', ${term}))) l(x)
     where not exists (select 1 from search_postings p where p.lexeme = l.x)))`;
 
+/** People who must have searched a query (within SEARCHERS_DAYS) before it is shown to anyone. */
+export const MIN_SEARCHERS = 3;
+/** How long a person counts as a searcher of a term after their last search of it. */
+export const SEARCHERS_DAYS = 365;
+
+/**
+ * A searched term passes when at least MIN_SEARCHERS people searched it in the last SEARCHERS_DAYS:
+ * what one or two people typed is never suggested, related or trending.
+ */
+export const SHARED_QUERY = (term: ReturnType<typeof sql>) => sql`(
+  (select count(*) from search_term_searchers s
+   where s.term = ${term} and s.last_day > current_date - ${SEARCHERS_DAYS}::int) >= ${MIN_SEARCHERS})`;
+
 export const termsRepository = {
-  /** Searched terms of the last POPULAR_DAYS days (public ones) with their search counts. */
+  /**
+   * Searched terms of the last POPULAR_DAYS days with their search counts: public ones (PUBLIC_TERM)
+   * that enough people searched (SHARED_QUERY).
+   */
   async popularQueries(db: Db): Promise<{ term: string; n: number }[]> {
     const { rows } = await sql<{ term: string; n: string }>`
       select t.term, t.n::text as n from (
         select term, sum(searches) as n from search_term_daily
         where day > current_date - ${POPULAR_DAYS}::int group by term order by n desc, term limit ${MAX_TERMS}
-      ) t where ${PUBLIC_TERM(sql`t.term`)}`.execute(db);
+      ) t where ${PUBLIC_TERM(sql`t.term`)} and ${SHARED_QUERY(sql`t.term`)}`.execute(db);
     return rows.map((r) => ({ term: r.term, n: Number(r.n) }));
+  },
+
+  /** Forgets searchers whose last search of a term is older than SEARCHERS_DAYS. */
+  async pruneSearchers(db: Db): Promise<number> {
+    const { numAffectedRows } = await sql`delete from search_term_searchers
+      where last_day <= current_date - ${SEARCHERS_DAYS}::int`.execute(db);
+    return Number(numAffectedRows ?? 0);
   },
 
   /** The public vocabulary (pin titles, board names) with document counts. */

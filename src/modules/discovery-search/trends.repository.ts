@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import { PUBLIC_TERM } from './terms.repository.js';
+import { PUBLIC_TERM, SHARED_QUERY } from './terms.repository.js';
 import { SERIES_WEEKS, type TermWindows } from './trends.js';
 
 /** Terms considered per trends request (the most searched of the last two years). */
@@ -14,10 +14,10 @@ export const trendsRepository = {
     return rows.length > 0;
   },
 
-  /** The SEARCH events of a batch: day and query. */
+  /** The SEARCH events of a batch: day, query and who searched. */
   async batchSearches(trx: Db, batchId: string, days: string[] | null) {
-    const { rows } = await sql<{ day: string; query: string | null }>`
-      select day::text as day, query from events
+    const { rows } = await sql<{ day: string; query: string | null; user_id: string | null }>`
+      select day::text as day, query, user_id::text as user_id from events
       where batch_id = ${batchId} and kind = 'SEARCH' ${days ? sql`and day = any(${days}::date[])` : sql``}`.execute(
       trx,
     );
@@ -33,6 +33,19 @@ export const trendsRepository = {
       on conflict (term, day) do update set searches = search_term_daily.searches + excluded.searches`.execute(
       trx,
     );
+  },
+
+  /**
+   * Records who searched which term on which day (the latest day is kept). Rows in key order, so
+   * concurrent rollups lock shared rows in the same order.
+   */
+  async addSearchers(trx: Db, rows: { term: string; userId: string; day: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await sql`
+      insert into search_term_searchers (term, user_id, last_day)
+      select * from unnest(${rows.map((r) => r.term)}::text[], ${rows.map((r) => r.userId)}::bigint[], ${rows.map((r) => r.day)}::date[])
+      on conflict (term, user_id) do update
+      set last_day = greatest(search_term_searchers.last_day, excluded.last_day)`.execute(trx);
   },
 
   /** Window counts (see trends.ts) of the public terms searched in the last two years up to `today`. */
@@ -54,7 +67,7 @@ export const trendsRepository = {
         group by term
         order by sum(searches) desc, term
         limit ${CANDIDATES}
-      ) c where ${PUBLIC_TERM(sql`c.term`)}`.execute(db);
+      ) c where ${PUBLIC_TERM(sql`c.term`)} and ${SHARED_QUERY(sql`c.term`)}`.execute(db);
     return rows.map((r) => ({
       term: r.term,
       w0: Number(r.w0),

@@ -68,6 +68,7 @@ export function searchTermsConsumer(): Consumer {
       const { batchId, days } = parseEventsBatch(payload);
       if (!(await repo.markRolled(ctx.trx, batchId))) return;
       const counts = new Map<string, { term: string; day: string; n: number }>();
+      const searchers = new Map<string, { term: string; userId: string; day: string }>();
       for (const e of await repo.batchSearches(ctx.trx, batchId, days)) {
         const term = rollupTerm(e.query);
         if (term === undefined) continue;
@@ -75,9 +76,16 @@ export function searchTermsConsumer(): Consumer {
         const cur = counts.get(key) ?? { term, day: e.day, n: 0 };
         cur.n++;
         counts.set(key, cur);
+        if (e.user_id === null) continue;
+        // Key order is (term, user id): user ids compared as numbers (padded to 20 digits).
+        const who = `${term}\u0000${e.user_id.padStart(20, '0')}`;
+        const seen = searchers.get(who);
+        if (!seen || seen.day < e.day) searchers.set(who, { term, userId: e.user_id, day: e.day });
       }
-      const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-      await repo.addTermDays(ctx.trx, rows);
+      const inOrder = <T>(m: Map<string, T>) =>
+        [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+      await repo.addTermDays(ctx.trx, inOrder(counts));
+      await repo.addSearchers(ctx.trx, inOrder(searchers));
     },
   };
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { App } from '../../../src/app.js';
 import type { DiscoverySearchModule } from '../../../src/modules/discovery-search/index.js';
+import { MIN_SEARCHERS } from '../../../src/modules/discovery-search/terms.repository.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { FULL, type TestUser } from '../../helpers/factories.js';
 
@@ -74,11 +75,22 @@ export async function backdate(app: App, pinId: string, daysAgo: number): Promis
   await app.database.db.transaction().execute((trx) => discovery(app).index.reconcileIds(trx, [pinId]));
 }
 
-/** Adds searches of `term` on the day `daysAgo` days before today (UTC) to the rollup. */
-export async function addSearches(app: App, term: string, daysAgo: number, n: number): Promise<void> {
+/** Adds `n` searches of `term` by `searchers` people on the day `daysAgo` days before today (UTC) to the rollups. */
+export async function addSearches(
+  app: App,
+  term: string,
+  daysAgo: number,
+  n: number,
+  searchers = MIN_SEARCHERS,
+): Promise<void> {
   await sql`insert into search_term_daily (term, day, searches)
     values (${term}, (now() at time zone 'UTC')::date - ${daysAgo}::int, ${n})
     on conflict (term, day) do update set searches = search_term_daily.searches + excluded.searches`.execute(
     app.database.db,
   );
+  // `searchers` people (ids -1, -2, ...: none is a real person's) searched it that day.
+  await sql`insert into search_term_searchers (term, user_id, last_day)
+    select ${term}, -g, (now() at time zone 'UTC')::date - ${daysAgo}::int from generate_series(1, ${searchers}::int) g
+    on conflict (term, user_id) do update
+    set last_day = greatest(search_term_searchers.last_day, excluded.last_day)`.execute(app.database.db);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { termsRepository } from '../../../src/modules/discovery-search/terms.repository.js';
 import { addDays } from '../../../src/modules/discovery-search/trends.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
 import { FULL, makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
@@ -124,14 +125,50 @@ describe('GET /v5/terms/suggested', () => {
     await makePin(app, alice, board, { title: `${w} tart` });
     await refresh();
     expect(await suggested(w, 10)).toEqual([`${w} tart`, `${w} pie`]);
+    const searched = (n: number) =>
+      eventually(async () => {
+        const { rows } = await sql<{ searches: string }>`
+          select searches from search_term_daily where term = ${`${w} pie`}`.execute(app.database.db);
+        return rows[0]?.searches === String(n);
+      });
     for (let i = 0; i < 3; i++) await searchPins(app, bob, `${w}   PIE`);
-    await eventually(async () => {
-      const { rows } = await sql<{ searches: string }>`
-        select searches from search_term_daily where term = ${`${w} pie`}`.execute(app.database.db);
-      return rows[0]?.searches === '3';
-    });
+    await searchPins(app, alice, `${w} pie`);
+    await searched(4);
+    await refresh();
+    // Searched by two people: their searches do not count yet (see the next test).
+    expect(await suggested(w, 10)).toEqual([`${w} tart`, `${w} pie`]);
+    await searchPins(app, await makeUser(app), `${w} pie`);
+    await searched(5);
     await refresh();
     expect(await suggested(w, 10)).toEqual([`${w} pie`, `${w} tart`]);
+  });
+
+  it('suggests a searched query only once three people have searched it, however often one did', async () => {
+    const w = word('qk');
+    await makePin(app, alice, board, { title: `${w} crumble` });
+    await makePin(app, alice, board, { title: `${w} custard` });
+    await refresh();
+    const query = `${w} custard crumble`;
+    const searchers = async (n: number) =>
+      eventually(async () => {
+        const { rows } = await sql<{ n: string }>`
+          select count(*)::text as n from search_term_searchers where term = ${query}`.execute(
+          app.database.db,
+        );
+        return rows[0]?.n === String(n);
+      });
+    for (let i = 0; i < 5; i++) await searchPins(app, bob, query);
+    await searchers(1);
+    await refresh();
+    expect(await suggested(`${w} cu`, 10)).toEqual([`${w} custard`]);
+    await searchPins(app, alice, query);
+    await searchers(2);
+    await refresh();
+    expect(await suggested(`${w} cu`, 10)).toEqual([`${w} custard`]);
+    await searchPins(app, await makeUser(app), query);
+    await searchers(3);
+    await refresh();
+    expect(await suggested(`${w} cu`, 10)).toEqual([query, `${w} custard`]);
   });
 
   it('refuses bad input with 400 {code, message}, and needs ads:read', async () => {
@@ -231,13 +268,20 @@ async function trends(
 
 describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
   const today = new Date().toISOString().slice(0, 10);
-  let k: { rising: string; steady: string; seasonal: string; hidden: string; w: string };
+  let k: { rising: string; steady: string; seasonal: string; hidden: string; lonely: string; w: string };
 
   beforeAll(async () => {
     const w = word('qt');
-    k = { w, rising: `${w} rising`, steady: `${w} steady`, seasonal: `${w} seasonal`, hidden: `${w} hidden` };
+    k = {
+      w,
+      rising: `${w} rising`,
+      steady: `${w} steady`,
+      seasonal: `${w} seasonal`,
+      hidden: `${w} hidden`,
+      lonely: `${w} lonely`,
+    };
     const pub = (await makeBoard(app, alice, { name: 'Trends' })).id;
-    for (const t of [k.rising, k.steady, k.seasonal]) await makePin(app, alice, pub, { title: t });
+    for (const t of [k.rising, k.steady, k.seasonal, k.lonely]) await makePin(app, alice, pub, { title: t });
     const secret = (await makeBoard(app, alice, { name: 'Mine', privacy: 'SECRET' })).id;
     await makePin(app, alice, secret, { title: `${k.hidden} zzsecretonlyword` });
     // rising: 30 this week (day 0), 2 per week in the four weeks before (days 7, 14, 21, 28).
@@ -252,6 +296,8 @@ describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
     await addSearches(app, k.seasonal, 370, 60);
     await addSearches(app, k.seasonal, 500, 13);
     await addSearches(app, `${k.hidden} zzsecretonlyword`, 0, 1000);
+    // lonely: public words, searched a thousand times this week, but by two people only.
+    await addSearches(app, k.lonely, 0, 1000, 2);
     await discovery(app).index.reconcile();
   });
 
@@ -306,6 +352,9 @@ describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
   it('filters by keyword and limit, never shows terms only secret content has, answers every region alike', async () => {
     const all = await trends('yearly', { limit: 50 });
     expect(all.map((t) => t.keyword).join('|')).not.toContain('zzsecretonlyword');
+    // Fewer than three people searched it: never trending, however often.
+    expect(all.map((t) => t.keyword)).not.toContain(k.lonely);
+    expect(await trends('yearly', { include_keywords: ['lonely'] })).toEqual([]);
     expect(
       mine(await trends('yearly', { include_keywords: ['steady'], limit: 1 })).map((t) => t.keyword),
     ).toEqual([k.steady]);
@@ -407,5 +456,19 @@ describe('SEARCH events of global search', () => {
     const terms = Array.from({ length: 30 }, (_, i) => `${w} ${String(i).padStart(2, '0')}`);
     await Promise.all(terms.map((t) => searchPins(app, carol, t)));
     expect(await written(w)).toEqual(terms);
+  });
+});
+
+describe('searchers of a term', () => {
+  it('are forgotten a year after their last search of it', async () => {
+    const w = word('qp');
+    await sql`insert into search_term_searchers (term, user_id, last_day) values
+      (${w}, -1, current_date - 366), (${w}, -2, current_date - 365), (${w}, -3, current_date - 364)`.execute(
+      app.database.db,
+    );
+    await termsRepository.pruneSearchers(app.database.db);
+    const { rows } = await sql<{ user_id: string }>`
+      select user_id::text from search_term_searchers where term = ${w}`.execute(app.database.db);
+    expect(rows).toEqual([{ user_id: '-3' }]);
   });
 });
