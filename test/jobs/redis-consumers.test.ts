@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { AppModule } from '../../src/modules/module.js';
+import type { Config } from '../../src/platform/config.js';
 import { emit } from '../../src/platform/jobs/outbox.js';
 import { dropIsolation, eventually, testConfig } from '../helpers/app.js';
 import { servicesUrls, testMode } from '../helpers/mode.js';
@@ -25,10 +26,16 @@ const probe: AppModule = {
 
 // Consumer names are a Redis Streams matter: the database broker has none.
 describe.runIf(testMode() === 'services')('consumer names in Redis stream groups', () => {
-  const redis = new Redis(servicesUrls().redisUrl);
-  // JOB_LEASE_MS 200: a name idle 20 leases (4 s) with nothing pending is forgotten.
-  const config = testConfig({ JOB_LEASE_MS: '200' });
-  const stream = `${config.redisPrefix}s:probe.named`;
+  // Made when the tests run: in embedded mode this block is only collected, and has no Redis.
+  let redis: Redis;
+  let config: Config;
+  let stream: string;
+  beforeAll(() => {
+    redis = new Redis(servicesUrls().redisUrl);
+    // JOB_LEASE_MS 200: a name idle 20 leases (4 s) with nothing pending is forgotten.
+    config = testConfig({ JOB_LEASE_MS: '200' });
+    stream = `${config.redisPrefix}s:probe.named`;
+  });
   const names = async () =>
     ((await redis.xinfo('CONSUMERS', stream, GROUP)) as unknown[][]).map((c) => String(c[1])).sort();
   afterAll(async () => {
