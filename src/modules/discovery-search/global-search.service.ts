@@ -52,7 +52,7 @@ export class GlobalSearchService {
   // Terms whose words all matched exactly: their lexemes cannot change (stemming is fixed) and the driver
   // only moves with document counts, so they are kept a while. Corrected or unmatched terms are parsed
   // again each time (a new pin may add the word), but the nearest public lexeme to a misspelt one (a
-  // trigram search of the lexicon, the costly part) is remembered for a while, `null` when none is near.
+  // trigram search of the lexicon, the costly part) is remembered for a while, NONE when none is near.
   private readonly exact = new LRUCache<string, Plan>({ max: 10_000, ttl: PARSED_TTL_MS });
   private readonly nearest = new LRUCache<string, NearLexeme | typeof NONE>({
     max: 10_000,
@@ -118,6 +118,9 @@ export class GlobalSearchService {
     if (plan) hits = await this.repo.pins({ ...plan, after, limit: limit + 1 });
     // The SEARCH event of a first page is written while the page is made, and answered only once written.
     const recorded = input.bookmark ? undefined : this.record(viewer, term, ctx.requestId);
+    // Awaited below; handled here as well, so that if making the page throws first, the write's own
+    // failure is not left unhandled.
+    recorded?.catch(() => {});
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
     // A pin whose board became secret (or that was deleted) since it was indexed is dropped here, for its
     // owner too: global search shows public content only. The bookmark still moves past it.

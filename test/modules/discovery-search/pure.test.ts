@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { Bookmarks } from '../../../src/http/pagination.js';
+import { GlobalSearchService } from '../../../src/modules/discovery-search/global-search.service.js';
 import { score, staticKey } from '../../../src/modules/discovery-search/ranking.js';
 import { TermIndex } from '../../../src/modules/discovery-search/term-index.js';
 import { termScore } from '../../../src/modules/discovery-search/terms.service.js';
@@ -111,5 +114,42 @@ describe('terms', () => {
     expect(rollupTerm(null)).toBeUndefined();
     expect(rollupTerm('x'.repeat(101))).toBeUndefined();
     expect(listParam(['a,b', ' c '])).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('GlobalSearchService.pins', () => {
+  it('fails with the page’s error, and leaves no unhandled rejection when the event write fails too', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const repo = {
+        lexemes: async (words: string[]) =>
+          words.map((word) => ({ word, lexemes: [word], known: [word], counts: [1] })),
+        pins: async () => [{ id: '1', score: 1, visible: true }],
+      };
+      const product = {
+        pins: {
+          listedJson: async () => {
+            throw new Error('cache down');
+          },
+        },
+      };
+      const events = {
+        recordNow: () => new Promise<void>((_, reject) => setTimeout(() => reject(new Error('db down')), 10)),
+      };
+      const search = new GlobalSearchService(
+        repo as never,
+        new Bookmarks(randomBytes(32)),
+        product as never,
+        events,
+      );
+      const viewer = { userId: '1', appId: '1', scopes: new Set<string>() } as never;
+      await expect(search.pins(viewer, { term: 'pie' }, { requestId: 'r' })).rejects.toThrow('cache down');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
