@@ -18,7 +18,6 @@ export interface DiscoverySearchModule extends AppModule {
   readonly search: GlobalSearchService;
   readonly terms: TermsService;
   readonly trends: TrendsService;
-  /** Queued SEARCH events of global searches (flush() writes them now). */
 }
 
 /**

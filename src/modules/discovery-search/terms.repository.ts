@@ -16,18 +16,19 @@ export const PUBLIC_TERM = (term: ReturnType<typeof sql>) => sql`(
     select 1 from unnest(tsvector_to_array(to_tsvector('english', ${term}))) l(x)
     where not exists (select 1 from search_postings p where p.lexeme = l.x)))`;
 
-/** People who must have searched a query (within SEARCHERS_DAYS) before it is shown to anyone. */
+/** People who must have searched a query (within POPULAR_DAYS) before it is shown to anyone. */
 export const MIN_SEARCHERS = 3;
-/** How long a person counts as a searcher of a term after their last search of it. */
-export const SEARCHERS_DAYS = 365;
 
 /**
- * A searched term passes when at least MIN_SEARCHERS people searched it in the last SEARCHERS_DAYS:
- * what one or two people typed is never suggested, related or trending.
+ * A searched term passes when at least MIN_SEARCHERS people searched it in the last POPULAR_DAYS, the
+ * window its popularity is counted over: what one or two people typed is never suggested, related or
+ * trending. Reads at most MIN_SEARCHERS index entries of the term.
  */
 export const SHARED_QUERY = (term: ReturnType<typeof sql>) => sql`(
-  (select count(*) from search_term_searchers s
-   where s.term = ${term} and s.last_day > current_date - ${SEARCHERS_DAYS}::int) >= ${MIN_SEARCHERS})`;
+  (select count(*) from (
+     select 1 from search_term_searchers s
+     where s.term = ${term} and s.last_day > current_date - ${POPULAR_DAYS}::int
+     limit ${MIN_SEARCHERS}) x) >= ${MIN_SEARCHERS})`;
 
 export const termsRepository = {
   /**
@@ -37,16 +38,18 @@ export const termsRepository = {
   async popularQueries(db: Db): Promise<{ term: string; n: number }[]> {
     const { rows } = await sql<{ term: string; n: string }>`
       select t.term, t.n::text as n from (
-        select term, sum(searches) as n from search_term_daily
-        where day > current_date - ${POPULAR_DAYS}::int group by term order by n desc, term limit ${MAX_TERMS}
-      ) t where ${PUBLIC_TERM(sql`t.term`)} and ${SHARED_QUERY(sql`t.term`)}`.execute(db);
+        select d.term, sum(d.searches) as n from search_term_daily d
+        where d.day > current_date - ${POPULAR_DAYS}::int group by d.term
+        having ${SHARED_QUERY(sql`d.term`)}
+        order by n desc, d.term limit ${MAX_TERMS}
+      ) t where ${PUBLIC_TERM(sql`t.term`)}`.execute(db);
     return rows.map((r) => ({ term: r.term, n: Number(r.n) }));
   },
 
-  /** Forgets searchers whose last search of a term is older than SEARCHERS_DAYS. */
+  /** Forgets searchers whose last search of a term is older than POPULAR_DAYS (no window reads them). */
   async pruneSearchers(db: Db): Promise<number> {
     const { numAffectedRows } = await sql`delete from search_term_searchers
-      where last_day <= current_date - ${SEARCHERS_DAYS}::int`.execute(db);
+      where last_day <= current_date - ${POPULAR_DAYS}::int`.execute(db);
     return Number(numAffectedRows ?? 0);
   },
 

@@ -53,7 +53,7 @@ export const trendsRepository = {
     const t = sql`${today}::date`;
     const { rows } = await sql<Record<keyof TermWindows, string>>`
       select * from (
-        select term,
+        select d.term as term,
           coalesce(sum(searches) filter (where day > ${t} - 7), 0)::text as w0,
           coalesce(sum(searches) filter (where day > ${t} - 14 and day <= ${t} - 7), 0)::text as w1,
           coalesce(sum(searches) filter (where day > ${t} - 35 and day <= ${t} - 7), 0)::text as prev4w,
@@ -62,12 +62,13 @@ export const trendsRepository = {
           coalesce(sum(searches) filter (where day > ${t} - 365), 0)::text as y0,
           coalesce(sum(searches) filter (where day > ${t} - 730 and day <= ${t} - 365), 0)::text as y1,
           coalesce(sum(searches) filter (where day > ${t} - 395 and day <= ${t} - 365), 0)::text as "lastYear30"
-        from search_term_daily
-        where day > ${t} - 730 and day <= ${t}
-        group by term
-        order by sum(searches) desc, term
+        from search_term_daily d
+        where d.day > ${t} - 730 and d.day <= ${t}
+        group by d.term
+        having ${SHARED_QUERY(sql`d.term`)}
+        order by sum(d.searches) desc, d.term
         limit ${CANDIDATES}
-      ) c where ${PUBLIC_TERM(sql`c.term`)} and ${SHARED_QUERY(sql`c.term`)}`.execute(db);
+      ) c where ${PUBLIC_TERM(sql`c.term`)}`.execute(db);
     return rows.map((r) => ({
       term: r.term,
       w0: Number(r.w0),

@@ -268,7 +268,15 @@ async function trends(
 
 describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
   const today = new Date().toISOString().slice(0, 10);
-  let k: { rising: string; steady: string; seasonal: string; hidden: string; lonely: string; w: string };
+  let k: {
+    rising: string;
+    steady: string;
+    seasonal: string;
+    hidden: string;
+    lonely: string;
+    stale: string;
+    w: string;
+  };
 
   beforeAll(async () => {
     const w = word('qt');
@@ -279,9 +287,11 @@ describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
       seasonal: `${w} seasonal`,
       hidden: `${w} hidden`,
       lonely: `${w} lonely`,
+      stale: `${w} stale`,
     };
     const pub = (await makeBoard(app, alice, { name: 'Trends' })).id;
-    for (const t of [k.rising, k.steady, k.seasonal, k.lonely]) await makePin(app, alice, pub, { title: t });
+    for (const t of [k.rising, k.steady, k.seasonal, k.lonely, k.stale])
+      await makePin(app, alice, pub, { title: t });
     const secret = (await makeBoard(app, alice, { name: 'Mine', privacy: 'SECRET' })).id;
     await makePin(app, alice, secret, { title: `${k.hidden} zzsecretonlyword` });
     // rising: 30 this week (day 0), 2 per week in the four weeks before (days 7, 14, 21, 28).
@@ -298,6 +308,9 @@ describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
     await addSearches(app, `${k.hidden} zzsecretonlyword`, 0, 1000);
     // lonely: public words, searched a thousand times this week, but by two people only.
     await addSearches(app, k.lonely, 0, 1000, 2);
+    // stale: three people searched it 40 days ago; this week one of them, 1,000 times.
+    await addSearches(app, k.stale, 40, 30, 3);
+    await addSearches(app, k.stale, 0, 1000, 1);
     await discovery(app).index.reconcile();
   });
 
@@ -355,6 +368,9 @@ describe('GET /v5/trends/keywords/{region}/top/{trend_type}', () => {
     // Fewer than three people searched it: never trending, however often.
     expect(all.map((t) => t.keyword)).not.toContain(k.lonely);
     expect(await trends('yearly', { include_keywords: ['lonely'] })).toEqual([]);
+    // Three people, but only one in the last 30 days: one person's searches make no trend.
+    expect(all.map((t) => t.keyword)).not.toContain(k.stale);
+    expect(await trends('growing', { include_keywords: ['stale'] })).toEqual([]);
     expect(
       mine(await trends('yearly', { include_keywords: ['steady'], limit: 1 })).map((t) => t.keyword),
     ).toEqual([k.steady]);
@@ -460,10 +476,10 @@ describe('SEARCH events of global search', () => {
 });
 
 describe('searchers of a term', () => {
-  it('are forgotten a year after their last search of it', async () => {
+  it('are forgotten 30 days after their last search of it (the popularity window)', async () => {
     const w = word('qp');
     await sql`insert into search_term_searchers (term, user_id, last_day) values
-      (${w}, -1, current_date - 366), (${w}, -2, current_date - 365), (${w}, -3, current_date - 364)`.execute(
+      (${w}, -1, current_date - 31), (${w}, -2, current_date - 30), (${w}, -3, current_date - 29)`.execute(
       app.database.db,
     );
     await termsRepository.pruneSearchers(app.database.db);
