@@ -5,6 +5,8 @@ import { type Kysely, sql } from 'kysely';
 // their weights, then probes the primary key once per candidate and other lexeme for that lexeme's
 // weight. With the weight in both indexes every read is index-only, not a random heap fetch per row
 // (measured on 1M pins: 1,000 candidates 1.4 ms -> 0.3 ms; a probe that matches 20 -> 4 µs).
+// Both are rebuilt in the migration's transaction, holding search_postings locked meanwhile: about 6 s
+// per index for 8M postings on the development machine; searches and reindexing wait that long.
 const statements = [
   sql`drop index search_postings_rank_idx`,
   sql`create index search_postings_rank_idx on search_postings (lexeme, rank_key desc, pin_id desc)
