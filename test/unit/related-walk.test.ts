@@ -68,6 +68,8 @@ describe('Walker', () => {
     const full = w.run(g, q, 10, { steps: 2000, seed: 7, np: 1e9 });
     expect(full.stoppedEarly).toBe(false);
     expect(full.steps).toBe(2000);
+    // Two chains step together: an odd budget's last step is not taken, and the budget is never passed.
+    expect(w.run(g, q, 10, { steps: 2001, seed: 7, np: 1e9 }).steps).toBe(2000);
   });
 
   it('boosts a pin reachable from every query pin above pins near only one (multi-hit)', () => {
@@ -83,9 +85,11 @@ describe('Walker', () => {
     // (sqrt(v1) + sqrt(v2))^2 is about twice the sum for the shared pin and 1x for the others.
     const second = both.scores[1]!;
     expect(both.scores[0]!).toBeGreaterThan(1.6 * second);
-    // From one query pin alone, 99 is just one of the board's pins.
+    // From one query pin alone, 99 is just one of the board's pins, a little ahead for its second board:
+    // over 200 seeds the ratio of the first score to the fourth averages 1.20 (5th-95th percentile
+    // 1.16-1.26), far from the multi-hit boost above.
     const one = w.run(h, [queries[0]!], 10, { steps: 20_000, seed: 3, np: 1e9 });
-    expect(one.scores[0]! / one.scores[3]!).toBeLessThan(1.2);
+    expect(one.scores[0]! / one.scores[3]!).toBeLessThan(1.3);
   });
 
   it('splits the budget by weight and degree (Pixie), never giving steps to a zero weight', () => {

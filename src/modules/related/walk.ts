@@ -147,7 +147,13 @@ export class Walker {
     return { pins, scores, steps, stoppedEarly: early };
   }
 
-  /** The walks of one query pin: the hot loop. */
+  /**
+   * The walks of one query pin: the hot loop. Two chains walk at once, each restarting at the query pin
+   * on its own, from two random streams of the seed: a step waits on two dependent reads far apart in
+   * memory (pin -> board -> pin), and with two independent chains the CPU waits for both at once (the
+   * bare single-chain loop can only wait for one). Both count into the same visits; `budget` bounds
+   * their steps together.
+   */
   private walkOne(
     graph: PinBoardGraph,
     q: number,
@@ -162,65 +168,99 @@ export class Walker {
     const hot = this.hot;
     const touched = this.touched;
     const restartBelow = Math.round(restart * 256);
-    let r = seed;
-    let p = q;
+    let ra = seed;
+    let rb = seedState(seed);
+    let pa = q;
+    let pb = q;
     let nTouched = 0;
     let high = 0;
     let step = 0;
     let early = false;
     // A query pin with no board (all on secret boards now) has nowhere to go.
-    if (graph.pinDegree(q) === 0) return { steps: 0, touched: 0, state: r, early: false };
-    while (step < budget) {
-      step++;
-      // pin -> board
-      r ^= r << 13;
-      r ^= r >>> 17;
-      r ^= r << 5;
-      let b: number;
-      // A base pin's offset is negative when the overlay holds boards for it (see OFFSET).
-      const s = p < nBasePins ? pinOff[p]! : -1;
-      if (s >= 0) {
-        b = pinAdj[s + (((r >>> 0) * INV32 * ((pinOff[p + 1]! & OFFSET) - s)) | 0)]!;
-      } else {
-        b = overlayBoard(graph, p, r);
-        if (b < 0) {
-          p = q;
-          continue;
+    if (graph.pinDegree(q) === 0) return { steps: 0, touched: 0, state: ra, early: false };
+    // The two chains' steps are written out in full (one after the other, the same code): a function per
+    // step would not be inlined reliably in this loop.
+    while (step + 1 < budget) {
+      step += 2;
+
+      // Chain A. pin -> board; a base pin's offset is negative when the overlay holds boards for it.
+      ra ^= ra << 13;
+      ra ^= ra >>> 17;
+      ra ^= ra << 5;
+      const sa = pa < nBasePins ? pinOff[pa]! : -1;
+      const ba =
+        sa >= 0
+          ? pinAdj[sa + (((ra >>> 0) * INV32 * ((pinOff[pa + 1]! & OFFSET) - sa)) | 0)]!
+          : overlayBoard(graph, pa, ra);
+      const againA = (ra & 255) < restartBelow;
+      // board -> pin; -1 (no board, a board made secret) restarts the chain.
+      ra ^= ra << 13;
+      ra ^= ra >>> 17;
+      ra ^= ra << 5;
+      if (ba < 0) pa = q;
+      else {
+        if (ba < nBaseBoards && boardFlag[ba] === 0) {
+          const s = boardOff[ba]!;
+          pa = boardAdj[s + (((ra >>> 0) * INV32 * (boardOff[ba + 1]! - s)) | 0)]!;
+        } else pa = overlayPin(graph, ba, ra);
+        if (pa < 0) pa = q;
+        else {
+          // A byte per pin keeps the counters in cache; the few pins past 255 visits count on in `hot`.
+          const c = visits[pa]!;
+          let v: number;
+          if (c !== 255) {
+            v = c + 1;
+            visits[pa] = v;
+          } else v = 255 + ++hot[pa]!;
+          // Branch-free: whether a pin is new is a coin toss the CPU would mispredict half the time.
+          touched[nTouched] = pa;
+          nTouched += (v - 2) >>> 31;
+          if (v === nv && ++high >= np) {
+            early = true;
+            break;
+          }
+          if (againA) pa = q;
         }
       }
-      const again = (r & 255) < restartBelow;
-      // board -> pin
-      r ^= r << 13;
-      r ^= r >>> 17;
-      r ^= r << 5;
-      if (b < nBaseBoards && boardFlag[b] === 0) {
-        const s = boardOff[b]!;
-        p = boardAdj[s + (((r >>> 0) * INV32 * (boardOff[b + 1]! - s)) | 0)]!;
-      } else {
-        const next = overlayPin(graph, b, r);
-        if (next < 0) {
-          p = q;
-          continue;
+
+      // Chain B: the same step.
+      rb ^= rb << 13;
+      rb ^= rb >>> 17;
+      rb ^= rb << 5;
+      const sb = pb < nBasePins ? pinOff[pb]! : -1;
+      const bb =
+        sb >= 0
+          ? pinAdj[sb + (((rb >>> 0) * INV32 * ((pinOff[pb + 1]! & OFFSET) - sb)) | 0)]!
+          : overlayBoard(graph, pb, rb);
+      const againB = (rb & 255) < restartBelow;
+      rb ^= rb << 13;
+      rb ^= rb >>> 17;
+      rb ^= rb << 5;
+      if (bb < 0) pb = q;
+      else {
+        if (bb < nBaseBoards && boardFlag[bb] === 0) {
+          const s = boardOff[bb]!;
+          pb = boardAdj[s + (((rb >>> 0) * INV32 * (boardOff[bb + 1]! - s)) | 0)]!;
+        } else pb = overlayPin(graph, bb, rb);
+        if (pb < 0) pb = q;
+        else {
+          const c = visits[pb]!;
+          let v: number;
+          if (c !== 255) {
+            v = c + 1;
+            visits[pb] = v;
+          } else v = 255 + ++hot[pb]!;
+          touched[nTouched] = pb;
+          nTouched += (v - 2) >>> 31;
+          if (v === nv && ++high >= np) {
+            early = true;
+            break;
+          }
+          if (againB) pb = q;
         }
-        p = next;
       }
-      // A byte per pin keeps the counters in cache; the few pins past 255 visits count on in `hot`.
-      const c = visits[p]!;
-      let v: number;
-      if (c !== 255) {
-        v = c + 1;
-        visits[p] = v;
-      } else v = 255 + ++hot[p]!;
-      // Branch-free: whether a pin is new is a coin toss the CPU would mispredict half the time.
-      touched[nTouched] = p;
-      nTouched += (v - 2) >>> 31;
-      if (v === nv && ++high >= np) {
-        early = true;
-        break;
-      }
-      if (again) p = q;
     }
-    return { steps: step, touched: nTouched, state: r, early };
+    return { steps: step, touched: nTouched, state: ra, early };
   }
 }
 
