@@ -2,39 +2,28 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { startTestApp } from '../helpers/app.js';
-import { FULL, makeBoard, makeUser, PUBLIC_ONLY, type TestUser } from '../helpers/factories.js';
-import { makeImage } from '../helpers/images.js';
+import {
+  makePin as createPin,
+  FULL,
+  makeBoard,
+  makeUser,
+  PUBLIC_ONLY,
+  type TestUser,
+} from '../helpers/factories.js';
 
 let app: App;
 let alice: TestUser;
 let bob: TestUser;
-let png: string;
 
 beforeAll(async () => {
-  png = (await makeImage({ width: 64, height: 48 })).toString('base64');
   app = await startTestApp();
   alice = await makeUser(app);
   bob = await makeUser(app);
 });
 
-async function makePin(
-  owner: TestUser,
-  boardId: string,
-  text: { title?: string; description?: string; alt_text?: string },
-): Promise<string> {
-  const res = await app.http.inject({
-    method: 'POST',
-    url: '/v5/pins',
-    headers: await owner.auth(),
-    payload: {
-      board_id: boardId,
-      ...text,
-      media_source: { source_type: 'image_base64', content_type: 'image/png', data: png },
-    },
-  });
-  if (res.statusCode !== 201) throw new Error(`makePin: ${res.statusCode} ${res.body}`);
-  return res.json().id;
-}
+/** A pin of `owner` on `boardId` with these texts (the shared factory, on this file's app). */
+const makePin = (owner: TestUser, boardId: string, text: Parameters<typeof createPin>[3]) =>
+  createPin(app, owner, boardId, text);
 
 type Kind = 'pins' | 'boards';
 
