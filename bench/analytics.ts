@@ -13,7 +13,6 @@
  *
  * Results: stdout and bench/results/analytics.json. See bench/README.md for the settings.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import pg from 'pg';
 import { encodeId, IdType } from '../src/platform/ids.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { fmt, log, writeResults } from './report.js';
 import { dropRedisPrefix, envFlag, envNumber, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,9 +34,6 @@ const SCOPES = 'user_accounts:read,pins:read,boards:read';
 const P99_TARGET_MS = 50;
 /** Ids the bench makes itself carry this shard, so they never meet ids from the server's sequence. */
 const BENCH_SHARD = 65_000;
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 interface Settings {
   databaseUrl: string;
@@ -512,28 +509,20 @@ async function main(): Promise<void> {
     log(`Load average (1 min): ${fmt(loadBefore, 2)} before, ${fmt(loadAfter, 2)} after the runs`);
     for (const [name, plan] of Object.entries(plans)) log(`\nEXPLAIN (ANALYZE, BUFFERS) ${name}:\n${plan}`);
 
-    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(
-      RESULTS,
-      `${JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          mode: 'services',
-          node: process.version,
-          cpus: availableParallelism(),
-          schema: SCHEMA,
-          rateLimits: 'off',
-          range: { start, end },
-          loadAverage: { before: loadBefore, after: loadAfter },
-          settings: { ...s, databaseUrl: undefined, redisUrl: undefined },
-          seed,
-          runs,
-          plans,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await writeResults(RESULTS, {
+      date: new Date().toISOString(),
+      mode: 'services',
+      node: process.version,
+      cpus: availableParallelism(),
+      schema: SCHEMA,
+      rateLimits: 'off',
+      range: { start, end },
+      loadAverage: { before: loadBefore, after: loadAfter },
+      settings: { ...s, databaseUrl: undefined, redisUrl: undefined },
+      seed,
+      runs,
+      plans,
+    });
     log(`\nJSON: ${RESULTS}`);
   } finally {
     await stopAll();

@@ -9,15 +9,15 @@
  *
  * Results: stdout and bench/results/events.json. See bench/README.md for the settings.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ImpressionTokens } from '../src/modules/events/impression-tokens.js';
 import { median } from './measure.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { log, writeResults } from './report.js';
 import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +26,6 @@ const SCHEMA = 'bench_events';
 const REDIS_PREFIX = 'bench_events:';
 const BATCH = 1000;
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -303,11 +302,16 @@ async function main(): Promise<void> {
       `Ratio ${ratio.toFixed(2)} (target ≥ 0.5); ${fmt(s.eventsPerSecond)} events/s (target ≥ 20,000). Server rows stored: ${stored.rows[0]!.n}.`,
     );
     const meta = { date: new Date().toISOString(), node: process.version, cpus: availableParallelism() };
-    await mkdir(dirname(RESULTS), { recursive: true });
-    await writeFile(
-      RESULTS,
-      `${JSON.stringify({ ...meta, batches, concurrency, rounds, server: s, baseline: b, ratio, runs: { server: server_, baseline } }, null, 2)}\n`,
-    );
+    await writeResults(RESULTS, {
+      ...meta,
+      batches,
+      concurrency,
+      rounds,
+      server: s,
+      baseline: b,
+      ratio,
+      runs: { server: server_, baseline },
+    });
   } finally {
     await stopAll();
     await db.end();

@@ -14,7 +14,7 @@
  * the server wires (none yet: related pins stay empty). Results: stdout and bench/results/feed.json.
  * The offline quality measurement is bench/quality.ts.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type LoadOptions, measure, type Sample } from './measure.js';
 import { type Child, freePort, runBench, startChild, stopAll } from './processes.js';
-import { compare, formatTable, type RouteResult } from './report.js';
+import { compare, fmt, formatTable, log, type RouteResult, writeResults } from './report.js';
 import { seedWorld } from './seed-world.js';
 import { envFlag, envNumber, servicesEnv } from './settings.js';
 
@@ -36,12 +36,6 @@ const DATA_DIR = join(tmpdir(), 'corkboard-bench-feed');
 const SCOPES = ['boards:read', 'pins:read'];
 const P99_TARGET_MS = 50;
 const PATH = '/v5/feeds/home';
-
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 interface Settings {
   databaseUrl: string;
@@ -235,27 +229,19 @@ async function main(): Promise<void> {
       log(`${r.route.name}: p99 ${fmt(r.server.p99Ms, 1)} ms ${verdict} the target of ${P99_TARGET_MS} ms`);
     }
     log(`First page body: ${JSON.stringify(bodies)} bytes. p99 has 1 ms resolution (autocannon).`);
-    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(
-      RESULTS,
-      `${JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          mode: 'services',
-          node: process.version,
-          cpus: availableParallelism(),
-          schema: SCHEMA,
-          load: s.load,
-          rounds: s.rounds,
-          readers: readers.length,
-          seed,
-          bodies,
-          routes: results,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await writeResults(RESULTS, {
+      date: new Date().toISOString(),
+      mode: 'services',
+      node: process.version,
+      cpus: availableParallelism(),
+      schema: SCHEMA,
+      load: s.load,
+      rounds: s.rounds,
+      readers: readers.length,
+      seed,
+      bodies,
+      routes: results,
+    });
     log(`\nJSON: ${RESULTS}`);
   } finally {
     await stopAll();

@@ -9,7 +9,7 @@
  *
  * Results: a table on stdout and bench/results/pins.json. See bench/README.md for the settings.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { processImage } from '../src/platform/images/process-image.js';
 import { type LoadOptions, measure, type Sample } from './measure.js';
 import { cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
-import { compare, formatTable, type RouteResult } from './report.js';
+import { compare, fmt, formatTable, log, type RouteResult, writeResults } from './report.js';
 import type { BenchRoute } from './routes.js';
 import { seedWorld } from './seed-world.js';
 import { envFlag, envNumber, percentile, servicesEnv } from './settings.js';
@@ -34,12 +34,6 @@ const READ_SCOPES = 'boards:read,pins:read';
 const WRITE_SCOPES = 'boards:read,boards:write,pins:read,pins:write';
 const P99_TARGET_MS = 10;
 const IMAGE_LIMITS = { maxInputBytes: 10 * 1024 * 1024, maxPixels: 50_000_000 };
-
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 interface Settings {
   databaseUrl: string;
@@ -564,8 +558,7 @@ async function main(): Promise<void> {
       reads,
       create,
     };
-    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+    await writeResults(RESULTS, out);
     log(`\nJSON: ${RESULTS}`);
   } finally {
     await stopAll();

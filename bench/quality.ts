@@ -17,7 +17,7 @@
  * Targets: precision@20 ≥ 0.8 and ≥ 2× its baseline; recall@25 ≥ 2× its baseline. FEED_SHARE_* and the other
  * settings pass through to the app. Output: stdout and bench/results/quality.json.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import type { feedModule } from '../src/modules/feed/index.js';
 import type { relatedModule } from '../src/modules/related/index.js';
 import { loadConfig } from '../src/platform/config.js';
 import { runBench, runCommand } from './processes.js';
+import { log, writeResults } from './report.js';
 import { dropRedisPrefix, envFlag, envNumber, servicesEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,8 +38,6 @@ const REDIS_PREFIX = 'bench_quality:';
 const DATA_DIR = join(tmpdir(), 'corkboard-bench-quality');
 const FEED_K = 25;
 const RELATED_K = 20;
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The planted topic of a seeded pin, from the link the seed gives it. */
 function topicOf(link: string | null | undefined): string | undefined {
@@ -219,24 +218,16 @@ async function main(): Promise<void> {
     log(
       `targets: precision ≥ 0.8 and ≥ 2× baseline — ${met(precision >= 0.8 && relatedRatio >= 2)}; recall ≥ 2× baseline — ${met(feedRatio >= 2)}`,
     );
-    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(
-      RESULTS,
-      `${JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          load: loadavg()[0],
-          pins,
-          worldSeed,
-          holdout,
-          shares: app.config.feedShares,
-          related: { k: RELATED_K, queries: queries.length, precision, baseline: precisionBase, ...rel },
-          feed: { k: FEED_K, users: users.length, recall, baseline: recallBase, pool: recallPool, totals },
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await writeResults(RESULTS, {
+      date: new Date().toISOString(),
+      load: loadavg()[0],
+      pins,
+      worldSeed,
+      holdout,
+      shares: app.config.feedShares,
+      related: { k: RELATED_K, queries: queries.length, precision, baseline: precisionBase, ...rel },
+      feed: { k: FEED_K, users: users.length, recall, baseline: recallBase, pool: recallPool, totals },
+    });
     log(`JSON: ${RESULTS}`);
   } finally {
     await app.close();

@@ -43,7 +43,19 @@ export function compare(route: BenchRoute, baseline: Sample[], server: Sample[])
   return { route, baseline: b, server: s, ratio, meetsTarget };
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+/** Prints one line of a bench's report on stdout. */
+export function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** `n` with `digits` decimals, or n/a for what was not measured. */
+export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** Writes a bench's results as indented JSON, making its folder first. */
+export async function writeResults(file: string, data: object): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(data, null, 2)}\n`);
+}
 
 /** Renders the results as a plain-text table with notes. */
 export function formatTable(results: readonly RouteResult[]): string {
@@ -78,6 +90,5 @@ export function formatTable(results: readonly RouteResult[]): string {
 
 /** Writes the results and run metadata as JSON to file. */
 export async function writeJson(file: string, meta: object, results: readonly RouteResult[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ ...meta, routes: results }, null, 2)}\n`);
+  await writeResults(file, { ...meta, routes: results });
 }

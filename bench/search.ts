@@ -15,7 +15,6 @@
  *
  * Results: stdout and bench/results/search.json. See bench/README.md.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { TOPICS } from '../src/cli/seed/vocabulary.js';
 import { CHAMPIONS } from '../src/modules/discovery-search/ranking.js';
 import { measure, median, type Sample } from './measure.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { fmt, log, writeResults } from './report.js';
 import { seedWorld, tableRows } from './seed-world.js';
 import { envFlag, envNumber, percentile, servicesEnv } from './settings.js';
 
@@ -36,9 +36,6 @@ const DATA_DIR = join(tmpdir(), 'corkboard-bench-search');
 const SCOPES = 'boards:read,pins:read,ads:read';
 const SEARCH_P99_MS = 50;
 const TYPEAHEAD_P99_MS = 10;
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function settings() {
   const databaseUrl = process.env.DATABASE_URL;
@@ -83,7 +80,7 @@ async function seed(s: Settings, db: pg.Pool) {
     timeoutMs: 60 * 60_000,
     log,
   });
-  if (world.seeded) log(`Seed: ${world.pins} pins in ${fmt(world.seconds ?? 0)} s`);
+  if (world.seeded) log(`Seed: ${world.pins} pins in ${fmt(world.seconds ?? 0, 1)} s`);
   return { seeded: world.seeded, seconds: world.seconds, pins: world.pins };
 }
 
@@ -111,7 +108,7 @@ async function buildIndex(db: pg.Pool, s: Settings) {
   await db.query(
     `analyze ${SCHEMA}.search_postings, ${SCHEMA}.search_pin_docs, ${SCHEMA}.search_lexicon, ${SCHEMA}.pins, ${SCHEMA}.boards`,
   );
-  log(`Index: ${documents} documents, ${postings} postings in ${fmt(seconds)} s`);
+  log(`Index: ${documents} documents, ${postings} postings in ${fmt(seconds, 1)} s`);
   return { built: true, seconds, documents, postings };
 }
 
@@ -263,7 +260,7 @@ async function main(): Promise<void> {
           meets: sample.p99Ms < targetMs && sample.non2xx === 0,
         });
         log(
-          `${route.padEnd(40)} ${String(connections).padStart(3)} conn  ${fmt(sample.rps, 0).padStart(7)} req/s  p99 ${fmt(sample.p99Ms)} ms (target < ${targetMs})  non-2xx ${sample.non2xx}`,
+          `${route.padEnd(40)} ${String(connections).padStart(3)} conn  ${fmt(sample.rps, 0).padStart(7)} req/s  p99 ${fmt(sample.p99Ms, 1)} ms (target < ${targetMs})  non-2xx ${sample.non2xx}`,
         );
       }
     }
@@ -276,7 +273,7 @@ async function main(): Promise<void> {
     const swept = terms.length > 0 ? await sweep(server.url, token, terms) : null;
     if (swept)
       log(
-        `sweep: ${swept.terms} terms one at a time: p50 ${fmt(swept.p50Ms)} ms, p99 ${fmt(swept.p99Ms)} ms, max ${fmt(swept.maxMs)} ms`,
+        `sweep: ${swept.terms} terms one at a time: p50 ${fmt(swept.p50Ms, 1)} ms, p99 ${fmt(swept.p99Ms, 1)} ms, max ${fmt(swept.maxMs, 1)} ms`,
       );
     await stopAll();
     const plan = await explain(db);
@@ -294,8 +291,7 @@ async function main(): Promise<void> {
       sweep: swept,
       explain: plan,
     };
-    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+    await writeResults(RESULTS, out);
     log(`\nJSON: ${RESULTS}`);
   } finally {
     await stopAll();
