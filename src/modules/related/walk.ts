@@ -178,8 +178,9 @@ export class Walker {
     let early = false;
     // A query pin with no board (all on secret boards now) has nowhere to go.
     if (graph.pinDegree(q) === 0) return { steps: 0, touched: 0, state: ra, early: false };
-    // The two chains' steps are written out in full (one after the other, the same code): a function per
-    // step would not be inlined reliably in this loop.
+    // The two chains' steps are written out in full (one after the other, the same code): a step moves two
+    // locals of its chain (its pin and its random state) and may end the walk, which a function could
+    // only hand back in an object made per step.
     while (step + 1 < budget) {
       step += 2;
 
