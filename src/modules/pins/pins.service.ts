@@ -129,15 +129,27 @@ function ownerBytes(board: { owner_username: string }): Buffer {
 const PAGE_OPEN = Buffer.from('{"items":[');
 const COMMA = Buffer.from(',');
 
-/** A paginated page (`{items, bookmark}`) of pins already written as JSON (see PinsService.listedJson). */
-export function writtenPage(pins: readonly Buffer[], bookmark: string | null): Buffer {
+/**
+ * A paginated page (`{items, bookmark}`) of `count` items as bytes, item `i` appended to the parts by
+ * `item(i, parts)`.
+ */
+function writePage(
+  count: number,
+  item: (i: number, parts: (Buffer | string)[]) => void,
+  bookmark: string | null,
+): Buffer {
   const parts: (Buffer | string)[] = [PAGE_OPEN];
-  pins.forEach((pin, i) => {
+  for (let i = 0; i < count; i++) {
     if (i > 0) parts.push(COMMA);
-    parts.push(pin);
-  });
+    item(i, parts);
+  }
   parts.push(`],"bookmark":${JSON.stringify(bookmark)}}`);
   return joinBytes(parts);
+}
+
+/** A paginated page of pins already written as JSON (see PinsService.listedJson). */
+export function writtenPage(pins: readonly Buffer[], bookmark: string | null): Buffer {
+  return writePage(pins.length, (i, parts) => parts.push(pins[i]!), bookmark);
 }
 
 /**
@@ -436,13 +448,13 @@ export class PinsService {
           )
         : [];
     const owner = ownerBytes(board);
-    const parts: (Buffer | string)[] = [PAGE_OPEN];
-    for (let i = 0; i < pins.length; i++) {
-      if (i > 0) parts.push(COMMA);
-      this.writeServed(parts, viewer, pins[i]!, board, tokens[i], owner);
-    }
-    parts.push(`],"bookmark":${JSON.stringify(bookmark)}}`);
-    return { [PAGE_JSON]: joinBytes(parts) };
+    return {
+      [PAGE_JSON]: writePage(
+        pins.length,
+        (i, parts) => this.writeServed(parts, viewer, pins[i]!, board, tokens[i], owner),
+        bookmark,
+      ),
+    };
   }
 
   /**
