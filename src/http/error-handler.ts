@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../platform/db/errors.js';
 import {
   Conflict,
   DomainError,
@@ -70,6 +71,15 @@ export function toErrorResponse(err: unknown): {
       ? { status: 500, body: { code: 500, message: 'Internal server error.' } }
       : { status, body: { code: err.code, message: err.message }, headers };
   }
+  if (isDatabaseUnavailable(err)) {
+    // The database went away under the request (a restart, a failover, a dropped connection); the pool
+    // replaces the connection, so the same request succeeds once the server is back.
+    return {
+      status: 503,
+      body: { code: 503, message: 'The service is temporarily unavailable; try again shortly.' },
+      headers: { 'retry-after': '1' },
+    };
+  }
   const fe = err as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
   if (fe.validation) {
     return {
@@ -95,7 +105,8 @@ export function toErrorResponse(err: unknown): {
 export function installErrorHandling(app: HttpServer): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, headers } = toErrorResponse(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (status === 503) request.log.warn({ err }, 'request failed: a dependency is unavailable');
+    else if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ status, code: body.code, reason: body.message }, 'request rejected');
     if (headers) reply.headers(headers);
     return reply.status(status).send(body);

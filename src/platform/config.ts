@@ -17,6 +17,8 @@ export interface Config {
   readonly shardId: number;
   readonly bodyLimitBytes: number;
   readonly dbPoolMax: number;
+  /** How long a request waits for a new database connection before it fails with 503. */
+  readonly dbConnectTimeoutMs: number;
   /** Whether `serve` also runs the job consumers (always true in embedded mode unless set false). */
   readonly runJobs: boolean;
   readonly jobMaxAttempts: number;
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     shardId: int(env, 'SHARD_ID', 1, 0, 65535),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     runJobs: bool(env, 'RUN_JOBS', embedded),
     jobMaxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 8, 1, 100),
     jobLeaseMs: int(env, 'JOB_LEASE_MS', 30_000, 100, 3_600_000),

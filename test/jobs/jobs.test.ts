@@ -7,6 +7,8 @@ import { emit } from '../../src/platform/jobs/outbox.js';
 import { eventually, startTestApp } from '../helpers/app.js';
 
 const failuresBeforeSuccess = new Map<string, number>();
+/** Deliveries of a key that fail as if the database had gone away (PostgreSQL's admin shutdown). */
+const outagesBeforeSuccess = new Map<string, number>();
 const seen: { consumer: string; attempt: number; key: string }[] = [];
 
 const probe: AppModule = {
@@ -20,6 +22,13 @@ const probe: AppModule = {
         seen.push({ consumer: 'probe.record', attempt: ctx.attempt, key });
         await sql`insert into probe_effects (key, n) values (${key}, 1)
                   on conflict (key) do update set n = probe_effects.n + 1`.execute(ctx.trx);
+        const outages = outagesBeforeSuccess.get(key) ?? 0;
+        if (outages > 0) {
+          outagesBeforeSuccess.set(key, outages - 1);
+          throw Object.assign(new Error('terminating connection due to administrator command'), {
+            code: '57P01',
+          });
+        }
         const left = failuresBeforeSuccess.get(key) ?? 0;
         if (left > 0) {
           failuresBeforeSuccess.set(key, left - 1);
@@ -96,6 +105,27 @@ describe('outbox and job delivery', () => {
       n: 1,
     });
     expect(seen.filter((s) => s.key === 'flaky').map((s) => s.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('does not count failures of an unavailable database towards the dead-letter limit', {
+    timeout: 30_000,
+  }, async () => {
+    // Five outages against JOB_MAX_ATTEMPTS 3: counted as attempts, they would dead-letter the job.
+    outagesBeforeSuccess.set('outage', 5);
+    await emit(app.deps.db, 'probe.happened', { key: 'outage' });
+    await eventually(
+      async () => (await effects(app.deps.db, 'probe_effects')).some((r) => r.key === 'outage'),
+      20_000,
+    );
+    expect(outagesBeforeSuccess.get('outage')).toBe(0);
+    const dead = await app.deps.db
+      .selectFrom('dead_letters')
+      .select('event_id')
+      .where(sql`payload->>'key'`, '=', 'outage')
+      .execute();
+    expect(dead).toEqual([]);
+    // The delivery that finally ran saw the attempt number of a job that never failed on its own.
+    expect(seen.filter((s) => s.key === 'outage').at(-1)?.attempt).toBe(1);
   });
 
   it('dead-letters a delivery after JOB_MAX_ATTEMPTS failures and keeps going', async () => {

@@ -33,7 +33,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
   if (config.databaseUrl === undefined || config.databaseUrl.startsWith('memory:')) {
     return openPGlite(config, log);
   }
-  return openPostgres(config, config.databaseUrl);
+  return openPostgres(config, config.databaseUrl, log);
 }
 
 async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> {
@@ -142,7 +142,7 @@ const pgTypeParser = ((oid: number, format?: 'text' | 'binary') =>
     ? (value: string) => value
     : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
-async function openPostgres(config: Config, url: string): Promise<DatabaseHandle> {
+async function openPostgres(config: Config, url: string, log: Logger): Promise<DatabaseHandle> {
   if (config.dbSchema !== 'public') {
     const setup = new pg.Client({ connectionString: url });
     await setup.connect();
@@ -160,7 +160,14 @@ async function openPostgres(config: Config, url: string): Promise<DatabaseHandle
     max: config.dbPoolMax,
     options: `-c search_path="${config.dbSchema}"`,
     types: { getTypeParser: pgTypeParser },
+    // Named per schema, so an operator (and a test) can tell this app's sessions in pg_stat_activity.
+    application_name: `corkboard:${config.dbSchema}`,
+    // A server that does not answer (a failover, a black-holed address) fails the request in bounded
+    // time instead of queueing it forever; a dead peer is noticed by TCP keepalive.
+    connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    keepAlive: true,
   });
+  watchConnections(pool, log);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -178,6 +185,26 @@ async function openPostgres(config: Config, url: string): Promise<DatabaseHandle
       await db.destroy();
     },
   };
+}
+
+/**
+ * A connection the server ends (a restart, a failover, `pg_terminate_backend`, an idle-connection
+ * killer) makes node-postgres emit `error`, on the pool for an idle client and on the client itself for
+ * one that is checked out; with no listener that error would end the process. Listening is all it
+ * takes: pg-pool drops a broken client when it is released (Kysely releases it after the failed query)
+ * and opens a new one for the next request, and the query in flight on it fails with an error that
+ * `isDatabaseUnavailable` recognises (a 503 for a request, a retry for a job).
+ */
+function watchConnections(pool: pg.Pool, log: Logger): void {
+  let lastLogged = 0;
+  const report = (err: Error) => {
+    // One line a second at most: a restart breaks every connection of the pool at once.
+    if (Date.now() - lastLogged < 1000) return;
+    lastLogged = Date.now();
+    log.warn({ err }, 'database connection lost; it is replaced on next use');
+  };
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
 }
 
 /**

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import type { JobMetrics } from '../metrics.js';
 import { deadLetter, runDelivery } from './deliver.js';
-import { type Broker, backoffMs, type Consumer, type OutboxEvent } from './types.js';
+import { type Broker, backoffMs, type Consumer, LoopBackoff, type OutboxEvent } from './types.js';
 
 export interface DbBrokerOptions {
   maxAttempts: number;
@@ -35,6 +36,9 @@ export class DbBroker implements Broker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly backoff: LoopBackoff;
+  /** Set when a delivery failed because the database went away: its claims are handed back later. */
+  private outage = false;
 
   constructor(
     private readonly db: Db,
@@ -43,7 +47,9 @@ export class DbBroker implements Broker {
     private readonly opts: DbBrokerOptions,
     /** Every consumer the app has, so publish fans out even where this process consumes none. */
     private readonly subscribers: readonly Consumer[],
-  ) {}
+  ) {
+    this.backoff = new LoopBackoff(Math.max(opts.pollMs, 100));
+  }
 
   async publish(trx: Db, events: OutboxEvent[]): Promise<void> {
     const rows = events.flatMap((e) =>
@@ -99,15 +105,40 @@ export class DbBroker implements Broker {
     while (this.running) {
       let claimed: Claimed[] = [];
       try {
+        if (this.outage) await this.handBack();
         claimed = await this.claim();
         for (const job of claimed) {
-          await this.deliver(job);
+          if (!(await this.deliver(job))) break;
         }
+        if (this.outage) throw new Error('the database went away during a delivery');
+        this.backoff.succeeded();
       } catch (err) {
-        this.log.error({ err }, 'job queue poll failed');
+        if (isDatabaseUnavailable(err)) this.outage = true;
+        const waitMs = this.backoff.failed();
+        this.log.error({ err, retryInMs: waitMs, failures: this.backoff.streak }, 'job queue poll failed');
+        if (this.running) await this.sleep(waitMs);
+        continue;
       }
       if (claimed.length === 0 && this.running) await this.sleep(this.opts.pollMs);
     }
+  }
+
+  /**
+   * After an outage: the jobs this worker claimed and did not finish (the one that met the outage and
+   * the rest of its batch) are released at once, and their claims do not count as attempts, so an
+   * outage never pushes a job towards the dead-letter table. Throws while the database is still away.
+   */
+  private async handBack(): Promise<void> {
+    await this.db
+      .updateTable('job_queue')
+      .set({
+        attempts: sql`greatest(attempts - 1, 0)`,
+        locked_until: null,
+        locked_by: null,
+      })
+      .where('locked_by', '=', this.workerId)
+      .execute();
+    this.outage = false;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -141,7 +172,8 @@ export class DbBroker implements Broker {
     return rows;
   }
 
-  private async deliver(job: Claimed): Promise<void> {
+  /** Runs one claimed job; false if the database went away meanwhile (the batch stops there). */
+  private async deliver(job: Claimed): Promise<boolean> {
     const consumer = this.consumers.find((c) => c.name === job.consumer)!;
     const delivery = { eventId: job.event_id, topic: job.topic, payload: job.payload, attempt: job.attempts };
     const key = (trx: Db) =>
@@ -152,20 +184,24 @@ export class DbBroker implements Broker {
         await deadLetter(trx, job.consumer, delivery, 'gave up: the job never finished', this.metrics);
         await key(trx).execute();
       });
-      return;
+      return true;
     }
     const result = await runDelivery(this.db, consumer, delivery, this.log, this.metrics, (trx) =>
       key(trx)
         .execute()
         .then(() => undefined),
     );
-    if (result.outcome !== 'failed') return;
+    if (result.outcome !== 'failed') return true;
+    if (result.unavailable) {
+      this.outage = true;
+      return false;
+    }
     if (job.attempts >= this.opts.maxAttempts) {
       await this.db.transaction().execute(async (trx) => {
         await deadLetter(trx, job.consumer, delivery, result.error, this.metrics);
         await key(trx).execute();
       });
-      return;
+      return true;
     }
     await this.db
       .updateTable('job_queue')
@@ -178,5 +214,6 @@ export class DbBroker implements Broker {
       .where('event_id', '=', job.event_id)
       .where('consumer', '=', job.consumer)
       .execute();
+    return true;
   }
 }

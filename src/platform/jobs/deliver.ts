@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import type { JobMetrics } from '../metrics.js';
 import type { Consumer } from './types.js';
@@ -26,7 +27,7 @@ export async function runDelivery(
   log: Logger,
   metrics: JobMetrics,
   onDone?: (trx: Db) => Promise<void>,
-): Promise<{ outcome: 'done' | 'duplicate' } | { outcome: 'failed'; error: string }> {
+): Promise<{ outcome: 'done' | 'duplicate' } | { outcome: 'failed'; error: string; unavailable: boolean }> {
   const started = performance.now();
   const jobLog = log.child({ consumer: consumer.name, eventId: delivery.eventId, attempt: delivery.attempt });
   const committed: (() => Promise<void>)[] = [];
@@ -61,8 +62,11 @@ export async function runDelivery(
     return { outcome };
   } catch (err) {
     metrics.observe(consumer.name, 'failed', (performance.now() - started) / 1000);
-    jobLog.warn({ err }, 'job failed');
-    return { outcome: 'failed', error: err instanceof Error ? err.message : String(err) };
+    // A database that went away is no fault of the job: brokers do not count such a failure towards
+    // the dead-letter limit, and wait for the database instead of retrying at once.
+    const unavailable = isDatabaseUnavailable(err);
+    jobLog.warn({ err, unavailable }, 'job failed');
+    return { outcome: 'failed', error: err instanceof Error ? err.message : String(err), unavailable };
   }
 }
 

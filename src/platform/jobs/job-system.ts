@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import type { Broker, Consumer, OutboxEvent, PeriodicTask } from './types.js';
+import { type Broker, type Consumer, LoopBackoff, type OutboxEvent, type PeriodicTask } from './types.js';
 
 export interface JobSystemOptions {
   pollMs: number;
@@ -21,6 +21,7 @@ export interface JobSystemOptions {
 export class JobSystem {
   private running = false;
   private relayLoop: Promise<void> | undefined;
+  private readonly backoff: LoopBackoff;
   private wake: (() => void) | undefined;
   private lastReconcile = 0;
   private lastPrune = 0;
@@ -32,7 +33,9 @@ export class JobSystem {
     private readonly consumers: readonly Consumer[],
     private readonly log: Logger,
     private readonly opts: JobSystemOptions,
-  ) {}
+  ) {
+    this.backoff = new LoopBackoff(Math.max(opts.pollMs, 100));
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -142,6 +145,7 @@ export class JobSystem {
   private async relay(): Promise<void> {
     while (this.running) {
       let moved = 0;
+      let waitMs = this.opts.pollMs;
       try {
         moved = await this.relayOnce();
         if (Date.now() - this.lastReconcile > this.opts.reconcileAfterMs / 4) {
@@ -152,13 +156,18 @@ export class JobSystem {
           this.lastPrune = Date.now();
           await this.prune();
         }
+        if (this.backoff.streak > 0) this.log.info('outbox relay recovered');
+        this.backoff.succeeded();
       } catch (err) {
-        this.log.error({ err }, 'outbox relay failed');
+        // The database (or the broker) is away: wait longer each time, so a restart of PostgreSQL is
+        // not met by every node polling it flat out; unpublished rows stay in the outbox meanwhile.
+        waitMs = this.backoff.failed();
+        this.log.error({ err, retryInMs: waitMs, failures: this.backoff.streak }, 'outbox relay failed');
       }
-      await this.runDueTasks();
-      if (moved === 0 && this.running) {
+      if (this.backoff.streak === 0) await this.runDueTasks();
+      if ((moved === 0 || this.backoff.streak > 0) && this.running) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, this.opts.pollMs);
+          const timer = setTimeout(done, waitMs);
           function done() {
             clearTimeout(timer);
             resolve();

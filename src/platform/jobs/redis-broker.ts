@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { JobMetrics } from '../metrics.js';
 import { type Delivery, deadLetter, runDelivery } from './deliver.js';
-import { type Broker, backoffMs, type Consumer, type OutboxEvent } from './types.js';
+import { type Broker, backoffMs, type Consumer, LoopBackoff, type OutboxEvent } from './types.js';
 
 export interface RedisBrokerOptions {
   prefix: string;
@@ -19,6 +19,9 @@ export interface RedisBrokerOptions {
 }
 
 type StreamEntry = [id: string, fields: string[]];
+
+/** Thrown out of a delivery loop when the database went away; the entries are handed back first. */
+class DatabaseOutage extends Error {}
 
 /** A consumer name idle this many leases, with nothing pending, belongs to a process that is gone. */
 const FORGET_AFTER_LEASES = 20;
@@ -143,6 +146,7 @@ export class RedisStreamsBroker implements Broker {
     let lastReclaim = 0;
     let lastForget = Date.now();
     const forgetAfterMs = FORGET_AFTER_LEASES * this.opts.leaseMs;
+    const backoff = new LoopBackoff(Math.max(this.opts.pollMs, 100));
     while (this.running) {
       try {
         if (Date.now() - lastReclaim >= Math.min(this.opts.leaseMs / 2, 1000)) {
@@ -170,15 +174,23 @@ export class RedisStreamsBroker implements Broker {
           ...streams.map(() => '>'),
         )) as [string, StreamEntry[]][] | null;
         for (const [stream, entries] of res ?? []) {
-          for (const entry of entries) await this.deliver(consumer, stream, entry, 1);
+          await this.deliverAll(consumer, stream, entries, () => 1);
         }
+        backoff.succeeded();
       } catch (err) {
         if (String((err as Error).message).includes('NOGROUP')) {
           // The stream vanished (Redis restarted): recreate; the reconciler republishes what was lost.
           await this.ensureGroups([consumer]).catch(() => {});
         } else if (this.running) {
-          this.log.error({ err, consumer: consumer.name }, 'stream read failed');
-          await new Promise((r) => setTimeout(r, this.opts.pollMs));
+          // Redis or the database is away: wait longer each time, up to a cap.
+          const waitMs = backoff.failed();
+          this.log.error(
+            { err, consumer: consumer.name, retryInMs: waitMs, failures: backoff.streak },
+            err instanceof DatabaseOutage
+              ? 'deliveries paused: the database is unavailable'
+              : 'stream read failed',
+          );
+          await new Promise((r) => setTimeout(r, waitMs));
         }
       }
     }
@@ -239,12 +251,50 @@ export class RedisStreamsBroker implements Broker {
           number,
           number,
         ][];
-        await this.deliver(consumer, stream, entry, info[0]?.[3] ?? 1);
+        await this.deliverAll(consumer, stream, [entry], () => info[0]?.[3] ?? 1);
       }
     }
   }
 
-  private async deliver(consumer: Consumer, stream: string, [id, fields]: StreamEntry, attempt: number) {
+  /**
+   * Delivers entries in order. If the database goes away, the entry that met it and those after it are
+   * handed back (claimable at once, their delivery count as before) and DatabaseOutage is thrown, so the
+   * loop waits for the database and an outage never counts towards the dead-letter limit.
+   */
+  private async deliverAll(
+    consumer: Consumer,
+    stream: string,
+    entries: StreamEntry[],
+    attemptOf: (entry: StreamEntry) => number,
+  ): Promise<void> {
+    for (let i = 0; i < entries.length; i++) {
+      if (await this.deliver(consumer, stream, entries[i]!, attemptOf(entries[i]!))) continue;
+      // Each of them was counted when this worker read or claimed it, and none has run to the end.
+      for (const entry of entries.slice(i)) {
+        await this.redis.xclaim(
+          stream,
+          consumer.name,
+          this.workerId,
+          0,
+          entry[0],
+          'IDLE',
+          this.opts.leaseMs,
+          'RETRYCOUNT',
+          Math.max(0, attemptOf(entry) - 1),
+          'JUSTID',
+        );
+      }
+      throw new DatabaseOutage('the database went away during a delivery');
+    }
+  }
+
+  /** Runs one entry; false if the database went away (the entry is left pending for the caller). */
+  private async deliver(
+    consumer: Consumer,
+    stream: string,
+    [id, fields]: StreamEntry,
+    attempt: number,
+  ): Promise<boolean> {
     const f = toRecord(fields) as Record<string, string>;
     const delivery: Delivery = {
       eventId: f.e ?? '0',
@@ -255,17 +305,18 @@ export class RedisStreamsBroker implements Broker {
     if (attempt > this.opts.maxAttempts) {
       await deadLetter(this.db, consumer.name, delivery, 'gave up: the job never finished', this.metrics);
       await this.redis.xack(stream, consumer.name, id);
-      return;
+      return true;
     }
     const result = await runDelivery(this.db, consumer, delivery, this.log, this.metrics);
     if (result.outcome !== 'failed') {
       await this.redis.xack(stream, consumer.name, id);
-      return;
+      return true;
     }
+    if (result.unavailable) return false;
     if (attempt >= this.opts.maxAttempts) {
       await deadLetter(this.db, consumer.name, delivery, result.error, this.metrics);
       await this.redis.xack(stream, consumer.name, id);
-      return;
+      return true;
     }
     // Leave it pending, with an idle time that makes it claimable once the backoff has passed.
     const wait = backoffMs(attempt, this.opts.backoffBaseMs, this.opts.leaseMs);
@@ -279,6 +330,7 @@ export class RedisStreamsBroker implements Broker {
       this.opts.leaseMs - wait,
       'JUSTID',
     );
+    return true;
   }
 }
 

@@ -63,3 +63,32 @@ export interface Broker {
 export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
+
+/**
+ * The wait of a polling loop (relay, consumers) after consecutive failures: exponential from `baseMs`,
+ * capped, with jitter so that the nodes of a deployment do not all knock on a database that is coming
+ * back at the same instant. Reset by a success.
+ */
+export class LoopBackoff {
+  private failures = 0;
+  constructor(
+    private readonly baseMs: number,
+    private readonly capMs = 10_000,
+  ) {}
+
+  /** Records a failure; returns how long to wait before the next try. */
+  failed(): number {
+    this.failures++;
+    const ms = backoffMs(this.failures, this.baseMs, this.capMs);
+    return Math.round(ms / 2 + (Math.random() * ms) / 2);
+  }
+
+  succeeded(): void {
+    this.failures = 0;
+  }
+
+  /** Failures since the last success. */
+  get streak(): number {
+    return this.failures;
+  }
+}
