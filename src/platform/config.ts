@@ -39,6 +39,12 @@ export interface Config {
   readonly imageMaxPixels: number;
   /** Largest media (video) upload accepted, in bytes. */
   readonly videoMaxBytes: number;
+  /** Media uploads: bytes one person may hold in uploads no pin has used yet (MEDIA_QUOTA_BYTES). */
+  readonly mediaQuotaBytes: number;
+  /** Media uploads: registrations one person may have waiting for their file (MEDIA_PENDING_MAX). */
+  readonly mediaPendingMax: number;
+  /** Media uploads: an upload no pin has used is deleted, blobs and all, this long after its last change. */
+  readonly mediaUnusedTtlMs: number;
   /** Time budget of one outbound fetch of a user-given URL. */
   readonly fetchTimeoutMs: number;
   /** Hosts (`host` or `host:port`) outbound fetches may reach even if private; empty in production. */
@@ -209,6 +215,11 @@ export function loadConfig(env: Env = process.env): Config {
     imageMaxBytes: int(env, 'IMAGE_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     imageMaxPixels: int(env, 'IMAGE_MAX_PIXELS', 50_000_000, 1_000, 500_000_000),
     videoMaxBytes: int(env, 'VIDEO_MAX_BYTES', 512 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
+    // Media upload limits: four full-size videos waiting to be pinned, twenty registrations without their
+    // file yet, and a day to use an upload before it is swept.
+    mediaQuotaBytes: int(env, 'MEDIA_QUOTA_BYTES', 2 * 1024 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),
+    mediaPendingMax: int(env, 'MEDIA_PENDING_MAX', 20, 1, 10_000),
+    mediaUnusedTtlMs: int(env, 'MEDIA_UNUSED_TTL_MINUTES', 24 * 60, 1, 365 * 24 * 60) * 60_000,
     fetchTimeoutMs: int(env, 'FETCH_TIMEOUT_MS', 10_000, 100, 120_000),
     fetchAllowHosts: Object.freeze(
       str(env, 'FETCH_ALLOW_HOSTS', '')

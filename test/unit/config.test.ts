@@ -14,6 +14,21 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads the media upload limits, with defaults, and refuses a bad one naming it', () => {
+    const d = loadConfig({});
+    expect(d.mediaQuotaBytes).toBe(2 * 1024 ** 3);
+    expect(d.mediaPendingMax).toBe(20);
+    expect(d.mediaUnusedTtlMs).toBe(24 * 3600_000);
+    const c = loadConfig({
+      MEDIA_QUOTA_BYTES: '5000',
+      MEDIA_PENDING_MAX: '2',
+      MEDIA_UNUSED_TTL_MINUTES: '30',
+    });
+    expect([c.mediaQuotaBytes, c.mediaPendingMax, c.mediaUnusedTtlMs]).toEqual([5000, 2, 30 * 60_000]);
+    expect(() => loadConfig({ MEDIA_UNUSED_TTL_MINUTES: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MEDIA_PENDING_MAX: 'lots' })).toThrow(/MEDIA_PENDING_MAX/);
+  });
+
   it('reads services settings and lets API nodes leave jobs to workers', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@db:5432/corkboard',

@@ -90,6 +90,79 @@ export const mediaRepository = {
       .execute();
   },
 
+  /** Serialises quota checks of one person's uploads until the transaction ends. */
+  async lockOwner(trx: Db, userId: string) {
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':media-quota:' || ${userId}))`.execute(
+      trx,
+    );
+  },
+
+  /** The person's unused registrations still waiting for a file (changed since `since`), and the oldest. */
+  async pending(db: Db, userId: string, since: Date) {
+    const row = await db
+      .selectFrom('media_uploads')
+      .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('updated_at').as('oldest')])
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .where('status', 'in', ['registered', 'processing'])
+      .where('updated_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.n), oldest: row.oldest ? new Date(row.oldest) : undefined };
+  },
+
+  /** Bytes of the person's stored uploads that no pin has used (changed since `since`), but `except`. */
+  async unusedBytes(db: Db, userId: string, since: Date, except?: string): Promise<number> {
+    let q = db
+      .selectFrom('media_uploads')
+      .select(sql<string | null>`sum(bytes)`.as('total'))
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .where('status', '=', 'succeeded')
+      .where('updated_at', '>', since);
+    if (except) q = q.where('id', '<>', except);
+    return Number((await q.executeTakeFirstOrThrow()).total ?? 0);
+  },
+
+  /** Marks a succeeded, unused upload of the person as used by a pin; false if there is none such. */
+  async markUsed(db: Db, id: string, userId: string): Promise<boolean> {
+    const r = await db
+      .updateTable('media_uploads')
+      .set({ used_at: sql`now()` })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('status', '=', 'succeeded')
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  /**
+   * Locks up to `limit` unused uploads that have not changed since `cutoff` (`processing` ones: since
+   * `processingCutoff`, so an upload still arriving is left alone). Rows another sweeper holds are skipped.
+   */
+  async lockExpired(trx: Db, cutoff: Date, processingCutoff: Date, limit: number): Promise<string[]> {
+    const rows = await trx
+      .selectFrom('media_uploads')
+      .select('id')
+      .where('used_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '<>', 'processing'), eb('updated_at', '<', cutoff)]),
+          eb.and([eb('status', '=', 'processing'), eb('updated_at', '<', processingCutoff)]),
+        ]),
+      )
+      .orderBy('updated_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    return rows.map((r) => r.id);
+  },
+
+  async deleteMany(trx: Db, ids: readonly string[]) {
+    if (ids.length > 0) await trx.deleteFrom('media_uploads').where('id', 'in', ids).execute();
+  },
+
   async fail(db: Db, id: string, error: string) {
     await db
       .updateTable('media_uploads')

@@ -1,5 +1,6 @@
 import { Invalid, PayloadTooLarge } from '../../platform/errors.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
+import { BmffWalker } from './bmff-boxes.js';
 import { CONTAINER_CONTENT_TYPE, SNIFF_BYTES, sniffVideo } from './video-signature.js';
 
 /**
@@ -23,8 +24,9 @@ const manifestKey = (mediaId: string) => `media/${mediaId}/manifest.json`;
 
 /**
  * Streams an upload into the blob store, at most `maxBytes`: the first bytes must look like a video
- * (Invalid otherwise) and one byte over the cap throws PayloadTooLarge. Nothing is kept on failure.
- * `truncated` reports a source that stopped early because a lower layer hit the cap.
+ * (Invalid otherwise), an MP4 or MOV must be whole (its top-level box sizes add up to its length), and
+ * one byte over the cap throws `tooLarge()` (PayloadTooLarge naming the cap by default). Nothing is kept
+ * on failure. `truncated` reports a source that stopped early because a lower layer hit the cap.
  */
 export async function storeUpload(
   blobs: BlobStore,
@@ -32,12 +34,15 @@ export async function storeUpload(
   source: AsyncIterable<Buffer>,
   maxBytes: number,
   truncated: () => boolean = () => false,
+  tooLarge: () => Error = () => overCap(maxBytes),
 ): Promise<StoredMedia> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let total = 0;
   let parts = 0;
   let contentType: string | undefined;
+  // MP4 and MOV are walked box by box as they arrive; Matroska/WebM are only sniffed.
+  let boxes: BmffWalker | undefined;
 
   const checkHead = (final: boolean) => {
     if (contentType || (!final && pendingBytes < SNIFF_BYTES)) return;
@@ -45,6 +50,10 @@ export async function storeUpload(
     if (!container)
       throw new Invalid('The file is not a video: expected an MP4, MOV, WebM or Matroska file.');
     contentType = CONTAINER_CONTENT_TYPE[container];
+    if (container === 'mp4' || container === 'quicktime') {
+      boxes = new BmffWalker();
+      for (const chunk of pending) boxes.push(chunk);
+    }
   };
   const flush = async (size: number) => {
     const all = Buffer.concat(pending);
@@ -56,14 +65,17 @@ export async function storeUpload(
   try {
     for await (const chunk of source) {
       total += chunk.length;
-      if (total > maxBytes) throw tooLarge(maxBytes);
+      if (total > maxBytes) throw tooLarge();
       pending.push(chunk);
       pendingBytes += chunk.length;
-      checkHead(false);
+      if (boxes) boxes.push(chunk);
+      else checkHead(false);
       while (pendingBytes >= PART_BYTES) await flush(PART_BYTES);
     }
-    if (truncated()) throw tooLarge(maxBytes);
+    if (truncated()) throw tooLarge();
     checkHead(true);
+    const broken = boxes?.finish();
+    if (broken) throw new Invalid(`The file is not a whole MP4/MOV video: ${broken}.`);
     if (pendingBytes > 0) await flush(pendingBytes);
     const stored: StoredMedia = { contentType: contentType!, bytes: total, partBytes: PART_BYTES, parts };
     await blobs.put(manifestKey(mediaId), Buffer.from(JSON.stringify(stored)), 'application/json');
@@ -92,6 +104,6 @@ export async function readUpload(
   return { manifest, parts: parts() };
 }
 
-function tooLarge(maxBytes: number): PayloadTooLarge {
+function overCap(maxBytes: number): PayloadTooLarge {
   return new PayloadTooLarge(`The file is larger than the upload limit of ${maxBytes} bytes.`);
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../../platform/config.js';
 import { Invalid, PayloadTooLarge } from '../../platform/errors.js';
 import { ImageRejected } from '../../platform/images/image-rejected.js';
-import { readImageHeader } from '../../platform/images/process-image.js';
+import { verifyImage } from '../../platform/images/process-image.js';
 import { FetchRefused } from '../../platform/net/fetch-refused.js';
 import { safeFetch } from '../../platform/net/safe-fetch.js';
 
@@ -35,7 +35,8 @@ async function check(bytes: Buffer, limits: Limits, what: string): Promise<void>
   if (bytes.length > limits.imageMaxBytes)
     throw new PayloadTooLarge(`${what}: the image is larger than ${limits.imageMaxBytes} bytes.`);
   try {
-    await readImageHeader(bytes, limits.imageMaxPixels);
+    // A full decode, not a header probe: an image missing its tail has a perfectly good header.
+    await verifyImage(bytes, limits.imageMaxPixels);
   } catch (err) {
     throw rejected(err, what);
   }

@@ -68,7 +68,10 @@ export class ImagesService {
   constructor(
     private readonly blobs: BlobStore,
     private readonly ids: IdGenerator,
-    private readonly config: Pick<Config, 'publicUrl' | 'imageMaxBytes' | 'imageMaxPixels'>,
+    private readonly config: Pick<
+      Config,
+      'publicUrl' | 'imageMaxBytes' | 'imageMaxPixels' | 'jobMaxAttempts'
+    >,
   ) {}
 
   /** Keeps the raw bytes and records a pending image in the caller's transaction, with its job. */
@@ -135,10 +138,14 @@ export class ImagesService {
             .where('id', '=', imageId)
             .execute();
         } catch (err) {
-          if (!(err instanceof ImageRejected)) throw err;
+          // Anything else (a blob store or decoder fault) is retried, but the last delivery settles the
+          // image as failed: a dead-lettered job would leave its pins `pending` for good.
+          if (!(err instanceof ImageRejected) && ctx.attempt < this.config.jobMaxAttempts) throw err;
+          if (!(err instanceof ImageRejected)) ctx.log.error({ err, imageId }, 'image processing gave up');
+          const error = err instanceof ImageRejected ? err.message : 'The image could not be processed.';
           await ctx.trx
             .updateTable('images')
-            .set({ status: 'failed', error: err.message, updated_at: new Date() })
+            .set({ status: 'failed', error, updated_at: new Date() })
             .where('id', '=', imageId)
             .execute();
         }

@@ -186,6 +186,8 @@ export interface MediaUploadTable {
   error: string | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** When a pin took this upload; null while unused (counted against the quota, and expiring). */
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface EventTable {

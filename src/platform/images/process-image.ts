@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { endsWhereFormatSays } from './image-complete.js';
 import { ImageRejected } from './image-rejected.js';
 import { dHash } from './perceptual-hash.js';
 import { type SizedVariantName, VARIANTS, type VariantName, variantSize } from './variants.js';
@@ -40,6 +41,13 @@ export interface ProcessImageOptions {
   /** Width × height of the source; bounds decoder memory at about 4 bytes per pixel. */
   maxPixels: number;
 }
+
+/**
+ * Decoder strictness for every full decode: libvips warnings (a JPEG's premature end, a PNG's short IDAT
+ * stream, a bad CRC) fail the decode, so a damaged file is refused rather than shown with a grey tail.
+ * sharp's own default, written out so the intake check and the image job cannot drift apart.
+ */
+const FAIL_ON = 'warning' as const;
 
 const CONTENT_TYPES: Record<OutputFormat, string> = {
   jpeg: 'image/jpeg',
@@ -90,6 +98,29 @@ export async function readImageHeader(
   if (!(meta.width > 0 && meta.height > 0)) throw new ImageRejected('not-an-image');
   if (meta.width * meta.height > maxPixels) throw new ImageRejected('too-many-pixels');
   return { meta, format };
+}
+
+/**
+ * Checks an image in full, throwing ImageRejected: the header (as readImageHeader), that the file ends where
+ * its format says, and a decode of every pixel (into a small thumbnail, so memory stays small and JPEG
+ * can shrink on load while still reading all of its data). A header alone says nothing of a missing
+ * tail; this is what the intake runs before a pin is written.
+ */
+export async function verifyImage(
+  input: Buffer,
+  maxPixels: number,
+): Promise<{ meta: Metadata; format: SourceFormat }> {
+  const header = await readImageHeader(input, maxPixels);
+  if (!endsWhereFormatSays(input, header.format)) throw new ImageRejected('not-an-image');
+  try {
+    await sharp(input, { limitInputPixels: maxPixels, failOn: FAIL_ON })
+      .resize(64, 64, { fit: 'inside' })
+      .raw()
+      .toBuffer();
+  } catch (err) {
+    throw decodeError(err);
+  }
+  return header;
 }
 
 async function encode(pipeline: Sharp, format: OutputFormat): Promise<ImageVariant> {
@@ -185,11 +216,13 @@ export async function processImage(input: Buffer, opts: ProcessImageOptions): Pr
   if (input.length > opts.maxInputBytes) throw new ImageRejected('too-large');
   if (input.length === 0) throw new ImageRejected('not-an-image');
   const { meta, format } = await readImageHeader(input, opts.maxPixels);
+  // The intake checked this too, but a raw upload may predate that check.
+  if (!endsWhereFormatSays(input, format)) throw new ImageRejected('not-an-image');
   const width = meta.autoOrient.width;
   const height = meta.autoOrient.height;
   // limitInputPixels again: the decoder enforces it itself, should a header ever under-report.
   // Output drops EXIF, GPS, XMP and ICC (converted to sRGB) because no keep*/withMetadata is called.
-  const base = sharp(input, { limitInputPixels: opts.maxPixels, autoOrient: true });
+  const base = sharp(input, { limitInputPixels: opts.maxPixels, autoOrient: true, failOn: FAIL_ON });
   try {
     const names = Object.keys(VARIANTS) as SizedVariantName[];
     const [original, hash, color, ...sized] = await Promise.all([

@@ -5,13 +5,14 @@ export type FetchRefusedReason =
   | 'private-address'
   | 'dns'
   | 'too-large'
+  | 'incomplete'
   | 'timeout'
   | 'status'
   | 'redirects'
   | 'network';
 
 /** Reasons worth retrying later: the same URL may well work next time. */
-const TRANSIENT: ReadonlySet<FetchRefusedReason> = new Set(['dns', 'timeout', 'network']);
+const TRANSIENT: ReadonlySet<FetchRefusedReason> = new Set(['dns', 'timeout', 'network', 'incomplete']);
 
 function describe(reason: FetchRefusedReason, host: string, status?: number): string {
   switch (reason) {
@@ -25,6 +26,8 @@ function describe(reason: FetchRefusedReason, host: string, status?: number): st
       return `${host} could not be resolved.`;
     case 'too-large':
       return `The response from ${host} is too large.`;
+    case 'incomplete':
+      return `The response from ${host} ended before all of it arrived.`;
     case 'timeout':
       return `${host} took too long to answer.`;
     case 'status':

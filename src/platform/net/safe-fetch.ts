@@ -158,6 +158,13 @@ async function readBody(res: IncomingMessage, host: string, maxBytes: number): P
     }
     chunks.push(chunk);
   }
+  // Never take a short body for a whole one: a body cut by the deadline or a dropped connection ends the
+  // loop early on some paths (an aborted message that does not error), and a length-delimited body that
+  // came up short is incomplete whatever the stream said.
+  if (!res.complete || (Number.isFinite(declared) && size !== declared)) {
+    res.destroy();
+    throw new FetchRefused('incomplete', host);
+  }
   return Buffer.concat(chunks, size);
 }
 
@@ -184,6 +191,8 @@ async function fetchHops(url: URL, opts: SafeFetchOptions, signal: AbortSignal):
       throw new FetchRefused('status', displayHost(current), { status });
     }
     const body = await readBody(res, displayHost(current), opts.maxBytes);
+    // A body that raced the deadline is not trusted even if it looks whole.
+    if (signal.aborted) throw signal.reason;
     return { status, contentType: res.headers['content-type'], body, finalUrl: current.href };
   }
 }
