@@ -201,7 +201,7 @@ describe('the three findings', () => {
     expect(next.json().id).not.toBe(FAKE_ID);
   });
 
-  it('keeps a body union intact while stripping it: every media_source shape keeps its own fields', async () => {
+  it('strips a body union by its tag: a video_id source keeps its fields and gets its own answer', async () => {
     const board = await makeBoard(app, owner);
     // `pin_url` is the loosest branch; tried first, it would strip the video fields before their branch ran.
     const res = await call(owner, 'POST', '/v5/pins', {
