@@ -18,7 +18,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { type Authenticator, installAuth, type RateLimitCheck } from './auth.js';
 import { installErrorHandling, toErrorResponse } from './error-handler.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
-import { validatorCompiler } from './validation.js';
+import { installJsonBodies, validatorCompiler } from './validation.js';
 
 export interface HttpDeps {
   config: Config;
@@ -80,6 +80,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
+  installJsonBodies(app);
   installErrorHandling(app);
   installAuth(app, deps.authenticate, deps.rateLimit);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });

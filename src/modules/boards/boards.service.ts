@@ -172,7 +172,8 @@ export class BoardsService {
       ) {
         throw new Forbidden('Not authorized: making a board secret needs the scope boards:write_secret.');
       }
-      await repo.update(trx, id, patch);
+      // Only the documented fields reach the UPDATE, whatever object the caller passed.
+      await repo.update(trx, id, writable(patch));
       if (patch.privacy && patch.privacy !== board.privacy) {
         await emit(trx, 'board.privacy_changed', { boardId: id, from: board.privacy, to: patch.privacy });
       }
@@ -279,6 +280,15 @@ export class BoardsService {
     if (!section) throw sectionNotFound();
     return section;
   }
+}
+
+/** The fields a board update may set, and only those that were given. */
+function writable(patch: Partial<Omit<BoardInput, 'is_ads_only'>>) {
+  const out: { name?: string; description?: string | null; privacy?: Privacy } = {};
+  if (patch.name !== undefined) out.name = patch.name;
+  if (patch.description !== undefined) out.description = patch.description;
+  if (patch.privacy !== undefined) out.privacy = patch.privacy;
+  return out;
 }
 
 function sectionNotFound(): NotFound {

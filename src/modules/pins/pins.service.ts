@@ -757,8 +757,8 @@ export class PinsService {
             : pin.section_id;
       if (boardId !== pin.board_id || sectionId !== pin.section_id)
         await this.placement(viewer, boardId, sectionId, trx);
-      const { board_section_id: _, ...rest } = patch;
-      await repo.update(trx, id, { ...rest, section_id: sectionId });
+      // Only the documented fields reach the UPDATE, whatever object the caller passed.
+      await repo.update(trx, id, { ...pinText(patch), board_id: boardId, section_id: sectionId });
       if (boardId !== pin.board_id) {
         await this.boards.pinsChanged(trx, pin.board_id);
         await this.boards.pinsChanged(trx, boardId);
@@ -825,6 +825,21 @@ export class PinsService {
         );
     }
   }
+}
+
+/** The text fields a pin update may set, and only those that were given. */
+function pinText(patch: Static<typeof PinUpdate>) {
+  const out: {
+    title?: string | null;
+    description?: string | null;
+    link?: string | null;
+    alt_text?: string | null;
+  } = {};
+  if (patch.title !== undefined) out.title = patch.title;
+  if (patch.description !== undefined) out.description = patch.description;
+  if (patch.link !== undefined) out.link = patch.link;
+  if (patch.alt_text !== undefined) out.alt_text = patch.alt_text;
+  return out;
 }
 
 function pick(item: { title?: string; description?: string; link?: string }) {
