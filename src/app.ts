@@ -73,9 +73,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const closers: (() => Promise<unknown>)[] = [() => database.close()];
   try {
     if (options.migrate !== false) await migrate(database, config.dbSchema, log);
-    const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+    const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
     if (redis) closers.unshift(() => redis.quit().catch(() => redis.disconnect()));
-    const subscriber = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+    const subscriber = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
     if (subscriber) closers.unshift(() => subscriber.quit().catch(() => subscriber.disconnect()));
     const cache: Cache = redis
       ? new RedisCache(redis, config.redisPrefix, {
@@ -108,7 +108,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const broker: Broker = redis
       ? new RedisStreamsBroker(
           redis,
-          () => createRedis(config.redisUrl!),
+          () => createRedis(config.redisUrl!, log),
           db,
           log,
           metrics.jobs,

@@ -11,6 +11,7 @@ import {
   Unauthenticated,
   Unavailable,
 } from '../platform/errors.js';
+import { isRedisUnavailable } from '../platform/redis.js';
 import type { HttpServer } from './server.js';
 
 /** The one table from domain error to HTTP status. */
@@ -71,9 +72,9 @@ export function toErrorResponse(err: unknown): {
       ? { status: 500, body: { code: 500, message: 'Internal server error.' } }
       : { status, body: { code: err.code, message: err.message }, headers };
   }
-  if (isDatabaseUnavailable(err)) {
-    // The database went away under the request (a restart, a failover, a dropped connection); the pool
-    // replaces the connection, so the same request succeeds once the server is back.
+  if (isDatabaseUnavailable(err) || isRedisUnavailable(err)) {
+    // PostgreSQL or Redis went away under the request (a restart, a failover, a dropped connection);
+    // the connection is replaced, so the same request succeeds once the server is back.
     return {
       status: 503,
       body: { code: 503, message: 'The service is temporarily unavailable; try again shortly.' },

@@ -1,11 +1,35 @@
 import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
 
-/** A Redis connection that fails commands fast while disconnected instead of queueing them forever. */
-export function createRedis(url: string): Redis {
-  return new Redis(url, {
+/**
+ * A Redis connection that fails commands fast while disconnected instead of queueing them forever.
+ * ioredis reconnects by itself; its `error` events are logged here (at most one line a second per
+ * connection) rather than printed to the console by ioredis for want of a listener.
+ */
+export function createRedis(url: string, log: Logger): Redis {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     connectTimeout: 5000,
     lazyConnect: false,
   });
+  let lastLogged = 0;
+  redis.on('error', (err: Error) => {
+    if (Date.now() - lastLogged < 1000) return;
+    lastLogged = Date.now();
+    log.warn({ err }, 'redis connection error; reconnecting');
+  });
+  return redis;
+}
+
+/**
+ * Whether an error means Redis could not be reached: ioredis gave up on a command after its retries
+ * (`MaxRetriesPerRequestError`), or the connection closed under it. A request that meets one is told
+ * 503; ioredis reconnects by itself, so the next request after Redis is back succeeds.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return false;
+  const e = err as { name?: unknown; message?: unknown };
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  return typeof e.message === 'string' && /^(Connection is closed|Stream isn't writeable)/.test(e.message);
 }

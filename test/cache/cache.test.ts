@@ -4,9 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
 import { RedisCache } from '../../src/platform/cache/redis-cache.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { eventually } from '../helpers/app.js';
 import { servicesUrls, testMode } from '../helpers/mode.js';
+
+const quiet = createLogger({ logLevel: 'silent' });
 
 /** Waits until both nodes' subscribers listen (a node reads from Redis every time until then). */
 async function subscribed(redis: Redis, prefix: string): Promise<void> {
@@ -28,10 +31,12 @@ async function twoNodes(variant: Variant): Promise<Nodes> {
   }
   const { redisUrl } = servicesUrls();
   const prefix = `t:${randomBytes(5).toString('hex')}:`;
-  const ra = createRedis(redisUrl);
-  const rb = createRedis(redisUrl);
+  const ra = createRedis(redisUrl, quiet);
+  const rb = createRedis(redisUrl, quiet);
   const subs =
-    variant === 'redis, copies kept by pub/sub' ? [createRedis(redisUrl), createRedis(redisUrl)] : [];
+    variant === 'redis, copies kept by pub/sub'
+      ? [createRedis(redisUrl, quiet), createRedis(redisUrl, quiet)]
+      : [];
   const a = new RedisCache(ra, prefix, { subscriber: subs[0] });
   const b = new RedisCache(rb, prefix, { subscriber: subs[1] });
   // Both nodes subscribed before the tests start (until then a node reads from Redis every time).

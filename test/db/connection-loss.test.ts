@@ -220,3 +220,55 @@ describe.runIf(testMode() === 'services')('PostgreSQL unreachable for a while', 
     expect(status).toBeUndefined();
   });
 });
+
+describe.runIf(testMode() === 'services')('Redis unreachable for a while', () => {
+  const target = new URL(testMode() === 'services' ? servicesUrls().redisUrl : 'redis://x');
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+  let cut: App;
+
+  beforeAll(async () => {
+    await proxy.up();
+    afterAll(() => proxy.down());
+    cut = await startTestApp({
+      config: testConfig({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+    });
+  });
+
+  it('answers 503 (and /readyz 503) while it is away, and serves again when it is back', {
+    timeout: 120_000,
+  }, async () => {
+    const person = await makeUser(cut);
+    const auth = await person.auth();
+    const board = await makeBoard(cut, person);
+    const routes = [
+      { method: 'GET' as const, url: '/v5/boards' },
+      { method: 'GET' as const, url: `/v5/boards/${board.id}/pins` },
+      { method: 'POST' as const, url: '/v5/boards', payload: { name: 'while Redis is away' } },
+    ];
+
+    await proxy.down();
+    const ready = await cut.http.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks.redis).not.toBe('ok');
+    for (const route of routes) {
+      const res = await cut.http.inject({ ...route, headers: auth });
+      // Served from what the node can vouch for, or refused as unavailable: never a 500.
+      expect([200, 201, 503], `${route.method} ${route.url}: ${res.body}`).toContain(res.statusCode);
+      if (res.statusCode === 503) expect(res.json()).toEqual({ code: 503, message: expect.any(String) });
+    }
+
+    await proxy.up();
+    const deadline = Date.now() + 30_000;
+    let readyAgain = 0;
+    while (Date.now() < deadline) {
+      readyAgain = (await cut.http.inject({ method: 'GET', url: '/readyz' })).statusCode;
+      if (readyAgain === 200) break;
+      await sleep(100);
+    }
+    expect(readyAgain).toBe(200);
+    for (const route of routes) {
+      const res = await cut.http.inject({ ...route, headers: auth });
+      expect(res.statusCode, `${route.method} ${route.url}: ${res.body}`).toBeLessThan(300);
+    }
+  });
+});

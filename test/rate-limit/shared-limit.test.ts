@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/platform/logger.js';
 import { MemoryRateLimiter } from '../../src/platform/rate-limit/memory-rate-limiter.js';
 import type { RateLimiter } from '../../src/platform/rate-limit/rate-limiter.js';
 import { RedisRateLimiter } from '../../src/platform/rate-limit/redis-rate-limiter.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { servicesUrls, testMode } from '../helpers/mode.js';
+
+const quiet = createLogger({ logLevel: 'silent' });
 
 /** Two API nodes' limiters: separate connections to one Redis (services), or one in-process limiter. */
 async function twoNodes(): Promise<{
@@ -21,8 +24,8 @@ async function twoNodes(): Promise<{
     return { a: rl, b: rl, prefix, close: () => rl.close() };
   }
   const { redisUrl } = servicesUrls();
-  const ra = createRedis(redisUrl);
-  const rb = createRedis(redisUrl);
+  const ra = createRedis(redisUrl, quiet);
+  const rb = createRedis(redisUrl, quiet);
   return {
     a: new RedisRateLimiter(ra, prefix),
     b: new RedisRateLimiter(rb, prefix),
