@@ -1,7 +1,12 @@
 import { isIP } from 'node:net';
 import { DomainError, RateLimited } from '../errors.js';
-import type { KnownAddresses } from './known-addresses.js';
 import type { RateLimit, RateLimiter, RateLimitResult } from './rate-limiter.js';
+
+/** Which addresses signed a subject in before (KnownAddresses in the database). */
+export interface KnownAddressStore {
+  remember(subject: string, address: string): Promise<void>;
+  knows(subject: string, address: string): Promise<boolean>;
+}
 
 /** One failure budget an attempt draws on. */
 export interface FailureBudget {
@@ -33,7 +38,7 @@ export interface AttemptPlan {
 export class FailureThrottle {
   constructor(
     private readonly limiter: RateLimiter | null,
-    private readonly known: KnownAddresses,
+    private readonly known: KnownAddressStore,
   ) {}
 
   /**

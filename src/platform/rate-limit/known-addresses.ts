@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/database.js';
 import { tokenHash } from '../secrets-hash.js';
+import type { KnownAddressStore } from './failure-throttle.js';
 
 /** How long an address stays known after its last success. */
 const KNOWN_FOR_DAYS = 90;
@@ -13,7 +14,7 @@ const REWRITE_AFTER_MS = 24 * 3_600_000;
  * database so every node sees them. Addresses are kept as SHA-256, not as they are: the table answers
  * "seen before?", never "from where?".
  */
-export class KnownAddresses {
+export class KnownAddresses implements KnownAddressStore {
   constructor(private readonly db: Db) {}
 
   /** Pairs this node wrote lately: a busy app's every token request would otherwise be a write. */
