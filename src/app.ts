@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { MemoryRateLimiter } from './platform/rate-limit/memory-rate-limiter.js';
 import { isRateLimitCategory, rateLimitKey } from './platform/rate-limit/policy.js';
+import type { RateLimiter } from './platform/rate-limit/rate-limiter.js';
 import { RedisRateLimiter } from './platform/rate-limit/redis-rate-limiter.js';
 import { createRedis } from './platform/redis.js';
 import { instanceSecret } from './platform/secrets.js';
@@ -56,10 +57,9 @@ export interface App {
 }
 
 /** Rate limits per user and app from config, kept in Redis (shared by every node) or in memory. */
-function rateLimitCheck(config: Config, redis: Redis | undefined): RateLimitCheck | undefined {
+function rateLimitCheck(config: Config, limiter: RateLimiter): RateLimitCheck | undefined {
   const table = config.rateLimits;
   if (!table) return undefined;
-  const limiter = redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter();
   return async (principal, category) => {
     const c = isRateLimitCategory(category) ? category : 'default';
     return limiter.hit(rateLimitKey(c, principal.userId, principal.appId), table[c]);
@@ -88,6 +88,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const db = database.db;
     const bookmarks = new Bookmarks(await instanceSecret(db, 'bookmarks'));
     let jobs: JobSystem | undefined;
+    // One limiter for API quotas and guessing throttles; in Redis, every node shares its counts.
+    const rateLimiter = redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter();
     const deps: ModuleDeps = {
       config,
       db,
@@ -98,6 +100,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log,
       metrics,
       redis,
+      rateLimiter,
       impressionTokenKey: await instanceSecret(db, 'impression-tokens'),
       eventsCommitted: () => jobs?.poke(),
     };
@@ -190,7 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       readiness,
       docs: api,
       authenticate: product.authenticate,
-      rateLimit: rateLimitCheck(config, redis),
+      rateLimit: rateLimitCheck(config, rateLimiter),
     });
     if (api) {
       for (const m of modules) await m.routes?.(http, deps);

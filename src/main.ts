@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
-import { appsCreate, demoBanner, devToken, indexSeeded, seed } from './cli/dev-commands.js';
+import { appsCreate, demoBanner, devToken, indexSeeded, parseTokenDays, seed } from './cli/dev-commands.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
 import { DomainError } from './platform/errors.js';
@@ -17,7 +17,8 @@ Commands:
   apps create --name NAME --redirect-uri URI [--redirect-uri URI...] [--owner USERNAME]
             register an OAuth app; prints its id and secret
   token --user USERNAME --scopes S1,S2 [--create] [--days N]
-            print an access token for development (--create makes the user first)
+            print an access token for development (--create makes the user first); N is days,
+            default 30, from 0.0007 (one minute) to 3650, fractions allowed (e.g. 0.5)
   seed [--seed N] [--pins N] [--force]
             fill the database with a deterministic demo world (refuses a non-empty one unless --force)
 
@@ -115,14 +116,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'token': {
-      const days = Number(values.days ?? 30);
+      // Checked before opening anything: a bad value exits 2 with the reason, never a default.
+      const days = parseTokenDays(values.days);
       const app = await createApp(config, { log, runJobs: false, api: false });
       try {
         const { token, username, created } = await devToken(app, {
           user: values.user as string | undefined,
           scopes: values.scopes as string | undefined,
           create: values.create === true,
-          days: Number.isInteger(days) && days > 0 && days <= 3650 ? days : 30,
+          days,
         });
         if (created) process.stderr.write(`created user ${username}\n`);
         process.stdout.write(`${token}\n`);

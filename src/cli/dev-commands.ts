@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '../app.js';
 import type { DiscoverySearchModule } from '../modules/discovery-search/index.js';
-import { ALL_SCOPES, parseScopes } from '../modules/oauth/index.js';
+import { ALL_SCOPES, MAX_DEV_TOKEN_DAYS, parseScopes } from '../modules/oauth/index.js';
 import { Invalid } from '../platform/errors.js';
 import { isEmpty, type SeedSummary, seedWorld } from './seed/seed.js';
 
@@ -19,6 +19,26 @@ export async function appsCreate(
   }
   const { id, secret } = await app.product.oauth.createApp(opts.name, opts.redirectUris, ownerId);
   return `app_id:     ${id}\napp_secret: ${secret}\n(the secret is shown only once)\n`;
+}
+
+/** The shortest development token: one minute, in days. */
+const MIN_TOKEN_DAYS = 1 / (24 * 60);
+
+/**
+ * `--days` of `corkboard token`: a plain decimal number of days (default 30) from one minute (0.0007)
+ * to MAX_DEV_TOKEN_DAYS; the token lives that long rounded to whole minutes. Anything else is refused,
+ * never silently replaced by the default.
+ */
+export function parseTokenDays(raw: unknown): number {
+  if (raw === undefined) return 30;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const days = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(days >= MIN_TOKEN_DAYS && days <= MAX_DEV_TOKEN_DAYS)) {
+    throw new Invalid(
+      `--days must be a number of days from 0.0007 (one minute) to ${MAX_DEV_TOKEN_DAYS}, e.g. 30 or 0.5; got ${typeof raw === 'string' ? `"${raw}"` : 'no value'}`,
+    );
+  }
+  return days;
 }
 
 /** `corkboard token --user U --scopes S [--create] [--days N]`: an access token for development. */

@@ -51,6 +51,12 @@ function requestIdMaker(): () => string {
   return () => `${prefix}-${(++n).toString(36)}`;
 }
 
+/** TRUST_PROXY as Fastify takes it: a hop count trusts that many proxies nearest the server. */
+function trustProxyOption(trust: Config['trustProxy']) {
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
+
 /** Builds the Fastify instance with the plumbing every route relies on; modules add their routes after. */
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const { config, log, metrics } = deps;
@@ -66,6 +72,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
+    // request.ip is the client address the sign-in and token throttles count; see TRUST_PROXY.
+    trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // What the router refuses before any route runs (a malformed URL, a path parameter over the length

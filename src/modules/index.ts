@@ -1,4 +1,6 @@
 import type { Authenticator } from '../http/auth.js';
+import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
+import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { type AnalyticsService, analyticsModule } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
@@ -25,8 +27,13 @@ export interface Product extends ProductServices {
 
 /** Builds the product's services and modules from the platform dependencies. */
 export function buildProduct(deps: ModuleDeps): Product {
-  const accounts = new AccountsService(deps.db, deps.ids);
-  const oauth = new OAuthService(deps.db, deps.ids, deps.cache);
+  // Password, app-secret and grant guessing: its own switch, not RATE_LIMITS (a security control).
+  const throttle = new FailureThrottle(
+    deps.config.authThrottle ? deps.rateLimiter : null,
+    new KnownAddresses(deps.db),
+  );
+  const accounts = new AccountsService(deps.db, deps.ids, throttle);
+  const oauth = new OAuthService(deps.db, deps.ids, deps.cache, throttle);
   const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks, deps.cache);
   const images = new ImagesService(deps.blobs, deps.ids, deps.config);
   const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, deps.cache, boards, images, deps.config);

@@ -9,6 +9,7 @@ import type { BlobStore } from '../platform/images/blob-store.js';
 import type { Consumer, PeriodicTask } from '../platform/jobs/types.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
+import type { RateLimiter } from '../platform/rate-limit/rate-limiter.js';
 
 /** What the composition root hands each module; a module takes only what it uses. */
 export interface ModuleDeps {
@@ -22,6 +23,8 @@ export interface ModuleDeps {
   /** Redis in services mode; undefined in embedded mode. */
   readonly redis: Redis | undefined;
   readonly metrics: Metrics;
+  /** Counts for API quotas and guessing throttles (Redis in services mode, shared by every node). */
+  readonly rateLimiter: RateLimiter;
   /** Key of the impression tokens (the `impression-tokens` instance secret, shared by every node). */
   readonly impressionTokenKey: Buffer;
   /** Wakes the outbox relay after a transaction that emitted events has committed. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseRateLimits, type RateLimitTable } from './rate-limit/policy.js';
@@ -55,6 +56,17 @@ export interface Config {
   readonly mediaDir: string;
   /** Per user and app, per `x-ratelimit-category`; null turns rate limiting off (RATE_LIMITS=off). */
   readonly rateLimits: RateLimitTable | null;
+  /**
+   * Throttling of password, app-secret and grant guessing (AUTH_THROTTLE, on by default). A security
+   * control, separate from RATE_LIMITS (the API quota): turning quotas off leaves it on.
+   */
+  readonly authThrottle: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (TRUST_PROXY; Fastify's
+   * `trustProxy`): false (default: the socket's peer is the client), true (any), a hop count, or a list
+   * of proxy addresses and CIDR ranges.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
   /** PostgreSQL schema holding Corkboard's tables (services mode). */
   readonly dbSchema: string;
   /** How long an impression token stays valid after it is issued. */
@@ -151,6 +163,30 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** TRUST_PROXY: off/false (default), on/true, a hop count, or comma-separated addresses and CIDRs. */
+function trustProxy(env: Env): boolean | number | readonly string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '') return false;
+  const lower = raw.toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) return true;
+  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 1, 20);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const badBits = bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > maxBits);
+    if (!family || badBits || extra !== undefined) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `expected off, on, a hop count or comma-separated addresses/CIDRs, got "${entry}"`,
+      );
+    }
+  }
+  return Object.freeze(entries);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
@@ -228,6 +264,8 @@ export function loadConfig(env: Env = process.env): Config {
         .filter(Boolean),
     ),
     rateLimits,
+    authThrottle: bool(env, 'AUTH_THROTTLE', true),
+    trustProxy: trustProxy(env),
     seedDemo: bool(env, 'SEED_DEMO', embedded && databaseUrl === undefined),
     mediaDir: path.resolve(str(env, 'MEDIA_DIR', path.join(dataDir, 'media'))),
     impressionTokenTtlMs: int(env, 'IMPRESSION_TOKEN_TTL_MINUTES', 24 * 60, 1, 45 * 24 * 60) * 60_000,

@@ -3,7 +3,7 @@ import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { eventually, startTestApp } from '../helpers/app.js';
 import { makeUser } from '../helpers/factories.js';
 import { makeImage, serveFiles } from '../helpers/images.js';
-import { csrfOf, FORM, form, submitConsent } from '../helpers/oauth.js';
+import { cookieNamed, csrfOf, FORM, form, signInForm, submitConsent } from '../helpers/oauth.js';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
 const SCOPES = 'boards:read,boards:write,pins:read,pins:write,user_accounts:read';
@@ -18,19 +18,21 @@ describe('a Pinterest API client, end to end over HTTP', () => {
     const authorize = `/oauth/?${new URLSearchParams({ client_id: client.id, redirect_uri: REDIRECT, response_type: 'code', scope: SCOPES, state: 's1' })}`;
 
     // 1. Sign up on the consent page, approve, get a code.
+    const signupForm = await signInForm(app, authorize);
     const signup = await app.http.inject({
       method: 'POST',
       url: '/oauth/signup',
-      headers: { 'content-type': FORM },
+      headers: { 'content-type': FORM, cookie: signupForm.cookie },
       payload: form({
         username: 'scenario_user',
         email: 'scenario@example.org',
         password: 'long password',
         next: authorize,
+        csrf: signupForm.csrf,
       }),
     });
     expect(signup.statusCode).toBe(303);
-    const cookie = String(signup.headers['set-cookie']).split(';')[0]!;
+    const cookie = cookieNamed(signup, 'cb_session')!;
     const consent = await app.http.inject({
       method: 'GET',
       url: signup.headers.location as string,

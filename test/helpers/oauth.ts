@@ -32,3 +32,21 @@ export function submitConsent(
     payload: form(fields),
   });
 }
+
+/** The first `name=value` of a response's Set-Cookie headers whose name is `name`. */
+export function cookieNamed(res: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const set = res.headers['set-cookie'];
+  const all = Array.isArray(set) ? set : set ? [String(set)] : [];
+  return all.map((c) => String(c).split(';')[0]!).find((c) => c.startsWith(`${name}=`));
+}
+
+/**
+ * What a browser holds after opening the sign-in page at `url`: the form-token cookie and the token the
+ * page's forms carry (both needed to post sign-in or sign-up).
+ */
+export async function signInForm(app: App, url: string): Promise<{ cookie: string; csrf: string }> {
+  const page = await app.http.inject({ method: 'GET', url });
+  const cookie = cookieNamed(page, 'cb_form');
+  if (!cookie) throw new Error(`no form cookie from ${url}: ${page.statusCode}`);
+  return { cookie, csrf: csrfOf(page.body) };
+}

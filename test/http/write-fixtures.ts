@@ -267,7 +267,7 @@ export function writeFixtures(w: World): Record<string, () => Promise<Call>> {
     },
     'POST /v5/oauth/token/revoke': async () => {
       const client = await oauthApp();
-      const registered = await app.product.oauth.authenticateClient(client.id, client.secret);
+      const registered = await app.product.oauth.authenticateClient(client.id, client.secret, '127.0.0.1');
       const grant = (scope: string) => app.product.oauth.clientCredentials(registered, [scope]);
       const token = (await grant('user_accounts:read')).access_token;
       const kept = (await grant('user_accounts:read')).access_token;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { startTestApp } from '../helpers/app.js';
-import { csrfOf, FORM, form, submitConsent } from '../helpers/oauth.js';
+import { cookieNamed, csrfOf, FORM, form, signInForm, submitConsent } from '../helpers/oauth.js';
 
 let app: App;
 let client: { id: string; secret: string };
@@ -33,11 +33,12 @@ function authorizeUrl(overrides: Record<string, string> = {}) {
 }
 
 async function signIn(login = 'alice', password = 'correct horse') {
+  const { cookie, csrf } = await signInForm(app, authorizeUrl());
   const res = await app.http.inject({
     method: 'POST',
     url: '/oauth/signin',
-    headers: { 'content-type': FORM },
-    payload: form({ login, password, next: authorizeUrl() }),
+    headers: { 'content-type': FORM, cookie },
+    payload: form({ login, password, next: authorizeUrl(), csrf }),
   });
   return res;
 }
@@ -63,9 +64,7 @@ async function consentCode(cookie: string): Promise<string> {
 }
 
 function cookieOf(res: { headers: Record<string, unknown> }): string {
-  const set = res.headers['set-cookie'];
-  const first = Array.isArray(set) ? set[0] : (set as string);
-  return first.split(';')[0]!;
+  return cookieNamed(res, 'cb_session')!;
 }
 
 describe('OAuth consent page', () => {
@@ -140,23 +139,31 @@ describe('OAuth consent page', () => {
   });
 
   it('signs up a new person from the consent page', async () => {
+    const { cookie, csrf } = await signInForm(app, authorizeUrl());
     const res = await app.http.inject({
       method: 'POST',
       url: '/oauth/signup',
-      headers: { 'content-type': FORM },
+      headers: { 'content-type': FORM, cookie },
       payload: form({
         username: 'newbie',
         email: 'newbie@example.org',
         password: 'long enough',
         next: authorizeUrl(),
+        csrf,
       }),
     });
     expect(res.statusCode).toBe(303);
     const taken = await app.http.inject({
       method: 'POST',
       url: '/oauth/signup',
-      headers: { 'content-type': FORM },
-      payload: form({ username: 'NEWBIE', email: 'other@example.org', password: 'long enough', next: '/' }),
+      headers: { 'content-type': FORM, cookie },
+      payload: form({
+        username: 'NEWBIE',
+        email: 'other@example.org',
+        password: 'long enough',
+        next: '/',
+        csrf,
+      }),
     });
     expect(taken.statusCode).toBe(400);
     expect(taken.body).toContain('That username is taken.');
@@ -178,15 +185,6 @@ describe('OAuth token endpoints and bearer auth', () => {
     expect(grant.access_token).toMatch(/^pina_/);
     expect(grant.refresh_token).toMatch(/^pinr_/);
     expect(grant.scope).toBe('boards:read,user_accounts:read');
-
-    const replay = await app.http.inject({
-      method: 'POST',
-      url: '/v5/oauth/token',
-      headers: { 'content-type': FORM, authorization: basic() },
-      payload: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
-    });
-    expect(replay.statusCode).toBe(400);
-    expectResponseMatchesSpec('POST', '/oauth/token', 400, replay.json());
 
     const me = await app.http.inject({
       method: 'GET',
@@ -235,6 +233,17 @@ describe('OAuth token endpoints and bearer auth', () => {
       expect(after.statusCode).toBe(401);
       expect(after.json().code).toBe(2);
     }
+
+    // The code was spent by the first exchange. (A replay also revokes what that exchange issued, so it
+    // comes last here; oauth-tokens.test.ts checks the revocation.)
+    const replay = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
+    });
+    expect(replay.statusCode).toBe(400);
+    expectResponseMatchesSpec('POST', '/oauth/token', 400, replay.json());
   });
 
   it('issues client_credentials tokens acting for the app owner', async () => {

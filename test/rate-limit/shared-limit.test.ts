@@ -76,6 +76,20 @@ describe(`shared rate limit (${testMode()})`, () => {
     ).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
+  it('a refund on one node gives one point back to both', async () => {
+    const limit = { points: 3, windowMs: 60_000 };
+    for (let i = 0; i < 3; i++) expect((await nodes.a.hit('refund', limit)).allowed).toBe(true);
+    expect((await nodes.b.hit('refund', limit)).allowed).toBe(false);
+    await nodes.a.refund('refund', limit);
+    expect((await nodes.b.hit('refund', limit)).allowed).toBe(true);
+    expect((await nodes.a.hit('refund', limit)).allowed).toBe(false);
+    // Refunding more than was taken never goes past a full budget.
+    for (let i = 0; i < 10; i++) await nodes.b.refund('refund', limit);
+    expect(count(await Promise.all([1, 2, 3, 4].map(() => nodes.a.hit('refund', limit))))).toBe(3);
+    await nodes.a.refund('never-hit', limit);
+    expect((await nodes.a.hit('never-hit', limit)).remaining).toBe(2);
+  });
+
   it('recovers after the window', async () => {
     const limit = { points: 3, windowMs: 150 };
     expect(count(await Promise.all([1, 2, 3, 4].map(() => nodes.a.hit('short', limit))))).toBe(3);

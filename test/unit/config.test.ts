@@ -2,6 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
 
 describe('loadConfig', () => {
+  it('keeps the guessing throttle on unless AUTH_THROTTLE turns it off, whatever RATE_LIMITS says', () => {
+    expect(loadConfig({}).authThrottle).toBe(true);
+    expect(loadConfig({ RATE_LIMITS: 'off' }).authThrottle).toBe(true);
+    expect(loadConfig({ AUTH_THROTTLE: 'off' }).authThrottle).toBe(false);
+    expect(() => loadConfig({ AUTH_THROTTLE: 'sometimes' })).toThrow(/AUTH_THROTTLE/);
+  });
+
+  it('trusts no proxy by default; TRUST_PROXY takes on, a hop count or addresses and CIDRs', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'on' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'proxy.local', '10.0.0.1/8/2', '::1/129', '99']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('gives a working embedded default with no environment', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8080);

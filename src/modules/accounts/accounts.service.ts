@@ -2,8 +2,10 @@ import type { Db } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { Conflict, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle.js';
 import { hashPassword, verifyPassword } from '../../platform/secrets-hash.js';
 import { type AccountCounts, accountsRepository as repo, type UserRow } from './accounts.repository.js';
+import { signInPlan } from './sign-in-budgets.js';
 
 export type User = Omit<UserRow, 'password_hash'>;
 
@@ -25,6 +27,7 @@ export class AccountsService {
   constructor(
     private readonly db: Db,
     private readonly ids: IdGenerator,
+    private readonly throttle: FailureThrottle,
   ) {}
 
   /** Creates a person; the password is stored as a slow salted hash. */
@@ -51,12 +54,24 @@ export class AccountsService {
     return publicUser((await repo.byId(this.db, id))!);
   }
 
-  /** The person with this username or email and password, or undefined. Takes the same time either way. */
-  async signIn(login: string, password: string): Promise<User | undefined> {
-    const row = await repo.byLogin(this.db, login.trim());
-    // Hash even for an unknown login, so timing does not tell which logins exist.
-    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-    return row && ok ? publicUser(row) : undefined;
+  /**
+   * The person with this username or email and password, or undefined. Takes the same time either way.
+   * Failures from `ip` are throttled before any hash is computed: RateLimited when a budget is spent.
+   */
+  async signIn(login: string, password: string, ip: string): Promise<User | undefined> {
+    const trimmed = login.trim();
+    const row = await repo.byLogin(this.db, trimmed);
+    // An unknown login is throttled like an account, so refusals do not tell which logins exist.
+    const subject = row ? `user:${row.id}` : `login:${encodeURIComponent(trimmed.toLowerCase())}`;
+    return this.throttle.attempt(
+      signInPlan(subject, ip),
+      async () => {
+        // Hash even for an unknown login, so timing does not tell which logins exist.
+        const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+        return row && ok ? publicUser(row) : undefined;
+      },
+      (user) => user === undefined,
+    );
   }
 
   async byId(id: string): Promise<User | undefined> {

@@ -30,18 +30,21 @@ function hidden(fields: Record<string, string>): string {
     .join('');
 }
 
-/** Sign-in (and sign-up) form shown before consent; `next` returns to the consent page. */
-export function signInPage(next: string, appName: string, error?: string): string {
+/**
+ * Sign-in (and sign-up) form shown before consent; `next` returns to the consent page, `csrf` is the
+ * browser's form token (consent.csrf.ts).
+ */
+export function signInPage(next: string, appName: string, csrf: string, error?: string): string {
   return page(
     'Sign in',
     `<h1>Sign in to continue to ${esc(appName)}</h1>
 ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
-<form method="post" action="/oauth/signin">${hidden({ next })}
+<form method="post" action="/oauth/signin">${hidden({ next, csrf })}
 <label for="login">Username or email</label><input id="login" name="login" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button class="primary" type="submit">Sign in</button></form>
 <details><summary>New here? Create an account</summary>
-<form method="post" action="/oauth/signup">${hidden({ next })}
+<form method="post" action="/oauth/signup">${hidden({ next, csrf })}
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" required>
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required>
 <label for="new-password">Password (8 characters or more)</label><input id="new-password" name="password" type="password" autocomplete="new-password" minlength="8" required>
@@ -74,4 +77,15 @@ export function consentPage(
 /** An error we must not redirect (unknown app or redirect URI not registered: RFC 6749 §4.1.2.1). */
 export function errorPage(message: string): string {
   return page('Authorization error', `<h1>Authorization error</h1><p class="error">${esc(message)}</p>`);
+}
+
+/** Too many failed attempts: when to try again (the response also carries Retry-After). */
+export function tooManyAttemptsPage(retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const wait =
+    retryAfterSeconds < 60 ? `${retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return page(
+    'Too many attempts',
+    `<h1>Too many sign-in attempts</h1><p class="error" role="alert">There were too many failed sign-in attempts. For your account's safety, try again in ${esc(wait)}.</p>`,
+  );
 }

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { HttpServer } from '../../http/server.js';
-import { Conflict, Invalid } from '../../platform/errors.js';
+import { Conflict, Invalid, RateLimited } from '../../platform/errors.js';
 import type { AccountsService } from '../accounts/index.js';
-import { consentPage, errorPage, signInPage } from './consent.pages.js';
+import { formToken, formTokenMatches, sameSecret } from './consent.csrf.js';
+import { consentPage, errorPage, signInPage, tooManyAttemptsPage } from './consent.pages.js';
 import type { OAuthApp, OAuthService } from './oauth.service.js';
 import { parseScopes } from './scopes.js';
 import type { Sessions } from './sessions.js';
@@ -19,6 +20,7 @@ const AuthorizeQuery = Type.Object({
 });
 
 const Next = Type.String({ maxLength: 4096 });
+const Csrf = Type.String({ maxLength: 100 });
 
 type Validated = { app: OAuthApp; redirectUri: string; scopes: string[]; state: string };
 
@@ -81,13 +83,25 @@ export function consentRoutes(
 
   const session = (request: FastifyRequest) => sessions.get(request.cookies[COOKIE]);
 
+  /** A POST whose CSRF token is wrong or missing: refused, nothing changed. */
+  const forged = (reply: FastifyReply) =>
+    reply
+      .status(403)
+      .type('text/html')
+      .send(
+        errorPage(
+          'This form expired or did not come from this site. Go back, reload the page and try again.',
+        ),
+      );
+
   app.get('/oauth/', { schema: { hide: true, querystring: AuthorizeQuery } }, async (request, reply) => {
     const v = await validate(request.query, reply);
     if (!v) return reply;
     const s = await session(request);
     const user = s && (await accounts.byId(s.userId));
     reply.type('text/html').header('cache-control', 'no-store').header('x-frame-options', 'DENY');
-    if (!s || !user) return signInPage(request.url, v.app.name);
+    if (!s || !user)
+      return signInPage(request.url, v.app.name, formToken(request, reply, deps.secureCookies));
     return consentPage(user.username, v.app.name, v.scopes, {
       client_id: v.app.id,
       redirect_uri: v.redirectUri,
@@ -106,17 +120,30 @@ export function consentRoutes(
           login: Type.String({ maxLength: 320 }),
           password: Type.String({ maxLength: 256 }),
           next: Next,
+          csrf: Type.Optional(Csrf),
         }),
       },
     },
     async (request, reply) => {
-      const { login, password, next } = request.body;
-      const user = await accounts.signIn(login, password);
+      const { login, password, next, csrf } = request.body;
+      if (!formTokenMatches(request, csrf)) return forged(reply);
+      let user: Awaited<ReturnType<AccountsService['signIn']>>;
+      try {
+        user = await accounts.signIn(login, password, request.ip);
+      } catch (err) {
+        if (!(err instanceof RateLimited)) throw err;
+        request.log.warn({ ip: request.ip }, 'sign-in throttled');
+        return reply
+          .status(429)
+          .header('retry-after', String(err.retryAfterSeconds))
+          .type('text/html')
+          .send(tooManyAttemptsPage(err.retryAfterSeconds));
+      }
       if (!user) {
         return reply
           .status(401)
           .type('text/html')
-          .send(signInPage(safeNext(next), 'the app', 'Wrong username, email or password.'));
+          .send(signInPage(safeNext(next), 'the app', csrf!, 'Wrong username, email or password.'));
       }
       const { id } = await sessions.create(user.id);
       return reply.setCookie(COOKIE, id, cookieOptions).redirect(safeNext(next), 303);
@@ -133,11 +160,13 @@ export function consentRoutes(
           email: Type.String({ maxLength: 320 }),
           password: Type.String({ maxLength: 256 }),
           next: Next,
+          csrf: Type.Optional(Csrf),
         }),
       },
     },
     async (request, reply) => {
-      const { next, ...signUp } = request.body;
+      const { next, csrf, ...signUp } = request.body;
+      if (!formTokenMatches(request, csrf)) return forged(reply);
       try {
         const user = await accounts.signUp(signUp);
         const { id } = await sessions.create(user.id);
@@ -147,7 +176,7 @@ export function consentRoutes(
           return reply
             .status(400)
             .type('text/html')
-            .send(signInPage(safeNext(next), 'the app', err.message));
+            .send(signInPage(safeNext(next), 'the app', csrf!, err.message));
         }
         throw err;
       }
@@ -174,7 +203,7 @@ export function consentRoutes(
       const v = await validate({ ...body, response_type: 'code' }, reply);
       if (!v) return reply;
       const s = await session(request);
-      if (!s || s.csrf !== body.csrf) {
+      if (!s || !sameSecret(s.csrf, body.csrf)) {
         return reply
           .status(403)
           .type('text/html')
@@ -199,7 +228,8 @@ export function consentRoutes(
     },
     async (request, reply) => {
       const s = await session(request);
-      if (s && s.csrf === request.body.csrf) await sessions.end(request.cookies[COOKIE]);
+      if (s && !sameSecret(s.csrf, request.body.csrf)) return forged(reply);
+      if (s) await sessions.end(request.cookies[COOKIE]);
       return reply
         .clearCookie(COOKIE, cookieOptions)
         .type('text/html')

@@ -6,7 +6,7 @@ import { oauthRoutes } from './oauth.routes.js';
 import type { OAuthService } from './oauth.service.js';
 import { Sessions } from './sessions.js';
 
-export { ACCESS_TTL_S, OAuthService, type TokenGrant } from './oauth.service.js';
+export { ACCESS_TTL_S, MAX_DEV_TOKEN_DAYS, OAuthService, type TokenGrant } from './oauth.service.js';
 export { ALL_SCOPES, parseScopes } from './scopes.js';
 
 /** OAuth 2.0: the consent page at /oauth/, the token and revoke endpoints under /v5/oauth. */

@@ -15,6 +15,10 @@ const TokenRequest = Type.Object({
   redirect_uri: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
+  // Pinterest's continuous refresh: with true, a refresh grant also answers a new refresh token and the
+  // old one stops working (rotation); without it the same refresh token stays valid.
+  // Form bodies are text and are not coerced: "true"/"false" as sent, or a JSON boolean.
+  refresh_on: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')])),
 });
 
 const TokenResponse = Type.Object({
@@ -42,7 +46,7 @@ async function client(request: FastifyRequest, oauth: OAuthService): Promise<OAu
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new Unauthenticated('Authentication failed: malformed Basic credentials.');
-  return oauth.authenticateClient(decoded.slice(0, colon), decoded.slice(colon + 1));
+  return oauth.authenticateClient(decoded.slice(0, colon), decoded.slice(colon + 1), request.ip);
 }
 
 function scopesOf(raw: string | undefined): string[] | undefined {
@@ -74,7 +78,12 @@ export function oauthRoutes(app: HttpServer, oauth: OAuthService): void {
           return oauth.exchangeCode(app, body.code, body.redirect_uri);
         case 'refresh_token':
           if (!body.refresh_token) throw new Invalid('refresh_token grant needs refresh_token.');
-          return oauth.refresh(app, body.refresh_token, scopesOf(body.scope));
+          return oauth.refresh(
+            app,
+            body.refresh_token,
+            scopesOf(body.scope),
+            String(body.refresh_on) === 'true',
+          );
         case 'client_credentials': {
           const scopes = scopesOf(body.scope);
           if (!scopes) throw new Invalid('client_credentials needs scope.');

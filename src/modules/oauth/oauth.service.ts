@@ -1,16 +1,26 @@
-import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../../http/auth.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, Unauthenticated } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle.js';
 import { hashPassword, newToken, tokenHash, verifyPassword } from '../../platform/secrets-hash.js';
+import { clientPlan, grantPlan } from './client-budgets.js';
+import {
+  ACCESS_TTL_S,
+  REFRESH_TTL_S,
+  type TokenOwner,
+  tokensRepository as tokens,
+} from './tokens.repository.js';
 
-export const ACCESS_TTL_S = 30 * 24 * 3600;
-export const REFRESH_TTL_S = 365 * 24 * 3600;
+export { ACCESS_TTL_S } from './tokens.repository.js';
+
 const CODE_TTL_S = 10 * 60;
 const PRINCIPAL_CACHE_MS = 60_000;
+const MINUTES_PER_DAY = 24 * 60;
+/** The longest-lived development token (`corkboard token --days`). */
+export const MAX_DEV_TOKEN_DAYS = 3650;
 /** Tokens whose hash a node remembers. */
 const TOKEN_HASHES = 10_000;
 
@@ -40,6 +50,7 @@ export class OAuthService {
     private readonly db: Db,
     private readonly ids: IdGenerator,
     private readonly cache: Cache,
+    private readonly throttle: FailureThrottle,
   ) {}
 
   private readonly hashes = new LRUCache<string, string>({ max: TOKEN_HASHES });
@@ -81,15 +92,24 @@ export class OAuthService {
       .executeTakeFirst();
   }
 
-  /** The app whose id and secret these are (HTTP Basic on the token endpoints), or Unauthenticated. */
-  async authenticateClient(appId: string, secret: string): Promise<OAuthApp> {
-    const row = /^\d{1,19}$/.test(appId)
-      ? await this.db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst()
-      : undefined;
-    if (!row || !(await verifyPassword(secret, row.secret_hash))) {
-      throw new Unauthenticated('Authentication failed: unknown app id or wrong app secret.');
-    }
-    return { id: row.id, name: row.name, owner_id: row.owner_id, redirect_uris: row.redirect_uris };
+  /**
+   * The app whose id and secret these are (HTTP Basic on the token endpoints), or Unauthenticated.
+   * Failures from `ip` are throttled before the secret is hashed: RateLimited when a budget is spent.
+   */
+  async authenticateClient(appId: string, secret: string, ip: string): Promise<OAuthApp> {
+    return this.throttle.attempt(
+      clientPlan(appId, ip),
+      async () => {
+        const row = /^\d{1,19}$/.test(appId)
+          ? await this.db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst()
+          : undefined;
+        if (!row || !(await verifyPassword(secret, row.secret_hash))) {
+          throw new Unauthenticated('Authentication failed: unknown app id or wrong app secret.');
+        }
+        return { id: row.id, name: row.name, owner_id: row.owner_id, redirect_uris: row.redirect_uris };
+      },
+      () => false,
+    );
   }
 
   /** A single-use authorisation code for the consent the user just gave. */
@@ -109,100 +129,122 @@ export class OAuthService {
     return code;
   }
 
-  /** Trades a code for tokens; the code is spent atomically, so a replay gets nothing. */
+  /**
+   * Trades a code for tokens; the code is spent atomically. A code presented again gets nothing, and
+   * everything its first exchange issued is revoked (RFC 6749 §4.1.2: the code may have leaked).
+   */
   async exchangeCode(app: OAuthApp, code: string, redirectUri: string): Promise<TokenGrant> {
-    return this.db.transaction().execute(async (trx) => {
-      const spent = await trx
-        .updateTable('oauth_codes')
-        .set({ used_at: sql`now()` })
-        .where('code_hash', '=', tokenHash(code))
-        .where('app_id', '=', app.id)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', sql<Date>`now()`)
-        .returning(['user_id', 'redirect_uri', 'scopes'])
-        .executeTakeFirst();
-      if (!spent) throw new Invalid('The authorization code is invalid, expired or already used.');
-      if (spent.redirect_uri !== redirectUri) {
-        throw new Invalid('redirect_uri does not match the one the code was issued for.');
-      }
-      return this.issuePair(trx, app.id, spent.user_id, spent.scopes, 'authorization_code');
+    return this.refusalsThrottled(app, async () => {
+      const grant = await this.db.transaction().execute(async (trx) => {
+        const spent = await tokens.spendCode(trx, app.id, code);
+        if (!spent) return undefined;
+        if (spent.redirect_uri !== redirectUri) {
+          throw new Invalid('redirect_uri does not match the one the code was issued for.');
+        }
+        const owner = { appId: app.id, userId: spent.user_id, scopes: spent.scopes, familyId: null };
+        const { grant, familyId } = await this.issuePair(trx, owner, 'authorization_code');
+        await tokens.setCodeFamily(trx, code, familyId);
+        return grant;
+      });
+      if (grant) return grant;
+      const family = await tokens.spentCodeFamily(this.db, code);
+      if (family) await this.revokeFamily(family);
+      throw new Invalid('The authorization code is invalid, expired or already used.');
     });
   }
 
-  /** A new access token from a refresh token, optionally with fewer scopes. */
-  async refresh(app: OAuthApp, refreshToken: string, scope?: string[]): Promise<TokenGrant> {
-    const row = await this.db
-      .selectFrom('oauth_tokens')
-      .selectAll()
-      .where('token_hash', '=', tokenHash(refreshToken))
-      .where('kind', '=', 'refresh')
-      .where('app_id', '=', app.id)
-      .where('revoked_at', 'is', null)
-      .where('expires_at', '>', sql<Date>`now()`)
-      .executeTakeFirst();
-    if (!row?.user_id) throw new Invalid('The refresh token is invalid, expired or revoked.');
-    const scopes = scope ?? row.scopes;
-    const extra = scopes.filter((s) => !row.scopes.includes(s));
-    if (extra.length) throw new Invalid(`The refresh token was not granted: ${extra.join(', ')}.`);
-    const access = await this.issueAccess(this.db, app.id, row.user_id, scopes, row.id);
-    return { ...access, response_type: 'refresh_token' };
+  /**
+   * A new access token from a refresh token, optionally with fewer scopes. With `rotate`
+   * (refresh_on=true) the refresh token is replaced too: the answer carries a new one and the old one
+   * stops working. Presenting a replaced refresh token again revokes its whole family.
+   */
+  async refresh(app: OAuthApp, refreshToken: string, scope?: string[], rotate = false): Promise<TokenGrant> {
+    return this.refusalsThrottled(app, async () => {
+      const row = await tokens.refreshRow(this.db, app.id, refreshToken);
+      const familyId = row && (row.family_id ?? row.id);
+      if (row && familyId && row.rotated_at && !row.revoked_at) {
+        await this.revokeFamily(familyId);
+        throw new Invalid(
+          'The refresh token was already replaced by a newer one; every token of this authorization is revoked.',
+        );
+      }
+      if (!row?.user_id || !familyId || row.revoked_at || new Date(row.expires_at).getTime() <= Date.now()) {
+        throw new Invalid('The refresh token is invalid, expired or revoked.');
+      }
+      const scopes = scope ?? row.scopes;
+      const extra = scopes.filter((s) => !row.scopes.includes(s));
+      if (extra.length) throw new Invalid(`The refresh token was not granted: ${extra.join(', ')}.`);
+      const owner = { appId: app.id, userId: row.user_id, scopes, familyId };
+      if (!rotate) {
+        const access = await this.accessGrant(this.db, owner, row.id);
+        return { ...access, response_type: 'refresh_token' };
+      }
+      const rotated = await this.db.transaction().execute(async (trx) => {
+        if (!(await tokens.markRotated(trx, row.id))) return undefined;
+        // RFC 6749 §6: the new refresh token has the scopes of the old one, not the narrowed request.
+        const { grant } = await this.issuePair(
+          trx,
+          { ...owner, scopes: row.scopes },
+          'refresh_token',
+          scopes,
+        );
+        return grant;
+      });
+      if (rotated) return rotated;
+      // Another request rotated it first: two holders of one refresh token, so treat it as reuse.
+      await this.revokeFamily(familyId);
+      throw new Invalid(
+        'The refresh token was used twice at once; every token of this authorization is revoked.',
+      );
+    });
   }
 
   /** An access token acting for the app's owner (the client_credentials grant). */
   async clientCredentials(app: OAuthApp, scopes: string[]): Promise<TokenGrant> {
     if (!app.owner_id)
       throw new Invalid('This app has no owner account to act for; client_credentials needs one.');
-    const access = await this.issueAccess(this.db, app.id, app.owner_id, scopes, null);
+    const owner = { appId: app.id, userId: app.owner_id, scopes, familyId: null };
+    const access = await this.accessGrant(this.db, owner, null);
     return { ...access, response_type: 'client_credentials' };
   }
 
-  /** Revokes a token of this app; revoking a refresh token also revokes the access tokens made from it. */
+  /**
+   * Revokes a token of this app. Revoking a refresh token revokes its whole family (every access and
+   * refresh token of the same authorization, RFC 7009 §2.1); an access token goes alone.
+   */
   async revoke(app: OAuthApp, token: string): Promise<void> {
-    const revoked = await this.db
-      .updateTable('oauth_tokens')
-      .set({ revoked_at: sql`now()` })
-      .where('app_id', '=', app.id)
-      .where('revoked_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('token_hash', '=', tokenHash(token)),
-          eb(
-            'refresh_id',
-            'in',
-            eb
-              .selectFrom('oauth_tokens')
-              .select('id')
-              .where('token_hash', '=', tokenHash(token))
-              .where('kind', '=', 'refresh'),
-          ),
-        ]),
-      )
-      .returning('token_hash')
-      .execute();
-    await this.cache.invalidate(...revoked.map((r) => `token:${r.token_hash}`));
+    const row = await tokens.revokeOne(this.db, app.id, token);
+    if (!row) return;
+    await this.cache.invalidate(`token:${row.token_hash}`);
+    if (row.kind === 'refresh') await this.revokeFamily(row.family_id ?? row.id);
+  }
+
+  /** Revokes every token of a family, and drops their cached principals on every node. */
+  private async revokeFamily(familyId: string): Promise<void> {
+    const hashes = await tokens.revokeFamily(this.db, familyId);
+    await this.cache.invalidate(...hashes.map((h) => `token:${h}`));
+  }
+
+  /** Runs a code or refresh-token grant; refusals count against the app's grant budget. */
+  private refusalsThrottled(app: OAuthApp, run: () => Promise<TokenGrant>): Promise<TokenGrant> {
+    return this.throttle.attempt(grantPlan(app.id), run, () => false);
   }
 
   /** A development token for a user through the built-in CLI app (`corkboard token`). */
   async devToken(userId: string, scopes: string[], days: number): Promise<string> {
+    if (!Number.isFinite(days) || days * MINUTES_PER_DAY < 1 || days > MAX_DEV_TOKEN_DAYS) {
+      throw new Invalid(
+        `A development token lives 1 minute to ${MAX_DEV_TOKEN_DAYS} days; got ${days} days.`,
+      );
+    }
     let app = await this.db
       .selectFrom('apps')
       .select('id')
       .where('name', '=', 'Corkboard CLI')
       .executeTakeFirst();
     if (!app) app = { id: (await this.createApp('Corkboard CLI', [])).id };
-    const token = newToken('pina_');
-    await this.db
-      .insertInto('oauth_tokens')
-      .values({
-        token_hash: tokenHash(token),
-        kind: 'access',
-        app_id: app.id,
-        user_id: userId,
-        scopes,
-        expires_at: new Date(Date.now() + days * 24 * 3600 * 1000),
-      })
-      .execute();
-    return token;
+    const owner = { appId: app.id, userId, scopes, familyId: null };
+    return tokens.insertAccess(this.db, owner, null, Math.round(days * MINUTES_PER_DAY) * 60);
   }
 
   /** The principal behind an access token, cached briefly; revocation drops the cached entry. */
@@ -265,62 +307,35 @@ export class OAuthService {
     return principal;
   }
 
+  /** A refresh token and an access token made from it (the access token may have fewer scopes). */
   private async issuePair(
     db: Db,
-    appId: string,
-    userId: string,
-    scopes: string[],
+    owner: TokenOwner,
     responseType: TokenGrant['response_type'],
-  ): Promise<TokenGrant> {
-    const refresh = newToken('pinr_');
-    const expiresAt = new Date(Date.now() + REFRESH_TTL_S * 1000);
-    const row = await db
-      .insertInto('oauth_tokens')
-      .values({
-        token_hash: tokenHash(refresh),
-        kind: 'refresh',
-        app_id: appId,
-        user_id: userId,
-        scopes,
-        expires_at: expiresAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const access = await this.issueAccess(db, appId, userId, scopes, row.id);
-    return {
+    accessScopes = owner.scopes,
+  ): Promise<{ grant: TokenGrant; familyId: string }> {
+    const refresh = await tokens.insertRefresh(db, owner);
+    const access = await this.accessGrant(
+      db,
+      { ...owner, scopes: accessScopes, familyId: refresh.familyId },
+      refresh.id,
+    );
+    const grant: TokenGrant = {
       ...access,
       response_type: responseType,
-      refresh_token: refresh,
+      refresh_token: refresh.token,
       refresh_token_expires_in: REFRESH_TTL_S,
-      refresh_token_expires_at: Math.floor(expiresAt.getTime() / 1000),
+      refresh_token_expires_at: Math.floor(refresh.expiresAt.getTime() / 1000),
     };
+    return { grant, familyId: refresh.familyId };
   }
 
-  private async issueAccess(
-    db: Db,
-    appId: string,
-    userId: string,
-    scopes: string[],
-    refreshId: string | null,
-  ) {
-    const token = newToken('pina_');
-    await db
-      .insertInto('oauth_tokens')
-      .values({
-        token_hash: tokenHash(token),
-        kind: 'access',
-        app_id: appId,
-        user_id: userId,
-        scopes,
-        refresh_id: refreshId,
-        expires_at: new Date(Date.now() + ACCESS_TTL_S * 1000),
-      })
-      .execute();
+  private async accessGrant(db: Db, owner: TokenOwner, refreshId: string | null) {
     return {
-      access_token: token,
+      access_token: await tokens.insertAccess(db, owner, refreshId),
       token_type: 'bearer' as const,
       expires_in: ACCESS_TTL_S,
-      scope: scopes.join(','),
+      scope: owner.scopes.join(','),
     };
   }
 }

@@ -88,6 +88,8 @@ export interface OauthCodeTable {
   scopes: string[];
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  /** The token family the code's first exchange created. */
+  family_id: Int8 | null;
 }
 
 export interface OauthTokenTable {
@@ -98,9 +100,20 @@ export interface OauthTokenTable {
   user_id: Int8 | null;
   scopes: string[];
   refresh_id: Int8 | null;
+  /** The authorization this token descends from (its first refresh token's id); null for none. */
+  family_id: Int8 | null;
+  /** When rotation replaced this refresh token; presenting it again is reuse. */
+  rotated_at: Timestamp | null;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
   created_at: TimestampDefault;
+}
+
+/** Addresses that signed a subject (`user:<id>`, `app:<id>`) in successfully (SHA-256 of the address). */
+export interface AuthKnownAddressTable {
+  subject: string;
+  address_hash: string;
+  last_success_at: TimestampDefault;
 }
 
 export type Privacy = 'PUBLIC' | 'PROTECTED' | 'SECRET';
@@ -271,6 +284,7 @@ export interface Database {
   apps: AppTable;
   oauth_codes: OauthCodeTable;
   oauth_tokens: OauthTokenTable;
+  auth_known_addresses: AuthKnownAddressTable;
   boards: BoardTable;
   board_sections: BoardSectionTable;
   images: ImageTable;

@@ -3,6 +3,7 @@ import {
   assertLimit,
   type GcraState,
   gcra,
+  gcraRefund,
   type RateLimit,
   type RateLimiter,
   type RateLimitResult,
@@ -26,6 +27,13 @@ export class MemoryRateLimiter implements RateLimiter {
     const { result, next } = gcra(this.states.get(key), limit, now);
     if (next) this.states.set(key, next);
     return result;
+  }
+
+  async refund(key: string, limit: RateLimit, now = Date.now()): Promise<void> {
+    assertLimit(limit);
+    const next = gcraRefund(this.states.get(key), limit, now);
+    if (next) this.states.set(key, next);
+    else this.states.delete(key);
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,12 @@ export interface RateLimitResult {
 export interface RateLimiter {
   /** Checks and, if admitted, counts one hit. `now` (epoch ms) is for tests; adapters may ignore it. */
   hit(key: string, limit: RateLimit, now?: number): Promise<RateLimitResult>;
+  /**
+   * Gives back one point an admitted hit took (a reservation that turned out not to count, e.g. a
+   * sign-in that succeeded where only failures are limited). A key with nothing to give back is left
+   * alone.
+   */
+  refund(key: string, limit: RateLimit, now?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,4 +79,18 @@ export function gcra(
   const resetMs = remaining >= points ? 0 : Math.ceil(((remaining + 1) * windowMs - (cap - b)) / points);
   const result = { allowed, limit: points, remaining, resetMs };
   return allowed ? { result, next: { t: now, b }, ttlMs: Math.ceil(b / points) } : { result, ttlMs: 0 };
+}
+
+/**
+ * The state after giving back one point (the same arithmetic as the Redis refund script): the drained
+ * backlog less one point's worth, never below empty. Undefined when nothing is left to keep.
+ */
+export function gcraRefund(
+  state: GcraState | undefined,
+  limit: RateLimit,
+  now: number,
+): GcraState | undefined {
+  if (!state) return undefined;
+  const b = Math.max(0, state.b - Math.max(0, now - state.t) * limit.points - limit.windowMs);
+  return b > 0 ? { t: now, b } : undefined;
 }

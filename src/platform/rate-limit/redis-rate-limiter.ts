@@ -33,6 +33,27 @@ return {allowed, remaining, reset}
 `;
 const SHA = createHash('sha1').update(SCRIPT).digest('hex');
 
+// Gives back one point, atomically: the same arithmetic as gcraRefund() in rate-limiter.ts.
+const REFUND = `
+local s = redis.call('HMGET', KEYS[1], 't', 'b')
+if not (s[1] and s[2]) then return 0 end
+local tm = redis.call('TIME')
+local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
+local points = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local elapsed = now - tonumber(s[1])
+if elapsed < 0 then elapsed = 0 end
+local b = tonumber(s[2]) - elapsed * points - window
+if b <= 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('HSET', KEYS[1], 't', string.format('%.0f', now), 'b', string.format('%.0f', b))
+  redis.call('PEXPIRE', KEYS[1], math.ceil(b / points))
+end
+return 1
+`;
+const REFUND_SHA = createHash('sha1').update(REFUND).digest('hex');
+
 /** GCRA limiter in Redis: every API node sharing the Redis (and prefix) enforces one shared limit. */
 export class RedisRateLimiter implements RateLimiter {
   constructor(
@@ -43,16 +64,25 @@ export class RedisRateLimiter implements RateLimiter {
   /** `now` is ignored: the script reads Redis's clock. */
   async hit(key: string, limit: RateLimit, _now?: number): Promise<RateLimitResult> {
     assertLimit(limit);
-    const k = `${this.prefix}rl:${key}`;
-    let reply: unknown;
-    try {
-      reply = await this.redis.evalsha(SHA, 1, k, limit.points, limit.windowMs);
-    } catch (err) {
-      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      reply = await this.redis.eval(SCRIPT, 1, k, limit.points, limit.windowMs);
-    }
+    const reply = await this.run(SCRIPT, SHA, key, limit);
     const [allowed, remaining, resetMs] = reply as [number, number, number];
     return { allowed: allowed === 1, limit: limit.points, remaining, resetMs };
+  }
+
+  /** `now` is ignored: the script reads Redis's clock. */
+  async refund(key: string, limit: RateLimit, _now?: number): Promise<void> {
+    assertLimit(limit);
+    await this.run(REFUND, REFUND_SHA, key, limit);
+  }
+
+  private async run(script: string, sha: string, key: string, limit: RateLimit): Promise<unknown> {
+    const k = `${this.prefix}rl:${key}`;
+    try {
+      return await this.redis.evalsha(sha, 1, k, limit.points, limit.windowMs);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      return this.redis.eval(script, 1, k, limit.points, limit.windowMs);
+    }
   }
 
   async close(): Promise<void> {

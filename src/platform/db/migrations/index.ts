@@ -9,6 +9,7 @@ import * as m0007 from './0007-feed.js';
 import * as m0008 from './0008-search-covering-indexes.js';
 import * as m0009 from './0009-search-searchers.js';
 import * as m0010 from './0010-media-upload-expiry.js';
+import * as m0011 from './0011-auth-hardening.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-search-covering-indexes': m0008,
   '0009-search-searchers': m0009,
   '0010-media-upload-expiry': m0010,
+  '0011-auth-hardening': m0011,
 };
