@@ -3,6 +3,8 @@ import type { App } from '../../src/app.js';
 import { startTestApp } from '../helpers/app.js';
 import { FULL, makeBoard, makeUser, type TestUser } from '../helpers/factories.js';
 import { makeImage } from '../helpers/images.js';
+import { addSearches, discovery, word } from '../modules/discovery-search/helpers.js';
+import { ids, imagesProcessed, relatedOf, world } from '../modules/related/helpers.js';
 
 let app: App;
 let owner: TestUser;
@@ -121,5 +123,111 @@ describe('privacy matrix: another user with every scope never sees secret conten
     const seen = await app.product.accounts.account(owner.id, stranger.id);
     expect(own.board_count - seen.board_count).toBe(2);
     expect(own.pin_count - seen.pin_count).toBe(1);
+  });
+});
+
+type Privacy = 'PUBLIC' | 'PROTECTED' | 'SECRET';
+const PRIVACIES: Privacy[] = ['PUBLIC', 'PROTECTED', 'SECRET'];
+
+describe('privacy matrix: discovery surfaces show pins and boards of PUBLIC boards only', () => {
+  // One board of each privacy, each with a pin, and a word only that board and pin carry.
+  const m = {} as Record<Privacy, { word: string; board: string; pin: string }>;
+  let saves: string;
+  let linked: string;
+
+  beforeAll(async () => {
+    const w = world(app);
+    for (const [i, privacy] of PRIVACIES.entries()) {
+      const x = word('pm');
+      const board = (await makeBoard(app, owner, { name: `${x} board`, privacy })).id;
+      const pin = await w.pin(owner, board, { title: `${x} lamp`, image: 7000 + i });
+      m[privacy] = { word: x, board, pin };
+      // Searched by enough people to be suggested and trending, were its words public.
+      await addSearches(app, `${x} lamp`, 0, 50);
+    }
+    // The stranger follows the owner and saves the public pin and another pin of the protected board
+    // (anyone may read a protected board) to one public board of theirs: the graph links the two
+    // through it. (The save is public content of the stranger's, with its own id: its title may show.)
+    linked = await w.pin(owner, m.PROTECTED.board, { title: 'Desk light', image: 7100 });
+    expect(
+      (await call(stranger, 'POST', `/v5/user_account/following/${owner.username}`, {})).statusCode,
+    ).toBe(200);
+    saves = (await makeBoard(app, stranger, { name: 'Lamps I like' })).id;
+    await w.save(stranger, m.PUBLIC.pin, saves);
+    await w.save(stranger, linked, saves);
+    await imagesProcessed(app);
+    await discovery(app).index.reconcile();
+    await discovery(app).terms.refresh();
+    await relatedOf(app).graph.rebuild();
+  }, 120_000);
+
+  const body = async (user: TestUser, url: string) => {
+    const res = await call(user, 'GET', url);
+    expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+    return res.json();
+  };
+
+  const surfaces: [string, (user: TestUser, privacy: Privacy) => Promise<boolean>][] = [
+    [
+      'partner pin search',
+      async (user, p) =>
+        (await body(user, `/v5/search/partner/pins?country_code=US&term=${m[p].word}`)).items.some(
+          (i: { id: string }) => i.id === m[p].pin,
+        ),
+    ],
+    [
+      'global board search',
+      async (user, p) =>
+        (await body(user, `/v5/search/global/boards?term=${m[p].word}`)).items.some(
+          (i: { id: string }) => i.id === m[p].board,
+        ),
+    ],
+    [
+      'typeahead',
+      async (user, p) => (await body(user, `/v5/terms/suggested?limit=10&term=${m[p].word}`)).length > 0,
+    ],
+    [
+      'related terms',
+      async (user, p) =>
+        (await body(user, `/v5/terms/related?terms=${m[p].word}`)).related_terms_list[0].related_terms
+          .length > 0,
+    ],
+    [
+      'trending keywords',
+      async (user, p) =>
+        (await body(user, `/v5/trends/keywords/US/top/monthly?include_keywords=${m[p].word}`)).trends.length >
+        0,
+    ],
+  ];
+
+  it.each(surfaces)(
+    '%s: only the PUBLIC board’s pin, board or words, for others and the owner',
+    async (_n, shows) => {
+      for (const user of [stranger, owner]) {
+        const seen = [];
+        for (const p of PRIVACIES) seen.push(await shows(user, p));
+        expect(seen, user === owner ? 'owner' : 'stranger').toEqual([true, false, false]);
+      }
+    },
+  );
+
+  it('related pins: a pin on a protected board is never served, though a public save of it links it', async () => {
+    for (const user of [stranger, owner]) {
+      const res = await world(app).related(user, m.PUBLIC.pin);
+      expect(res.status).toBe(200);
+      expect(ids(res).length).toBeGreaterThan(0);
+      expect(ids(res)).not.toContain(m.PROTECTED.pin);
+      expect(ids(res)).not.toContain(linked);
+      expect(ids(res)).not.toContain(m.SECRET.pin);
+      for (const item of res.body.items) expect(item.board_id).toBe(saves);
+    }
+  });
+
+  it('home feed: the follower is never offered a pin of a protected or secret board', async () => {
+    const feed = JSON.stringify(await body(stranger, '/v5/feeds/home?page_size=100'));
+    expect(feed).not.toContain(m.PROTECTED.pin);
+    expect(feed).not.toContain(linked);
+    expect(feed).not.toContain(m.SECRET.pin);
+    expect(feed).not.toContain(m.PROTECTED.board);
   });
 });

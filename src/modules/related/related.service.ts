@@ -96,6 +96,7 @@ export class RelatedService {
     const items = await this.deps.pins.byIds(
       viewer,
       rows.map((r) => r.id),
+      { publicOnly: true },
     );
     await this.deps.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'RELATED' });
     const bookmark = pageNo + 1 < pages.length ? this.deps.bookmarks.encode(scope, [pageNo + 1]) : null;

@@ -8,6 +8,7 @@ import * as m0006 from './0006-related.js';
 import * as m0007 from './0007-feed.js';
 import * as m0008 from './0008-search-covering-indexes.js';
 import * as m0009 from './0009-search-searchers.js';
+import * as m0010 from './0010-term-visibility.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-feed': m0007,
   '0008-search-covering-indexes': m0008,
   '0009-search-searchers': m0009,
+  '0010-term-visibility': m0010,
 };
