@@ -682,6 +682,9 @@ export class PinsService {
 
   /** Creates a pin; images are fetched or decoded and checked first, so bad media writes nothing. */
   async create(viewer: Principal, body: Static<typeof PinCreate>) {
+    // A pin saved from another names one the viewer may see (404 as GET /v5/pins/{id} otherwise): the
+    // parent gains engagement from it, and must not be a secret pin or an invented id.
+    if (body.parent_pin_id) authorizePin(viewer, await repo.byId(this.db, body.parent_pin_id), 'read');
     const incoming = await this.intake(body.media_source, body.link);
     const id = await this.ids.next('pin');
     await this.db.transaction().execute(async (trx) => {
