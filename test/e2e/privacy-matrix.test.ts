@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { startTestApp } from '../helpers/app.js';
@@ -107,6 +108,51 @@ describe('privacy matrix: another user with every scope never sees secret conten
     }
   });
 
+  it('a pin created as saved from a secret pin, or from no pin, is refused: 404, parent unchanged', async () => {
+    const data = (await makeImage({ width: 8, height: 8 })).toString('base64');
+    const create = (user: TestUser, board: string, parent: string) =>
+      call(user, 'POST', '/v5/pins', {
+        board_id: board,
+        parent_pin_id: parent,
+        title: 'Mine now',
+        media_source: { source_type: 'image_base64', content_type: 'image/png', data },
+      });
+    const saves = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`select count(*)::text as n from pins where parent_pin_id = ${secret.pin}`.execute(
+            app.database.db,
+          )
+        ).rows[0]?.n,
+      );
+    for (const parent of [secret.pin as string, '9123456789012345678']) {
+      const res = await create(stranger, secret.strangerBoard as string, parent);
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json()).toEqual({ code: 50, message: 'Pin not found.' });
+    }
+    expect(await saves()).toBe(0);
+    // The owner may (with the secret scopes), and anyone may name a pin they can see.
+    const own = await create(owner, secret.board as string, secret.pin as string);
+    expect(own.statusCode, own.body).toBe(201);
+    expect(own.json().parent_pin_id).toBe(secret.pin);
+    expect(await saves()).toBe(1);
+    const seen = await create(stranger, secret.strangerBoard as string, own.json().id);
+    expect(seen.statusCode, seen.body).toBe(404); // on the secret board too
+    await call(owner, 'DELETE', `/v5/pins/${own.json().id}`);
+    const mine = (await create(stranger, secret.strangerBoard as string, '')).statusCode;
+    expect(mine).toBe(400); // not a pin id at all
+    const first = await call(stranger, 'POST', '/v5/pins', {
+      board_id: secret.strangerBoard,
+      media_source: { source_type: 'image_base64', content_type: 'image/png', data },
+    });
+    const again = await create(stranger, secret.strangerBoard as string, first.json().id);
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json().parent_pin_id).toBe(first.json().id);
+    for (const id of [first.json().id, again.json().id]) await call(stranger, 'DELETE', `/v5/pins/${id}`);
+  });
+
   it('while the owner, with the secret scopes, sees all of it', async () => {
     expect((await call(owner, 'GET', `/v5/boards/${secret.board}`)).statusCode).toBe(200);
     expect((await call(owner, 'GET', `/v5/pins/${secret.pin}`)).statusCode).toBe(200);
@@ -116,6 +162,34 @@ describe('privacy matrix: another user with every scope never sees secret conten
     expect(pins.items.map((p: { id: string }) => p.id)).toEqual([secret.pin]);
     const found = (await call(owner, 'GET', '/v5/search/pins?query=unicorn')).json();
     expect(found.items.map((p: { id: string }) => p.id)).toContain(secret.pin);
+  });
+
+  it('/v5/user_account counts secret boards and their pins only for a token with the secret scopes', async () => {
+    const counts = async (scopes: readonly string[]) => {
+      const res = await app.http.inject({
+        method: 'GET',
+        url: '/v5/user_account',
+        headers: await owner.auth(scopes),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const { board_count, pin_count } = res.json();
+      return { board_count, pin_count };
+    };
+    const all = await counts(FULL);
+    const without = (...drop: string[]) => counts(FULL.filter((s) => !drop.includes(s)));
+    // Two secret boards (one turned secret), one pin on them: as /v5/boards and /v5/pins list them.
+    expect(await without('boards:read_secret', 'pins:read_secret')).toEqual({
+      board_count: all.board_count - 2,
+      pin_count: all.pin_count - 1,
+    });
+    expect(await without('boards:read_secret')).toEqual({
+      board_count: all.board_count - 2,
+      pin_count: all.pin_count,
+    });
+    expect(await without('pins:read_secret')).toEqual({
+      board_count: all.board_count,
+      pin_count: all.pin_count - 1,
+    });
   });
 
   it('counts another viewer sees leave secret boards and pins out', async () => {
@@ -219,7 +293,10 @@ describe('privacy matrix: discovery surfaces show pins and boards of PUBLIC boar
       expect(ids(res)).not.toContain(m.PROTECTED.pin);
       expect(ids(res)).not.toContain(linked);
       expect(ids(res)).not.toContain(m.SECRET.pin);
-      for (const item of res.body.items) expect(item.board_id).toBe(saves);
+      for (const item of res.body.items)
+        expect([m.PROTECTED.board, m.SECRET.board]).not.toContain(item.board_id);
+      // The protected pin's public save is what links the two: served in its place.
+      expect(res.body.items.some((i) => i.board_id === saves)).toBe(true);
     }
   });
 
