@@ -137,7 +137,7 @@ export class GlobalSearchRepository {
     return rows;
   }
 
-  /** Whether some board that is not secret has every lexeme. */
+  /** Whether some public board has every lexeme. */
   async anyBoard(lexemes: readonly string[]): Promise<boolean> {
     const { rows } = await sql`select 1 from boards b
       where b.search @@ plainto_tsquery('simple', ${lexemes.join(' ')}) and ${discoverableBoard('b')} limit 1`.execute(
@@ -147,7 +147,7 @@ export class GlobalSearchRepository {
   }
 
   /**
-   * Boards that are not secret whose name or description match every lexeme, by ts_rank_cd × (1 + 0.5
+   * Public boards whose name or description match every lexeme, by ts_rank_cd × (1 + 0.5
    * ln(1 + followers)), in log space like pins: ln(rank) + ln(1 + 0.5 ln(1 + followers)).
    */
   async boards(q: { lexemes: string[]; after?: ScoreCursor; limit: number }): Promise<ScoredHit[]> {

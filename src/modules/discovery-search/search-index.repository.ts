@@ -28,7 +28,7 @@ interface PinState {
 export const searchIndexRepository = {
   /**
    * Makes the index entries of these pins match the pins now: removed, then written again for those that
-   * exist on boards that are not secret. The pins are share-locked, so two reindexes of one pin write the
+   * exist on public boards. The pins are share-locked, so two reindexes of one pin write the
    * same rows (and `on conflict do nothing` lets the second pass).
    */
   async reindex(trx: Db, pinIds: readonly string[]): Promise<void> {
@@ -199,7 +199,7 @@ export const searchIndexRepository = {
     });
   },
 
-  /** Rebuilds the vocabulary: public pin titles and names of boards that are not secret, with counts. */
+  /** Rebuilds the vocabulary: public pin titles and names of public boards, with counts. */
   async refreshVocabulary(db: Db): Promise<void> {
     await db.transaction().execute(async (trx) => {
       if (!(await searchIndexRepository.tryLock(trx, 'search_vocabulary'))) return;

@@ -73,19 +73,25 @@ export const termsRepository = {
    */
   async visibleNow(db: Db, terms: readonly string[], searched: readonly string[]): Promise<Set<string>> {
     if (terms.length === 0) return new Set();
+    // A lateral subquery with LIMIT 1 per term: a few index probes each, never a plan that hashes
+    // every title (which `exists ... or exists` invites).
     const { rows } = await sql<{ term: string }>`
       select t.term from unnest(${[...terms]}::text[]) t(term)
-      where exists (
-          select 1 from search_pin_docs d join pins p on p.id = d.pin_id join boards b on b.id = p.board_id
-          where d.title_term = t.term and ${TERM_OF(sql`p.title`)} = t.term and ${discoverableBoard('b')})
-        or exists (select 1 from boards b where ${TERM_OF(sql`b.name`)} = t.term and ${discoverableBoard('b')})
-        or (t.term = any(${[...searched]}::text[])
+      cross join lateral (
+        (select 1 from search_pin_docs d join pins p on p.id = d.pin_id join boards b on b.id = p.board_id
+          where d.title_term = t.term and ${TERM_OF(sql`p.title`)} = t.term and ${discoverableBoard('b')} limit 1)
+        union all
+        (select 1 from boards b where ${TERM_OF(sql`b.name`)} = t.term and ${discoverableBoard('b')} limit 1)
+        union all
+        (select 1 where t.term = any(${[...searched]}::text[])
           and to_tsvector('english', t.term) <> ''::tsvector
           and not exists (
             select 1 from unnest(tsvector_to_array(to_tsvector('english', t.term))) l(x)
             where not exists (
               select 1 from search_postings sp join pins p on p.id = sp.pin_id join boards b on b.id = p.board_id
-              where sp.lexeme = l.x and ${discoverableBoard('b')})))`.execute(db);
+              where sp.lexeme = l.x and ${discoverableBoard('b')})))
+        limit 1
+      ) ok`.execute(db);
     return new Set(rows.map((r) => r.term));
   },
 

@@ -77,7 +77,7 @@ export const relatedRepository = {
     return rows;
   },
 
-  /** Logs an edge for each of these pins that is on a board that is not secret. */
+  /** Logs an edge for each of these pins that is on a public board. */
   async logEdgesOfPins(trx: Db, pinIds: readonly string[]): Promise<void> {
     if (pinIds.length === 0) return;
     await sql`
@@ -110,7 +110,7 @@ export const relatedRepository = {
   },
 
   /**
-   * Pins newer than `afterId`, on boards that are not secret, created more than `graceMs` ago: rows the
+   * Pins newer than `afterId`, on public boards, created more than `graceMs` ago: rows the
    * change log should have announced by now (the pins primary key bounds the scan to the newest rows).
    */
   async unseenPins(db: Db, afterId: string, graceMs: number): Promise<number> {
@@ -159,7 +159,7 @@ export const relatedRepository = {
   },
 
   /**
-   * Content neighbours of a pin for cold pins: pins on boards that are not secret whose text (title,
+   * Content neighbours of a pin for cold pins: pins on public boards whose text (title,
    * description, alt text) or whose board's name and description share words with the pin's title (its
    * description when it has no title) and board name, best first (ts_rank_cd of the pin's text plus half
    * its board's). Descriptions are left out of the words asked for because they are long and generic
