@@ -54,14 +54,17 @@ export const accountsRepository = {
       .executeTakeFirst();
   },
 
-  /** Counts as `viewerId` may see them: another viewer does not see secret boards or their pins. */
-  async counts(db: Db, userId: string, viewerId: string): Promise<AccountCounts> {
-    const own = userId === viewerId;
+  /**
+   * Counts as the viewer may see them: secret boards, and pins on secret boards, are counted only when
+   * `secret` says the viewer may list them (their owner, with the secret scopes).
+   */
+  async counts(db: Db, userId: string, secret: { boards: boolean; pins: boolean }): Promise<AccountCounts> {
     const { rows } = await sql<{ boards: string; pins: string; followers: string; following: string }>`
       select
-        (select count(*) from boards b where b.owner_id = ${userId} and (${own} or b.privacy <> 'SECRET'))::text as boards,
+        (select count(*) from boards b
+          where b.owner_id = ${userId} and (${secret.boards} or b.privacy <> 'SECRET'))::text as boards,
         (select count(*) from pins p join boards b on b.id = p.board_id
-          where p.owner_id = ${userId} and (${own} or b.privacy <> 'SECRET'))::text as pins,
+          where p.owner_id = ${userId} and (${secret.pins} or b.privacy <> 'SECRET'))::text as pins,
         (select count(*) from follows f where f.followee_id = ${userId})::text as followers,
         (select count(*) from follows f where f.follower_id = ${userId})::text as following
     `.execute(db);

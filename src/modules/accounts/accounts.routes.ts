@@ -16,8 +16,8 @@ export function accountsRoutes(app: HttpServer, accounts: AccountsService): void
       },
     },
     async (request) => {
-      const { userId } = principalOf(request);
-      const account = await accounts.account(userId, userId);
+      const { userId, scopes } = principalOf(request);
+      const account = await accounts.account(userId, userId, scopes);
       // Monthly views come from the event stream's rollups, which do not exist yet.
       return { ...account, monthly_views: 0 };
     },

@@ -84,11 +84,22 @@ export class AccountsService {
     return row && publicUser(row);
   }
 
-  /** The account as `viewerId` sees it, counts included. */
-  async account(userId: string, viewerId: string): Promise<User & AccountCounts> {
+  /**
+   * The account as `viewerId` sees it, counts included. Its owner's counts include secret boards and
+   * their pins, as the owner's lists do: only with boards:read_secret and pins:read_secret among
+   * `scopes` (the viewer's token), or, when `scopes` is omitted (in-process readers), always.
+   */
+  async account(
+    userId: string,
+    viewerId: string,
+    scopes?: ReadonlySet<string>,
+  ): Promise<User & AccountCounts> {
     const user = await this.byId(userId);
     if (!user) throw new NotFound('User not found.', 30);
-    return { ...user, ...(await repo.counts(this.db, userId, viewerId)) };
+    const own = userId === viewerId;
+    const may = (scope: string) => own && (scopes === undefined || scopes.has(scope));
+    const secret = { boards: may('boards:read_secret'), pins: may('pins:read_secret') };
+    return { ...user, ...(await repo.counts(this.db, userId, secret)) };
   }
 }
 

@@ -64,7 +64,7 @@ export function discoverySearchRoutes(
         tags: ['search'],
         summary: 'Search boards by a given search term (Corkboard extension)',
         description:
-          'Boards that are not secret whose name or description match every word (corrected like pin search), by ts_rank_cd × (1 + 0.5 ln(1 + followers)). Paginated like /v5/search/partner/pins.',
+          'Public boards (not protected or secret) whose name or description match every word (corrected like pin search), by ts_rank_cd × (1 + 0.5 ln(1 + followers)). Paginated like /v5/search/partner/pins.',
         querystring: GlobalQuery,
         response: { 200: BoardResults },
       },

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { discoverableBoard } from '../boards/index.js';
 import { CHAMPIONS } from './ranking.js';
 
 /** One ranked hit: its id and its score (float8, exact through JSON). */
@@ -130,23 +131,23 @@ export class GlobalSearchRepository {
           order by h.score desc, h.id desc
           limit ${q.limit}`;
     const { rows } = await sql<ScoredHit & { visible: boolean }>`
-      select r.id::text as id, r.score, coalesce(b.privacy <> 'SECRET', false) as visible
+      select r.id::text as id, r.score, coalesce(${discoverableBoard('b')}, false) as visible
       from (${ranked}) r left join pins p on p.id = r.id left join boards b on b.id = p.board_id
       order by r.score desc, r.id desc`.execute(this.db);
     return rows;
   }
 
-  /** Whether some board that is not secret has every lexeme. */
+  /** Whether some public board has every lexeme. */
   async anyBoard(lexemes: readonly string[]): Promise<boolean> {
     const { rows } = await sql`select 1 from boards b
-      where b.search @@ plainto_tsquery('simple', ${lexemes.join(' ')}) and b.privacy <> 'SECRET' limit 1`.execute(
+      where b.search @@ plainto_tsquery('simple', ${lexemes.join(' ')}) and ${discoverableBoard('b')} limit 1`.execute(
       this.db,
     );
     return rows.length > 0;
   }
 
   /**
-   * Boards that are not secret whose name or description match every lexeme, by ts_rank_cd × (1 + 0.5
+   * Public boards whose name or description match every lexeme, by ts_rank_cd × (1 + 0.5
    * ln(1 + followers)), in log space like pins: ln(rank) + ln(1 + 0.5 ln(1 + followers)).
    */
   async boards(q: { lexemes: string[]; after?: ScoreCursor; limit: number }): Promise<ScoredHit[]> {
@@ -158,7 +159,7 @@ export class GlobalSearchRepository {
                ln(greatest(ts_rank_cd(b.search, ${tsq}), 1e-6)::float8)
                + ln(1 + 0.5 * ln(1 + (select count(*) from board_follows f where f.board_id = b.id)::float8)) as score
         from boards b
-        where b.search @@ ${tsq} and b.privacy <> 'SECRET'
+        where b.search @@ ${tsq} and ${discoverableBoard('b')}
       ) h where true ${afterClause(q.after)}
       order by h.score desc, h.id desc
       limit ${q.limit}`.execute(this.db);

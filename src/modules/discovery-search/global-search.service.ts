@@ -146,7 +146,7 @@ export class GlobalSearchService {
     return plan;
   }
 
-  /** Boards that are not secret matching the term, best first. */
+  /** Public boards matching the term, best first. */
   async boards(viewer: Principal, input: GlobalSearchInput) {
     const term = searchTerm(input.term);
     const limit = input.limit ?? DEFAULT_LIMIT;

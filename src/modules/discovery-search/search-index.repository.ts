@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { discoverableBoard } from '../boards/index.js';
 import { ENGAGEMENT_LIFT, FIELD_WEIGHTS, FRESHNESS_DAYS } from './ranking.js';
 
 // SQL twins of ranking.ts: the stored key and the field weights.
@@ -27,7 +28,7 @@ interface PinState {
 export const searchIndexRepository = {
   /**
    * Makes the index entries of these pins match the pins now: removed, then written again for those that
-   * exist on boards that are not secret. The pins are share-locked, so two reindexes of one pin write the
+   * exist on public boards. The pins are share-locked, so two reindexes of one pin write the
    * same rows (and `on conflict do nothing` lets the second pass).
    */
   async reindex(trx: Db, pinIds: readonly string[]): Promise<void> {
@@ -50,7 +51,7 @@ export const searchIndexRepository = {
                || setweight(to_tsvector('english', coalesce(p.alt_text, '')), 'D') as tsv,
                ${ENGAGEMENT} as engagement
         from pins p join boards b on b.id = p.board_id
-        where p.id = any(${ids}::bigint[]) and b.privacy <> 'SECRET'
+        where p.id = any(${ids}::bigint[]) and ${discoverableBoard('b')}
         for share of p
       ), docs as (
         insert into search_pin_docs (pin_id, board_id, created_at, board_name, title_term, engagement, static_key, lexemes)
@@ -132,7 +133,7 @@ export const searchIndexRepository = {
    */
   async stalePins(db: Db, after: string, limit: number): Promise<{ stale: string[]; next?: string }> {
     const { rows } = await sql<PinState>`
-      select p.id::text as id, b.privacy <> 'SECRET' as public, d.pin_id is not null as indexed,
+      select p.id::text as id, ${discoverableBoard('b')} as public, d.pin_id is not null as indexed,
              coalesce(d.board_id = p.board_id and d.board_name = b.name, false) as current
       from pins p join boards b on b.id = p.board_id left join search_pin_docs d on d.pin_id = p.id
       where p.id > ${after}::bigint order by p.id limit ${limit}`.execute(db);
@@ -198,7 +199,7 @@ export const searchIndexRepository = {
     });
   },
 
-  /** Rebuilds the vocabulary: public pin titles and names of boards that are not secret, with counts. */
+  /** Rebuilds the vocabulary: public pin titles and names of public boards, with counts. */
   async refreshVocabulary(db: Db): Promise<void> {
     await db.transaction().execute(async (trx) => {
       if (!(await searchIndexRepository.tryLock(trx, 'search_vocabulary'))) return;
@@ -206,7 +207,7 @@ export const searchIndexRepository = {
         select term, sum(n)::int as doc_count from (
           select title_term as term, count(*) as n from search_pin_docs where title_term is not null group by 1
           union all
-          select ${TERM_OF(sql`name`)} as term, count(*) as n from boards where privacy <> 'SECRET' group by 1
+          select ${TERM_OF(sql`name`)} as term, count(*) as n from boards b where ${discoverableBoard('b')} group by 1
         ) v where term is not null and length(term) <= 100 group by term`.execute(trx);
       await sql`delete from search_vocabulary s where not exists (select 1 from vocab_new v where v.term = s.term)`.execute(
         trx,

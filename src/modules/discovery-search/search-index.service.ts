@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import type { Consumer } from '../../platform/jobs/types.js';
 import type { Logger } from '../../platform/logger.js';
+import { isDiscoverable } from '../boards/index.js';
 import { searchIndexRepository as repo } from './search-index.repository.js';
 
 /** Pins reconciled per transaction. */
@@ -45,12 +46,13 @@ export class SearchIndexService {
         }
         const boardId = id(p?.boardId);
         if (!boardId) return;
-        // The board's name leaves the vocabulary when it becomes secret or is deleted (a deleted board's
-        // name is known from its indexed pins), and comes back when it is public again.
-        const wasSecret = p.from === 'SECRET';
-        const isSecret = ctx.topic === 'board.deleted' || p.to === 'SECRET';
-        const name = wasSecret !== isSecret ? await repo.boardNameTerm(ctx.trx, boardId) : undefined;
-        if (name) await repo.addVocabulary(ctx.trx, new Map([[name, isSecret ? -1 : 1]]));
+        // The board's name leaves the vocabulary when it stops being public or is deleted (a deleted
+        // board's name is known from its indexed pins), and comes back when it is public again.
+        const hidden = (privacy: unknown) => typeof privacy === 'string' && !isDiscoverable(privacy);
+        const wasHidden = hidden(p.from);
+        const isHidden = ctx.topic === 'board.deleted' || hidden(p.to);
+        const name = wasHidden !== isHidden ? await repo.boardNameTerm(ctx.trx, boardId) : undefined;
+        if (name) await repo.addVocabulary(ctx.trx, new Map([[name, isHidden ? -1 : 1]]));
         const pins = new Set([
           ...(await repo.indexedPinsOfBoard(ctx.trx, boardId)),
           ...(await repo.pinsOfBoard(ctx.trx, boardId)),

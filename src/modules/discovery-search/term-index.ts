@@ -8,14 +8,20 @@ export interface ScoredTerm {
 const PRECOMPUTED_PREFIX = 2;
 /** Most completions asked for (the spec's maximum `limit`). */
 export const MAX_COMPLETIONS = 10;
+/**
+ * Most candidates a prefix yields: twice the most completions, so that when the read-time privacy check
+ * drops terms of content hidden since the index was built, enough remain to fill an answer.
+ */
+export const MAX_CANDIDATES = 2 * MAX_COMPLETIONS;
 
 const better = (a: ScoredTerm, b: ScoredTerm) =>
   b.score - a.score || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0);
 
 /**
  * An immutable in-memory typeahead index: terms sorted, so the completions of a prefix are one contiguous
- * range found by binary search; the best MAX_COMPLETIONS of short prefixes (whose ranges are long) are
- * precomputed, longer prefixes take the best of their (short) range. Rebuilt whole on refresh.
+ * range found by binary search; the best MAX_CANDIDATES of short prefixes (whose ranges are long) are
+ * precomputed, longer prefixes take the best of their (short) range. Rebuilt whole on refresh; what it
+ * holds may be stale, so its answers are candidates that TermsService checks against the database.
  */
 export class TermIndex {
   private readonly sorted: ScoredTerm[];
@@ -34,7 +40,7 @@ export class TermIndex {
       for (let n = 1; n <= Math.min(PRECOMPUTED_PREFIX, e.term.length); n++) {
         const key = e.term.slice(0, n);
         const list = this.short.get(key) ?? [];
-        insertTop(list, e, MAX_COMPLETIONS);
+        insertTop(list, e, MAX_CANDIDATES);
         this.short.set(key, list);
       }
     }
@@ -49,7 +55,7 @@ export class TermIndex {
     return this.byTerm.get(term)?.score;
   }
 
-  /** The best-scored terms beginning with `prefix` (already normalised), best first. */
+  /** The best-scored terms (at most MAX_CANDIDATES) beginning with `prefix` (normalised), best first. */
   complete(prefix: string, limit: number): string[] {
     if (prefix.length === 0) return [];
     const pre = prefix.length <= PRECOMPUTED_PREFIX ? this.short.get(prefix) : undefined;

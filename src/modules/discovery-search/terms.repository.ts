@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { discoverableBoard } from '../boards/index.js';
+import { TERM_OF } from './search-index.repository.js';
 
 /** Terms read into the typeahead index, at most this many of each source. */
 const MAX_TERMS = 50_000;
@@ -63,6 +65,37 @@ export const termsRepository = {
   },
 
   /**
+   * Of these terms (candidates of one typeahead or related-terms answer), those public content carries
+   * now, read from the pins and boards themselves rather than the vocabulary (which lags a board made
+   * secret, a pin deleted or moved, until the index consumer runs): a title of a pin that still has it
+   * on a board discovery shows, or the name of such a board; and, for terms in `searched` (popular
+   * queries), also every lexeme having a posting on a pin on such a board. A few index probes per term.
+   */
+  async visibleNow(db: Db, terms: readonly string[], searched: readonly string[]): Promise<Set<string>> {
+    if (terms.length === 0) return new Set();
+    // A lateral subquery with LIMIT 1 per term: a few index probes each, never a plan that hashes
+    // every title (which `exists ... or exists` invites).
+    const { rows } = await sql<{ term: string }>`
+      select t.term from unnest(${[...terms]}::text[]) t(term)
+      cross join lateral (
+        (select 1 from search_pin_docs d join pins p on p.id = d.pin_id join boards b on b.id = p.board_id
+          where d.title_term = t.term and ${TERM_OF(sql`p.title`)} = t.term and ${discoverableBoard('b')} limit 1)
+        union all
+        (select 1 from boards b where ${TERM_OF(sql`b.name`)} = t.term and ${discoverableBoard('b')} limit 1)
+        union all
+        (select 1 where t.term = any(${[...searched]}::text[])
+          and to_tsvector('english', t.term) <> ''::tsvector
+          and not exists (
+            select 1 from unnest(tsvector_to_array(to_tsvector('english', t.term))) l(x)
+            where not exists (
+              select 1 from search_postings sp join pins p on p.id = sp.pin_id join boards b on b.id = p.board_id
+              where sp.lexeme = l.x and ${discoverableBoard('b')})))
+        limit 1
+      ) ok`.execute(db);
+    return new Set(rows.map((r) => r.term));
+  },
+
+  /**
    * Terms co-occurring with `lexemes` on boards: the titles of public pins on the boards of the best
    * (up to 200) pins having every lexeme, by how many such boards carry them.
    */
@@ -78,7 +111,7 @@ export const termsRepository = {
       ), bs as (
         -- The board's privacy now: the index lags a board made secret by one consumer delivery.
         select distinct d.board_id from hits h join search_pin_docs d on d.pin_id = h.pin_id
-        join boards b on b.id = d.board_id and b.privacy <> 'SECRET'
+        join boards b on b.id = d.board_id and ${discoverableBoard('b')}
       )
       select d.title_term as term from bs join search_pin_docs d on d.board_id = bs.board_id
       join pins p on p.id = d.pin_id and p.board_id = d.board_id

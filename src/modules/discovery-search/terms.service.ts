@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { GlobalSearchService } from './global-search.service.js';
-import { type ScoredTerm, TermIndex } from './term-index.js';
+import { MAX_CANDIDATES, type ScoredTerm, TermIndex } from './term-index.js';
 import { termsRepository as repo } from './terms.repository.js';
 import { normaliseTerm, searchTerm } from './text.js';
 
@@ -20,12 +20,18 @@ export function termScore(searches: number, docs: number): number {
 }
 
 /**
- * Typeahead and related terms. Completions come from an in-memory TermIndex built from the database
+ * Typeahead and related terms. Candidates come from an in-memory TermIndex built from the database
  * (popular public queries and the public vocabulary) and rebuilt in the background when older than
- * TERMS_REFRESH_MS, so a keystroke costs no query; every process keeps its own copy.
+ * TERMS_REFRESH_MS, so a keystroke reads no large list; every process keeps its own copy. That copy
+ * lags privacy changes (a board made secret, a pin deleted or moved) by up to TERMS_REFRESH_MS, and by
+ * however long the job worker that updates the vocabulary is behind; so before answering, the few
+ * candidates are checked in one indexed query against the pins and boards as they are now
+ * (termsRepository.visibleNow), and a term hidden since the build is never shown.
  */
 export class TermsService {
   private index: TermIndex | undefined;
+  /** The popular queries among the index's terms (checked by their words, not as titles). */
+  private searched: ReadonlySet<string> = new Set();
   private builtAt = 0;
   private building: Promise<TermIndex> | undefined;
 
@@ -54,6 +60,7 @@ export class TermsService {
     }
     const index = new TermIndex(entries);
     this.index = index;
+    this.searched = new Set(searches.keys());
     this.builtAt = this.now();
     return index;
   }
@@ -69,7 +76,16 @@ export class TermsService {
   /** Popular terms beginning with the input term (the spec's /v5/terms/suggested). */
   async suggested(input: { term: string; limit?: number }): Promise<string[]> {
     const term = searchTerm(input.term);
-    return (await this.current()).complete(term, input.limit ?? 4);
+    const candidates = (await this.current()).complete(term, MAX_CANDIDATES);
+    return (await this.visible(candidates)).slice(0, input.limit ?? 4);
+  }
+
+  /** The candidates (in their order) that public content carries now. */
+  private async visible(candidates: readonly string[]): Promise<string[]> {
+    if (candidates.length === 0) return [];
+    const asQuery = candidates.filter((t) => this.searched.has(t));
+    const ok = await repo.visibleNow(this.db, candidates, asQuery);
+    return candidates.filter((t) => ok.has(t));
   }
 
   /**
@@ -81,10 +97,13 @@ export class TermsService {
     if (rawTerms.length > MAX_RELATED_INPUTS) throw invalid(`at most ${MAX_RELATED_INPUTS} terms`);
     const terms = [...new Set(rawTerms.map((t) => searchTerm(t, 'terms')))];
     const index = await this.current();
+    // Twice as many candidates as listed, all checked in one query (see visible()).
+    const candidates = terms.map((term) => index.containing(term.split(' '), term, 2 * RELATED_PER_TERM));
+    const shown = new Set(await this.visible([...new Set(candidates.flat())]));
     const list = [];
-    for (const term of terms) {
-      const words = term.split(' ');
-      const related = new Set(index.containing(words, term, RELATED_PER_TERM));
+    for (const [i, term] of terms.entries()) {
+      const kept = (candidates[i] ?? []).filter((t) => shown.has(t)).slice(0, RELATED_PER_TERM);
+      const related = new Set(kept);
       if (related.size < RELATED_PER_TERM) {
         const parsed = await this.search.parse(term);
         if (parsed.searchable) {

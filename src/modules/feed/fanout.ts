@@ -1,5 +1,6 @@
 import type { Config } from '../../platform/config.js';
 import type { Consumer, JobContext } from '../../platform/jobs/types.js';
+import { isDiscoverable } from '../boards/index.js';
 import { feedRepository as repo } from './feed.repository.js';
 import type { FeedStore } from './feed-store.js';
 
@@ -33,7 +34,7 @@ export function fanoutConsumer(store: FeedStore, config: FanoutConfig): Consumer
       await repo.markActive(ctx.trx, [pin.owner_id]);
       // Whoever saved it should not be offered it again from a first page they were shown before.
       await store.dropCurrent([pin.owner_id]);
-      if (pin.privacy !== 'PUBLIC') return;
+      if (!isDiscoverable(pin.privacy)) return;
       const threshold = config.feedCelebrityFollowers;
       const heavyAuthor = await repo.userIsHeavy(ctx.trx, pin.owner_id, threshold);
       const heavyBoard = await repo.boardIsHeavy(ctx.trx, pin.board_id, threshold);

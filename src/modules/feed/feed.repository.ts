@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { discoverableBoard } from '../boards/index.js';
 import type { FeedEntry } from './feed-store.js';
 
 /** A candidate pin as the ranker needs it: where it is, who made it, and which pin it is a save of. */
@@ -118,7 +119,7 @@ export const feedRepository = {
     const { rows } = await sql<FeedEntry>`
       select p.id::text as "pinId", (extract(epoch from p.created_at) * 1000)::float8 as at
         from pins p join boards b on b.id = p.board_id
-       where ${where} and b.privacy = 'PUBLIC'
+       where ${where} and ${discoverableBoard('b')}
        order by p.id desc limit ${limit}`.execute(db);
     return rows;
   },
@@ -140,7 +141,7 @@ export const feedRepository = {
            where f.user_id = ${viewerId}
         ) c
         join pins p on p.id = c.id join boards b on b.id = p.board_id
-       where b.privacy = 'PUBLIC' and p.owner_id <> ${viewerId}
+       where ${discoverableBoard('b')} and p.owner_id <> ${viewerId}
        order by p.created_at desc, p.id desc limit ${limit}`.execute(db);
     return rows;
   },
@@ -196,7 +197,7 @@ export const feedRepository = {
         from pins p
        where p.id = any(${[...new Set(ids)]}::bigint[])
          -- A lookup per pin: as a join the planner hashes every board for a few hundred pins.
-         and (select b.privacy from boards b where b.id = p.board_id) = 'PUBLIC'`.execute(db);
+         and (select ${discoverableBoard('b')} from boards b where b.id = p.board_id)`.execute(db);
     return new Map(rows.map((r) => [r.id, r]));
   },
 
@@ -266,7 +267,7 @@ export const feedRepository = {
                where parent_pin_id is not null and created_at > now() - make_interval(days => ${q.days})
                group by parent_pin_id order by 2 desc limit ${q.limit}) s
         join pins p on p.id = s.id join boards b on b.id = p.board_id
-       where b.privacy = 'PUBLIC'
+       where ${discoverableBoard('b')}
        order by s.saves desc, p.id desc`.execute(db);
     return rows;
   },
@@ -279,7 +280,7 @@ export const feedRepository = {
              tsvector_to_array(to_tsvector('english', coalesce(p.title, '') || ' ' || b.name)) as terms
         from (select id from pins order by id desc limit ${limit * 4}) r
         join pins p on p.id = r.id join boards b on b.id = p.board_id
-       where b.privacy = 'PUBLIC'
+       where ${discoverableBoard('b')}
        order by p.id desc limit ${limit}`.execute(db);
     return rows;
   },

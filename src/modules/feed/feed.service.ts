@@ -4,7 +4,7 @@ import type { Bookmarks } from '../../http/pagination.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
-import { Invalid, NotFound } from '../../platform/errors.js';
+import { Invalid } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { type PinsService, writtenPage } from '../pins/index.js';
 import { type PinFacts, feedRepository as repo } from './feed.repository.js';
@@ -89,8 +89,9 @@ export class FeedService {
   /** One page of the viewer's home feed, as pin views (see homeJson for the page as the route writes it). */
   async home(viewer: Principal, pageSize: number, bookmark: string | undefined, requestId: string) {
     const page = await this.cut(viewer, pageSize, bookmark);
-    const items = (await Promise.all(page.ids.map((pinId) => this.served(viewer, pinId)))).flatMap((p) =>
-      p ? [Object.assign(p, { reason: page.reasons.get(p.id) ?? ('POPULAR' as FeedReason) })] : [],
+    // As homeJson: only pins on boards discovery may show (a board may have changed since the ranking).
+    const items = (await this.deps.pins.byIds(viewer, page.ids, { publicOnly: true })).map((p) =>
+      Object.assign(p, { reason: page.reasons.get(p.id) ?? ('POPULAR' as FeedReason) }),
     );
     await this.deps.pins.serve(viewer, items, { requestId, surface: 'HOME_FEED' });
     return { items, bookmark: page.bookmark };
@@ -110,6 +111,7 @@ export class FeedService {
     const { json } = await this.deps.pins.listedJson(viewer, page.ids, {
       surface: 'HOME_FEED',
       requestId,
+      publicOnly: true,
       extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
     });
     return writtenPage(json, page.bookmark);
@@ -189,15 +191,6 @@ export class FeedService {
    * A pin exactly as GET /v5/pins/{id} shows it (cached, with its JSON), or undefined when the viewer may
    * no longer see it: pins deleted or made secret since the ranking drop out here.
    */
-  private async served(viewer: Principal, pinId: string) {
-    try {
-      return await this.deps.pins.get(viewer, pinId);
-    } catch (err) {
-      if (err instanceof NotFound) return undefined;
-      throw err;
-    }
-  }
-
   private position(scope: string, bookmark: string): [string, number] {
     const cursor = this.deps.bookmarks.decode(scope, bookmark);
     const [id, offset] = cursor;

@@ -9,7 +9,12 @@ import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import type { Consumer } from '../../platform/jobs/types.js';
-import { authorizeBoard, type BoardsService, type CachedBoardAccess } from '../boards/index.js';
+import {
+  authorizeBoard,
+  type BoardsService,
+  type CachedBoardAccess,
+  isDiscoverable,
+} from '../boards/index.js';
 import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
@@ -287,11 +292,13 @@ export class PinsService {
 
   /**
    * The pins with these ids that the viewer may see, as responses, in the order given (for search and
-   * feeds: a secret-board pin of someone else is silently left out).
+   * feeds: a secret-board pin of someone else is silently left out). With `publicOnly` (discovery
+   * surfaces such as related pins) only pins on discoverable boards are kept, for their owner too.
    */
-  async byIds(viewer: Principal, ids: readonly string[]) {
+  async byIds(viewer: Principal, ids: readonly string[], how: { publicOnly?: boolean } = {}) {
     const rows = await repo.byIds(this.db, ids);
     const visible = rows.filter((p) => {
+      if (how.publicOnly) return isDiscoverable(p.board_privacy);
       if (p.board_privacy !== 'SECRET') return true;
       return p.owner_id === viewer.userId && viewer.scopes.has('pins:read_secret');
     });
@@ -462,7 +469,8 @@ export class PinsService {
    * given (as byIds: a pin gone, or on a secret board of someone else, is left out). Each is the pin as
    * GET /v5/pins/{pin_id} shows it, written from its cached copy's JSON as boardPage writes them, with its
    * impression token for `surface` and then `extra(pinId)` (JSON members, e.g. `"reason":"X"`, or '').
-   * With `publicOnly` (global search) pins of secret boards are left out for their owner too.
+   * With `publicOnly` (discovery: global search, home feed) only pins on discoverable boards are kept
+   * (boards' isDiscoverable), for their owner too.
    */
   async listedJson(
     viewer: Principal,
@@ -481,7 +489,7 @@ export class PinsService {
       if (!c) continue;
       let board = this.boards.heldAccess(c.pin.board_id);
       if (board === undefined) board = await this.boards.cachedAccess(c.pin.board_id);
-      if (!board || (how.publicOnly && board.privacy === 'SECRET')) continue;
+      if (!board || (how.publicOnly && !isDiscoverable(board.privacy))) continue;
       if (!mayReadPin(viewer, c.pin.owner_id, board.privacy)) continue;
       shown.push({ c, board });
     }
@@ -674,6 +682,9 @@ export class PinsService {
 
   /** Creates a pin; images are fetched or decoded and checked first, so bad media writes nothing. */
   async create(viewer: Principal, body: Static<typeof PinCreate>) {
+    // A pin saved from another names one the viewer may see (404 as GET /v5/pins/{id} otherwise): the
+    // parent gains engagement from it, and must not be a secret pin or an invented id.
+    if (body.parent_pin_id) authorizePin(viewer, await repo.byId(this.db, body.parent_pin_id), 'read');
     const incoming = await this.intake(body.media_source, body.link);
     const id = await this.ids.next('pin');
     await this.db.transaction().execute(async (trx) => {

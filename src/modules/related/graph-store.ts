@@ -191,7 +191,7 @@ export class GraphStore {
 
   /**
    * Pins can reach the tables without passing the outbox (`corkboard seed`, restores, hand-written SQL):
-   * pins newer than any the graph has heard of, on boards that are not secret, older than the grace (so
+   * pins newer than any the graph has heard of, on public boards, older than the grace (so
    * not merely waiting for the log consumer), mean the graph is missing rows, and it is rebuilt.
    */
   private async checkDrift(): Promise<void> {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { discoverableBoard, isDiscoverable } from '../boards/index.js';
 
 /** One pin row as the graph build reads it. */
 export interface GraphRow {
@@ -52,7 +53,7 @@ export const relatedRepository = {
   async graphRows(db: Db, afterId: string, limit: number): Promise<GraphRow[]> {
     const { rows } = await sql<GraphRow>`
       select p.id::text as id, p.parent_pin_id::text as parent_pin_id, p.board_id::text as board_id,
-             b.privacy = 'SECRET' as secret
+             not ${discoverableBoard('b')} as secret
       from pins p join boards b on b.id = p.board_id
       where p.id > ${afterId}::bigint
       order by p.id
@@ -76,7 +77,7 @@ export const relatedRepository = {
     return rows;
   },
 
-  /** Logs an edge for each of these pins that is on a board that is not secret. */
+  /** Logs an edge for each of these pins that is on a public board. */
   async logEdgesOfPins(trx: Db, pinIds: readonly string[]): Promise<void> {
     if (pinIds.length === 0) return;
     await sql`
@@ -85,17 +86,17 @@ export const relatedRepository = {
       from (${canonicalOf(sql`select unnest(${[...pinIds]}::bigint[]) as id`)}) c
       join pins p on p.id = c.pin_id::bigint
       join boards b on b.id = p.board_id
-      where b.privacy <> 'SECRET'
+      where ${discoverableBoard('b')}
       order by p.id`.execute(trx);
   },
 
-  /** Logs a board's current privacy: `block` when secret, else `unblock` followed by its pins' edges. */
+  /** Logs a board's current privacy: `block` when not discoverable, else `unblock` and its pins' edges. */
   async logBoardPrivacy(trx: Db, boardId: string): Promise<void> {
     const { rows } = await sql<{ privacy: string }>`
       select privacy from boards where id = ${boardId}::bigint`.execute(trx);
     const privacy = rows[0]?.privacy;
     if (privacy === undefined) return;
-    const secret = privacy === 'SECRET';
+    const secret = !isDiscoverable(privacy);
     await sql`
       insert into related_graph_log (kind, board_id) values (${secret ? 'block' : 'unblock'}, ${boardId}::bigint)`.execute(
       trx,
@@ -109,14 +110,14 @@ export const relatedRepository = {
   },
 
   /**
-   * Pins newer than `afterId`, on boards that are not secret, created more than `graceMs` ago: rows the
+   * Pins newer than `afterId`, on public boards, created more than `graceMs` ago: rows the
    * change log should have announced by now (the pins primary key bounds the scan to the newest rows).
    */
   async unseenPins(db: Db, afterId: string, graceMs: number): Promise<number> {
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n
       from pins p join boards b on b.id = p.board_id
-      where p.id > ${afterId}::bigint and b.privacy <> 'SECRET'
+      where p.id > ${afterId}::bigint and ${discoverableBoard('b')}
         and p.created_at < now() - make_interval(secs => ${graceMs / 1000})`.execute(db);
     return rows[0]?.n ?? 0;
   },
@@ -158,7 +159,7 @@ export const relatedRepository = {
   },
 
   /**
-   * Content neighbours of a pin for cold pins: pins on boards that are not secret whose text (title,
+   * Content neighbours of a pin for cold pins: pins on public boards whose text (title,
    * description, alt text) or whose board's name and description share words with the pin's title (its
    * description when it has no title) and board name, best first (ts_rank_cd of the pin's text plus half
    * its board's). Descriptions are left out of the words asked for because they are long and generic
@@ -184,7 +185,7 @@ export const relatedRepository = {
         select p.id, 0.5 * ts_rank_cd(b.search, q.tsq) as rank
         from q join boards b on b.search @@ q.tsq
         cross join lateral (select id from pins where board_id = b.id order by id desc limit 20) p
-        where b.privacy <> 'SECRET'
+        where ${discoverableBoard('b')}
         limit 2000
       ),
       hits as (
@@ -193,7 +194,7 @@ export const relatedRepository = {
       )
       select h.id::text as id
       from hits h join pins p on p.id = h.id join boards b on b.id = p.board_id
-      where b.privacy <> 'SECRET' and p.id <> ${pinId}::bigint
+      where ${discoverableBoard('b')} and p.id <> ${pinId}::bigint
       order by h.rank desc, h.id desc
       limit ${limit}`.execute(db);
     return rows.map((r) => r.id);

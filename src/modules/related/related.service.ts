@@ -96,6 +96,7 @@ export class RelatedService {
     const items = await this.deps.pins.byIds(
       viewer,
       rows.map((r) => r.id),
+      { publicOnly: true },
     );
     await this.deps.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'RELATED' });
     const bookmark = pageNo + 1 < pages.length ? this.deps.bookmarks.encode(scope, [pageNo + 1]) : null;
@@ -105,7 +106,7 @@ export class RelatedService {
   /**
    * Pins for the home feed from the viewer's recent pins (`seeds`, weighted by recency): the walk's
    * multi-pin boosting ranks pins reachable from several seeds higher. Results are the pins served for
-   * canonical pins (a chain's root when it is on a board that is not secret, else its oldest such save),
+   * canonical pins (a chain's root when it is on a public board, else its oldest such save),
    * never on secret boards (the viewer's own included), never of a seed's save chain or in
    * `excludePinIds` (by pin id or canonical id), one per canonical pin and per picture (dHash).
    */

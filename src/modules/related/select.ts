@@ -1,3 +1,4 @@
+import { isDiscoverable } from '../boards/index.js';
 import type { CandidateRow } from './related.repository.js';
 
 /**
@@ -38,7 +39,7 @@ export function distinct(
   const hashes: string[] = query.dhash === null ? [] : [query.dhash];
   for (const id of ranked) {
     const row = rows.get(id);
-    if (!row || row.privacy === 'SECRET' || canonicals.has(row.canonical_id)) continue;
+    if (!row || !isDiscoverable(row.privacy) || canonicals.has(row.canonical_id)) continue;
     const hash = row.dhash;
     if (hash !== null && hashes.some((h) => dhashDistance(h, hash) <= DHASH_MAX_DISTANCE)) continue;
     canonicals.add(row.canonical_id);

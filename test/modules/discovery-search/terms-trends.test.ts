@@ -189,6 +189,50 @@ describe('GET /v5/terms/suggested', () => {
   });
 });
 
+describe('privacy changes reach typeahead and related terms at the next request, on the same node', () => {
+  it('with the job worker paused: a board made secret, a pin deleted, a pin moved to a secret board', async () => {
+    const w = word('qp');
+    const shy = (await makeBoard(app, alice, { name: `${w} shy board` })).id;
+    await makePin(app, alice, shy, { title: `${w} shy pin` });
+    const gone = await makePin(app, alice, board, { title: `${w} gone pin` });
+    const moved = await makePin(app, alice, board, { title: `${w} moved pin` });
+    await makePin(app, alice, board, { title: `${w} stays` });
+    // A popular query whose words only the board made secret carries.
+    await addSearches(app, `${w} shy`, 1, 50);
+    const hideaway = (await makeBoard(app, alice, { name: 'Hideaway', privacy: 'SECRET' })).id;
+    await refresh();
+    const hidden = [`${w} shy board`, `${w} shy pin`, `${w} shy`, `${w} gone pin`, `${w} moved pin`];
+    const related = async () =>
+      (await get(app, bob, '/v5/terms/related', { terms: [w] })).json().related_terms_list[0]
+        .related_terms as string[];
+    expect(new Set(await suggested(w, 10))).toEqual(new Set([...hidden, `${w} stays`]));
+    expect(await related()).toEqual(expect.arrayContaining(hidden));
+
+    // No consumer runs from here on: the vocabulary and this node's index keep the old terms.
+    await app.jobs.stop();
+    try {
+      const as = async (method: 'PATCH' | 'DELETE', url: string, payload?: object) => {
+        const res = await app.http.inject({ method, url, headers: await alice.auth(), payload });
+        expect(res.statusCode, res.body).toBeLessThan(300);
+      };
+      await as('PATCH', `/v5/boards/${shy}`, { privacy: 'SECRET' });
+      await as('DELETE', `/v5/pins/${gone}`);
+      await as('PATCH', `/v5/pins/${moved}`, { board_id: hideaway });
+      expect(await suggested(w, 10)).toEqual([`${w} stays`]);
+      expect(await suggested(`${w} s`, 10)).toEqual([`${w} stays`]);
+      const now = await related();
+      for (const t of hidden) expect(now).not.toContain(t);
+      expect(now).toContain(`${w} stays`);
+      const { rows } = await sql`select term from search_vocabulary where term = ${`${w} shy pin`}`.execute(
+        app.database.db,
+      );
+      expect(rows).toHaveLength(1); // still in the vocabulary: only the read-time check left it out
+    } finally {
+      await app.jobs.start();
+    }
+  });
+});
+
 describe('GET /v5/terms/related', () => {
   it('lists terms containing the input and titles found with it on public boards', async () => {
     const w = word('qe');
