@@ -4,6 +4,7 @@ import type { HttpServer } from '../../http/server.js';
 import { Conflict, Invalid } from '../../platform/errors.js';
 import type { AccountsService } from '../accounts/index.js';
 import { consentPage, errorPage, signInPage } from './consent.pages.js';
+import { safeNext } from './next.js';
 import type { OAuthApp, OAuthService } from './oauth.service.js';
 import { parseScopes } from './scopes.js';
 import type { Sessions } from './sessions.js';
@@ -28,11 +29,6 @@ function redirectError(reply: FastifyReply, redirectUri: string, error: string, 
   url.searchParams.set('error', error);
   if (state) url.searchParams.set('state', state);
   return reply.redirect(url.toString(), 303);
-}
-
-/** Only a consent-page URL of ours may be a `next` target (no open redirect). */
-function safeNext(next: string): string {
-  return next.startsWith('/oauth/?') || next === '/oauth/' ? next : '/oauth/';
 }
 
 export function consentRoutes(
@@ -87,7 +83,7 @@ export function consentRoutes(
     const s = await session(request);
     const user = s && (await accounts.byId(s.userId));
     reply.type('text/html').header('cache-control', 'no-store').header('x-frame-options', 'DENY');
-    if (!s || !user) return signInPage(request.url, v.app.name);
+    if (!s || !user) return signInPage(safeNext(request.url), v.app.name);
     return consentPage(user.username, v.app.name, v.scopes, {
       client_id: v.app.id,
       redirect_uri: v.redirectUri,
