@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Invalid } from '../platform/errors.js';
+import { idOutOfRange } from './id.js';
 import type { HttpServer } from './server.js';
 
 /**
@@ -49,9 +50,10 @@ export function unstorableText(value: unknown, part: string): string | undefined
 }
 
 /**
- * Refuses text no field can hold, for every route at once, before schema validation: a NUL or a lone
+ * Refuses what no field can hold, for every route at once, before schema validation: a NUL or a lone
  * surrogate in any path parameter, query parameter or body field (at any depth, names included) is a
- * 400 naming the field. Per-field checks would be forgotten on the next field.
+ * 400 naming the field; an id past a bigint is a 404 in the path and a 400 elsewhere (id.ts).
+ * Per-field checks would be forgotten on the next field.
  */
 export function installInputGuard(app: HttpServer): void {
   app.addHook(
@@ -67,7 +69,7 @@ export function installInputGuard(app: HttpServer): void {
         );
         return;
       }
-      done();
+      done(idOutOfRange(request.params, request.query, request.body));
     },
   );
 }

@@ -60,7 +60,10 @@ export const BAD_IDS: readonly string[] = [
   '99999999999999999999',
   '1'.repeat(40),
   '１２３', // full-width digits
+  '1,9223372036854775808', // a list of ids, one past a bigint
 ];
+/** The bigint and 64-bit edges alone. */
+export const EDGE_IDS = BAD_IDS.filter((id) => /^\d{19,20}$/.test(id));
 
 /** Text that is valid JSON but hard on a database, a header or a renderer. */
 const NASTY_TEXT: readonly string[] = [

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
+import { toErrorResponse } from '../../src/http/error-handler.js';
 import { safeNext } from '../../src/modules/oauth/next.js';
 import { startTestApp } from '../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
@@ -126,35 +127,52 @@ describe('a NUL character is a 400 naming the field, wherever it is', () => {
   });
 });
 
-describe('an id that cannot be a Corkboard id is a 400 on every route, never a 500', () => {
-  const TOO_BIG = ['9999999999999999999', '9223372036854775808', '18446744073709551616'];
+describe('an id past any bigint is a 404 in every path (as an unknown id), never a 500', () => {
+  const PIN = [404, 50];
+  const BOARD = [404, 40];
+  const SECTION = [404, 4104];
   const routes = (id: string) =>
     [
-      ['GET', `/v5/pins/${id}`],
-      ['PATCH', `/v5/pins/${id}`],
-      ['DELETE', `/v5/pins/${id}`],
-      ['POST', `/v5/pins/${id}/save`],
-      ['GET', `/v5/pins/${id}/related`],
-      ['GET', `/v5/pins/${id}/analytics?start_date=2024-01-01&end_date=2024-01-02`],
-      ['GET', `/v5/boards/${id}`],
-      ['GET', `/v5/boards/${id}/pins`],
-      ['GET', `/v5/boards/${id}/sections`],
-      ['GET', `/v5/boards/${board.id}/sections/${id}/pins`],
-      ['PATCH', `/v5/boards/${board.id}/sections/${id}`],
-      ['DELETE', `/v5/boards/${board.id}/sections/${id}`],
-      ['POST', `/v5/user_account/following/boards/${id}`],
-      ['GET', `/v5/media/${id}`],
+      ['GET', `/v5/pins/${id}`, PIN],
+      ['PATCH', `/v5/pins/${id}`, PIN],
+      ['DELETE', `/v5/pins/${id}`, PIN],
+      ['POST', `/v5/pins/${id}/save`, PIN],
+      ['GET', `/v5/pins/${id}/related`, PIN],
+      ['GET', `/v5/pins/${id}/analytics?start_date=2024-01-01&end_date=2024-01-02`, PIN],
+      ['GET', `/v5/boards/${id}`, BOARD],
+      ['PATCH', `/v5/boards/${id}`, BOARD],
+      ['DELETE', `/v5/boards/${id}`, BOARD],
+      ['GET', `/v5/boards/${id}/pins`, BOARD],
+      ['GET', `/v5/boards/${id}/sections`, BOARD],
+      ['POST', `/v5/boards/${id}/sections`, BOARD],
+      ['GET', `/v5/boards/${board.id}/sections/${id}/pins`, SECTION],
+      ['PATCH', `/v5/boards/${board.id}/sections/${id}`, SECTION],
+      ['DELETE', `/v5/boards/${board.id}/sections/${id}`, SECTION],
+      ['POST', `/v5/user_account/following/boards/${id}`, BOARD],
+      ['DELETE', `/v5/user_account/following/boards/${id}`, BOARD],
+      ['GET', `/v5/media/${id}`, [404, 404]],
     ] as const;
 
-  it.each(TOO_BIG)('%s in the path', async (id) => {
+  it.each(['9999999999999999999', '9223372036854775808'])('%s in the path', async (id) => {
     const headers = await owner.auth();
-    for (const [method, url] of routes(id)) {
-      const payload =
-        method === 'PATCH' || (method === 'POST' && url.endsWith('/save'))
-          ? { name: 'x', board_id: board.id }
-          : undefined;
+    for (const [method, url, [status, code]] of routes(id)) {
+      const payload = method === 'PATCH' || method === 'POST' ? { name: 'x', board_id: board.id } : undefined;
       const res = await app.http.inject({ method, url, headers, payload });
-      expect(expectError(res, 400, 1).message, `${method} ${url}`).toMatch(/params\/\w+_id/);
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+      expectError(res, status, code);
+    }
+  });
+
+  it('ids of 20 digits and more are malformed: a 400, as any other malformed id', async () => {
+    const headers = await owner.auth();
+    for (const id of ['18446744073709551616', '99999999999999999999', '1'.repeat(25)]) {
+      for (const [method, url] of routes(id)) {
+        const payload =
+          method === 'PATCH' || method === 'POST' ? { name: 'x', board_id: board.id } : undefined;
+        const res = await app.http.inject({ method, url, headers, payload });
+        expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(400);
+        expect(expectError(res, 400, 1).message).toMatch(/params\/\w+_id/);
+      }
     }
   });
 
@@ -166,6 +184,12 @@ describe('an id that cannot be a Corkboard id is a 400 on every route, never a 5
       payload: { board_id: '9999999999999999999' },
     });
     expect(expectError(res, 400, 1).message).toContain('body/board_id');
+    const query = await app.http.inject({
+      method: 'GET',
+      url: '/v5/boards?ad_account_id=9999999999999999999',
+      headers: await owner.auth(),
+    });
+    expectError(query, 400, 1);
   });
 
   it('a well-formed id that names nothing is still a 404', async () => {
@@ -211,6 +235,79 @@ describe("the sign-in form's `next`", () => {
     ['/oauth/', '/oauth/'],
   ])('safeNext(%j) is %j', (next, expected) => {
     expect(safeNext(next)).toBe(expected);
+  });
+});
+
+describe('the sign-in and consent forms (not in the OpenAPI document)', () => {
+  const NASTY = ['a\u0000b', 'line\r\nX-Injected: 1', '日本語😀', '\ud800', 'x'.repeat(5000), '%00%0d%0a'];
+
+  it('never answer a 5xx, whatever is in their fields', async () => {
+    const forms: [string, Record<string, string>][] = [
+      ['/oauth/signin', { login: owner.username, password: 'password123', next: '/oauth/' }],
+      [
+        '/oauth/signup',
+        { username: 'fresh_user', email: 'fresh@example.org', password: 'password123', next: '/oauth/' },
+      ],
+      [
+        '/oauth/authorize',
+        {
+          client_id: '1',
+          redirect_uri: 'http://x/',
+          scope: 'pins:read',
+          state: 's',
+          csrf: 'c',
+          decision: 'approve',
+        },
+      ],
+    ];
+    for (const [url, fields] of forms) {
+      for (const key of Object.keys(fields)) {
+        for (const value of NASTY) {
+          const payload = form({ ...fields, [key]: value });
+          const res = await app.http.inject({
+            method: 'POST',
+            url,
+            headers: { 'content-type': FORM },
+            payload,
+          });
+          expect(
+            res.statusCode,
+            `${url} ${key}=${JSON.stringify(value).slice(0, 40)}: ${res.body.slice(0, 200)}`,
+          ).toBeLessThan(500);
+        }
+      }
+    }
+    for (const key of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']) {
+      for (const value of NASTY) {
+        const res = await app.http.inject({
+          method: 'GET',
+          url: `/oauth/?${key}=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, ''))}%ED%A0%80`,
+        });
+        expect(res.statusCode, `GET /oauth/ ${key}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+      }
+    }
+  });
+});
+
+describe('a value the database refuses, should validation miss it', () => {
+  it('is a 400 that names no internals (PostgreSQL data exceptions, SQLSTATE class 22)', () => {
+    for (const code of ['22P05', '22021', '22003', '22P02']) {
+      const err = Object.assign(new Error('value "9999999999999999999" is out of range for type bigint'), {
+        code,
+        severity: 'ERROR',
+      });
+      const res = toErrorResponse(err);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe(1);
+      expect(res.body.message).not.toContain('bigint');
+    }
+  });
+
+  it('other database errors stay 500', () => {
+    expect(
+      toErrorResponse(Object.assign(new Error('deadlock'), { code: '40P01', severity: 'ERROR' })).status,
+    ).toBe(500);
+    expect(toErrorResponse(Object.assign(new Error('not pg'), { code: '22003' })).status).toBe(500);
   });
 });
 
