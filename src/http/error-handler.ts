@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../platform/db/errors.js';
+import { isDatabaseUnavailable, isDataException } from '../platform/db/errors.js';
 import {
   Conflict,
   DomainError,
@@ -88,6 +88,13 @@ export function toErrorResponse(err: unknown): {
       body: { code: 1, message: `Invalid request: ${fe.message ?? 'schema violation'}` },
     };
   }
+  // Defence in depth: a value the database refuses is the client's, even where validation missed it.
+  if (isDataException(err)) {
+    return {
+      status: 400,
+      body: { code: 1, message: 'Invalid request: a value cannot be stored or is out of range.' },
+    };
+  }
   const known = fe.code ? FASTIFY_CLIENT_ERRORS[fe.code] : undefined;
   if (known) {
     return {
@@ -108,6 +115,9 @@ export function installErrorHandling(app: HttpServer): void {
     const { status, body, headers } = toErrorResponse(err);
     if (status === 503) request.log.warn({ err }, 'request failed: a dependency is unavailable');
     else if (status >= 500) request.log.error({ err }, 'request failed');
+    // Still a bug to fix: the route's validation should have refused the value first.
+    else if (isDataException(err))
+      request.log.error({ err }, 'database refused a value validation let through');
     else request.log.info({ status, code: body.code, reason: body.message }, 'request rejected');
     if (headers) reply.headers(headers);
     return reply.status(status).send(body);

@@ -16,7 +16,9 @@ import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import { type Authenticator, installAuth, type RateLimitCheck } from './auth.js';
+import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling, toErrorResponse } from './error-handler.js';
+import { installInputGuard } from './input-guard.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
 import { installJsonBodies, validatorCompiler } from './validation.js';
 
@@ -82,6 +84,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
       const { status, body } = toErrorResponse(err);
       reply.status(status).send(body);
     },
+    // What Node's HTTP parser refuses (a NUL in a header) gets that body too.
+    clientErrorHandler,
     ajv: {
       customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false },
     },
@@ -91,6 +95,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   installJsonBodies(app);
   installErrorHandling(app);
   installAuth(app, deps.authenticate, deps.rateLimit);
+  installInputGuard(app);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
 
   // Callback-style hooks: on the hot path of every request, they cost less than async ones.

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Id } from '../../http/id.js';
 
 const Day = (description: string) => Type.String({ format: 'date', description });
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -27,7 +28,7 @@ const PIN_METRICS_HELP =
 const USER_METRICS_HELP =
   'Comma-separated, default all: IMPRESSION, SAVE, PIN_CLICK, OUTBOUND_CLICK, ENGAGEMENT (= SAVE + PIN_CLICK + OUTBOUND_CLICK) and their *_RATE (metric / IMPRESSION, 0 when there are no impressions).';
 
-export const PinIdParams = Type.Object({ pin_id: Type.String({ pattern: '^\\d+$', maxLength: 20 }) });
+export const PinIdParams = Type.Object({ pin_id: Id });
 
 export const PinAnalyticsQuery = Type.Object({
   ...common,

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Id } from '../../http/id.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 
 export const Privacy = Type.Union([
@@ -6,7 +7,6 @@ export const Privacy = Type.Union([
   Type.Literal('PROTECTED'),
   Type.Literal('SECRET'),
 ]);
-const Id = Type.String({ pattern: '^\\d{1,19}$', description: 'Decimal ID.' });
 
 export const BoardParams = Type.Object({ board_id: Id });
 export const SectionParams = Type.Object({ board_id: Id, section_id: Id });

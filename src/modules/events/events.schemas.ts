@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Id } from '../../http/id.js';
 import { SURFACES } from './impression-tokens.js';
 
 /** Largest batch `POST /v5/events` takes. */
@@ -35,7 +36,7 @@ export const ClientEvent = Type.Object({
     description: 'When it happened, ISO 8601 with a time zone.',
   }),
   impression_token: Type.String({ description: 'The `impression_token` served with the item.' }),
-  pin_id: Type.String({ pattern: '^\\d{1,19}$' }),
+  pin_id: Id,
   surface: Type.Optional(
     Type.Union(literals(SURFACES), { description: 'Where it was shown; must match the token when given.' }),
   ),

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Id } from '../../http/id.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 
 /** The spec's UserSummary: how a person appears in follower and following lists. */
@@ -13,9 +14,7 @@ export const UsernameParams = Type.Object({
   username: Type.String({ pattern: '(?!^\\d+$)^.+$', maxLength: 100, description: 'A valid username' }),
 });
 
-export const BoardIdParams = Type.Object({
-  board_id: Type.String({ pattern: '^\\d{1,19}$', description: 'Decimal ID.' }),
-});
+export const BoardIdParams = Type.Object({ board_id: Id });
 
 const AdAccountId = Type.Optional(Type.String({ pattern: '^\\d+$', maxLength: 18 }));
 const ExplicitFollowing = Type.Optional(

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ID_PATTERN } from '../../http/id.js';
 import { Page } from '../../http/pagination.js';
 
 const MediaType = Type.Literal('video');
@@ -10,7 +11,7 @@ const MediaStatus = Type.Union([
 ]);
 
 export const MediaParams = Type.Object({
-  media_id: Type.String({ pattern: '^\\d{1,20}$', description: 'Media upload ID.' }),
+  media_id: Type.String({ pattern: ID_PATTERN, description: 'Media upload ID.' }),
 });
 
 /** The spec's MediaUploadCreate. */

@@ -5,6 +5,7 @@ import { Conflict, Invalid, RateLimited } from '../../platform/errors.js';
 import type { AccountsService } from '../accounts/index.js';
 import { formToken, formTokenMatches, sameSecret } from './consent.csrf.js';
 import { consentPage, errorPage, signInPage, tooManyAttemptsPage } from './consent.pages.js';
+import { safeNext } from './next.js';
 import type { OAuthApp, OAuthService } from './oauth.service.js';
 import { parseScopes } from './scopes.js';
 import type { Sessions } from './sessions.js';
@@ -30,11 +31,6 @@ function redirectError(reply: FastifyReply, redirectUri: string, error: string, 
   url.searchParams.set('error', error);
   if (state) url.searchParams.set('state', state);
   return reply.redirect(url.toString(), 303);
-}
-
-/** Only a consent-page URL of ours may be a `next` target (no open redirect). */
-function safeNext(next: string): string {
-  return next.startsWith('/oauth/?') || next === '/oauth/' ? next : '/oauth/';
 }
 
 export function consentRoutes(
@@ -101,7 +97,7 @@ export function consentRoutes(
     const user = s && (await accounts.byId(s.userId));
     reply.type('text/html').header('cache-control', 'no-store').header('x-frame-options', 'DENY');
     if (!s || !user)
-      return signInPage(request.url, v.app.name, formToken(request, reply, deps.secureCookies));
+      return signInPage(safeNext(request.url), v.app.name, formToken(request, reply, deps.secureCookies));
     return consentPage(user.username, v.app.name, v.scopes, {
       client_id: v.app.id,
       redirect_uri: v.redirectUri,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
+import { Id } from '../../http/id.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 
-const Id = Type.String({ pattern: '^\\d{1,19}$' });
 const NullableId = Type.Union([Id, Type.Null()]);
 const Text = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
 const ContentType = Type.Union([Type.Literal('image/jpeg'), Type.Literal('image/png')]);

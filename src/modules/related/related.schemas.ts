@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
+import { Id } from '../../http/id.js';
 import { Page } from '../../http/pagination.js';
 import { Pin } from '../pins/index.js';
 
 /** Largest page of related pins. */
 export const RELATED_MAX_PAGE_SIZE = 50;
 
-export const RelatedParams = Type.Object({ pin_id: Type.String({ pattern: '^\\d{1,19}$' }) });
+export const RelatedParams = Type.Object({ pin_id: Id });
 
 export const RelatedQuery = Type.Object({
   page_size: Type.Optional(

@@ -58,3 +58,12 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   }
   return e.cause !== undefined && isDatabaseUnavailable(e.cause, depth + 1);
 }
+
+/**
+ * Whether a database error is a data exception (SQLSTATE class 22: text PostgreSQL cannot store, a
+ * number out of a column's range, a malformed literal), that is, a value validation should have refused.
+ */
+export function isDataException(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown };
+  return typeof e?.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && typeof e.severity === 'string';
+}
