@@ -5,7 +5,7 @@ import { toErrorResponse } from '../../src/http/error-handler.js';
 import { safeNext } from '../../src/modules/oauth/next.js';
 import { startTestApp } from '../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
-import { FORM, form } from '../helpers/oauth.js';
+import { FORM, form, signInForm } from '../helpers/oauth.js';
 
 /** Regressions from an adversarial pass: each of these was a 500. */
 
@@ -203,13 +203,23 @@ describe('an id past any bigint is a 404 in every path (as an unknown id), never
 });
 
 describe("the sign-in form's `next`", () => {
-  const signIn = (next: string) =>
-    app.http.inject({
+  /** Signs in through the form as a browser would: the page's form token and cookie, then the post. */
+  const signIn = async (next: string) => {
+    const client = await app.product.oauth.createApp('Next test', ['http://localhost/cb'], owner.id);
+    const page = `/oauth/?${new URLSearchParams({
+      client_id: client.id,
+      redirect_uri: 'http://localhost/cb',
+      response_type: 'code',
+      scope: 'boards:read',
+    })}`;
+    const { cookie, csrf } = await signInForm(app, page);
+    return app.http.inject({
       method: 'POST',
       url: '/oauth/signin',
-      headers: { 'content-type': FORM },
-      payload: form({ login: owner.username, password: 'password123', next }),
+      headers: { 'content-type': FORM, cookie },
+      payload: form({ login: owner.username, password: 'password123', next, csrf }),
     });
+  };
 
   it('with CR/LF cannot add a header: it falls back to the consent page', async () => {
     const res = await signIn('/oauth/?client_id=1\r\nSet-Cookie: pwned=1');

@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import { emit } from '../../platform/jobs/outbox.js';
 import { authorizeBoard, canSeeBoard } from './boards.policy.js';
 import { type BoardRow, boardsRepository as repo } from './boards.repository.js';
+import { DISCOVERY_EPOCH_KEY } from './visibility.js';
 
 export type PrivacyFilter = 'ALL' | 'PUBLIC' | 'PROTECTED' | 'SECRET' | 'PUBLIC_AND_SECRET';
 
@@ -178,7 +179,7 @@ export class BoardsService {
         await emit(trx, 'board.privacy_changed', { boardId: id, from: board.privacy, to: patch.privacy });
       }
     });
-    await this.cache.invalidate(accessKey(id));
+    await this.cache.invalidate(accessKey(id), DISCOVERY_EPOCH_KEY);
     return (await this.views([(await repo.byId(this.db, id))!]))[0]!;
   }
 
@@ -189,7 +190,7 @@ export class BoardsService {
       await repo.delete(trx, id);
       await emit(trx, 'board.deleted', { boardId: id, ownerId: viewer.userId });
     });
-    await this.cache.invalidate(accessKey(id));
+    await this.cache.invalidate(accessKey(id), DISCOVERY_EPOCH_KEY);
   }
 
   /**

@@ -15,3 +15,11 @@ export function isDiscoverable(privacy: string): boolean {
 export function discoverableBoard(alias: string): RawBuilder<boolean> {
   return sql<boolean>`(${sql.ref(`${alias}.privacy`)} = 'PUBLIC')`;
 }
+
+/**
+ * A cache key every writer invalidates, after its commit, when content may have left discovery (a board
+ * made private, renamed or deleted; a pin deleted, moved or retitled). Readers that keep derived copies
+ * of public content in memory (the typeahead's term index) hold on to what they checked only while the
+ * key's value stays the same, so a change reaches them as fast as the cache reaches every node.
+ */
+export const DISCOVERY_EPOCH_KEY = 'discovery:epoch';

@@ -33,7 +33,7 @@ export function discoverySearchModule(deps: ModuleDeps, product: ProductServices
     product,
     product.events,
   );
-  const terms = new TermsService(deps.db, search, deps.log);
+  const terms = new TermsService(deps.db, deps.cache, search, deps.log);
   const trends = new TrendsService(deps.db);
   return {
     name: 'discovery-search',

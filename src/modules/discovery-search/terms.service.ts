@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import { DISCOVERY_EPOCH_KEY } from '../boards/index.js';
 import type { GlobalSearchService } from './global-search.service.js';
 import { MAX_CANDIDATES, type ScoredTerm, TermIndex } from './term-index.js';
 import { termsRepository as repo } from './terms.repository.js';
@@ -27,6 +30,11 @@ export function termScore(searches: number, docs: number): number {
  * however long the job worker that updates the vocabulary is behind; so before answering, the few
  * candidates are checked in one indexed query against the pins and boards as they are now
  * (termsRepository.visibleNow), and a term hidden since the build is never shown.
+ *
+ * A keystroke must not cost that query: each verdict is remembered while DISCOVERY_EPOCH_KEY holds the
+ * value it had when the verdict was read. Every writer that can take content out of discovery
+ * invalidates that key after its commit, on every node, so the next keystroke checks again; a verdict
+ * read while the key changed is not kept. In steady state a prefix costs no query at all.
  */
 export class TermsService {
   private index: TermIndex | undefined;
@@ -34,9 +42,13 @@ export class TermsService {
   private searched: ReadonlySet<string> = new Set();
   private builtAt = 0;
   private building: Promise<TermIndex> | undefined;
+  /** Verdicts of visibleNow, valid while the discovery epoch is `verdictEpoch`. */
+  private verdicts = new Map<string, boolean>();
+  private verdictEpoch: string | undefined;
 
   constructor(
     private readonly db: Db,
+    private readonly cache: Cache,
     private readonly search: Pick<GlobalSearchService, 'parse'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
@@ -83,9 +95,33 @@ export class TermsService {
   /** The candidates (in their order) that public content carries now. */
   private async visible(candidates: readonly string[]): Promise<string[]> {
     if (candidates.length === 0) return [];
-    const asQuery = candidates.filter((t) => this.searched.has(t));
-    const ok = await repo.visibleNow(this.db, candidates, asQuery);
-    return candidates.filter((t) => ok.has(t));
+    const epoch = await this.epoch();
+    if (epoch !== this.verdictEpoch) {
+      this.verdicts = new Map();
+      this.verdictEpoch = epoch;
+    }
+    const unknown = candidates.filter((t) => !this.verdicts.has(t));
+    if (unknown.length > 0) {
+      const asQuery = unknown.filter((t) => this.searched.has(t));
+      const ok = await repo.visibleNow(this.db, unknown, asQuery);
+      // Kept only if nothing left discovery while the query ran (the epoch would have changed).
+      const fresh = this.cache.peek<string>(DISCOVERY_EPOCH_KEY) === epoch && this.verdictEpoch === epoch;
+      if (fresh && this.verdicts.size + unknown.length <= MAX_VERDICTS) {
+        for (const t of unknown) this.verdicts.set(t, ok.has(t));
+      }
+      return candidates.filter((t) => this.verdicts.get(t) ?? ok.has(t));
+    }
+    return candidates.filter((t) => this.verdicts.get(t));
+  }
+
+  /** The discovery epoch now: held by this node without a round trip in steady state. */
+  private async epoch(): Promise<string> {
+    return (
+      this.cache.peek<string>(DISCOVERY_EPOCH_KEY) ??
+      (await this.cache.getOrLoad(DISCOVERY_EPOCH_KEY, EPOCH_TTL_MS, async () =>
+        randomBytes(8).toString('hex'),
+      ))
+    );
   }
 
   /**
@@ -122,6 +158,14 @@ export class TermsService {
     };
   }
 }
+
+/** Verdicts kept per epoch at most (a few MB); past it, new terms are checked on every request. */
+const MAX_VERDICTS = 200_000;
+/**
+ * How long an epoch lives without a change: the bound on a stale verdict should an invalidation message
+ * be lost, as for every cached copy.
+ */
+const EPOCH_TTL_MS = 60_000;
 
 function invalid(why: string): Invalid {
   return new Invalid(`Invalid terms related parameters: ${why}.`);

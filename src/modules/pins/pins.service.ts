@@ -13,6 +13,7 @@ import {
   authorizeBoard,
   type BoardsService,
   type CachedBoardAccess,
+  DISCOVERY_EPOCH_KEY,
   isDiscoverable,
 } from '../boards/index.js';
 import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
@@ -778,7 +779,7 @@ export class PinsService {
       const from = { boardId: pin.board_id, sectionId: pin.section_id };
       return boardId !== pin.board_id || sectionId !== pin.section_id ? [from, { boardId, sectionId }] : [];
     });
-    await this.cache.invalidate(pinKey(id));
+    await this.cache.invalidate(pinKey(id), DISCOVERY_EPOCH_KEY);
     await this.listsChanged(...moved);
     return this.get(viewer, id);
   }
@@ -792,7 +793,7 @@ export class PinsService {
       await emit(trx, 'pin.deleted', { pinId: id, ownerId: viewer.userId, boardId: pin.board_id });
       return pin;
     });
-    await this.cache.invalidate(pinKey(id));
+    await this.cache.invalidate(pinKey(id), DISCOVERY_EPOCH_KEY);
     await this.listsChanged({ boardId: pin.board_id, sectionId: pin.section_id });
   }
 
