@@ -9,12 +9,14 @@
  *
  * Results: a table on stdout and bench/results/pins.json. See bench/README.md for the settings.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import sharp from 'sharp';
+import { Random } from '../src/cli/seed/random.js';
 import { processImage } from '../src/platform/images/process-image.js';
 import { type LoadOptions, measure, type Sample } from './measure.js';
 import { cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
@@ -262,16 +264,10 @@ async function benchReads(s: Settings, db: pg.Pool, token: string, tmp: string):
 // ---------------------------------------------------------------------------------------------------
 // Part 2: pin creation with image processing
 
-/** Small deterministic PRNG (mulberry32). */
+/** The seed world's deterministic PRNG (mulberry32). */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /**

@@ -87,3 +87,12 @@ export async function savePin(app: App, user: TestUser, pinId: string, boardId: 
   if (res.statusCode !== 201) throw new Error(`savePin: ${res.statusCode} ${res.body}`);
   return res.json().id;
 }
+
+/** How many rows a table holds (a refused request must leave every count as it was). */
+export async function countRows(app: App, table: 'boards' | 'pins' | 'images'): Promise<number> {
+  const row = await app.deps.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

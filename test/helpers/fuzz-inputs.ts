@@ -4,6 +4,8 @@
  * attackers get them wrong. Deterministic: any choice goes through the seeded PRNG given.
  */
 
+import { Random } from '../../src/cli/seed/random.js';
+
 /** The subset of JSON Schema (OpenAPI 3.0 flavour) the server's document uses. */
 export interface JsonSchema {
   type?: string;
@@ -25,16 +27,10 @@ export interface JsonSchema {
   default?: unknown;
 }
 
-/** mulberry32: a small, fast, seeded PRNG (the same cases on every run). */
+/** A seeded PRNG (the seed world's mulberry32), so the same cases run every time. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /** An object nested `depth` levels deep: a parser or walker that recurses must not fall over. */

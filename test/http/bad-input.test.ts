@@ -4,7 +4,7 @@ import type { App } from '../../src/app.js';
 import { toErrorResponse } from '../../src/http/error-handler.js';
 import { safeNext } from '../../src/modules/oauth/next.js';
 import { startTestApp } from '../helpers/app.js';
-import { makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
+import { countRows, makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
 import { FORM, form, signInForm } from '../helpers/oauth.js';
 
 /** Regressions from an adversarial pass: each of these was a 500. */
@@ -30,15 +30,7 @@ function expectError(res: { statusCode: number; body: string }, status: number, 
   return body as { code: number; message: string };
 }
 
-const count = async (table: 'boards' | 'pins') =>
-  Number(
-    (
-      await app.deps.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const count = (table: 'boards' | 'pins') => countRows(app, table);
 
 describe('a NUL character is a 400 naming the field, wherever it is', () => {
   const NUL = 'a\u0000b';

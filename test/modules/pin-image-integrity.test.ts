@@ -8,7 +8,7 @@ import { ImagesService } from '../../src/modules/pins/index.js';
 import type { BlobStore } from '../../src/platform/images/blob-store.js';
 import type { JobContext } from '../../src/platform/jobs/types.js';
 import { eventually, startTestApp } from '../helpers/app.js';
-import { makeBoard, makeUser, type TestUser } from '../helpers/factories.js';
+import { countRows, makeBoard, makeUser, type TestUser } from '../helpers/factories.js';
 import { makeImage } from '../helpers/images.js';
 
 // Images that lose their tail: as base64 and behind URLs whose server stalls, hangs up or stops early.
@@ -74,16 +74,7 @@ afterAll(async () => {
 });
 
 async function rows() {
-  const count = async (table: 'pins' | 'images') =>
-    Number(
-      (
-        await app.deps.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-  return { pins: await count('pins'), images: await count('images') };
+  return { pins: await countRows(app, 'pins'), images: await countRows(app, 'images') };
 }
 
 async function createPin(mediaSource: Record<string, unknown>) {
