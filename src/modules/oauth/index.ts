@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import { KnownAddresses } from '../../platform/rate-limit/known-addresses.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { AppModule } from '../module.js';
 import { consentRoutes } from './consent.routes.js';
@@ -26,5 +27,15 @@ export function oauthModule(oauth: OAuthService, accounts: AccountsService): App
         });
       });
     },
+    // The guessing throttle's known addresses (see FailureThrottle) stop counting after 90 days.
+    periodic: (deps) => [
+      {
+        name: 'oauth.prune-known-addresses',
+        everyMs: 6 * 3_600_000,
+        run: async () => {
+          await new KnownAddresses(deps.db).prune();
+        },
+      },
+    ],
   };
 }

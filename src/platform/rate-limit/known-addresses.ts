@@ -35,6 +35,15 @@ export class KnownAddresses implements KnownAddressStore {
     this.recent.set(key, true);
   }
 
+  /** Deletes pairs whose last success is older than KNOWN_FOR_DAYS (they no longer count); how many. */
+  async prune(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('auth_known_addresses')
+      .where('last_success_at', '<=', sql<Date>`now() - make_interval(days => ${KNOWN_FOR_DAYS})`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Whether `address` signed `subject` in successfully within the last KNOWN_FOR_DAYS days. */
   async knows(subject: string, address: string): Promise<boolean> {
     const row = await this.db
