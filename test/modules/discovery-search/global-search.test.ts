@@ -286,7 +286,7 @@ describe('GET /v5/search/partner/pins: bad requests', () => {
       '日本語 料理',
       '\u{1F35D}',
       'a\u200bb',
-      `\u0000${w}\u0007`,
+      `\u0001${w}\u0007`,
       'é'.repeat(100),
     ];
     for (const term of odd) {
@@ -307,6 +307,13 @@ describe('GET /v5/search/partner/pins: bad requests', () => {
         { specPath: '/terms/related' },
       );
       expect(related.statusCode, `related ${JSON.stringify(term)}: ${related.body}`).toBe(200);
+    }
+    // NUL and unpaired surrogates are refused in any input, as everywhere (http/input-guard.ts): a 400
+    // naming the parameter, never a 500.
+    for (const term of [`\u0000${w}`, `${w}\u0000${w}`]) {
+      const res = await get(app, bob, '/v5/search/partner/pins', { term, country_code: 'US' });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toEqual({ code: 1, message: expect.stringContaining('term') });
     }
     // Query syntax is text: the words still match, the operators do nothing.
     expect((await searchPins(app, bob, `${w}:*`)).ids).toEqual([id]);
