@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { AppModule } from '../../src/modules/module.js';
 import type { Db } from '../../src/platform/db/database.js';
-import { emit } from '../../src/platform/jobs/outbox.js';
+import { emitUntyped as emit } from '../../src/platform/jobs/outbox.js';
 import { eventually, startTestApp } from '../helpers/app.js';
 
 const failuresBeforeSuccess = new Map<string, number>();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { AppModule } from '../../src/modules/module.js';
 import type { Config } from '../../src/platform/config.js';
-import { emit } from '../../src/platform/jobs/outbox.js';
+import { emitUntyped as emit } from '../../src/platform/jobs/outbox.js';
 import { dropIsolation, eventually, testConfig } from '../helpers/app.js';
 import { servicesUrls, testMode } from '../helpers/mode.js';
 

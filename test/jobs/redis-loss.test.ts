@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { AppModule } from '../../src/modules/module.js';
-import { emit } from '../../src/platform/jobs/outbox.js';
+import { emitUntyped as emit } from '../../src/platform/jobs/outbox.js';
 import { eventually, startTestApp } from '../helpers/app.js';
 import { testMode } from '../helpers/mode.js';
 

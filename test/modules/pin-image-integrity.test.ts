@@ -207,7 +207,7 @@ describe('the image job never leaves an image pending', () => {
           topic: 'image.stored',
           log: app.deps.log,
           afterCommit: () => {},
-        } satisfies JobContext),
+        } satisfies JobContext<'image.stored'>),
       );
     await expect(deliver(1)).rejects.toThrow('disk full');
     expect(await statusOf(id)).toBe('pending');

@@ -1,5 +1,6 @@
-import type { Consumer, JobContext } from '../../platform/jobs/types.js';
+import type { JobContext } from '../../platform/jobs/types.js';
 import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../events/index.js';
+import type { TopicConsumer } from '../topics.js';
 import { addCounts, type Counts, ZERO } from './analytics.metrics.js';
 import { type ActivityRow, APP_TYPES, analyticsRepository as repo } from './analytics.repository.js';
 import type { PinHourCount } from './popularity/popularity.js';
@@ -37,7 +38,7 @@ export function rollupConsumer(
   popularity: PopularityService,
   progress: RollupProgress,
   creatorsChanged: (userIds: string[]) => Promise<void> = async () => {},
-): Consumer {
+): TopicConsumer<typeof EVENTS_BATCH_TOPIC> {
   return {
     name: ROLLUP_CONSUMER,
     topics: [EVENTS_BATCH_TOPIC],

@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
-import { emit } from '../../platform/jobs/outbox.js';
+import { emit } from '../topics.js';
 import { authorizeBoard, canSeeBoard } from './boards.policy.js';
 import { type BoardRow, boardsRepository as repo } from './boards.repository.js';
 import { DISCOVERY_EPOCH_KEY } from './visibility.js';

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
-import type { Consumer } from '../../platform/jobs/types.js';
 import type { Logger } from '../../platform/logger.js';
 import { isDiscoverable } from '../boards/index.js';
+import type { TopicConsumer } from '../topics.js';
 import { searchIndexRepository as repo } from './search-index.repository.js';
 
 /** Pins reconciled per transaction. */
@@ -9,7 +9,6 @@ const CHUNK = 2000;
 /** How often the reconciliation and the lexicon, vocabulary and engagement refreshes run. */
 export const RECONCILE_MS = 5 * 60_000;
 
-type Payload = { pinId?: unknown; parentPinId?: unknown; boardId?: unknown; from?: unknown; to?: unknown };
 const id = (v: unknown) => (typeof v === 'string' && /^\d{1,19}$/.test(v) ? v : undefined);
 
 /**
@@ -24,7 +23,9 @@ export class SearchIndexService {
     private readonly log: Logger,
   ) {}
 
-  consumer(): Consumer {
+  consumer(): TopicConsumer<
+    'pin.created' | 'pin.saved' | 'pin.updated' | 'pin.deleted' | 'board.privacy_changed' | 'board.deleted'
+  > {
     return {
       name: 'discovery-search.index',
       topics: [
@@ -35,22 +36,22 @@ export class SearchIndexService {
         'board.privacy_changed',
         'board.deleted',
       ],
-      handle: async (payload, ctx) => {
-        const p = payload as Payload;
-        const pinId = id(p?.pinId);
-        if (ctx.topic.startsWith('pin.')) {
+      handle: async (p, ctx) => {
+        // The pin topics carry a pinId, the board topics do not.
+        if ('pinId' in p) {
+          const pinId = id(p.pinId);
           if (pinId) await repo.reindex(ctx.trx, [pinId]);
-          const parent = id(p?.parentPinId);
+          const parent = 'parentPinId' in p ? id(p.parentPinId) : undefined;
           if (parent) await repo.refreshEngagement(ctx.trx, { pinIds: [parent] });
           return;
         }
-        const boardId = id(p?.boardId);
+        const boardId = id(p.boardId);
         if (!boardId) return;
         // The board's name leaves the vocabulary when it stops being public or is deleted (a deleted
         // board's name is known from its indexed pins), and comes back when it is public again.
-        const hidden = (privacy: unknown) => typeof privacy === 'string' && !isDiscoverable(privacy);
-        const wasHidden = hidden(p.from);
-        const isHidden = ctx.topic === 'board.deleted' || hidden(p.to);
+        const changed = 'to' in p ? p : undefined;
+        const wasHidden = changed !== undefined && !isDiscoverable(changed.from);
+        const isHidden = changed === undefined || !isDiscoverable(changed.to);
         const name = wasHidden !== isHidden ? await repo.boardNameTerm(ctx.trx, boardId) : undefined;
         if (name) await repo.addVocabulary(ctx.trx, new Map([[name, isHidden ? -1 : 1]]));
         const pins = new Set([

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
-import type { Consumer } from '../../platform/jobs/types.js';
 import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../events/index.js';
+import type { TopicConsumer } from '../topics.js';
 import { normaliseTerm, rollupTerm } from './text.js';
 import { normalise, pctGrowth, type TrendType, trendScore, weeklySeries } from './trends.js';
 import { trendsRepository as repo } from './trends.repository.js';
@@ -60,7 +60,7 @@ export class TrendsService {
  * the delivery's transaction. A batch is marked rolled with its counts, so it counts once however often
  * it is delivered or announced.
  */
-export function searchTermsConsumer(): Consumer {
+export function searchTermsConsumer(): TopicConsumer<typeof EVENTS_BATCH_TOPIC> {
   return {
     name: 'discovery-search.search-terms',
     topics: [EVENTS_BATCH_TOPIC],

@@ -4,8 +4,8 @@ import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
-import { emit } from '../../platform/jobs/outbox.js';
 import type { Metrics } from '../../platform/metrics.js';
+import { emit, type Topics } from '../topics.js';
 import {
   type ClientBatchOutcome,
   type ClientBatchRow,
@@ -23,10 +23,7 @@ import { dayOf, EventPartitions, isMissingPartition } from './partitions.js';
 export const EVENTS_BATCH_TOPIC = 'events.batch';
 
 /** Payload of {@link EVENTS_BATCH_TOPIC}: the batch_id of the rows just inserted and their distinct days. */
-export interface EventsBatchPayload {
-  batchId: string;
-  days: string[];
-}
+export type EventsBatchPayload = Topics['events.batch'];
 
 /**
  * Reads an {@link EVENTS_BATCH_TOPIC} payload for a consumer: throws (so the delivery is retried, then

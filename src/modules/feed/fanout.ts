@@ -1,6 +1,6 @@
 import type { Config } from '../../platform/config.js';
-import type { Consumer, JobContext } from '../../platform/jobs/types.js';
 import { isDiscoverable } from '../boards/index.js';
+import type { TopicConsumer } from '../topics.js';
 import { feedRepository as repo } from './feed.repository.js';
 import type { FeedStore } from './feed-store.js';
 
@@ -21,13 +21,14 @@ export function activeSince(config: Pick<Config, 'feedActiveDays'>, now = Date.n
  * and its pins are merged when followers read. Pins on protected and secret boards are never fanned out.
  * The lists are sets keyed by pin id, so a redelivery (or a retry after a failed commit) adds nothing.
  */
-export function fanoutConsumer(store: FeedStore, config: FanoutConfig): Consumer {
+export function fanoutConsumer(
+  store: FeedStore,
+  config: FanoutConfig,
+): TopicConsumer<'pin.created' | 'pin.saved'> {
   return {
     name: 'feed.fanout',
     topics: ['pin.created', 'pin.saved'],
-    handle: async (payload, ctx: JobContext) => {
-      const { pinId } = payload as { pinId?: string };
-      if (!pinId) return;
+    handle: async ({ pinId }, ctx) => {
       const pin = await repo.pinForFanout(ctx.trx, pinId);
       if (!pin) return; // deleted since
       // Writing a pin is using Corkboard: the author gets fan-out from now on too.
@@ -59,20 +60,18 @@ export function fanoutConsumer(store: FeedStore, config: FanoutConfig): Consumer
  * A new follow shows at once: the followee's (or board's) newest public pins go into the follower's
  * list, if the follower has one (otherwise it is built from the follows when they next read).
  */
-export function followConsumer(store: FeedStore, config: FanoutConfig): Consumer {
+export function followConsumer(
+  store: FeedStore,
+  config: FanoutConfig,
+): TopicConsumer<'user.followed' | 'board.followed'> {
   return {
     name: 'feed.follows',
     topics: ['user.followed', 'board.followed'],
-    handle: async (payload, ctx) => {
-      const p = payload as { followerId?: string; followeeId?: string; userId?: string; boardId?: string };
-      const follower = ctx.topic === 'user.followed' ? p.followerId : p.userId;
-      if (!follower) return;
+    handle: async (p, ctx) => {
+      // user.followed names follower and followee; board.followed the user and the board.
+      const follower = 'followerId' in p ? p.followerId : p.userId;
       await repo.markActive(ctx.trx, [follower]);
-      const source =
-        ctx.topic === 'user.followed'
-          ? p.followeeId && { userId: p.followeeId }
-          : p.boardId && { boardId: p.boardId };
-      if (!source) return;
+      const source = 'followerId' in p ? { userId: p.followeeId } : { boardId: p.boardId };
       for (const entry of await repo.recentOf(ctx.trx, source, BACKFILL_PINS))
         await store.push([follower], entry, config.feedListSize);
       await store.dropCurrent([follower]);

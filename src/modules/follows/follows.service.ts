@@ -3,9 +3,9 @@ import type { Bookmarks, Cursor } from '../../http/pagination.js';
 import type { Db } from '../../platform/db/database.js';
 import { isForeignKeyViolation } from '../../platform/db/errors.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
-import { emit } from '../../platform/jobs/outbox.js';
 import type { BoardView } from '../boards/index.js';
 import type { ProductServices } from '../product-services.js';
+import { emit } from '../topics.js';
 import { type Position, followsRepository as repo } from './follows.repository.js';
 
 export interface UserSummary {

@@ -5,8 +5,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
 import { ImageRejected } from '../../platform/images/image-rejected.js';
 import { type ProcessedImage, processImage } from '../../platform/images/process-image.js';
-import { emit } from '../../platform/jobs/outbox.js';
-import type { Consumer } from '../../platform/jobs/types.js';
+import { emit, type TopicConsumer } from '../topics.js';
 import type { IncomingImage } from './image-intake.js';
 
 /** Sizes named as the spec's `media.images` keys (the original is kept but not listed there). */
@@ -105,12 +104,12 @@ export class ImagesService {
   }
 
   /** The job that turns a pending image into its variants. Idempotent: blobs are overwritten, the row set once. */
-  consumer(): Consumer {
+  consumer(): TopicConsumer<'image.stored'> {
     return {
       name: 'images.process',
       topics: ['image.stored'],
       handle: async (payload, ctx) => {
-        const { imageId } = payload as { imageId: string };
+        const { imageId } = payload;
         const row = await ctx.trx
           .selectFrom('images')
           .select(['id', 'key', 'status'])
@@ -156,12 +155,12 @@ export class ImagesService {
   }
 
   /** Deletes raw uploads of processed images. */
-  cleanupConsumer(): Consumer {
+  cleanupConsumer(): TopicConsumer<'image.processed'> {
     return {
       name: 'images.cleanup',
       topics: ['image.processed'],
       handle: async (payload) => {
-        await this.blobs.delete(`raw/${(payload as { key: string }).key}`);
+        await this.blobs.delete(`raw/${payload.key}`);
       },
     };
   }

@@ -7,8 +7,6 @@ import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
-import { emit } from '../../platform/jobs/outbox.js';
-import type { Consumer } from '../../platform/jobs/types.js';
 import {
   authorizeBoard,
   type BoardsService,
@@ -16,6 +14,7 @@ import {
   DISCOVERY_EPOCH_KEY,
   isDiscoverable,
 } from '../boards/index.js';
+import { emit, type TopicConsumer } from '../topics.js';
 import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import { type PinImage, type PinRow, pinsRepository as repo } from './pins.repository.js';
@@ -385,13 +384,14 @@ export class PinsService {
   }
 
   /** Drops cached pins after their images became ready. */
-  imagesReadyConsumer(): Consumer {
+  imagesReadyConsumer(): TopicConsumer<'image.processed'> {
     return {
       name: 'pins.images-ready',
       topics: ['image.processed'],
       handle: async (payload, ctx) => {
-        const { imageId } = payload as { imageId?: string };
-        if (!imageId) return;
+        // Rows from before imageId was added name no image: their pins were never cached as ready.
+        if (!('imageId' in payload)) return;
+        const { imageId } = payload;
         const rows = await ctx.trx
           .selectFrom('pin_images')
           .select('pin_id')

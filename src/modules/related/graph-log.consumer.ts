@@ -1,4 +1,5 @@
-import type { Consumer, PeriodicTask } from '../../platform/jobs/types.js';
+import type { PeriodicTask } from '../../platform/jobs/types.js';
+import type { TopicConsumer } from '../topics.js';
 import { relatedRepository as repo } from './related.repository.js';
 
 /** Log entries are kept this long: far longer than any node goes between rebuilds. */
@@ -10,17 +11,16 @@ export const LOG_RETENTION_MS = 24 * 3_600_000;
  * (the pin's board and save chain, the board's privacy), not what the payload said, so late or repeated
  * events write nothing stale.
  */
-export function graphLogConsumer(): Consumer {
+export function graphLogConsumer(): TopicConsumer<
+  'pin.created' | 'pin.saved' | 'pin.updated' | 'board.privacy_changed'
+> {
   return {
     name: 'related.graph-log',
     topics: ['pin.created', 'pin.saved', 'pin.updated', 'board.privacy_changed'],
     async handle(payload, ctx) {
-      const { pinId, boardId } = (payload ?? {}) as { pinId?: string; boardId?: string };
-      if (ctx.topic === 'board.privacy_changed') {
-        if (boardId) await repo.logBoardPrivacy(ctx.trx, String(boardId));
-      } else if (pinId) {
-        await repo.logEdgesOfPins(ctx.trx, [String(pinId)]);
-      }
+      // The pin topics carry a pinId, board.privacy_changed does not.
+      if ('pinId' in payload) await repo.logEdgesOfPins(ctx.trx, [payload.pinId]);
+      else await repo.logBoardPrivacy(ctx.trx, payload.boardId);
     },
   };
 }

@@ -1,12 +1,12 @@
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logger.js';
 
-/** What a handler gets besides the payload. */
-export interface JobContext {
+/** What a handler gets besides the payload; `K` is the topics of its consumer. */
+export interface JobContext<K extends string = string> {
   /** The transaction the delivery is recorded in: write through it so the effect and the record commit together. */
   readonly trx: Db;
   readonly eventId: string;
-  readonly topic: string;
+  readonly topic: K;
   /** 1 on the first delivery. */
   readonly attempt: number;
   readonly log: Logger;
@@ -22,10 +22,18 @@ export interface JobContext {
  * once; a delivery whose transaction committed is never run again, so database effects happen once.
  * Effects outside the database (Redis, files) must be idempotent on their own.
  */
-export interface Consumer {
+export interface Consumer<
+  M extends object = Record<string, unknown>,
+  K extends keyof M & string = keyof M & string,
+> {
   readonly name: string;
-  readonly topics: readonly string[];
-  handle(payload: unknown, ctx: JobContext): Promise<void>;
+  readonly topics: readonly K[];
+  /**
+   * Gets the union of the payload types of its topics, per the topic map `M` (the product's is
+   * src/modules/topics.ts); without one, `unknown`. Declared as a method so that any typed consumer
+   * fits where the machinery takes the untyped `Consumer`.
+   */
+  handle(payload: M[K], ctx: JobContext<K>): Promise<void>;
 }
 
 /**

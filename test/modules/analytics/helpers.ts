@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { App } from '../../../src/app.js';
+import { emit } from '../../../src/modules/topics.js';
 import type { Db } from '../../../src/platform/db/database.js';
-import { emit } from '../../../src/platform/jobs/outbox.js';
 import { eventually } from '../../helpers/app.js';
 import { makeImage } from '../../helpers/images.js';
 

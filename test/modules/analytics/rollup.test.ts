@@ -153,7 +153,7 @@ describe(`analytics rollup (${testMode()})`, () => {
     );
     expect(again.outcome).toBe('duplicate');
     // Announced again under another outbox event: the rolled-batch record stops it.
-    const { emit } = await import('../../../src/platform/jobs/outbox.js');
+    const { emit } = await import('../../../src/modules/topics.js');
     const second = await app.database.db
       .transaction()
       .execute((trx) => emit(trx, 'events.batch', { batchId, days: [day] }));

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
-import type { Consumer } from '../../../platform/jobs/types.js';
 import type { Logger } from '../../../platform/logger.js';
+import type { TopicConsumer } from '../../topics.js';
 import { analyticsRepository as repo } from '../analytics.repository.js';
 import {
   hourOf,
@@ -109,19 +109,18 @@ export class PopularityService {
    * Keeps secret pins out of the signals after the fact: a board made secret, a pin moved to a secret
    * board, a pin deleted. Counts from before a board became public again are not restored.
    */
-  privacyConsumer(): Consumer {
+  privacyConsumer(): TopicConsumer<'board.privacy_changed' | 'pin.updated' | 'pin.deleted'> {
     return {
       name: 'analytics.signals-privacy',
       topics: ['board.privacy_changed', 'pin.updated', 'pin.deleted'],
-      handle: async (payload, ctx) => {
-        const p = payload as { boardId?: string; to?: string; pinId?: string };
-        if (ctx.topic === 'board.privacy_changed') {
-          if (p.to === 'SECRET' && p.boardId)
+      handle: async (p, ctx) => {
+        // board.privacy_changed is the topic without a pinId.
+        if (!('pinId' in p)) {
+          if (p.to === 'SECRET')
             await this.forget(ctx.trx, await repo.pinIdsOfBoard(ctx.trx, p.boardId), true);
         } else if (ctx.topic === 'pin.updated') {
-          if (p.pinId && !(await repo.pinIsPublic(ctx.trx, p.pinId)))
-            await this.forget(ctx.trx, [p.pinId], true);
-        } else if (p.pinId) {
+          if (!(await repo.pinIsPublic(ctx.trx, p.pinId))) await this.forget(ctx.trx, [p.pinId], true);
+        } else {
           await this.forget(ctx.trx, [p.pinId], false);
         }
       },
