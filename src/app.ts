@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitCheck } from './http/auth.js';
-import { Bookmarks } from './http/pagination.js';
 import type { HttpServer } from './http/server.js';
 import { buildHttpServer } from './http/server.js';
 import { buildProduct, type Product } from './modules/index.js';
 import type { AppModule, ModuleDeps } from './modules/module.js';
+import { Bookmarks } from './platform/bookmarks.js';
 import type { Cache } from './platform/cache/cache.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
 import { RedisCache } from './platform/cache/redis-cache.js';

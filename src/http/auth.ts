@@ -1,25 +1,9 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { Forbidden, RateLimited, Unauthenticated } from '../platform/errors.js';
+import type { Authenticator, Principal } from '../platform/principal.js';
 import { rateLimitHeaders } from '../platform/rate-limit/headers.js';
 import type { RateLimitResult } from '../platform/rate-limit/rate-limiter.js';
-import type { HttpServer } from './server.js';
-
-/** Who is calling: the user a token acts for, through which app, with which scopes. */
-export interface Principal {
-  readonly userId: string;
-  readonly appId: string;
-  readonly scopes: ReadonlySet<string>;
-}
-
-/** Turns a bearer token into a principal; undefined for unknown, expired or revoked tokens. */
-export interface Authenticator {
-  (token: string): Promise<Principal | undefined>;
-  /**
-   * The same answer without waiting, when it is at hand (a principal cached on this node): the
-   * principal, null for a token known to be invalid, undefined when only the call can tell.
-   */
-  held?(token: string): Principal | null | undefined;
-}
+import type { HttpServer } from './types.js';
 
 /** Counts one call of `category` for the principal; undefined when that category is not limited. */
 export type RateLimitCheck = (principal: Principal, category: string) => Promise<RateLimitResult | undefined>;

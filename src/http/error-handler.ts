@@ -12,7 +12,7 @@ import {
   Unavailable,
 } from '../platform/errors.js';
 import { isRedisUnavailable } from '../platform/redis.js';
-import type { HttpServer } from './server.js';
+import type { HttpServer } from './types.js';
 
 /** The one table from domain error to HTTP status. */
 const STATUS = new Map<abstract new (...args: never[]) => DomainError, number>([

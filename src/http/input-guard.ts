@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Invalid } from '../platform/errors.js';
 import { idOutOfRange } from './id.js';
-import type { HttpServer } from './server.js';
+import type { HttpServer } from './types.js';
 
 /**
  * Text PostgreSQL cannot store, or cannot store as sent: NUL (it refuses U+0000 in text, SQLSTATE

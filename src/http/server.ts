@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -7,7 +6,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
-  type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
@@ -15,7 +13,8 @@ import { Type } from 'typebox';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
-import { type Authenticator, installAuth, type RateLimitCheck } from './auth.js';
+import type { Authenticator } from '../platform/principal.js';
+import { installAuth, type RateLimitCheck } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling, toErrorResponse } from './error-handler.js';
 import { installInputGuard } from './input-guard.js';
@@ -35,14 +34,9 @@ export interface HttpDeps {
   rateLimit?: RateLimitCheck;
 }
 
-/** The Fastify instance type every module registers routes on. */
-export type HttpServer = FastifyInstance<
-  Server,
-  IncomingMessage,
-  ServerResponse,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+import type { HttpServer } from './types.js';
+
+export type { HttpServer };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 

@@ -1,7 +1,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyReply, FastifyRequest, FastifySchema, RequestPayload } from 'fastify';
-import type { HttpServer } from './server.js';
+import type { HttpServer } from './types.js';
 
 const common: Options = { allErrors: false, useDefaults: true, removeAdditional: true, strict: false };
 

@@ -1,4 +1,4 @@
-import type { Authenticator } from '../http/auth.js';
+import type { Authenticator } from '../platform/principal.js';
 import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';

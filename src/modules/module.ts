@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Bookmarks } from '../http/pagination.js';
 import type { HttpServer } from '../http/server.js';
+import type { Bookmarks } from '../platform/bookmarks.js';
 import type { Cache } from '../platform/cache/cache.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db/database.js';

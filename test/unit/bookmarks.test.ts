@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Bookmarks } from '../../src/http/pagination.js';
+import { Bookmarks } from '../../src/platform/bookmarks.js';
 import { Invalid } from '../../src/platform/errors.js';
 
 const bookmarks = new Bookmarks(randomBytes(32));

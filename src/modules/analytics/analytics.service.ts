@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Static } from 'typebox';
-import type { Principal } from '../../http/auth.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
+import type { Principal } from '../../platform/principal.js';
 import type { PinsService } from '../pins/index.js';
 import {
   addCounts,

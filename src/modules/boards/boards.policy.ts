@@ -1,6 +1,6 @@
-import type { Principal } from '../../http/auth.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Forbidden, NotFound } from '../../platform/errors.js';
+import type { Principal } from '../../platform/principal.js';
 
 export interface BoardAccess {
   owner_id: string;

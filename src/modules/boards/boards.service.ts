@@ -1,11 +1,11 @@
-import type { Principal } from '../../http/auth.js';
-import type { Bookmarks } from '../../http/pagination.js';
+import type { Bookmarks } from '../../platform/bookmarks.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Conflict, Forbidden, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import type { Principal } from '../../platform/principal.js';
 import { emit } from '../topics.js';
 import { authorizeBoard, canSeeBoard } from './boards.policy.js';
 import { type BoardRow, boardsRepository as repo } from './boards.repository.js';

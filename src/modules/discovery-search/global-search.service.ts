@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../../http/auth.js';
-import type { Bookmarks, Cursor } from '../../http/pagination.js';
+import type { Bookmarks, Cursor } from '../../platform/bookmarks.js';
 import { Invalid } from '../../platform/errors.js';
+import type { Principal } from '../../platform/principal.js';
 import { writtenPage } from '../pins/index.js';
 import type { ProductServices } from '../product-services.js';
 import type {

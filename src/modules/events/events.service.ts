@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import type { Principal } from '../../http/auth.js';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Metrics } from '../../platform/metrics.js';
+import type { Principal } from '../../platform/principal.js';
 import { emit, type Topics } from '../topics.js';
 import {
   type ClientBatchOutcome,

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../../http/auth.js';
+import type { Principal } from '../../platform/principal.js';
 import { HmacSha256 } from './hmac-sha256.js';
 
 /** Where an item was shown (the surfaces). */

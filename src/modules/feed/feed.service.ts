@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal } from '../../http/auth.js';
-import type { Bookmarks } from '../../http/pagination.js';
+import type { Bookmarks } from '../../platform/bookmarks.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Principal } from '../../platform/principal.js';
 import { type PinsService, writtenPage } from '../pins/index.js';
 import { type PinFacts, feedRepository as repo } from './feed.repository.js';
 import type { FeedReason, FeedSession, FeedStore } from './feed-store.js';

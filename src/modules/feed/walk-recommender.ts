@@ -1,4 +1,4 @@
-import type { Principal } from '../../http/auth.js';
+import type { Principal } from '../../platform/principal.js';
 
 /**
  * Recommendations by random walks on the pin-board graph (the related-pins module provides one; the

@@ -1,8 +1,8 @@
-import type { Principal } from '../../http/auth.js';
-import type { Bookmarks, Cursor } from '../../http/pagination.js';
+import type { Bookmarks, Cursor } from '../../platform/bookmarks.js';
 import type { Db } from '../../platform/db/database.js';
 import { isForeignKeyViolation } from '../../platform/db/errors.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
+import type { Principal } from '../../platform/principal.js';
 import type { BoardView } from '../boards/index.js';
 import type { ProductServices } from '../product-services.js';
 import { emit } from '../topics.js';

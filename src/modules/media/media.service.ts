@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../../http/auth.js';
-import type { Bookmarks } from '../../http/pagination.js';
+import type { Bookmarks } from '../../platform/bookmarks.js';
 import type { Db } from '../../platform/db/database.js';
 import {
   Conflict,
@@ -13,6 +12,7 @@ import {
 import { type IdGenerator, isIdOfType } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Principal } from '../../platform/principal.js';
 import { newToken, tokenHash } from '../../platform/secrets-hash.js';
 import { type MediaRow, type MediaStatus, mediaRepository as repo } from './media.repository.js';
 import { mediaPrefix, storeUpload } from './media.storage.js';

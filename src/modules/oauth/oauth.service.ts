@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../../http/auth.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, Unauthenticated } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import type { Principal } from '../../platform/principal.js';
 import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle.js';
 import { hashPassword, newToken, tokenHash, verifyPassword } from '../../platform/secrets-hash.js';
 import { clientPlan, grantPlan } from './client-budgets.js';

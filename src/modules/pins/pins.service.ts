@@ -1,12 +1,12 @@
 import type { Static } from 'typebox';
-import type { Principal } from '../../http/auth.js';
-import type { Bookmarks } from '../../http/pagination.js';
+import type { Bookmarks } from '../../platform/bookmarks.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import type { Principal } from '../../platform/principal.js';
 import {
   authorizeBoard,
   type BoardsService,

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import type { Principal } from '../../http/auth.js';
-import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../http/pagination.js';
+import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../platform/bookmarks.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
+import type { Principal } from '../../platform/principal.js';
 import type { PinsService } from '../pins/index.js';
 import type { PinBoardGraph } from './graph.js';
 import type { GraphStore } from './graph-store.js';

@@ -1,7 +1,7 @@
-import type { Principal } from '../../http/auth.js';
-import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../http/pagination.js';
+import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../platform/bookmarks.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
+import type { Principal } from '../../platform/principal.js';
 import type { ProductServices } from '../product-services.js';
 import { type Hit, type HitCursor, searchRepository as repo } from './search.repository.js';
 import { searchText } from './search-text.js';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Bookmarks } from '../../../src/http/pagination.js';
 import { GlobalSearchService } from '../../../src/modules/discovery-search/global-search.service.js';
 import { score, staticKey } from '../../../src/modules/discovery-search/ranking.js';
 import { TermIndex } from '../../../src/modules/discovery-search/term-index.js';
@@ -19,6 +18,7 @@ import {
   trendScore,
   weeklySeries,
 } from '../../../src/modules/discovery-search/trends.js';
+import { Bookmarks } from '../../../src/platform/bookmarks.js';
 
 const zero: TermWindows = { term: 't', w0: 0, w1: 0, prev4w: 0, m0: 0, m1: 0, y0: 0, y1: 0, lastYear30: 0 };
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import type { Principal } from '../../../src/http/auth.js';
+import type { Principal } from '../../../src/platform/principal.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
 import { makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
 import { postEvents } from '../events/helpers.js';
