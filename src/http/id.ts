@@ -1,14 +1,12 @@
 import { Type } from 'typebox';
 import { Invalid, NotFound } from '../platform/errors.js';
+import { MAX_BIGINT } from '../platform/ids.js';
 
 /** A Corkboard id as a client sends it: 1 to 19 decimal digits (anything else is a 400). */
 export const ID_PATTERN = '^\\d{1,19}$';
 
 /** The one schema for an id field; use it for every id a client sends. */
 export const Id = Type.String({ pattern: ID_PATTERN, description: 'Decimal ID.' });
-
-/** The largest PostgreSQL bigint. Every id Corkboard makes is below 2^62 (platform/ids.ts). */
-const MAX_BIGINT = (1n << 63n) - 1n;
 
 /**
  * The 404 an unknown id of each kind gets from its module, so an id past any bigint answers the same.

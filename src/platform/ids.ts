@@ -13,6 +13,13 @@ export const LOCAL_BITS = 36n;
 export const MAX_SHARD = (1 << 16) - 1;
 export const MAX_TYPE = (1 << 10) - 1;
 export const MAX_LOCAL = (1n << LOCAL_BITS) - 1n;
+/** The largest PostgreSQL bigint: no id column can hold more. */
+export const MAX_BIGINT = (1n << 63n) - 1n;
+
+/** Whether a client's text can be an id at all: 1 to 19 decimal digits, at most MAX_BIGINT. */
+export function isIdText(text: unknown): text is string {
+  return typeof text === 'string' && /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_BIGINT;
+}
 
 /** Object kinds encoded in the type bits. Values are part of every stored ID: never renumber. */
 export const IdType = {

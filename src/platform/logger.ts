@@ -13,3 +13,16 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
     },
   });
 }
+
+/**
+ * A warning for connection errors, written at most once a second: a restart of PostgreSQL or Redis
+ * breaks every connection at once, and each would otherwise log the same line.
+ */
+export function connectionWarning(log: Logger, message: string): (err: Error) => void {
+  let lastLogged = 0;
+  return (err) => {
+    if (Date.now() - lastLogged < 1000) return;
+    lastLogged = Date.now();
+    log.warn({ err }, message);
+  };
+}

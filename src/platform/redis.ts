@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
-import type { Logger } from './logger.js';
+import { connectionWarning, type Logger } from './logger.js';
 
 /**
  * A Redis connection that fails commands fast while disconnected instead of queueing them forever.
- * ioredis reconnects by itself; its `error` events are logged here (at most one line a second per
- * connection) rather than printed to the console by ioredis for want of a listener.
+ * ioredis reconnects by itself; its `error` events are logged here (connectionWarning: at most one
+ * line a second per connection) rather than printed to the console by ioredis for want of a listener.
  */
 export function createRedis(url: string, log: Logger): Redis {
   const redis = new Redis(url, {
@@ -13,12 +13,7 @@ export function createRedis(url: string, log: Logger): Redis {
     connectTimeout: 5000,
     lazyConnect: false,
   });
-  let lastLogged = 0;
-  redis.on('error', (err: Error) => {
-    if (Date.now() - lastLogged < 1000) return;
-    lastLogged = Date.now();
-    log.warn({ err }, 'redis connection error; reconnecting');
-  });
+  redis.on('error', connectionWarning(log, 'redis connection error; reconnecting'));
   return redis;
 }
 

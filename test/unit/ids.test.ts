@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeId, encodeId, IdType, isIdOfType, MAX_LOCAL } from '../../src/platform/ids.js';
+import { decodeId, encodeId, IdType, isIdOfType, isIdText, MAX_LOCAL } from '../../src/platform/ids.js';
 
 describe('64-bit IDs', () => {
   it('packs shard | type | local as Pinterest lays them out', () => {
@@ -44,5 +44,13 @@ describe('64-bit IDs', () => {
     expect(isIdOfType(pin, 'pin')).toBe(true);
     expect(isIdOfType(pin, 'board')).toBe(false);
     expect(isIdOfType('garbage', 'pin')).toBe(false);
+  });
+});
+
+describe('isIdText', () => {
+  it('takes 1 to 19 digits up to the largest bigint, and nothing else', () => {
+    for (const ok of ['1', '0', '70643622084612', '9223372036854775807']) expect(isIdText(ok)).toBe(true);
+    for (const bad of ['', '9223372036854775808', '99999999999999999999', '-1', '1.0', ' 1', 'x', 1, null])
+      expect(isIdText(bad)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { isIdText } from '../../platform/ids.js';
 import { APP_TYPES, type AppType, CLIENT_KINDS, type ClientKind, SERVER_KINDS } from './events.schemas.js';
 import { type ImpressionClaims, SURFACES, type Surface } from './impression-tokens.js';
 
@@ -31,9 +32,7 @@ export interface TimeWindow {
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,64}$/;
-const PIN_ID = /^\d{1,19}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}:\d{2})$/;
-const MAX_INT64 = 9223372036854775807n;
 const MAX_TOKEN = 512;
 const clientKinds = new Set<string>(CLIENT_KINDS);
 const serverKinds = new Set<string>(SERVER_KINDS);
@@ -104,8 +103,7 @@ export function parseEvent(raw: unknown, index: number, window: TimeWindow): Cli
     );
 
   const pinId = e.pin_id;
-  if (typeof pinId !== 'string' || !PIN_ID.test(pinId) || BigInt(pinId) > MAX_INT64)
-    return invalidField(index, id, 'pin_id', 'must be a decimal pin id');
+  if (!isIdText(pinId)) return invalidField(index, id, 'pin_id', 'must be a decimal pin id');
   const surface = e.surface;
   if (surface !== undefined && (typeof surface !== 'string' || !surfaces.has(surface)))
     return invalidField(index, id, 'surface', `must be one of ${SURFACES.join(', ')}`);

@@ -1,3 +1,4 @@
+import { isIdText } from '../../platform/ids.js';
 import { type AttemptPlan, addressBucket } from '../../platform/rate-limit/failure-throttle.js';
 
 const minutes = (n: number) => n * 60_000;
@@ -20,7 +21,7 @@ export const CLIENT_BUDGETS = {
 
 /** The budgets an app-secret check for `appId` from `ip` draws on. */
 export function clientPlan(appId: string, ip: string): AttemptPlan {
-  const subject = /^\d{1,19}$/.test(appId) ? `app:${appId}` : 'app:malformed';
+  const subject = isIdText(appId) ? `app:${appId}` : 'app:malformed';
   const address = addressBucket(ip);
   return {
     budgets: [

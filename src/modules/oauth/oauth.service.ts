@@ -3,6 +3,7 @@ import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, Unauthenticated } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
+import { isIdText } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
 import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle.js';
 import { hashPassword, newToken, tokenHash, verifyPassword } from '../../platform/secrets-hash.js';
@@ -84,7 +85,7 @@ export class OAuthService {
   }
 
   async app(id: string): Promise<OAuthApp | undefined> {
-    if (!/^\d{1,19}$/.test(id)) return undefined;
+    if (!isIdText(id)) return undefined;
     return this.db
       .selectFrom('apps')
       .select(['id', 'name', 'owner_id', 'redirect_uris'])
@@ -100,7 +101,7 @@ export class OAuthService {
     return this.throttle.attempt(
       clientPlan(appId, ip),
       async () => {
-        const row = /^\d{1,19}$/.test(appId)
+        const row = isIdText(appId)
           ? await this.db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst()
           : undefined;
         if (!row || !(await verifyPassword(secret, row.secret_hash))) {

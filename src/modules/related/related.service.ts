@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../platform/bookmarks.js';
 import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
+import { isIdText } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
 import type { PinsService } from '../pins/index.js';
 import type { PinBoardGraph } from './graph.js';
@@ -16,7 +17,6 @@ export const MAX_RESULTS = 200;
 const WALK_CANDIDATES = 400;
 /** Fewer graph results than this and content similarity fills the list (a cold pin). */
 export const MIN_GRAPH_RESULTS = DEFAULT_PAGE_SIZE;
-const MAX_ID = 9_223_372_036_854_775_807n;
 /** Longest a request waits for the node's first graph. */
 const GRAPH_WAIT_MS = 5000;
 /** How long a list stays for the pages after its first (so they follow the first page's ranking). */
@@ -50,10 +50,6 @@ function hashText(text: string, seed: number): number {
   return h;
 }
 
-function validId(id: string): boolean {
-  return /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_ID;
-}
-
 /**
  * Related pins: random walks on the pin–board graph from a pin (or, for the home feed, from several
  * weighted pins), filtered to what the viewer may see, de-duplicated by save chain and dHash, diversified
@@ -83,7 +79,7 @@ export class RelatedService {
     const pageSize = q.page_size ?? DEFAULT_PAGE_SIZE;
     const scope = `related:${pinId}:${pageSize}`;
     const pageNo = q.bookmark ? pageOf(this.deps.bookmarks.decode(scope, q.bookmark)) : 0;
-    if (!validId(pinId)) throw new NotFound('Pin not found.', 50);
+    if (!isIdText(pinId)) throw new NotFound('Pin not found.', 50);
     // Exactly what GET /v5/pins/{pin_id} would answer: 404 for a pin the viewer may not see.
     await this.deps.pins.get(viewer, pinId);
     let list = pageNo > 0 ? this.lists.get(pinId) : undefined;
@@ -116,7 +112,7 @@ export class RelatedService {
     limit: number,
     opts: { excludePinIds?: ReadonlySet<string> } = {},
   ): Promise<Recommendation[]> {
-    const valid = seeds.filter((s) => validId(s.pinId) && s.weight > 0);
+    const valid = seeds.filter((s) => isIdText(s.pinId) && s.weight > 0);
     if (valid.length === 0 || limit <= 0) return [];
     const canonicals = await repo.canonicals(this.deps.db, [...new Set(valid.map((s) => s.pinId))]);
     const graph = await this.graph();

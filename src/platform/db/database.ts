@@ -5,7 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import { connectionWarning, type Logger } from '../logger.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect, type PGliteUsage } from './pglite-dialect.js';
 import type { Database } from './schema.js';
@@ -196,13 +196,7 @@ async function openPostgres(config: Config, url: string, log: Logger): Promise<D
  * `isDatabaseUnavailable` recognises (a 503 for a request, a retry for a job).
  */
 function watchConnections(pool: pg.Pool, log: Logger): void {
-  let lastLogged = 0;
-  const report = (err: Error) => {
-    // One line a second at most: a restart breaks every connection of the pool at once.
-    if (Date.now() - lastLogged < 1000) return;
-    lastLogged = Date.now();
-    log.warn({ err }, 'database connection lost; it is replaced on next use');
-  };
+  const report = connectionWarning(log, 'database connection lost; it is replaced on next use');
   pool.on('error', report);
   pool.on('connect', (client) => client.on('error', report));
 }
