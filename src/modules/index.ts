@@ -28,10 +28,8 @@ export interface Product extends ProductServices {
 /** Builds the product's services and modules from the platform dependencies. */
 export function buildProduct(deps: ModuleDeps): Product {
   // Password, app-secret and grant guessing: its own switch, not RATE_LIMITS (a security control).
-  const throttle = new FailureThrottle(
-    deps.config.authThrottle ? deps.rateLimiter : null,
-    new KnownAddresses(deps.db),
-  );
+  const knownAddresses = new KnownAddresses(deps.db);
+  const throttle = new FailureThrottle(deps.config.authThrottle ? deps.rateLimiter : null, knownAddresses);
   const accounts = new AccountsService(deps.db, deps.ids, throttle);
   const oauth = new OAuthService(deps.db, deps.ids, deps.cache, throttle);
   const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks, deps.cache);
@@ -69,7 +67,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     analytics: analytics.service,
     modules: [
       accountsModule(accounts),
-      oauthModule(oauth, accounts),
+      oauthModule(oauth, accounts, knownAddresses),
       boardsModule(boards),
       pinsModule(pins, images),
       followsModule(deps, services),

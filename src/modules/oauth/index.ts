@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import { KnownAddresses } from '../../platform/rate-limit/known-addresses.js';
+import type { KnownAddresses } from '../../platform/rate-limit/known-addresses.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { AppModule } from '../module.js';
 import { consentRoutes } from './consent.routes.js';
@@ -11,7 +11,11 @@ export { ACCESS_TTL_S, MAX_DEV_TOKEN_DAYS, OAuthService, type TokenGrant } from 
 export { ALL_SCOPES, parseScopes } from './scopes.js';
 
 /** OAuth 2.0: the consent page at /oauth/, the token and revoke endpoints under /v5/oauth. */
-export function oauthModule(oauth: OAuthService, accounts: AccountsService): AppModule {
+export function oauthModule(
+  oauth: OAuthService,
+  accounts: AccountsService,
+  knownAddresses: KnownAddresses,
+): AppModule {
   return {
     name: 'oauth',
     async routes(app, deps) {
@@ -28,12 +32,12 @@ export function oauthModule(oauth: OAuthService, accounts: AccountsService): App
       });
     },
     // The guessing throttle's known addresses (see FailureThrottle) stop counting after 90 days.
-    periodic: (deps) => [
+    periodic: () => [
       {
         name: 'oauth.prune-known-addresses',
         everyMs: 6 * 3_600_000,
         run: async () => {
-          await new KnownAddresses(deps.db).prune();
+          await knownAddresses.prune();
         },
       },
     ],
