@@ -179,7 +179,9 @@ async function main(): Promise<void> {
       const principal = { userId, appId: '0', scopes: new Set(['boards:read', 'pins:read']) };
       const target = heldBy.get(userId)!;
       totals.held += target.size;
-      const page = await feed.service.home(principal, FEED_K, undefined, 'quality');
+      const page: { items: { id: string; parent_pin_id: string | null; reason: string }[] } = JSON.parse(
+        (await feed.service.home(principal, FEED_K, undefined, 'quality')).toString(),
+      );
       for (const item of page.items) {
         const canonical = item.parent_pin_id ?? item.id;
         if (target.has(canonical)) {

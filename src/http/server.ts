@@ -20,6 +20,7 @@ import { installErrorHandling, toErrorResponse } from './error-handler.js';
 import { installInputGuard } from './input-guard.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
 import { installJsonBodies, validatorCompiler } from './validation.js';
+import { installWrittenJson } from './written-json.js';
 
 export interface HttpDeps {
   config: Config;
@@ -90,6 +91,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   installErrorHandling(app);
   installAuth(app, deps.authenticate, deps.rateLimit);
   installInputGuard(app);
+  installWrittenJson(app, config.checkWrittenJson);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
 
   // Callback-style hooks: on the hot path of every request, they cost less than async ones.

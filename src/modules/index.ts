@@ -2,7 +2,7 @@ import type { Authenticator } from '../platform/principal.js';
 import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
-import { type AnalyticsService, analyticsModule } from './analytics/index.js';
+import { type AnalyticsService, analyticsModule, PinMetricsReader } from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
 import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
@@ -11,7 +11,7 @@ import { followsModule } from './follows/index.js';
 import { mediaModule } from './media/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
 import { OAuthService, oauthModule } from './oauth/index.js';
-import { ImagesService, PinsService, pinsModule } from './pins/index.js';
+import { ImagesService, PinStore, PinsService, pinsModule } from './pins/index.js';
 import type { ProductServices } from './product-services.js';
 import { relatedModule } from './related/index.js';
 import { searchModule } from './search/index.js';
@@ -21,8 +21,10 @@ export interface Product extends ProductServices {
   /** Every product module, in registration order. */
   readonly modules: readonly AppModule[];
   readonly authenticate: Authenticator;
-  /** Analytics: pin_metrics for pin reads, popularity signals for discovery. */
+  /** Analytics: the v5 analytics endpoints, popularity signals for discovery. */
   readonly analytics: AnalyticsService;
+  /** `pin_metrics` for pin reads. */
+  readonly pinMetrics: PinMetricsReader;
 }
 
 /** Builds the product's services and modules from the platform dependencies. */
@@ -32,11 +34,11 @@ export function buildProduct(deps: ModuleDeps): Product {
   const throttle = new FailureThrottle(deps.config.authThrottle ? deps.rateLimiter : null, knownAddresses);
   const accounts = new AccountsService(deps.db, deps.ids, throttle);
   const oauth = new OAuthService(deps.db, deps.ids, deps.cache, throttle);
-  const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks, deps.cache);
   const images = new ImagesService(deps.blobs, deps.ids, deps.config);
-  const pins = new PinsService(deps.db, deps.ids, deps.bookmarks, deps.cache, boards, images, deps.config);
-  boards.useCovers((ids) => pins.covers(ids));
-  boards.useSectionEmptier((trx, boardId, sectionId) => pins.emptySection(trx, boardId, sectionId));
+  // What boards need of pins (covers, emptying a section) and what pins need of events and analytics
+  // depend on nothing built later: each service is finished when its constructor returns.
+  const pinStore = new PinStore(deps.db, deps.cache, images);
+  const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks, deps.cache, pinStore);
   const impressionTokens = new ImpressionTokens(deps.impressionTokenKey, deps.config.impressionTokenTtlMs);
   const events = new EventsService({
     db: deps.db,
@@ -46,30 +48,43 @@ export function buildProduct(deps: ModuleDeps): Product {
     config: deps.config,
     eventsCommitted: deps.eventsCommitted,
   });
-  const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
-  const analytics = analyticsModule(deps, services);
-  const related = relatedModule(deps, services);
-  const feed = feedModule(deps, services, (ids) => analytics.service.signals(ids));
-  // The home feed's recommendations are random walks seeded by the viewer's recent saves and close-ups.
-  feed.service.useRecommender(related.service);
-  pins.useServing({
-    tokens: (viewer, pinIds, surface, requestId) =>
-      impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),
-    metrics: (ids) => analytics.service.pinMetrics(ids),
+  const pinMetrics = new PinMetricsReader(deps.db);
+  const pins = new PinsService({
+    db: deps.db,
+    ids: deps.ids,
+    bookmarks: deps.bookmarks,
+    boards,
+    images,
+    store: pinStore,
+    limits: deps.config,
+    serving: {
+      tokens: (viewer, pinIds, surface, requestId) =>
+        impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),
+      metrics: (ids) => pinMetrics.of(ids),
+    },
     saved: async (trx, viewer, pinId, boardId) => {
       await events.record(trx, [
         { kind: 'SAVE', userId: viewer.userId, appId: viewer.appId, pinId, boardId },
       ]);
     },
   });
+  const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
+  const analytics = analyticsModule(deps, services);
+  const related = relatedModule(deps, services);
+  // The home feed's recommendations are random walks seeded by the viewer's recent saves and close-ups.
+  const feed = feedModule(deps, services, {
+    signals: (ids) => analytics.service.signals(ids),
+    recommender: related.service,
+  });
   return {
     ...services,
     analytics: analytics.service,
+    pinMetrics,
     modules: [
       accountsModule(accounts),
       oauthModule(oauth, accounts, knownAddresses),
       boardsModule(boards),
-      pinsModule(pins, images),
+      pinsModule(pins, images, pinStore),
       followsModule(deps, services),
       mediaModule(deps, services),
       searchModule(deps, services),

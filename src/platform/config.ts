@@ -62,6 +62,12 @@ export interface Config {
    */
   readonly authThrottle: boolean;
   /**
+   * Whether answers a service wrote as JSON bytes (pin lists, a held pin) are parsed and checked against
+   * their route's response schema before they go out (CHECK_WRITTEN_JSON, off by default; the tests turn
+   * it on). A mismatch is a 500 naming the first difference.
+   */
+  readonly checkWrittenJson: boolean;
+  /**
    * Which proxies' X-Forwarded-For to believe for the client address (TRUST_PROXY; Fastify's
    * `trustProxy`): false (default: the socket's peer is the client), true (any), a hop count, or a list
    * of proxy addresses and CIDR ranges.
@@ -265,6 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     rateLimits,
     authThrottle: bool(env, 'AUTH_THROTTLE', true),
+    checkWrittenJson: bool(env, 'CHECK_WRITTEN_JSON', false),
     trustProxy: trustProxy(env),
     seedDemo: bool(env, 'SEED_DEMO', embedded && databaseUrl === undefined),
     mediaDir: path.resolve(str(env, 'MEDIA_DIR', path.join(dataDir, 'media'))),

@@ -22,6 +22,8 @@ export function testEnv(env: Record<string, string> = {}, isolation = randomByte
     JOB_LEASE_MS: '2000',
     // Suites make many writes with one user's token; the rate-limit tests switch limits on themselves.
     RATE_LIMITS: 'off',
+    // Pages written as bytes are checked against their routes' response schemas.
+    CHECK_WRITTEN_JSON: 'on',
   };
   if (testMode() === 'services') {
     const { databaseUrl, redisUrl } = servicesUrls();

@@ -65,19 +65,6 @@ const SORT_COLUMN = {
   SAVE: 'saves',
 } as const;
 
-/** `pin_metrics` of a pin read: the last 90 days (today included) and the lifetime. */
-export interface PinMetrics {
-  '90d': PinMetricCounts;
-  lifetime_metrics: PinMetricCounts;
-}
-export interface PinMetricCounts {
-  impression: number;
-  save: number;
-  pin_click: number;
-  /** Outbound clicks. */
-  clickthrough: number;
-}
-
 type DataStatus = 'READY' | 'PROCESSING' | 'BEFORE_PIN_CREATED';
 type Series = {
   daily_metrics: { date: string; data_status: DataStatus; metrics: Record<string, number> }[];
@@ -101,13 +88,6 @@ function parseList(
   }
   return out;
 }
-
-const toPinMetricCounts = (c: Counts): PinMetricCounts => ({
-  impression: c.impressions,
-  save: c.saves,
-  pin_click: c.pin_clicks,
-  clickthrough: c.outbound_clicks,
-});
 
 /** An answer already serialised (the route sends its text as is). */
 export class AnswerJson {
@@ -158,8 +138,10 @@ export class AnalyticsService {
     if (ids.length === 0) throw new Invalid('pin_ids must name at least one Pin.');
     if (ids.length > 100) throw new Invalid('pin_ids may name at most 100 Pins.');
     for (const id of ids) if (!/^\d{1,20}$/.test(id)) throw new Invalid(`Invalid pin id "${id}".`);
-    const visible = await this.deps.pins.byIds(viewer, ids);
-    const own = new Set(visible.filter((p) => p.is_owner).map((p) => p.id));
+    const visible = await this.deps.pins.visible(viewer, ids);
+    const own = new Set(
+      visible.filter((p) => p.copy.pin.owner_id === viewer.userId).map((p) => p.copy.pin.id),
+    );
     if (ids.some((id) => !own.has(id))) throw pinNotFound();
     const appTypes = appTypeFilter(q.app_types);
     const report = await this.pinsReport(ids, range, appTypes, metrics, splitsOf('NO_SPLIT', appTypes));
@@ -303,23 +285,6 @@ export class AnalyticsService {
   /** The rollup changed these creators' counts: their cached reports are out of date. */
   async creatorsChanged(userIds: readonly string[]): Promise<void> {
     await this.deps.cache.invalidate(...userIds.map(generationKey));
-  }
-
-  /** `pin_metrics` for pin reads (90 days including today, and lifetime, all app types); no access check. */
-  async pinMetrics(pinIds: readonly string[]): Promise<Map<string, PinMetrics>> {
-    const out = new Map<string, PinMetrics>();
-    if (pinIds.length === 0) return out;
-    const since = addDays(utcDay(this.now()), -89);
-    const rows = await repo.pinRecentAndLifetime(this.deps.db, pinIds, since);
-    const byId = new Map(rows.map((r) => [r.pin_id, r]));
-    for (const id of pinIds) {
-      const r = byId.get(id);
-      out.set(id, {
-        '90d': toPinMetricCounts(r?.recent ?? ZERO),
-        lifetime_metrics: toPinMetricCounts(r?.lifetime ?? ZERO),
-      });
-    }
-    return out;
   }
 
   /** Popularity signals of these pins (for discovery). */

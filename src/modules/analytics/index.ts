@@ -9,7 +9,8 @@ import { rollupConsumer } from './rollup.consumer.js';
 import { RollupProgress } from './rollup-progress.js';
 
 export { engagement } from './analytics.metrics.js';
-export { AnalyticsService, type PinMetricCounts, type PinMetrics } from './analytics.service.js';
+export { AnalyticsService } from './analytics.service.js';
+export { type PinMetricCounts, type PinMetrics, PinMetricsReader } from './pin-metrics.js';
 export { type PopularitySignals, signalsOf, weight } from './popularity/popularity.js';
 export { rollupTestHooks } from './rollup.consumer.js';
 

@@ -71,41 +71,32 @@ const ACCESS_TTL_MS = 10 * 60_000;
 const accessKey = (id: string) => `board-access:${id}`;
 
 export type BoardMedia = { image_cover_url: string | null; pin_thumbnail_urls: string[] };
-/** Finds cover images for boards (the pins module provides it; boards do not read pins themselves). */
-export type CoverSource = (boardIds: readonly string[]) => Promise<Map<string, BoardMedia>>;
 
-/** Moves a section's pins to the board itself; returns what to do once that has committed. */
-type SectionEmptier = (trx: Db, boardId: string, sectionId: string) => Promise<() => Promise<void>>;
+/** What boards need from the pins module (which does the reading; boards do not read pins themselves). */
+export interface BoardPins {
+  /** Cover images of these boards. */
+  covers(boardIds: readonly string[]): Promise<Map<string, BoardMedia>>;
+  /**
+   * Moves a section's pins to the board itself, in the transaction deleting the section; returns what to
+   * do once that has committed.
+   */
+  emptySection(trx: Db, boardId: string, sectionId: string): Promise<() => Promise<void>>;
+}
 
 /** Boards and sections: who may see and change them, and the writes, each in one transaction. */
 export class BoardsService {
-  private covers: CoverSource = async () => new Map();
-  private emptySection: SectionEmptier = async () => async () => {};
-
-  /** Lets the pins module supply board covers. */
-  useCovers(source: CoverSource): void {
-    this.covers = source;
-  }
-
-  /**
-   * Lets the pins module take the pins out of a section about to be deleted (in the deleting
-   * transaction); what it returns runs after the commit.
-   */
-  useSectionEmptier(emptier: SectionEmptier): void {
-    this.emptySection = emptier;
-  }
-
-  private async views(rows: BoardRow[]): Promise<BoardView[]> {
-    const media = await this.covers(rows.map((r) => r.id));
-    return rows.map((r) => boardView(r, media.get(r.id)));
-  }
-
   constructor(
     private readonly db: Db,
     private readonly ids: IdGenerator,
     private readonly bookmarks: Bookmarks,
     private readonly cache: Cache,
+    private readonly pins: BoardPins,
   ) {}
+
+  private async views(rows: BoardRow[]): Promise<BoardView[]> {
+    const media = await this.pins.covers(rows.map((r) => r.id));
+    return rows.map((r) => boardView(r, media.get(r.id)));
+  }
 
   /** The viewer's own boards, newest first. */
   async list(viewer: Principal, filter: PrivacyFilter | undefined, pageSize: number, bookmark?: string) {
@@ -256,7 +247,7 @@ export class BoardsService {
   async deleteSection(viewer: Principal, boardId: string, sectionId: string) {
     const after = await this.db.transaction().execute(async (trx) => {
       await this.authorize(viewer, boardId, 'write', trx);
-      const after = await this.emptySection(trx, boardId, sectionId);
+      const after = await this.pins.emptySection(trx, boardId, sectionId);
       if (!(await repo.deleteSection(trx, boardId, sectionId))) throw sectionNotFound();
       return after;
     });

@@ -4,7 +4,14 @@ import type { BoardsService } from './boards.service.js';
 
 export { authorizeBoard, canSeeBoard } from './boards.policy.js';
 export { Board, BoardPage } from './boards.schemas.js';
-export { BoardsService, type BoardView, boardView, type CachedBoardAccess } from './boards.service.js';
+export {
+  type BoardMedia,
+  type BoardPins,
+  BoardsService,
+  type BoardView,
+  boardView,
+  type CachedBoardAccess,
+} from './boards.service.js';
 export { DISCOVERY_EPOCH_KEY, discoverableBoard, isDiscoverable } from './visibility.js';
 
 /** Boards and board sections: /v5/boards... */

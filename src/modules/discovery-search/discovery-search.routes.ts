@@ -1,6 +1,6 @@
-import type { Static } from 'typebox';
 import { principalOf } from '../../http/auth.js';
-import type { HttpServer } from '../../http/server.js';
+import type { HttpServer } from '../../http/types.js';
+import { sendWritten } from '../../http/written-json.js';
 import {
   BoardResults,
   GlobalQuery,
@@ -47,13 +47,9 @@ export function discoverySearchRoutes(
         querystring: PartnerPinsQuery,
         response: { 200: PinResults },
       },
-      // The page is written by the service from each pin's cached JSON (the schema documents it); a
-      // Buffer is sent as it is.
     },
-    async (request, reply) => {
-      const page = await search.pins(principalOf(request), request.query, { requestId: request.id });
-      return reply.type('application/json; charset=utf-8').send(page as unknown as Static<typeof PinResults>);
-    },
+    async (request, reply) =>
+      sendWritten(reply, await search.pins(principalOf(request), request.query, { requestId: request.id })),
   );
 
   app.get(

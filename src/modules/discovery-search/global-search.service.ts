@@ -124,7 +124,7 @@ export class GlobalSearchService {
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
     // A pin whose board became secret (or that was deleted) since it was indexed is dropped here, for its
     // owner too: global search shows public content only. The bookmark still moves past it.
-    const { json } = await this.product.pins.listedJson(
+    const { json } = await this.product.pins.list(
       viewer,
       page.items.filter((h) => h.visible !== false).map((h) => h.id),
       { surface: 'SEARCH', requestId: ctx.requestId, publicOnly: true },

@@ -1,6 +1,6 @@
-import type { Static } from 'typebox';
 import { principalOf } from '../../http/auth.js';
-import type { HttpServer } from '../../http/server.js';
+import type { HttpServer } from '../../http/types.js';
+import { sendWritten } from '../../http/written-json.js';
 import { FeedPage, FeedQuery } from './feed.schemas.js';
 import type { FeedService } from './feed.service.js';
 
@@ -20,13 +20,10 @@ export function feedRoutes(app: HttpServer, feed: FeedService): void {
         querystring: FeedQuery,
         response: { 200: FeedPage },
       },
-      // The page is written by the service from each pin's cached JSON (the schema documents it); a
-      // Buffer is sent as it is.
     },
     async (request, reply) => {
       const { page_size, bookmark } = request.query;
-      const page = await feed.homeJson(principalOf(request), page_size ?? 25, bookmark, request.id);
-      return reply.type('application/json; charset=utf-8').send(page as unknown as Static<typeof FeedPage>);
+      sendWritten(reply, await feed.home(principalOf(request), page_size ?? 25, bookmark, request.id));
     },
   );
 }

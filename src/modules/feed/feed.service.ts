@@ -28,6 +28,8 @@ export interface FeedDeps {
   db: Db;
   store: FeedStore;
   pins: PinsService;
+  /** Recommendations from random walks seeded by the viewer's recent saves and close-ups. */
+  recommender: WalkRecommender;
   bookmarks: Bookmarks;
   pool: PopularPool;
   config: FeedConfig;
@@ -61,16 +63,12 @@ const MAX_REFRESHING = 4;
 /** How long the walk may take before the page goes out without it. */
 const WALK_BUDGET_MS = 250;
 
-export type FeedItem = Awaited<ReturnType<PinsService['get']>> & { reason: FeedReason };
-
 /**
  * The home feed: the materialised following list (with heavy sources merged at read time),
  * recommendations from random walks seeded by recent saves and close-ups, and popular pins in the
  * viewer's topics, blended by the ranker into a session that pages are cut from.
  */
 export class FeedService {
-  private walk: WalkRecommender | undefined;
-  private walkGeneration = 0;
   private readonly marked = new Map<string, number>();
   private readonly refreshing = new Set<string>();
   private readonly now: () => number;
@@ -79,36 +77,14 @@ export class FeedService {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Plugs in the random-walk recommender (optional: without it the feed has no related pins). */
-  useRecommender(walk: WalkRecommender | undefined): void {
-    this.walk = walk;
-    // Results kept from another recommender are not this one's.
-    this.walkGeneration++;
-  }
-
-  /** One page of the viewer's home feed, as pin views (see homeJson for the page as the route writes it). */
+  /**
+   * One page of the viewer's home feed, written as JSON: each pin as GET /v5/pins/{pin_id} shows it (only
+   * pins on boards discovery may show: a board may have changed since the ranking), with its impression
+   * token and `reason`.
+   */
   async home(viewer: Principal, pageSize: number, bookmark: string | undefined, requestId: string) {
     const page = await this.cut(viewer, pageSize, bookmark);
-    // As homeJson: only pins on boards discovery may show (a board may have changed since the ranking).
-    const items = (await this.deps.pins.byIds(viewer, page.ids, { publicOnly: true })).map((p) =>
-      Object.assign(p, { reason: page.reasons.get(p.id) ?? ('POPULAR' as FeedReason) }),
-    );
-    await this.deps.pins.serve(viewer, items, { requestId, surface: 'HOME_FEED' });
-    return { items, bookmark: page.bookmark };
-  }
-
-  /**
-   * One page of the viewer's home feed written as JSON: the same page as home(), each pin written from
-   * its cached copy's JSON (PinsService.listedJson) rather than built and stringified per request.
-   */
-  async homeJson(
-    viewer: Principal,
-    pageSize: number,
-    bookmark: string | undefined,
-    requestId: string,
-  ): Promise<Buffer> {
-    const page = await this.cut(viewer, pageSize, bookmark);
-    const { json } = await this.deps.pins.listedJson(viewer, page.ids, {
+    const { json } = await this.deps.pins.list(viewer, page.ids, {
       surface: 'HOME_FEED',
       requestId,
       publicOnly: true,
@@ -344,15 +320,15 @@ export class FeedService {
     return new Map(pairs);
   }
 
-  /** Pins from the walk, seeded by recent saves and close-ups weighted by recency; [] without a walk. */
+  /** Pins from the walk, seeded by recent saves and close-ups weighted by recency. */
   private async related(
     viewer: Principal,
     seeds: { pinId: string; at: number; kind: 'SAVE' | 'PIN_CLICK' }[],
     exclude: Set<string>,
     firstBatch: boolean,
   ): Promise<string[]> {
-    const walk = this.walk;
-    if (!walk || seeds.length === 0) return [];
+    const walk = this.deps.recommender;
+    if (seeds.length === 0) return [];
     const now = this.now();
     const weights = new Map<string, number>();
     for (const s of seeds) {
@@ -385,7 +361,7 @@ export class FeedService {
       const found =
         firstBatch && this.deps.cache
           ? await this.deps.cache.getOrLoad(
-              `feed-related:${this.walkGeneration}:${viewer.userId}:${seedsKey(seeds)}`,
+              `feed-related:${viewer.userId}:${seedsKey(seeds)}`,
               RELATED_TTL_MS,
               ask,
             )

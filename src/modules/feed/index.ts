@@ -7,6 +7,7 @@ import type { FeedStore } from './feed-store.js';
 import { MemoryFeedStore } from './memory-feed-store.js';
 import { PopularPool, type SignalSource } from './popular-pool.js';
 import { RedisFeedStore } from './redis-feed-store.js';
+import type { WalkRecommender } from './walk-recommender.js';
 
 export { FeedService } from './feed.service.js';
 export type { FeedReason, FeedStore } from './feed-store.js';
@@ -15,21 +16,22 @@ export type { WalkRecommender } from './walk-recommender.js';
 /**
  * The home feed: GET /v5/feeds/home, and the fan-out of new pins and follows into the following lists
  * (memory in embedded mode, Redis in services mode). `signals` lifts recently engaged pins in the popular
- * pool; the walk recommender is plugged in with `service.useRecommender`.
+ * pool; `recommender` gives the related pins (random walks).
  */
 export function feedModule(
   deps: ModuleDeps,
   product: ProductServices,
-  signals?: SignalSource,
+  sources: { signals: SignalSource; recommender: WalkRecommender },
 ): AppModule & { readonly service: FeedService; readonly store: FeedStore; readonly pool: PopularPool } {
   const store: FeedStore = deps.redis
     ? new RedisFeedStore(deps.redis, deps.config.redisPrefix)
     : new MemoryFeedStore();
-  const pool = new PopularPool(deps.db, deps.log, signals);
+  const pool = new PopularPool(deps.db, deps.log, sources.signals);
   const service = new FeedService({
     db: deps.db,
     store,
     pins: product.pins,
+    recommender: sources.recommender,
     bookmarks: deps.bookmarks,
     pool,
     config: deps.config,

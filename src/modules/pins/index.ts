@@ -1,14 +1,24 @@
 import type { AppModule } from '../module.js';
 import type { ImagesService } from './images.service.js';
+import type { PinStore } from './pin-store.js';
 import { imageFileRoutes, pinsRoutes } from './pins.routes.js';
 import type { PinsService } from './pins.service.js';
 
 export { ImagesService, storeVariants } from './images.service.js';
+export {
+  type InsertedItem,
+  type ListEntry,
+  type PinServing,
+  type PinView,
+  type ServedSurface,
+  writtenPage,
+} from './pin.presenter.js';
+export { PinStore } from './pin-store.js';
 export { Pin, PinPage } from './pins.schemas.js';
-export { PinsService, writtenPage } from './pins.service.js';
+export { type ListOptions, PinsService } from './pins.service.js';
 
 /** Pins, their images (processed by jobs) and the image files: /v5/pins..., /v5/boards/{id}/pins, /media/images. */
-export function pinsModule(pins: PinsService, images: ImagesService): AppModule {
+export function pinsModule(pins: PinsService, images: ImagesService, store: PinStore): AppModule {
   return {
     name: 'pins',
     routes(app, deps) {
@@ -17,6 +27,6 @@ export function pinsModule(pins: PinsService, images: ImagesService): AppModule 
       pinsRoutes(app, pins, createBodyLimit);
       imageFileRoutes(app, deps.blobs);
     },
-    consumers: () => [images.consumer(), images.cleanupConsumer(), pins.imagesReadyConsumer()],
+    consumers: () => [images.consumer(), images.cleanupConsumer(), store.imagesReadyConsumer()],
   };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import { principalOf } from '../../http/auth.js';
-import type { HttpServer } from '../../http/server.js';
+import type { HttpServer } from '../../http/types.js';
+import { sendWritten } from '../../http/written-json.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
 import {
   BoardPinsParams,
@@ -16,7 +17,7 @@ import {
   PinUpdate,
   SectionPinsParams,
 } from './pins.schemas.js';
-import { PAGE_JSON, type PinPageText, type PinsService, pageJson, pinJson } from './pins.service.js';
+import type { PinsService } from './pins.service.js';
 
 const READ = { scopes: ['boards:read', 'pins:read'], rateLimit: 'org_read' };
 const WRITE = { scopes: ['boards:read', 'boards:write', 'pins:read', 'pins:write'], rateLimit: 'org_write' };
@@ -39,16 +40,8 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
       config: READ,
       schema: { tags, summary: 'List Pins', querystring: PinListQuery, response: { 200: PinPage } },
     },
-    async (request) => {
-      const viewer = principalOf(request);
-      const page = await pins.listOwn(viewer, request.query);
-      await pins.serve(viewer, page.items, {
-        requestId: request.id,
-        surface: 'PROFILE',
-        metrics: request.query.pin_metrics,
-      });
-      return page;
-    },
+    async (request, reply) =>
+      sendWritten(reply, await pins.listOwn(principalOf(request), request.query, request.id)),
   );
 
   app.get(
@@ -62,24 +55,16 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: PinReadQuery,
         response: { 200: Pin },
       },
-      // The hot read: cached pins carry their JSON (tests check it against the schema); a pin this node
-      // holds comes written already.
-      serializerCompiler: () => (data) =>
-        PAGE_JSON in (data as object)
-          ? ((data as PinPageText)[PAGE_JSON] as unknown as string)
-          : pinJson(data as Parameters<typeof pinJson>[0]),
     },
-    (request) => {
+    (request, reply) => {
       const viewer = principalOf(request);
+      const { pin_id } = request.params;
       // A pin this node holds is answered without a promise.
-      const held = request.query.pin_metrics ? undefined : pins.heldText(viewer, request.params.pin_id);
-      if (held) return held as unknown as Static<typeof Pin>;
-      return (async () => {
-        const pin = await pins.get(viewer, request.params.pin_id);
-        if (request.query.pin_metrics)
-          await pins.serve(viewer, [pin], { requestId: request.id, metrics: true });
-        return pin;
-      })();
+      const held = request.query.pin_metrics ? undefined : pins.heldText(viewer, pin_id);
+      if (held) return sendWritten(reply, held);
+      return pins
+        .text(viewer, pin_id, { metrics: request.query.pin_metrics, requestId: request.id })
+        .then((json) => sendWritten(reply, json));
     },
   );
 
@@ -122,11 +107,10 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
-      // A written page is a Buffer, which Fastify sends as it is.
-      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]) as string,
     },
-    async (request) =>
-      sent(
+    async (request, reply) =>
+      sendWritten(
+        reply,
         await pins.boardPage(
           principalOf(request),
           request.params.board_id,
@@ -148,20 +132,16 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
         querystring: BoardPinsQuery,
         response: { 200: PinPage },
       },
-      // A written page is a Buffer, which Fastify sends as it is.
-      serializerCompiler: () => (data) => pageJson(data as Parameters<typeof pageJson>[0]) as string,
     },
-    async (request) => {
+    async (request, reply) => {
       const { board_id, section_id } = request.params;
-      return sent(
+      sendWritten(
+        reply,
         await pins.boardPage(principalOf(request), board_id, section_id, request.query, request.id),
       );
     },
   );
 }
-
-/** A page already written as JSON, typed as the schema it follows: the page serializer sends its text. */
-const sent = (page: PinPageText) => page as unknown as Static<typeof PinPage>;
 
 const ImageFileParams = Type.Object({
   key: Type.String({ pattern: '^[0-9a-f]{32}$' }),

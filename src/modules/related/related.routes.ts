@@ -1,5 +1,6 @@
 import { principalOf } from '../../http/auth.js';
-import type { HttpServer } from '../../http/server.js';
+import type { HttpServer } from '../../http/types.js';
+import { sendWritten } from '../../http/written-json.js';
 import { RelatedPage, RelatedParams, RelatedQuery } from './related.schemas.js';
 import type { RelatedService } from './related.service.js';
 
@@ -24,7 +25,12 @@ export function relatedRoutes(app: HttpServer, related: RelatedService): void {
         response: { 200: RelatedPage },
       },
     },
-    async (request) =>
-      related.related(principalOf(request), request.params.pin_id, request.query, { requestId: request.id }),
+    async (request, reply) =>
+      sendWritten(
+        reply,
+        await related.related(principalOf(request), request.params.pin_id, request.query, {
+          requestId: request.id,
+        }),
+      ),
   );
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
 import { isIdText } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
-import type { PinsService } from '../pins/index.js';
+import { type PinsService, writtenPage } from '../pins/index.js';
 import type { PinBoardGraph } from './graph.js';
 import type { GraphStore } from './graph-store.js';
 import { type CandidateRow, relatedRepository as repo } from './related.repository.js';
@@ -89,14 +89,13 @@ export class RelatedService {
     }
     const pages = paginate(list, pageSize);
     const rows = pages[pageNo] ?? [];
-    const items = await this.deps.pins.byIds(
+    const { json } = await this.deps.pins.list(
       viewer,
       rows.map((r) => r.id),
-      { publicOnly: true },
+      { requestId: ctx.requestId, surface: 'RELATED', publicOnly: true },
     );
-    await this.deps.pins.serve(viewer, items, { requestId: ctx.requestId, surface: 'RELATED' });
     const bookmark = pageNo + 1 < pages.length ? this.deps.bookmarks.encode(scope, [pageNo + 1]) : null;
-    return { items, bookmark };
+    return writtenPage(json, bookmark);
   }
 
   /**

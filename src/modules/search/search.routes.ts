@@ -1,5 +1,6 @@
 import { principalOf } from '../../http/auth.js';
-import type { HttpServer } from '../../http/server.js';
+import type { HttpServer } from '../../http/types.js';
+import { sendWritten } from '../../http/written-json.js';
 import { BoardSearchPage, PinSearchPage, SearchBoardsQuery, SearchPinsQuery } from './search.schemas.js';
 import type { SearchService } from './search.service.js';
 
@@ -24,7 +25,8 @@ export function searchRoutes(app: HttpServer, search: SearchService): void {
         response: { 200: PinSearchPage },
       },
     },
-    async (request) => search.pins(principalOf(request), request.query, { requestId: request.id }),
+    async (request, reply) =>
+      sendWritten(reply, await search.pins(principalOf(request), request.query, { requestId: request.id })),
   );
 
   app.get(

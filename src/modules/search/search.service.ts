@@ -2,6 +2,7 @@ import { type Bookmarks, type Cursor, DEFAULT_PAGE_SIZE } from '../../platform/b
 import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { Principal } from '../../platform/principal.js';
+import { writtenPage } from '../pins/index.js';
 import type { ProductServices } from '../product-services.js';
 import { type Hit, type HitCursor, searchRepository as repo } from './search.repository.js';
 import { searchText } from './search-text.js';
@@ -30,13 +31,15 @@ export class SearchService {
   ) {}
 
   /** The viewer's pins whose title, description or alt text match, best match first. */
-  async pins(viewer: Principal, input: SearchInput, context: SearchContext = {}) {
+  async pins(viewer: Principal, input: SearchInput, context: SearchContext = {}): Promise<Buffer> {
     const secret = viewer.scopes.has('pins:read_secret') && viewer.scopes.has('boards:read_secret');
     const page = await this.search('pins', viewer, secret, input, (q) => repo.pins(this.db, q));
     await this.recordSearch(viewer, input, context);
-    const items = await this.product.pins.byIds(viewer, page.ids);
-    await this.product.pins.serve(viewer, items, { requestId: context.requestId ?? '', surface: 'SEARCH' });
-    return { items, bookmark: page.bookmark };
+    const { json } = await this.product.pins.list(viewer, page.ids, {
+      requestId: context.requestId ?? '',
+      surface: 'SEARCH',
+    });
+    return writtenPage(json, page.bookmark);
   }
 
   /** The viewer's boards whose name or description match, best match first. */

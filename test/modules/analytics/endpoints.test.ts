@@ -369,7 +369,7 @@ describe(`analytics endpoints (${testMode()})`, () => {
   });
 
   it('pinMetrics: 90-day and lifetime counts for pin reads', async () => {
-    const m = await app.product.analytics.pinMetrics([a, b, '42']);
+    const m = await app.product.pinMetrics.of([a, b, '42']);
     // Includes the impression five days ago from the PROCESSING test; the one 100 days ago only in lifetime.
     expect(m.get(a)).toEqual({
       '90d': { impression: 20, save: 2, pin_click: 3, clickthrough: 1 },

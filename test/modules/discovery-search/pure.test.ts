@@ -130,7 +130,7 @@ describe('GlobalSearchService.pins', () => {
       };
       const product = {
         pins: {
-          listedJson: async () => {
+          list: async () => {
             throw new Error('cache down');
           },
         },

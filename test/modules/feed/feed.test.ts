@@ -9,12 +9,14 @@ import {
   type FeedModule,
   feedJobsDone,
   feedOf,
+  feedWith,
   follow,
   followBoard,
   getFeed,
   makePin,
   page,
   savePin,
+  servicePage,
 } from './helpers.js';
 
 let app: App;
@@ -382,8 +384,10 @@ describe('ranking and sessions', () => {
     });
     expect(ev.json()).toMatchObject({ accepted: 1 });
     const calls: { seeds: { pinId: string; weight: number }[]; exclude: Set<string> }[] = [];
-    feed.service.useRecommender({
+    let down = false;
+    const walked = feedWith(app, {
       async recommend(_viewer: Principal, seeds, limit, opts) {
+        if (down) throw new Error('walk down');
         calls.push({ seeds, exclude: opts?.excludePinIds ?? new Set() });
         return [
           { pinId: suggestion, score: 1 },
@@ -391,8 +395,8 @@ describe('ranking and sessions', () => {
         ].slice(0, limit);
       },
     });
-    try {
-      const items = (await page(app, viewer, { page_size: 250 })).items;
+    {
+      const items = (await servicePage(walked, viewer, { page_size: 250 })).items;
       expect(items.find((i) => i.id === suggestion)?.reason).toBe('RELATED_TO_SAVE');
       // What the viewer saved is not offered back, even if the walk returns it.
       expect(ids(items)).not.toContain(seedPin);
@@ -401,15 +405,9 @@ describe('ranking and sessions', () => {
       expect(seeds.get(clicked)).toBeGreaterThan(0);
       expect(calls[0]!.exclude.has(seedPin)).toBe(true);
       // A walk that fails leaves the page to the other sources (a new save: new seeds, so a new walk).
-      feed.service.useRecommender({
-        recommend: async () => {
-          throw new Error('walk down');
-        },
-      });
+      down = true;
       await savePin(app, viewer, suggestion, viewerBoard.id);
-      expect((await page(app, viewer)).items.length).toBeGreaterThan(0);
-    } finally {
-      feed.service.useRecommender(undefined);
+      expect((await servicePage(walked, viewer)).items.length).toBeGreaterThan(0);
     }
   });
 });
@@ -427,28 +425,24 @@ describe('walk results', () => {
     const viewerBoard = await makeBoard(app, viewer);
     await savePin(app, viewer, a, viewerBoard.id);
     let calls = 0;
-    feed.service.useRecommender({
+    const walked = feedWith(app, {
       async recommend() {
         calls++;
         return [{ pinId: suggestion, score: 1 }];
       },
     });
-    try {
-      // Every first page is ranked anew here (FEED_SNAPSHOT_SECONDS=0), the walk asked once.
-      for (let i = 0; i < 3; i++) {
-        const items = (await page(app, viewer)).items;
-        expect(items.find((x) => x.id === suggestion)?.reason).toBe('RELATED_TO_SAVE');
-      }
-      expect(calls).toBe(1);
-      await savePin(app, viewer, b, viewerBoard.id);
-      await page(app, viewer);
-      expect(calls).toBe(2);
-      // What was saved since is still left out of a reused walk's pins.
-      await savePin(app, viewer, suggestion, viewerBoard.id);
-      expect(ids((await page(app, viewer)).items)).not.toContain(suggestion);
-    } finally {
-      feed.service.useRecommender(undefined);
+    // Every first page is ranked anew here (FEED_SNAPSHOT_SECONDS=0), the walk asked once.
+    for (let i = 0; i < 3; i++) {
+      const items = (await servicePage(walked, viewer)).items;
+      expect(items.find((x) => x.id === suggestion)?.reason).toBe('RELATED_TO_SAVE');
     }
+    expect(calls).toBe(1);
+    await savePin(app, viewer, b, viewerBoard.id);
+    await servicePage(walked, viewer);
+    expect(calls).toBe(2);
+    // What was saved since is still left out of a reused walk's pins.
+    await savePin(app, viewer, suggestion, viewerBoard.id);
+    expect(ids((await servicePage(walked, viewer)).items)).not.toContain(suggestion);
   });
 });
 
@@ -477,7 +471,7 @@ describe('written pages', () => {
         });
         return !res.body.includes('"pending"');
       });
-    const listed = await pins.listedJson(
+    const listed = await pins.list(
       asPrincipal(viewer, ['boards:read', 'pins:read']),
       [b, hidden, '999999999', a],
       {
@@ -503,21 +497,35 @@ describe('written pages', () => {
     }
     // The owner sees their secret pin only with pins:read_secret.
     const own = (scopes: string[]) =>
-      pins.listedJson(asPrincipal(author, scopes), [hidden], { surface: 'HOME_FEED', requestId: 'r2' });
+      pins.list(asPrincipal(author, scopes), [hidden], { surface: 'HOME_FEED', requestId: 'r2' });
     expect((await own(['boards:read', 'pins:read'])).ids).toEqual([]);
     const withSecret = await own(['boards:read', 'pins:read', 'pins:read_secret']);
     expect(withSecret.ids).toEqual([hidden]);
     expect(JSON.parse(withSecret.json[0]!.toString())).toMatchObject({ id: hidden, is_owner: true });
     // Public surfaces (global search) leave it out for its owner too.
-    const publicOnly = await pins.listedJson(
+    const publicOnly = await pins.list(
       asPrincipal(author, ['boards:read', 'pins:read', 'pins:read_secret']),
       [hidden, a],
       { surface: 'SEARCH', requestId: 'r3', publicOnly: true },
     );
     expect(publicOnly.ids).toEqual([a]);
+    // An item that is not an organic pin (a promoted pin) goes through the same renderer: the pin as it is
+    // shown anywhere, its own token and members in place of the organic ones, the same visibility rule.
+    const promoted = (pinId: string) => ({ pinId, token: `promo-${pinId}`, members: '"is_promoted":true' });
+    const mixed = await pins.list(
+      asPrincipal(viewer, ['boards:read', 'pins:read']),
+      [a, promoted(b), promoted(hidden)],
+      { surface: 'HOME_FEED', requestId: 'r4', extra: () => '"reason":"POPULAR"' },
+    );
+    expect(mixed.ids).toEqual([a, b]);
+    const [organic, inserted] = mixed.json.map((j) => JSON.parse(j.toString()));
+    expect(organic).toMatchObject({ id: a, reason: 'POPULAR' });
+    expect(organic.is_promoted).toBeUndefined();
+    expect(organic.impression_token).not.toBe(`promo-${a}`);
+    expect(inserted).toEqual({ ...parsed[0], impression_token: `promo-${b}`, is_promoted: true, reason: undefined });
   });
 
-  it('serves the page the service ranks, as JSON, the same as home() gives', async () => {
+  it('serves the page the service ranks: the route continues the session home() continues', async () => {
     const author = await makeUser(app);
     const board = await makeBoard(app, author);
     for (let i = 0; i < 6; i++) await makePin(app, author, board.id, `Pin ${i}`);
@@ -529,11 +537,15 @@ describe('written pages', () => {
     expect(bookmark).toEqual(expect.any(String));
     // The same session's second page, written by the route and built by home().
     const written = await page(app, fan, { page_size: 3, bookmark });
-    const built = await feed.service.home(
-      { userId: fan.id, appId: '0', scopes: new Set(['boards:read', 'pins:read']) },
-      3,
-      bookmark,
-      'r3',
+    const built = JSON.parse(
+      (
+        await feed.service.home(
+          { userId: fan.id, appId: '0', scopes: new Set(['boards:read', 'pins:read']) },
+          3,
+          bookmark,
+          'r3',
+        )
+      ).toString(),
     );
     const strip = (items: object[]) =>
       items.map((i) => ({ ...JSON.parse(JSON.stringify(i)), impression_token: undefined }));

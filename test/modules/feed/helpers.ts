@@ -1,9 +1,10 @@
 import { expect } from 'vitest';
 import type { App } from '../../../src/app.js';
-import type { feedModule } from '../../../src/modules/feed/index.js';
+import { type FeedDeps, FeedService } from '../../../src/modules/feed/feed.service.js';
+import type { feedModule, WalkRecommender } from '../../../src/modules/feed/index.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { eventually } from '../../helpers/app.js';
-import { makePin as makeAnyPin, type TestUser } from '../../helpers/factories.js';
+import { FULL, makePin as makeAnyPin, type TestUser } from '../../helpers/factories.js';
 
 export type FeedModule = ReturnType<typeof feedModule>;
 
@@ -18,6 +19,39 @@ export interface FeedItem {
 
 export function feedOf(app: App): FeedModule {
   return app.product.modules.find((m) => m.name === 'feed') as FeedModule;
+}
+
+/**
+ * A feed service like the app's (its store, popular pool, cache and settings) with another recommender:
+ * what a test of the walk's part in the feed pages through instead of GET /v5/feeds/home.
+ */
+export function feedWith(app: App, recommender: WalkRecommender, more: Partial<FeedDeps> = {}): FeedService {
+  const module = feedOf(app);
+  return new FeedService({
+    db: app.database.db,
+    store: module.store,
+    pins: app.product.pins,
+    recommender,
+    bookmarks: app.deps.bookmarks,
+    pool: module.pool,
+    config: app.config,
+    log: app.log,
+    cache: app.deps.cache,
+    ...more,
+  });
+}
+
+/** One page of `service`'s home feed for `user` (as GET /v5/feeds/home would answer it), parsed. */
+export async function servicePage(
+  service: FeedService,
+  user: TestUser,
+  params: { page_size?: number; bookmark?: string } = {},
+): Promise<{ items: FeedItem[]; bookmark: string | null }> {
+  const principal = { userId: user.id, appId: '1', scopes: new Set(FULL) };
+  const json = await service.home(principal, params.page_size ?? 25, params.bookmark, 'test');
+  const parsed = JSON.parse(json.toString());
+  for (const item of parsed.items) expectResponseMatchesSpec('GET', '/pins/{pin_id}', 200, item);
+  return parsed;
 }
 
 /** A pin of `owner` on `boardId`, made through the API. */

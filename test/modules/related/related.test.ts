@@ -275,8 +275,8 @@ describe('before the graph is built', () => {
       graphWaitMs: 50,
     });
     const viewer = { userId: bob.id, appId: '1', scopes: new Set(FULL) };
-    const page = await service.related(viewer, p.cold!, {}, { requestId: 'r' });
-    expect(page.items.map((i) => i.id)).toContain(p.t1);
+    const page = JSON.parse((await service.related(viewer, p.cold!, {}, { requestId: 'r' })).toString());
+    expect(page.items.map((i: { id: string }) => i.id)).toContain(p.t1);
     expect(await service.recommend(viewer, [{ pinId: p.a1!, weight: 1 }], 10)).toEqual([]);
   });
 });
