@@ -1,9 +1,11 @@
+import type { Static } from 'typebox';
 import type { Config } from '../../platform/config.js';
 import { Invalid, PayloadTooLarge } from '../../platform/errors.js';
 import { ImageRejected } from '../../platform/images/image-rejected.js';
 import { verifyImage } from '../../platform/images/process-image.js';
 import { FetchRefused } from '../../platform/net/fetch-refused.js';
 import { safeFetch } from '../../platform/net/safe-fetch.js';
+import type { MediaSource } from './pins.schemas.js';
 
 /** Bytes of one image the client sent or pointed at, checked to be an image within the limits. */
 export interface IncomingImage {
@@ -131,4 +133,47 @@ export async function fromPage(link: string | null | undefined, limits: Limits):
   const imageUrl = previewImageUrl(page.body.toString('utf8'), page.finalUrl);
   if (!imageUrl) throw new Invalid('link: the page has no preview image (og:image) to pin.');
   return fromUrl(imageUrl, limits, "the page's og:image");
+}
+
+/** The images of a new pin from its media source, each fetched or decoded and checked. */
+export async function intake(
+  source: Static<typeof MediaSource>,
+  link: string | null | undefined,
+  limits: Limits,
+): Promise<IncomingImage[]> {
+  switch (source.source_type) {
+    case 'image_url':
+      return [await fromUrl(source.url, limits)];
+    case 'image_base64':
+      return [await fromBase64(source.data, limits)];
+    case 'multiple_image_urls':
+      return Promise.all(
+        source.items.map(async (item, i) => ({
+          ...(await fromUrl(item.url, limits, `media_source.items[${i}].url`)),
+          ...pick(item),
+        })),
+      );
+    case 'multiple_image_base64': {
+      const out: IncomingImage[] = [];
+      for (const [i, item] of source.items.entries()) {
+        out.push({
+          ...(await fromBase64(item.data, limits, `media_source.items[${i}].data`)),
+          ...pick(item),
+        });
+      }
+      return out;
+    }
+    case 'pin_url':
+      return [await fromPage(link, limits)];
+    case 'video_id':
+      throw new Invalid('Video Pins are not supported yet: media uploads are accepted but cannot be pinned.');
+  }
+}
+
+function pick(item: { title?: string; description?: string; link?: string }) {
+  return {
+    ...(item.title !== undefined ? { title: item.title } : {}),
+    ...(item.description !== undefined ? { description: item.description } : {}),
+    ...(item.link !== undefined ? { link: item.link } : {}),
+  };
 }

@@ -13,7 +13,7 @@ import {
   DISCOVERY_EPOCH_KEY,
 } from '../boards/index.js';
 import { emit } from '../topics.js';
-import { fromBase64, fromPage, fromUrl, type IncomingImage } from './image-intake.js';
+import { intake } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import {
   type ListEntry,
@@ -27,7 +27,7 @@ import {
 import type { PinCopy, PinStore } from './pin-store.js';
 import { authorizePin, authorizeSecretPlacement, listsPin, pinNotFound } from './pins.policy.js';
 import { pinsRepository as repo } from './pins.repository.js';
-import type { MediaSource, PinCreate, PinUpdate } from './pins.schemas.js';
+import type { PinCreate, PinUpdate } from './pins.schemas.js';
 
 type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
 
@@ -232,7 +232,7 @@ export class PinsService {
     // A pin saved from another names one the viewer may see (404 as GET /v5/pins/{id} otherwise): the
     // parent gains engagement from it, and must not be a secret pin or an invented id.
     if (body.parent_pin_id) authorizePin(viewer, await repo.byId(this.db, body.parent_pin_id), 'read');
-    const incoming = await this.intake(body.media_source, body.link);
+    const incoming = await intake(body.media_source, body.link, this.deps.limits);
     const id = await this.deps.ids.next('pin');
     await this.db.transaction().execute(async (trx) => {
       await this.placement(viewer, body.board_id, body.board_section_id ?? null, trx);
@@ -349,38 +349,6 @@ export class PinsService {
     authorizeSecretPlacement(viewer, board.privacy);
     if (sectionId) await this.boards.requireSection(viewer, boardId, sectionId, 'write', trx);
   }
-
-  private async intake(source: Static<typeof MediaSource>, link?: string | null): Promise<IncomingImage[]> {
-    switch (source.source_type) {
-      case 'image_url':
-        return [await fromUrl(source.url, this.deps.limits)];
-      case 'image_base64':
-        return [await fromBase64(source.data, this.deps.limits)];
-      case 'multiple_image_urls':
-        return Promise.all(
-          source.items.map(async (item, i) => ({
-            ...(await fromUrl(item.url, this.deps.limits, `media_source.items[${i}].url`)),
-            ...pick(item),
-          })),
-        );
-      case 'multiple_image_base64': {
-        const out: IncomingImage[] = [];
-        for (const [i, item] of source.items.entries()) {
-          out.push({
-            ...(await fromBase64(item.data, this.deps.limits, `media_source.items[${i}].data`)),
-            ...pick(item),
-          });
-        }
-        return out;
-      }
-      case 'pin_url':
-        return [await fromPage(link, this.deps.limits)];
-      case 'video_id':
-        throw new Invalid(
-          'Video Pins are not supported yet: media uploads are accepted but cannot be pinned.',
-        );
-    }
-  }
 }
 
 /** The text fields a pin update may set, and only those that were given. */
@@ -396,12 +364,4 @@ function pinText(patch: Static<typeof PinUpdate>) {
   if (patch.link !== undefined) out.link = patch.link;
   if (patch.alt_text !== undefined) out.alt_text = patch.alt_text;
   return out;
-}
-
-function pick(item: { title?: string; description?: string; link?: string }) {
-  return {
-    ...(item.title !== undefined ? { title: item.title } : {}),
-    ...(item.description !== undefined ? { description: item.description } : {}),
-    ...(item.link !== undefined ? { link: item.link } : {}),
-  };
 }

@@ -522,7 +522,12 @@ describe('written pages', () => {
     expect(organic).toMatchObject({ id: a, reason: 'POPULAR' });
     expect(organic.is_promoted).toBeUndefined();
     expect(organic.impression_token).not.toBe(`promo-${a}`);
-    expect(inserted).toEqual({ ...parsed[0], impression_token: `promo-${b}`, is_promoted: true, reason: undefined });
+    expect(inserted).toEqual({
+      ...parsed[0],
+      impression_token: `promo-${b}`,
+      is_promoted: true,
+      reason: undefined,
+    });
   });
 
   it('serves the page the service ranks: the route continues the session home() continues', async () => {
