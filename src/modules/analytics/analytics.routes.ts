@@ -1,5 +1,6 @@
 import { principalOf } from '../../http/auth.js';
-import type { HttpServer } from '../../http/server.js';
+import type { HttpServer } from '../../http/types.js';
+import { sendWritten } from '../../http/written-json.js';
 import {
   AnalyticsResponse,
   BulkPinAnalyticsResponse,
@@ -11,7 +12,7 @@ import {
   TopPinsResponse,
   UserAnalyticsQuery,
 } from './analytics.schemas.js';
-import { type AnalyticsService, AnswerJson } from './analytics.service.js';
+import type { AnalyticsService } from './analytics.service.js';
 
 // Scopes and rate-limit categories as the spec's `security` and `x-ratelimit-category` give them.
 const PIN = { scopes: ['boards:read', 'pins:read'], rateLimit: 'org_analytics' };
@@ -64,15 +65,10 @@ export function analyticsRoutes(app: HttpServer, analytics: AnalyticsService): v
         querystring: UserAnalyticsQuery,
         response: { 200: AnalyticsResponse },
       },
-      // Answers are serialised once and reused while nothing they depend on changes.
-      serializerCompiler: () => (data) => (data instanceof AnswerJson ? data.json : JSON.stringify(data)),
     },
-    // The answer is JSON text already (see serializerCompiler), not the schema's object.
-    async (request) =>
-      (await analytics.userAnalytics(principalOf(request), request.query)) as unknown as Record<
-        string,
-        never
-      >,
+    // Answers are written once and reused while nothing they depend on changes.
+    async (request, reply) =>
+      sendWritten(reply, await analytics.userAnalytics(principalOf(request), request.query)),
   );
 
   app.get(

@@ -89,11 +89,6 @@ function parseList(
   return out;
 }
 
-/** An answer already serialised (the route sends its text as is). */
-export class AnswerJson {
-  constructor(readonly json: string) {}
-}
-
 const generationKey = (userId: string) => `analytics-generation:${userId}`;
 const GENERATION_TTL_MS = 24 * 3_600_000;
 const REPORT_TTL_MS = 60_000;
@@ -101,7 +96,7 @@ const REPORT_TTL_MS = 60_000;
 /** The analytics endpoints' answers, `pin_metrics` for pin reads, and popularity signals. */
 export class AnalyticsService {
   /** Finished user-account answers of this process, keyed by everything they depend on. */
-  private readonly answers = new LRUCache<string, AnswerJson>({ max: 1_000, ttl: REPORT_TTL_MS });
+  private readonly answers = new LRUCache<string, Buffer>({ max: 1_000, ttl: REPORT_TTL_MS });
   constructor(
     private readonly deps: {
       db: Db;
@@ -179,7 +174,7 @@ export class AnalyticsService {
   }
 
   /** GET /v5/user_account/analytics: the viewer's pins' activity, as their creator. */
-  async userAnalytics(viewer: Principal, q: Static<typeof UserAnalyticsQuery>) {
+  async userAnalytics(viewer: Principal, q: Static<typeof UserAnalyticsQuery>): Promise<Buffer> {
     noBusinessAccess(q.ad_account_id, 'Not authorized to access the user account analytics.');
     const range = checkRange(q.start_date, q.end_date, this.now());
     const metrics = q.metric_types
@@ -204,7 +199,7 @@ export class AnalyticsService {
         statusOf(d),
       );
     }
-    const json = new AnswerJson(JSON.stringify(report));
+    const json = Buffer.from(JSON.stringify(report));
     this.answers.set(key, json);
     return json;
   }
