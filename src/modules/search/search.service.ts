@@ -26,7 +26,6 @@ export class SearchService {
   constructor(
     private readonly db: Db,
     private readonly bookmarks: Bookmarks,
-    // Read at call time, not construction time: the product is assembled after its modules.
     private readonly product: Pick<ProductServices, 'pins' | 'boards' | 'events'>,
   ) {}
 
