@@ -1,8 +1,9 @@
 /**
  * `npx tsx bench/pins.ts`: the pin benchmarks of issue #3, on PostgreSQL + Redis only.
  *
- * 1. Reads: GET /v5/pins/{pin_id} and GET /v5/boards/{board_id}/pins on a seeded database (100k pins by
- *    default), each compared with a raw node:http server answering the exact same body on the same path.
+ * 1. Reads: GET /v5/pins/{pin_id}, GET /v5/boards/{board_id}/pins and GET /v5/pins/{pin_id}/related on a
+ *    seeded database (100k pins by default), each compared with a raw node:http server answering the
+ *    exact same body on the same path.
  * 2. Creation: POST /v5/pins with image_base64 JPEGs (1200×900) through a `corkboard worker` until every
  *    image is processed; pins/s and images processed per second per core, next to an in-process loop of
  *    processImage on the same images.
@@ -204,6 +205,14 @@ async function benchReads(s: Settings, db: pg.Pool, token: string, tmp: string):
       sameBodyAsBaseline: true,
       target: 0.25,
       p99TargetMs: P99_TARGET_MS,
+    },
+    {
+      name: 'GET /v5/pins/{pin_id}/related',
+      path: `/v5/pins/${target.pinId}/related`,
+      note: 'first page of related pins (the graph built at start); baseline answers the first answer',
+      sameBodyAsBaseline: true,
+      target: 0.1,
+      p99TargetMs: 50,
     },
   ];
   const profArgs = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${s.cpuProfDir}`] : [];

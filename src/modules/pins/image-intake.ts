@@ -16,7 +16,8 @@ export interface IncomingImage {
   link?: string;
 }
 
-type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
+/** The settings that bound what intake accepts. */
+export type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
 
 /** Maps the pipeline's refusals to the errors a client sees. */
 function rejected(err: unknown, what: string): Error {

@@ -1,6 +1,5 @@
 import type { Static } from 'typebox';
 import type { Bookmarks } from '../../platform/bookmarks.js';
-import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import { Invalid } from '../../platform/errors.js';
@@ -13,7 +12,7 @@ import {
   DISCOVERY_EPOCH_KEY,
 } from '../boards/index.js';
 import { emit } from '../topics.js';
-import { intake } from './image-intake.js';
+import { intake, type Limits } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import {
   type ListEntry,
@@ -28,8 +27,6 @@ import type { PinCopy, PinStore } from './pin-store.js';
 import { authorizePin, authorizeSecretPlacement, listsPin, pinNotFound } from './pins.policy.js';
 import { pinsRepository as repo } from './pins.repository.js';
 import type { PinCreate, PinUpdate } from './pins.schemas.js';
-
-type Limits = Pick<Config, 'imageMaxBytes' | 'imageMaxPixels' | 'fetchTimeoutMs' | 'fetchAllowHosts'>;
 
 /** What the pins service is built from; every part is required (see buildProduct). */
 export interface PinsDeps {
