@@ -5,7 +5,23 @@ import type { BoardsService } from './boards.service.js';
 export { authorizeBoard, canSeeBoard } from './boards.policy.js';
 export { Board, BoardPage } from './boards.schemas.js';
 export { BoardsService, type BoardView, boardView, type CachedBoardAccess } from './boards.service.js';
-export { DISCOVERY_EPOCH_KEY, discoverableBoard, isDiscoverable } from './visibility.js';
+export {
+  DISCOVERY_EPOCH_KEY,
+  discoverable,
+  discoverableBoard,
+  isDiscoverable,
+  isSecret,
+  listedBoard,
+  mayRead,
+  openBoard,
+  ownedBy,
+  ownListPrivacies,
+  privacyIn,
+  readsSecret,
+  secretScope,
+  type VisibilityKind,
+  visibleBoards,
+} from './visibility.js';
 
 /** Boards and board sections: /v5/boards... */
 export function boardsModule(boards: BoardsService): AppModule {
