@@ -76,7 +76,8 @@ async function addCounts<R extends Counts>(
 export const analyticsRepository = {
   /**
    * A batch's pin events, counted per pin, day, app type and hour, with the pin's owner and whether its
-   * board is secret, and discoverable. Events about pins that no longer exist have no row (the join drops them).
+   * board is secret, and discoverable. Events about pins that no longer exist have no row (the join
+   * drops them).
    */
   async batchActivity(db: Db, batchId: string, days: readonly string[] | null): Promise<ActivityRow[]> {
     const dayFilter = days ? sql`and e.day = any(${[...days]}::date[])` : sql``;
