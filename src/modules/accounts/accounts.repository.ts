@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { listedBoard } from '../boards/index.js';
 
 export type UserRow = {
   id: string;
@@ -62,9 +63,9 @@ export const accountsRepository = {
     const { rows } = await sql<{ boards: string; pins: string; followers: string; following: string }>`
       select
         (select count(*) from boards b
-          where b.owner_id = ${userId} and (${secret.boards} or b.privacy <> 'SECRET'))::text as boards,
+          where b.owner_id = ${userId} and ${listedBoard('b', { secret: secret.boards })})::text as boards,
         (select count(*) from pins p join boards b on b.id = p.board_id
-          where p.owner_id = ${userId} and (${secret.pins} or b.privacy <> 'SECRET'))::text as pins,
+          where p.owner_id = ${userId} and ${listedBoard('b', { secret: secret.pins })})::text as pins,
         (select count(*) from follows f where f.followee_id = ${userId})::text as followers,
         (select count(*) from follows f where f.follower_id = ${userId})::text as following
     `.execute(db);

@@ -4,6 +4,7 @@ import { Conflict, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle.js';
 import { hashPassword, verifyPassword } from '../../platform/secrets-hash.js';
+import { secretScope } from '../boards/index.js';
 import { type AccountCounts, accountsRepository as repo, type UserRow } from './accounts.repository.js';
 import { signInPlan } from './sign-in-budgets.js';
 
@@ -98,7 +99,7 @@ export class AccountsService {
     if (!user) throw new NotFound('User not found.', 30);
     const own = userId === viewerId;
     const may = (scope: string) => own && (scopes === undefined || scopes.has(scope));
-    const secret = { boards: may('boards:read_secret'), pins: may('pins:read_secret') };
+    const secret = { boards: may(secretScope('boards')), pins: may(secretScope('pins')) };
     return { ...user, ...(await repo.counts(this.db, userId, secret)) };
   }
 }

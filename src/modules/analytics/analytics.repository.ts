@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { discoverable, discoverableBoard, listedBoard, openBoard } from '../boards/index.js';
 import type { Counts } from './analytics.metrics.js';
 import type { PinHourCount } from './popularity/popularity.js';
 
@@ -11,8 +12,10 @@ export const APP_TYPES = ['MOBILE', 'TABLET', 'WEB', 'OTHER'] as const;
 export interface ActivityRow extends Counts {
   pin_id: string;
   owner_id: string;
-  /** Whether the pin's board is secret now (at rollup time). */
+  /** Whether the pin's board is secret now (at rollup time): platform-wide counts leave it out. */
   secret: boolean;
+  /** Whether discovery shows the pin's board now (at rollup time): popularity signals keep only those. */
+  discoverable: boolean;
   day: string;
   app_type: string;
   /** Epoch hour of the events. */
@@ -73,13 +76,14 @@ async function addCounts<R extends Counts>(
 export const analyticsRepository = {
   /**
    * A batch's pin events, counted per pin, day, app type and hour, with the pin's owner and whether its
-   * board is secret. Events about pins that no longer exist have no row (the join drops them).
+   * board is secret, and discoverable. Events about pins that no longer exist have no row (the join
+   * drops them).
    */
   async batchActivity(db: Db, batchId: string, days: readonly string[] | null): Promise<ActivityRow[]> {
     const dayFilter = days ? sql`and e.day = any(${[...days]}::date[])` : sql``;
     const { rows } = await sql<ActivityRow>`
-      select e.pin_id::text as pin_id, p.owner_id::text as owner_id, b.privacy = 'SECRET' as secret,
-             e.day::text as day, e.app_type,
+      select e.pin_id::text as pin_id, p.owner_id::text as owner_id, not ${openBoard('b')} as secret,
+             ${discoverableBoard('b')} as discoverable, e.day::text as day, e.app_type,
              floor(extract(epoch from e.occurred_at) / 3600)::float8 as hour,
              count(*) filter (where e.kind = 'IMPRESSION')::float8 as impressions,
              count(*) filter (where e.kind = 'PIN_CLICK')::float8 as pin_clicks,
@@ -90,8 +94,8 @@ export const analyticsRepository = {
         join boards b on b.id = p.board_id
        where e.batch_id = ${batchId} ${dayFilter}
          and e.kind = any(${[...ROLLED_KINDS]}::text[])
-       group by 1, 2, 3, 4, 5, 6
-       order by 1, 4, 5, 6`.execute(db);
+       group by 1, 2, 3, 4, 5, 6, 7
+       order by 1, 5, 6, 7`.execute(db);
     return rows;
   },
 
@@ -141,7 +145,7 @@ export const analyticsRepository = {
     await db.deleteFrom('analytics_rolled_batches').where('rolled_at', '<', before).execute();
   },
 
-  /** Hourly signal rows since an epoch hour, for pins whose board is not secret now. */
+  /** Hourly signal rows since an epoch hour, for pins whose board discovery shows now. */
   async hourlySignalsSince(db: Db, sinceHour: number): Promise<PinHourCount[]> {
     const { rows } = await sql<PinHourCount>`
       select s.pin_id::text as "pinId", floor(extract(epoch from s.hour) / 3600)::float8 as hour,
@@ -149,7 +153,7 @@ export const analyticsRepository = {
         from pin_hourly_signals s
         join pins p on p.id = s.pin_id
         join boards b on b.id = p.board_id
-       where s.hour >= ${new Date(sinceHour * 3_600_000)} and b.privacy <> 'SECRET'`.execute(db);
+       where s.hour >= ${new Date(sinceHour * 3_600_000)} and ${discoverableBoard('b')}`.execute(db);
     return rows;
   },
 
@@ -174,15 +178,16 @@ export const analyticsRepository = {
     return rows.map((r) => r.id);
   },
 
-  /** Whether the pin exists on a board that is not secret. */
-  async pinIsPublic(db: Db, pinId: string): Promise<boolean> {
+  /** Whether the pin exists on a board that discovery shows. */
+  async pinIsDiscoverable(db: Db, pinId: string): Promise<boolean> {
     const row = await db
       .selectFrom('pins')
       .innerJoin('boards', 'boards.id', 'pins.board_id')
-      .select('boards.privacy')
+      .select('pins.id')
       .where('pins.id', '=', pinId)
+      .$call(discoverable('boards'))
       .executeTakeFirst();
-    return row !== undefined && row.privacy !== 'SECRET';
+    return row !== undefined;
   },
 
   /** A creator's daily counts per app type in a date range. */
@@ -300,7 +305,7 @@ export const analyticsRepository = {
         join pins p on p.id = t.pin_id
         join boards b on b.id = p.board_id
        where true
-             ${q.includeSecret ? sql`` : sql`and b.privacy <> 'SECRET'`}
+             and ${listedBoard('b', { secret: q.includeSecret })}
              ${q.createdSince ? sql`and p.created_at >= ${q.createdSince}` : sql``}
        order by ${order} desc, t.pin_id desc
        limit ${q.limit}`.execute(db);

@@ -72,18 +72,18 @@ export function rollupConsumer(
           (k) => `${k.user_id.padStart(20, '0')}|${k.day}|${k.app_type}`,
         ),
       );
-      // Platform-wide counts and popularity leave out pins on secret boards.
-      const open = rows.filter((r) => !r.secret);
+      // Platform-wide counts leave out pins on secret boards; popularity, a discovery signal, keeps only
+      // pins on boards discovery shows (boards' visibility rule).
       await repo.addAppTypeDays(
         ctx.trx,
         group(
-          open,
+          rows.filter((r) => !r.secret),
           (r) => ({ day: r.day, app_type: r.app_type }),
           (k) => `${k.day}|${k.app_type}`,
         ),
       );
       const hourly: PinHourCount[] = group(
-        open.filter((r) => r.saves + r.pin_clicks + r.outbound_clicks > 0),
+        rows.filter((r) => r.discoverable && r.saves + r.pin_clicks + r.outbound_clicks > 0),
         (r) => ({ pin_id: r.pin_id, hour: r.hour }),
         (k) => `${k.pin_id.padStart(20, '0')}|${k.hour}`,
       ).map((g) => ({

@@ -1,6 +1,8 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Database, Privacy } from '../../platform/db/schema.js';
+import type { Principal } from '../../platform/principal.js';
+import { privacyIn, visibleBoards } from './visibility.js';
 
 export interface BoardRow {
   id: string;
@@ -51,10 +53,12 @@ export const boardsRepository = {
     return (await withCounts(db).where('b.id', '=', id).executeTakeFirst()) as BoardRow | undefined;
   },
 
-  async byIds(db: Db, ids: readonly string[]): Promise<BoardRow[]> {
+  /** The boards with these ids that the viewer may read. */
+  async byIds(db: Db, ids: readonly string[], viewer: Principal): Promise<BoardRow[]> {
     if (ids.length === 0) return [];
     return (await withCounts(db)
       .where('b.id', 'in', [...ids])
+      .$call(visibleBoards(viewer, 'boards', 'b'))
       .execute()) as BoardRow[];
   },
 
@@ -66,7 +70,7 @@ export const boardsRepository = {
     afterId: string | undefined,
     limit: number,
   ) {
-    let q = withCounts(db).where('b.owner_id', '=', ownerId).where('b.privacy', 'in', privacies);
+    let q = withCounts(db).where('b.owner_id', '=', ownerId).$call(privacyIn('b', privacies));
     if (afterId) q = q.where('b.id', '<', afterId);
     return (await q.orderBy('b.id', 'desc').limit(limit).execute()) as BoardRow[];
   },

@@ -7,9 +7,9 @@ import { Conflict, Forbidden, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
 import { emit } from '../topics.js';
-import { authorizeBoard, canSeeBoard } from './boards.policy.js';
+import { authorizeBoard } from './boards.policy.js';
 import { type BoardRow, boardsRepository as repo } from './boards.repository.js';
-import { DISCOVERY_EPOCH_KEY } from './visibility.js';
+import { DISCOVERY_EPOCH_KEY, isSecret, ownListPrivacies, readsSecret, secretScope } from './visibility.js';
 
 export type PrivacyFilter = 'ALL' | 'PUBLIC' | 'PROTECTED' | 'SECRET' | 'PUBLIC_AND_SECRET';
 
@@ -42,8 +42,9 @@ export function boardView(
 }
 export type BoardView = ReturnType<typeof boardView>;
 
+/** The v5 `privacy` filter of GET /v5/boards, within what the viewer's own list shows (visibility.ts). */
 function privaciesFor(viewer: Principal, filter: PrivacyFilter | undefined): Privacy[] {
-  const secret = viewer.scopes.has('boards:read_secret');
+  const secret = readsSecret(viewer, 'boards');
   if (filter === 'SECRET' && !secret) {
     throw new Forbidden('Not authorized: listing secret boards needs the scope boards:read_secret.');
   }
@@ -57,7 +58,7 @@ function privaciesFor(viewer: Principal, filter: PrivacyFilter | undefined): Pri
     case 'PUBLIC_AND_SECRET':
       return secret ? ['PUBLIC', 'SECRET'] : ['PUBLIC'];
     default:
-      return secret ? ['PUBLIC', 'PROTECTED', 'SECRET'] : ['PUBLIC', 'PROTECTED'];
+      return ownListPrivacies(viewer, 'boards');
   }
 }
 
@@ -110,8 +111,7 @@ export class BoardsService {
 
   /** The boards with these ids the viewer may see, as responses, in the order given. */
   async byIds(viewer: Principal, ids: readonly string[]): Promise<BoardView[]> {
-    const rows = await repo.byIds(this.db, ids);
-    const views = await this.views(rows.filter((b) => canSeeBoard(viewer, b)));
+    const views = await this.views(await repo.byIds(this.db, ids, viewer));
     const byId = new Map(views.map((b) => [b.id, b]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
@@ -132,7 +132,7 @@ export class BoardsService {
 
   async create(viewer: Principal, input: BoardInput): Promise<BoardView> {
     const privacy = input.privacy ?? 'PUBLIC';
-    if (privacy === 'SECRET' && !viewer.scopes.has('boards:write_secret')) {
+    if (isSecret(privacy) && !viewer.scopes.has(secretScope('boards', 'write'))) {
       throw new Forbidden('Not authorized: creating a secret board needs the scope boards:write_secret.');
     }
     const id = await this.ids.next('board');
@@ -158,9 +158,10 @@ export class BoardsService {
     await this.db.transaction().execute(async (trx) => {
       const board = await this.authorize(viewer, id, 'write', trx);
       if (
-        patch.privacy === 'SECRET' &&
-        board.privacy !== 'SECRET' &&
-        !viewer.scopes.has('boards:write_secret')
+        patch.privacy !== undefined &&
+        isSecret(patch.privacy) &&
+        !isSecret(board.privacy) &&
+        !viewer.scopes.has(secretScope('boards', 'write'))
       ) {
         throw new Forbidden('Not authorized: making a board secret needs the scope boards:write_secret.');
       }

@@ -12,7 +12,23 @@ export {
   boardView,
   type CachedBoardAccess,
 } from './boards.service.js';
-export { DISCOVERY_EPOCH_KEY, discoverableBoard, isDiscoverable } from './visibility.js';
+export {
+  DISCOVERY_EPOCH_KEY,
+  discoverable,
+  discoverableBoard,
+  isDiscoverable,
+  isSecret,
+  listedBoard,
+  mayRead,
+  openBoard,
+  ownedBy,
+  ownListPrivacies,
+  privacyIn,
+  readsSecret,
+  secretScope,
+  type VisibilityKind,
+  visibleBoards,
+} from './visibility.js';
 
 /** Boards and board sections: /v5/boards... */
 export function boardsModule(boards: BoardsService): AppModule {

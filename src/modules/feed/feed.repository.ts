@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import { discoverableBoard } from '../boards/index.js';
+import { discoverableBoard, openBoard } from '../boards/index.js';
 import type { FeedEntry } from './feed-store.js';
 
 /** A candidate pin as the ranker needs it: where it is, who made it, and which pin it is a save of. */
@@ -233,7 +233,7 @@ export const feedRepository = {
 
   /**
    * The viewer's interest words with weights: the words of their boards' names (3), of the boards they
-   * follow (2) and of their recent pins' titles (1), stemmed as full-text search stems them.
+   * follow and may read (2) and of their recent pins' titles (1), stemmed as full-text search stems them.
    */
   async interests(db: Db, viewerId: string, limit: number): Promise<Map<string, number>> {
     const { rows } = await sql<{ term: string; weight: number }>`
@@ -243,7 +243,7 @@ export const feedRepository = {
         union all
         select unnest(tsvector_to_array(to_tsvector('english', b.name))), 2
           from board_follows f join boards b on b.id = f.board_id
-         where f.user_id = ${viewerId} and b.privacy <> 'SECRET'
+         where f.user_id = ${viewerId} and ${openBoard('b')}
         union all
         select unnest(tsvector_to_array(to_tsvector('english', coalesce(p.title, '')))), 1
           from (select title from pins where owner_id = ${viewerId} order by id desc limit 100) p

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
+import { privacyIn } from '../boards/index.js';
 import type { ImageRecord } from './images.service.js';
 
 export interface PinRow {
@@ -87,7 +88,7 @@ export const pinsRepository = {
     if (f.ownerId) q = q.where('p.owner_id', '=', f.ownerId);
     if (f.boardId) q = q.where('p.board_id', '=', f.boardId);
     if (f.sectionId) q = q.where('p.section_id', '=', f.sectionId);
-    if (f.privacies) q = q.where('b.privacy', 'in', f.privacies);
+    if (f.privacies) q = q.$call(privacyIn('b', f.privacies));
     if (f.excludeRepins) q = q.where('p.parent_pin_id', 'is', null);
     if (f.excludeNative) q = q.where('p.parent_pin_id', 'is not', null);
     if (afterId) q = q.where('p.id', '<', afterId);

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { listedBoard } from '../boards/index.js';
 
 /** One search result: the row's id and the keys it is ordered by. */
 export interface Hit {
@@ -17,7 +18,7 @@ export interface HitQuery {
   ownerId: string;
   /** Passed to websearch_to_tsquery('english', ...). */
   text: string;
-  /** Include rows on (or being) secret boards. */
+  /** Include rows on (or being) secret boards: the owner's own list may show them (boards' readsSecret). */
   secret: boolean;
   after: HitCursor | undefined;
   limit: number;
@@ -62,14 +63,15 @@ async function rankedHits(
 export const searchRepository = {
   /** The owner's pins matching the text (those on secret boards only when `secret`). */
   pins(db: Db, q: HitQuery): Promise<Hit[]> {
+    // Every pin of the owner's is on a board of theirs; with the secret scope no board needs reading.
     const privacy = q.secret
       ? sql``
-      : sql`and exists (select 1 from boards b where b.id = t.board_id and b.privacy <> 'SECRET')`;
+      : sql`and exists (select 1 from boards b where b.id = t.board_id and ${listedBoard('b', q)})`;
     return rankedHits(db, 'pins', q, privacy);
   },
 
   /** The owner's boards matching the text (secret ones only when `secret`). */
   boards(db: Db, q: HitQuery): Promise<Hit[]> {
-    return rankedHits(db, 'boards', q, q.secret ? sql`` : sql`and t.privacy <> 'SECRET'`);
+    return rankedHits(db, 'boards', q, sql`and ${listedBoard('t', q)}`);
   },
 };

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { rollupTestHooks } from '../../../src/modules/analytics/index.js';
 import { runDelivery } from '../../../src/platform/jobs/deliver.js';
-import { startTestApp } from '../../helpers/app.js';
+import { eventually, startTestApp } from '../../helpers/app.js';
 import { makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
 import { daysAgo, insertBatch, makePin, noon, type TestEvent, times, waitRolled } from './helpers.js';
@@ -51,6 +51,7 @@ describe(`analytics rollup (${testMode()})`, () => {
   let owner: TestUser;
   let pinId: string;
   let secretPinId: string;
+  let protectedPinId: string;
   const day = daysAgo(2);
   const script: TestEvent[] = [];
 
@@ -61,6 +62,10 @@ describe(`analytics rollup (${testMode()})`, () => {
     const secret = await makeBoard(app, owner, { privacy: 'SECRET' });
     pinId = await makePin(app, await owner.auth(), board.id);
     secretPinId = await makePin(app, await owner.auth(), secret.id);
+    // Someone else's pin on a protected board: saved, so it would be popular, were discovery to show it.
+    const other = await makeUser(app);
+    const protectedBoard = await makeBoard(app, other, { privacy: 'PROTECTED' });
+    protectedPinId = await makePin(app, await other.auth(), protectedBoard.id);
     script.push(
       ...times(10, { kind: 'IMPRESSION', pinId, at: noon(day), appType: 'WEB' }),
       ...times(4, { kind: 'IMPRESSION', pinId, at: noon(day), appType: 'MOBILE' }),
@@ -70,6 +75,7 @@ describe(`analytics rollup (${testMode()})`, () => {
       { kind: 'SEARCH', at: noon(day), appType: 'WEB' },
       { kind: 'IMPRESSION', pinId: '999999999999', at: noon(day), appType: 'WEB' },
       ...times(5, { kind: 'IMPRESSION', pinId: secretPinId, at: noon(day), appType: 'WEB' }),
+      ...times(3, { kind: 'SAVE', pinId: protectedPinId, at: noon(day, 8), appType: 'WEB' }),
     );
   });
 
@@ -118,18 +124,27 @@ describe(`analytics rollup (${testMode()})`, () => {
     expect(none).toEqual([]);
   });
 
-  it('feeds popularity signals, never from pins on secret boards', async () => {
-    const signals = await app.product.analytics.signals([pinId, secretPinId]);
+  it('feeds popularity signals, a discovery input, never from pins on secret or protected boards', async () => {
+    const signals = await app.product.analytics.signals([pinId, secretPinId, protectedPinId]);
     const age = Date.now() / 3_600_000 - Math.floor(noon(day).getTime() / 3_600_000);
     const w7 = Math.exp(-age / 84);
     expect(signals.get(pinId)!.save_7d).toBeCloseTo(2 * w7, 3);
     expect(signals.get(pinId)!.engagement_7d).toBeCloseTo(6 * w7, 3);
     expect(signals.get(pinId)!.save_1d).toBe(0);
-    expect(signals.get(secretPinId)).toEqual({ save_1d: 0, save_7d: 0, engagement_1d: 0, engagement_7d: 0 });
+    const zero = { save_1d: 0, save_7d: 0, engagement_1d: 0, engagement_7d: 0 };
+    expect(signals.get(secretPinId)).toEqual(zero);
+    expect(signals.get(protectedPinId)).toEqual(zero);
+    const hourly = await app.database.db
+      .selectFrom('pin_hourly_signals')
+      .select('pin_id')
+      .where('pin_id', 'in', [secretPinId, protectedPinId])
+      .execute();
+    expect(hourly).toEqual([]);
     // A rebuild from the hourly rows gives the same numbers.
     await app.product.analytics.rebuildSignals();
-    const rebuilt = await app.product.analytics.signals([pinId]);
+    const rebuilt = await app.product.analytics.signals([pinId, protectedPinId]);
     expect(rebuilt.get(pinId)!.engagement_7d).toBeCloseTo(6 * w7, 3);
+    expect(rebuilt.get(protectedPinId)).toEqual(zero);
   });
 
   it('the same delivery run again, or the same batch announced twice, changes no total', async () => {
@@ -190,5 +205,24 @@ describe(`analytics rollup (${testMode()})`, () => {
   it('reports rollup lag on /metrics', async () => {
     const res = await app.http.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/^corkboard_analytics_rollup_lag_seconds \d/m);
+  });
+
+  it('a pin moved to a protected board leaves the popularity signals', async () => {
+    expect((await app.product.analytics.signals([pinId])).get(pinId)!.save_7d).toBeGreaterThan(0);
+    const protectedBoard = await makeBoard(app, owner, { privacy: 'PROTECTED' });
+    const res = await app.http.inject({
+      method: 'PATCH',
+      url: `/v5/pins/${pinId}`,
+      headers: await owner.auth(),
+      payload: { board_id: protectedBoard.id },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await eventually(async () => (await app.product.analytics.signals([pinId])).get(pinId)!.save_7d === 0);
+    const hourly = await app.database.db
+      .selectFrom('pin_hourly_signals')
+      .select('pin_id')
+      .where('pin_id', '=', pinId)
+      .execute();
+    expect(hourly).toEqual([]);
   });
 });

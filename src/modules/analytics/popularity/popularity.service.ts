@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import type { Logger } from '../../../platform/logger.js';
+import { isDiscoverable } from '../../boards/index.js';
 import type { TopicConsumer } from '../../topics.js';
 import { analyticsRepository as repo } from '../analytics.repository.js';
 import {
@@ -14,7 +15,7 @@ import {
 
 /**
  * Rollups take this advisory lock shared while they add to the signal store; a rebuild, and making pins
- * secret, take it exclusively, so they never interleave with a rollup that read the old state.
+ * private, take it exclusively, so they never interleave with a rollup that read the old state.
  */
 const LOCK = sql`hashtext('corkboard.analytics.popularity')`;
 
@@ -25,7 +26,7 @@ const ROLLED_KEEP_MS = 120 * 86_400_000;
 
 /**
  * Popularity signals for discovery: decayed save and engagement counts per pin over 1 and 7 days. The
- * rollup adds each batch's counts (pins on secret boards never enter); `pin_hourly_signals` in the
+ * rollup adds each batch's counts (only pins on boards discovery shows, boards' isDiscoverable, enter); `pin_hourly_signals` in the
  * database is the exact copy they are rebuilt from.
  */
 export class PopularityService {
@@ -47,7 +48,7 @@ export class PopularityService {
     return new Map(pinIds.map((id) => [id, signalsOf(counts.get(id) ?? [], now)]));
   }
 
-  /** Refills the store from the hourly rows of pins whose boards are not secret now. */
+  /** Refills the store from the hourly rows of pins whose boards discovery shows now. */
   async rebuild(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${LOCK})`.execute(trx);
@@ -97,7 +98,7 @@ export class PopularityService {
     }
   }
 
-  /** Drops these pins from the signals (made secret or deleted), in the caller's transaction. */
+  /** Drops these pins from the signals (made private or deleted), in the caller's transaction. */
   private async forget(trx: Db, pinIds: readonly string[], lock: boolean): Promise<void> {
     if (pinIds.length === 0) return;
     if (lock) await sql`select pg_advisory_xact_lock(${LOCK})`.execute(trx);
@@ -106,8 +107,8 @@ export class PopularityService {
   }
 
   /**
-   * Keeps secret pins out of the signals after the fact: a board made secret, a pin moved to a secret
-   * board, a pin deleted. Counts from before a board became public again are not restored.
+   * Keeps pins discovery does not show out of the signals after the fact: a board made protected or
+   * secret, a pin moved to such a board, a pin deleted. Counts from before a board became public again are not restored.
    */
   privacyConsumer(): TopicConsumer<'board.privacy_changed' | 'pin.updated' | 'pin.deleted'> {
     return {
@@ -116,10 +117,10 @@ export class PopularityService {
       handle: async (p, ctx) => {
         // board.privacy_changed is the topic without a pinId.
         if (!('pinId' in p)) {
-          if (p.to === 'SECRET')
+          if (!isDiscoverable(p.to))
             await this.forget(ctx.trx, await repo.pinIdsOfBoard(ctx.trx, p.boardId), true);
         } else if (ctx.topic === 'pin.updated') {
-          if (!(await repo.pinIsPublic(ctx.trx, p.pinId))) await this.forget(ctx.trx, [p.pinId], true);
+          if (!(await repo.pinIsDiscoverable(ctx.trx, p.pinId))) await this.forget(ctx.trx, [p.pinId], true);
         } else {
           await this.forget(ctx.trx, [p.pinId], false);
         }
