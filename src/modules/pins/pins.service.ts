@@ -1,7 +1,6 @@
 import type { Static } from 'typebox';
 import type { Bookmarks } from '../../platform/bookmarks.js';
 import type { Db } from '../../platform/db/database.js';
-import type { Privacy } from '../../platform/db/schema.js';
 import { Invalid } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
@@ -10,6 +9,7 @@ import {
   type BoardsService,
   type CachedBoardAccess,
   DISCOVERY_EPOCH_KEY,
+  ownListPrivacies,
 } from '../boards/index.js';
 import { emit } from '../topics.js';
 import { intake, type Limits } from './image-intake.js';
@@ -134,9 +134,7 @@ export class PinsService {
     q: { pin_filter?: string; page_size?: number; bookmark?: string; pin_metrics?: boolean },
     requestId: string,
   ): Promise<Buffer> {
-    const privacies: Privacy[] = viewer.scopes.has('pins:read_secret')
-      ? ['PUBLIC', 'PROTECTED', 'SECRET']
-      : ['PUBLIC', 'PROTECTED'];
+    const privacies = ownListPrivacies(viewer, 'pins');
     const scope = `pins:${viewer.userId}:${privacies}:${q.pin_filter ?? ''}`;
     const size = q.page_size ?? 25;
     const after = q.bookmark ? String(this.deps.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
