@@ -46,6 +46,12 @@ const PATHS = [
   '/terms/suggested',
   '/terms/related',
   '/trends/keywords/{region}/top/{trend_type}',
+  '/user_account/websites',
+  '/user_account/websites/verification',
+  '/user_account/businesses',
+  '/user_account/analytics/top_video_pins',
+  '/users/{username}/interests/follow',
+  '/oauth/conversion_token',
 ];
 const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 const PROSE = new Set(['description', 'summary', 'example', 'examples', 'title', 'externalDocs']);

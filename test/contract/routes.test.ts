@@ -51,6 +51,7 @@ describe('routes against the v5 spec', () => {
       'GET /media/{media_id}',
       'GET /search/pins',
       'GET /search/boards',
+      'GET /user_account/analytics/top_video_pins',
     ];
     expect(checked.sort()).toEqual(expect.arrayContaining(core));
   });

@@ -10,6 +10,8 @@ import {
   PinIdParams,
   TopPinsQuery,
   TopPinsResponse,
+  TopVideoPinsQuery,
+  TopVideoPinsResponse,
   UserAnalyticsQuery,
 } from './analytics.schemas.js';
 import type { AnalyticsService } from './analytics.service.js';
@@ -84,5 +86,20 @@ export function analyticsRoutes(app: HttpServer, analytics: AnalyticsService): v
       },
     },
     async (request) => analytics.topPins(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/v5/user_account/analytics/top_video_pins',
+    {
+      config: TOP,
+      schema: {
+        tags: ['user_account'],
+        summary: 'Get user account top video pins analytics',
+        description: `Your video Pins with the most of sort_by in the range (at most 50). Video Pins cannot be made yet (media uploads are accepted but not pinned), so the list is empty. ${RULES}`,
+        querystring: TopVideoPinsQuery,
+        response: { 200: TopVideoPinsResponse },
+      },
+    },
+    async (request) => analytics.topVideoPins(principalOf(request), request.query),
   );
 }

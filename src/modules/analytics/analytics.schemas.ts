@@ -98,8 +98,13 @@ export const AnalyticsResponse = Type.Record(
   Type.Object({ daily_metrics: Type.Array(Daily), summary_metrics: MetricMap }),
 );
 
+const DateAvailability = Type.Object({
+  is_realtime: Type.Boolean(),
+  latest_available_timestamp: Type.Number(),
+});
+
 export const TopPinsResponse = Type.Object({
-  date_availability: Type.Object({ is_realtime: Type.Boolean(), latest_available_timestamp: Type.Number() }),
+  date_availability: DateAvailability,
   pins: Type.Array(
     Type.Object({
       pin_id: Type.String(),
@@ -108,4 +113,37 @@ export const TopPinsResponse = Type.Object({
     }),
   ),
   sort_by: lit(SORT_BY),
+});
+
+export const VIDEO_SORT_BY = [
+  'IMPRESSION',
+  'SAVE',
+  'OUTBOUND_CLICK',
+  'VIDEO_MRC_VIEW',
+  'VIDEO_AVG_WATCH_TIME',
+  'VIDEO_V50_WATCH_TIME',
+  'QUARTILE_95_PERCENT_VIEW',
+  'VIDEO_10S_VIEW',
+  'VIDEO_START',
+] as const;
+
+export const TopVideoPinsQuery = Type.Object({
+  ...common,
+  ...userFilters,
+  sort_by: lit(VIDEO_SORT_BY),
+  metric_types: Type.Optional(List(`Comma-separated, default all: ${VIDEO_SORT_BY.join(', ')}.`)),
+  num_of_pins: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
+  created_in_last_n_days: Type.Optional(Type.Literal(30)),
+});
+
+export const TopVideoPinsResponse = Type.Object({
+  date_availability: DateAvailability,
+  pins: Type.Array(
+    Type.Object({
+      pin_id: Type.String(),
+      metrics: MetricMap,
+      data_status: Type.Record(Type.String(), DataStatus),
+    }),
+  ),
+  sort_by: lit(VIDEO_SORT_BY),
 });

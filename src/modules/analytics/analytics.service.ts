@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Static } from 'typebox';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
-import { Forbidden, Invalid, NotFound } from '../../platform/errors.js';
+import { Invalid, NotFound } from '../../platform/errors.js';
 import type { Principal } from '../../platform/principal.js';
 import type { PinsService } from '../pins/index.js';
 import {
@@ -17,53 +17,30 @@ import {
   utcDay,
   ZERO,
 } from './analytics.metrics.js';
-import { APP_TYPES, type DayRow, analyticsRepository as repo } from './analytics.repository.js';
-import type {
-  MultiPinAnalyticsQuery,
-  PinAnalyticsQuery,
-  TopPinsQuery,
-  UserAnalyticsQuery,
+import {
+  appTypeFilter,
+  inSplit,
+  matchesNothing,
+  noBusinessAccess,
+  parseList,
+  requiredMetrics,
+  SORT_COLUMN,
+  type Split,
+  splitsOf,
+  USER_METRIC_TYPES,
+} from './analytics.params.js';
+import { type DayRow, analyticsRepository as repo } from './analytics.repository.js';
+import {
+  type MultiPinAnalyticsQuery,
+  type PinAnalyticsQuery,
+  type TopPinsQuery,
+  type TopVideoPinsQuery,
+  type UserAnalyticsQuery,
+  VIDEO_SORT_BY,
 } from './analytics.schemas.js';
 import type { PopularitySignals } from './popularity/popularity.js';
 import type { PopularityService } from './popularity/popularity.service.js';
 import type { RollupProgress } from './rollup-progress.js';
-
-/** Every Pin metric type the spec lets a client ask for; only the measured ones come back. */
-const PIN_METRIC_TYPES = [
-  'IMPRESSION',
-  'OUTBOUND_CLICK',
-  'PIN_CLICK',
-  'SAVE',
-  'SAVE_RATE',
-  'TOTAL_COMMENTS',
-  'TOTAL_REACTIONS',
-  'USER_FOLLOW',
-  'PROFILE_VISIT',
-  'VIDEO_MRC_VIEW',
-  'VIDEO_10S_VIEW',
-  'QUARTILE_95_PERCENT_VIEW',
-  'VIDEO_V50_WATCH_TIME',
-  'VIDEO_START',
-  'VIDEO_AVG_WATCH_TIME',
-];
-const USER_METRIC_TYPES = [
-  'ENGAGEMENT',
-  'ENGAGEMENT_RATE',
-  'IMPRESSION',
-  'OUTBOUND_CLICK',
-  'OUTBOUND_CLICK_RATE',
-  'PIN_CLICK',
-  'PIN_CLICK_RATE',
-  'SAVE',
-  'SAVE_RATE',
-];
-const SORT_COLUMN = {
-  ENGAGEMENT: 'engagement',
-  IMPRESSION: 'impressions',
-  OUTBOUND_CLICK: 'outbound_clicks',
-  PIN_CLICK: 'pin_clicks',
-  SAVE: 'saves',
-} as const;
 
 type DataStatus = 'READY' | 'PROCESSING' | 'BEFORE_PIN_CREATED';
 type Series = {
@@ -71,23 +48,6 @@ type Series = {
   summary_metrics: Record<string, number>;
 };
 type PinReport = Record<string, Series & { lifetime_metrics: Record<string, number> }>;
-type Split = { key: string; appTypes: readonly string[] | null };
-
-/** Splits a repeated and/or comma-separated list parameter; unknown items are a 400. */
-function parseList(
-  raw: readonly string[] | undefined,
-  allowed: readonly string[] | null,
-  name: string,
-): string[] {
-  const out: string[] = [];
-  for (const part of (raw ?? []).flatMap((r) => r.split(','))) {
-    const item = part.trim();
-    if (!item) continue;
-    if (allowed && !allowed.includes(item)) throw new Invalid(`Invalid ${name}: "${item}".`);
-    if (!out.includes(item)) out.push(item);
-  }
-  return out;
-}
 
 const generationKey = (userId: string) => `analytics-generation:${userId}`;
 const GENERATION_TTL_MS = 24 * 3_600_000;
@@ -204,6 +164,32 @@ export class AnalyticsService {
     return json;
   }
 
+  /**
+   * GET /v5/user_account/analytics/top_video_pins: the viewer's video pins with the most of `sort_by`.
+   * Media uploads cannot be pinned yet, so no one has video pins: the list is empty, after the same
+   * checks as top_pins (dates, metric names, business access).
+   */
+  async topVideoPins(_viewer: Principal, q: Static<typeof TopVideoPinsQuery>) {
+    noBusinessAccess(q.ad_account_id, 'Not authorized to access the user account analytics.');
+    checkRange(q.start_date, q.end_date, this.now());
+    if (q.metric_types) parseList(q.metric_types, VIDEO_SORT_BY, 'metric_types');
+    return {
+      date_availability: this.availability(await this.dayStatus(), this.now()),
+      pins: [],
+      sort_by: q.sort_by,
+    };
+  }
+
+  /** The last day whose counts are final, as the analytics answers' date_availability. */
+  private availability(statusOf: Awaited<ReturnType<AnalyticsService['dayStatus']>>, now: Date) {
+    let latest = addDays(utcDay(now), -1);
+    while (statusOf(latest) !== 'READY' && latest > addDays(utcDay(now), -120)) latest = addDays(latest, -1);
+    return {
+      is_realtime: false,
+      latest_available_timestamp: Date.parse(`${latest}T00:00:00Z`) + 86_400_000 - 1,
+    };
+  }
+
   /** GET /v5/user_account/analytics/top_pins: the viewer's pins with the most of `sort_by`. */
   async topPins(viewer: Principal, q: Static<typeof TopPinsQuery>) {
     noBusinessAccess(q.ad_account_id, 'Not authorized to access the user account analytics.');
@@ -237,13 +223,8 @@ export class AnalyticsService {
         ).map((p) => ({ ...p, created_at: new Date(p.created_at) }));
     const statusOf = await this.dayStatus();
     const days = daysBetween(range.start, range.end);
-    let latest = addDays(utcDay(now), -1);
-    while (statusOf(latest) !== 'READY' && latest > addDays(utcDay(now), -120)) latest = addDays(latest, -1);
     return {
-      date_availability: {
-        is_realtime: false,
-        latest_available_timestamp: Date.parse(`${latest}T00:00:00Z`) + 86_400_000 - 1,
-      },
+      date_availability: this.availability(statusOf, now),
       pins: top.map((p) => {
         const created = utcDay(p.created_at);
         return {
@@ -330,61 +311,4 @@ export class AnalyticsService {
 
 function pinNotFound(): NotFound {
   return new NotFound('Pin not found.', 50);
-}
-
-/** Business access (acting for an ad account's owner) needs ad accounts, which Corkboard does not have yet. */
-function noBusinessAccess(
-  adAccountId: string | undefined,
-  message = 'Not authorized to access board or Pin.',
-) {
-  if (adAccountId !== undefined) throw new Forbidden(message);
-}
-
-function requiredMetrics(raw: readonly string[]): string[] {
-  const metrics = parseList(raw, PIN_METRIC_TYPES, 'metric_types');
-  if (metrics.length === 0) throw new Invalid('metric_types is required.');
-  return metrics;
-}
-
-function appTypeFilter(appTypes: string | undefined): readonly string[] | null {
-  return appTypes && appTypes !== 'ALL' ? [appTypes] : null;
-}
-
-function inSplit(appType: string, split: Split): boolean {
-  return split.appTypes === null || split.appTypes.includes(appType);
-}
-
-/**
- * The groups of an answer. APP_TYPE: one per app type asked for (all four, OTHER included, for ALL).
- * Every Corkboard pin is the creator's own organic image pin on unclaimed content, so OWNED_CONTENT,
- * SOURCE and PIN_FORMAT each have one group: OTHER, YOUR_PINS and ORGANIC_IMAGE.
- */
-function splitsOf(field: string, appTypes: readonly string[] | null): Split[] {
-  switch (field) {
-    case 'APP_TYPE':
-      return (appTypes ?? APP_TYPES).map((t) => ({ key: t, appTypes: [t] }));
-    case 'OWNED_CONTENT':
-      return [{ key: 'OTHER', appTypes: null }];
-    case 'SOURCE':
-      return [{ key: 'YOUR_PINS', appTypes: null }];
-    case 'PIN_FORMAT':
-      return [{ key: 'ORGANIC_IMAGE', appTypes: null }];
-    default:
-      return [{ key: 'all', appTypes: null }];
-  }
-}
-
-/** Filters no Corkboard pin can match: claimed content, paid content, others' pins, other formats. */
-function matchesNothing(q: {
-  from_claimed_content?: string;
-  pin_format?: string;
-  content_type?: string;
-  source?: string;
-}) {
-  return (
-    q.from_claimed_content === 'CLAIMED' ||
-    q.content_type === 'PAID' ||
-    q.source === 'OTHER_PINS' ||
-    (q.pin_format !== undefined && q.pin_format !== 'ALL' && q.pin_format !== 'ORGANIC_IMAGE')
-  );
 }

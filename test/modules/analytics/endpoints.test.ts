@@ -296,6 +296,33 @@ describe(`analytics endpoints (${testMode()})`, () => {
     expect(recent.pins.map((p: { pin_id: string }) => p.pin_id)).toEqual([b]);
   });
 
+  it('GET /v5/user_account/analytics/top_video_pins: the spec shape, empty (no video pins), checked like top_pins', async () => {
+    const url = `/v5/user_account/analytics/top_video_pins?start_date=${d3}&end_date=${d1}`;
+    const res = await get(`${url}&sort_by=VIDEO_START&metric_types=IMPRESSION,VIDEO_START&num_of_pins=5`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expectResponseMatchesSpec('GET', '/user_account/analytics/top_video_pins', 200, body);
+    expect(body).toEqual({
+      date_availability: {
+        is_realtime: false,
+        latest_available_timestamp: Date.parse(`${today}T00:00:00Z`) - 1,
+      },
+      pins: [],
+      sort_by: 'VIDEO_START',
+    });
+    for (const bad of [
+      `${url}&sort_by=ENGAGEMENT`,
+      `${url}&sort_by=SAVE&metric_types=PIN_CLICK`,
+      `/v5/user_account/analytics/top_video_pins?start_date=${today}&end_date=${d3}&sort_by=SAVE`,
+      `${url}&sort_by=SAVE&num_of_pins=51`,
+    ]) {
+      const refused = await get(bad);
+      expect(refused.statusCode, bad).toBe(400);
+      expect(refused.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
+    }
+    expect((await get(`${url}&sort_by=SAVE&ad_account_id=123`)).statusCode).toBe(403);
+  });
+
   it("only the owner sees a pin's analytics: another user's pin is a 404", async () => {
     const one = await get(`/v5/pins/${x}/analytics?start_date=${d3}&end_date=${d1}&metric_types=IMPRESSION`);
     expect(one.statusCode).toBe(404);
