@@ -15,6 +15,7 @@ import { ImagesService, PinStore, PinsService, pinsModule } from './pins/index.j
 import type { ProductServices } from './product-services.js';
 import { relatedModule } from './related/index.js';
 import { searchModule } from './search/index.js';
+import { WebsitesService, websitesModule } from './websites/index.js';
 
 /** The product's services, shared by its modules, the CLI and the HTTP auth plumbing. */
 export interface Product extends ProductServices {
@@ -92,6 +93,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       related,
       analytics,
       eventsModule(events),
+      websitesModule(new WebsitesService({ db: deps.db, bookmarks: deps.bookmarks, fetch: deps.config })),
       feed,
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {

@@ -52,6 +52,11 @@ describe('routes against the v5 spec', () => {
       'GET /search/pins',
       'GET /search/boards',
       'GET /user_account/analytics/top_video_pins',
+      'GET /user_account/websites',
+      'POST /user_account/websites',
+      'DELETE /user_account/websites',
+      'GET /user_account/websites/verification',
+      'GET /user_account/businesses',
     ];
     expect(checked.sort()).toEqual(expect.arrayContaining(core));
   });

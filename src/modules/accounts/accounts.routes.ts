@@ -1,6 +1,7 @@
+import { Type } from 'typebox';
 import { principalOf } from '../../http/auth.js';
 import type { HttpServer } from '../../http/server.js';
-import { Account, AdAccountQuery } from './accounts.schemas.js';
+import { Account, AdAccountQuery, LinkedBusiness } from './accounts.schemas.js';
 import type { AccountsService } from './accounts.service.js';
 
 export function accountsRoutes(app: HttpServer, accounts: AccountsService): void {
@@ -21,5 +22,20 @@ export function accountsRoutes(app: HttpServer, accounts: AccountsService): void
       // Monthly views come from the event stream's rollups, which do not exist yet.
       return { ...account, monthly_views: 0 };
     },
+  );
+
+  app.get(
+    '/v5/user_account/businesses',
+    {
+      config: { scopes: ['user_accounts:read'], rateLimit: 'org_read' },
+      schema: {
+        tags: ['user_account'],
+        summary: 'List linked businesses',
+        description:
+          'The business accounts linked to yours. Corkboard has no business accounts (ad accounts come with the Ads API), so the list is empty.',
+        response: { 200: Type.Array(LinkedBusiness) },
+      },
+    },
+    async () => [],
   );
 }

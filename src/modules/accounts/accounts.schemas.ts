@@ -19,3 +19,12 @@ export const Account = Type.Object({
 export const AdAccountQuery = Type.Object({
   ad_account_id: Type.Optional(Type.String({ pattern: '^\\d+$', maxLength: 18 })),
 });
+
+/** A business account linked to the caller's (none exist in Corkboard yet). */
+export const LinkedBusiness = Type.Object({
+  username: Type.String(),
+  image_small_url: Type.String(),
+  image_medium_url: Type.String(),
+  image_large_url: Type.String(),
+  image_xlarge_url: Type.String(),
+});

@@ -182,6 +182,13 @@ export interface FollowTable {
   created_at: TimestampDefault;
 }
 
+export interface UserWebsiteTable {
+  user_id: Int8;
+  website: string;
+  method: 'METATAG' | 'FILENAME' | 'DNSTXT';
+  verified_at: TimestampDefault;
+}
+
 export interface BoardFollowTable {
   user_id: Int8;
   board_id: Int8;
@@ -292,6 +299,7 @@ export interface Database {
   pin_images: PinImageTable;
   follows: FollowTable;
   board_follows: BoardFollowTable;
+  user_websites: UserWebsiteTable;
   media_uploads: MediaUploadTable;
   events: EventTable;
   impression_token_uses: ImpressionTokenUseTable;
