@@ -8,6 +8,7 @@ import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
 import { feedModule } from './feed/index.js';
 import { followsModule } from './follows/index.js';
+import { InterestsService, interestsModule } from './interests/index.js';
 import { mediaModule } from './media/index.js';
 import type { AppModule, ModuleDeps } from './module.js';
 import { OAuthService, oauthModule } from './oauth/index.js';
@@ -93,6 +94,14 @@ export function buildProduct(deps: ModuleDeps): Product {
       related,
       analytics,
       eventsModule(events),
+      interestsModule(
+        new InterestsService({
+          db: deps.db,
+          bookmarks: deps.bookmarks,
+          accounts,
+          publicUrl: deps.config.publicUrl,
+        }),
+      ),
       websitesModule(new WebsitesService({ db: deps.db, bookmarks: deps.bookmarks, fetch: deps.config })),
       feed,
     ],

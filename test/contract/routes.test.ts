@@ -57,6 +57,7 @@ describe('routes against the v5 spec', () => {
       'DELETE /user_account/websites',
       'GET /user_account/websites/verification',
       'GET /user_account/businesses',
+      'GET /users/{username}/interests/follow',
     ];
     expect(checked.sort()).toEqual(expect.arrayContaining(core));
   });
