@@ -15,7 +15,8 @@ Commands:
   worker    run the outbox relay and job consumers (services mode)
   migrate   apply database migrations and exit
   apps create --name NAME --redirect-uri URI [--redirect-uri URI...] [--owner USERNAME]
-            register an OAuth app; prints its id and secret
+            register an OAuth app owned by USERNAME (the user its client-credentials tokens act
+            for; default "demo" on a demo instance, required elsewhere); prints its id and secret
   token --user USERNAME --scopes S1,S2 [--create] [--days N]
             print an access token for development (--create makes the user first); N is days,
             default 30, from 0.0007 (one minute) to 3650, fractions allowed (e.g. 0.5)

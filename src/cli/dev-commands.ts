@@ -5,20 +5,37 @@ import { ALL_SCOPES, MAX_DEV_TOKEN_DAYS, parseScopes } from '../modules/oauth/in
 import { Invalid } from '../platform/errors.js';
 import { isEmpty, type SeedSummary, seedWorld } from './seed/seed.js';
 
-/** `corkboard apps create --name N --redirect-uri U [--redirect-uri U2] [--owner USERNAME]`. */
+/** The user an app made without `--owner` belongs to, on a demo instance (SEED_DEMO) that has it. */
+export const DEFAULT_APP_OWNER = 'demo';
+
+/**
+ * `corkboard apps create --name N --redirect-uri U [--redirect-uri U2] [--owner USERNAME]`. Every app
+ * has an owner: the client-credentials grant acts for it. Without `--owner`, a demo instance gives the
+ * app to the demo user; anywhere else `--owner` is required.
+ */
 export async function appsCreate(
   app: App,
   opts: { name?: string; redirectUris: string[]; owner?: string },
 ): Promise<string> {
   if (!opts.name) throw new Invalid('--name is required');
-  let ownerId: string | null = null;
+  let owner: { id: string; username: string } | undefined;
   if (opts.owner) {
-    const owner = await app.product.accounts.byUsername(opts.owner);
-    if (!owner) throw new Invalid(`no user named ${opts.owner}`);
-    ownerId = owner.id;
+    owner = await app.product.accounts.byUsername(opts.owner);
+    if (!owner) throw new Invalid(`no user named ${opts.owner} (--owner names an existing user)`);
+  } else {
+    owner = app.config.seedDemo ? await app.product.accounts.byUsername(DEFAULT_APP_OWNER) : undefined;
+    if (!owner) {
+      throw new Invalid(
+        '--owner USERNAME is required: an app acts for its owner in the client-credentials grant ' +
+          '(make a user with `corkboard token --user NAME --scopes ... --create`, or sign up on the consent page)',
+      );
+    }
   }
-  const { id, secret } = await app.product.oauth.createApp(opts.name, opts.redirectUris, ownerId);
-  return `app_id:     ${id}\napp_secret: ${secret}\n(the secret is shown only once)\n`;
+  const { id, secret } = await app.product.oauth.createApp(opts.name, opts.redirectUris, owner.id);
+  const ownerLine = opts.owner
+    ? owner.username
+    : `${owner.username} (the default; --owner USERNAME to choose)`;
+  return `app_id:     ${id}\napp_secret: ${secret}\nowner:      ${ownerLine}\n(the secret is shown only once)\n`;
 }
 
 /** The shortest development token: one minute, in days. */
