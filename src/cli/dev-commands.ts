@@ -58,27 +58,48 @@ export function parseTokenDays(raw: unknown): number {
   return days;
 }
 
-/** `corkboard token --user U --scopes S [--create] [--days N]`: an access token for development. */
+/**
+ * `corkboard token --user U --scopes S [--create [--password P]] [--days N]`: an access token for
+ * development. A user `--create` makes gets `--password` (checked as sign-up checks it) or else a new
+ * random one, returned so it can be shown once: either way they can sign in on the consent page.
+ */
 export async function devToken(
   app: App,
-  opts: { user?: string; scopes?: string; create: boolean; days: number },
-): Promise<{ token: string; username: string; created: boolean }> {
+  opts: { user?: string; scopes?: string; create: boolean; days: number; password?: string | boolean },
+): Promise<{ token: string; username: string; created: boolean; password?: string }> {
   if (!opts.user) throw new Invalid('--user is required');
   const scopes = parseScopes(opts.scopes ?? '');
   if (!scopes) throw new Invalid('--scopes must list known scopes, e.g. boards:read,pins:read');
-  let user = await app.product.accounts.byUsername(opts.user);
-  let created = false;
-  if (!user) {
-    if (!opts.create) throw new Invalid(`no user named ${opts.user} (add --create to make one)`);
-    user = await app.product.accounts.signUp({
-      username: opts.user,
-      email: `${opts.user.toLowerCase()}@users.corkboard.invalid`,
-      password: randomBytes(24).toString('base64url'),
-    });
-    created = true;
+  if (opts.password !== undefined && typeof opts.password !== 'string') {
+    throw new Invalid('--password needs a value (or leave it out to get a random one printed)');
   }
+  let user = await app.product.accounts.byUsername(opts.user);
+  if (user) {
+    if (opts.password !== undefined) {
+      throw new Invalid(
+        `--password sets the password of a user --create makes; ${user.username} exists already`,
+      );
+    }
+    return {
+      token: await app.product.oauth.devToken(user.id, scopes, opts.days),
+      username: user.username,
+      created: false,
+    };
+  }
+  if (!opts.create) throw new Invalid(`no user named ${opts.user} (add --create to make one)`);
+  const password = opts.password ?? randomBytes(12).toString('base64url');
+  user = await app.product.accounts.signUp({
+    username: opts.user,
+    email: `${opts.user.toLowerCase()}@users.corkboard.invalid`,
+    password,
+  });
   const token = await app.product.oauth.devToken(user.id, scopes, opts.days);
-  return { token, username: user.username, created };
+  return {
+    token,
+    username: user.username,
+    created: true,
+    ...(opts.password === undefined ? { password } : {}),
+  };
 }
 
 /** Seeds the demo world (refusing a database that already has people unless forced). */
