@@ -15,10 +15,12 @@ Commands:
   worker    run the outbox relay and job consumers (services mode)
   migrate   apply database migrations and exit
   apps create --name NAME --redirect-uri URI [--redirect-uri URI...] [--owner USERNAME]
-            register an OAuth app; prints its id and secret
-  token --user USERNAME --scopes S1,S2 [--create] [--days N]
-            print an access token for development (--create makes the user first); N is days,
-            default 30, from 0.0007 (one minute) to 3650, fractions allowed (e.g. 0.5)
+            register an OAuth app owned by USERNAME (the user its client-credentials tokens act
+            for; default "demo" on a demo instance, required elsewhere); prints its id and secret
+  token --user USERNAME --scopes S1,S2 [--create [--password P]] [--days N]
+            print an access token for development (--create makes the user first, with password P
+            or a random one printed once, to sign in on the consent page); N is days, default 30,
+            from 0.0007 (one minute) to 3650, fractions allowed (e.g. 0.5)
   seed [--seed N] [--pins N] [--force]
             fill the database with a deterministic demo world (refuses a non-empty one unless --force)
 
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       user: { type: 'string' },
       scopes: { type: 'string' },
       create: { type: 'boolean' },
+      password: { type: 'string' },
       days: { type: 'string' },
       seed: { type: 'string' },
       pins: { type: 'string' },
@@ -120,13 +123,16 @@ async function main(argv: string[]): Promise<number> {
       const days = parseTokenDays(values.days);
       const app = await createApp(config, { log, runJobs: false, api: false });
       try {
-        const { token, username, created } = await devToken(app, {
+        const { token, username, created, password } = await devToken(app, {
           user: values.user as string | undefined,
           scopes: values.scopes as string | undefined,
           create: values.create === true,
           days,
+          password: values.password,
         });
-        if (created) process.stderr.write(`created user ${username}\n`);
+        if (password) {
+          process.stderr.write(`created user ${username} with password ${password} (shown only once)\n`);
+        } else if (created) process.stderr.write(`created user ${username}\n`);
         process.stdout.write(`${token}\n`);
       } finally {
         await app.close();

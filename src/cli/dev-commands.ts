@@ -5,20 +5,37 @@ import { ALL_SCOPES, MAX_DEV_TOKEN_DAYS, parseScopes } from '../modules/oauth/in
 import { Invalid } from '../platform/errors.js';
 import { isEmpty, type SeedSummary, seedWorld } from './seed/seed.js';
 
-/** `corkboard apps create --name N --redirect-uri U [--redirect-uri U2] [--owner USERNAME]`. */
+/** The user an app made without `--owner` belongs to, on a demo instance (SEED_DEMO) that has it. */
+export const DEFAULT_APP_OWNER = 'demo';
+
+/**
+ * `corkboard apps create --name N --redirect-uri U [--redirect-uri U2] [--owner USERNAME]`. Every app
+ * has an owner: the client-credentials grant acts for it. Without `--owner`, a demo instance gives the
+ * app to the demo user; anywhere else `--owner` is required.
+ */
 export async function appsCreate(
   app: App,
   opts: { name?: string; redirectUris: string[]; owner?: string },
 ): Promise<string> {
   if (!opts.name) throw new Invalid('--name is required');
-  let ownerId: string | null = null;
+  let owner: { id: string; username: string } | undefined;
   if (opts.owner) {
-    const owner = await app.product.accounts.byUsername(opts.owner);
-    if (!owner) throw new Invalid(`no user named ${opts.owner}`);
-    ownerId = owner.id;
+    owner = await app.product.accounts.byUsername(opts.owner);
+    if (!owner) throw new Invalid(`no user named ${opts.owner} (--owner names an existing user)`);
+  } else {
+    owner = app.config.seedDemo ? await app.product.accounts.byUsername(DEFAULT_APP_OWNER) : undefined;
+    if (!owner) {
+      throw new Invalid(
+        '--owner USERNAME is required: an app acts for its owner in the client-credentials grant ' +
+          '(make a user with `corkboard token --user NAME --scopes ... --create`, or sign up on the consent page)',
+      );
+    }
   }
-  const { id, secret } = await app.product.oauth.createApp(opts.name, opts.redirectUris, ownerId);
-  return `app_id:     ${id}\napp_secret: ${secret}\n(the secret is shown only once)\n`;
+  const { id, secret } = await app.product.oauth.createApp(opts.name, opts.redirectUris, owner.id);
+  const ownerLine = opts.owner
+    ? owner.username
+    : `${owner.username} (the default; --owner USERNAME to choose)`;
+  return `app_id:     ${id}\napp_secret: ${secret}\nowner:      ${ownerLine}\n(the secret is shown only once)\n`;
 }
 
 /** The shortest development token: one minute, in days. */
@@ -41,27 +58,48 @@ export function parseTokenDays(raw: unknown): number {
   return days;
 }
 
-/** `corkboard token --user U --scopes S [--create] [--days N]`: an access token for development. */
+/**
+ * `corkboard token --user U --scopes S [--create [--password P]] [--days N]`: an access token for
+ * development. A user `--create` makes gets `--password` (checked as sign-up checks it) or else a new
+ * random one, returned so it can be shown once: either way they can sign in on the consent page.
+ */
 export async function devToken(
   app: App,
-  opts: { user?: string; scopes?: string; create: boolean; days: number },
-): Promise<{ token: string; username: string; created: boolean }> {
+  opts: { user?: string; scopes?: string; create: boolean; days: number; password?: string | boolean },
+): Promise<{ token: string; username: string; created: boolean; password?: string }> {
   if (!opts.user) throw new Invalid('--user is required');
   const scopes = parseScopes(opts.scopes ?? '');
   if (!scopes) throw new Invalid('--scopes must list known scopes, e.g. boards:read,pins:read');
-  let user = await app.product.accounts.byUsername(opts.user);
-  let created = false;
-  if (!user) {
-    if (!opts.create) throw new Invalid(`no user named ${opts.user} (add --create to make one)`);
-    user = await app.product.accounts.signUp({
-      username: opts.user,
-      email: `${opts.user.toLowerCase()}@users.corkboard.invalid`,
-      password: randomBytes(24).toString('base64url'),
-    });
-    created = true;
+  if (opts.password !== undefined && typeof opts.password !== 'string') {
+    throw new Invalid('--password needs a value (or leave it out to get a random one printed)');
   }
+  let user = await app.product.accounts.byUsername(opts.user);
+  if (user) {
+    if (opts.password !== undefined) {
+      throw new Invalid(
+        `--password sets the password of a user --create makes; ${user.username} exists already`,
+      );
+    }
+    return {
+      token: await app.product.oauth.devToken(user.id, scopes, opts.days),
+      username: user.username,
+      created: false,
+    };
+  }
+  if (!opts.create) throw new Invalid(`no user named ${opts.user} (add --create to make one)`);
+  const password = opts.password ?? randomBytes(12).toString('base64url');
+  user = await app.product.accounts.signUp({
+    username: opts.user,
+    email: `${opts.user.toLowerCase()}@users.corkboard.invalid`,
+    password,
+  });
   const token = await app.product.oauth.devToken(user.id, scopes, opts.days);
-  return { token, username: user.username, created };
+  return {
+    token,
+    username: user.username,
+    created: true,
+    ...(opts.password === undefined ? { password } : {}),
+  };
 }
 
 /** Seeds the demo world (refusing a database that already has people unless forced). */

@@ -11,7 +11,7 @@ import Fastify, {
 } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../platform/config.js';
-import type { Logger } from '../platform/logger.js';
+import { type Logger, requestLogLevel } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { Authenticator } from '../platform/principal.js';
 import { installAuth, type RateLimitCheck } from './auth.js';
@@ -19,6 +19,7 @@ import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling, toErrorResponse } from './error-handler.js';
 import { installInputGuard } from './input-guard.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
+import { DebugRequestLines } from './request-log.js';
 import { installJsonBodies, validatorCompiler } from './validation.js';
 import { installWrittenJson } from './written-json.js';
 
@@ -61,6 +62,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     childLoggerFactory: lazyChildLoggerFactory,
+    // Readable logs (a terminal in development) get their per-request lines at debug.
+    ...(requestLogLevel(log) === 'debug' ? { logController: new DebugRequestLines() } : {}),
     bodyLimit: config.bodyLimitBytes,
     // Fastify would trust the header as it is; genReqId checks it first.
     requestIdHeader: false,

@@ -14,6 +14,11 @@ export interface Config {
   /** Redis URL; undefined selects in-process cache and database-backed jobs. */
   readonly redisUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * LOG_FORMAT: `json` lines, `pretty` readable lines (pino-pretty, a development dependency), or `auto`
+   * (the default): pretty on a terminal unless NODE_ENV=production, JSON otherwise (logger.ts).
+   */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** The 16-bit shard written into every ID this database creates. */
   readonly shardId: number;
   readonly bodyLimitBytes: number;
@@ -194,6 +199,7 @@ function trustProxy(env: Env): boolean | number | readonly string[] {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
@@ -202,6 +208,10 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = str(env, 'LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const logFormat = str(env, 'LOG_FORMAT', 'auto');
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError('LOG_FORMAT', `expected one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   }
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:', 'memory:']);
@@ -239,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     redisUrl,
     logLevel: logLevel as Config['logLevel'],
+    logFormat: logFormat as Config['logFormat'],
     shardId: int(env, 'SHARD_ID', 1, 0, 65535),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),

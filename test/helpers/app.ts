@@ -16,6 +16,8 @@ export function testEnv(env: Record<string, string> = {}, isolation = randomByte
   const base: Record<string, string> = {
     DATA_DIR: path.join(os.tmpdir(), `corkboard-test-${isolation}`),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // JSON lines, whether or not the tests run at a terminal (child processes' lines are parsed).
+    LOG_FORMAT: 'json',
     PORT: '0',
     JOB_POLL_MS: '20',
     JOB_BACKOFF_BASE_MS: '20',

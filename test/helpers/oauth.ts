@@ -50,3 +50,22 @@ export async function signInForm(app: App, url: string): Promise<{ cookie: strin
   if (!cookie) throw new Error(`no form cookie from ${url}: ${page.statusCode}`);
   return { cookie, csrf: csrfOf(page.body) };
 }
+
+/** The hidden fields of the form on `html` that posts to `action`, as a browser would submit them. */
+export function hiddenFields(html: string, action: string): Record<string, string> {
+  const start = html.indexOf(`action="${action}"`);
+  if (start < 0) throw new Error(`no form posting to ${action} on the page`);
+  const formHtml = html.slice(start, html.indexOf('</form>', start));
+  const unEsc = (v: string) =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const fields: Record<string, string> = {};
+  for (const m of formHtml.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    fields[unEsc(m[1]!)] = unEsc(m[2]!);
+  }
+  return fields;
+}

@@ -2,7 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { startTestApp } from '../helpers/app.js';
-import { cookieNamed, csrfOf, FORM, form, signInForm, submitConsent } from '../helpers/oauth.js';
+import {
+  cookieNamed,
+  csrfOf,
+  FORM,
+  form,
+  hiddenFields,
+  signInForm,
+  submitConsent,
+} from '../helpers/oauth.js';
 
 let app: App;
 let client: { id: string; secret: string };
@@ -167,6 +175,101 @@ describe('OAuth consent page', () => {
     });
     expect(taken.statusCode).toBe(400);
     expect(taken.body).toContain('That username is taken.');
+  });
+});
+
+describe("consumer_id, the name Pinterest's consent URL gives client_id", () => {
+  const SCOPE = 'user_accounts:read,boards:read';
+  const consumerUrl = (extra: Record<string, string> = {}) =>
+    `/oauth/?${new URLSearchParams({
+      consumer_id: client.id,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: SCOPE,
+      state: 'pin-state',
+      ...extra,
+    })}`;
+  const post = (url: string, cookie: string, fields: Record<string, string>) =>
+    app.http.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': FORM, cookie },
+      payload: form(fields),
+    });
+
+  it('runs the whole browser flow: sign-in page, sign in, approve, code, token', async () => {
+    const start = consumerUrl();
+    const page = await app.http.inject({ method: 'GET', url: start });
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.body).toContain('Test client');
+    // The browser posts the sign-in form as the page wrote it, then follows the redirects.
+    const signIn = hiddenFields(page.body, '/oauth/signin');
+    expect(signIn.next).toBe(start);
+    const signedIn = await post('/oauth/signin', cookieNamed(page, 'cb_form')!, {
+      ...signIn,
+      login: 'alice',
+      password: 'correct horse',
+    });
+    expect(signedIn.statusCode).toBe(303);
+    expect(signedIn.headers.location).toBe(start);
+    const session = cookieNamed(signedIn, 'cb_session')!;
+    const consent = await app.http.inject({
+      method: 'GET',
+      url: signedIn.headers.location as string,
+      headers: { cookie: session },
+    });
+    expect(consent.statusCode).toBe(200);
+    expect(consent.body).toContain('Test client wants access');
+    const approved = await post('/oauth/authorize', session, {
+      ...hiddenFields(consent.body, '/oauth/authorize'),
+      decision: 'approve',
+    });
+    expect(approved.statusCode).toBe(303);
+    const back = new URL(approved.headers.location as string);
+    expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+    expect(back.searchParams.get('state')).toBe('pin-state');
+    const code = back.searchParams.get('code');
+    expect(code).toBeTruthy();
+
+    const token = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: { 'content-type': FORM, authorization: basic() },
+      payload: form({ grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT }),
+    });
+    expect(token.statusCode, token.body).toBe(200);
+    expect(token.json().scope).toBe('boards:read,user_accounts:read');
+    const me = await app.http.inject({
+      method: 'GET',
+      url: '/v5/user_account',
+      headers: { authorization: `Bearer ${token.json().access_token}` },
+    });
+    expect(me.json().username).toBe('alice');
+  });
+
+  it('takes consumer_id on the consent form too, and refuses a request naming two different apps', async () => {
+    const same = await app.http.inject({ method: 'GET', url: consumerUrl({ client_id: client.id }) });
+    expect(same.statusCode).toBe(200);
+    const other = await app.product.oauth.createApp('Other client', [REDIRECT]);
+    const two = await app.http.inject({ method: 'GET', url: consumerUrl({ client_id: other.id }) });
+    expect(two.statusCode).toBe(400);
+    expect(two.headers.location).toBeUndefined();
+    expect(two.body).toContain('client_id and consumer_id name different apps');
+
+    const cookie = cookieOf(await signIn());
+    const page = await app.http.inject({ method: 'GET', url: authorizeUrl(), headers: { cookie } });
+    const fields = { redirect_uri: REDIRECT, scope: SCOPE, state: 's', csrf: csrfOf(page.body) };
+    for (const [ids, status] of <[Record<string, string>, number][]>[
+      [{ consumer_id: other.id, client_id: client.id }, 400],
+      [{}, 400],
+      [{ consumer_id: client.id }, 303],
+    ]) {
+      const res = await post('/oauth/authorize', cookie, { ...fields, ...ids, decision: 'approve' });
+      expect(res.statusCode, JSON.stringify(ids)).toBe(status);
+      if (status === 303)
+        expect(new URL(res.headers.location as string).searchParams.get('code')).toBeTruthy();
+      else expect(res.headers.location).toBeUndefined();
+    }
   });
 });
 

@@ -12,8 +12,11 @@ import type { Sessions } from './sessions.js';
 
 const COOKIE = 'cb_session';
 
+// `consumer_id` is the name Pinterest's own consent URL and its quickstart use for `client_id`; both are
+// read, and a request naming two different apps is refused.
 const AuthorizeQuery = Type.Object({
   client_id: Type.Optional(Type.String({ maxLength: 64 })),
+  consumer_id: Type.Optional(Type.String({ maxLength: 64 })),
   redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
   response_type: Type.Optional(Type.String({ maxLength: 64 })),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
@@ -24,6 +27,22 @@ const Next = Type.String({ maxLength: 4096 });
 const Csrf = Type.String({ maxLength: 100 });
 
 type Validated = { app: OAuthApp; redirectUri: string; scopes: string[]; state: string };
+
+type AuthorizeParams = {
+  client_id?: string;
+  consumer_id?: string;
+  redirect_uri?: string;
+  response_type?: string;
+  scope?: string;
+  state?: string;
+};
+
+/** The app a request names, by `client_id` or its alias `consumer_id`; null when they name different apps. */
+function requestedClientId(q: { client_id?: string; consumer_id?: string }): string | undefined | null {
+  const { client_id: clientId, consumer_id: consumerId } = q;
+  if (clientId && consumerId && clientId !== consumerId) return null;
+  return clientId || consumerId || undefined;
+}
 
 /** Sends the user back to the app with an RFC 6749 error. */
 function redirectError(reply: FastifyReply, redirectUri: string, error: string, state: string | undefined) {
@@ -46,11 +65,16 @@ export function consentRoutes(
   };
 
   /** Checks the app and redirect URI (errors shown here, never redirected), then the rest (redirected). */
-  async function validate(
-    q: { client_id?: string; redirect_uri?: string; response_type?: string; scope?: string; state?: string },
-    reply: FastifyReply,
-  ): Promise<Validated | undefined> {
-    const client = q.client_id ? await oauth.app(q.client_id) : undefined;
+  async function validate(q: AuthorizeParams, reply: FastifyReply): Promise<Validated | undefined> {
+    const clientId = requestedClientId(q);
+    if (clientId === null) {
+      reply
+        .status(400)
+        .type('text/html')
+        .send(errorPage('client_id and consumer_id name different apps: give one of them.'));
+      return undefined;
+    }
+    const client = clientId ? await oauth.app(clientId) : undefined;
     if (!client) {
       reply
         .status(400)
@@ -185,7 +209,8 @@ export function consentRoutes(
       schema: {
         hide: true,
         body: Type.Object({
-          client_id: Type.String({ maxLength: 64 }),
+          client_id: Type.Optional(Type.String({ maxLength: 64 })),
+          consumer_id: Type.Optional(Type.String({ maxLength: 64 })),
           redirect_uri: Type.String({ maxLength: 2048 }),
           scope: Type.String({ maxLength: 1024 }),
           state: Type.String({ maxLength: 1024 }),
