@@ -59,6 +59,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     images,
     store: pinStore,
     limits: deps.config,
+    ownMedia: { publicUrl: deps.config.publicUrl, blobs: deps.blobs },
     serving: {
       tokens: (viewer, pinIds, surface, requestId) =>
         impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),

@@ -5,6 +5,36 @@ import { seed } from '../../src/cli/dev-commands.js';
 import { SUB_THEMES } from '../../src/cli/seed/seed.js';
 import { TOPICS } from '../../src/cli/seed/vocabulary.js';
 import { startTestApp } from '../helpers/app.js';
+import { relatedOf } from '../modules/related/helpers.js';
+
+/**
+ * How many pins a first related page of 25 can hold for `pin` if every other public original of its topic
+ * is a candidate: at most max(2, 25 / 5) = 5 per creator and per board (a board has one owner).
+ */
+function fullPage(pin: Original, originals: readonly Original[]): number {
+  const byOwner = new Map<string, Map<string, number>>();
+  for (const o of originals) {
+    if (o.topic !== pin.topic || o.id === pin.id) continue;
+    const boards = byOwner.get(o.owner) ?? new Map<string, number>();
+    boards.set(o.board, (boards.get(o.board) ?? 0) + 1);
+    byOwner.set(o.owner, boards);
+  }
+  let n = 0;
+  for (const boards of byOwner.values()) {
+    n += Math.min(
+      5,
+      [...boards.values()].reduce((sum, k) => sum + Math.min(5, k), 0),
+    );
+  }
+  return Math.min(25, n);
+}
+
+interface Original {
+  id: string;
+  topic: string;
+  owner: string;
+  board: string;
+}
 
 /** The world's content, independent of IDs. */
 async function fingerprint(app: App) {
@@ -54,6 +84,31 @@ describe('corkboard seed', () => {
     });
     expect(res.statusCode).toBe(200);
     for (const pin of res.json().items) expect(Object.keys(pin.media.images)).toHaveLength(4);
+
+    // Related pins: a typical pin's first page is full: as full as the diversity caps allow with every
+    // public pin of its topic (a 300-pin world has too few creators per topic for 25), and not emptied
+    // by near-duplicates, which it was when pins shared a few pictures per topic.
+    await relatedOf(a).graph.rebuild();
+    const { rows: originals } = await sql<Original>`
+      select p.id::text as id, split_part(p.link, '/', 4) as topic, p.owner_id::text as owner,
+             p.board_id::text as board
+        from pins p join boards b on b.id = p.board_id
+       where p.parent_pin_id is null and b.privacy = 'PUBLIC' order by p.id`.execute(a.deps.db);
+    const sample = originals.filter((_, i) => i % Math.floor(originals.length / 10) === 0);
+    const got: number[] = [];
+    const full: number[] = [];
+    for (const pin of sample) {
+      const related = await a.http.inject({
+        method: 'GET',
+        url: `/v5/pins/${pin.id}/related?page_size=25`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(related.statusCode).toBe(200);
+      got.push(related.json().items.length);
+      full.push(fullPage(pin, originals));
+    }
+    expect(Math.max(...full)).toBeGreaterThanOrEqual(15);
+    for (const [i, n] of got.entries()) expect(n, `pin ${sample[i]!.id}`).toBeGreaterThanOrEqual(full[i]!);
   }, 120_000);
 
   it('plants the structure real data has: heavy tails, taste clusters, homophily and social saves', async () => {

@@ -21,6 +21,7 @@ function row(over: Partial<CandidateRow> = {}): CandidateRow {
     privacy: 'PUBLIC',
     canonical_id: String(n),
     dhash: hash(BigInt(n) * 0x9e3779b97f4a7c15n),
+    dominant_color: null,
     ...over,
   };
 }
@@ -37,7 +38,7 @@ describe('dHash distance', () => {
 describe('distinct', () => {
   it('drops secret pins, the query chain, repeated chains and near duplicates (<= 6 bits) in rank order', () => {
     const base = 0x0f0f_0f0f_0f0f_0f0fn;
-    const query = { canonicalId: '100', dhash: hash(base) };
+    const query = { canonicalId: '100', dhash: hash(base), color: null };
     const near = row({ dhash: hash(base ^ 0b111111n) }); // 6 bits from the query
     const far = row({ dhash: hash(base ^ 0b1111111n) }); // 7 bits: a different picture
     const farTwin = row({ dhash: hash(base ^ 0b1111111n ^ (1n << 40n)) }); // 1 bit from `far`
@@ -52,6 +53,32 @@ describe('distinct', () => {
     const kept = distinct([...rows.keys(), 'gone'], rows, query).map((r) => r.id);
     expect(DHASH_MAX_DISTANCE).toBe(6);
     expect(kept).toEqual([far.id, other.id, pending.id]);
+  });
+});
+
+describe('distinct with flat pictures', () => {
+  it('keeps different flat pictures (their dHashes are all 0) unless their dominant colours match too', () => {
+    const query = { canonicalId: '100', dhash: hash(0n), color: '#CC2200' };
+    const sameRed = row({ dhash: hash(0n), dominant_color: '#CA2304' }); // the query, re-encoded
+    const blue = row({ dhash: hash(0n), dominant_color: '#0033CC' });
+    const green = row({ dhash: hash(0b101n), dominant_color: '#22AA33' }); // 2 bits: still low information
+    const blueTwin = row({ dhash: hash(0b1n), dominant_color: '#0436C8' }); // the blue picture again
+    const darkening = row({ dhash: hash(-1n), dominant_color: '#CC2200' }); // 64 bits away from 0
+    const darkeningBlue = row({ dhash: hash(~0b11n), dominant_color: '#0033CC' });
+    const unknown = row({ dhash: hash(0n), dominant_color: null }); // no colour: never a duplicate
+    const rows = new Map(
+      [sameRed, blue, green, blueTwin, darkening, darkeningBlue, unknown].map((r) => [r.id, r]),
+    );
+    const kept = distinct([...rows.keys()], rows, query).map((r) => r.id);
+    expect(kept).toEqual([blue.id, green.id, darkening.id, darkeningBlue.id, unknown.id]);
+  });
+
+  it('still drops near duplicates of pictures with structure whatever their colours', () => {
+    const base = 0x0f0f_0f0f_0f0f_0f0fn;
+    const query = { canonicalId: '100', dhash: hash(base), color: '#112233' };
+    const recoloured = row({ dhash: hash(base ^ 0b11n), dominant_color: '#FFEEDD' });
+    const rows = new Map([[recoloured.id, recoloured]]);
+    expect(distinct([recoloured.id], rows, query)).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
 import type { Logger } from '../../platform/logger.js';
 import { hashPassword } from '../../platform/secrets-hash.js';
-import { seedImages } from './images.js';
+import { PICTURES_PER_TOPIC, seedImages } from './images.js';
 import { Random, Zipf } from './random.js';
 import { FIRST_NAMES, TOPICS, type Topic } from './vocabulary.js';
 
@@ -73,7 +73,8 @@ const SOCIAL = 0.3;
  * Writes a deterministic demo world straight into the tables: people with favourite topics and, within
  * each, one or two sub-themes (taste clusters: a few of the topic's nouns), boards per topic (a few
  * secret), pins whose titles and descriptions come from their topic's vocabulary and whose images are
- * real processed images in the topic's colours. Follows of people and boards are drawn from Zipf laws
+ * real processed images in the topic's colours, each original its own picture (up to PICTURES_PER_TOPIC
+ * per topic). Follows of people and boards are drawn from Zipf laws
  * (heavy-tailed), mostly among people sharing a topic (homophily). Saves go into the saver's board of the
  * pin's topic: some are of pins the people and boards they follow made or saved lately (social
  * influence), the rest of popular pins (a Zipf law), mostly of their sub-themes. The first person is `demo`.
@@ -146,9 +147,7 @@ export async function seedWorld(
     (batch) => db.insertInto('boards').values(batch).execute(),
   );
 
-  const perTopic = Math.min(40, Math.max(2, Math.ceil(originalsTarget / (TOPICS.length * 8))));
-  log.info({ images: perTopic * TOPICS.length }, 'seed: making images');
-  const images = await seedImages(db, deps.blobs, ids, TOPICS, perTopic, rng, deps.limits);
+  skipRetiredPictureDraws(rng, originalsTarget);
 
   // Original pins: creators by a Zipf law (a few post a lot), boards of the creator.
   const creatorZipf = new Zipf(userCount, 0.9);
@@ -159,28 +158,43 @@ export async function seedWorld(
     ownerIndex: number;
     title: string;
     description: string;
-    imageId: string;
+    /** The picture it shows: index `picture` of topic `pictureTopic` (a save keeps its original's). */
+    pictureTopic: string;
+    picture: number;
     parent: number | null;
     /** The sub-theme of its topic (the noun's). */
     theme: number;
   };
   const plans: PinPlan[] = [];
+  const originalsByTopic = new Map<string, number>();
   for (let i = 0; i < originalsTarget; i++) {
     const ownerIndex = creatorZipf.draw(rng);
     const board = rng.pick(boardsByOwner.get(ownerIndex)!);
     const t = board.topic;
     const noun = rng.pick(t.nouns.filter(themeFilter(taste[ownerIndex]!.get(t.name)!, rng.chance(TASTE))));
     const adjective = rng.pick(t.adjectives);
+    const made = originalsByTopic.get(t.name) ?? 0;
+    originalsByTopic.set(t.name, made + 1);
     plans.push({
       board,
       ownerIndex,
       title: capitalise(`${adjective} ${noun}`),
       description: `A ${adjective} ${noun} idea for ${board.name.toLowerCase()}: ${rng.pick(t.adjectives)}, ${rng.pick(t.adjectives)} and ${rng.pick(t.nouns)}.`,
-      imageId: rng.pick(images.get(t.name)!),
+      pictureTopic: t.name,
+      picture: made % PICTURES_PER_TOPIC,
       parent: null,
       theme: t.nouns.indexOf(noun) % SUB_THEMES,
     });
+    rng.next(); // (retired: the pin's pick from its topic's shared pictures; see skipRetiredPictureDraws)
   }
+  // Each original pin its own picture (varied in structure, so related pins are not near-duplicates).
+  const pictureCounts = new Map(
+    [...originalsByTopic].map(([name, n]) => [name, Math.min(n, PICTURES_PER_TOPIC)]),
+  );
+  const imageCount = [...pictureCounts.values()].reduce((a, b) => a + b, 0);
+  log.info({ images: imageCount }, 'seed: making images');
+  const images = await seedImages(db, deps.blobs, ids, TOPICS, pictureCounts, deps.limits);
+
   // Follows: each person follows a few, chosen by a Zipf law over people, so followers are heavy-tailed.
   // Most are of people sharing one of their topics (by a Zipf law within the topic, so the same people
   // lead), the rest of anyone.
@@ -323,7 +337,11 @@ export async function seedWorld(
     (batch) => db.insertInto('pins').values(batch).execute(),
   );
   await insertBatched(
-    plans.map((p, i) => ({ pin_id: pinIds[i]!, position: 0, image_id: p.imageId })),
+    plans.map((p, i) => ({
+      pin_id: pinIds[i]!,
+      position: 0,
+      image_id: images.get(p.pictureTopic)![p.picture]!,
+    })),
     (batch) => db.insertInto('pin_images').values(batch).execute(),
   );
 
@@ -340,9 +358,23 @@ export async function seedWorld(
     saves: plans.length - originalsTarget,
     follows: follows.size,
     boardFollows: boardFollows.size,
-    images: perTopic * TOPICS.length,
+    images: imageCount,
     demoUserId: userIds[0]!,
   };
+}
+
+/**
+ * Takes the draws the retired shared picture pool took here (a few pictures per topic, drawn from the
+ * world's PRNG; pictures now follow from (topic, index) alone), so a seed still makes the same people,
+ * boards, pins, follows and saves as before and figures measured on seeded worlds stay comparable.
+ */
+function skipRetiredPictureDraws(rng: Random, originals: number): void {
+  const perTopic = Math.min(40, Math.max(2, Math.ceil(originals / (TOPICS.length * 8))));
+  // Per picture: height, background, two for the ink, three for the shape's place and size, and one
+  // more for the rotation of every fifth (a square).
+  for (let i = 0; i < perTopic * TOPICS.length; i++) {
+    for (let k = (i % perTopic) % 5 === 1 ? 8 : 7; k > 0; k--) rng.next();
+  }
 }
 
 /** Whether the database has no people yet (a fresh install the demo world may fill). */

@@ -5,6 +5,7 @@ import { ImageRejected } from '../../platform/images/image-rejected.js';
 import { verifyImage } from '../../platform/images/process-image.js';
 import { FetchRefused } from '../../platform/net/fetch-refused.js';
 import { safeFetch } from '../../platform/net/safe-fetch.js';
+import { type OwnMedia, ownImageBlobKey } from './own-media.js';
 import type { MediaSource } from './pins.schemas.js';
 
 /** Bytes of one image the client sent or pointed at, checked to be an image within the limits. */
@@ -45,12 +46,24 @@ async function check(bytes: Buffer, limits: Limits, what: string): Promise<void>
   }
 }
 
-/** Fetches an image URL (never a private address) and checks it. */
+/**
+ * Fetches an image URL (never a private address) and checks it. An image URL of this server's own (see
+ * ownImageBlobKey) is read from its blob store instead: the very bytes GET on that URL answers, checked
+ * the same way.
+ */
 export async function fromUrl(
   url: string,
   limits: Limits,
+  own: OwnMedia,
   what = 'media_source.url',
 ): Promise<IncomingImage> {
+  const blobKey = ownImageBlobKey(url, own.publicUrl);
+  if (blobKey !== undefined) {
+    const blob = await own.blobs.get(blobKey);
+    if (!blob) throw new Invalid(`${what}: ${new URL(url).host} answered with HTTP status 404.`);
+    await check(blob.bytes, limits, what);
+    return { bytes: blob.bytes, sourceUrl: url };
+  }
   let body: Buffer;
   let finalUrl: string;
   try {
@@ -118,7 +131,11 @@ export function previewImageUrl(html: string, pageUrl: string): string | undefin
 }
 
 /** `pin_url`: fetches the page at `link` and pins its preview image. */
-export async function fromPage(link: string | null | undefined, limits: Limits): Promise<IncomingImage> {
+export async function fromPage(
+  link: string | null | undefined,
+  limits: Limits,
+  own: OwnMedia,
+): Promise<IncomingImage> {
   if (!link) throw new Invalid("media_source pin_url needs the Pin's link: the page whose image to pin.");
   let page: { body: Buffer; finalUrl: string };
   try {
@@ -133,24 +150,28 @@ export async function fromPage(link: string | null | undefined, limits: Limits):
   }
   const imageUrl = previewImageUrl(page.body.toString('utf8'), page.finalUrl);
   if (!imageUrl) throw new Invalid('link: the page has no preview image (og:image) to pin.');
-  return fromUrl(imageUrl, limits, "the page's og:image");
+  return fromUrl(imageUrl, limits, own, "the page's og:image");
 }
 
-/** The images of a new pin from its media source, each fetched or decoded and checked. */
+/**
+ * The images of a new pin from its media source, each fetched (or, for this server's own image URLs, read
+ * from `own`) or decoded, and checked.
+ */
 export async function intake(
   source: Static<typeof MediaSource>,
   link: string | null | undefined,
   limits: Limits,
+  own: OwnMedia,
 ): Promise<IncomingImage[]> {
   switch (source.source_type) {
     case 'image_url':
-      return [await fromUrl(source.url, limits)];
+      return [await fromUrl(source.url, limits, own)];
     case 'image_base64':
       return [await fromBase64(source.data, limits)];
     case 'multiple_image_urls':
       return Promise.all(
         source.items.map(async (item, i) => ({
-          ...(await fromUrl(item.url, limits, `media_source.items[${i}].url`)),
+          ...(await fromUrl(item.url, limits, own, `media_source.items[${i}].url`)),
           ...pick(item),
         })),
       );
@@ -165,7 +186,7 @@ export async function intake(
       return out;
     }
     case 'pin_url':
-      return [await fromPage(link, limits)];
+      return [await fromPage(link, limits, own)];
     case 'video_id':
       throw new Invalid('Video Pins are not supported yet: media uploads are accepted but cannot be pinned.');
   }

@@ -4,6 +4,7 @@ import { principalOf } from '../../http/auth.js';
 import type { HttpServer } from '../../http/types.js';
 import { sendWritten } from '../../http/written-json.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
+import { IMAGE_FILE, IMAGE_KEY } from './own-media.js';
 import {
   BoardPinsParams,
   BoardPinsQuery,
@@ -143,9 +144,10 @@ export function pinsRoutes(app: HttpServer, pins: PinsService, createBodyLimit: 
   );
 }
 
+/** The same patterns an own image URL must match to be read from the store (own-media.ts). */
 const ImageFileParams = Type.Object({
-  key: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-  file: Type.String({ pattern: '^[0-9a-z]+\\.(jpg|png|webp|gif)$' }),
+  key: Type.String({ pattern: IMAGE_KEY.source }),
+  file: Type.String({ pattern: IMAGE_FILE.source }),
 });
 
 /** Serves stored image variants: immutable content, long-lived caching, strong ETags. */

@@ -14,6 +14,7 @@ import {
 import { emit } from '../topics.js';
 import { intake, type Limits } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
+import type { OwnMedia } from './own-media.js';
 import {
   type ListEntry,
   type ListServing,
@@ -37,6 +38,8 @@ export interface PinsDeps {
   readonly images: ImagesService;
   readonly store: PinStore;
   readonly limits: Limits;
+  /** This server's image files (PUBLIC_URL and the blob store): a pin made from one reads it, unfetched. */
+  readonly ownMedia: OwnMedia;
   /** Impression tokens and pin metrics for served pins. */
   readonly serving: PinServing;
   /** Records that the viewer saved a pin (a SAVE event), in the saving transaction. */
@@ -227,7 +230,7 @@ export class PinsService {
     // A pin saved from another names one the viewer may see (404 as GET /v5/pins/{id} otherwise): the
     // parent gains engagement from it, and must not be a secret pin or an invented id.
     if (body.parent_pin_id) authorizePin(viewer, await repo.byId(this.db, body.parent_pin_id), 'read');
-    const incoming = await intake(body.media_source, body.link, this.deps.limits);
+    const incoming = await intake(body.media_source, body.link, this.deps.limits, this.deps.ownMedia);
     const id = await this.deps.ids.next('pin');
     await this.db.transaction().execute(async (trx) => {
       await this.placement(viewer, body.board_id, body.board_section_id ?? null, trx);

@@ -28,6 +28,8 @@ export interface CandidateRow {
   canonical_id: string;
   /** images.dhash of the pin's first image (signed 64-bit, as text), null while the image is processed. */
   dhash: string | null;
+  /** images.dominant_color of that image (#RRGGBB), null while it is processed. */
+  dominant_color: string | null;
 }
 
 /** Longest save chain followed to its root (chains are short; this only bounds a corrupt cycle). */
@@ -144,12 +146,12 @@ export const relatedRepository = {
     return new Map(rows.map((r) => [r.pin_id, r.canonical_id]));
   },
 
-  /** The candidates that exist, with their board, privacy, canonical id and first image's dHash. */
+  /** The candidates that exist, with their board, privacy, canonical id and first image's dHash and colour. */
   async candidates(db: Db, pinIds: readonly string[]): Promise<Map<string, CandidateRow>> {
     if (pinIds.length === 0) return new Map();
     const { rows } = await sql<CandidateRow>`
       select p.id::text as id, p.board_id::text as board_id, p.owner_id::text as owner_id, b.privacy,
-             c.canonical_id, i.dhash::text as dhash
+             c.canonical_id, i.dhash::text as dhash, i.dominant_color
       from (${canonicalOf(sql`select unnest(${[...pinIds]}::bigint[]) as id`)}) c
       join pins p on p.id = c.pin_id::bigint
       join boards b on b.id = p.board_id

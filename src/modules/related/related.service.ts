@@ -134,7 +134,7 @@ export class RelatedService {
     const rows = await repo.candidates(this.deps.db, ids);
     const score = new Map(ids.map((id, i) => [id, walk.scores[i]!]));
     const out: Recommendation[] = [];
-    const kept = distinct(ids, rows, { canonicalId: '', dhash: null });
+    const kept = distinct(ids, rows, { canonicalId: '', dhash: null, color: null });
     const seedCanonicals = new Set(canonicals.values());
     for (const row of kept) {
       if (seedCanonicals.has(row.canonical_id)) continue;
@@ -178,7 +178,11 @@ export class RelatedService {
       ids = walk.pins.map((i) => graph.pinRep(i).toString());
     }
     const rows = await repo.candidates(db, [pinId, ...ids]);
-    const query = { canonicalId: canonical, dhash: rows.get(pinId)?.dhash ?? null };
+    const query = {
+      canonicalId: canonical,
+      dhash: rows.get(pinId)?.dhash ?? null,
+      color: rows.get(pinId)?.dominant_color ?? null,
+    };
     let kept = distinct(ids, rows, query);
     if (kept.length < MIN_GRAPH_RESULTS) {
       const similar = (await repo.similarText(db, pinId, WALK_CANDIDATES)).filter((id) => !rows.has(id));

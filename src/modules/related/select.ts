@@ -1,33 +1,41 @@
+import {
+  isNearDuplicate,
+  NEAR_DUPLICATE_BITS,
+  type PictureSignature,
+  popcount64,
+} from '../../platform/images/perceptual-hash.js';
 import { isDiscoverable } from '../boards/index.js';
 import type { CandidateRow } from './related.repository.js';
 
 /**
  * Two images whose 64-bit dHashes differ in at most this many bits are the same picture (re-encoded,
- * resized, lightly edited). 6 of 64 is tight: distinct pictures of one colour scheme sit 10+ bits apart.
+ * resized, lightly edited), unless a hash is low-information (see isNearDuplicate: then the dominant
+ * colours must match too). 6 of 64 is tight: distinct pictures of one colour scheme sit 10+ bits apart.
  */
-export const DHASH_MAX_DISTANCE = 6;
+export const DHASH_MAX_DISTANCE = NEAR_DUPLICATE_BITS;
 
 /** Bits that differ between two dHashes given as signed 64-bit decimal text (images.dhash). */
 export function dhashDistance(a: string, b: string): number {
-  let x = BigInt.asUintN(64, BigInt(a) ^ BigInt(b));
-  let n = 0;
-  while (x !== 0n) {
-    x &= x - 1n;
-    n++;
-  }
-  return n;
+  return popcount64(BigInt(a) ^ BigInt(b));
 }
 
 /** What the ranked candidates are checked against. */
 export interface QueryPin {
   canonicalId: string;
   dhash: string | null;
+  /** The query image's dominant colour (#RRGGBB), for low-information hashes. */
+  color: string | null;
+}
+
+/** A stored dHash (signed 64-bit decimal text) and dominant colour, or null while the image is processed. */
+function signature(dhash: string | null, color: string | null): PictureSignature | null {
+  return dhash === null ? null : { bits: BigInt(dhash), color };
 }
 
 /**
  * Candidates in rank order, keeping only those anyone may see (not on secret boards), not of the query's
- * save chain, not an exact or near duplicate (dHash) of the query or of a candidate kept before them, and
- * one per canonical pin.
+ * save chain, not an exact or near duplicate (isNearDuplicate: dHash, and dominant colour for flat
+ * pictures) of the query or of a candidate kept before them, and one per canonical pin.
  */
 export function distinct(
   ranked: readonly string[],
@@ -36,14 +44,15 @@ export function distinct(
 ): CandidateRow[] {
   const kept: CandidateRow[] = [];
   const canonicals = new Set([query.canonicalId]);
-  const hashes: string[] = query.dhash === null ? [] : [query.dhash];
+  const first = signature(query.dhash, query.color);
+  const seen: PictureSignature[] = first === null ? [] : [first];
   for (const id of ranked) {
     const row = rows.get(id);
     if (!row || !isDiscoverable(row.privacy) || canonicals.has(row.canonical_id)) continue;
-    const hash = row.dhash;
-    if (hash !== null && hashes.some((h) => dhashDistance(h, hash) <= DHASH_MAX_DISTANCE)) continue;
+    const picture = signature(row.dhash, row.dominant_color);
+    if (picture !== null && seen.some((s) => isNearDuplicate(s, picture))) continue;
     canonicals.add(row.canonical_id);
-    if (hash !== null) hashes.push(hash);
+    if (picture !== null) seen.push(picture);
     kept.push(row);
   }
   return kept;
