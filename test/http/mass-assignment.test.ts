@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { startTestApp } from '../helpers/app.js';
 import { FULL, makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
@@ -15,13 +17,25 @@ const FAKE_ID = '4242424242';
 const FUTURE = '2099-01-01T00:00:00.000Z';
 const UNKNOWN = 'zz-unknown-value';
 
+// A website the caller may claim (POST /v5/user_account/websites fetches it): it answers what `pages` holds.
+const pages = new Map<string, string>();
+const site = createServer((req, res) => {
+  const body = pages.get(req.url ?? '');
+  if (body === undefined) res.writeHead(404).end();
+  else res.writeHead(200, { 'content-type': 'text/html' }).end(body);
+});
+await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+afterAll(() => new Promise<void>((resolve) => site.close(() => resolve())));
+const siteHost = `127.0.0.1:${(site.address() as AddressInfo).port}`;
+
 // Built while the file is collected, so that each operation the document lists is a test of its own.
-const app: App = await startTestApp();
+const app: App = await startTestApp({ env: { FETCH_ALLOW_HOSTS: siteHost } });
 const world: World = {
   app,
   owner: await makeUser(app),
   bystander: await makeUser(app),
   target: await makeUser(app),
+  site: { host: siteHost, pages },
 };
 const fixtures = writeFixtures(world);
 const operations: { key: string; consumes: string[] }[] = [];

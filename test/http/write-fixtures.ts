@@ -37,9 +37,12 @@ export interface World {
   bystander: TestUser;
   /** Someone the caller may follow. */
   target: TestUser;
+  /** A website on the fetch allow-list: `host` answers the page `pages` holds for a path. */
+  site: { host: string; pages: Map<string, string> };
 }
 
 const tag = () => randomBytes(3).toString('hex');
+const FUTURE_TEXT = '2099-01-01T00:00:00.000Z';
 /** A row without its generated full-text column (it follows the text fields). */
 const row = ({ search: _, ...rest }: Record<string, unknown>) => rest;
 
@@ -197,6 +200,23 @@ export function writeFixtures(w: World): Record<string, () => Promise<Call>> {
       }),
       expected: { follows: [{ follower_id: owner.id, followee_id: w.target.id }], followers: [] },
     }),
+    'POST /v5/user_account/websites': async () => {
+      const code = await get('/v5/user_account/websites/verification');
+      w.site.pages.set('/', `<html><head>${code.metatag}</head></html>`);
+      return {
+        url: '/v5/user_account/websites',
+        body: { website: w.site.host, verification_method: 'METATAG' },
+        readOnly: { status: 'failed', verified_at: FUTURE_TEXT, user_id: w.bystander.id },
+        state: async () => ({
+          rows: await db
+            .selectFrom('user_websites')
+            .select(['user_id', 'website', 'method'])
+            .where('website', '=', w.site.host)
+            .execute(),
+        }),
+        expected: { rows: [{ user_id: owner.id, website: w.site.host, method: 'METATAG' }] },
+      };
+    },
     'POST /v5/media': async () => ({
       url: '/v5/media',
       body: { media_type: 'video' },
