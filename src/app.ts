@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitCheck } from './http/auth.js';
+import type { Advisory } from './http/readiness.js';
 import type { HttpServer } from './http/server.js';
 import { buildHttpServer } from './http/server.js';
 import { buildProduct, type Product } from './modules/index.js';
@@ -13,7 +14,9 @@ import { type DatabaseHandle, migrate, openDatabase } from './platform/db/databa
 import { IdGenerator } from './platform/ids.js';
 import { LocalBlobStore } from './platform/images/blob-store.js';
 import { DbBroker } from './platform/jobs/db-broker.js';
+import { registerJobGauges } from './platform/jobs/job-gauges.js';
 import { JobSystem } from './platform/jobs/job-system.js';
+import { OutboxBacklog } from './platform/jobs/outbox-backlog.js';
 import { RedisStreamsBroker } from './platform/jobs/redis-broker.js';
 import type { Broker } from './platform/jobs/types.js';
 import { createLogger, type Logger } from './platform/logger.js';
@@ -64,6 +67,38 @@ function rateLimitCheck(config: Config, limiter: RateLimiter): RateLimitCheck | 
     const c = isRateLimitCategory(category) ? category : 'default';
     return limiter.hit(rateLimitKey(c, principal.userId, principal.appId), table[c]);
   };
+}
+
+/** What `/readyz?verbose` says of the jobs: whether the outbox moves, and whether this process moves it. */
+async function jobsAdvisory(outbox: OutboxBacklog, stallSeconds: number, jobs: JobSystem): Promise<Advisory> {
+  const h = await outbox.health(stallSeconds);
+  return {
+    status: h.status,
+    details: {
+      unpublished: h.unpublished,
+      oldest_unpublished_seconds: h.oldestUnpublishedSeconds,
+      oldest_unpublished_topic: h.oldestUnpublishedTopic,
+      stall_seconds: h.stallSeconds,
+      runs_jobs_here: jobs.isRunning,
+    },
+  };
+}
+
+/**
+ * An API process that leaves jobs to others says so once at start: without a worker, nothing relays the
+ * outbox, and pins get no images, analytics stay at zero, feeds and search never catch up, with no error.
+ */
+function warnNoJobs(log: Logger, config: Config): void {
+  const pglite = config.databaseUrl === undefined || config.databaseUrl.startsWith('memory:');
+  log.warn(
+    {
+      mode: config.redisUrl ? 'services' : 'embedded',
+      runJobs: false,
+      // No other process can open an embedded database: there, only RUN_JOBS=true runs them.
+      ...(pglite ? { hint: 'PGlite serves one process: set RUN_JOBS=true' } : {}),
+    },
+    'this process does not run jobs (RUN_JOBS=false): a `corkboard worker` must run for images, analytics, feeds and search to progress',
+  );
 }
 
 /** The composition root: config -> platform adapters -> modules -> HTTP server. */
@@ -155,29 +190,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         set({ state: 'waiting' }, s.waiting);
       },
     );
-    metrics.gauge(
-      'corkboard_job_backlog',
-      'Job deliveries not yet done, per consumer.',
-      ['consumer'] as const,
-      async (set) => {
-        for (const b of await broker.backlog()) set({ consumer: b.consumer }, b.pending);
-      },
-    );
-    metrics.gauge(
-      'corkboard_job_lag_seconds',
-      'Age of the oldest job delivery not yet done, per consumer; outbox rows not yet relayed under "outbox".',
-      ['consumer'] as const,
-      async (set) => {
-        for (const b of await broker.backlog()) set({ consumer: b.consumer }, b.oldestSeconds);
-        const row = await db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.min('created_at').as('oldest'))
-          .where('published_at', 'is', null)
-          .executeTakeFirst();
-        const oldest = row?.oldest ? new Date(row.oldest as Date).getTime() : Date.now();
-        set({ consumer: 'outbox' }, Math.max(0, (Date.now() - oldest) / 1000));
-      },
-    );
+    const jobSystem = jobs;
+    const outbox = new OutboxBacklog(db, [...new Set(consumers.flatMap((c) => c.topics))]);
+    registerJobGauges(metrics, broker, outbox);
 
     const readiness: Record<string, () => Promise<void>> = { database: () => database.ping() };
     if (redis) {
@@ -186,11 +201,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       };
     }
     const api = options.api !== false;
+    const runJobs = options.runJobs ?? config.runJobs;
     const http = await buildHttpServer({
       config,
       log,
       metrics,
       readiness,
+      advisories: { jobs: () => jobsAdvisory(outbox, config.jobsStallSeconds, jobSystem) },
       docs: api,
       authenticate: product.authenticate,
       rateLimit: rateLimitCheck(config, rateLimiter),
@@ -200,9 +217,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     await http.ready();
 
-    const runJobs = options.runJobs ?? config.runJobs;
     if (runJobs) await jobs.start();
-    const jobSystem = jobs;
+    else if (api) warnNoJobs(log, config);
 
     let closing: Promise<void> | undefined;
     return {

@@ -11,8 +11,9 @@ import { closeOnSignal } from './shutdown.js';
 const USAGE = `Usage: corkboard <command>
 
 Commands:
-  serve     start the API server (runs migrations first; runs jobs in-process in embedded mode)
-  worker    run the outbox relay and job consumers (services mode)
+  serve     start the API server (runs migrations first; runs jobs in-process in embedded mode,
+            in services mode leaves them to workers unless RUN_JOBS=true)
+  worker    run the outbox relay and job consumers (services mode: at least one must run)
   migrate   apply database migrations and exit
   apps create --name NAME --redirect-uri URI [--redirect-uri URI...] [--owner USERNAME]
             register an OAuth app owned by USERNAME (the user its client-credentials tokens act

@@ -9,7 +9,6 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../platform/config.js';
 import { type Logger, requestLogLevel } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -19,16 +18,15 @@ import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling, toErrorResponse } from './error-handler.js';
 import { installInputGuard } from './input-guard.js';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
+import { healthRoutes, type ReadinessChecks } from './readiness.js';
 import { DebugRequestLines } from './request-log.js';
 import { installJsonBodies, validatorCompiler } from './validation.js';
 import { installWrittenJson } from './written-json.js';
 
-export interface HttpDeps {
+export interface HttpDeps extends ReadinessChecks {
   config: Config;
   log: Logger;
   metrics: Metrics;
-  /** Checks each dependency; an entry that throws makes /readyz answer 503. */
-  readiness: Record<string, () => Promise<void>>;
   /** Serve the OpenAPI document and docs UI (API nodes; not a worker's metrics listener). */
   docs: boolean;
   /** Resolves bearer tokens for routes that declare `config.scopes`. */
@@ -143,54 +141,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     app.get('/v5/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }
 
-  const Status = Type.Object({
-    status: Type.String(),
-    checks: Type.Optional(Type.Record(Type.String(), Type.String())),
-  });
-  app.get(
-    '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Status } } },
-    async () => ({ status: 'ok' }),
-  );
-  app.get(
-    '/readyz',
-    {
-      schema: {
-        tags: ['operations'],
-        summary: 'Readiness (database, Redis)',
-        response: { 200: Status, 503: Status },
-      },
-    },
-    async (_request, reply) => {
-      const checks: Record<string, string> = {};
-      let ok = true;
-      await Promise.all(
-        Object.entries(deps.readiness).map(async ([name, check]) => {
-          try {
-            await withTimeout(check(), 2000);
-            checks[name] = 'ok';
-          } catch (err) {
-            ok = false;
-            checks[name] = err instanceof Error ? err.message.slice(0, 200) : 'failed';
-          }
-        }),
-      );
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
-    },
-  );
+  healthRoutes(app, deps);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
   return app;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -90,6 +90,9 @@ export function closedBody(schema: unknown, at = 'body'): Schema {
       );
     }
     delete out.anyOf;
+    // ajv skips a discriminated oneOf for data that is not an object (an array, a string): the type
+    // keeps such a value from passing as valid.
+    out.type = 'object';
     out.oneOf = closed;
     out.discriminator = { propertyName: tag };
   }

@@ -35,6 +35,11 @@ export interface Config {
   readonly jobReconcileAfterMs: number;
   /** Days to keep published outbox rows and delivery records (the redelivery guard). */
   readonly jobRetentionDays: number;
+  /**
+   * `/readyz?verbose` reports the jobs as stalled when the oldest outbox row no relay has published is
+   * older than this (JOBS_STALL_SECONDS): no process is running jobs, or none keeps up.
+   */
+  readonly jobsStallSeconds: number;
   readonly cacheMaxEntries: number;
   readonly shutdownTimeoutMs: number;
   /** Key prefix for Redis keys and streams, so several deployments or test runs can share one Redis. */
@@ -261,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobBackoffBaseMs: int(env, 'JOB_BACKOFF_BASE_MS', 1000, 1, 600_000),
     jobReconcileAfterMs: int(env, 'JOB_RECONCILE_AFTER_MS', 10 * 60_000, 100, 7 * 24 * 3_600_000),
     jobRetentionDays: int(env, 'JOB_RETENTION_DAYS', 7, 1, 3650),
+    jobsStallSeconds: int(env, 'JOBS_STALL_SECONDS', 120, 1, 7 * 86_400),
     cacheMaxEntries: int(env, 'CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     redisPrefix,

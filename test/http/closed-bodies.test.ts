@@ -59,6 +59,13 @@ describe('body schemas are validated closed', () => {
     expect(data.media_source).toEqual(source);
   });
 
+  it.each([[[{}]], [[{ source_type: 'image_url', url: 'https://example.org/a.png' }]], ['image_url'], [7]])(
+    'refuses a tagged union given %j, which is not an object',
+    (source) => {
+      expect(pinCreate({ board_id: '5', media_source: source })).toBe(false);
+    },
+  );
+
   it('leaves maps (patternProperties) open and the route schema as it was', () => {
     const schema = Type.Object({ tags: Type.Record(Type.String(), Type.Number()), name: Type.String() });
     const before = JSON.stringify(schema);

@@ -66,6 +66,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'redis://x', RUN_JOBS: 'true' }).runJobs).toBe(true);
   });
 
+  it('reports jobs as stalled after JOBS_STALL_SECONDS, 120 by default', () => {
+    expect(loadConfig({}).jobsStallSeconds).toBe(120);
+    expect(loadConfig({ JOBS_STALL_SECONDS: '30' }).jobsStallSeconds).toBe(30);
+    expect(() => loadConfig({ JOBS_STALL_SECONDS: '0' })).toThrow(/JOBS_STALL_SECONDS/);
+    expect(() => loadConfig({ JOBS_STALL_SECONDS: 'soon' })).toThrow(/JOBS_STALL_SECONDS/);
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT: expected an integer/],
     ['PORT', '70000', /PORT: expected 0\.\.65535/],

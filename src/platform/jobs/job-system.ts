@@ -37,6 +37,11 @@ export class JobSystem {
     this.backoff = new LoopBackoff(Math.max(opts.pollMs, 100));
   }
 
+  /** Whether this process relays the outbox and runs its consumers now. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;

@@ -115,12 +115,26 @@ export class RedisStreamsBroker implements Broker {
         for (const g of groups) {
           const info = toRecord(g);
           if (info.name !== consumer.name) continue;
-          pending += Number(info.pending ?? 0) + Number(info.lag ?? 0);
+          // Entries no worker has read yet: the first after the group's last delivered one is the oldest.
+          // Redis cannot always tell the lag (nil after deletions): then at least that entry is counted.
+          const lag = info.lag === null || info.lag === undefined ? undefined : Number(info.lag);
+          const next =
+            lag === 0
+              ? []
+              : ((await this.redis.xrange(
+                  this.stream(topic),
+                  `(${String(info['last-delivered-id'] ?? '0-0')}`,
+                  '+',
+                  'COUNT',
+                  1,
+                )) as StreamEntry[]);
+          pending += Number(info.pending ?? 0) + (lag ?? next.length);
+          if (next[0]) oldest = Math.max(oldest, ageSeconds(next[0][0]));
           const summary = (await this.redis.xpending(this.stream(topic), consumer.name)) as [
             number,
             string | null,
           ];
-          if (summary[1]) oldest = Math.max(oldest, (Date.now() - Number(summary[1].split('-')[0])) / 1000);
+          if (summary[1]) oldest = Math.max(oldest, ageSeconds(summary[1]));
         }
       }
       out.push({ consumer: consumer.name, pending, oldestSeconds: Math.max(0, oldest) });
@@ -332,6 +346,11 @@ export class RedisStreamsBroker implements Broker {
     );
     return true;
   }
+}
+
+/** Seconds since a stream entry was added, from its id (milliseconds-sequence). */
+function ageSeconds(id: string): number {
+  return (Date.now() - Number(id.split('-')[0])) / 1000;
 }
 
 function toRecord(flat: unknown[]): Record<string, unknown> {

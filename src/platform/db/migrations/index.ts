@@ -11,6 +11,7 @@ import * as m0009 from './0009-search-searchers.js';
 import * as m0010 from './0010-media-upload-expiry.js';
 import * as m0011 from './0011-auth-hardening.js';
 import * as m0012 from './0012-term-visibility.js';
+import * as m0013 from './0013-outbox-topic-backlog.js';
 import * as m0014 from './0014-user-websites.js';
 
 /** Every migration in order. Names sort in the order they must run. */
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0010-media-upload-expiry': m0010,
   '0011-auth-hardening': m0011,
   '0012-term-visibility': m0012,
+  '0013-outbox-topic-backlog': m0013,
   '0014-user-websites': m0014,
 };
