@@ -2,7 +2,12 @@ import type { Authenticator } from '../platform/principal.js';
 import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
-import { type AnalyticsService, analyticsModule, PinMetricsReader } from './analytics/index.js';
+import {
+  type AnalyticsService,
+  analyticsModule,
+  MonthlyViewsReader,
+  PinMetricsReader,
+} from './analytics/index.js';
 import { BoardsService, boardsModule } from './boards/index.js';
 import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
@@ -51,6 +56,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     eventsCommitted: deps.eventsCommitted,
   });
   const pinMetrics = new PinMetricsReader(deps.db);
+  const monthlyViews = new MonthlyViewsReader(deps.db);
   const pins = new PinsService({
     db: deps.db,
     ids: deps.ids,
@@ -84,7 +90,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     analytics: analytics.service,
     pinMetrics,
     modules: [
-      accountsModule(accounts),
+      accountsModule(accounts, (userId) => monthlyViews.of(userId)),
       oauthModule(oauth, accounts, knownAddresses),
       boardsModule(boards),
       pinsModule(pins, images, pinStore),

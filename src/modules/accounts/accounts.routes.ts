@@ -4,7 +4,11 @@ import type { HttpServer } from '../../http/server.js';
 import { Account, AdAccountQuery, LinkedBusiness } from './accounts.schemas.js';
 import type { AccountsService } from './accounts.service.js';
 
-export function accountsRoutes(app: HttpServer, accounts: AccountsService): void {
+export function accountsRoutes(
+  app: HttpServer,
+  accounts: AccountsService,
+  monthlyViews: (userId: string) => Promise<number>,
+): void {
   app.get(
     '/v5/user_account',
     {
@@ -18,9 +22,11 @@ export function accountsRoutes(app: HttpServer, accounts: AccountsService): void
     },
     async (request) => {
       const { userId, scopes } = principalOf(request);
-      const account = await accounts.account(userId, userId, scopes);
-      // Monthly views come from the event stream's rollups, which do not exist yet.
-      return { ...account, monthly_views: 0 };
+      const [account, views] = await Promise.all([
+        accounts.account(userId, userId, scopes),
+        monthlyViews(userId),
+      ]);
+      return { ...account, monthly_views: views };
     },
   );
 

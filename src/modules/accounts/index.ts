@@ -4,7 +4,13 @@ import type { AccountsService } from './accounts.service.js';
 
 export { AccountsService, type SignUp, type User } from './accounts.service.js';
 
-/** People: sign-up and sign-in (used by the OAuth consent page) and GET /v5/user_account. */
-export function accountsModule(accounts: AccountsService): AppModule {
-  return { name: 'accounts', routes: (app) => accountsRoutes(app, accounts) };
+/**
+ * People: sign-up and sign-in (used by the OAuth consent page) and GET /v5/user_account, whose
+ * `monthly_views` come from `monthlyViews` (analytics' rollups).
+ */
+export function accountsModule(
+  accounts: AccountsService,
+  monthlyViews: (userId: string) => Promise<number>,
+): AppModule {
+  return { name: 'accounts', routes: (app) => accountsRoutes(app, accounts, monthlyViews) };
 }

@@ -10,7 +10,12 @@ import { RollupProgress } from './rollup-progress.js';
 
 export { engagement } from './analytics.metrics.js';
 export { AnalyticsService } from './analytics.service.js';
-export { type PinMetricCounts, type PinMetrics, PinMetricsReader } from './pin-metrics.js';
+export {
+  MonthlyViewsReader,
+  type PinMetricCounts,
+  type PinMetrics,
+  PinMetricsReader,
+} from './pin-metrics.js';
 export { type PopularitySignals, signalsOf, weight } from './popularity/popularity.js';
 export { rollupTestHooks } from './rollup.consumer.js';
 

@@ -49,3 +49,26 @@ export class PinMetricsReader {
     return out;
   }
 }
+
+/**
+ * `monthly_views` of GET /v5/user_account: impressions of the person's pins over the last 30 days (today
+ * included), from the daily creator rollup. Like PinMetricsReader it needs only the database, so the
+ * accounts module is built with it.
+ */
+export class MonthlyViewsReader {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async of(userId: string): Promise<number> {
+    const since = addDays(utcDay(new Date(this.now())), -29);
+    const row = await this.db
+      .selectFrom('creator_daily_rollups')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('impressions'), eb.val('0')).as('views'))
+      .where('user_id', '=', userId)
+      .where('day', '>=', since)
+      .executeTakeFirst();
+    return Number(row?.views ?? 0);
+  }
+}

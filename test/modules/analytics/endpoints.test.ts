@@ -323,6 +323,21 @@ describe(`analytics endpoints (${testMode()})`, () => {
     expect((await get(`${url}&sort_by=SAVE&ad_account_id=123`)).statusCode).toBe(403);
   });
 
+  it('GET /v5/user_account: monthly_views are the impressions of your pins over the last 30 days', async () => {
+    // a: 15 on d3 and 4 on d1 (its 7 of 100 days ago are older); b: 10 on d2; s (secret board): 6 on d2;
+    // and whatever earlier tests of this file added within the 30 days: the creator report says how much.
+    const mine = await get('/v5/user_account');
+    expect(mine.statusCode).toBe(200);
+    expectResponseMatchesSpec('GET', '/user_account', 200, mine.json());
+    const report = await get(
+      `/v5/user_account/analytics?start_date=${daysAgo(29)}&end_date=${today}&metric_types=IMPRESSION`,
+    );
+    const thirtyDays = report.json().all.summary_metrics.IMPRESSION;
+    expect(thirtyDays).toBeGreaterThanOrEqual(35);
+    expect(mine.json().monthly_views).toBe(thirtyDays);
+    expect((await get('/v5/user_account', other)).json().monthly_views).toBe(100);
+  });
+
   it("only the owner sees a pin's analytics: another user's pin is a 404", async () => {
     const one = await get(`/v5/pins/${x}/analytics?start_date=${d3}&end_date=${d1}&metric_types=IMPRESSION`);
     expect(one.statusCode).toBe(404);
