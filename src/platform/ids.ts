@@ -35,6 +35,12 @@ export const IdType = {
   experiment: 10,
   image: 11,
   eventBatch: 12,
+  adAccount: 13,
+  keyword: 14,
+  audience: 15,
+  customerList: 16,
+  targetingTemplate: 17,
+  conversionTag: 18,
 } as const;
 export type IdTypeName = keyof typeof IdType;
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { emailSha256 } from '../../modules/accounts/index.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Privacy } from '../../platform/db/schema.js';
 import type { IdGenerator } from '../../platform/ids.js';
@@ -118,6 +119,7 @@ export async function seedWorld(
       id,
       username: usernames[i]!,
       email: `${usernames[i]}@demo.corkboard.invalid`,
+      email_sha256: emailSha256(`${usernames[i]}@demo.corkboard.invalid`),
       password_hash: passwordHash,
       about: `Into ${userTopics[i]!.map((t) => t.name).join(', ')}.`,
       created_at: new Date(start + i * 1000),

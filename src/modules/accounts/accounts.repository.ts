@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { listedBoard } from '../boards/index.js';
+import { emailSha256 } from './email-hash.js';
 
 export type UserRow = {
   id: string;
@@ -31,7 +32,10 @@ export const accountsRepository = {
       'created_at' | 'about' | 'website_url' | 'profile_image' | 'account_type' | 'business_name'
     >,
   ) {
-    await db.insertInto('users').values(user).execute();
+    await db
+      .insertInto('users')
+      .values({ ...user, email_sha256: emailSha256(user.email) })
+      .execute();
   },
 
   byId(db: Db, id: string): Promise<UserRow | undefined> {

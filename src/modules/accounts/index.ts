@@ -3,6 +3,7 @@ import { accountsRoutes } from './accounts.routes.js';
 import type { AccountsService } from './accounts.service.js';
 
 export { AccountsService, type SignUp, type User } from './accounts.service.js';
+export { emailSha256 } from './email-hash.js';
 
 /**
  * People: sign-up and sign-in (used by the OAuth consent page) and GET /v5/user_account, whose

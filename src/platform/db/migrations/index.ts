@@ -13,6 +13,7 @@ import * as m0011 from './0011-auth-hardening.js';
 import * as m0012 from './0012-term-visibility.js';
 import * as m0013 from './0013-outbox-topic-backlog.js';
 import * as m0014 from './0014-user-websites.js';
+import * as m0015 from './0015-ads.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012-term-visibility': m0012,
   '0013-outbox-topic-backlog': m0013,
   '0014-user-websites': m0014,
+  '0015-ads': m0015,
 };
