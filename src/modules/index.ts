@@ -2,6 +2,7 @@ import type { Authenticator } from '../platform/principal.js';
 import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
+import { adsModule } from './ads/index.js';
 import {
   type AnalyticsService,
   analyticsModule,
@@ -111,6 +112,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       ),
       websitesModule(new WebsitesService({ db: deps.db, bookmarks: deps.bookmarks, fetch: deps.config })),
       feed,
+      adsModule(),
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),
