@@ -17,6 +17,10 @@ const NOT_FOUND: Record<string, [message: string, code: number]> = {
   board_id: ['Board not found.', 40],
   section_id: ['Board section not found.', 4104],
   media_id: ['Media upload not found.', 404],
+  ad_account_id: ['Ad account not found.', 2602],
+  campaign_id: ['Campaign not found.', 2603],
+  ad_group_id: ['Ad group not found.', 2604],
+  ad_id: ['Ad not found.', 2605],
 };
 
 /** Whether a field name holds an id (`id`, `pin_id`, `board_section_id`, ...). */

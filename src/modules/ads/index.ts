@@ -1,11 +1,31 @@
-import type { AppModule } from '../module.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { AppModule, ModuleDeps } from '../module.js';
+import { adAccountsRoutes } from './accounts/ad-accounts.routes.js';
+import { AdAccountsService } from './accounts/ad-accounts.service.js';
+import { AdAccess } from './ad-access.js';
 import { targetingRoutes } from './targeting/index.js';
 
+export { AdAccess } from './ad-access.js';
+
+/** What the ads module needs of the rest of the product. */
+export interface AdsProductDeps {
+  readonly accounts: Pick<AccountsService, 'byUsername'>;
+}
+
 /** Advertising: the Pinterest v5 Ads API (ad accounts, campaigns, ad groups, ads, targeting, conversions). */
-export function adsModule(): AppModule {
+export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule {
+  const access = new AdAccess(deps.db);
+  const adAccounts = new AdAccountsService({
+    db: deps.db,
+    ids: deps.ids,
+    bookmarks: deps.bookmarks,
+    access,
+    accounts: product.accounts,
+  });
   return {
     name: 'ads',
     routes: (app) => {
+      adAccountsRoutes(app, adAccounts);
       targetingRoutes(app);
     },
   };

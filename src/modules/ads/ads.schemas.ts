@@ -1,0 +1,45 @@
+import { Type } from 'typebox';
+import { ID_PATTERN } from '../../http/id.js';
+import { COUNTRIES } from './countries.js';
+import { CURRENCIES } from './money.js';
+
+/** A string enum from a list of values. */
+export const literals = <V extends string[]>(values: readonly [...V], options: object = {}) =>
+  Type.Enum(values, { type: 'string', ...options });
+
+export const AdAccountIdParams = Type.Object({
+  ad_account_id: Type.String({ pattern: ID_PATTERN, maxLength: 18, description: 'Ad account ID.' }),
+});
+
+export const Country = literals([...COUNTRIES]);
+export const Currency = literals([...CURRENCIES]);
+
+/** An amount of money in micro-currency (1 unit = 1,000,000): an integer, never a float. */
+export const Micro = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: 1e15, description: `${description} In micro-currency.` });
+
+/** Unix time in seconds. */
+export const UnixSeconds = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: 253402300799, description: `${description} Unix seconds.` });
+
+/** The spec's per-item outcome of a bulk create or update. */
+export const BulkItems = <T extends import('typebox').TSchema>(data: T) =>
+  Type.Object({
+    items: Type.Array(
+      Type.Object({
+        data: Type.Union([data, Type.Null()]),
+        exceptions: Type.Array(Type.Object({ code: Type.Integer(), message: Type.String() })),
+      }),
+    ),
+  });
+
+/** The tracking URLs an entity carries (each kind up to three https URLs, as Pinterest allows). */
+export const TrackingUrls = Type.Object(
+  Object.fromEntries(
+    ['impression', 'click', 'engagement', 'buyable_button', 'audience_verification'].map((k) => [
+      k,
+      Type.Optional(Type.Array(Type.String({ maxLength: 2000, format: 'uri' }), { maxItems: 3 })),
+    ]),
+  ),
+  { additionalProperties: false },
+);
