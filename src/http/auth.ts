@@ -14,6 +14,8 @@ declare module 'fastify' {
     scopes?: readonly string[];
     /** The spec's `x-ratelimit-category` of the operation. */
     rateLimit?: string;
+    /** The operation also takes a conversion token (POST /v5/oauth/conversion_token) instead of `scopes`. */
+    conversionToken?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -30,6 +32,12 @@ export interface SecuredRoute {
   scopes: readonly string[];
   rateLimit: string;
 }
+
+/**
+ * The scope a conversion token carries instead of API scopes: it is accepted only by operations that say
+ * so (`config.conversionToken`) and refused by every other, whatever they demand.
+ */
+export const CONVERSION_SCOPE = 'conversion';
 
 /** The principal of an authenticated route's request. */
 export function principalOf(request: FastifyRequest): Principal {
@@ -72,11 +80,17 @@ export function installAuth(app: HttpServer, authenticate: Authenticator, rateLi
     for (const method of [route.method].flat()) {
       if (method !== 'HEAD') app.securedRoutes.push({ method, url: route.url, scopes, rateLimit: category });
     }
-    route.schema = { ...route.schema, security: [{ pinterest_oauth2: [...scopes] }] } as typeof route.schema;
+    const conversionToken = route.config?.conversionToken === true;
+    const security: Record<string, string[]>[] = [{ pinterest_oauth2: [...scopes] }];
+    if (conversionToken) security.push({ conversion_token: [] });
+    route.schema = { ...route.schema, security } as typeof route.schema;
     const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null | undefined) => {
       if (!principal)
         throw new Unauthenticated('Authentication failed: the access token is invalid, expired or revoked.');
-      const missing = scopes.filter((s) => !principal.scopes.has(s));
+      const conversion = principal.scopes.has(CONVERSION_SCOPE);
+      if (conversion && !conversionToken)
+        throw new Forbidden('Not authorized: a conversion token only sends conversion events.');
+      const missing = conversion ? [] : scopes.filter((s) => !principal.scopes.has(s));
       if (missing.length > 0) {
         throw new Forbidden(
           `Not authorized: this operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,

@@ -133,6 +133,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
                 },
               },
             },
+            conversion_token: {
+              type: 'http',
+              scheme: 'bearer',
+              description:
+                'A conversion token (POST /v5/oauth/conversion_token): sends conversion events only.',
+            },
           },
         },
       },

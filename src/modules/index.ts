@@ -112,7 +112,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       ),
       websitesModule(new WebsitesService({ db: deps.db, bookmarks: deps.bookmarks, fetch: deps.config })),
       feed,
-      adsModule(deps, { accounts }),
+      adsModule(deps, { accounts, oauth }),
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),

@@ -58,6 +58,7 @@ describe('routes against the v5 spec', () => {
       'GET /user_account/websites/verification',
       'GET /user_account/businesses',
       'GET /users/{username}/interests/follow',
+      'POST /oauth/conversion_token',
     ];
     expect(checked.sort()).toEqual(expect.arrayContaining(core));
   });
@@ -71,7 +72,9 @@ describe('routes against the v5 spec', () => {
       const path = route.url.replace(/:([a-z_]+)/g, '{$1}');
       const op = doc.paths[path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${path}`).toBeDefined();
-      expect(op.security).toEqual([{ pinterest_oauth2: [...route.scopes] }]);
+      // Conversion events also take a conversion token, as the spec's second security entry says.
+      const conversion = path === '/v5/ad_accounts/{ad_account_id}/events' ? [{ conversion_token: [] }] : [];
+      expect(op.security).toEqual([{ pinterest_oauth2: [...route.scopes] }, ...conversion]);
     }
     expect(doc.paths['/v5/oauth/token'].post).toBeDefined();
   });

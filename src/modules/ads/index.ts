@@ -1,8 +1,11 @@
 import type { AccountsService } from '../accounts/index.js';
 import type { AppModule, ModuleDeps } from '../module.js';
+import type { OAuthService } from '../oauth/index.js';
 import { adAccountsRoutes } from './accounts/ad-accounts.routes.js';
 import { AdAccountsService } from './accounts/ad-accounts.service.js';
 import { AdAccess } from './ad-access.js';
+import { conversionsRoutes } from './conversions/conversions.routes.js';
+import { ConversionsService } from './conversions/conversions.service.js';
 import { targetingRoutes } from './targeting/index.js';
 
 export { AdAccess } from './ad-access.js';
@@ -10,6 +13,7 @@ export { AdAccess } from './ad-access.js';
 /** What the ads module needs of the rest of the product. */
 export interface AdsProductDeps {
   readonly accounts: Pick<AccountsService, 'byUsername'>;
+  readonly oauth: Pick<OAuthService, 'conversionToken'>;
 }
 
 /** Advertising: the Pinterest v5 Ads API (ad accounts, campaigns, ad groups, ads, targeting, conversions). */
@@ -22,10 +26,18 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     access,
     accounts: product.accounts,
   });
+  const conversions = new ConversionsService({
+    db: deps.db,
+    ids: deps.ids,
+    access,
+    oauth: product.oauth,
+    publicUrl: deps.config.publicUrl,
+  });
   return {
     name: 'ads',
     routes: (app) => {
       adAccountsRoutes(app, adAccounts);
+      conversionsRoutes(app, conversions);
       targetingRoutes(app);
     },
   };

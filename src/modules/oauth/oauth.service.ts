@@ -248,6 +248,16 @@ export class OAuthService {
     return tokens.insertAccess(this.db, owner, null, Math.round(days * MINUTES_PER_DAY) * 60);
   }
 
+  /**
+   * A long-lived token that only sends conversion events (POST /v5/oauth/conversion_token), for the
+   * person and app of `principal`; `scopes` are what it carries (CONVERSION_SCOPE, and any binding).
+   * Revoked like any access token of the app.
+   */
+  async conversionToken(principal: Principal, scopes: string[]): Promise<string> {
+    const owner = { appId: principal.appId, userId: principal.userId, scopes, familyId: null };
+    return tokens.insertAccess(this.db, owner, null, MAX_DEV_TOKEN_DAYS * MINUTES_PER_DAY * 60);
+  }
+
   /** The principal behind an access token, cached briefly; revocation drops the cached entry. */
   async authenticate(token: string): Promise<Principal | undefined> {
     const hash = this.hashOf(token);

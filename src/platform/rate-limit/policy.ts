@@ -8,6 +8,7 @@ export const RATE_LIMIT_CATEGORIES = [
   'ads_read',
   'ads_write',
   'ads_analytics',
+  'ads_conversions',
   'trends_read',
   'events_write',
   'default',
@@ -26,7 +27,8 @@ const perMinute = (points: number): RateLimit => ({ points, windowMs: 60_000 });
  * (org_read, ads_read 1000/min; ads_analytics 300/min); the rest are chosen: writes are dearer than
  * reads (org_write 100/min, ads_write 400/min), analytics and trends are heavy queries (300/min),
  * event reports (POST /v5/events, an extension, up to 1,000 events a call) have their own 600/min so they
- * never use up a client's writes, and anything uncategorised gets 1000/min.
+ * never use up a client's writes, conversion batches get Pinterest's 5000/min, and anything uncategorised
+ * gets 1000/min.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitTable = {
   org_read: perMinute(1000),
@@ -35,6 +37,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitTable = {
   ads_read: perMinute(1000),
   ads_write: perMinute(400),
   ads_analytics: perMinute(300),
+  ads_conversions: perMinute(5000),
   trends_read: perMinute(300),
   events_write: perMinute(600),
   default: perMinute(1000),

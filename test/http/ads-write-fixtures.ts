@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { Call, World } from './write-fixtures.js';
+
+/** The ads operations' valid calls for the mass-assignment walk (see write-fixtures.ts). */
+export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> {
+  const { app, owner } = w;
+  const db = app.deps.db;
+  let account: Promise<string> | undefined;
+  /** An ad account of the caller, made once. */
+  const accountId = () => {
+    account ??= (async () => {
+      const res = await app.http.inject({
+        method: 'POST',
+        url: '/v5/ad_accounts',
+        headers: await owner.auth(),
+        payload: { name: 'Walk' },
+      });
+      if (res.statusCode !== 200) throw new Error(`ad account: ${res.statusCode} ${res.body}`);
+      return res.json().id as string;
+    })();
+    return account;
+  };
+  const accountRow = (id: string) =>
+    db.selectFrom('ad_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  return {
+    'POST /v5/ad_accounts': async () => ({
+      url: '/v5/ad_accounts',
+      body: { name: 'Mass', country: 'FR', currency: 'EUR' },
+      readOnly: { permissions: ['ADMIN'] },
+      state: async (res) => accountRow(res!.json().id),
+      expected: { owner_id: owner.id, name: 'Mass', country: 'FR', currency: 'EUR' },
+    }),
+    'PUT /v5/ad_accounts/{ad_account_id}/members/{username}': async () => {
+      const id = await accountId();
+      return {
+        url: `/v5/ad_accounts/${id}/members/${w.target.username}`,
+        body: { role: 'ANALYST' },
+        readOnly: { ad_account_id: '4242424242' },
+        state: async () => ({
+          rows: await db
+            .selectFrom('ad_account_members')
+            .selectAll()
+            .where('ad_account_id', '=', id)
+            .execute(),
+        }),
+        expected: { rows: [{ ad_account_id: id, user_id: w.target.id, role: 'ANALYST' }] },
+      };
+    },
+    'POST /v5/ad_accounts/{ad_account_id}/events': async () => {
+      const id = await accountId();
+      const eventId = `walk-${Date.now()}`;
+      return {
+        url: `/v5/ad_accounts/${id}/events`,
+        body: {
+          data: [
+            {
+              event_name: 'lead',
+              action_source: 'offline',
+              event_time: Math.floor(Date.now() / 1000),
+              event_id: eventId,
+              user_data: { em: [createHash('sha256').update('someone@example.org').digest('hex')] },
+            },
+          ],
+        },
+        readOnly: { ad_account_id: '4242424242' },
+        state: async () => ({
+          rows: await db
+            .selectFrom('ad_conversions')
+            .select(['ad_account_id', 'event_id', 'event_name', 'user_id', 'user_hashes'])
+            .where('event_id', '=', eventId)
+            .execute(),
+        }),
+        expected: { rows: [{ ad_account_id: id, event_id: eventId, event_name: 'lead', user_id: null }] },
+      };
+    },
+    'POST /v5/ad_accounts/{ad_account_id}/conversion_tags': async () => {
+      const id = await accountId();
+      return {
+        url: `/v5/ad_accounts/${id}/conversion_tags`,
+        body: { name: 'Walk tag', aem_enabled: true },
+        readOnly: { status: 'DELETED', code_snippet: 'x', last_fired_time_ms: 1, version: '9' },
+        state: async (res) =>
+          db
+            .selectFrom('ad_conversion_tags')
+            .selectAll()
+            .where('id', '=', res!.json().id)
+            .executeTakeFirstOrThrow(),
+        expected: { ad_account_id: id, name: 'Walk tag', status: 'ACTIVE', last_fired_at: null },
+      };
+    },
+  };
+}
