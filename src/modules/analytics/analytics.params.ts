@@ -58,7 +58,7 @@ export function parseList(
   return out;
 }
 
-/** Business access (acting for an ad account's owner) needs ad accounts, which Corkboard does not have yet. */
+/** Business access (acting for an ad account's owner on their content) is not offered: ad_account_id is refused. */
 export function noBusinessAccess(
   adAccountId: string | undefined,
   message = 'Not authorized to access board or Pin.',

@@ -31,7 +31,9 @@ const summary = (row: WebsiteRow) => ({
 
 function noBusinessAccess(adAccountId: string | undefined): void {
   if (adAccountId !== undefined)
-    throw new Forbidden('Business access is not offered: ad accounts do not exist yet.');
+    throw new Forbidden(
+      "Business access (acting for an ad account's owner) is not offered: leave out ad_account_id.",
+    );
 }
 
 /**
