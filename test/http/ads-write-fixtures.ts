@@ -74,6 +74,39 @@ export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> 
         expected: { rows: [{ ad_account_id: id, event_id: eventId, event_name: 'lead', user_id: null }] },
       };
     },
+    'POST /v5/ad_accounts/{ad_account_id}/campaigns': async () => {
+      const id = await accountId();
+      const name = `Walk ${Date.now()}`;
+      return {
+        url: `/v5/ad_accounts/${id}/campaigns`,
+        body: [{ name, objective_type: 'AWARENESS', daily_spend_cap: 3_000_000 }],
+        readOnly: { summary_status: 'COMPLETED', type: 'ad_group', created_time: 1, ad_account_id: id },
+        state: async () => ({
+          rows: await db.selectFrom('ad_campaigns').selectAll().where('name', '=', name).execute(),
+        }),
+        expected: { rows: [{ ad_account_id: id, name, status: 'ACTIVE', daily_spend_cap: '3000000' }] },
+      };
+    },
+    'PATCH /v5/ad_accounts/{ad_account_id}/campaigns': async () => {
+      const id = await accountId();
+      const res = await app.http.inject({
+        method: 'POST',
+        url: `/v5/ad_accounts/${id}/campaigns`,
+        headers: await owner.auth(),
+        payload: [{ name: 'To change', objective_type: 'CONSIDERATION' }],
+      });
+      const campaign = res.json().items[0].data.id as string;
+      const row = () =>
+        db.selectFrom('ad_campaigns').selectAll().where('id', '=', campaign).executeTakeFirstOrThrow();
+      return {
+        url: `/v5/ad_accounts/${id}/campaigns`,
+        body: [{ id: campaign, name: 'Changed', status: 'PAUSED' }],
+        readOnly: { summary_status: 'COMPLETED', objective_type: undefined, created_time: 1 },
+        state: async () => ({ ...(await row()), updated_at: null }),
+        writable: ['name', 'status'],
+        expected: { name: 'Changed', status: 'PAUSED', objective_type: 'CONSIDERATION' },
+      };
+    },
     'POST /v5/ad_accounts/{ad_account_id}/conversion_tags': async () => {
       const id = await accountId();
       return {

@@ -68,7 +68,8 @@ function extras(): Record<string, unknown> {
 
 /** `body` with the extras added to every object in it, nested ones too (a form body is flat). */
 function withExtras(body: unknown, more: Record<string, unknown>, flat: boolean): unknown {
-  if (Array.isArray(body)) return body.map((v) => withExtras(v, {}, flat));
+  // A bulk body (an array of items) gets the resource's read-only fields in each item.
+  if (Array.isArray(body)) return body.map((v) => withExtras(v, more, flat));
   if (typeof body !== 'object' || body === null) return body;
   const inner = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, withExtras(v, {}, flat)]));
   const added = { ...extras(), ...more };

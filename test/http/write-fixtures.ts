@@ -11,7 +11,8 @@ export type Res = LightMyRequestResponse;
 /** One call of a write operation with a valid body, and how to read back what it wrote. */
 export interface Call {
   url: string;
-  body: Record<string, string | number | boolean | object | null>;
+  /** The body: an object, or for a bulk operation an array of items. */
+  body: Record<string, string | number | boolean | object | null> | Record<string, unknown>[];
   /** A form body (the operation consumes application/x-www-form-urlencoded); JSON otherwise. */
   form?: boolean;
   /** Extra headers (the caller's bearer token is sent unless `headers.authorization` is given). */

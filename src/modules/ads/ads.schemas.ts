@@ -22,24 +22,33 @@ export const Micro = (description: string) =>
 export const UnixSeconds = (description: string) =>
   Type.Integer({ minimum: 0, maximum: 253402300799, description: `${description} Unix seconds.` });
 
-/** The spec's per-item outcome of a bulk create or update. */
+/** The spec's per-item outcome of a bulk create or update: `data` for a success, `exceptions` for a failure. */
 export const BulkItems = <T extends import('typebox').TSchema>(data: T) =>
   Type.Object({
     items: Type.Array(
       Type.Object({
-        data: Type.Union([data, Type.Null()]),
+        data: Type.Optional(data),
         exceptions: Type.Array(Type.Object({ code: Type.Integer(), message: Type.String() })),
       }),
     ),
   });
 
-/** The tracking URLs an entity carries (each kind up to three https URLs, as Pinterest allows). */
+/** The tracking URLs an entity carries (checked per item: at most three http(s) URLs of each kind). */
+export const TRACKING_KINDS = [
+  'impression',
+  'click',
+  'engagement',
+  'buyable_button',
+  'audience_verification',
+] as const;
 export const TrackingUrls = Type.Object(
   Object.fromEntries(
-    ['impression', 'click', 'engagement', 'buyable_button', 'audience_verification'].map((k) => [
+    TRACKING_KINDS.map((k) => [
       k,
-      Type.Optional(Type.Array(Type.String({ maxLength: 2000, format: 'uri' }), { maxItems: 3 })),
+      Type.Optional(Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })),
     ]),
   ),
-  { additionalProperties: false },
 );
+
+/** A nullable field of a body or a response. */
+export const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

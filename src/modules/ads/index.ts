@@ -4,6 +4,8 @@ import type { OAuthService } from '../oauth/index.js';
 import { adAccountsRoutes } from './accounts/ad-accounts.routes.js';
 import { AdAccountsService } from './accounts/ad-accounts.service.js';
 import { AdAccess } from './ad-access.js';
+import { campaignsRoutes } from './campaigns/campaigns.routes.js';
+import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
 import { ConversionsService } from './conversions/conversions.service.js';
 import { targetingRoutes } from './targeting/index.js';
@@ -33,11 +35,13 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     oauth: product.oauth,
     publicUrl: deps.config.publicUrl,
   });
+  const campaigns = new CampaignsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   return {
     name: 'ads',
     routes: (app) => {
       adAccountsRoutes(app, adAccounts);
       conversionsRoutes(app, conversions);
+      campaignsRoutes(app, campaigns);
       targetingRoutes(app);
     },
   };
