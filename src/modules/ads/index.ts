@@ -4,6 +4,8 @@ import type { OAuthService } from '../oauth/index.js';
 import { adAccountsRoutes } from './accounts/ad-accounts.routes.js';
 import { AdAccountsService } from './accounts/ad-accounts.service.js';
 import { AdAccess } from './ad-access.js';
+import { adGroupsRoutes } from './ad-groups/ad-groups.routes.js';
+import { AdGroupsService } from './ad-groups/ad-groups.service.js';
 import { campaignsRoutes } from './campaigns/campaigns.routes.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
@@ -36,12 +38,14 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     publicUrl: deps.config.publicUrl,
   });
   const campaigns = new CampaignsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
+  const adGroups = new AdGroupsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   return {
     name: 'ads',
     routes: (app) => {
       adAccountsRoutes(app, adAccounts);
       conversionsRoutes(app, conversions);
       campaignsRoutes(app, campaigns);
+      adGroupsRoutes(app, adGroups);
       targetingRoutes(app);
     },
   };

@@ -65,9 +65,13 @@ export function minDailyBudgetMicro(currency: string): number {
   return (MIN_DAILY_UNITS[currency as Currency] ?? 1) * MICRO;
 }
 
-/** The least bid of a currency, in micro-units: a hundredth of the least daily budget. */
-export function minBidMicro(currency: string): number {
-  return minDailyBudgetMicro(currency) / 100;
+/**
+ * The least bid of a currency for a billable event, in micro-units (the bid floor): per click a tenth of
+ * the least daily budget (0.10 USD), per thousand impressions twice it (2 USD CPM).
+ */
+export function bidFloorMicro(currency: string, billableEvent: string): number {
+  const daily = minDailyBudgetMicro(currency);
+  return billableEvent === 'IMPRESSION' ? daily * 2 : daily / 10;
 }
 
 /** A micro amount as a decimal string in units (for reports): 1234567 -> "1.234567". */

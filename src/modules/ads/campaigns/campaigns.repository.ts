@@ -41,6 +41,7 @@ export const campaignsRepository = {
   },
 
   list(db: Db, accountId: string, f: EntityFilter): Promise<CampaignRow[]> {
+    if (f.ids?.length === 0) return Promise.resolve([]);
     let q = db
       .selectFrom('ad_campaigns')
       .selectAll()
