@@ -20,6 +20,36 @@ export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> 
     })();
     return account;
   };
+  let campaign: Promise<string> | undefined;
+  /** A CONSIDERATION campaign in that account, made once. */
+  const campaignId = () => {
+    campaign ??= (async () => {
+      const res = await app.http.inject({
+        method: 'POST',
+        url: `/v5/ad_accounts/${await accountId()}/campaigns`,
+        headers: await owner.auth(),
+        payload: [{ name: 'Walk campaign', objective_type: 'CONSIDERATION' }],
+      });
+      return res.json().items[0].data.id as string;
+    })();
+    return campaign;
+  };
+  const newAdGroup = async (name: string) => {
+    const res = await app.http.inject({
+      method: 'POST',
+      url: `/v5/ad_accounts/${await accountId()}/ad_groups`,
+      headers: await owner.auth(),
+      payload: [
+        {
+          name,
+          campaign_id: await campaignId(),
+          billable_event: 'CLICKTHROUGH',
+          budget_in_micro_currency: 5_000_000,
+        },
+      ],
+    });
+    return res.json().items[0].data.id as string;
+  };
   const accountRow = (id: string) =>
     db.selectFrom('ad_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -105,6 +135,47 @@ export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> 
         state: async () => ({ ...(await row()), updated_at: null }),
         writable: ['name', 'status'],
         expected: { name: 'Changed', status: 'PAUSED', objective_type: 'CONSIDERATION' },
+      };
+    },
+    'POST /v5/ad_accounts/{ad_account_id}/ad_groups': async () => {
+      const id = await accountId();
+      const name = `Walk group ${Date.now()}`;
+      return {
+        url: `/v5/ad_accounts/${id}/ad_groups`,
+        body: [
+          {
+            name,
+            campaign_id: await campaignId(),
+            billable_event: 'CLICKTHROUGH',
+            budget_in_micro_currency: 7_000_000,
+          },
+        ],
+        readOnly: {
+          summary_status: 'COMPLETED',
+          type: 'campaign',
+          ad_account_id: '4242424242',
+          conversion_learning_mode_type: 'ACTIVE',
+        },
+        state: async () => ({
+          rows: await db.selectFrom('ad_groups').selectAll().where('name', '=', name).execute(),
+        }),
+        expected: {
+          rows: [{ ad_account_id: id, name, budget: '7000000', targeting_spec: {} }],
+        },
+      };
+    },
+    'PATCH /v5/ad_accounts/{ad_account_id}/ad_groups': async () => {
+      const id = await accountId();
+      const group = await newAdGroup('To change');
+      const row = () =>
+        db.selectFrom('ad_groups').selectAll().where('id', '=', group).executeTakeFirstOrThrow();
+      return {
+        url: `/v5/ad_accounts/${id}/ad_groups`,
+        body: [{ id: group, name: 'Changed group', budget_in_micro_currency: 8_000_000 }],
+        readOnly: { summary_status: 'COMPLETED', ad_account_id: '4242424242', created_time: 1 },
+        state: async () => ({ ...(await row()), updated_at: null }),
+        writable: ['name', 'budget'],
+        expected: { name: 'Changed group', budget: '8000000', billable_event: 'CLICKTHROUGH' },
       };
     },
     'POST /v5/ad_accounts/{ad_account_id}/conversion_tags': async () => {

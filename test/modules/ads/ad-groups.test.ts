@@ -149,7 +149,7 @@ describe('ad groups', () => {
     expect(outcome[12]).toMatch(/Campaign 424242 not found/);
     expect(outcome[13]).toMatch(/OTHER/);
     expect(outcome[14]).toMatch(/IMPRESSION billing only/);
-    expect(outcome[15]).toMatch(/CBO_ADGROUP/);
+    expect(outcome[15]).toMatch(/the campaign holds the budget/);
     expect(outcome[16]).toBe('ok');
     expect(outcome[17]).toMatch(/after its campaign ends/);
     expect(outcome[18]).toBe('ok');
