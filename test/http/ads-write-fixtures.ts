@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { makeBoard, makePin } from '../helpers/factories.js';
 import type { Call, World } from './write-fixtures.js';
 
 /** The ads operations' valid calls for the mass-assignment walk (see write-fixtures.ts). */
@@ -176,6 +177,56 @@ export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> 
         state: async () => ({ ...(await row()), updated_at: null }),
         writable: ['name', 'budget'],
         expected: { name: 'Changed group', budget: '8000000', billable_event: 'CLICKTHROUGH' },
+      };
+    },
+    'POST /v5/ad_accounts/{ad_account_id}/ads': async () => {
+      const id = await accountId();
+      const group = await newAdGroup('Ads walk');
+      const pin = await makePin(app, owner, (await makeBoard(app, owner)).id);
+      return {
+        url: `/v5/ad_accounts/${id}/ads`,
+        body: [{ ad_group_id: group, pin_id: pin, creative_type: 'REGULAR', name: 'Walk ad' }],
+        readOnly: {
+          review_status: 'REJECTED',
+          rejected_reasons: ['OTHER'],
+          is_pin_deleted: true,
+          campaign_id: '4242424242',
+        },
+        state: async () => ({
+          rows: await db.selectFrom('ads').selectAll().where('ad_group_id', '=', group).execute(),
+        }),
+        expected: {
+          rows: [
+            {
+              ad_account_id: id,
+              pin_id: pin,
+              name: 'Walk ad',
+              review_status: 'APPROVED',
+              rejected_reasons: [],
+            },
+          ],
+        },
+      };
+    },
+    'PATCH /v5/ad_accounts/{ad_account_id}/ads': async () => {
+      const id = await accountId();
+      const group = await newAdGroup('Ads walk 2');
+      const pin = await makePin(app, owner, (await makeBoard(app, owner)).id);
+      const res = await app.http.inject({
+        method: 'POST',
+        url: `/v5/ad_accounts/${id}/ads`,
+        headers: await owner.auth(),
+        payload: [{ ad_group_id: group, pin_id: pin, creative_type: 'REGULAR' }],
+      });
+      const ad = res.json().items[0].data.id as string;
+      const row = () => db.selectFrom('ads').selectAll().where('id', '=', ad).executeTakeFirstOrThrow();
+      return {
+        url: `/v5/ad_accounts/${id}/ads`,
+        body: [{ id: ad, name: 'Changed ad', status: 'PAUSED' }],
+        readOnly: { review_status: 'REJECTED', campaign_id: '4242424242', is_pin_deleted: true },
+        state: async () => ({ ...(await row()), updated_at: null }),
+        writable: ['name', 'status', 'details'],
+        expected: { name: 'Changed ad', status: 'PAUSED', review_status: 'APPROVED', pin_id: pin },
       };
     },
     'POST /v5/ad_accounts/{ad_account_id}/conversion_tags': async () => {

@@ -33,6 +33,17 @@ export const BulkItems = <T extends import('typebox').TSchema>(data: T) =>
     ),
   });
 
+/** The same for ads, whose spec gives a failed item one `exceptions` object instead of a list. */
+export const BulkItemsOneException = <T extends import('typebox').TSchema>(data: T) =>
+  Type.Object({
+    items: Type.Array(
+      Type.Object({
+        data: Type.Optional(data),
+        exceptions: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String() })),
+      }),
+    ),
+  });
+
 /** The tracking URLs an entity carries (checked per item: at most three http(s) URLs of each kind). */
 export const TRACKING_KINDS = [
   'impression',

@@ -36,3 +36,12 @@ export function idList(raw: readonly string[] | undefined): string[] | undefined
   if (!raw) return undefined;
   return [...new Set(raw.flatMap((v) => v.split(',')).map((v) => v.trim()))].filter((v) => isIdText(v));
 }
+
+/** A bulk result in the shape of the ads operations: a failed item carries its one exception as an object. */
+export function withOneException<T>(result: { items: BulkItem<T>[] }) {
+  return {
+    items: result.items.map((item) =>
+      item.data !== undefined ? { data: item.data } : { exceptions: item.exceptions[0]! },
+    ),
+  };
+}

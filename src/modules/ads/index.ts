@@ -6,6 +6,8 @@ import { AdAccountsService } from './accounts/ad-accounts.service.js';
 import { AdAccess } from './ad-access.js';
 import { adGroupsRoutes } from './ad-groups/ad-groups.routes.js';
 import { AdGroupsService } from './ad-groups/ad-groups.service.js';
+import { adsRoutes } from './ads/ads.routes.js';
+import { AdsService } from './ads/ads.service.js';
 import { campaignsRoutes } from './campaigns/campaigns.routes.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
@@ -39,6 +41,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
   });
   const campaigns = new CampaignsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   const adGroups = new AdGroupsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
+  const ads = new AdsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   return {
     name: 'ads',
     routes: (app) => {
@@ -46,6 +49,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       conversionsRoutes(app, conversions);
       campaignsRoutes(app, campaigns);
       adGroupsRoutes(app, adGroups);
+      adsRoutes(app, ads);
       targetingRoutes(app);
     },
   };

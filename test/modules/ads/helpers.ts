@@ -34,3 +34,12 @@ export async function makeCampaigns(app: App, user: TestUser, accountId: string,
   for (const item of out) expect(item.exceptions, JSON.stringify(item)).toEqual([]);
   return out.map((i) => i.data!);
 }
+
+/** Ad groups made in one bulk call in a campaign; every item must succeed. */
+export async function makeAdGroups(app: App, user: TestUser, accountId: string, items: object[]) {
+  const res = await call(app, user, 'POST', `/v5/ad_accounts/${accountId}/ad_groups`, items);
+  expect(res.statusCode, res.body).toBe(200);
+  const out = res.json().items as { data?: { id: string }; exceptions: unknown[] }[];
+  for (const item of out) expect(item.exceptions, JSON.stringify(item)).toEqual([]);
+  return out.map((i) => i.data!);
+}
