@@ -81,6 +81,7 @@ export function buildProduct(deps: ModuleDeps): Product {
   const services: ProductServices = { accounts, oauth, boards, pins, events, impressionTokens };
   const analytics = analyticsModule(deps, services);
   const related = relatedModule(deps, services);
+  const discovery = discoverySearchModule(deps, services);
   // The home feed's recommendations are random walks seeded by the viewer's recent saves and close-ups.
   const feed = feedModule(deps, services, {
     signals: (ids) => analytics.service.signals(ids),
@@ -98,7 +99,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       followsModule(deps, services),
       mediaModule(deps, services),
       searchModule(deps, services),
-      discoverySearchModule(deps, services),
+      discovery,
       related,
       analytics,
       eventsModule(events),
@@ -112,7 +113,11 @@ export function buildProduct(deps: ModuleDeps): Product {
       ),
       websitesModule(new WebsitesService({ db: deps.db, bookmarks: deps.bookmarks, fetch: deps.config })),
       feed,
-      adsModule(deps, { accounts, oauth }),
+      adsModule(deps, {
+        accounts,
+        oauth,
+        searchVolumes: (phrases) => discovery.trends.searchVolumes(phrases),
+      }),
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),

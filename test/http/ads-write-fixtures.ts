@@ -229,6 +229,49 @@ export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> 
         expected: { name: 'Changed ad', status: 'PAUSED', review_status: 'APPROVED', pin_id: pin },
       };
     },
+    'POST /v5/ad_accounts/{ad_account_id}/keywords': async () => {
+      const group = await newAdGroup('Keywords walk');
+      return {
+        url: `/v5/ad_accounts/${await accountId()}/keywords`,
+        body: { parent_id: group, keywords: [{ value: 'walk lamp', match_type: 'BROAD', bid: 300_000 }] },
+        readOnly: { ad_account_id: '4242424242', parent_type: 'advertiser', archived: true },
+        state: async () => ({
+          rows: await db.selectFrom('ad_keywords').selectAll().where('parent_id', '=', group).execute(),
+        }),
+        expected: {
+          rows: [
+            {
+              parent_type: 'ad_group',
+              value: 'walk lamp',
+              match_type: 'BROAD',
+              bid: '300000',
+              archived: false,
+            },
+          ],
+        },
+      };
+    },
+    'PATCH /v5/ad_accounts/{ad_account_id}/keywords': async () => {
+      const id = await accountId();
+      const group = await newAdGroup('Keywords walk 2');
+      const res = await app.http.inject({
+        method: 'POST',
+        url: `/v5/ad_accounts/${id}/keywords`,
+        headers: await owner.auth(),
+        payload: { parent_id: group, keywords: [{ value: 'walk rug', match_type: 'EXACT' }] },
+      });
+      const keyword = res.json().keywords[0].id as string;
+      const row = () =>
+        db.selectFrom('ad_keywords').selectAll().where('id', '=', keyword).executeTakeFirstOrThrow();
+      return {
+        url: `/v5/ad_accounts/${id}/keywords`,
+        body: { keywords: [{ id: keyword, archived: true, bid: 250_000 }] },
+        readOnly: { value: 'changed', match_type: 'BROAD', parent_id: '4242424242' },
+        state: async () => ({ ...(await row()), updated_at: null }),
+        writable: ['archived', 'bid'],
+        expected: { archived: true, bid: '250000', value: 'walk rug', match_type: 'EXACT' },
+      };
+    },
     'POST /v5/ad_accounts/{ad_account_id}/conversion_tags': async () => {
       const id = await accountId();
       return {

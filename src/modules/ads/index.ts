@@ -12,6 +12,8 @@ import { campaignsRoutes } from './campaigns/campaigns.routes.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
 import { ConversionsService } from './conversions/conversions.service.js';
+import { keywordsRoutes } from './keywords/keywords.routes.js';
+import { KeywordsService, type SearchVolumes } from './keywords/keywords.service.js';
 import { targetingRoutes } from './targeting/index.js';
 
 export { AdAccess } from './ad-access.js';
@@ -20,6 +22,8 @@ export { AdAccess } from './ad-access.js';
 export interface AdsProductDeps {
   readonly accounts: Pick<AccountsService, 'byUsername'>;
   readonly oauth: Pick<OAuthService, 'conversionToken'>;
+  /** Searches of each phrase lately (keyword metrics). */
+  readonly searchVolumes: SearchVolumes;
 }
 
 /** Advertising: the Pinterest v5 Ads API (ad accounts, campaigns, ad groups, ads, targeting, conversions). */
@@ -42,6 +46,13 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
   const campaigns = new CampaignsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   const adGroups = new AdGroupsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   const ads = new AdsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
+  const keywords = new KeywordsService({
+    db: deps.db,
+    ids: deps.ids,
+    bookmarks: deps.bookmarks,
+    access,
+    searchVolumes: product.searchVolumes,
+  });
   return {
     name: 'ads',
     routes: (app) => {
@@ -50,6 +61,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       campaignsRoutes(app, campaigns);
       adGroupsRoutes(app, adGroups);
       adsRoutes(app, ads);
+      keywordsRoutes(app, keywords);
       targetingRoutes(app);
     },
   };

@@ -82,6 +82,25 @@ export const trendsRepository = {
     }));
   },
 
+  /**
+   * Searches in the `days` up to `today` of terms holding each phrase (as whole words), by phrase.
+   * Phrases are normalised terms; LIKE's wildcards in them are escaped.
+   */
+  async phraseVolumes(db: Db, phrases: string[], today: string, days: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (phrases.length === 0) return out;
+    const patterns = phrases.map((p) => `% ${p.replace(/[\\%_]/g, (c) => `\\${c}`)} %`);
+    const { rows } = await sql<{ phrase: string; n: string }>`
+      select k.phrase, coalesce(sum(d.searches), 0)::text as n
+      from unnest(${phrases}::text[], ${patterns}::text[]) as k(phrase, pattern)
+      left join search_term_daily d
+        on d.day > ${today}::date - ${days}::int and d.day <= ${today}::date
+        and (' ' || d.term || ' ') like k.pattern
+      group by k.phrase`.execute(db);
+    for (const r of rows) out.set(r.phrase, Number(r.n));
+    return out;
+  },
+
   /** Daily counts of these terms over the time series' year up to `today`. */
   async daily(db: Db, terms: string[], today: string): Promise<Map<string, Map<string, number>>> {
     const out = new Map<string, Map<string, number>>(terms.map((t) => [t, new Map()]));

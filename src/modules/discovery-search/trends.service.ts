@@ -20,6 +20,17 @@ export class TrendsService {
     private readonly today: () => string = () => new Date().toISOString().slice(0, 10),
   ) {}
 
+  /**
+   * How often each phrase was searched in the last `days` (terms holding it as whole words), keyed by the
+   * phrase as given. For keyword metrics; callers show ranges, not these counts.
+   */
+  async searchVolumes(phrases: readonly string[], days = 30): Promise<Map<string, number>> {
+    const normal = new Map(phrases.map((p) => [p, normaliseTerm(p)]));
+    const terms = [...new Set([...normal.values()].filter((t) => t.length > 0))];
+    const volumes = await repo.phraseVolumes(this.db, terms, this.today(), days);
+    return new Map(phrases.map((p) => [p, volumes.get(normal.get(p)!) ?? 0]));
+  }
+
   async keywords(input: TrendsInput) {
     const today = this.today();
     const keywords = (input.include_keywords ?? []).map(normaliseTerm).filter((k) => k.length > 0);

@@ -437,7 +437,8 @@ export interface AdTable {
 export interface AdKeywordTable {
   id: Int8;
   ad_account_id: Int8;
-  ad_group_id: Int8;
+  parent_type: 'advertiser' | 'campaign' | 'ad_group';
+  parent_id: Int8;
   value: string;
   match_type: string;
   bid: Micro | null;

@@ -107,10 +107,12 @@ const statements = [
   sql`create index ads_group_idx on ads (ad_group_id, id)`,
   sql`create index ads_pin_idx on ads (pin_id)`,
 
+  // A keyword belongs to an ad group (every match type) or, negative only, to a campaign or the account.
   sql`create table ad_keywords (
     id bigint primary key,
     ad_account_id bigint not null references ad_accounts (id) on delete cascade,
-    ad_group_id bigint not null references ad_groups (id) on delete cascade,
+    parent_type text not null check (parent_type in ('advertiser', 'campaign', 'ad_group')),
+    parent_id bigint not null,
     value text not null,
     match_type text not null,
     bid bigint,
@@ -119,7 +121,7 @@ const statements = [
     updated_at timestamptz not null default now(),
     check (bid is null or bid > 0)
   )`,
-  sql`create unique index ad_keywords_value_key on ad_keywords (ad_group_id, lower(value), match_type)`,
+  sql`create unique index ad_keywords_value_key on ad_keywords (parent_id, lower(value), match_type)`,
   sql`create index ad_keywords_account_idx on ad_keywords (ad_account_id, id)`,
 
   // Customer lists keep only who matched: the uploaded hashes are matched and dropped.
