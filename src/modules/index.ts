@@ -116,6 +116,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       adsModule(deps, {
         accounts,
         oauth,
+        pins,
         searchVolumes: (phrases) => discovery.trends.searchVolumes(phrases),
       }),
     ],

@@ -272,6 +272,27 @@ export function adsWriteFixtures(w: World): Record<string, () => Promise<Call>> 
         expected: { archived: true, bid: '250000', value: 'walk rug', match_type: 'EXACT' },
       };
     },
+    // Reads that take a body: what they answer must not echo what the body smuggled.
+    'POST /v5/ad_accounts/{ad_account_id}/bid_floor': async () => ({
+      url: `/v5/ad_accounts/${await accountId()}/bid_floor`,
+      body: { bid_floor_specs: [{ billable_event: 'CLICKTHROUGH', currency: 'USD' }] },
+      state: async (res) => res!.json(),
+      expected: { bid_floors: [100_000], type: 'bidfloor' },
+    }),
+    'POST /v5/ad_accounts/{ad_account_id}/ad_previews': async () => {
+      const pin = await makePin(app, owner, (await makeBoard(app, owner)).id, { title: 'Preview walk' });
+      return {
+        url: `/v5/ad_accounts/${await accountId()}/ad_previews`,
+        body: { pin_id: pin },
+        readOnly: { url: 'https://evil.example/' },
+        state: async (res) => {
+          const url = new URL(res!.json().url);
+          const page = await app.http.inject({ method: 'GET', url: url.pathname + url.search });
+          return { status: page.statusCode, page: page.body };
+        },
+        expected: { status: 200 },
+      };
+    },
     'POST /v5/ad_accounts/{ad_account_id}/conversion_tags': async () => {
       const id = await accountId();
       return {

@@ -1,11 +1,13 @@
 import type { AccountsService } from '../accounts/index.js';
 import type { AppModule, ModuleDeps } from '../module.js';
 import type { OAuthService } from '../oauth/index.js';
+import type { PinsService } from '../pins/index.js';
 import { adAccountsRoutes } from './accounts/ad-accounts.routes.js';
 import { AdAccountsService } from './accounts/ad-accounts.service.js';
 import { AdAccess } from './ad-access.js';
 import { adGroupsRoutes } from './ad-groups/ad-groups.routes.js';
 import { AdGroupsService } from './ad-groups/ad-groups.service.js';
+import { bidFloorRoutes } from './ad-groups/bid-floor.js';
 import { adsRoutes } from './ads/ads.routes.js';
 import { AdsService } from './ads/ads.service.js';
 import { campaignsRoutes } from './campaigns/campaigns.routes.js';
@@ -14,6 +16,8 @@ import { conversionsRoutes } from './conversions/conversions.routes.js';
 import { ConversionsService } from './conversions/conversions.service.js';
 import { keywordsRoutes } from './keywords/keywords.routes.js';
 import { KeywordsService, type SearchVolumes } from './keywords/keywords.service.js';
+import { adPreviewsRoutes } from './previews/ad-previews.routes.js';
+import { AdPreviewsService } from './previews/ad-previews.service.js';
 import { targetingRoutes } from './targeting/index.js';
 
 export { AdAccess } from './ad-access.js';
@@ -22,6 +26,8 @@ export { AdAccess } from './ad-access.js';
 export interface AdsProductDeps {
   readonly accounts: Pick<AccountsService, 'byUsername'>;
   readonly oauth: Pick<OAuthService, 'conversionToken'>;
+  /** Pins as their viewers see them (ad previews). */
+  readonly pins: Pick<PinsService, 'get'>;
   /** Searches of each phrase lately (keyword metrics). */
   readonly searchVolumes: SearchVolumes;
 }
@@ -53,6 +59,12 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     access,
     searchVolumes: product.searchVolumes,
   });
+  const previews = new AdPreviewsService({
+    db: deps.db,
+    access,
+    pins: product.pins,
+    publicUrl: deps.config.publicUrl,
+  });
   return {
     name: 'ads',
     routes: (app) => {
@@ -62,6 +74,8 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       adGroupsRoutes(app, adGroups);
       adsRoutes(app, ads);
       keywordsRoutes(app, keywords);
+      bidFloorRoutes(app, access);
+      adPreviewsRoutes(app, previews);
       targetingRoutes(app);
     },
   };

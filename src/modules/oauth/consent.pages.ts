@@ -1,14 +1,5 @@
+import { esc } from '../../platform/html.js';
 import { SCOPE_DESCRIPTIONS } from './scopes.js';
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function esc(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 function page(title: string, body: string): string {
   return `<!doctype html>
