@@ -256,6 +256,56 @@ const subset = {
 };
 writeFileSync(OUT, `${formatJson(subset)}\n`);
 
+// The request examples of the ads operations (test data for "the spec's examples are accepted"): the
+// operation's own JSON example, else one composed from its schema's examples, as Pinterest's reference
+// renders it (an object's example wins over its properties'; arrays hold one example item).
+const EXAMPLES_OUT = resolve(ROOT, 'test/contract/spec-examples.json');
+const deref = (o) => (o?.$ref ? deref(o.$ref.replace(/^#\//, '').split('/').reduce((a, k) => a[k], spec)) : o);
+function composeExample(schema, depth = 0) {
+  const s = deref(schema);
+  if (!s || depth > 10) return undefined;
+  if (s.example !== undefined) return s.example;
+  if (s.allOf) {
+    let out;
+    for (const part of s.allOf) {
+      const v = composeExample(part, depth + 1);
+      if (v && typeof v === 'object' && !Array.isArray(v)) out = { ...(out ?? {}), ...v };
+      else if (v !== undefined && out === undefined) out = v;
+    }
+    return out;
+  }
+  if (s.oneOf || s.anyOf) return composeExample((s.oneOf ?? s.anyOf)[0], depth + 1);
+  if (s.type === 'array' || s.items) {
+    const v = composeExample(s.items, depth + 1);
+    return v === undefined ? undefined : [v];
+  }
+  if (s.properties) {
+    const out = {};
+    for (const [k, p] of Object.entries(s.properties)) {
+      if (deref(p)?.readOnly) continue;
+      let v = composeExample(p, depth + 1);
+      // A required text field without an example gets a placeholder, as the reference's renderer does.
+      if (v === undefined && s.required?.includes(k) && deref(p)?.type === 'string') v = 'string';
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  }
+  return s.default ?? s.enum?.find((v) => v !== null);
+}
+const examples = {};
+for (const path of PATHS.filter((p) => p.startsWith('/ad_accounts') || p === '/oauth/conversion_token')) {
+  for (const method of ['post', 'patch', 'put']) {
+    const body = deref(spec.paths[path]?.[method]?.requestBody)?.content?.['application/json'];
+    if (!body) continue;
+    const example = body.example ?? composeExample(body.schema);
+    if (example !== undefined) examples[`${method.toUpperCase()} ${path}`] = example;
+  }
+}
+writeFileSync(
+  EXAMPLES_OUT,
+  `${formatJson({ source: 'pinterest/api-description openapi.json', release: spec.info.version, examples: sortKeys(examples) })}\n`,
+);
+
 const opCount = Object.values(operations).reduce((n, ops) => n + Object.keys(ops).length, 0);
 const counts = Object.entries(components).map(([s, v]) => `${Object.keys(v).length} ${s}`);
 console.log(`release ${subset.release}: ${opCount} operations, ${counts.join(', ')} -> ${OUT}`);

@@ -67,8 +67,8 @@ describe('ad accounts', () => {
     });
     expect(smuggled).toMatchObject({ owner: { id: owner.id }, permissions: ['OWNER'] });
     expect(smuggled.id).not.toBe('1');
+    expect(await createAccount(owner, {})).toMatchObject({ name: 'Ad account' });
     for (const body of [
-      {},
       { name: '' },
       { name: '   ' },
       { name: 'x', currency: 'XXX' },

@@ -52,7 +52,7 @@ describe('validateTargetingSpec', () => {
 
   it('accepts region codes, interest ids, strategies, retargeting rules and nulls for nullable keys', () => {
     const { spec } = validateTargetingSpec({
-      GEO: ['US-CA', 'BE', 'CA-QC'],
+      GEO: ['US-CA', 'BE', 'CA-QC', 'BE-VOV', 'US-94107'],
       INTEREST: [travel.id, food.id],
       TARGETING_STRATEGY: ['FIND_NEW_CUSTOMERS'],
       SHOPPING_RETARGETING: [{ lookback_window: 30, exclusion_window: 14, tag_types: [6, 0, 6] }],
@@ -60,7 +60,7 @@ describe('validateTargetingSpec', () => {
       LOCATION: null,
     });
     expect(spec).toEqual({
-      GEO: ['BE', 'US-CA', 'CA-QC'],
+      GEO: ['BE', 'US-CA', 'CA-QC', 'BE-VOV', 'US-94107'],
       INTEREST: [food.id, travel.id],
       SHOPPING_RETARGETING: [{ lookback_window: 30, exclusion_window: 14, tag_types: [0, 6] }],
       TARGETING_STRATEGY: ['FIND_NEW_CUSTOMERS'],
@@ -109,6 +109,16 @@ describe('validateTargetingSpec', () => {
     ['an unknown country', { LOCATION: ['XX'] }, 'targeting_spec.LOCATION: "XX" is not a LOCATION value'],
     ['a lower-case country', { LOCATION: ['us'] }, 'targeting_spec.LOCATION: "us"'],
     ['an unknown region', { GEO: ['US-ZZ'] }, 'targeting_spec.GEO: "US-ZZ" is not a GEO value'],
+    [
+      'a region of an unknown country',
+      { GEO: ['ZZ-VOV'] },
+      'targeting_spec.GEO: "ZZ-VOV" is not a GEO value',
+    ],
+    [
+      'a postal code without digits',
+      { GEO: ['US-ABCDE'] },
+      'targeting_spec.GEO: "US-ABCDE" is not a GEO value',
+    ],
     ['an unknown locale', { LOCALE: ['klingon'] }, 'targeting_spec.LOCALE: "klingon"'],
     ['an unknown interest id', { INTEREST: ['903000000999'] }, 'targeting_spec.INTEREST: "903000000999"'],
     ['an unknown strategy', { TARGETING_STRATEGY: ['ALL'] }, 'targeting_spec.TARGETING_STRATEGY: "ALL"'],

@@ -25,9 +25,13 @@ export const AdAccountsQuery = Type.Object({
 
 export const AdAccountCreate = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 256 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Default "Ad account".' })),
     country: Type.Optional(Country),
-    currency: Type.Optional(Currency),
+    currency: Type.Optional(
+      Type.Union([Currency, Type.Literal('UNK')], {
+        description: "Default (or UNK): the country's currency where Pinterest lists one, else USD.",
+      }),
+    ),
     owner_user_id: Type.Optional(Type.String({ pattern: '^\\d+$', maxLength: 19 })),
   },
   { additionalProperties: false },

@@ -6,12 +6,22 @@ import { Forbidden, Invalid, NotFound } from '../../../platform/errors.js';
 import type { IdGenerator } from '../../../platform/ids.js';
 import type { AccountsService } from '../../accounts/index.js';
 import type { AdAccess } from '../ad-access.js';
+import { AD_ACCOUNT_COUNTRIES } from '../targeting/index.js';
 import {
   type AdAccountView,
   type MemberRow,
   adAccountsRepository as repo,
 } from './ad-accounts.repository.js';
 import type { AdAccountCreate } from './ad-accounts.schemas.js';
+
+/**
+ * The currency of a new account: as given, or (not given, or UNK, the spec's "unknown") the currency of
+ * its country where Pinterest lists one, else USD.
+ */
+function currencyOf(country: string, given: string | undefined): string {
+  if (given !== undefined && given !== 'UNK') return given;
+  return AD_ACCOUNT_COUNTRIES.find(([c]) => c === country)?.[1] ?? 'USD';
+}
 
 /** Pinterest's limit of ad accounts one person may own. */
 export const MAX_OWNED_AD_ACCOUNTS = 50;
@@ -62,7 +72,8 @@ export class AdAccountsService {
   async create(userId: string, body: Static<typeof AdAccountCreate>) {
     if (body.owner_user_id !== undefined && body.owner_user_id !== userId)
       throw new Forbidden('An ad account can be created only for yourself (owner_user_id is your user id).');
-    const name = body.name?.trim();
+    // The spec makes every field optional: an account without a name gets one.
+    const name = body.name === undefined ? 'Ad account' : body.name.trim();
     if (!name) throw new Invalid('name: an ad account needs a name.');
     const id = await this.deps.db.transaction().execute(async (trx) => {
       // One creation at a time per owner, so the limit holds under concurrent requests.
@@ -75,7 +86,7 @@ export class AdAccountsService {
         owner_id: userId,
         name,
         country: body.country ?? 'US',
-        currency: body.currency ?? 'USD',
+        currency: currencyOf(body.country ?? 'US', body.currency),
       });
       return id;
     });

@@ -177,11 +177,9 @@ export class CampaignsService {
     const currency = account.currency;
     checkBudget('lifetime_spend_cap', item.lifetime_spend_cap, currency);
     checkBudget('daily_spend_cap', item.daily_spend_cap, currency);
-    checkMicro(
-      'default_ad_group_budget_in_micro_currency',
-      item.default_ad_group_budget_in_micro_currency,
-      1,
-    );
+    // 0 (as Pinterest's own example sends it) means no default.
+    const defaultBudget = item.default_ad_group_budget_in_micro_currency || null;
+    checkBudget('default_ad_group_budget_in_micro_currency', defaultBudget, currency);
     if (item.lifetime_spend_cap !== undefined) out.lifetime_spend_cap = item.lifetime_spend_cap;
     if (item.daily_spend_cap !== undefined) out.daily_spend_cap = item.daily_spend_cap;
     const lifetime =
@@ -207,7 +205,7 @@ export class CampaignsService {
     const tracking = checkTrackingUrls(item.tracking_urls);
     if (tracking !== undefined) out.tracking_urls = tracking === null ? null : JSON.stringify(tracking);
     if (item.default_ad_group_budget_in_micro_currency !== undefined)
-      out.default_ad_group_budget = item.default_ad_group_budget_in_micro_currency;
+      out.default_ad_group_budget = defaultBudget;
     if (item.is_flexible_daily_budgets != null)
       out.is_flexible_daily_budgets = item.is_flexible_daily_budgets;
     if (item.is_automated_campaign != null) out.is_automated_campaign = item.is_automated_campaign;

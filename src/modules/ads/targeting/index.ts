@@ -2,6 +2,7 @@ import type { HttpServer } from '../../../http/types.js';
 import { resourcesRoutes } from './targeting.routes.js';
 import { TargetingService } from './targeting.service.js';
 
+export { AD_ACCOUNT_COUNTRIES } from './ad-account-countries.js';
 export { DELIVERY_METRICS, type DeliveryMetric } from './delivery-metrics.js';
 export {
   isTargetingValue,

@@ -217,7 +217,11 @@ function inCatalogueOrder(key: keyof typeof VALUES_OF, values: string[]): string
   const source = VALUES_OF[key];
   const order = typeof source === 'string' ? targetingValues(source).map((v) => v.value) : source;
   const rank = new Map(order.map((v, i) => [v, i]));
-  return [...new Set(values)].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+  // Values accepted by form (GEO postal codes and subdivisions) follow the listed ones, in text order.
+  const last = order.length;
+  return [...new Set(values)].sort(
+    (a, b) => (rank.get(a) ?? last) - (rank.get(b) ?? last) || (a < b ? -1 : a > b ? 1 : 0),
+  );
 }
 
 function sortIds(ids: string[]): string[] {

@@ -102,7 +102,23 @@ export function targetingValues(type: TargetingType): readonly TargetingValue[] 
   return CATALOGUE[type];
 }
 
-/** Whether a value belongs to a targeting type's catalogue (exactly as written: case matters). */
+const COUNTRY_SET = new Set<string>(COUNTRIES);
+/** Countries whose subdivisions the catalogue lists by name: theirs must be listed ones. */
+const LISTED = new Set(REGIONS.map(([code]) => code.slice(0, 2)));
+const SUBDIVISION = /^([A-Z]{2})-[A-Z0-9]{1,3}$/;
+const POSTAL = /^([A-Z]{2})-[0-9A-Z]{4,10}$/;
+
+/**
+ * Whether a value belongs to a targeting type's catalogue (exactly as written: case matters). GEO also
+ * takes, by their form, postal codes of known countries (US-94107) and subdivisions (ISO 3166-2, BE-VOV)
+ * of countries whose subdivisions the catalogue does not list by name (it lists US states and Canadian
+ * provinces; theirs must be listed ones).
+ */
 export function isTargetingValue(type: TargetingType, value: string): boolean {
-  return LOOKUP.get(type)?.has(value) ?? false;
+  if (LOOKUP.get(type)?.has(value)) return true;
+  if (type !== 'GEO') return false;
+  const sub = SUBDIVISION.exec(value);
+  if (sub) return COUNTRY_SET.has(sub[1]!) && !LISTED.has(sub[1]!);
+  const postal = POSTAL.exec(value);
+  return postal !== null && COUNTRY_SET.has(postal[1]!) && /\d/.test(value.slice(3));
 }
