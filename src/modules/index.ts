@@ -2,6 +2,7 @@ import type { Authenticator } from '../platform/principal.js';
 import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
+import { adsAnalyticsModule } from './ads/analytics/index.js';
 import { adsModule } from './ads/index.js';
 import {
   type AnalyticsService,
@@ -113,6 +114,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       websitesModule(new WebsitesService({ db: deps.db, bookmarks: deps.bookmarks, fetch: deps.config })),
       feed,
       adsModule(deps, { accounts, oauth }),
+      adsAnalyticsModule(deps),
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),
