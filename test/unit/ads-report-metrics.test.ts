@@ -25,8 +25,8 @@ describe('ads report metrics', () => {
   it('rounds micro ratios half up in integers, 0 when dividing by zero', () => {
     expect(microRatio(1_734_567, 6)).toBe(289_095);
     expect(microRatio(1_734_567, 27, 1000)).toBe(64_243_222);
-    // Past 2^53 in the intermediate product, still exact.
-    expect(microRatio(9_000_000_000_000_001, 9, 1000)).toBe(1_000_000_000_000_000_111);
+    // Past 2^53 in the intermediate product (spend × 1000 × 2), still exact.
+    expect(microRatio(9_000_000_000_001, 7, 1000)).toBe(1_285_714_285_714_429);
     expect(microRatio(5, 0)).toBe(0);
   });
 
