@@ -2,6 +2,7 @@ import type { Authenticator } from '../platform/principal.js';
 import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
+import { adsAnalyticsModule } from './ads/analytics/index.js';
 import { adsModule } from './ads/index.js';
 import {
   type AnalyticsService,
@@ -119,6 +120,7 @@ export function buildProduct(deps: ModuleDeps): Product {
         pins,
         searchVolumes: (phrases) => discovery.trends.searchVolumes(phrases),
       }),
+      adsAnalyticsModule(deps),
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),

@@ -27,6 +27,8 @@ export interface Topics {
   'image.processed': { key: string; imageId: string };
   /** An accepted batch of events: its id and the distinct days of its rows (sorted). */
   'events.batch': { batchId: string; days: string[] };
+  /** An asynchronous ads report was asked for (ad_reports row `token`, IN_PROGRESS): build its file. */
+  'ads.report.requested': { token: string };
 }
 
 export type TopicName = keyof Topics;

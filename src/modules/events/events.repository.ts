@@ -18,6 +18,8 @@ export interface EventColumns {
   position: (number | null)[];
   app_type: string[];
   request_id: (string | null)[];
+  /** The promoted item's ad, null for organic events. */
+  ad_id: (string | null)[];
 }
 
 export function emptyColumns(): EventColumns {
@@ -37,6 +39,7 @@ export function emptyColumns(): EventColumns {
     position: [],
     app_type: [],
     request_id: [],
+    ad_id: [],
   };
 }
 
@@ -85,13 +88,14 @@ export const eventsRepository = {
   async insertEvents(db: Db, rows: EventColumns, batchId: string): Promise<{ id: string; day: string }[]> {
     const { rows: written } = await sql<{ id: string; day: string }>`
       insert into events (day, id, kind, occurred_at, user_id, device_id, app_id, pin_id, board_id,
-                          target_user_id, query, surface, position, app_type, request_id, batch_id)
+                          target_user_id, query, surface, position, app_type, request_id, ad_id, batch_id)
       select u.*, ${batchId}::bigint
         from unnest(${rows.day}::date[], ${rows.id}::text[], ${rows.kind}::text[],
                     ${rows.occurred_at}::timestamptz[], ${rows.user_id}::bigint[], ${rows.device_id}::text[],
                     ${rows.app_id}::bigint[], ${rows.pin_id}::bigint[], ${rows.board_id}::bigint[],
                     ${rows.target_user_id}::bigint[], ${rows.query}::text[], ${rows.surface}::text[],
-                    ${rows.position}::int[], ${rows.app_type}::text[], ${rows.request_id}::text[]) as u
+                    ${rows.position}::int[], ${rows.app_type}::text[], ${rows.request_id}::text[],
+                    ${rows.ad_id}::bigint[]) as u
       on conflict do nothing
       returning id, day::text as day`.execute(db);
     return written;

@@ -56,6 +56,8 @@ export interface ServerEvent {
   /** Default OTHER: the API does not know the caller's device. */
   appType?: AppType;
   requestId?: string | null;
+  /** The ad the event is about when the item was promoted; absent for organic events. */
+  adId?: string | null;
   /** Default: now. */
   at?: Date;
 }
@@ -330,6 +332,7 @@ export class EventsService {
       rows.position.push(e.position ?? null);
       rows.app_type.push(e.appType ?? 'OTHER');
       rows.request_id.push(e.requestId ?? null);
+      rows.ad_id.push(e.adId ?? null);
     });
     await this.partitions.ensure(days, trx);
     return (await this.insert(trx, rows, batchId)).batchId;

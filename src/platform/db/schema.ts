@@ -328,6 +328,8 @@ export interface Database {
   ad_conversion_tags: AdConversionTagTable;
   ad_conversions: AdConversionTable;
   ad_reports: AdReportTable;
+  ad_hourly_stats: AdHourlyStatTable;
+  ads_rolled_batches: AdsRolledBatchTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */
@@ -533,4 +535,26 @@ export interface AdReportTable {
   size: number | null;
   created_at: TimestampDefault;
   finished_at: Timestamp | null;
+}
+
+/** Ads delivery per ad, UTC hour and app type (rolled up from events with an ad_id). */
+export interface AdHourlyStatTable {
+  ad_id: Int8;
+  hour: Timestamp;
+  app_type: string;
+  ad_account_id: Int8;
+  campaign_id: Int8;
+  ad_group_id: Int8;
+  pin_id: Int8;
+  impressions: Int8;
+  pin_clicks: Int8;
+  outbound_clicks: Int8;
+  saves: Int8;
+  spend_micro: Micro;
+}
+
+/** Event batches already counted in ad_hourly_stats. */
+export interface AdsRolledBatchTable {
+  batch_id: Int8;
+  rolled_at: TimestampDefault;
 }
