@@ -14,6 +14,7 @@ import * as m0012 from './0012-term-visibility.js';
 import * as m0013 from './0013-outbox-topic-backlog.js';
 import * as m0014 from './0014-user-websites.js';
 import * as m0015 from './0015-ads.js';
+import * as m0017 from './0017-ads-audiences.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013-outbox-topic-backlog': m0013,
   '0014-user-websites': m0014,
   '0015-ads': m0015,
+  '0017-ads-audiences': m0017,
 };
