@@ -6,6 +6,7 @@ import { AdAccountsService } from './accounts/ad-accounts.service.js';
 import { AdAccess } from './ad-access.js';
 import { adGroupsRoutes } from './ad-groups/ad-groups.routes.js';
 import { AdGroupsService } from './ad-groups/ad-groups.service.js';
+import { audienceServices } from './audiences/index.js';
 import { campaignsRoutes } from './campaigns/campaigns.routes.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
@@ -39,6 +40,8 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
   });
   const campaigns = new CampaignsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   const adGroups = new AdGroupsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
+  // Audiences, customer lists, targeting templates and audience sizing.
+  const audienceRoutes = audienceServices(deps, access);
   return {
     name: 'ads',
     routes: (app) => {
@@ -47,6 +50,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       campaignsRoutes(app, campaigns);
       adGroupsRoutes(app, adGroups);
       targetingRoutes(app);
+      audienceRoutes(app);
     },
   };
 }

@@ -43,9 +43,9 @@ export async function interestProfiles(db: Db, userIds?: readonly string[]): Pro
       from words w join stems s on s.stem = w.w
      group by w.user_id, s.interest_id`.execute(db);
   for (const r of rows) {
-    let profile = out.get(r.user_id);
-    if (!profile) out.set(r.user_id, (profile = new Map()));
+    const profile = out.get(r.user_id) ?? new Map<string, number>();
     profile.set(r.interest_id, r.n);
+    out.set(r.user_id, profile);
   }
   return out;
 }
