@@ -26,9 +26,15 @@ const now = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
   app = await startTestApp({ runJobs: false });
-  [owner, analyst, stranger, saver, clicker, lateSaver, elsewhere] = await Promise.all(
-    Array.from({ length: 7 }, () => makeUser(app)),
-  );
+  [owner, analyst, stranger, saver, clicker, lateSaver, elsewhere] = await Promise.all([
+    makeUser(app),
+    makeUser(app),
+    makeUser(app),
+    makeUser(app),
+    makeUser(app),
+    makeUser(app),
+    makeUser(app),
+  ]);
   account = await makeAdAccount(app, owner);
   otherAccount = await makeAdAccount(app, stranger);
   const grant = await call(app, owner, 'PUT', `/v5/ad_accounts/${account}/members/${analyst.username}`, {

@@ -135,6 +135,10 @@ describe('targeting templates', () => {
       ],
       [{ name: 'X', targeting_attributes: {}, tracking_urls: { click: ['ftp://x'] } }, 'tracking_urls.click'],
       [{ name: ' ', targeting_attributes: {} }, 'name'],
+      [
+        { name: 'X', targeting_attributes: { interest: [gardening] } },
+        'targeting_spec.interest: targeting types are upper-case (INTEREST)',
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await createTemplate(body);
@@ -142,6 +146,15 @@ describe('targeting templates', () => {
       expect(res.json()).toEqual({ code: expect.any(Number), message: expect.stringContaining(message) });
     }
     expect(await templateCount()).toBe(before);
+  });
+
+  it('drops fields posted back from a template read earlier, as every body drops undeclared fields', async () => {
+    const res = await createTemplate({
+      name: 'Posted back',
+      targeting_attributes: { id: '9', created_time: 1, LOCATION: ['GB'] },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().targeting_attributes).toEqual({ LOCATION: ['GB'] });
   });
 
   it('updates targeting and removes templates through PATCH, answering 200 without a body', async () => {

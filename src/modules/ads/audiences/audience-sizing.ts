@@ -5,6 +5,7 @@ import { interestProfiles } from '../../interests/index.js';
 import type { AdAccess } from '../ad-access.js';
 import { literals, Nullable } from '../ads.schemas.js';
 import { type TargetingSpec, TargetingSpecBody, validateTargetingSpec } from '../targeting/index.js';
+import { targetingInput } from '../targeting-templates/targeting-input.js';
 import { sizeBounds } from './audience-privacy.js';
 import { audiencesRepository as repo } from './audiences.repository.js';
 
@@ -103,7 +104,7 @@ export class AudienceSizingService {
     await this.deps.access.require(userId, accountId, 'read');
     if (body.product_group_ids?.length)
       throw new Invalid('product_group_ids: product catalogs are not offered.');
-    const { spec, audienceIds } = validateTargetingSpec(body.targeting_spec ?? {});
+    const { spec, audienceIds } = validateTargetingSpec(targetingInput(body.targeting_spec ?? {}));
     await checkSpecAudiences(this.deps.db, accountId, audienceIds);
     const { lower, upper } = sizeBounds(await countTargeted(this.deps.db, spec));
     return { audience_size_lower_bound: lower, audience_size_upper_bound: upper };

@@ -8,6 +8,7 @@ import { shownSize, sizeBounds } from '../audiences/audience-privacy.js';
 import { checkSpecAudiences, countTargeted } from '../audiences/audience-sizing.js';
 import { checkTrackingUrls, secondsOf } from '../entity-rules.js';
 import { type TargetingSpec, validateTargetingSpec } from '../targeting/index.js';
+import { targetingInput } from './targeting-input.js';
 import { targetingTemplatesRepository as repo, type TemplateRow } from './targeting-templates.repository.js';
 import type {
   TargetingTemplateCreateBody,
@@ -123,7 +124,7 @@ export class TargetingTemplatesService {
   }
 
   private async checkedSpec(db: Db, accountId: string, input: unknown): Promise<TargetingSpec> {
-    const { spec, audienceIds } = validateTargetingSpec(input);
+    const { spec, audienceIds } = validateTargetingSpec(targetingInput(input));
     await checkSpecAudiences(db, accountId, audienceIds);
     return spec;
   }
