@@ -113,6 +113,7 @@ export const audiencesRepository = {
         .where('audience_type', '=', 'ACTALIKE')
         .where(sql<boolean>`rule -> 'seed_id' ?| array[${sql.join([...seeds])}]::text[]`);
     }
-    return q.orderBy('id').execute();
+    // Locked, so a concurrent PATCH of one of them waits rather than mixing two recomputations.
+    return q.orderBy('id').forUpdate().execute();
   },
 };
