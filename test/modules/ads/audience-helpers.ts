@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import type { App } from '../../../src/app.js';
+import type { TestUser } from '../../helpers/factories.js';
 
 /** SHA-256 hex, as advertisers hash records. */
 export const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -34,3 +36,27 @@ export async function membersOf(app: App, audienceId: string): Promise<string[]>
 
 /** Ids sorted as the database sorts bigints. */
 export const sortIds = (ids: string[]) => [...ids].sort((a, b) => a.length - b.length || a.localeCompare(b));
+
+/** A customer list of `accountId` made by `user` from the e-mail hashes of `usernames`; its id. */
+export async function makeCustomerList(app: App, user: TestUser, accountId: string, usernames: string[]) {
+  const res = await app.http.inject({
+    method: 'POST',
+    url: `/v5/ad_accounts/${accountId}/customer_lists`,
+    headers: await user.auth(),
+    payload: { name: 'List', records: usernames.map(emailHash).join(',') },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().id as string;
+}
+
+/** How many rows a table holds (a refused request leaves it as it was). */
+export async function countOf(
+  app: App,
+  table: 'ad_audiences' | 'ad_customer_lists' | 'ad_targeting_templates',
+): Promise<number> {
+  const row = await app.deps.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import { centroid, nearest } from '../../../src/modules/ads/audiences/audience-members.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { startTestApp } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, savePin, type TestUser } from '../../helpers/factories.js';
 import { event, postEvents, tokenFor } from '../events/helpers.js';
-import { emailHash, makePeople, membersOf, sortIds } from './audience-helpers.js';
+import { countOf, emailHash, makeCustomerList, makePeople, membersOf, sortIds } from './audience-helpers.js';
 import { call, makeAdAccount } from './helpers.js';
 
 let app: App;
@@ -88,24 +87,10 @@ async function create(body: object, user = owner) {
   return res;
 }
 
-async function customerList(usernames: string[], accountId = account, user = owner) {
-  const res = await call(app, user, 'POST', `/v5/ad_accounts/${accountId}/customer_lists`, {
-    name: 'List',
-    records: usernames.map(emailHash).join(','),
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().id as string;
-}
+const customerList = (usernames: string[], accountId = account, user = owner) =>
+  makeCustomerList(app, user, accountId, usernames);
 
-const audienceCount = async () =>
-  Number(
-    (
-      await app.deps.db
-        .selectFrom('ad_audiences')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const audienceCount = () => countOf(app, 'ad_audiences');
 
 describe('CUSTOMER_LIST audiences', () => {
   it('hold the people the list matched, and follow the list when it changes', async () => {
@@ -402,39 +387,5 @@ describe('access and lists', () => {
     const missing = await call(app, owner, 'GET', `${base()}/42`);
     expect(missing.statusCode).toBe(404);
     expectResponseMatchesSpec('GET', ONE, 404, missing.json());
-  });
-});
-
-describe('nearest interests (ACTALIKE ranking)', () => {
-  const p = (entries: [string, number][]) => new Map(entries);
-  it('weighs every seed member alike and keeps the most similar, up to the share wanted', () => {
-    const centre = centroid([
-      p([['garden', 10]]),
-      p([
-        ['garden', 1],
-        ['art', 1],
-      ]),
-      undefined,
-    ]);
-    expect(centre.get('garden')).toBeCloseTo(1 + Math.SQRT1_2);
-    expect(centre.get('art')).toBeCloseTo(Math.SQRT1_2);
-    const profiles = new Map([
-      ['10', p([['garden', 3]])],
-      [
-        '11',
-        p([
-          ['garden', 1],
-          ['art', 1],
-        ]),
-      ],
-      ['12', p([['art', 5]])],
-      ['13', p([['cars', 9]])],
-      ['9', p([['garden', 2]])],
-    ]);
-    // 9 and 10 point the same way (the closest); 11 next; 12 last; 13 shares nothing.
-    expect(nearest(profiles, centre, new Set(), 2)).toEqual(['9', '10']);
-    expect(nearest(profiles, centre, new Set(['9']), 3)).toEqual(['10', '11', '12']);
-    expect(nearest(profiles, centre, new Set(), 10)).not.toContain('13');
-    expect(nearest(profiles, new Map(), new Set(), 10)).toEqual([]);
   });
 });

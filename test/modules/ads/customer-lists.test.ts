@@ -3,7 +3,7 @@ import type { App } from '../../../src/app.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { startTestApp } from '../../helpers/app.js';
 import { makeUser, type TestUser } from '../../helpers/factories.js';
-import { emailHash, makePeople, sha, sortIds } from './audience-helpers.js';
+import { countOf, emailHash, makePeople, sha, sortIds } from './audience-helpers.js';
 import { call, makeAdAccount } from './helpers.js';
 
 let app: App;
@@ -45,15 +45,7 @@ const matched = async (listId: string) =>
     ).map((r) => String(r.user_id)),
   );
 
-const listCount = async () =>
-  Number(
-    (
-      await app.deps.db
-        .selectFrom('ad_customer_lists')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const listCount = () => countOf(app, 'ad_customer_lists');
 
 async function create(body: object, user = owner) {
   const res = await call(app, user, 'POST', base(), body);

@@ -5,7 +5,7 @@ import { INTERESTS } from '../../../src/modules/interests/index.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { startTestApp } from '../../helpers/app.js';
 import { makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
-import { emailHash, makePeople } from './audience-helpers.js';
+import { countOf, emailHash, makePeople } from './audience-helpers.js';
 import { call, makeAdAccount } from './helpers.js';
 
 let app: App;
@@ -64,15 +64,7 @@ beforeAll(async () => {
   foreign = await audienceOf(stranger, otherAccount, [owner.username]);
 });
 
-const templateCount = async () =>
-  Number(
-    (
-      await app.deps.db
-        .selectFrom('ad_targeting_templates')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const templateCount = () => countOf(app, 'ad_targeting_templates');
 
 async function createTemplate(body: object, user = owner) {
   const res = await call(app, user, 'POST', base(), body);
