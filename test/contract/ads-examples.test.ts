@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -47,6 +48,30 @@ beforeAll(async () => {
     keywords: [{ value: 'lamp', match_type: 'BROAD' }],
   });
   ids.keyword_id = keyword.json().keywords[0].id;
+  const hash = createHash('sha256').update(`${owner.username}@example.org`).digest('hex');
+  const list = await call(app, owner, 'POST', `/v5/ad_accounts/${ids.ad_account_id}/customer_lists`, {
+    name: 'List',
+    records: hash,
+    list_type: 'EMAIL',
+  });
+  ids.customer_list_id = list.json().id;
+  const audience = await call(app, owner, 'POST', `/v5/ad_accounts/${ids.ad_account_id}/audiences`, {
+    name: 'Audience',
+    audience_type: 'CUSTOMER_LIST',
+    rule: { customer_list_id: ids.customer_list_id },
+  });
+  ids.audience_id = audience.json().id;
+  const template = await call(
+    app,
+    owner,
+    'POST',
+    `/v5/ad_accounts/${ids.ad_account_id}/targeting_templates`,
+    {
+      name: 'Template',
+      targeting_attributes: { GENDER: ['female'] },
+    },
+  );
+  ids.template_id = template.json().id;
 });
 
 /** Which id a PATCH item's `id` names, by the collection it is sent to. */
@@ -55,6 +80,7 @@ const ITEM_ID: Record<string, string> = {
   ad_groups: 'ad_group_id',
   ads: 'ad_id',
   keywords: 'keyword_id',
+  targeting_templates: 'template_id',
 };
 
 /** The example with Pinterest's ids swapped for the caller's, and times moved to now. */
@@ -97,6 +123,36 @@ const REFUSED: Record<string, { item?: RegExp; status?: number; message?: RegExp
     message: /INTEREST/,
     why: "targets Pinterest's interest ids, not Corkboard's taxonomy",
   },
+  'POST /ad_accounts/{ad_account_id}/audiences': {
+    status: 400,
+    message: /does not apply to ACTALIKE/,
+    why: "its rule holds every audience type's fields at once",
+  },
+  'PATCH /ad_accounts/{ad_account_id}/audiences/{audience_id}': {
+    status: 400,
+    message: /does not apply to CUSTOMER_LIST/,
+    why: "its rule holds every audience type's fields at once",
+  },
+  'POST /ad_accounts/{ad_account_id}/customer_lists': {
+    status: 400,
+    message: /not a SHA-256 hash/,
+    why: 'sends plain e-mails; Corkboard takes SHA-256 hashes only',
+  },
+  'PATCH /ad_accounts/{ad_account_id}/customer_lists/{customer_list_id}': {
+    status: 400,
+    message: /not a SHA-256 hash/,
+    why: 'sends plain e-mails; Corkboard takes SHA-256 hashes only',
+  },
+  'POST /ad_accounts/{ad_account_id}/ad_groups/audience_sizing': {
+    status: 400,
+    message: /product catalogs are not offered/,
+    why: 'names product groups',
+  },
+  'POST /ad_accounts/{ad_account_id}/targeting_templates': {
+    status: 400,
+    message: /is not an http\(s\) URL/,
+    why: 'its tracking URLs are the placeholders "URL1", "URL2"',
+  },
   'POST /ad_accounts/{ad_account_id}/reports': {
     status: 400,
     message: /campaign_statuses is not supported/,
@@ -122,7 +178,7 @@ describe("the spec's request examples", () => {
     );
     // An operation not (yet) implemented has nothing to accept its example.
     if (!route) return;
-    const url = `/v5${path.replace('{ad_account_id}', ids.ad_account_id!)}`;
+    const url = `/v5${path.replace(/\{([a-z_]+)\}/g, (_, name: string) => ids[name]!)}`;
     const res = await call(
       app,
       owner,
@@ -137,8 +193,10 @@ describe("the spec's request examples", () => {
       return;
     }
     expect(res.statusCode, res.body).toBe(200);
-    expectResponseMatchesSpec(method, path, 200, res.json());
-    const exceptions = itemExceptions(res.json());
+    // An operation the spec answers without a body (PATCH targeting_templates) answers ''.
+    const body = res.body === '' ? '' : res.json();
+    expectResponseMatchesSpec(method, path, 200, body);
+    const exceptions = body === '' ? [] : itemExceptions(body);
     if (refused?.item) expect(exceptions).toEqual([expect.stringMatching(refused.item)]);
     else expect(exceptions).toEqual([]);
   });

@@ -5,6 +5,7 @@ import type { App } from '../../src/app.js';
 import { startTestApp } from '../helpers/app.js';
 import { FULL, makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
 import { adsAnalyticsWriteFixtures } from './ads-analytics-write-fixtures.js';
+import { adsAudienceWriteFixtures } from './ads-audience-write-fixtures.js';
 import { adsWriteFixtures } from './ads-write-fixtures.js';
 import { type Call, type Res, type World, writeFixtures } from './write-fixtures.js';
 
@@ -39,7 +40,12 @@ const world: World = {
   target: await makeUser(app),
   site: { host: siteHost, pages },
 };
-const fixtures = { ...writeFixtures(world), ...adsWriteFixtures(world), ...adsAnalyticsWriteFixtures(world) };
+const fixtures = {
+  ...writeFixtures(world),
+  ...adsWriteFixtures(world),
+  ...adsAnalyticsWriteFixtures(world),
+  ...adsAudienceWriteFixtures(world),
+};
 const operations: { key: string; consumes: string[] }[] = [];
 const doc = (await app.http.inject({ method: 'GET', url: '/v5/openapi.json' })).json();
 for (const [path, item] of Object.entries<Record<string, { requestBody?: { content: object } }>>(doc.paths)) {

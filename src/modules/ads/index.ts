@@ -10,6 +10,7 @@ import { AdGroupsService } from './ad-groups/ad-groups.service.js';
 import { bidFloorRoutes } from './ad-groups/bid-floor.js';
 import { adsRoutes } from './ads/ads.routes.js';
 import { AdsService } from './ads/ads.service.js';
+import { audienceServices } from './audiences/index.js';
 import { campaignsRoutes } from './campaigns/campaigns.routes.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
@@ -65,6 +66,8 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     pins: product.pins,
     publicUrl: deps.config.publicUrl,
   });
+  // Audiences, customer lists, targeting templates and audience sizing.
+  const audienceRoutes = audienceServices(deps, access);
   return {
     name: 'ads',
     routes: (app) => {
@@ -77,6 +80,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       bidFloorRoutes(app, access);
       adPreviewsRoutes(app, previews);
       targetingRoutes(app);
+      audienceRoutes(app);
     },
   };
 }

@@ -47,7 +47,7 @@ export const adGroupsRepository = {
       .execute();
   },
 
-  /** Which of `ids` are audiences of the account. */
+  /** Which of `ids` are audiences of the account that can still be targeted (not archived). */
   async audiencesOf(db: Db, accountId: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await db
@@ -55,6 +55,7 @@ export const adGroupsRepository = {
       .select('id')
       .where('ad_account_id', '=', accountId)
       .where('id', 'in', ids)
+      .where('status', '!=', 'ARCHIVED')
       .execute();
     return new Set(rows.map((r) => r.id));
   },

@@ -15,6 +15,7 @@ import * as m0013 from './0013-outbox-topic-backlog.js';
 import * as m0014 from './0014-user-websites.js';
 import * as m0015 from './0015-ads.js';
 import * as m0016 from './0016-ads-stats.js';
+import * as m0017 from './0017-ads-audiences.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014-user-websites': m0014,
   '0015-ads': m0015,
   '0016-ads-stats': m0016,
+  '0017-ads-audiences': m0017,
 };

@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import { discoverableBoard } from '../boards/index.js';
+import { INTERESTS } from './taxonomy.js';
+
+/** How many of a person's latest public pins their interests are read from. */
+const PINS_READ = 200;
+
+/** Per person, how strongly their public content is about each interest (interest id -> score > 0). */
+export type InterestProfiles = Map<string, Map<string, number>>;
+
+/**
+ * The interests of people (all, or those in `userIds`), read from their public content: the words of
+ * their public boards' names and descriptions and of the titles of their latest public pins, stemmed as
+ * full-text search stems them, each word counting once per board or pin that has it. An interest's score
+ * is how many such words are among the interest's own. Only PUBLIC boards count (discovery's rule), so a
+ * secret or protected board says nothing about anyone. One query for any number of people.
+ */
+export async function interestProfiles(db: Db, userIds?: readonly string[]): Promise<InterestProfiles> {
+  const out: InterestProfiles = new Map();
+  if (userIds?.length === 0) return out;
+  const taxonomy = sql.join(INTERESTS.map((i) => sql`(${i.id}, ${i.words.join(' ')})`));
+  const boardOwner = userIds ? sql`and b.owner_id in (${sql.join([...userIds])})` : sql``;
+  const pinOwner = userIds ? sql`and p.owner_id in (${sql.join([...userIds])})` : sql``;
+  const { rows } = await sql<{ user_id: string; interest_id: string; n: number }>`
+    with taxonomy (interest_id, words) as (values ${taxonomy}),
+    stems as (
+      select interest_id, unnest(tsvector_to_array(to_tsvector('english', words))) as stem from taxonomy
+    ),
+    texts as (
+      select b.owner_id as user_id, b.name || ' ' || coalesce(b.description, '') as t
+        from boards b where ${discoverableBoard('b')} ${boardOwner}
+      union all
+      select user_id, t from (
+        select p.owner_id as user_id, coalesce(p.title, '') as t,
+               row_number() over (partition by p.owner_id order by p.id desc) as rank
+          from pins p join boards b on b.id = p.board_id
+         where ${discoverableBoard('b')} ${pinOwner}
+      ) latest where rank <= ${PINS_READ}
+    ),
+    words as (select user_id, unnest(tsvector_to_array(to_tsvector('english', t))) as w from texts)
+    select w.user_id::text as user_id, s.interest_id, count(*)::int as n
+      from words w join stems s on s.stem = w.w
+     group by w.user_id, s.interest_id`.execute(db);
+  for (const r of rows) {
+    const profile = out.get(r.user_id) ?? new Map<string, number>();
+    profile.set(r.interest_id, r.n);
+    out.set(r.user_id, profile);
+  }
+  return out;
+}
