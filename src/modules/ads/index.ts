@@ -67,7 +67,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     publicUrl: deps.config.publicUrl,
   });
   // Audiences, customer lists, targeting templates and audience sizing.
-  const audienceRoutes = audienceServices(deps, access);
+  const audiences = audienceServices(deps, access);
   return {
     name: 'ads',
     routes: (app) => {
@@ -80,7 +80,14 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       bidFloorRoutes(app, access);
       adPreviewsRoutes(app, previews);
       targetingRoutes(app);
-      audienceRoutes(app);
+      audiences.routes(app);
     },
+    periodic: () => [
+      {
+        name: 'ads.audiences.refresh',
+        everyMs: 600_000,
+        run: async () => void (await audiences.audiences.refreshStale()),
+      },
+    ],
   };
 }

@@ -478,6 +478,8 @@ export interface AdAudienceTable {
   status: ColumnType<string, string | undefined, string>;
   created_at: TimestampDefault;
   updated_at: Updated;
+  /** When its members were last computed. */
+  members_at: TimestampDefault;
 }
 
 export interface AdAudienceUserTable {

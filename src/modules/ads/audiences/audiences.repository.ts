@@ -72,6 +72,11 @@ export const audiencesRepository = {
 
   /** Replaces who is in an audience. */
   async setMembers(db: Db, audienceId: string, userIds: readonly string[]): Promise<void> {
+    await db
+      .updateTable('ad_audiences')
+      .set({ members_at: new Date() })
+      .where('id', '=', audienceId)
+      .execute();
     await db.deleteFrom('ad_audience_users').where('audience_id', '=', audienceId).execute();
     for (let i = 0; i < userIds.length; i += CHUNK) {
       const rows = userIds.slice(i, i + CHUNK).map((user_id) => ({ audience_id: audienceId, user_id }));
@@ -81,6 +86,24 @@ export const audiencesRepository = {
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
+  },
+
+  /**
+   * One audience that follows activity (VISITOR, ENGAGEMENT, ACTALIKE) and was last computed before
+   * `before`, locked for its refresh; one another process is refreshing is skipped.
+   */
+  stale(db: Db, before: Date) {
+    return db
+      .selectFrom('ad_audiences')
+      .select(['id', 'ad_account_id', 'audience_type', 'rule'])
+      .where('status', '<>', 'ARCHIVED')
+      .where('audience_type', 'in', ['VISITOR', 'ENGAGEMENT', 'ACTALIKE'])
+      .where('members_at', '<', before)
+      .orderBy('members_at')
+      .limit(1)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
   },
 
   /** Everyone in any of the audiences. */

@@ -20,10 +20,14 @@ export interface AudiencesDeps {
   readonly now?: () => number;
 }
 
+/** How old the members of an audience that follows activity may grow before a refresh. */
+export const REFRESH_AFTER_MS = 3_600_000;
+
 /**
  * Audiences: who is in one is computed from its rule when it is created or changed (and when the
- * customer list or seed it is built on changes) and kept in ad_audience_users for the ad server. The
- * advertiser sees only a size rounded to a step, and none below the privacy minimum.
+ * customer list or seed it is built on changes, and periodically for those that follow activity) and
+ * kept in ad_audience_users for the ad server. The advertiser sees only a size rounded to a step, and
+ * none below the privacy minimum.
  */
 export class AudiencesService {
   constructor(private readonly deps: AudiencesDeps) {}
@@ -135,6 +139,29 @@ export class AudiencesService {
     const row = await repo.byId(this.deps.db, accountId, audienceId);
     if (!row) throw new NotFound('Audience not found.');
     return this.present(row, account);
+  }
+
+  /**
+   * Recomputes audiences that follow activity (visitors, engagers, their lookalikes) last computed more
+   * than `maxAgeMs` ago, each in its own transaction, at most `limit`; answers how many. Run periodically.
+   */
+  async refreshStale(maxAgeMs = REFRESH_AFTER_MS, limit = 50): Promise<number> {
+    let done = 0;
+    while (done < limit) {
+      const refreshed = await this.deps.db.transaction().execute(async (trx) => {
+        const a = await repo.stale(trx, new Date(this.now() - maxAgeMs));
+        if (!a) return false;
+        await this.recompute(trx, await this.accountOf(trx, String(a.ad_account_id)), {
+          id: String(a.id),
+          audience_type: a.audience_type,
+          rule: a.rule,
+        });
+        return true;
+      });
+      if (!refreshed) break;
+      done += 1;
+    }
+    return done;
   }
 
   /** Recomputes the audiences built on a customer list (and the ACTALIKEs they seed), in the caller's transaction. */

@@ -16,21 +16,25 @@ export { MIN_AUDIENCE_SIZE } from './audience-privacy.js';
 
 /**
  * Audiences, customer lists (whose changes refresh the audiences built on them), targeting templates and
- * audience sizing, built once; the answer registers their routes.
+ * audience sizing, built once: their routes, and the audiences service (whose stale members are refreshed
+ * periodically).
  */
 export function audienceServices(
   deps: { readonly db: Db; readonly ids: IdGenerator; readonly bookmarks: Bookmarks },
   access: AdAccess,
-): (app: HttpServer) => void {
+): { routes: (app: HttpServer) => void; audiences: AudiencesService } {
   const entities = { db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access };
   const audiences = new AudiencesService(entities);
   const customerLists = new CustomerListsService({ ...entities, dependents: audiences });
   const templates = new TargetingTemplatesService(entities);
   const sizing = new AudienceSizingService({ db: deps.db, access });
-  return (app) => {
-    audiencesRoutes(app, audiences);
-    customerListsRoutes(app, customerLists);
-    targetingTemplatesRoutes(app, templates);
-    audienceSizingRoutes(app, sizing);
+  return {
+    audiences,
+    routes: (app) => {
+      audiencesRoutes(app, audiences);
+      customerListsRoutes(app, customerLists);
+      targetingTemplatesRoutes(app, templates);
+      audienceSizingRoutes(app, sizing);
+    },
   };
 }

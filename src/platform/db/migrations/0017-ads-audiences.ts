@@ -9,6 +9,10 @@ const statements = [
   sql`create index users_id_sha256_idx on users (id_sha256)`,
   // Audiences are refreshed by the customer list or seed they name; find them without a scan.
   sql`create index ad_audiences_customer_list_idx on ad_audiences ((rule ->> 'customer_list_id')) where audience_type = 'CUSTOMER_LIST'`,
+  // When an audience's members were last computed: those that follow activity (visitors, engagers and
+  // their lookalikes) are recomputed periodically, the longest-unrefreshed first.
+  sql`alter table ad_audiences add column members_at timestamptz not null default now()`,
+  sql`create index ad_audiences_members_at_idx on ad_audiences (members_at) where status <> 'ARCHIVED'`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
