@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { INTERESTS } from '../../src/modules/interests/index.js';
 import { expectResponseMatchesSpec } from '../contract/spec.js';
 import { eventually, startTestApp } from '../helpers/app.js';
-import { makeBoard, makePin, makeUser, type TestUser } from '../helpers/factories.js';
+import { makeBoard, makePin, makeUser } from '../helpers/factories.js';
 import { at, daysAgo, times, writeAdEvents } from '../modules/ads/analytics-helpers.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');

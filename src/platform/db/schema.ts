@@ -1,13 +1,8 @@
 import type { ColumnType } from 'kysely';
+import type { Count, Int8, Int8Key, Json, Timestamp, TimestampDefault } from './column-types.js';
+import type * as Ads from './schema-ads.js';
 
-/** int8 columns arrive as decimal strings from both pg and PGlite (see database.ts). */
-type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
-/** A generated int8 primary key (bigserial). */
-type Int8Key = ColumnType<string, string | number | bigint | undefined, never>;
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-/** A timestamptz column with a default (now()). */
-type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json = ColumnType<unknown, string, string>;
+export type * from './schema-ads.js';
 
 export interface InstanceSecretTable {
   name: string;
@@ -244,9 +239,6 @@ export interface ImpressionTokenUseTable {
   expires_at: Timestamp;
 }
 
-/** A bigint counter with a default of 0. */
-type Count = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
-
 /** The counters every analytics rollup row carries. */
 interface RollupCounts {
   impressions: Count;
@@ -316,22 +308,22 @@ export interface Database {
   analytics_rolled_batches: AnalyticsRolledBatchTable;
   feed_activity: FeedActivityTable;
   feed_heavy_sources: FeedHeavySourceTable;
-  ad_accounts: AdAccountTable;
-  ad_account_members: AdAccountMemberTable;
-  ad_campaigns: AdCampaignTable;
-  ad_groups: AdGroupTable;
-  ads: AdTable;
-  ad_keywords: AdKeywordTable;
-  ad_customer_lists: AdCustomerListTable;
-  ad_customer_list_users: AdCustomerListUserTable;
-  ad_audiences: AdAudienceTable;
-  ad_audience_users: AdAudienceUserTable;
-  ad_targeting_templates: AdTargetingTemplateTable;
-  ad_conversion_tags: AdConversionTagTable;
-  ad_conversions: AdConversionTable;
-  ad_reports: AdReportTable;
-  ad_hourly_stats: AdHourlyStatTable;
-  ads_rolled_batches: AdsRolledBatchTable;
+  ad_accounts: Ads.AdAccountTable;
+  ad_account_members: Ads.AdAccountMemberTable;
+  ad_campaigns: Ads.AdCampaignTable;
+  ad_groups: Ads.AdGroupTable;
+  ads: Ads.AdTable;
+  ad_keywords: Ads.AdKeywordTable;
+  ad_customer_lists: Ads.AdCustomerListTable;
+  ad_customer_list_users: Ads.AdCustomerListUserTable;
+  ad_audiences: Ads.AdAudienceTable;
+  ad_audience_users: Ads.AdAudienceUserTable;
+  ad_targeting_templates: Ads.AdTargetingTemplateTable;
+  ad_conversion_tags: Ads.AdConversionTagTable;
+  ad_conversions: Ads.AdConversionTable;
+  ad_reports: Ads.AdReportTable;
+  ad_hourly_stats: Ads.AdHourlyStatTable;
+  ads_rolled_batches: Ads.AdsRolledBatchTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */
@@ -345,220 +337,4 @@ export interface FeedHeavySourceTable {
   kind: 'user' | 'board';
   source_id: Int8;
   marked_at: TimestampDefault;
-}
-
-/** Money in micro-currency: int8, read as a decimal string like every int8. */
-type Micro = Int8;
-type Updated = TimestampDefault;
-
-export type AdAccountRole = 'ADMIN' | 'ANALYST' | 'CAMPAIGN_MANAGER';
-
-export interface AdAccountTable {
-  id: Int8;
-  owner_id: Int8;
-  name: string;
-  country: string;
-  currency: string;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdAccountMemberTable {
-  ad_account_id: Int8;
-  user_id: Int8;
-  role: AdAccountRole;
-  created_at: TimestampDefault;
-}
-
-export interface AdCampaignTable {
-  id: Int8;
-  ad_account_id: Int8;
-  name: string;
-  status: string;
-  objective_type: string;
-  daily_spend_cap: Micro | null;
-  lifetime_spend_cap: Micro | null;
-  start_time: Timestamp | null;
-  end_time: Timestamp | null;
-  tracking_urls: Json | null;
-  order_line_id: Int8 | null;
-  is_flexible_daily_budgets: ColumnType<boolean, boolean | undefined, boolean>;
-  is_campaign_budget_optimization: ColumnType<boolean, boolean | undefined, boolean>;
-  default_ad_group_budget: Micro | null;
-  is_automated_campaign: ColumnType<boolean, boolean | undefined, boolean>;
-  is_performance_plus: ColumnType<boolean, boolean | undefined, boolean>;
-  bid_options: Json | null;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdGroupTable {
-  id: Int8;
-  ad_account_id: Int8;
-  campaign_id: Int8;
-  name: string;
-  status: string;
-  budget_type: string;
-  budget: Micro | null;
-  bid: Micro | null;
-  bid_strategy_type: string | null;
-  billable_event: string;
-  pacing_delivery_type: string;
-  placement_group: string;
-  lifetime_frequency_cap: number | null;
-  start_time: Timestamp | null;
-  end_time: Timestamp | null;
-  targeting_spec: Json;
-  auto_targeting_enabled: ColumnType<boolean, boolean | undefined, boolean>;
-  tracking_urls: Json | null;
-  targeting_template_ids: Json | null;
-  optimization_goal_metadata: Json | null;
-  is_creative_optimization: boolean | null;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdTable {
-  id: Int8;
-  ad_account_id: Int8;
-  campaign_id: Int8;
-  ad_group_id: Int8;
-  pin_id: Int8;
-  name: string | null;
-  status: string;
-  creative_type: string;
-  destination_url: string | null;
-  click_tracking_url: string | null;
-  view_tracking_url: string | null;
-  tracking_urls: Json | null;
-  details: ColumnType<unknown, string | undefined, string>;
-  review_status: string;
-  rejected_reasons: ColumnType<string[], string[] | undefined, string[]>;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdKeywordTable {
-  id: Int8;
-  ad_account_id: Int8;
-  parent_type: 'advertiser' | 'campaign' | 'ad_group';
-  parent_id: Int8;
-  value: string;
-  match_type: string;
-  bid: Micro | null;
-  archived: ColumnType<boolean, boolean | undefined, boolean>;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdCustomerListTable {
-  id: Int8;
-  ad_account_id: Int8;
-  name: string;
-  list_type: string;
-  num_batches: ColumnType<number, number | undefined, number>;
-  num_uploaded_user_records: Count;
-  num_removed_user_records: Count;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdCustomerListUserTable {
-  customer_list_id: Int8;
-  user_id: Int8;
-}
-
-export interface AdAudienceTable {
-  id: Int8;
-  ad_account_id: Int8;
-  name: string;
-  audience_type: string;
-  description: string | null;
-  rule: Json;
-  status: ColumnType<string, string | undefined, string>;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-  /** When its members were last computed. */
-  members_at: TimestampDefault;
-}
-
-export interface AdAudienceUserTable {
-  audience_id: Int8;
-  user_id: Int8;
-}
-
-export interface AdTargetingTemplateTable {
-  id: Int8;
-  ad_account_id: Int8;
-  name: string;
-  status: ColumnType<string, string | undefined, string>;
-  targeting_attributes: Json;
-  keywords: ColumnType<unknown, string | undefined, string>;
-  placement_group: ColumnType<string, string | undefined, string>;
-  auto_targeting_enabled: ColumnType<boolean, boolean | undefined, boolean>;
-  tracking_urls: Json | null;
-  created_at: TimestampDefault;
-  updated_at: Updated;
-}
-
-export interface AdConversionTagTable {
-  id: Int8;
-  ad_account_id: Int8;
-  name: string;
-  status: ColumnType<string, string | undefined, string>;
-  configs: Json;
-  last_fired_at: Timestamp | null;
-  created_at: TimestampDefault;
-}
-
-export interface AdConversionTable {
-  ad_account_id: Int8;
-  event_id: string;
-  event_name: string;
-  action_source: string;
-  event_time: Timestamp;
-  user_id: Int8 | null;
-  click_id: string | null;
-  value_micro: Micro | null;
-  currency: string | null;
-  order_id: string | null;
-  num_items: Int8 | null;
-  user_hashes: ColumnType<unknown, string | undefined, string>;
-  is_test: ColumnType<boolean, boolean | undefined, boolean>;
-  received_at: TimestampDefault;
-}
-
-export interface AdReportTable {
-  token: string;
-  ad_account_id: Int8;
-  user_id: Int8;
-  request: Json;
-  status: string;
-  blob_key: string | null;
-  error: string | null;
-  size: number | null;
-  created_at: TimestampDefault;
-  finished_at: Timestamp | null;
-}
-
-/** Ads delivery per ad, UTC hour and app type (rolled up from events with an ad_id). */
-export interface AdHourlyStatTable {
-  ad_id: Int8;
-  hour: Timestamp;
-  app_type: string;
-  ad_account_id: Int8;
-  campaign_id: Int8;
-  ad_group_id: Int8;
-  pin_id: Int8;
-  impressions: Int8;
-  pin_clicks: Int8;
-  outbound_clicks: Int8;
-  saves: Int8;
-  spend_micro: Micro;
-}
-
-/** Event batches already counted in ad_hourly_stats. */
-export interface AdsRolledBatchTable {
-  batch_id: Int8;
-  rolled_at: TimestampDefault;
 }

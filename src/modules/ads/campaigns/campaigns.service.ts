@@ -8,7 +8,6 @@ import type { AdAccess } from '../ad-access.js';
 import { eachItem, idList } from '../bulk.js';
 import {
   checkBudget,
-  checkMicro,
   checkSchedule,
   checkStatus,
   checkTrackingUrls,
