@@ -25,7 +25,7 @@ export interface AdWorld {
   pins: [string, string];
 }
 
-/** Builds an ad world for `owner` through the API (ads rows written directly: their endpoints are elsewhere). */
+/** Builds an ad world for `owner` through the API. */
 export async function makeAdWorld(app: App, owner: TestUser): Promise<AdWorld> {
   const account = await makeAdAccount(app, owner);
   const [c1, c2] = await makeCampaigns(app, owner, account, [
@@ -48,30 +48,13 @@ export async function makeAdWorld(app: App, owner: TestUser): Promise<AdWorld> {
   const groups = res.json().items.map((i: { data: { id: string } }) => i.data.id) as string[];
   const board = await makeBoard(app, owner, { privacy: 'PUBLIC' });
   const pins = [await makePin(app, owner, board.id), await makePin(app, owner, board.id)];
-  const spec = [
-    [c1!.id, groups[0]!, pins[0]!],
-    [c1!.id, groups[1]!, pins[1]!],
-    [c2!.id, groups[2]!, pins[0]!],
-  ] as const;
-  const ads: string[] = [];
-  for (const [campaign, group, pin] of spec) {
-    const id = await app.deps.ids.next('ad');
-    await app.deps.db
-      .insertInto('ads')
-      .values({
-        id,
-        ad_account_id: account,
-        campaign_id: campaign,
-        ad_group_id: group,
-        pin_id: pin,
-        name: `Ad ${ads.length + 1}`,
-        status: 'ACTIVE',
-        creative_type: 'REGULAR',
-        review_status: 'APPROVED',
-      })
-      .execute();
-    ads.push(id);
-  }
+  const made = await call(app, owner, 'POST', `/v5/ad_accounts/${account}/ads`, [
+    { ad_group_id: groups[0], pin_id: pins[0], creative_type: 'REGULAR', name: 'Ad 1' },
+    { ad_group_id: groups[1], pin_id: pins[1], creative_type: 'REGULAR', name: 'Ad 2' },
+    { ad_group_id: groups[2], pin_id: pins[0], creative_type: 'REGULAR', name: 'Ad 3' },
+  ]);
+  expect(made.statusCode, made.body).toBe(200);
+  const ads = made.json().items.map((i: { data: { id: string } }) => i.data.id) as string[];
   return {
     account,
     campaigns: [c1!.id, c2!.id],
