@@ -61,6 +61,11 @@ describe('routes against the v5 spec', () => {
       'POST /oauth/conversion_token',
     ];
     expect(checked.sort()).toEqual(expect.arrayContaining(core));
+    // Every operation of the subset (v5 core, discovery and the Ads API) is declared; the token endpoints
+    // authenticate the app (HTTP Basic), not a bearer, so they are checked in the OAuth tests instead.
+    const basic = ['POST /oauth/token', 'POST /oauth/token/revoke'];
+    const missing = [...spec].filter((key) => !checked.includes(key) && !basic.includes(key)).sort();
+    expect(missing).toEqual([]);
   });
 
   it('documents every product route in the generated OpenAPI document, with its security', async () => {
