@@ -155,8 +155,8 @@ const REFUSED: Record<string, { item?: RegExp; status?: number; message?: RegExp
   },
   'POST /ad_accounts/{ad_account_id}/reports': {
     status: 400,
-    message: /campaign_statuses is not supported/,
-    why: 'filters by campaign status, not offered in reports yet',
+    message: /campaign_brand_label is not supported/,
+    why: 'filters by brand label; Corkboard campaigns carry none',
   },
 };
 

@@ -226,7 +226,8 @@ describe(`ads reports (${testMode()})`, () => {
       [{ ...good, level: 'UNIVERSE' }, /level/],
       [{ ...good, level: 'CAMPAIGN_TARGETING' }, /targeting_types is required/],
       [{ ...good, targeting_types: ['APPTYPE'] }, /_TARGETING/],
-      [{ ...good, campaign_statuses: ['RUNNING'] }, /campaign_statuses is not supported/],
+      [{ ...good, campaign_statuses: ['FLYING'] }, /campaign_statuses: "FLYING" is not one of/],
+      [{ ...good, start_hour: 3 }, /start_hour is not supported/],
       [{ ...good, click_window_days: 2 }, /click_window_days/],
     ];
     for (const [body, message] of cases) {

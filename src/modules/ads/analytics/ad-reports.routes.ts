@@ -30,7 +30,7 @@ export function adReportsRoutes(app: HttpServer, service: AdReportsService): voi
       schema: {
         tags,
         summary: 'Create async request for an account analytics report',
-        description: `${NUMBERS_NOTE} Reports: start at most 914 days back, a range of at most 186 days (HOUR: 8 days back, 3 days). Levels ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION and their _TARGETING forms (APPTYPE rows only); KEYWORD and PRODUCT_* levels give empty files (no keyword statistics, no catalogs). Filters by status, objective, brand label, metrics, product, custom conversion events and start/end hour are refused by name. The file is CSV or JSON (an object keyed by entity id, each an array of rows).`,
+        description: `${NUMBERS_NOTE} Reports: start at most 914 days back, a range of at most 186 days (HOUR: 8 days back, 3 days). Levels ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION and their _TARGETING forms (APPTYPE rows only); KEYWORD and PRODUCT_* levels give empty files (no keyword statistics, no catalogs). Status filters (summary statuses, as the entities stand when the file is built) and campaign_objective_types narrow the report; filters by brand label, metrics, product, custom conversion events and start/end hour are refused by name. The file is CSV or JSON (an object keyed by entity id, each an array of rows).`,
         params: AdAccountIdParams,
         body: ReportCreateBody,
         response: { 200: ReportCreated },

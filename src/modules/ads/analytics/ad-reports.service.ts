@@ -17,6 +17,7 @@ import {
   type REPORT_TIMES,
 } from './ads-analytics.params.js';
 import { type FileRow, type ReportFormat, renderReport } from './report-file.js';
+import { checkStatusFilters, narrowByStatus, type StatusFilters } from './report-filters.js';
 import { KEY_COLUMN, type ReportRow, reportRows } from './report-rows.js';
 import { ASYNC_COLUMNS } from './reporting-columns.js';
 
@@ -61,14 +62,12 @@ export interface StoredRequest {
   targeting_types?: string[];
   primary_sort: 'BY_ID' | 'BY_DATE';
   attribution: Attribution;
+  /** Status and objective filters, applied to the entities as they stand when the file is built. */
+  statuses?: StatusFilters;
 }
 
 /** Filters Corkboard cannot apply yet: refused by name rather than ignored (a report must say what it holds). */
 const UNSUPPORTED = [
-  'campaign_statuses',
-  'campaign_objective_types',
-  'ad_group_statuses',
-  'ad_statuses',
   'campaign_brand_label',
   'product_group_ids',
   'product_group_statuses',
@@ -125,6 +124,7 @@ export class AdReportsService {
       throw new Invalid('combine_targeting_types is not supported here yet: only APPTYPE has values.');
     checkRange(body.start_date, body.end_date, body.granularity, REPORT_LIMITS, this.clock());
     const columns = parseColumns(body.columns, ASYNC);
+    const statuses = checkStatusFilters(body as StatusFilters);
     const targeting = body.level.endsWith('_TARGETING');
     if (targeting && !body.targeting_types)
       throw new Invalid(`targeting_types is required with level ${body.level}.`);
@@ -143,6 +143,7 @@ export class AdReportsService {
       ...(body.targeting_types ? { targeting_types: body.targeting_types } : {}),
       primary_sort: body.primary_sort ?? 'BY_ID',
       attribution: attributionOf(body),
+      ...(Object.keys(statuses).length > 0 ? { statuses } : {}),
     };
   }
 
@@ -302,9 +303,12 @@ export class AdReportsService {
     const level = BASE_LEVEL[r.level.replace(/_TARGETING$/, '')];
     // Keyword and catalog levels have no entities here; only APPTYPE has targeting values.
     if (!level || (targeting && !r.targeting_types?.includes('APPTYPE'))) return [];
+    const ids = r.statuses
+      ? await narrowByStatus(db, accountId, r, r.statuses, this.clock())
+      : { campaign_ids: r.campaign_ids, ad_group_ids: r.ad_group_ids, ad_ids: r.ad_ids };
     const keyed = await reportRows(db, {
       level,
-      filter: { accountId, campaignIds: r.campaign_ids, adGroupIds: r.ad_group_ids, adIds: r.ad_ids },
+      filter: { accountId, campaignIds: ids.campaign_ids, adGroupIds: ids.ad_group_ids, adIds: ids.ad_ids },
       range: { start: r.start_date, end: r.end_date },
       granularity: r.granularity,
       columns: r.columns,
