@@ -224,6 +224,19 @@ describe('POST /v5/ad_accounts/{ad_account_id}/events', () => {
     expect(full.json().num_events_processed).toBe(1000);
   });
 
+  it('refuses a batch with a bad or missing token before reading it', async () => {
+    for (const headers of [{ authorization: 'Bearer pina_not_a_token' }, {}]) {
+      const res = await app.http.inject({
+        method: 'POST',
+        url: `/v5/ad_accounts/${account}/events`,
+        headers,
+        payload: { data: [event('bad-1')] },
+      });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
+    }
+  });
+
   it('needs ads:write or a conversion token', async () => {
     const res = await call(await owner.auth(['ads:read']), 'POST', `/v5/ad_accounts/${account}/events`, {
       data: [event('r-1')],
