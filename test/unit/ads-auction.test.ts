@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AuctionInput,
+  type Candidate,
+  ecpmOf,
+  fnv1a,
+  runAuction,
+  toBillable,
+} from '../../src/modules/ads/serving/auction.js';
+
+/** mulberry32: a small seeded PRNG, so the properties are checked on the same draws every run. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ad = (id: string, over: Partial<Candidate> = {}): Candidate => ({
+  adId: id,
+  adGroupId: `g${id}`,
+  advertiserId: `adv${id}`,
+  pinId: `p${id}`,
+  billableEvent: 'CLICKTHROUGH',
+  bidMicro: 1_000_000,
+  floorMicro: 100_000,
+  pctr: 0.01,
+  relevance: 1,
+  ...over,
+});
+
+const auction = (candidates: Candidate[], over: Partial<AuctionInput> = {}) =>
+  runAuction({
+    candidates,
+    slots: 1,
+    reserveEcpmMicro: 1_000_000,
+    minRelevance: 0.2,
+    seed: 'req-1',
+    ...over,
+  });
+
+/** Whether `a` at `price` would rank above `b` (the auction's order: eCPM, then tie key, then id). */
+function ranksAbove(seed: string, a: Candidate, price: number, b: Candidate): boolean {
+  const ea = ecpmOf({ ...a, bidMicro: price });
+  const eb = ecpmOf(b);
+  if (ea !== eb) return ea > eb;
+  const ka = fnv1a(`${seed}:${a.adId}`);
+  const kb = fnv1a(`${seed}:${b.adId}`);
+  return ka !== kb ? ka < kb : a.adId < b.adId;
+}
+
+describe('the auction', () => {
+  it('ranks by eCPM and charges the winner the least that keeps its rank', () => {
+    const a = ad('a', { bidMicro: 1_000_000, pctr: 0.02 }); // eCPM 20,000,000
+    const b = ad('b', { bidMicro: 500_000, pctr: 0.03 }); // eCPM 15,000,000
+    const c = ad('c', { billableEvent: 'IMPRESSION', bidMicro: 12_000_000 }); // CPM bid: eCPM 12,000,000
+    const { winners, scored } = auction([c, b, a], { slots: 2 });
+    expect(scored.map((s) => s.candidate.adId)).toEqual(['a', 'b', 'c']);
+    expect(winners.map((w) => [w.candidate.adId, w.slot])).toEqual([
+      ['a', 0],
+      ['b', 1],
+    ]);
+    const [wa, wb] = winners;
+    // a keeps its rank over b at its price and not one micro less.
+    expect(ranksAbove('req-1', a, wa!.priceMicro, b)).toBe(true);
+    expect(ranksAbove('req-1', a, wa!.priceMicro - 1, b)).toBe(false);
+    expect([750_000, 750_001]).toContain(wa!.priceMicro);
+    // b keeps its rank over c (a CPM bid converted to b's per-click unit).
+    expect(ranksAbove('req-1', b, wb!.priceMicro, c)).toBe(true);
+    expect(ranksAbove('req-1', b, wb!.priceMicro - 1, c)).toBe(false);
+    expect([400_000, 400_001]).toContain(wb!.priceMicro);
+  });
+
+  it('charges a lone bidder the reserve, or its floor when higher, never more than its bid', () => {
+    const lone = ad('a', { pctr: 0.01 }); // 10 micro of eCPM per micro of bid
+    expect(auction([lone], { reserveEcpmMicro: 5_000_000 }).winners[0]!.priceMicro).toBe(500_000);
+    expect(
+      auction([ad('a', { floorMicro: 600_000 })], { reserveEcpmMicro: 5_000_000 }).winners[0]!.priceMicro,
+    ).toBe(600_000);
+    const cpm = ad('m', { billableEvent: 'IMPRESSION', bidMicro: 3_000_000, floorMicro: 2_000_000 });
+    expect(auction([cpm], { reserveEcpmMicro: 2_500_000 }).winners[0]!.priceMicro).toBe(2_500_000);
+  });
+
+  it('refuses the irrelevant, the under-floor and the under-reserve, and says why', () => {
+    const { winners, scored } = auction([
+      ad('low', { relevance: 0.1 }),
+      ad('floor', { bidMicro: 90_000, floorMicro: 100_000 }),
+      ad('cheap', { bidMicro: 99_999, floorMicro: 0 }), // eCPM 999,990 < 1,000,000
+      ad('zero', { bidMicro: 0 }),
+    ]);
+    expect(winners).toEqual([]);
+    expect(Object.fromEntries(scored.map((s) => [s.candidate.adId, s.refused]))).toEqual({
+      low: 'relevance',
+      floor: 'floor',
+      cheap: 'reserve',
+      zero: 'bid',
+    });
+  });
+
+  it('lets one advertiser win one slot, and never prices a winner by its own other ads', () => {
+    const a1 = ad('a1', { advertiserId: 'A', bidMicro: 3_000_000 });
+    const a2 = ad('a2', { advertiserId: 'A', bidMicro: 2_900_000 });
+    const b = ad('b', { advertiserId: 'B', bidMicro: 1_000_000 });
+    const { winners } = auction([a1, a2, b], { slots: 2 });
+    expect(winners.map((w) => w.candidate.adId)).toEqual(['a1', 'b']);
+    // a1 pays for beating b (the ad that would rank here without A), not its own a2.
+    expect([1_000_000, 1_000_001]).toContain(winners[0]!.priceMicro);
+    expect(winners[1]!.priceMicro).toBe(100_000);
+    const two = auction([a1, a2, b], { slots: 2, perAdvertiser: 2 });
+    expect(two.winners.map((w) => w.candidate.adId)).toEqual(['a1', 'a2']);
+  });
+
+  it('breaks ties the same way for the same auction, and not always for the same ad', () => {
+    const tied = ['x', 'y', 'z'].map((id) => ad(id));
+    const first = auction(tied, { seed: 'r' }).winners[0]!.candidate.adId;
+    expect(auction([...tied].reverse(), { seed: 'r' }).winners[0]!.candidate.adId).toBe(first);
+    const won = new Set(
+      Array.from({ length: 60 }, (_, i) => auction(tied, { seed: `r${i}` }).winners[0]!.candidate.adId),
+    );
+    expect(won).toEqual(new Set(['x', 'y', 'z']));
+    // A tie won is kept at equal eCPM: the winner pays its own bid, the same as the others'.
+    expect(auction(tied, { seed: 'r' }).winners[0]!.priceMicro).toBe(1_000_000);
+  });
+
+  it('holds its properties over random auctions', () => {
+    const rand = prng(7);
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    for (let round = 0; round < 400; round++) {
+      const n = int(1, 25);
+      const candidates = Array.from({ length: n }, (_, i) =>
+        ad(`ad${i}`, {
+          advertiserId: `adv${int(0, Math.max(1, Math.floor(n / 2)))}`,
+          billableEvent: rand() < 0.3 ? 'IMPRESSION' : 'CLICKTHROUGH',
+          bidMicro: int(1, 40) * 100_000 + int(0, 99_999),
+          floorMicro: int(0, 4) * 50_000,
+          pctr: 0.001 + rand() * 0.05,
+          relevance: rand(),
+        }),
+      );
+      const input = {
+        slots: int(1, 5),
+        reserveEcpmMicro: int(0, 8) * 500_000,
+        minRelevance: 0.1,
+        seed: `s${round}`,
+      };
+      const { winners } = runAuction({ candidates, ...input });
+      for (const w of winners) {
+        const c = w.candidate;
+        expect(w.priceMicro).toBeLessThanOrEqual(c.bidMicro);
+        expect(w.priceMicro).toBeGreaterThanOrEqual(c.floorMicro);
+        expect(w.priceMicro).toBeGreaterThanOrEqual(toBillable(c, input.reserveEcpmMicro, false));
+        expect(Number.isInteger(w.priceMicro)).toBe(true);
+      }
+      for (let i = 1; i < winners.length; i++)
+        expect(winners[i - 1]!.ecpm).toBeGreaterThanOrEqual(winners[i]!.ecpm);
+      // Raising any one bid never lowers that ad's rank, nor raises its price for the same slot.
+      const target = candidates[int(0, n - 1)]!;
+      const before = winners.find((w) => w.candidate.adId === target.adId);
+      const raised = candidates.map((c) =>
+        c === target ? { ...c, bidMicro: c.bidMicro + int(1, 2_000_000) } : c,
+      );
+      const after = runAuction({ candidates: raised, ...input }).winners.find(
+        (w) => w.candidate.adId === target.adId,
+      );
+      if (before) {
+        expect(after).toBeDefined();
+        expect(after!.slot).toBeLessThanOrEqual(before.slot);
+        if (after!.slot === before.slot) expect(after!.priceMicro).toBeLessThanOrEqual(before.priceMicro);
+      }
+    }
+  });
+});
+
+describe('toBillable', () => {
+  it('answers the least whole micro-amount reaching (or passing) an eCPM', () => {
+    const c = ad('a', { pctr: 0.013 }); // 13 micro of eCPM per micro
+    expect(toBillable(c, 1_300_000, false)).toBe(100_000);
+    expect(toBillable(c, 1_300_000, true)).toBe(100_001);
+    expect(toBillable(c, 1_300_001, false)).toBe(100_001);
+    expect(toBillable(ad('m', { billableEvent: 'IMPRESSION' }), 2_000_000, true)).toBe(2_000_001);
+    expect(toBillable(c, 0, false)).toBe(0);
+  });
+});
