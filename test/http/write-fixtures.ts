@@ -218,6 +218,22 @@ export function writeFixtures(w: World): Record<string, () => Promise<Call>> {
         expected: { rows: [{ user_id: owner.id, website: w.site.host, method: 'METATAG' }] },
       };
     },
+    'PATCH /v5/user_account/demographics': async () => {
+      const row = () =>
+        db
+          .selectFrom('users')
+          .select(['id', 'username', 'email', 'locale', 'country', 'gender', 'birth_year'])
+          .where('id', '=', owner.id)
+          .executeTakeFirstOrThrow();
+      return {
+        url: '/v5/user_account/demographics',
+        body: { country: 'NZ', birth_year: 1985 },
+        readOnly: { age_bucket: '65+', username: 'taken_over', email: 'x@evil.example' },
+        state: async () => row(),
+        writable: ['country', 'birth_year'],
+        expected: { country: 'NZ', birth_year: 1985, username: owner.username },
+      };
+    },
     'POST /v5/media': async () => ({
       url: '/v5/media',
       body: { media_type: 'video' },

@@ -28,3 +28,27 @@ export const LinkedBusiness = Type.Object({
   image_large_url: Type.String(),
   image_xlarge_url: Type.String(),
 });
+
+const Nullable = <T extends import('typebox').TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** What a person tells of themselves for ads targeting (an extension; each optional, null clears it). */
+export const DemographicsPatch = Type.Object({
+  locale: Type.Optional(
+    Nullable(Type.String({ maxLength: 10, description: 'A language, e.g. en or en-US.' })),
+  ),
+  country: Type.Optional(
+    Nullable(Type.String({ maxLength: 2, description: 'ISO 3166-1 alpha-2, e.g. US.' })),
+  ),
+  gender: Type.Optional(Nullable(Type.Enum(['female', 'male', 'unknown'], { type: 'string' }))),
+  birth_year: Type.Optional(
+    Nullable(Type.Integer({ description: 'Year of birth (the date is not asked).' })),
+  ),
+});
+
+export const Demographics = Type.Object({
+  locale: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+  gender: Nullable(Type.String()),
+  birth_year: Nullable(Type.Integer()),
+  age_bucket: Nullable(Type.String({ description: 'From birth_year; null under 18 or unknown.' })),
+});

@@ -6,6 +6,7 @@ import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle
 import { hashPassword, verifyPassword } from '../../platform/secrets-hash.js';
 import { secretScope } from '../boards/index.js';
 import { type AccountCounts, accountsRepository as repo, type UserRow } from './accounts.repository.js';
+import { ageBucket, checkDemographics, type Demographics } from './demographics.js';
 import { signInPlan } from './sign-in-budgets.js';
 
 export type User = Omit<UserRow, 'password_hash'>;
@@ -101,6 +102,25 @@ export class AccountsService {
     const may = (scope: string) => own && (scopes === undefined || scopes.has(scope));
     const secret = { boards: may(secretScope('boards')), pins: may(secretScope('pins')) };
     return { ...user, ...(await repo.counts(this.db, userId, secret)) };
+  }
+
+  /** GET /v5/user_account/demographics: what the person told of themselves, with the age bucket it gives. */
+  async demographics(userId: string, now: Date = new Date()) {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['locale', 'country', 'gender', 'birth_year'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw new NotFound('User not found.', 30);
+    return { ...row, age_bucket: ageBucket(row.birth_year, now) };
+  }
+
+  /** PATCH /v5/user_account/demographics: sets the fields given (null clears one). */
+  async setDemographics(userId: string, patch: Partial<Demographics>) {
+    const changes = checkDemographics(patch);
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('users').set(changes).where('id', '=', userId).execute();
+    return this.demographics(userId);
   }
 }
 

@@ -3,6 +3,7 @@ import { accountsRoutes } from './accounts.routes.js';
 import type { AccountsService } from './accounts.service.js';
 
 export { AccountsService, type SignUp, type User } from './accounts.service.js';
+export { AGE_BUCKETS, type AgeBucket, ageBucket, type Demographics } from './demographics.js';
 export { emailSha256 } from './email-hash.js';
 
 /**

@@ -16,6 +16,7 @@ import * as m0014 from './0014-user-websites.js';
 import * as m0015 from './0015-ads.js';
 import * as m0016 from './0016-ads-stats.js';
 import * as m0017 from './0017-ads-audiences.js';
+import * as m0018 from './0018-user-demographics.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-ads': m0015,
   '0016-ads-stats': m0016,
   '0017-ads-audiences': m0017,
+  '0018-user-demographics': m0018,
 };
