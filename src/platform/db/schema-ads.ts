@@ -218,3 +218,13 @@ export interface AdsRolledBatchTable {
   batch_id: Int8;
   rolled_at: TimestampDefault;
 }
+
+/** Impressions and clicks of an ad per placement, all time (predicted click-through). */
+export interface AdPlacementStatTable {
+  ad_id: Int8;
+  placement: 'BROWSE' | 'SEARCH';
+  ad_group_id: Int8;
+  campaign_id: Int8;
+  impressions: Count;
+  clicks: Count;
+}

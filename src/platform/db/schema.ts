@@ -329,6 +329,7 @@ export interface Database {
   ad_reports: Ads.AdReportTable;
   ad_hourly_stats: Ads.AdHourlyStatTable;
   ads_rolled_batches: Ads.AdsRolledBatchTable;
+  ad_placement_stats: Ads.AdPlacementStatTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */

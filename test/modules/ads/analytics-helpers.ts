@@ -13,6 +13,8 @@ export interface AdEvent {
   pinId: string;
   at: Date;
   appType?: 'MOBILE' | 'TABLET' | 'WEB' | 'OTHER';
+  /** Where the ad was served (HOME_FEED, RELATED, SEARCH, ...); none by default. */
+  surface?: string;
 }
 
 /** An account with two campaigns, three ad groups and three ads promoting two pins. */
@@ -88,6 +90,7 @@ export async function writeAdEvents(app: App, user: string, events: readonly AdE
           pin_id: e.pinId,
           ad_id: e.adId,
           app_type: e.appType ?? 'WEB',
+          surface: e.surface ?? null,
           batch_id: batchId,
         })),
       )

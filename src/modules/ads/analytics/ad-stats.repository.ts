@@ -105,6 +105,32 @@ export const adStatsRepository = {
     return rows;
   },
 
+  /**
+   * Adds a batch's impressions and clicks (close-ups and outbound) of ads served on a placement (home
+   * feed and related pins: BROWSE; search: SEARCH) to ad_placement_stats, in key order.
+   */
+  async addPlacements(db: Db, batchId: string, days: readonly string[] | null): Promise<number> {
+    const dayFilter = days ? sql`and e.day = any(${[...days]}::date[])` : sql``;
+    const result = await sql`
+      insert into ad_placement_stats (ad_id, placement, ad_group_id, campaign_id, impressions, clicks)
+      select e.ad_id, case when e.surface = 'SEARCH' then 'SEARCH' else 'BROWSE' end,
+             a.ad_group_id, a.campaign_id,
+             count(*) filter (where e.kind = 'IMPRESSION'),
+             count(*) filter (where e.kind in ('PIN_CLICK', 'OUTBOUND_CLICK'))
+        from events e
+        join ads a on a.id = e.ad_id
+       where e.batch_id = ${batchId} ${dayFilter}
+         and e.ad_id is not null
+         and e.surface in ('HOME_FEED', 'RELATED', 'SEARCH')
+         and e.kind in ('IMPRESSION', 'PIN_CLICK', 'OUTBOUND_CLICK')
+       group by 1, 2, 3, 4
+       order by 1, 2
+      on conflict (ad_id, placement) do update set
+        impressions = ad_placement_stats.impressions + excluded.impressions,
+        clicks = ad_placement_stats.clicks + excluded.clicks`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  },
+
   /** Adds a batch's increments; rows in key order, so concurrent rollups lock shared rows alike. */
   async addHours(db: Db, rows: readonly AdHourRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 500) {

@@ -26,6 +26,19 @@ const statements = [
   sql`create index ad_hourly_stats_campaign_idx on ad_hourly_stats (campaign_id, hour)`,
   sql`create index ad_hourly_stats_ad_group_idx on ad_hourly_stats (ad_group_id, hour)`,
 
+  // Impressions and clicks (close-ups and outbound) of each ad per placement, all time: what predicted
+  // click-through learns from (BROWSE: home feed and related pins; SEARCH: search results). Rolled up by
+  // the same consumer, in the same transaction, as ad_hourly_stats.
+  sql`create table ad_placement_stats (
+    ad_id bigint not null,
+    placement text not null check (placement in ('BROWSE', 'SEARCH')),
+    ad_group_id bigint not null,
+    campaign_id bigint not null,
+    impressions bigint not null default 0,
+    clicks bigint not null default 0,
+    primary key (ad_id, placement)
+  )`,
+
   // Event batches already added to ad_hourly_stats: a batch announced twice counts once.
   sql`create table ads_rolled_batches (
     batch_id bigint primary key,
