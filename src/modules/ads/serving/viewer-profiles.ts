@@ -1,0 +1,85 @@
+import type { Cache } from '../../../platform/cache/cache.js';
+import type { Db } from '../../../platform/db/database.js';
+import { ageBucket } from '../../accounts/index.js';
+import { interestProfiles } from '../../interests/index.js';
+import type { ViewerProfile } from './eligibility.js';
+
+/** How long what the ad server knows of a viewer is reused (interests and audiences move slowly). */
+export const PROFILE_TTL_MS = 10 * 60_000;
+
+/** What is cached of a viewer: JSON-friendly, the sets as lists. */
+interface StoredProfile {
+  interests: string[];
+  locale: string | null;
+  country: string | null;
+  gender: string | null;
+  birthYear: number | null;
+  audiences: string[];
+}
+
+const SIGNED_OUT: StoredProfile = {
+  interests: [],
+  locale: null,
+  country: null,
+  gender: null,
+  birthYear: null,
+  audiences: [],
+};
+
+/**
+ * What the ad server knows of a viewer: the interests of their public boards and pins (interestProfiles,
+ * which counts PUBLIC boards only), the demographics they gave, and the audiences they are in. Read
+ * through the shared cache for PROFILE_TTL_MS, so a request costs one cache read. Nothing of it leaves
+ * the server: advertisers see aggregates above a minimum count only.
+ */
+export class ViewerProfiles {
+  constructor(
+    private readonly db: Db,
+    private readonly cache: Cache,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The viewer's profile on this request (`appType` in targeting terms: web, iphone, ...). */
+  async of(userId: string | null, appType: string | null): Promise<ViewerProfile> {
+    const stored = userId
+      ? await this.cache.getOrLoad(`ads:viewer:${userId}`, PROFILE_TTL_MS, () => this.load(userId))
+      : SIGNED_OUT;
+    return {
+      userId,
+      interests: new Set(stored.interests),
+      locale: stored.locale,
+      country: stored.country,
+      gender: stored.gender,
+      ageBucket: ageBucket(stored.birthYear, new Date(this.now())),
+      appType,
+      audiences: new Set(stored.audiences),
+    };
+  }
+
+  private async load(userId: string): Promise<StoredProfile> {
+    const [profiles, person, audiences] = await Promise.all([
+      interestProfiles(this.db, [userId]),
+      this.db
+        .selectFrom('users')
+        .select(['locale', 'country', 'gender', 'birth_year'])
+        .where('id', '=', userId)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('ad_audience_users as m')
+        .innerJoin('ad_audiences as a', 'a.id', 'm.audience_id')
+        .select('m.audience_id')
+        .where('m.user_id', '=', userId)
+        .where('a.status', '<>', 'ARCHIVED')
+        .execute(),
+    ]);
+    if (!person) return SIGNED_OUT;
+    return {
+      interests: [...(profiles.get(userId)?.keys() ?? [])].sort(),
+      locale: person.locale,
+      country: person.country,
+      gender: person.gender,
+      birthYear: person.birth_year,
+      audiences: audiences.map((a) => String(a.audience_id)).sort(),
+    };
+  }
+}
