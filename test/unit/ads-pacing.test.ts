@@ -158,6 +158,22 @@ describe('STANDARD pacing over a simulated day', () => {
     }
   });
 
+  it('small budgets: the slow start does not spend hours of plan in the first minutes', () => {
+    for (const seed of [1, 2]) {
+      const small = dailyPlan(10 * UNIT);
+      const r = runDay(new MarketSim(market, seed), startPacing({ mode: 'STANDARD', plan: small }));
+      const e = hourlyErrors(r, small);
+      for (let h = 2; h < 24; h++) expect(Math.abs(e[h]!), `seed ${seed} hour ${h}`).toBeLessThanOrEqual(0.1);
+      expect(r.spent).toBeGreaterThanOrEqual(0.95 * 10 * UNIT);
+      // One unit a day is a few wins an hour at night: only the first hour and the total are held.
+      const tiny = dailyPlan(UNIT);
+      const t = runDay(new MarketSim(market, seed), startPacing({ mode: 'STANDARD', plan: tiny }));
+      expect(t.hourly[0]!).toBeLessThan(1.5 * tiny[0]!);
+      expect(t.spent).toBeGreaterThanOrEqual(0.95 * UNIT);
+      expect(t.spent).toBeLessThanOrEqual(UNIT);
+    }
+  });
+
   it('spends everything it can when demand is short of the budget', () => {
     const thin: Market = { ...market, opportunitiesPerDay: 25_000 };
     const r = runDay(new MarketSim(thin, 5), startPacing({ mode: 'STANDARD', plan }));
@@ -253,11 +269,12 @@ describe('edge cases', () => {
     }
   });
 
-  it('empty traffic keeps participation at 1 and spends nothing', () => {
+  it('empty traffic raises participation to 1 (doubling from the initial probe) and spends nothing', () => {
     const empty: Market = { ...market, opportunitiesPerDay: 0 };
     const run = runDay(new MarketSim(empty, 1), startPacing({ mode: 'STANDARD', plan: dailyPlan(UNIT) }));
     expect(run.spent).toBe(0);
-    expect(run.participations.every((p) => p === 1)).toBe(true);
+    expect(run.participations.slice(0, 3)).toEqual([0.01, 0.02, 0.04]);
+    expect(run.participations.slice(7).every((p) => p === 1)).toBe(true);
   });
 
   it('the period over, nothing more is entered', () => {

@@ -39,6 +39,12 @@ export const DEMAND_SMOOTHING = 0.3;
 /** The least participation while the plan still asks for spend, so the demand estimate keeps learning. */
 export const MIN_PARTICIPATION = 0.001;
 
+/**
+ * Participation before any spend is seen; it doubles each step until spend shows (a slow start). Starting
+ * at 1 would spend a whole step of full demand at once, which for a small budget is hours of its plan.
+ */
+export const INITIAL_PARTICIPATION = 0.01;
+
 /** Pacing state of one ad group (or campaign) for one period; plain data, JSON round-trips exactly. */
 export interface PacingState {
   readonly mode: PacingMode;
@@ -157,9 +163,8 @@ export interface PacingStart {
 }
 
 /**
- * A new period's state. Participation starts at 1 (nothing is known of demand; the first step's
- * overshoot is at most one step of full demand, repaid over the catch-up horizon) or, with a previous
- * period, at what its carried demand estimate asks for.
+ * A new period's state. Participation starts at INITIAL_PARTICIPATION (nothing is known of demand) or,
+ * with a previous period, at what its carried demand estimate asks for.
  */
 export function startPacing(start: PacingStart): PacingState {
   const budgetMicro = Math.max(0, Math.floor(start.budgetMicro ?? start.plan.reduce((a, b) => a + b, 0)));
@@ -169,7 +174,7 @@ export function startPacing(start: PacingStart): PacingState {
     budgetMicro,
     minute: Math.max(0, start.minute ?? 0),
     spentMicro: Math.max(0, start.spentMicro ?? 0),
-    participation: 1,
+    participation: 0,
     demandSpend: start.previous?.demandSpend ?? 0,
     demandPlan: start.previous?.demandPlan ?? 0,
   };
@@ -219,6 +224,7 @@ export function step(state: PacingState, observation: PacingObservation): Pacing
  *
  *   desired = q + d · L / min(H, R)        (H = CATCH_UP_MINUTES)
  *   p       = clamp(desired / (θ · q), MIN_PARTICIPATION, 1),  0 when desired ≤ 0
+ *   p       = min(1, max(INITIAL_PARTICIPATION, 2 · p))        while θ is unknown or 0 (slow start)
  *
  * Spend in a step is p · θ_true · q (θ_true the real demand ratio), so with g = θ_true / θ the deficit
  * evolves as d' = d · (1 − g · L/H) + (1 − g) · q: for a correct estimate (g = 1) it shrinks geometrically
@@ -240,7 +246,8 @@ function nextParticipation(state: PacingState, stepMinutes: number): number {
   const desired = q + (deficit * length) / Math.min(CATCH_UP_MINUTES, left);
   if (desired <= 0) return 0;
   const theta = demandRatio(state);
-  if (theta === null || q === 0) return 1;
-  if (theta <= 0) return 1;
+  // No evidence of demand yet (or none for the next step's plan): probe, doubling up to 1.
+  if (theta === null || theta <= 0 || q === 0)
+    return Math.min(1, Math.max(INITIAL_PARTICIPATION, 2 * state.participation));
   return Math.min(1, Math.max(MIN_PARTICIPATION, desired / (theta * q)));
 }
