@@ -3,6 +3,7 @@ import {
   allocate,
   DIURNAL_SHAPE,
   dailyPlan,
+  enters,
   lifetimeDayPlan,
   type PacingState,
   participation,
@@ -255,6 +256,9 @@ describe('edge cases', () => {
     expect(participation(s)).toBe(0);
     expect(participation(step(s, { minute: 1, spentMicro: 0 }))).toBe(0);
     expect(participation(startPacing({ mode: 'ACCELERATED', plan: dailyPlan(0) }))).toBe(0);
+    expect(enters(s, 0)).toBe(false);
+    const open = startPacing({ mode: 'ACCELERATED', plan: dailyPlan(UNIT) });
+    expect(enters(open, 0.999)).toBe(true);
   });
 
   it('a budget already spent stops both modes', () => {
