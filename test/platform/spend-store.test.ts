@@ -69,7 +69,9 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
       fullKey: 'aon-ag2',
       room: 50,
     });
-    expect(await totals('aon-ag2')).toEqual({ settled: 0, reserved: 0, overdelivered: 0, cap: undefined });
+    // Nothing reserved on either key; the cap given is recorded all the same.
+    expect(await totals('aon-ag2')).toEqual({ settled: 0, reserved: 0, overdelivered: 0, cap: 50 });
+    expect((await totals('aon-c')).reserved).toBe(400);
     idOf(await b.reserve({ caps, amount: 100, ttlMs: HOUR }));
     expect((await totals('aon-ag')).reserved).toBe(500);
     expect((await totals('aon-c')).reserved).toBe(500);
@@ -203,6 +205,22 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
     expect(await a.settle(late, 400)).toMatchObject({ state: 'overdelivered', overdelivered: 400 });
     expect(await totals('late2-ag')).toEqual({ settled: 0, reserved: 0, overdelivered: 400, cap: 10_000 });
     expect(await totals('late2-c')).toEqual({ settled: 1_000, reserved: 0, overdelivered: 400, cap: 1_000 });
+  });
+
+  it('a lowered cap binds the settles of reservations made under the old one', async () => {
+    const caps = [{ key: 'lower', cap: 1_000 }];
+    const first = idOf(await a.reserve({ caps, amount: 300, ttlMs: HOUR }));
+    const second = idOf(await a.reserve({ caps, amount: 300, ttlMs: HOUR }));
+    // The budget drops to 500: the request is refused, and the new cap is recorded.
+    const lowered = [{ key: 'lower', cap: 500 }];
+    expect(await b.reserve({ caps: lowered, amount: 1, ttlMs: HOUR })).toEqual({
+      ok: false,
+      fullKey: 'lower',
+      room: 0,
+    });
+    expect(await b.settle(first, 300)).toMatchObject({ state: 'overdelivered', overdelivered: 300 });
+    expect(await b.settle(second, 300)).toMatchObject({ state: 'charged', charged: 300 });
+    expect(await totals('lower')).toEqual({ settled: 300, reserved: 0, overdelivered: 300, cap: 500 });
   });
 
   it('a release after expiry closes the reservation: a later settle is not charged', async () => {

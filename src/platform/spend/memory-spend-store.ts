@@ -52,18 +52,19 @@ export class MemorySpendStore implements SpendStore {
     const { caps, amount, ttlMs, retainMs } = checkReserve(request);
     const now = request.now ?? Date.now();
     this.tidy(now);
-    for (const { key, cap } of caps) {
-      const rec = this.keys.get(key);
-      const used = rec ? rec.settled + rec.reserved : 0;
-      if (used + amount > cap) return { ok: false, fullKey: key, room: Math.max(0, cap - used) };
-    }
+    // Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
     for (const { key, cap, retainMs: keep } of caps) {
       const rec = this.record(key, now);
-      rec.reserved += amount;
       rec.cap = cap;
       this.retain.set(key, keep);
       this.touch(key, rec, now);
     }
+    for (const { key, cap } of caps) {
+      const rec = this.record(key, now);
+      const used = rec.settled + rec.reserved;
+      if (used + amount > cap) return { ok: false, fullKey: key, room: Math.max(0, cap - used) };
+    }
+    for (const { key } of caps) this.record(key, now).reserved += amount;
     const { id } = reservationId(caps.map((c) => c.key));
     const expiresAt = now + ttlMs;
     const r: Reservation = {
@@ -93,15 +94,10 @@ export class MemorySpendStore implements SpendStore {
       case 'released':
         return { settledNow: false, state: 'released', charged: 0, overdelivered: 0 };
       case 'open':
-        for (const key of r.keys) {
-          const rec = this.record(key, now);
-          rec.reserved -= r.amount;
-          rec.settled += actual;
-          this.touch(key, rec, now);
-        }
-        return this.finish(r, 'charged', actual);
       case 'expired': {
-        // Its amount went back to the budget; it is charged only if every key still has room for it.
+        if (r.state === 'open') for (const key of r.keys) this.record(key, now).reserved -= r.amount;
+        // Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held
+        // for it, so it fits unless the cap was lowered since; an expired one's went back to the budget.
         const fits = r.keys.every((key) => {
           const rec = this.keys.get(key);
           return rec !== undefined && rec.settled + rec.reserved + actual <= rec.cap;

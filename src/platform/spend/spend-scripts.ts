@@ -71,10 +71,15 @@ export const RESERVE = script(`
 local nonce, amount = ARGV[1], tonumber(ARGV[2])
 local n = (#KEYS - 1) / 2
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('spend reservation id taken') end
+-- Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
 for i = 1, n do
   local h, x = KEYS[2 * i], KEYS[2 * i + 1]
   sweep(h, x)
-  local v = redis.call('HMGET', h, 's', 'r')
+  redis.call('HSET', h, 'c', ARGV[4 + 2 * i], 't', ARGV[5 + 2 * i])
+  keepKey(h, x)
+end
+for i = 1, n do
+  local v = redis.call('HMGET', KEYS[2 * i], 's', 'r')
   local used = tonumber(v[1] or 0) + tonumber(v[2] or 0)
   local cap = tonumber(ARGV[4 + 2 * i])
   if used + amount > cap then
@@ -87,9 +92,9 @@ local e = now + tonumber(ARGV[3])
 for i = 1, n do
   local h, x = KEYS[2 * i], KEYS[2 * i + 1]
   redis.call('HINCRBY', h, 'r', ARGV[2])
-  redis.call('HSET', h, 'c', ARGV[4 + 2 * i], 't', ARGV[5 + 2 * i], '=' .. nonce, ARGV[2])
+  redis.call('HSET', h, '=' .. nonce, ARGV[2])
   redis.call('ZADD', x, num(e), nonce)
-  keepKey(h, x)
+  keep(x, ARGV[5 + 2 * i])
 end
 redis.call('HSET', KEYS[1], 'a', ARGV[2], 'e', num(e), 'k', ARGV[4], 'st', 'open')
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
@@ -111,15 +116,13 @@ for i = 1, n do
   sweep(KEYS[2 * i], KEYS[2 * i + 1])
   detach(KEYS[2 * i], KEYS[2 * i + 1], nonce)
 end
--- Open: its amount was held for it, so it fits. Expired: its amount went back to the budget, so it is
--- charged only if every key still has room; if not, it is overdelivery, counted on the keys and free.
-local fits = tonumber(r[2]) > now
-if not fits then
-  fits = true
-  for i = 1, n do
-    local v = redis.call('HMGET', KEYS[2 * i], 's', 'r', 'c')
-    if not v[3] or tonumber(v[1] or 0) + tonumber(v[2] or 0) + actual > tonumber(v[3]) then fits = false end
-  end
+-- Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held for
+-- it, so it fits unless the cap was lowered since; an expired one's went back to the budget. If it does
+-- not fit, it is overdelivery: counted on the keys, free to the advertiser.
+local fits = true
+for i = 1, n do
+  local v = redis.call('HMGET', KEYS[2 * i], 's', 'r', 'c')
+  if not v[3] or tonumber(v[1] or 0) + tonumber(v[2] or 0) + actual > tonumber(v[3]) then fits = false end
 end
 for i = 1, n do
   local h = KEYS[2 * i]

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
  * settles the reservation (the price or less; the rest returns to the budget), and an ad that will not be
  * billed releases it. A reservation neither settled nor released within its ttl gives its amount back by
  * itself. A settle that comes after that is charged only if every key still has room for it; otherwise it
- * is refused and counted as overdelivery (served, free to the advertiser). So `settled` never passes a
- * cap, however many nodes serve at once: every check-and-change is one atomic step of the adapter (one
+ * is refused and counted as overdelivery (served, free to the advertiser). So `settled` never passes the
+ * latest cap recorded, however many nodes serve at once: every check-and-change is one atomic step of the adapter (one
  * Lua script in Redis, one synchronous block in memory).
  *
  * Amounts are integers in 0..MAX_SPEND_MICRO, so a sum of three stays exact in a double (and in Lua).
@@ -23,8 +23,10 @@ export interface SpendStore {
    */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   /**
-   * Turns a reservation into spend of `actual` micro (at most the amount reserved, else a RangeError).
-   * Idempotent: only the first settle charges; later ones answer what it did with `settledNow: false`.
+   * Turns a reservation into spend of `actual` micro (at most the amount reserved, else a RangeError),
+   * all or nothing: charged only if every key keeps `settled + reserved <= cap` (always, for a reservation
+   * still open under an unchanged cap), else refused and counted as overdelivery. Idempotent: only the
+   * first settle decides; later ones answer what it did with `settledNow: false`.
    */
   settle(reservationId: string, actual: number, now?: number): Promise<SettleResult>;
   /**
@@ -41,7 +43,10 @@ export interface SpendStore {
 export interface SpendCap {
   /** The counter's name, e.g. `ag:<adGroupId>:<day>`; any text of 1..MAX_KEY_LENGTH characters. */
   readonly key: string;
-  /** The most micro that settled plus reserved spend may reach; the latest cap given is the one kept. */
+  /**
+   * The most micro that settled plus reserved spend may reach. Every reserve records it, granted or not,
+   * and settles are checked against the latest recorded, so a lowered budget binds bills still to come.
+   */
   readonly cap: number;
   /**
    * How long the key's totals are kept after its last change, in ms (default DEFAULT_RETAIN_MS: a few
@@ -87,8 +92,9 @@ export interface SettleResult {
   /** True for the one call that settled the reservation (charged or overdelivered). */
   readonly settledNow: boolean;
   /**
-   * `charged`: its spend is billed; `overdelivered`: it had expired and a cap had no room, so nothing was
-   * charged (free to the advertiser, counted); `released`: given back before, nothing charged;
+   * `charged`: its spend is billed; `overdelivered`: a key had no room for it (it had expired and the budget
+   * was taken meanwhile, or the cap was lowered since), so nothing was charged (free to the advertiser,
+   * counted on its keys); `released`: given back before, nothing charged;
    * `unknown`: no such reservation (never made, or forgotten after its retention), nothing charged.
    */
   readonly state: Exclude<ReservationState, 'open'>;
@@ -102,11 +108,11 @@ export interface SettleResult {
 export interface SpendTotals {
   /** Spend billed. Never above `cap`. */
   readonly settled: number;
-  /** Spend of open reservations. `settled + reserved <= cap` unless the cap was lowered since. */
+  /** Spend of open reservations. `settled + reserved <= cap` unless the cap was lowered under them. */
   readonly reserved: number;
-  /** Spend refused at settle because the key (or another key of the reservation) had no room. */
+  /** Spend refused at settle (overdelivery) because this key or another of the reservation had no room. */
   readonly overdelivered: number;
-  /** The latest cap given for the key; undefined when it has no totals. */
+  /** The latest cap given for the key; undefined when none was (or it has been forgotten). */
   readonly cap: number | undefined;
 }
 
