@@ -27,6 +27,8 @@ import type { RateLimiter } from './platform/rate-limit/rate-limiter.js';
 import { RedisRateLimiter } from './platform/rate-limit/redis-rate-limiter.js';
 import { createRedis } from './platform/redis.js';
 import { instanceSecret } from './platform/secrets.js';
+import { MemorySpendStore } from './platform/spend/memory-spend-store.js';
+import { RedisSpendStore } from './platform/spend/redis-spend-store.js';
 
 export interface AppOptions {
   log?: Logger;
@@ -125,6 +127,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     let jobs: JobSystem | undefined;
     // One limiter for API quotas and guessing throttles; in Redis, every node shares its counts.
     const rateLimiter = redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter();
+    // Ad budgets are hard caps only if every node reserves against the same totals: Redis when shared.
+    const spend = redis ? new RedisSpendStore(redis, config.redisPrefix) : new MemorySpendStore();
     const deps: ModuleDeps = {
       config,
       db,
@@ -136,6 +140,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       redis,
       rateLimiter,
+      spend,
       impressionTokenKey: await instanceSecret(db, 'impression-tokens'),
       eventsCommitted: () => jobs?.poke(),
     };
@@ -240,6 +245,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           await http.close();
           await jobSystem.stop();
           await cache.close();
+          await spend.close();
           for (const close of closers) await close();
         })();
         return closing;

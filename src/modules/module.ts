@@ -10,6 +10,7 @@ import type { Consumer, PeriodicTask } from '../platform/jobs/types.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { RateLimiter } from '../platform/rate-limit/rate-limiter.js';
+import type { SpendStore } from '../platform/spend/spend-store.js';
 
 /** What the composition root hands each module; a module takes only what it uses. */
 export interface ModuleDeps {
@@ -25,6 +26,8 @@ export interface ModuleDeps {
   readonly metrics: Metrics;
   /** Counts for API quotas and guessing throttles (Redis in services mode, shared by every node). */
   readonly rateLimiter: RateLimiter;
+  /** Ad spend reserved and settled against budgets (Redis in services mode, shared by every node). */
+  readonly spend: SpendStore;
   /** Key of the impression tokens (the `impression-tokens` instance secret, shared by every node). */
   readonly impressionTokenKey: Buffer;
   /** Wakes the outbox relay after a transaction that emitted events has committed. */

@@ -1,0 +1,103 @@
+import type { Redis } from 'ioredis';
+import { RELEASE, RESERVE, SETTLE, SPENT, type SpendScript } from './spend-scripts.js';
+import {
+  checkActual,
+  checkReserve,
+  parseReservationId,
+  type ReserveRequest,
+  type ReserveResult,
+  reservationId,
+  type SettleResult,
+  type SpendStore,
+  type SpendTotals,
+} from './spend-store.js';
+
+type Minimal = Pick<Redis, 'evalsha' | 'eval'>;
+
+/**
+ * Spend store in Redis for services mode: every API node sharing the Redis (and prefix) reserves against
+ * the same totals, each operation one Lua script (spend-scripts.ts), so a cap holds across nodes. Expired
+ * reservations are given back lazily by the next script that touches their keys, in expiry order (a sorted
+ * set per key). Keys carry a TTL (their retention, refreshed on every change, never shortened).
+ * Redis must not evict these keys (`maxmemory-policy noeviction` or a volatile policy with room): an
+ * evicted total would be a budget forgotten. `now` arguments are ignored: the scripts read Redis's clock.
+ */
+export class RedisSpendStore implements SpendStore {
+  constructor(
+    private readonly redis: Minimal,
+    private readonly prefix: string,
+  ) {}
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const { caps, amount, ttlMs, retainMs } = checkReserve(request);
+    const keys = caps.map((c) => c.key);
+    const { id, nonce } = reservationId(keys);
+    const args = [nonce, amount, ttlMs, JSON.stringify(keys), retainMs];
+    for (const c of caps) args.push(c.cap, c.retainMs);
+    const reply = (await this.run(
+      RESERVE,
+      [this.reservationKey(nonce), ...this.keyPairs(keys)],
+      args,
+    )) as number[];
+    if (reply[0] === 1) return { ok: true, reservationId: id, expiresAt: reply[1]! };
+    return { ok: false, fullKey: keys[reply[1]! - 1]!, room: reply[2]! };
+  }
+
+  /** `now` is ignored: the script reads Redis's clock. */
+  async settle(id: string, actual: number, _now?: number): Promise<SettleResult> {
+    checkActual(actual);
+    const parsed = parseReservationId(id);
+    if (!parsed) return { settledNow: false, state: 'unknown', charged: 0, overdelivered: 0 };
+    const { nonce, keys } = parsed;
+    const [state, settledNow, charged, overdelivered] = (await this.run(
+      SETTLE,
+      [this.reservationKey(nonce), ...this.keyPairs(keys)],
+      [nonce, actual, JSON.stringify(keys)],
+    )) as [string, number, number, number];
+    if (state === 'too-much') throw new RangeError(`cannot settle ${actual}: more than was reserved`);
+    if (state !== 'charged' && state !== 'overdelivered' && state !== 'released' && state !== 'unknown')
+      throw new Error(`spend store: unexpected reservation state ${state}`);
+    return { settledNow: settledNow === 1, state, charged, overdelivered };
+  }
+
+  /** `now` is ignored: the script reads Redis's clock. */
+  async release(id: string, _now?: number): Promise<boolean> {
+    const parsed = parseReservationId(id);
+    if (!parsed) return false;
+    const { nonce, keys } = parsed;
+    const keyList = [this.reservationKey(nonce), ...this.keyPairs(keys)];
+    return (await this.run(RELEASE, keyList, [nonce, JSON.stringify(keys)])) === 1;
+  }
+
+  /** `now` is ignored: the script reads Redis's clock. */
+  async spent(key: string, _now?: number): Promise<SpendTotals> {
+    const [s, r, o, c] = (await this.run(SPENT, this.keyPairs([key]), [])) as string[];
+    return {
+      settled: Number(s),
+      reserved: Number(r),
+      overdelivered: Number(o),
+      cap: c ? Number(c) : undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    // The Redis connection belongs to the composition root.
+  }
+
+  private reservationKey(nonce: string): string {
+    return `${this.prefix}sp:r:${nonce}`;
+  }
+
+  private keyPairs(keys: readonly string[]): string[] {
+    return keys.flatMap((k) => [`${this.prefix}sp:k:${k}`, `${this.prefix}sp:x:${k}`]);
+  }
+
+  private async run(s: SpendScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      return this.redis.eval(s.source, keys.length, ...keys, ...args);
+    }
+  }
+}

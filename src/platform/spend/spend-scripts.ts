@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts of RedisSpendStore. Redis runs a script alone, so each check-and-change below is atomic
+ * across every API node. Layout per capped key K:
+ *   H = <prefix>sp:k:K  hash: s settled, r reserved, o overdelivered, c latest cap, t retention (ms),
+ *                       and `=<nonce>` -> amount for each open reservation on K
+ *   X = <prefix>sp:x:K  sorted set: nonce of each open reservation, scored by its expiry (epoch ms)
+ * and per reservation R = <prefix>sp:r:<nonce>  hash: a amount, e expiry, k keys (JSON), st state,
+ * ch charged, ov overdelivered. The clock is Redis's TIME, so skew between API nodes does not matter.
+ * Every key a script touches is passed in KEYS (the reservation id carries the capped keys).
+ */
+
+/** A script and its SHA-1, for EVALSHA. */
+export interface SpendScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+const script = (body: string): SpendScript => {
+  const source = PRELUDE + body;
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+};
+
+// Amounts stay below 2^53, so Lua's doubles hold them exactly; string.format keeps them out of exponent
+// notation when handed back to Redis.
+const PRELUDE = `
+local function num(x) return string.format('%.0f', x) end
+local tm = redis.call('TIME')
+local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
+-- Gives back what expired on one key. At most 1000 a call: what is left is still counted as reserved,
+-- which only errs towards refusing, and goes at the next call.
+local function sweep(h, x)
+  local gone = redis.call('ZRANGEBYSCORE', x, '-inf', num(now), 'LIMIT', 0, 1000)
+  if #gone == 0 then return end
+  local total = 0
+  local fields = {}
+  for i, n in ipairs(gone) do
+    fields[i] = '=' .. n
+    local a = redis.call('HGET', h, fields[i])
+    if a then total = total + tonumber(a) end
+  end
+  redis.call('ZREM', x, unpack(gone))
+  redis.call('HDEL', h, unpack(fields))
+  redis.call('HINCRBY', h, 'r', num(-total))
+end
+-- Takes one reservation off a key if it is still counted there.
+local function detach(h, x, nonce)
+  local a = redis.call('HGET', h, '=' .. nonce)
+  if not a then return end
+  redis.call('HDEL', h, '=' .. nonce)
+  redis.call('ZREM', x, nonce)
+  redis.call('HINCRBY', h, 'r', num(-tonumber(a)))
+end
+-- Keeps a key at least ms longer; never shortens, so a key outlives every open reservation on it.
+local function keep(k, ms)
+  if ms and redis.call('PTTL', k) < tonumber(ms) then redis.call('PEXPIRE', k, ms) end
+end
+local function keepKey(h, x)
+  local t = redis.call('HGET', h, 't')
+  keep(h, t)
+  keep(x, t)
+end
+`;
+
+/**
+ * KEYS: R, then H and X per capped key. ARGV: nonce, amount, ttl ms, keys JSON, reservation retention ms,
+ * then cap and retention per capped key. Answers {1, expiresAt} or {0, index of the full key, room}.
+ */
+export const RESERVE = script(`
+local nonce, amount = ARGV[1], tonumber(ARGV[2])
+local n = (#KEYS - 1) / 2
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('spend reservation id taken') end
+-- Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
+for i = 1, n do
+  local h, x = KEYS[2 * i], KEYS[2 * i + 1]
+  sweep(h, x)
+  redis.call('HSET', h, 'c', ARGV[4 + 2 * i], 't', ARGV[5 + 2 * i])
+  keepKey(h, x)
+end
+for i = 1, n do
+  local v = redis.call('HMGET', KEYS[2 * i], 's', 'r')
+  local used = tonumber(v[1] or 0) + tonumber(v[2] or 0)
+  local cap = tonumber(ARGV[4 + 2 * i])
+  if used + amount > cap then
+    local room = cap - used
+    if room < 0 then room = 0 end
+    return {0, i, room}
+  end
+end
+local e = now + tonumber(ARGV[3])
+for i = 1, n do
+  local h, x = KEYS[2 * i], KEYS[2 * i + 1]
+  redis.call('HINCRBY', h, 'r', ARGV[2])
+  redis.call('HSET', h, '=' .. nonce, ARGV[2])
+  redis.call('ZADD', x, num(e), nonce)
+  keep(x, ARGV[5 + 2 * i])
+end
+redis.call('HSET', KEYS[1], 'a', ARGV[2], 'e', num(e), 'k', ARGV[4], 'st', 'open')
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return {1, e}
+`);
+
+/**
+ * KEYS: R, then H and X per capped key. ARGV: nonce, actual, keys JSON. Answers {state, settled now
+ * (0|1), charged, overdelivered}; state 'too-much' when actual is above the amount reserved.
+ */
+export const SETTLE = script(`
+local nonce, actual = ARGV[1], tonumber(ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'a', 'e', 'k', 'st', 'ch', 'ov')
+if not r[1] or r[3] ~= ARGV[3] then return {'unknown', 0, 0, 0} end
+if actual > tonumber(r[1]) then return {'too-much', 0, 0, 0} end
+if r[4] ~= 'open' then return {r[4], 0, tonumber(r[5] or 0), tonumber(r[6] or 0)} end
+local n = (#KEYS - 1) / 2
+for i = 1, n do
+  sweep(KEYS[2 * i], KEYS[2 * i + 1])
+  detach(KEYS[2 * i], KEYS[2 * i + 1], nonce)
+end
+-- Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held for
+-- it, so it fits unless the cap was lowered since; an expired one's went back to the budget. If it does
+-- not fit, it is overdelivery: counted on the keys, free to the advertiser.
+local fits = true
+for i = 1, n do
+  local v = redis.call('HMGET', KEYS[2 * i], 's', 'r', 'c')
+  if not v[3] or tonumber(v[1] or 0) + tonumber(v[2] or 0) + actual > tonumber(v[3]) then fits = false end
+end
+for i = 1, n do
+  local h = KEYS[2 * i]
+  if redis.call('EXISTS', h) == 1 then
+    redis.call('HINCRBY', h, fits and 's' or 'o', ARGV[2])
+    keepKey(h, KEYS[2 * i + 1])
+  end
+end
+if fits then
+  redis.call('HSET', KEYS[1], 'st', 'charged', 'ch', ARGV[2])
+  return {'charged', 1, actual, 0}
+end
+redis.call('HSET', KEYS[1], 'st', 'overdelivered', 'ov', ARGV[2])
+return {'overdelivered', 1, 0, actual}
+`);
+
+/** KEYS: R, then H and X per capped key. ARGV: nonce, keys JSON. Answers 1 when this call released it. */
+export const RELEASE = script(`
+local nonce = ARGV[1]
+local r = redis.call('HMGET', KEYS[1], 'k', 'st')
+if not r[1] or r[1] ~= ARGV[2] or r[2] ~= 'open' then return 0 end
+for i = 1, (#KEYS - 1) / 2 do
+  local h, x = KEYS[2 * i], KEYS[2 * i + 1]
+  sweep(h, x)
+  detach(h, x, nonce)
+end
+redis.call('HSET', KEYS[1], 'st', 'released')
+return 1
+`);
+
+/** KEYS: H, X. Answers {settled, reserved, overdelivered, cap or ''} as text, expired reservations swept. */
+export const SPENT = script(`
+sweep(KEYS[1], KEYS[2])
+local v = redis.call('HMGET', KEYS[1], 's', 'r', 'o', 'c')
+return {v[1] or '0', v[2] or '0', v[3] or '0', v[4] or ''}
+`);

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../src/cli/seed/random.js';
+import { ExpiryQueue } from '../../src/platform/spend/expiry-queue.js';
+import { MemorySpendStore } from '../../src/platform/spend/memory-spend-store.js';
+import { RedisSpendStore } from '../../src/platform/spend/redis-spend-store.js';
+import type { ReserveResult } from '../../src/platform/spend/spend-store.js';
+import { type SpendNodes, spendNodes, spendVariants } from './spend-nodes.js';
+
+const DAY = 86_400_000;
+
+function idOf(r: ReserveResult): string {
+  if (!r.ok) throw new Error(`expected a reservation, got a refusal on ${r.fullKey}`);
+  return r.reservationId;
+}
+
+describe('ExpiryQueue', () => {
+  it('hands items out in expiry order, only once expired', () => {
+    const random = new Random(7);
+    const q = new ExpiryQueue<number>();
+    const times = Array.from({ length: 500 }, () => random.int(1_000));
+    for (const [i, t] of times.entries()) q.push(t, i);
+    expect(q.popExpired(-1)).toBeUndefined();
+    const out: number[] = [];
+    for (let i = q.popExpired(499); i !== undefined; i = q.popExpired(499)) out.push(times[i]!);
+    expect(out).toEqual(times.filter((t) => t <= 499).sort((x, y) => x - y));
+    expect(q.size).toBe(times.filter((t) => t > 499).length);
+  });
+});
+
+describe('MemorySpendStore on a given clock', () => {
+  const caps = [{ key: 'k', cap: 1_000, retainMs: 2 * DAY }];
+
+  it('gives an amount back exactly at its expiry, not a millisecond before', async () => {
+    const store = new MemorySpendStore();
+    const got = await store.reserve({ caps, amount: 1_000, ttlMs: 500, now: 10_000 });
+    expect(got).toMatchObject({ ok: true, expiresAt: 10_500 });
+    expect((await store.spent('k', 10_499)).reserved).toBe(1_000);
+    expect((await store.spent('k', 10_500)).reserved).toBe(0);
+    expect(await store.settle(idOf(got), 1_000, 10_500)).toMatchObject({ state: 'charged', charged: 1_000 });
+  });
+
+  it('forgets totals and reservations after their retention, never while a reservation is open', async () => {
+    const store = new MemorySpendStore();
+    const long = idOf(await store.reserve({ caps, amount: 100, ttlMs: 2 * DAY, now: 0 }));
+    // A later, shorter retention does not shorten the key's: the open reservation keeps it.
+    const short = [{ key: 'k', cap: 1_000, retainMs: 1_000 }];
+    idOf(await store.reserve({ caps: short, amount: 200, ttlMs: 1_000, now: 10 }));
+    expect(await store.spent('k', DAY)).toEqual({ settled: 0, reserved: 100, overdelivered: 0, cap: 1_000 });
+    expect(await store.settle(long, 100, DAY)).toMatchObject({ state: 'charged' });
+    expect((await store.spent('k', 2 * DAY - 1)).settled).toBe(100);
+    expect(await store.spent('k', 4 * DAY)).toEqual({
+      settled: 0,
+      reserved: 0,
+      overdelivered: 0,
+      cap: undefined,
+    });
+    expect(await store.settle(long, 100, 4 * DAY)).toMatchObject({ settledNow: false, state: 'unknown' });
+  });
+});
+
+describe('RedisSpendStore script loading', () => {
+  it('falls back to EVAL when the script is not cached, and rethrows other errors', async () => {
+    const calls: string[] = [];
+    const stub = {
+      evalsha: async () => {
+        calls.push('evalsha');
+        throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+      },
+      eval: async () => {
+        calls.push('eval');
+        return ['5', '0', '0', '10'];
+      },
+    };
+    const store = new RedisSpendStore(stub as never, 'p:');
+    expect(await store.spent('k')).toEqual({ settled: 5, reserved: 0, overdelivered: 0, cap: 10 });
+    expect(calls).toEqual(['evalsha', 'eval']);
+    const failing = {
+      evalsha: async () => {
+        throw new Error('READONLY You cannot write against a read only replica.');
+      },
+      eval: async () => [],
+    };
+    await expect(new RedisSpendStore(failing as never, 'p:').spent('k')).rejects.toThrow(/READONLY/);
+  });
+});
+
+// What the Redis keys look like: in services runs (embedded runs have no Redis, so no such suite).
+const redisOnly = spendVariants.filter((v) => v === 'redis');
+describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
+  let run: SpendNodes;
+  beforeAll(() => {
+    run = spendNodes('redis', 1);
+  });
+  afterAll(async () => {
+    await run.close();
+  });
+
+  it('keys carry their retention, never shortened, and settled reservations leave nothing on the key', async () => {
+    const redis = run.redis!;
+    const store = run.nodes[0]!;
+    const h = `${run.prefix}sp:k:ttl-k`;
+    const x = `${run.prefix}sp:x:ttl-k`;
+    const id = idOf(await store.reserve({ caps: [{ key: 'ttl-k', cap: 1_000 }], amount: 10, ttlMs: 60_000 }));
+    const r = `${run.prefix}sp:r:${id.slice(0, 16)}`;
+    for (const k of [h, x, r]) {
+      expect(await redis.pttl(k)).toBeGreaterThan(4 * DAY - 60_000);
+      expect(await redis.pttl(k)).toBeLessThanOrEqual(4 * DAY);
+    }
+    await store.reserve({
+      caps: [{ key: 'ttl-k', cap: 1_000, retainMs: 60_000 }],
+      amount: 10,
+      ttlMs: 60_000,
+    });
+    expect(await redis.pttl(h)).toBeGreaterThan(4 * DAY - 60_000);
+    expect(await store.settle(id, 10)).toMatchObject({ state: 'charged' });
+    expect(await redis.hget(h, `=${id.slice(0, 16)}`)).toBeNull();
+    expect(await redis.zscore(x, id.slice(0, 16))).toBeNull();
+    expect(await redis.hget(r, 'st')).toBe('charged');
+    expect(await redis.pttl(h)).toBeGreaterThan(4 * DAY - 60_000);
+  });
+
+  it('a reservation naming other keys than it was made on is unknown', async () => {
+    const store = run.nodes[0]!;
+    const id = idOf(await store.reserve({ caps: [{ key: 'own', cap: 1_000 }], amount: 10, ttlMs: 60_000 }));
+    const other = `${id.slice(0, 17)}${Buffer.from(JSON.stringify(['other'])).toString('base64url')}`;
+    expect(await store.settle(other, 10)).toMatchObject({ settledNow: false, state: 'unknown' });
+    expect(await store.release(other)).toBe(false);
+    expect((await store.spent('own')).reserved).toBe(10);
+  });
+});

@@ -1,0 +1,300 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../src/cli/seed/random.js';
+import type { ReserveResult, SpendStore } from '../../src/platform/spend/spend-store.js';
+import { MAX_SPEND_MICRO } from '../../src/platform/spend/spend-store.js';
+import { type SpendNodes, sleep, spendNodes, spendVariants } from './spend-nodes.js';
+
+const HOUR = 3_600_000;
+
+/** The id of a reservation that must have succeeded. */
+function idOf(r: ReserveResult): string {
+  if (!r.ok) throw new Error(`expected a reservation, got a refusal on ${r.fullKey}`);
+  return r.reservationId;
+}
+
+describe.each(spendVariants)('spend store (%s)', (variant) => {
+  let run: SpendNodes;
+  let a: SpendStore;
+  let b: SpendStore;
+  beforeAll(() => {
+    run = spendNodes(variant, 2);
+    [a, b] = run.nodes as [SpendStore, SpendStore];
+  });
+  afterAll(async () => {
+    await run.close();
+  });
+
+  const totals = (key: string) => a.spent(key);
+
+  it('a reservation landing exactly on the cap succeeds; one micro more is refused', async () => {
+    const caps = [{ key: 'edge', cap: 1_000 }];
+    idOf(await a.reserve({ caps, amount: 600, ttlMs: HOUR }));
+    idOf(await b.reserve({ caps, amount: 400, ttlMs: HOUR }));
+    expect(await a.reserve({ caps, amount: 1, ttlMs: HOUR })).toEqual({
+      ok: false,
+      fullKey: 'edge',
+      room: 0,
+    });
+    expect(await totals('edge')).toEqual({ settled: 0, reserved: 1_000, overdelivered: 0, cap: 1_000 });
+
+    const fresh = [{ key: 'edge-single', cap: 1_000 }];
+    expect(await b.reserve({ caps: fresh, amount: 1_001, ttlMs: HOUR })).toEqual({
+      ok: false,
+      fullKey: 'edge-single',
+      room: 1_000,
+    });
+    idOf(await b.reserve({ caps: fresh, amount: 1_000, ttlMs: HOUR }));
+  });
+
+  it('reserves on every key or on none, and names the first key without room', async () => {
+    const caps = [
+      { key: 'aon-ag', cap: 1_000 },
+      { key: 'aon-c', cap: 500 },
+    ];
+    idOf(await a.reserve({ caps, amount: 400, ttlMs: HOUR }));
+    expect(await b.reserve({ caps, amount: 200, ttlMs: HOUR })).toEqual({
+      ok: false,
+      fullKey: 'aon-c',
+      room: 100,
+    });
+    // The refusal left the key that had room untouched.
+    expect((await totals('aon-ag')).reserved).toBe(400);
+    expect((await totals('aon-c')).reserved).toBe(400);
+    const other = [
+      { key: 'aon-ag2', cap: 50 },
+      { key: 'aon-c', cap: 500 },
+    ];
+    expect(await a.reserve({ caps: other, amount: 60, ttlMs: HOUR })).toEqual({
+      ok: false,
+      fullKey: 'aon-ag2',
+      room: 50,
+    });
+    // Nothing reserved on either key; the cap given is recorded all the same.
+    expect(await totals('aon-ag2')).toEqual({ settled: 0, reserved: 0, overdelivered: 0, cap: 50 });
+    expect((await totals('aon-c')).reserved).toBe(400);
+    idOf(await b.reserve({ caps, amount: 100, ttlMs: HOUR }));
+    expect((await totals('aon-ag')).reserved).toBe(500);
+    expect((await totals('aon-c')).reserved).toBe(500);
+  });
+
+  it('settling less than reserved gives the rest back to every key', async () => {
+    const caps = [
+      { key: 'less-ag', cap: 1_000 },
+      { key: 'less-c', cap: 800 },
+    ];
+    const id = idOf(await a.reserve({ caps, amount: 800, ttlMs: HOUR }));
+    expect(await b.settle(id, 300)).toEqual({
+      settledNow: true,
+      state: 'charged',
+      charged: 300,
+      overdelivered: 0,
+    });
+    expect(await totals('less-ag')).toEqual({ settled: 300, reserved: 0, overdelivered: 0, cap: 1_000 });
+    expect(await totals('less-c')).toEqual({ settled: 300, reserved: 0, overdelivered: 0, cap: 800 });
+    idOf(await b.reserve({ caps, amount: 500, ttlMs: HOUR }));
+    expect(await a.reserve({ caps, amount: 1, ttlMs: HOUR })).toMatchObject({ ok: false, fullKey: 'less-c' });
+  });
+
+  it('settle and release are idempotent, and a released reservation is never charged', async () => {
+    const caps = [{ key: 'idem', cap: 10_000 }];
+    const id = idOf(await a.reserve({ caps, amount: 1_000, ttlMs: HOUR }));
+    const first = await a.settle(id, 700);
+    expect(first).toEqual({ settledNow: true, state: 'charged', charged: 700, overdelivered: 0 });
+    // A second settle, even of another amount and from another node, changes nothing.
+    expect(await b.settle(id, 900)).toEqual({ ...first, settledNow: false });
+    expect(await b.release(id)).toBe(false);
+    expect(await totals('idem')).toEqual({ settled: 700, reserved: 0, overdelivered: 0, cap: 10_000 });
+
+    const gone = idOf(await b.reserve({ caps, amount: 2_000, ttlMs: HOUR }));
+    expect(await a.release(gone)).toBe(true);
+    expect(await b.release(gone)).toBe(false);
+    expect(await a.settle(gone, 2_000)).toEqual({
+      settledNow: false,
+      state: 'released',
+      charged: 0,
+      overdelivered: 0,
+    });
+    expect(await totals('idem')).toEqual({ settled: 700, reserved: 0, overdelivered: 0, cap: 10_000 });
+  });
+
+  it('refuses bad input: more than reserved, unknown ids, malformed requests', async () => {
+    const caps = [{ key: 'bad', cap: 1_000 }];
+    const id = idOf(await a.reserve({ caps, amount: 100, ttlMs: HOUR }));
+    await expect(a.settle(id, 101)).rejects.toThrow(RangeError);
+    await expect(a.settle(id, 1.5)).rejects.toThrow(RangeError);
+    expect((await totals('bad')).reserved).toBe(100);
+    const unknown = { settledNow: false, state: 'unknown', charged: 0, overdelivered: 0 };
+    expect(await a.settle('nonsense', 1)).toEqual(unknown);
+    // Well formed, but never issued: same keys, another nonce.
+    const forged = `AAAAAAAAAAAAAAAA${id.slice(16)}`;
+    expect(await b.settle(forged, 1)).toEqual(unknown);
+    expect(await b.release(forged)).toBe(false);
+    expect(await totals('bad')).toEqual({ settled: 0, reserved: 100, overdelivered: 0, cap: 1_000 });
+
+    const bad = [
+      { caps, amount: 0, ttlMs: HOUR },
+      { caps, amount: 2.5, ttlMs: HOUR },
+      { caps, amount: 10, ttlMs: 0 },
+      { caps: [], amount: 10, ttlMs: HOUR },
+      { caps: [caps[0]!, caps[0]!], amount: 10, ttlMs: HOUR },
+      { caps: [{ key: 'x', cap: MAX_SPEND_MICRO + 1 }], amount: 10, ttlMs: HOUR },
+      { caps: [{ key: 'x', cap: 100, retainMs: 10 }], amount: 10, ttlMs: HOUR },
+      { caps: [{ key: '', cap: 100 }], amount: 10, ttlMs: HOUR },
+    ];
+    for (const request of bad) await expect(a.reserve(request)).rejects.toThrow(RangeError);
+  });
+
+  it('a reservation not settled within its ttl gives its amount back by itself', async () => {
+    const caps = [
+      { key: 'exp-ag', cap: 1_000 },
+      { key: 'exp-c', cap: 5_000 },
+    ];
+    const held = await a.reserve({ caps, amount: 1_000, ttlMs: 120 });
+    expect(held.ok && held.expiresAt).toBeGreaterThan(Date.now() - 1_000);
+    expect(await b.reserve({ caps, amount: 1, ttlMs: HOUR })).toMatchObject({ ok: false, fullKey: 'exp-ag' });
+    await sleep(200);
+    expect(await totals('exp-ag')).toEqual({ settled: 0, reserved: 0, overdelivered: 0, cap: 1_000 });
+    expect((await totals('exp-c')).reserved).toBe(0);
+    idOf(await b.reserve({ caps, amount: 1_000, ttlMs: HOUR }));
+  });
+
+  it('a settle after expiry is charged only if every key has room; else it is counted as overdelivery', async () => {
+    const caps = [
+      { key: 'late-ag', cap: 1_000 },
+      { key: 'late-c', cap: 3_000 },
+    ];
+    const late = idOf(await a.reserve({ caps, amount: 600, ttlMs: 100 }));
+    const lateWithRoom = idOf(await a.reserve({ caps, amount: 300, ttlMs: 100 }));
+    await sleep(180);
+    // The budget was taken by others meanwhile: 500 left on the ad group, too little for 600.
+    const other = idOf(await b.reserve({ caps, amount: 500, ttlMs: HOUR }));
+    expect(await b.settle(late, 600)).toEqual({
+      settledNow: true,
+      state: 'overdelivered',
+      charged: 0,
+      overdelivered: 600,
+    });
+    // All or nothing: 500 of room does not make a 600 charge partly billed.
+    expect(await totals('late-ag')).toEqual({ settled: 0, reserved: 500, overdelivered: 600, cap: 1_000 });
+    expect(await totals('late-c')).toEqual({ settled: 0, reserved: 500, overdelivered: 600, cap: 3_000 });
+    expect(await a.settle(late, 600)).toMatchObject({
+      settledNow: false,
+      state: 'overdelivered',
+      overdelivered: 600,
+    });
+    // 300 still fits beside the 500 reserved: charged, even though it expired.
+    expect(await a.settle(lateWithRoom, 300)).toMatchObject({
+      settledNow: true,
+      state: 'charged',
+      charged: 300,
+    });
+    expect(await b.settle(other, 500)).toMatchObject({ state: 'charged', charged: 500 });
+    expect(await totals('late-ag')).toEqual({ settled: 800, reserved: 0, overdelivered: 600, cap: 1_000 });
+    expect(await a.release(late)).toBe(false);
+  });
+
+  it('a settle after expiry is refused when any one of its keys is full', async () => {
+    const caps = [
+      { key: 'late2-ag', cap: 10_000 },
+      { key: 'late2-c', cap: 1_000 },
+    ];
+    const late = idOf(await a.reserve({ caps, amount: 400, ttlMs: 100 }));
+    await sleep(180);
+    const fill = idOf(await b.reserve({ caps: [caps[1]!], amount: 1_000, ttlMs: HOUR }));
+    expect(await b.settle(fill, 1_000)).toMatchObject({ state: 'charged' });
+    expect(await a.settle(late, 400)).toMatchObject({ state: 'overdelivered', overdelivered: 400 });
+    expect(await totals('late2-ag')).toEqual({ settled: 0, reserved: 0, overdelivered: 400, cap: 10_000 });
+    expect(await totals('late2-c')).toEqual({ settled: 1_000, reserved: 0, overdelivered: 400, cap: 1_000 });
+  });
+
+  it('a lowered cap binds the settles of reservations made under the old one', async () => {
+    const caps = [{ key: 'lower', cap: 1_000 }];
+    const first = idOf(await a.reserve({ caps, amount: 300, ttlMs: HOUR }));
+    const second = idOf(await a.reserve({ caps, amount: 300, ttlMs: HOUR }));
+    // The budget drops to 500: the request is refused, and the new cap is recorded.
+    const lowered = [{ key: 'lower', cap: 500 }];
+    expect(await b.reserve({ caps: lowered, amount: 1, ttlMs: HOUR })).toEqual({
+      ok: false,
+      fullKey: 'lower',
+      room: 0,
+    });
+    expect(await b.settle(first, 300)).toMatchObject({ state: 'overdelivered', overdelivered: 300 });
+    expect(await b.settle(second, 300)).toMatchObject({ state: 'charged', charged: 300 });
+    expect(await totals('lower')).toEqual({ settled: 300, reserved: 0, overdelivered: 300, cap: 500 });
+  });
+
+  it('a release after expiry closes the reservation: a later settle is not charged', async () => {
+    const caps = [{ key: 'late-rel', cap: 1_000 }];
+    const id = idOf(await a.reserve({ caps, amount: 100, ttlMs: 80 }));
+    await sleep(150);
+    expect(await b.release(id)).toBe(true);
+    expect(await a.settle(id, 100)).toMatchObject({ settledNow: false, state: 'released' });
+    expect(await totals('late-rel')).toEqual({ settled: 0, reserved: 0, overdelivered: 0, cap: 1_000 });
+  });
+
+  it('matches a reference model over a seeded random sequence of operations', async () => {
+    const random = new Random(20261203);
+    const keys = ['m-ag1', 'm-ag2', 'm-ag3', 'm-c'];
+    const caps: Record<string, number> = { 'm-ag1': 40_000, 'm-ag2': 25_000, 'm-ag3': 60_000, 'm-c': 90_000 };
+    const model = new Map(keys.map((k) => [k, { settled: 0, reserved: 0 }]));
+    const open = new Map<string, { keys: string[]; amount: number; charged?: number }>();
+    for (let step = 0; step < 400; step++) {
+      const node = random.chance(0.5) ? a : b;
+      const ids = [...open.keys()];
+      const op = random.next();
+      if (op < 0.5 || ids.length === 0) {
+        const chosen = random.chance(0.7) ? [random.pick(keys.slice(0, 3)), 'm-c'] : [random.pick(keys)];
+        const amount = 1 + random.int(random.chance(0.2) ? 40_000 : 5_000);
+        const got = await node.reserve({
+          caps: chosen.map((k) => ({ key: k, cap: caps[k]! })),
+          amount,
+          ttlMs: HOUR,
+        });
+        const full = chosen.find((k) => model.get(k)!.settled + model.get(k)!.reserved + amount > caps[k]!);
+        if (full) {
+          const m = model.get(full)!;
+          expect(got).toEqual({
+            ok: false,
+            fullKey: full,
+            room: Math.max(0, caps[full]! - m.settled - m.reserved),
+          });
+        } else {
+          for (const k of chosen) model.get(k)!.reserved += amount;
+          open.set(idOf(got), { keys: chosen, amount });
+        }
+      } else {
+        const id = random.pick(ids);
+        const r = open.get(id)!;
+        if (op < 0.85) {
+          const actual = random.chance(0.5) ? r.amount : random.int(r.amount + 1);
+          const got = await node.settle(id, actual);
+          if (r.charged === undefined) {
+            expect(got).toEqual({ settledNow: true, state: 'charged', charged: actual, overdelivered: 0 });
+            for (const k of r.keys) {
+              model.get(k)!.reserved -= r.amount;
+              model.get(k)!.settled += actual;
+            }
+            r.charged = actual;
+          } else {
+            expect(got).toEqual({
+              settledNow: false,
+              state: 'charged',
+              charged: r.charged,
+              overdelivered: 0,
+            });
+          }
+        } else {
+          expect(await node.release(id)).toBe(r.charged === undefined);
+          if (r.charged === undefined) for (const k of r.keys) model.get(k)!.reserved -= r.amount;
+          open.delete(id);
+        }
+      }
+    }
+    for (const k of keys) {
+      const m = model.get(k)!;
+      const got = await totals(k);
+      expect({ settled: got.settled, reserved: got.reserved }).toEqual(m);
+      expect(got.settled).toBeLessThanOrEqual(caps[k]!);
+    }
+  });
+});
