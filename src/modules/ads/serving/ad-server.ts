@@ -1,0 +1,128 @@
+import type { SpendStore } from '../../../platform/spend/spend-store.js';
+import type { AdCatalog, ServableAd } from './ad-catalog.js';
+import { type Candidate, runAuction, type Scored } from './auction.js';
+import { budgetCaps, reserveAmount } from './budget-keys.js';
+import type { CtrBook } from './ctr-book.js';
+import { ineligibility, type Placement, type ServingContext, type ViewerProfile } from './eligibility.js';
+
+/** One request for ads: who, where, how many slots, and what the page shows already. */
+export interface AdRequest extends ServingContext {
+  readonly viewer: ViewerProfile;
+  readonly slots: number;
+  /** Pins the page shows organically: an ad never duplicates one. */
+  readonly organicPinIds: ReadonlySet<string>;
+  /** Seeds the auction's tie-break. */
+  readonly requestId: string;
+}
+
+/** A won slot: the ad, its price per billable event, and the budget reserved for it. */
+export interface ServedAd {
+  readonly ad: ServableAd;
+  readonly slot: number;
+  readonly ecpm: number;
+  readonly priceMicro: number;
+  readonly reservationId: string;
+}
+
+/** Settings of the auction per placement. */
+export interface AuctionSettings {
+  readonly reserveEcpmMicro: Readonly<Record<Placement, number>>;
+  readonly minRelevance: number;
+  /** How long a served ad's budget is held for its billable event (the impression token's life). */
+  readonly reservationTtlMs: number;
+}
+
+export interface AdServerDeps {
+  readonly catalog: Pick<AdCatalog, 'snapshot'>;
+  readonly ctr: () => CtrBook;
+  readonly spend: SpendStore;
+  readonly settings: AuctionSettings;
+  /** The ad's relevance to the request, in [0, 1] (the quality guard's measure). */
+  readonly relevance: (ad: ServableAd, request: AdRequest) => number;
+  /** The bid the ad group bids now, micro per billable event (its strategy's effective bid). */
+  readonly effectiveBid: (ad: ServableAd) => number | null;
+  /** The ad group's bid floor, micro per billable event. */
+  readonly floor: (ad: ServableAd) => number;
+  /** How many times the viewer saw the ad group's ads in its frequency window. */
+  readonly shown?: (viewerId: string | null, adGroupId: string) => number;
+}
+
+/** What an auction did, for the auction log. */
+export interface AuctionRecord {
+  readonly scored: readonly Scored[];
+  readonly served: readonly ServedAd[];
+  /** Winners dropped because a budget had no room left. */
+  readonly outOfBudget: readonly string[];
+}
+
+/**
+ * The ad server: for a request, the catalog's candidates, the eligible among them, not duplicating the
+ * page, scored by predicted click-through and bid, and the auction's winners, each with its budget
+ * reserved in the shared spend store (a winner whose budget has no room is dropped, so no budget is ever
+ * passed). Billing settles the reservation when the ad's billable event is reported.
+ */
+export class AdServer {
+  constructor(private readonly deps: AdServerDeps) {}
+
+  async select(request: AdRequest): Promise<{ served: ServedAd[]; record: AuctionRecord }> {
+    if (request.slots <= 0) return { served: [], record: { scored: [], served: [], outOfBudget: [] } };
+    const interests = new Set([...request.viewer.interests, ...(request.contextInterests ?? [])]);
+    const ctr = this.deps.ctr();
+    const byId = new Map<string, ServableAd>();
+    const candidates: Candidate[] = [];
+    for (const ad of this.deps.catalog.snapshot().candidates(request.placement, interests, request.query)) {
+      if (request.organicPinIds.has(ad.pinId)) continue;
+      const shown = this.deps.shown?.(request.viewer.userId, ad.adGroupId) ?? 0;
+      if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
+      const bid = this.deps.effectiveBid(ad);
+      if (bid === null) continue;
+      byId.set(ad.adId, ad);
+      candidates.push({
+        adId: ad.adId,
+        adGroupId: ad.adGroupId,
+        advertiserId: ad.advertiserId,
+        pinId: ad.pinId,
+        billableEvent: ad.billableEvent,
+        bidMicro: bid,
+        floorMicro: this.deps.floor(ad),
+        pctr: ctr.predict(ad, request.placement),
+        relevance: this.deps.relevance(ad, request),
+      });
+    }
+    const { winners, scored } = runAuction({
+      candidates,
+      slots: request.slots,
+      reserveEcpmMicro: this.deps.settings.reserveEcpmMicro[request.placement],
+      minRelevance: this.deps.settings.minRelevance,
+      seed: request.requestId,
+    });
+    const served: ServedAd[] = [];
+    const outOfBudget: string[] = [];
+    for (const w of winners) {
+      const ad = byId.get(w.candidate.adId)!;
+      const caps = budgetCaps(ad, request.nowMs);
+      // No budget to draw on (a campaign optimizing its budget without a cap): never served.
+      if (caps.length === 0) {
+        outOfBudget.push(ad.adId);
+        continue;
+      }
+      const reserved = await this.deps.spend.reserve({
+        caps,
+        amount: reserveAmount(ad.billableEvent, w.priceMicro),
+        ttlMs: this.deps.settings.reservationTtlMs,
+      });
+      if (!reserved.ok) {
+        outOfBudget.push(ad.adId);
+        continue;
+      }
+      served.push({
+        ad,
+        slot: served.length,
+        ecpm: w.ecpm,
+        priceMicro: w.priceMicro,
+        reservationId: reserved.reservationId,
+      });
+    }
+    return { served, record: { scored, served, outOfBudget } };
+  }
+}

@@ -1,0 +1,39 @@
+import type { SpendCap } from '../../../platform/spend/spend-store.js';
+import type { ServableAd } from './ad-catalog.js';
+
+/** How long lifetime totals are kept after their last change (a flight is at most a year and a month). */
+const LIFETIME_RETAIN_MS = 400 * 24 * 3_600_000;
+
+/** The UTC day of a moment, YYYY-MM-DD: daily budgets run from midnight UTC. */
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The capped spend keys a served ad draws on: its ad group's budget (daily, or lifetime; none under
+ * campaign budget optimization) and its campaign's daily and lifetime caps. A reservation is taken on all
+ * at once, so no cap is passed by one micro.
+ */
+export function budgetCaps(ad: ServableAd, nowMs: number): SpendCap[] {
+  const day = utcDay(nowMs);
+  const caps: SpendCap[] = [];
+  if (ad.budgetMicro !== null && ad.budgetType === 'DAILY')
+    caps.push({ key: `ag:${ad.adGroupId}:d:${day}`, cap: ad.budgetMicro });
+  if (ad.budgetMicro !== null && ad.budgetType === 'LIFETIME')
+    caps.push({ key: `ag:${ad.adGroupId}:life`, cap: ad.budgetMicro, retainMs: LIFETIME_RETAIN_MS });
+  if (ad.campaignDailyCapMicro !== null)
+    caps.push({ key: `c:${ad.campaignId}:d:${day}`, cap: ad.campaignDailyCapMicro });
+  if (ad.campaignLifetimeCapMicro !== null)
+    caps.push({
+      key: `c:${ad.campaignId}:life`,
+      cap: ad.campaignLifetimeCapMicro,
+      retainMs: LIFETIME_RETAIN_MS,
+    });
+  return caps;
+}
+
+/**
+ * The most one billable event of a winner can cost, reserved when it is served: the price per click, or
+ * for CPM billing a thousandth of the price per thousand rounded up (billing charges the exact share).
+ */
+export function reserveAmount(billableEvent: 'CLICKTHROUGH' | 'IMPRESSION', priceMicro: number): number {
+  return billableEvent === 'IMPRESSION' ? Math.ceil(priceMicro / 1000) : priceMicro;
+}

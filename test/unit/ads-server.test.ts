@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogSnapshot, type ServableAd } from '../../src/modules/ads/serving/ad-catalog.js';
+import { type AdRequest, AdServer } from '../../src/modules/ads/serving/ad-server.js';
+import { CtrBook } from '../../src/modules/ads/serving/ctr-book.js';
+import type { ViewerProfile } from '../../src/modules/ads/serving/eligibility.js';
+import { MemorySpendStore } from '../../src/platform/spend/memory-spend-store.js';
+
+const NOW = Date.parse('2026-12-03T12:00:00Z');
+
+const servable = (
+  id: string,
+  over: Partial<ServableAd> = {},
+  targeting: Record<string, string[]> = {},
+): ServableAd => ({
+  adId: id,
+  adGroupId: `g-${id}`,
+  campaignId: `c-${id}`,
+  accountId: `acct-${id}`,
+  advertiserId: `adv-${id}`,
+  advertiserName: `Advertiser ${id}`,
+  currency: 'USD',
+  pinId: `pin-${id}`,
+  destinationUrl: null,
+  billableEvent: 'CLICKTHROUGH',
+  bidMicro: 1_000_000,
+  bidStrategy: 'MAX_BID',
+  budgetType: 'DAILY',
+  budgetMicro: 10_000_000,
+  pacing: 'STANDARD',
+  campaignDailyCapMicro: null,
+  campaignLifetimeCapMicro: null,
+  ...over,
+  group: {
+    id: `g-${id}`,
+    status: 'ACTIVE',
+    campaignStatus: 'ACTIVE',
+    start: null,
+    end: null,
+    campaignStart: null,
+    campaignEnd: null,
+    placementGroup: 'ALL',
+    targeting,
+    keywords: [],
+    inheritedNegatives: [],
+    frequencyCap: null,
+  },
+});
+
+const viewer: ViewerProfile = {
+  userId: 'u1',
+  interests: new Set(['decor']),
+  locale: 'en-US',
+  country: 'US',
+  gender: 'female',
+  ageBucket: '25-34',
+  appType: 'web',
+  audiences: new Set(),
+};
+
+function server(ads: ServableAd[], spend = new MemorySpendStore()) {
+  const snapshot = new CatalogSnapshot(ads);
+  return {
+    spend,
+    server: new AdServer({
+      catalog: { snapshot: () => snapshot },
+      ctr: () => CtrBook.empty(),
+      spend,
+      settings: {
+        reserveEcpmMicro: { BROWSE: 1_000_000, SEARCH: 2_000_000 },
+        minRelevance: 0.2,
+        reservationTtlMs: 60_000,
+      },
+      relevance: () => 1,
+      effectiveBid: (ad) => ad.bidMicro,
+      floor: () => 100_000,
+    }),
+  };
+}
+
+const request = (over: Partial<AdRequest> = {}): AdRequest => ({
+  viewer,
+  placement: 'BROWSE',
+  nowMs: NOW,
+  slots: 1,
+  organicPinIds: new Set(),
+  requestId: 'r1',
+  ...over,
+});
+
+describe('the ad server', () => {
+  it('serves the auction winner with its price reserved in the spend store', async () => {
+    const { server: s, spend } = server([servable('a', { bidMicro: 2_000_000 }), servable('b')]);
+    const { served, record } = await s.select(request());
+    expect(served.map((x) => x.ad.adId)).toEqual(['a']);
+    // b's eCPM (1,000,000 × 1% × 1000) converted back to a's clicks, plus the tie rule: about b's bid.
+    expect([1_000_000, 1_000_001]).toContain(served[0]!.priceMicro);
+    expect(record.scored).toHaveLength(2);
+    expect(await spend.spent('ag:g-a:d:2026-12-03')).toMatchObject({
+      reserved: served[0]!.priceMicro,
+      settled: 0,
+    });
+  });
+
+  it('never shows an ad for a pin the page shows, nor one its targeting excludes', async () => {
+    const ads = [
+      servable('a', { bidMicro: 3_000_000 }),
+      servable('b', {}, { GENDER: ['male'] }),
+      servable('c'),
+    ];
+    const { server: s } = server(ads);
+    const { served } = await s.select(request({ slots: 3, organicPinIds: new Set(['pin-a']) }));
+    expect(served.map((x) => x.ad.adId)).toEqual(['c']);
+  });
+
+  it('drops a winner whose budget has no room, and never reserves past a budget', async () => {
+    const tight = servable('a', { budgetMicro: 1_500_000, bidMicro: 700_000 });
+    const { server: s, spend } = server([tight]);
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await s.select(request({ requestId: `r${i}` })));
+    // A lone bidder pays the reserve converted to clicks: 1,000,000 eCPM / (1% × 1000) = 100,000.
+    expect(results.map((r) => r.served.length)).toEqual([1, 1, 1, 1]);
+    const many = [];
+    for (let i = 0; i < 20; i++) many.push(await s.select(request({ requestId: `m${i}` })));
+    const totals = await spend.spent('ag:g-a:d:2026-12-03');
+    expect(totals.reserved).toBeLessThanOrEqual(1_500_000);
+    expect(totals.reserved).toBe(1_500_000);
+    expect(many.some((r) => r.record.outOfBudget.includes('a'))).toBe(true);
+  });
+
+  it('holds a campaign cap across its ad groups', async () => {
+    const shared = { campaignId: 'c-shared', campaignDailyCapMicro: 250_000, bidMicro: 500_000 };
+    const { server: s, spend } = server([
+      servable('a', shared),
+      servable('b', { ...shared, advertiserId: 'adv-a' }),
+    ]);
+    for (let i = 0; i < 6; i++) await s.select(request({ requestId: `x${i}` }));
+    expect((await spend.spent('c:c-shared:d:2026-12-03')).reserved).toBe(200_000);
+  });
+});
