@@ -34,14 +34,17 @@ const ad = (id: string, over: Partial<Candidate> = {}): Candidate => ({
 });
 
 const auction = (candidates: Candidate[], over: Partial<AuctionInput> = {}) =>
-  runAuction({
-    candidates,
-    slots: 1,
-    reserveEcpmMicro: 1_000_000,
-    minRelevance: 0.2,
-    seed: 'req-1',
-    ...over,
-  });
+  runAuction(
+    {
+      candidates,
+      slots: 1,
+      reserveEcpmMicro: 1_000_000,
+      minRelevance: 0.2,
+      seed: 'req-1',
+      ...over,
+    },
+    { log: true },
+  );
 
 /** Whether `a` at `price` would rank above `b` (the auction's order: eCPM, then tie key, then id). */
 function ranksAbove(seed: string, a: Candidate, price: number, b: Candidate): boolean {
@@ -114,6 +117,21 @@ describe('the auction', () => {
     expect(two.winners.map((w) => w.candidate.adId)).toEqual(['a1', 'a2']);
   });
 
+  it('looks past a head of one advertiser for the ads that set the prices', () => {
+    // Thirty ads of one advertiser outrank everyone: the price of its winner is set by the best other ad.
+    const crowd = Array.from({ length: 30 }, (_, i) =>
+      ad(`a${String(i).padStart(2, '0')}`, { advertiserId: 'A', bidMicro: 5_000_000 - i }),
+    );
+    const others = [
+      ad('b', { advertiserId: 'B', bidMicro: 2_000_000 }),
+      ad('c', { advertiserId: 'C', bidMicro: 1_500_000 }),
+    ];
+    const { winners } = auction([...crowd, ...others], { slots: 2 });
+    expect(winners.map((w) => w.candidate.adId)).toEqual(['a00', 'b']);
+    expect([2_000_000, 2_000_001]).toContain(winners[0]!.priceMicro);
+    expect([1_500_000, 1_500_001]).toContain(winners[1]!.priceMicro);
+  });
+
   it('breaks ties the same way for the same auction, and not always for the same ad', () => {
     const tied = ['x', 'y', 'z'].map((id) => ad(id));
     const first = auction(tied, { seed: 'r' }).winners[0]!.candidate.adId;
@@ -148,6 +166,11 @@ describe('the auction', () => {
         seed: `s${round}`,
       };
       const { winners } = runAuction({ candidates, ...input });
+      // The log ranks the same way the winners were chosen, whether it is asked for or not.
+      const logged = runAuction({ candidates, ...input }, { log: true });
+      expect(logged.winners).toEqual(winners);
+      const eligible = logged.scored.filter((s) => !s.refused);
+      expect(winners.every((w) => eligible.some((s) => s.candidate === w.candidate))).toBe(true);
       for (const w of winners) {
         const c = w.candidate;
         expect(w.priceMicro).toBeLessThanOrEqual(c.bidMicro);

@@ -69,6 +69,7 @@ function server(ads: ServableAd[], spend = new MemorySpendStore()) {
         reserveEcpmMicro: { BROWSE: 1_000_000, SEARCH: 2_000_000 },
         minRelevance: 0.2,
         reservationTtlMs: 60_000,
+        logRate: 1,
       },
       relevance: () => 1,
       effectiveBid: (ad) => ad.bidMicro,

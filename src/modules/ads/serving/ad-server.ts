@@ -1,6 +1,6 @@
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, ServableAd } from './ad-catalog.js';
-import { type Candidate, runAuction, type Scored } from './auction.js';
+import { type Candidate, fnv1a, runAuction, type Scored } from './auction.js';
 import { budgetCaps, reserveAmount } from './budget-keys.js';
 import type { CtrBook } from './ctr-book.js';
 import { ineligibility, type Placement, type ServingContext, type ViewerProfile } from './eligibility.js';
@@ -30,6 +30,8 @@ export interface AuctionSettings {
   readonly minRelevance: number;
   /** How long a served ad's budget is held for its billable event (the impression token's life). */
   readonly reservationTtlMs: number;
+  /** Share of auctions whose every candidate is logged (ranking them all is the dear part), 0 to 1. */
+  readonly logRate?: number;
 }
 
 export interface AdServerDeps {
@@ -49,6 +51,7 @@ export interface AdServerDeps {
 
 /** What an auction did, for the auction log. */
 export interface AuctionRecord {
+  /** Every candidate scored and ranked, when this auction is sampled for the log; else empty. */
   readonly scored: readonly Scored[];
   readonly served: readonly ServedAd[];
   /** Winners dropped because a budget had no room left. */
@@ -89,13 +92,18 @@ export class AdServer {
         relevance: this.deps.relevance(ad, request),
       });
     }
-    const { winners, scored } = runAuction({
-      candidates,
-      slots: request.slots,
-      reserveEcpmMicro: this.deps.settings.reserveEcpmMicro[request.placement],
-      minRelevance: this.deps.settings.minRelevance,
-      seed: request.requestId,
-    });
+    // Sampled by the request id, so a request is logged or not whatever node serves it.
+    const log = fnv1a(`log:${request.requestId}`) / 2 ** 32 < (this.deps.settings.logRate ?? 0);
+    const { winners, scored } = runAuction(
+      {
+        candidates,
+        slots: request.slots,
+        reserveEcpmMicro: this.deps.settings.reserveEcpmMicro[request.placement],
+        minRelevance: this.deps.settings.minRelevance,
+        seed: request.requestId,
+      },
+      { log },
+    );
     const served: ServedAd[] = [];
     const outOfBudget: string[] = [];
     for (const w of winners) {

@@ -92,13 +92,6 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** Whether `a` ranks above `b`: higher eCPM, then the lower tie key, then the lower ad id. */
-function ranksAbove(a: Scored, b: Scored): boolean {
-  if (a.ecpm !== b.ecpm) return a.ecpm > b.ecpm;
-  if (a.tieKey !== b.tieKey) return a.tieKey < b.tieKey;
-  return a.candidate.adId < b.candidate.adId;
-}
-
 /**
  * The least whole micro-amount, in `c`'s billable unit, whose eCPM reaches `ecpm` (strictly exceeds it
  * when `strict`).
@@ -112,42 +105,122 @@ export function toBillable(c: Candidate, ecpm: number, strict: boolean): number 
   return price;
 }
 
-/** Runs the auction: winners of up to `slots` slots, in slot order, with their prices. */
-export function runAuction(input: AuctionInput): AuctionResult {
-  const perAdvertiser = input.perAdvertiser ?? 1;
-  const scored: Scored[] = input.candidates.map((candidate) => {
-    const ecpm = ecpmOf(candidate);
-    const tieKey = fnv1a(`${input.seed}:${candidate.adId}`);
-    let refused: Scored['refused'];
-    if (!(candidate.bidMicro > 0) || !Number.isFinite(ecpm)) refused = 'bid';
-    else if (candidate.relevance < input.minRelevance) refused = 'relevance';
-    else if (candidate.bidMicro < candidate.floorMicro) refused = 'floor';
-    else if (ecpm < input.reserveEcpmMicro) refused = 'reserve';
-    return refused ? { candidate, ecpm, tieKey, refused } : { candidate, ecpm, tieKey };
-  });
-  const eligible = scored.filter((s) => !s.refused).sort((a, b) => (ranksAbove(a, b) ? -1 : 1));
-  const refused = scored.filter((s) => s.refused).sort((a, b) => (ranksAbove(a, b) ? -1 : 1));
+/** Refusal codes in the scoring pass (0: eligible). */
+const REFUSALS: (Scored['refused'] | undefined)[] = [undefined, 'bid', 'relevance', 'floor', 'reserve'];
 
-  const winners: Winner[] = [];
-  const wins = new Map<string, number>();
-  for (let i = 0; i < eligible.length && winners.length < input.slots; i++) {
-    const s = eligible[i]!;
-    const taken = wins.get(s.candidate.advertiserId) ?? 0;
-    if (taken >= perAdvertiser) continue;
-    wins.set(s.candidate.advertiserId, taken + 1);
-    // The ad that would rank here without this one sets the price: the next eligible ad of another
-    // advertiser that may still win (an advertiser never sets its own price).
-    const next = eligible
-      .slice(i + 1)
-      .find(
-        (o) =>
-          o.candidate.advertiserId !== s.candidate.advertiserId &&
-          (wins.get(o.candidate.advertiserId) ?? 0) < perAdvertiser,
-      );
-    const reserve = toBillable(s.candidate, input.reserveEcpmMicro, false);
-    const keep = next ? toBillable(s.candidate, next.ecpm, !ranksAbove(s, { ...next, ecpm: s.ecpm })) : 0;
-    const price = Math.min(s.candidate.bidMicro, Math.max(keep, reserve, s.candidate.floorMicro));
-    winners.push({ candidate: s.candidate, slot: winners.length, ecpm: s.ecpm, priceMicro: price });
+/**
+ * Runs the auction: winners of up to `slots` slots, in slot order, with their prices; with `log`, also
+ * every candidate scored and ranked (the auction log; sampled by the caller, as ranking all is the dear
+ * part). Only the top of the ranking is ordered: the eligible candidates are scored in one pass into
+ * typed arrays, and the best few kept by insertion, more only when the winners' prices need them.
+ */
+export function runAuction(input: AuctionInput, options: { log?: boolean } = {}): AuctionResult {
+  const cs = input.candidates;
+  const n = cs.length;
+  const perAdvertiser = input.perAdvertiser ?? 1;
+  const ecpm = new Float64Array(n);
+  const refusal = new Uint8Array(n);
+  const reserveEcpm = input.reserveEcpmMicro;
+  const minRelevance = input.minRelevance;
+  let eligibleCount = 0;
+  for (let i = 0; i < n; i++) {
+    const c = cs[i]!;
+    const bid = c.bidMicro;
+    const e = c.billableEvent === 'IMPRESSION' ? bid : bid * (c.pctr * 1000);
+    ecpm[i] = e;
+    if (!(bid > 0) || !Number.isFinite(e)) refusal[i] = 1;
+    else if (c.relevance < minRelevance) refusal[i] = 2;
+    else if (bid < c.floorMicro) refusal[i] = 3;
+    else if (e < reserveEcpm) refusal[i] = 4;
+    else eligibleCount++;
   }
+  // Tie keys are hashed only when two eCPMs are equal.
+  const keys = new Map<number, number>();
+  const tieKey = (i: number) => {
+    let k = keys.get(i);
+    if (k === undefined) {
+      k = fnv1a(`${input.seed}:${cs[i]!.adId}`);
+      keys.set(i, k);
+    }
+    return k;
+  };
+  /** Whether `a` would win a tie against `b`: the lower tie key, then the lower ad id. */
+  const winsTie = (a: number, b: number) => {
+    const ka = tieKey(a);
+    const kb = tieKey(b);
+    return ka !== kb ? ka < kb : cs[a]!.adId < cs[b]!.adId;
+  };
+  const above = (a: number, b: number) => (ecpm[a] !== ecpm[b] ? ecpm[a]! > ecpm[b]! : winsTie(a, b));
+  /** The best `m` eligible candidates, ranked. */
+  const top = (m: number): number[] => {
+    const out: number[] = [];
+    if (m <= 0) return out;
+    for (let i = 0; i < n; i++) {
+      if (refusal[i] !== 0) continue;
+      if (out.length === m) {
+        const last = out[m - 1]!;
+        if (ecpm[i]! < ecpm[last]! || (ecpm[i] === ecpm[last] && !winsTie(i, last))) continue;
+      }
+      let j = out.length < m ? out.length : m - 1;
+      if (out.length < m) out.push(i);
+      while (j > 0 && above(i, out[j - 1]!)) {
+        out[j] = out[j - 1]!;
+        j--;
+      }
+      out[j] = i;
+    }
+    return out;
+  };
+
+  let winners: Winner[] | undefined;
+  for (
+    let m = Math.min(eligibleCount, 4 * input.slots + 8);
+    winners === undefined;
+    m = Math.min(eligibleCount, m * 4)
+  ) {
+    winners = resolve(top(m), m >= eligibleCount);
+  }
+
+  /** Winners and prices from the ranked head; undefined when a price needs a candidate past it. */
+  function resolve(ranked: number[], complete: boolean): Winner[] | undefined {
+    const out: Winner[] = [];
+    const wins = new Map<string, number>();
+    for (let r = 0; r < ranked.length && out.length < input.slots; r++) {
+      const i = ranked[r]!;
+      const c = cs[i]!;
+      const taken = wins.get(c.advertiserId) ?? 0;
+      if (taken >= perAdvertiser) continue;
+      wins.set(c.advertiserId, taken + 1);
+      // The ad that would rank here without this one sets the price: the next eligible ad of another
+      // advertiser that may still win (an advertiser never sets its own price).
+      let next = -1;
+      for (let q = r + 1; q < ranked.length; q++) {
+        const o = cs[ranked[q]!]!;
+        if (o.advertiserId !== c.advertiserId && (wins.get(o.advertiserId) ?? 0) < perAdvertiser) {
+          next = ranked[q]!;
+          break;
+        }
+      }
+      if (next < 0 && !complete) return undefined;
+      const reserve = toBillable(c, input.reserveEcpmMicro, false);
+      // Keeping the rank at the next ad's eCPM is enough if this ad wins the tie there; else one micro more.
+      const keep = next >= 0 ? toBillable(c, ecpm[next]!, !winsTie(i, next)) : 0;
+      const price = Math.min(c.bidMicro, Math.max(keep, reserve, c.floorMicro));
+      out.push({ candidate: c, slot: out.length, ecpm: ecpm[i]!, priceMicro: price });
+    }
+    if (out.length < input.slots && !complete) return undefined;
+    return out;
+  }
+
+  if (!options.log) return { winners, scored: [] };
+  const scored: Scored[] = cs.map((candidate, i) => {
+    const reason = REFUSALS[refusal[i]!];
+    return reason
+      ? { candidate, ecpm: ecpm[i]!, tieKey: tieKey(i), refused: reason }
+      : { candidate, ecpm: ecpm[i]!, tieKey: tieKey(i) };
+  });
+  const order = scored.map((_, i) => i).sort((a, b) => (above(a, b) ? -1 : 1));
+  const eligible = order.filter((i) => refusal[i] === 0).map((i) => scored[i]!);
+  const refused = order.filter((i) => refusal[i] !== 0).map((i) => scored[i]!);
   return { winners, scored: [...eligible, ...refused] };
 }
