@@ -93,7 +93,20 @@ console.log(
 
 // ---- (b) ad selection with a catalog of live ads -------------------------------------------------------
 const INTERESTS = Array.from({ length: 24 }, (_, i) => `9030000000${String(i + 1).padStart(2, '0')}`);
-const WORDS = ['lamp', 'rug', 'sofa', 'recipe', 'cake', 'garden', 'plant', 'dress', 'shoe', 'travel', 'beach', 'hike'];
+const WORDS = [
+  'lamp',
+  'rug',
+  'sofa',
+  'recipe',
+  'cake',
+  'garden',
+  'plant',
+  'dress',
+  'shoe',
+  'travel',
+  'beach',
+  'hike',
+];
 const r2 = rng(2);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(r2() * xs.length)]!;
 const ads: ServableAd[] = Array.from({ length: ADS }, (_, i) => {
@@ -145,7 +158,11 @@ const server = new AdServer({
   catalog: { snapshot: () => snapshot },
   ctr: () => CtrBook.empty(),
   spend: new MemorySpendStore(),
-  settings: { reserveEcpmMicro: { BROWSE: 500_000, SEARCH: 800_000 }, minRelevance: 0.2, reservationTtlMs: 60_000 },
+  settings: {
+    reserveEcpmMicro: { BROWSE: 500_000, SEARCH: 800_000 },
+    minRelevance: 0.2,
+    reservationTtlMs: 60_000,
+  },
   relevance: () => 1,
   effectiveBid: (ad) => ad.bidMicro,
   floor: () => 100_000,
