@@ -72,16 +72,33 @@ export function checkTrackingUrls(urls: Record<string, string[] | undefined> | n
     if (!list || list.length === 0) continue;
     if (list.length > 3) throw new Invalid(`tracking_urls.${kind} holds at most 3 URLs.`);
     for (const url of list) {
-      let parsed: URL | undefined;
-      try {
-        parsed = new URL(url);
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed || !['http:', 'https:'].includes(parsed.protocol))
-        throw new Invalid(`tracking_urls.${kind}: "${url}" is not an http(s) URL.`);
+      if (!isHttpUrl(url)) throw new Invalid(`tracking_urls.${kind}: "${url}" is not an http(s) URL.`);
     }
     out[kind] = list;
   }
   return out;
+}
+
+/** The scheme of an absolute URL (e.g. "https:"), or undefined when the text is not one. */
+export function urlScheme(text: string): string | undefined {
+  try {
+    return new URL(text).protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether text is an absolute http(s) URL. */
+export const isHttpUrl = (text: string) => {
+  const scheme = urlScheme(text);
+  return scheme === 'http:' || scheme === 'https:';
+};
+
+/** A JSON column's text, or null for a value not given or cleared. */
+export const jsonOrNull = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+/** An item naming another ad account than the path's is refused (never moved). */
+export function sameAccount(itemAccount: string | undefined, accountId: string): void {
+  if (itemAccount !== undefined && itemAccount !== accountId)
+    throw new Invalid(`ad_account_id ${itemAccount} is not the ad account of the path (${accountId}).`);
 }

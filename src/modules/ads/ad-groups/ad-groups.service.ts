@@ -11,6 +11,7 @@ import {
   checkSchedule,
   checkStatus,
   checkTrackingUrls,
+  jsonOrNull,
   num,
   secondsOf,
   summaryStatus,
@@ -289,8 +290,6 @@ export class AdGroupsService {
     return { spec, templateIds: templateIds ?? null };
   }
 }
-
-const jsonOrNull = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 function goalMetadata(v: Record<string, unknown> | null | undefined): string | null | undefined {
   if (v === undefined || v === null) return v;

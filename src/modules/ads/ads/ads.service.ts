@@ -6,7 +6,14 @@ import type { IdGenerator } from '../../../platform/ids.js';
 import type { AdAccountView } from '../accounts/ad-accounts.repository.js';
 import type { AdAccess } from '../ad-access.js';
 import { eachItem, idList, withOneException } from '../bulk.js';
-import { checkStatus, checkTrackingUrls, secondsOf } from '../entity-rules.js';
+import {
+  checkStatus,
+  checkTrackingUrls,
+  isHttpUrl,
+  jsonOrNull,
+  secondsOf,
+  urlScheme,
+} from '../entity-rules.js';
 import { adSummaryStatus, review, SERVED_CREATIVE_TYPES } from './ad-review.js';
 import { type AdChanges, type AdRow, adsRepository as repo } from './ads.repository.js';
 import type { AdCreate, AdListQuery, AdUpdate } from './ads.schemas.js';
@@ -232,26 +239,14 @@ function checkCreative(item: Creative): void {
 /** An http(s) URL or null; anything else is refused by name. */
 function httpUrl(name: string, value: string | null | undefined): string | null {
   if (value === undefined || value === null || value === '') return null;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol))
-    throw new Invalid(`${name} must be an http(s) URL.`);
+  if (!isHttpUrl(value)) throw new Invalid(`${name} must be an http(s) URL.`);
   return value;
 }
 
 /** An app link (any scheme an app registers), never one that runs code or reads files. */
 function deepLink(name: string, value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || ['javascript:', 'data:', 'vbscript:', 'file:'].includes(url.protocol))
+  const scheme = urlScheme(value);
+  if (!scheme || ['javascript:', 'data:', 'vbscript:', 'file:'].includes(scheme))
     throw new Invalid(`${name} must be an app or web link.`);
   return value;
 }
@@ -271,5 +266,3 @@ function detailsOf(
   }
   return out;
 }
-
-const jsonOrNull = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));

@@ -5,7 +5,7 @@ import { Invalid, NotFound } from '../../../platform/errors.js';
 import type { IdGenerator } from '../../../platform/ids.js';
 import type { AdAccountView } from '../accounts/ad-accounts.repository.js';
 import type { AdAccess } from '../ad-access.js';
-import { secondsOf } from '../entity-rules.js';
+import { sameAccount, secondsOf } from '../entity-rules.js';
 import { audienceMembers } from './audience-members.js';
 import { bigEnough, shownSize } from './audience-privacy.js';
 import { type AudienceRule, type BuiltType, checkRule } from './audience-rules.js';
@@ -216,9 +216,4 @@ function checkedName(raw: string): string {
   const name = raw.trim();
   if (!name) throw new Invalid('name: an audience needs a name.');
   return name;
-}
-
-function sameAccount(given: string | undefined, accountId: string): void {
-  if (given !== undefined && given !== accountId)
-    throw new Invalid(`ad_account_id ${given} is not the ad account of the path (${accountId}).`);
 }

@@ -12,6 +12,7 @@ import {
   checkStatus,
   checkTrackingUrls,
   num,
+  sameAccount,
   secondsOf,
   summaryStatus,
   timeOf,
@@ -212,10 +213,4 @@ export class CampaignsService {
     if (item.is_performance_plus !== undefined) out.is_performance_plus = item.is_performance_plus;
     return out;
   }
-}
-
-/** An item naming another ad account than the path's is refused (never moved). */
-export function sameAccount(itemAccount: string | undefined, accountId: string): void {
-  if (itemAccount !== undefined && itemAccount !== accountId)
-    throw new Invalid(`ad_account_id ${itemAccount} is not the ad account of the path (${accountId}).`);
 }

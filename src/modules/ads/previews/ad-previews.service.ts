@@ -7,6 +7,7 @@ import { instanceSecret } from '../../../platform/secrets.js';
 import type { PinsService } from '../../pins/index.js';
 import type { AdAccess } from '../ad-access.js';
 import { adsRepository } from '../ads/ads.repository.js';
+import { isHttpUrl } from '../entity-rules.js';
 import type { AdPreviewRequest } from './ad-previews.schemas.js';
 
 /** How long a preview URL works (Pinterest's seven days). */
@@ -72,14 +73,7 @@ export class AdPreviewsService {
     } else if (body.image_url !== undefined) {
       const title = body.title?.trim();
       if (!title) throw new Invalid('title: a preview from an image_url needs a title.');
-      let url: URL | undefined;
-      try {
-        url = new URL(body.image_url);
-      } catch {
-        url = undefined;
-      }
-      if (!url || !['http:', 'https:'].includes(url.protocol))
-        throw new Invalid('image_url must be an http(s) URL.');
+      if (!isHttpUrl(body.image_url)) throw new Invalid('image_url must be an http(s) URL.');
       claim.i = body.image_url;
       claim.t = title;
     } else {
