@@ -7,6 +7,7 @@ import { INTERESTS } from '../../interests/index.js';
 import type { AdAccess } from '../ad-access.js';
 import { eachItem, idList } from '../bulk.js';
 import { type CampaignRow, campaignsRepository } from '../campaigns/campaigns.repository.js';
+import { entityPage } from '../entity-page.js';
 import {
   checkSchedule,
   checkStatus,
@@ -227,27 +228,16 @@ export class AdGroupsService {
   /** GET /v5/ad_accounts/{ad_account_id}/ad_groups. */
   async list(userId: string, accountId: string, q: Static<typeof AdGroupListQuery>) {
     await this.deps.access.require(userId, accountId, 'read');
-    const statuses = q.entity_statuses ?? ['ACTIVE', 'PAUSED'];
-    const ids = idList(q.ad_group_ids);
-    const campaignIds = idList(q.campaign_ids);
-    const descending = q.order === 'DESCENDING';
-    const scope = `ad_groups:${accountId}:${descending}:${statuses.join(',')}:${ids?.join(',') ?? ''}:${campaignIds?.join(',') ?? ''}`;
-    const after = q.bookmark ? String(this.deps.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
-    const pageSize = q.page_size ?? 25;
-    const rows = await repo.list(this.deps.db, accountId, {
-      ids,
-      campaignIds,
-      statuses,
-      descending,
-      after,
-      limit: pageSize + 1,
-    });
     const names = q.translate_interests_to_names ?? false;
-    return this.deps.bookmarks.page(
-      scope,
-      rows,
-      pageSize,
-      (last) => [last.id],
+    return entityPage(
+      this.deps.bookmarks,
+      {
+        kind: 'ad_groups',
+        accountId,
+        query: q,
+        filters: { ids: idList(q.ad_group_ids), campaignIds: idList(q.campaign_ids) },
+      },
+      (filter) => repo.list(this.deps.db, accountId, filter),
       (r) => this.present(r, names),
     );
   }

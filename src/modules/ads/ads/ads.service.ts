@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../../platform/ids.js';
 import type { AdAccountView } from '../accounts/ad-accounts.repository.js';
 import type { AdAccess } from '../ad-access.js';
 import { eachItem, idList, withOneException } from '../bulk.js';
+import { entityPage } from '../entity-page.js';
 import {
   checkStatus,
   checkTrackingUrls,
@@ -167,28 +168,15 @@ export class AdsService {
   /** GET /v5/ad_accounts/{ad_account_id}/ads. */
   async list(userId: string, accountId: string, q: Static<typeof AdListQuery>) {
     await this.deps.access.require(userId, accountId, 'read');
-    const statuses = q.entity_statuses ?? ['ACTIVE', 'PAUSED'];
-    const ids = idList(q.ad_ids);
-    const campaignIds = idList(q.campaign_ids);
-    const adGroupIds = idList(q.ad_group_ids);
-    const descending = q.order === 'DESCENDING';
-    const scope = `ads:${accountId}:${descending}:${statuses.join(',')}:${[ids, campaignIds, adGroupIds].map((l) => l?.join(',') ?? '').join(':')}`;
-    const after = q.bookmark ? String(this.deps.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
-    const pageSize = q.page_size ?? 25;
-    const rows = await repo.list(this.deps.db, accountId, {
-      ids,
-      campaignIds,
-      adGroupIds,
-      statuses,
-      descending,
-      after,
-      limit: pageSize + 1,
-    });
-    return this.deps.bookmarks.page(
-      scope,
-      rows,
-      pageSize,
-      (last) => [last.id],
+    const filters = {
+      ids: idList(q.ad_ids),
+      campaignIds: idList(q.campaign_ids),
+      adGroupIds: idList(q.ad_group_ids),
+    };
+    return entityPage(
+      this.deps.bookmarks,
+      { kind: 'ads', accountId, query: q, filters },
+      (filter) => repo.list(this.deps.db, accountId, filter),
       (r) => this.present(r),
     );
   }

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../../platform/ids.js';
 import type { AdAccountView } from '../accounts/ad-accounts.repository.js';
 import type { AdAccess } from '../ad-access.js';
 import { eachItem, idList } from '../bulk.js';
+import { entityPage } from '../entity-page.js';
 import {
   checkBudget,
   checkSchedule,
@@ -134,24 +135,10 @@ export class CampaignsService {
   /** GET /v5/ad_accounts/{ad_account_id}/campaigns. */
   async list(userId: string, accountId: string, q: Static<typeof CampaignListQuery>) {
     await this.deps.access.require(userId, accountId, 'read');
-    const statuses = q.entity_statuses ?? ['ACTIVE', 'PAUSED'];
-    const ids = idList(q.campaign_ids);
-    const descending = q.order === 'DESCENDING';
-    const scope = `campaigns:${accountId}:${descending}:${statuses.join(',')}:${ids?.join(',') ?? ''}`;
-    const after = q.bookmark ? String(this.deps.bookmarks.decode(scope, q.bookmark)[0]) : undefined;
-    const pageSize = q.page_size ?? 25;
-    const rows = await repo.list(this.deps.db, accountId, {
-      ids,
-      statuses,
-      descending,
-      after,
-      limit: pageSize + 1,
-    });
-    return this.deps.bookmarks.page(
-      scope,
-      rows,
-      pageSize,
-      (last) => [last.id],
+    return entityPage(
+      this.deps.bookmarks,
+      { kind: 'campaigns', accountId, query: q, filters: { ids: idList(q.campaign_ids) } },
+      (filter) => repo.list(this.deps.db, accountId, filter),
       (r) => this.present(r),
     );
   }
