@@ -69,6 +69,11 @@ export const adsRepository = {
       .execute();
   },
 
+  /** Every ad of the account, with where its pin stands. */
+  ofAccount(db: Db, accountId: string): Promise<AdRow[]> {
+    return ads(db).where('a.ad_account_id', '=', accountId).execute();
+  },
+
   /** Where a pin stands: its owner, and whether it exists and is public. */
   async pin(db: Db, pinId: string): Promise<PinStanding & { link: string | null }> {
     const row = await db

@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import type { Db } from '../../../platform/db/database.js';
 import { Invalid } from '../../../platform/errors.js';
-import { discoverableBoard } from '../../boards/index.js';
 import { adSummaryStatus, review } from '../ads/ad-review.js';
+import { adsRepository } from '../ads/ads.repository.js';
 import { OBJECTIVE_TYPES } from '../campaigns/campaigns.schemas.js';
 import { summaryStatus } from '../entity-rules.js';
 
@@ -105,18 +104,7 @@ export async function narrowByStatus(
     out.ad_group_ids = intersect(out.ad_group_ids, passing);
   }
   if (f.ad_statuses) {
-    const rows = await db
-      .selectFrom('ads as a')
-      .leftJoin('pins as p', 'p.id', 'a.pin_id')
-      .leftJoin('boards as b', 'b.id', 'p.board_id')
-      .select((eb) => [
-        'a.id',
-        'a.status',
-        sql<boolean>`p.id is not null`.as('pin_live'),
-        eb.fn.coalesce(discoverableBoard('b'), eb.val(false)).as('pin_public'),
-      ])
-      .where('a.ad_account_id', '=', accountId)
-      .execute();
+    const rows = await adsRepository.ofAccount(db, accountId);
     const passing = rows
       .filter((a) => f.ad_statuses!.includes(adSummaryStatus(a.status, review(a).review_status)))
       .map((a) => a.id);
