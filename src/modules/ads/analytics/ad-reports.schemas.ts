@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { AdAccountIdParams, literals, Nullable } from '../ads.schemas.js';
 import { GRANULARITIES, REPORT_TIMES, WINDOW_DAYS } from './ads-analytics.params.js';
+import { COMMON_TARGETING } from './ads-analytics.schemas.js';
 
 /** The spec's reporting levels (MetricsReportingLevel). */
 export const REPORT_LEVELS = [
@@ -20,22 +21,10 @@ export const REPORT_LEVELS = [
 ] as const;
 export type ReportLevel = (typeof REPORT_LEVELS)[number];
 
-/** The spec's targeting types of an async report (TargetingTypeFilter). */
+/** The spec's targeting types of an async report (TargetingTypeFilter): the common ones and four more. */
 export const REPORT_TARGETING_TYPES = [
-  'KEYWORD',
-  'APPTYPE',
-  'GENDER',
-  'LOCATION',
-  'PLACEMENT',
-  'COUNTRY',
-  'TARGETED_INTEREST',
-  'PINNER_INTEREST',
-  'AUDIENCE_INCLUDE',
-  'GEO',
-  'AGE_BUCKET',
-  'REGION',
+  ...COMMON_TARGETING,
   'MEDIA_TYPE',
-  'AGE_BUCKET_AND_GENDER',
   'AUDIENCE_MULTIPLIER',
   'CREATIVE_ENHANCEMENTS',
   'LOCAL_ADS_STORE_CODE',

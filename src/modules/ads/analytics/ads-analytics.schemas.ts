@@ -2,8 +2,8 @@ import { Type } from 'typebox';
 import { AdAccountIdParams, literals } from '../ads.schemas.js';
 import { GRANULARITIES, REPORT_TIMES, WINDOW_DAYS } from './ads-analytics.params.js';
 
-/** The spec's targeting types of each operation. */
-const COMMON_TARGETING = [
+/** The targeting types every targeting-analytics operation and report takes (the spec's). */
+export const COMMON_TARGETING = [
   'KEYWORD',
   'APPTYPE',
   'GENDER',
