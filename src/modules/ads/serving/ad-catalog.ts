@@ -66,7 +66,7 @@ export class CatalogSnapshot {
 
   /**
    * The ads that may be eligible on a placement for someone with these interests (and, on search, this
-   * query): a superset of the eligible, each once, in id order.
+   * query): a superset of the eligible, each once. Their order is the index's: the auction ranks them.
    */
   candidates(placement: Placement, interests: ReadonlySet<string>, query?: string): ServableAd[] {
     const seen = new Map<string, ServableAd>();
@@ -87,7 +87,7 @@ export class CatalogSnapshot {
       const index = this.byInterest.get(placement)!;
       for (const i of interests) add(index.get(i));
     }
-    return [...seen.values()].sort((a, b) => (a.adId < b.adId ? -1 : a.adId > b.adId ? 1 : 0));
+    return [...seen.values()];
   }
 }
 

@@ -126,7 +126,7 @@ export function runAuction(input: AuctionInput, options: { log?: boolean } = {})
   for (let i = 0; i < n; i++) {
     const c = cs[i]!;
     const bid = c.bidMicro;
-    const e = c.billableEvent === 'IMPRESSION' ? bid : bid * (c.pctr * 1000);
+    const e = ecpmOf(c);
     ecpm[i] = e;
     if (!(bid > 0) || !Number.isFinite(e)) refusal[i] = 1;
     else if (c.relevance < minRelevance) refusal[i] = 2;
