@@ -43,6 +43,31 @@ describe(`database (${testMode()})`, () => {
     await expect(migrate(handle, app.config.dbSchema, app.log, 2)).rejects.toThrow('cache lookup failed');
   });
 
+  // Services only: PGlite has one session, and a session never waits on its own advisory lock.
+  it.runIf(testMode() === 'services')(
+    "locks migrations per schema: another schema's migration does not wait, this schema's does",
+    async () => {
+      const lockClass = 0x636b6d67;
+      const schema = app.config.dbSchema;
+      await app.deps.db.connection().execute(async (holder) => {
+        await sql`select pg_advisory_lock(${lockClass}, hashtext('another_schema'))`.execute(holder);
+        expect(await migrate(app.database, schema, app.log)).toEqual([]);
+        await sql`select pg_advisory_unlock(${lockClass}, hashtext('another_schema'))`.execute(holder);
+
+        await sql`select pg_advisory_lock(${lockClass}, hashtext(${schema}))`.execute(holder);
+        let finished = false;
+        const waiting = migrate(app.database, schema, app.log).then((applied) => {
+          finished = true;
+          return applied;
+        });
+        await sleep(300);
+        expect(finished).toBe(false);
+        await sql`select pg_advisory_unlock(${lockClass}, hashtext(${schema}))`.execute(holder);
+        expect(await waiting).toEqual([]);
+      });
+    },
+  );
+
   it('keeps a statement issued during another transaction out of that transaction', async () => {
     // On PGlite's single session, running the outside insert between BEGIN and ROLLBACK would lose it.
     const tx = app.deps.db.transaction().execute(async (trx) => {

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { connectionWarning, type Logger } from '../logger.js';
+import { CorkboardPostgresDialect } from './migration-lock.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect, type PGliteUsage } from './pglite-dialect.js';
 import type { Database } from './schema.js';
@@ -168,7 +169,7 @@ async function openPostgres(config: Config, url: string, log: Logger): Promise<D
     keepAlive: true,
   });
   watchConnections(pool, log);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CorkboardPostgresDialect({ pool }) });
   return {
     db,
     kind: 'postgres',

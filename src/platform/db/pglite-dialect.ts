@@ -7,13 +7,13 @@ import {
   type DialectAdapter,
   type Driver,
   type Kysely,
-  PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
   type QueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { SchemaMigrationLockAdapter } from './migration-lock.js';
 
 /**
  * Kysely dialect over one embedded PGlite instance.
@@ -28,7 +28,7 @@ export class PGliteDialect implements Dialect {
     private readonly usage: PGliteUsage = { busy: 0, waiting: 0 },
   ) {}
   createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
+    return new SchemaMigrationLockAdapter();
   }
   createDriver(): Driver {
     return new PGliteDriver(this.pglite, this.usage);
