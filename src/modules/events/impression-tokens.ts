@@ -20,6 +20,24 @@ export interface IssueInput {
   requestId: string;
 }
 
+/**
+ * What a promoted item's token carries of the auction that placed it: billing reads it back, so nothing
+ * is looked up or stored when an ad is served.
+ */
+export interface AdClaim {
+  readonly adId: string;
+  /** What one billable event of this item costs, integer micro-currency of the ad's account. */
+  readonly chargeMicro: number;
+  readonly billableEvent: 'IMPRESSION' | 'CLICKTHROUGH';
+  /** The spend store reservation that holds the charge (printable ASCII, at most 255 characters). */
+  readonly reservationId: string;
+}
+
+/** One promoted item shown to one viewer. */
+export interface PromotedIssueInput extends IssueInput {
+  readonly ad: AdClaim;
+}
+
 /** Items of one list response, shown from `firstPosition` on. */
 export interface ListInput {
   viewerUserId?: string;
@@ -42,6 +60,8 @@ export interface ImpressionClaims {
   /** Epoch milliseconds (second precision). */
   issuedAt: number;
   expiresAt: number;
+  /** Present when the item was a promoted pin: the auction's outcome. */
+  ad?: AdClaim;
 }
 
 export type TokenRejection = 'malformed' | 'forged' | 'expired';
@@ -53,7 +73,9 @@ export type VerifyResult = { ok: true; claims: ImpressionClaims } | { ok: false;
 // truncated HMAC-SHA256 over everything before it, all base64url:
 // version << 4 | flags (bit 0: the viewer is an app) 1 | viewer 8 | surface 1 | first position 3 |
 // issued-at s 4 | lifetime min 2 | nonce 10 | item count 1 | request-id length 1 | request id (ASCII) |
-// pin 8 per item. Item i of the chunk is that pin at position first + i. Signing a chunk once instead
+// pin 8 per item. Item i of the chunk is that pin at position first + i. A promoted item (flag bit 1, a
+// chunk of one) adds after its pin: ad 8 | charge micro 6 | billable event 1 (0 impression, 1 click) |
+// reservation length 1 | reservation (ASCII). Signing a chunk once instead
 // of every item makes a 25-pin page cost four MACs, not 25 (the index needs no signature: it only picks
 // which of the signed items the token speaks of).
 const VERSION = 2;
@@ -67,7 +89,14 @@ const MAX_REQUEST_ID = 64;
 export const CHUNK = 8;
 const MAX_POSITION = 0xffffff;
 const MAX_U64 = (1n << 64n) - 1n;
-const MAX_TOKEN_CHARS = Math.ceil(((FIXED + MAX_REQUEST_ID + 8 * CHUNK + MAC_BYTES) * 4) / 3) + 3;
+const AD_FIXED = 16;
+const MAX_RESERVATION = 255;
+const MAX_CHARGE = 2 ** 48 - 1;
+const PROMOTED = 2;
+const MAX_TOKEN_CHARS =
+  Math.ceil(
+    ((FIXED + MAX_REQUEST_ID + Math.max(8 * CHUNK, 8 + AD_FIXED + MAX_RESERVATION) + MAC_BYTES) * 4) / 3,
+  ) + 3;
 const SURFACE_INDEX = new Map<string, number>(SURFACES.map((s, i) => [s, i]));
 const DECIMAL = /^\d{1,20}$/;
 const ASCII = /^[\x20-\x7e]*$/;
@@ -137,10 +166,33 @@ export class ImpressionTokens {
   }
 
   /**
+   * The token of a promoted item: as {@link issue}, plus what the auction decided (the ad, its charge per
+   * billable event, the budget reservation), signed with the rest.
+   */
+  issuePromoted(input: PromotedIssueInput, now = Date.now()): string {
+    const { ad } = input;
+    if (!Number.isSafeInteger(ad.chargeMicro) || ad.chargeMicro < 0 || ad.chargeMicro > MAX_CHARGE)
+      throw new RangeError(`charge must be an integer in 0..${MAX_CHARGE}`);
+    if (ad.reservationId.length > MAX_RESERVATION || !ASCII.test(ad.reservationId))
+      throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
+    const section = Buffer.allocUnsafe(AD_FIXED + ad.reservationId.length);
+    writeId(section, ad.adId, 0, 'adId');
+    section.writeUIntBE(ad.chargeMicro, 8, 6);
+    section[14] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
+    section[15] = ad.reservationId.length;
+    section.write(ad.reservationId, AD_FIXED, 'latin1');
+    return this.issueList(
+      { ...input, firstPosition: input.position, pinIds: [input.pinId] },
+      now,
+      section,
+    )[0]!;
+  }
+
+  /**
    * Tokens for the items of one list response, in order: `pinIds[i]` shown at `firstPosition + i`.
    * Signs each chunk of CHUNK items once.
    */
-  issueList(input: ListInput, now = Date.now()): string[] {
+  issueList(input: ListInput, now = Date.now(), adSection?: Buffer): string[] {
     const app = input.viewerUserId === undefined;
     const viewer = app ? input.viewerAppId : input.viewerUserId;
     if (viewer === undefined) throw new RangeError('issue needs viewerUserId or viewerAppId');
@@ -156,9 +208,10 @@ export class ImpressionTokens {
     const out: string[] = [];
     for (let start = 0; start < input.pinIds.length; start += CHUNK) {
       const pins = input.pinIds.slice(start, start + CHUNK);
-      const signed = FIXED + n + 8 * pins.length;
+      const extra = adSection?.length ?? 0;
+      const signed = FIXED + n + 8 * pins.length + extra;
       const buf = Buffer.allocUnsafe(signed + MAC_BYTES);
-      buf[0] = (VERSION << 4) | (app ? 1 : 0);
+      buf[0] = (VERSION << 4) | (app ? 1 : 0) | (adSection ? PROMOTED : 0);
       writeId(buf, viewer, 1, 'viewer');
       buf[9] = surface;
       buf.writeUIntBE(first + start, 10, 3);
@@ -171,6 +224,7 @@ export class ImpressionTokens {
       buf[COUNT_AT + 1] = n;
       if (n > 0) buf.write(requestId, FIXED, 'latin1');
       for (let i = 0; i < pins.length; i++) writeId(buf, pins[i]!, FIXED + n + 8 * i, 'pinId');
+      adSection?.copy(buf, FIXED + n + 8);
       this.hmac.mac(buf, signed, buf, signed, MAC_BYTES);
       const text = buf.toString('base64url');
       if (pins.length === 1) out.push(text);
@@ -191,7 +245,12 @@ export class ImpressionTokens {
       return { ok: false, reason: 'malformed' };
     const count = buf[COUNT_AT]!;
     const n = buf[COUNT_AT + 1]!;
-    const signed = FIXED + n + 8 * count;
+    const promoted = (buf[0]! & PROMOTED) !== 0;
+    const adAt = FIXED + n + 8;
+    // A promoted item is a chunk of one with its ad section after the pin.
+    if (promoted && (count !== 1 || buf.length < adAt + AD_FIXED + MAC_BYTES))
+      return { ok: false, reason: 'malformed' };
+    const signed = FIXED + n + 8 * count + (promoted ? AD_FIXED + buf[adAt + 15]! : 0);
     if (count < 1 || count > CHUNK || n > MAX_REQUEST_ID || buf.length !== signed + MAC_BYTES)
       return { ok: false, reason: 'malformed' };
     // A chunk of one has no index; a longer one always has one, below its count.
@@ -202,11 +261,19 @@ export class ImpressionTokens {
     if (!timingSafeEqual(expected, buf.subarray(signed))) return { ok: false, reason: 'forged' };
     // Signed by us from here on, so the fields are as issueList() wrote them.
     const surface = SURFACES[buf[9]!];
-    if (surface === undefined || (buf[0]! & 0x0f) > 1) return { ok: false, reason: 'malformed' };
+    if (surface === undefined || (buf[0]! & 0x0f) > (PROMOTED | 1)) return { ok: false, reason: 'malformed' };
     const issuedAt = buf.readUInt32BE(13) * 1000;
     const expiresAt = issuedAt + buf.readUInt16BE(17) * 60_000;
     if (expiresAt <= now) return { ok: false, reason: 'expired' };
     const nonce = buf.toString('base64url', NONCE_AT, NONCE_AT + NONCE_BYTES);
+    const ad: AdClaim | undefined = promoted
+      ? {
+          adId: buf.readBigUInt64BE(adAt).toString(),
+          chargeMicro: buf.readUIntBE(adAt + 8, 6),
+          billableEvent: buf[adAt + 14] === 1 ? 'CLICKTHROUGH' : 'IMPRESSION',
+          reservationId: buf.toString('latin1', adAt + AD_FIXED, signed),
+        }
+      : undefined;
     return {
       ok: true,
       claims: {
@@ -218,6 +285,7 @@ export class ImpressionTokens {
         requestId: buf.toString('latin1', FIXED, FIXED + n),
         issuedAt,
         expiresAt,
+        ...(ad ? { ad } : {}),
       },
     };
   }

@@ -19,9 +19,11 @@ export {
   type ServerEvent,
 } from './events.service.js';
 export {
+  type AdClaim,
   type ImpressionClaims,
   ImpressionTokens,
   type IssueInput,
+  type PromotedIssueInput,
   SURFACES,
   type Surface,
   type Viewer,

@@ -157,3 +157,63 @@ describe('ImpressionTokens', () => {
     }
   });
 });
+
+describe('ImpressionTokens: promoted items', () => {
+  const ad = {
+    adId: '687194767360123',
+    chargeMicro: 2_500_001,
+    billableEvent: 'CLICKTHROUGH' as const,
+    reservationId: 'AbCdEfGhIjKlMnOp.WyJhZzoxOmQ6MjAyNi0xMi0wMyJd',
+  };
+
+  it('carries the auction outcome, signed with the rest', () => {
+    const now = Date.UTC(2026, 11, 3, 10, 0, 0);
+    const t = tokens.issuePromoted({ ...input, ad }, now);
+    expect(t).toMatch(/^[A-Za-z0-9_-]+$/);
+    const r = tokens.verify(t, now);
+    expect(r.ok && r.claims.ad).toEqual(ad);
+    expect(r.ok && r.claims.pinId).toBe(input.pinId);
+    expect(r.ok && r.claims.position).toBe(17);
+    // Organic tokens say nothing of ads.
+    const organic = tokens.verify(tokens.issue(input, now), now);
+    expect(organic.ok && organic.claims.ad).toBeUndefined();
+    for (const billableEvent of ['IMPRESSION', 'CLICKTHROUGH'] as const) {
+      const edge = { ...ad, billableEvent, chargeMicro: 2 ** 48 - 1, reservationId: 'x'.repeat(255) };
+      const v = tokens.verify(tokens.issuePromoted({ ...input, ad: edge }, now), now);
+      expect(v.ok && v.claims.ad).toEqual(edge);
+    }
+  });
+
+  it('refuses a changed charge, ad or reservation, and a truncated or padded ad section', () => {
+    const now = Date.UTC(2026, 11, 3, 10, 0, 0);
+    const t = tokens.issuePromoted({ ...input, ad }, now);
+    const buf = Buffer.from(t, 'base64url');
+    const adAt = 31 + input.requestId.length + 8;
+    for (const at of [adAt + 3, adAt + 12, adAt + 14, adAt + 20]) {
+      const b = Buffer.from(buf);
+      b[at] = b[at]! ^ 1;
+      expect(tokens.verify(b.toString('base64url'), now)).toEqual({ ok: false, reason: 'forged' });
+    }
+    // Lengths that do not add up are malformed before any MAC is computed.
+    const short = Buffer.from(buf);
+    short[adAt + 15] = short[adAt + 15]! + 1;
+    expect(tokens.verify(short.toString('base64url'), now)).toEqual({ ok: false, reason: 'malformed' });
+    expect(tokens.verify(buf.subarray(0, adAt + 10).toString('base64url'), now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    // The promoted flag on a token issued without an ad section: malformed or forged, never an ad.
+    const organic = Buffer.from(tokens.issue(input, now), 'base64url');
+    organic[0] = organic[0]! | 2;
+    expect(tokens.verify(organic.toString('base64url'), now).ok).toBe(false);
+  });
+
+  it('refuses to issue what it cannot carry', () => {
+    expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, chargeMicro: 2 ** 48 } })).toThrow(RangeError);
+    expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, chargeMicro: 1.5 } })).toThrow(RangeError);
+    expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, reservationId: 'x'.repeat(256) } })).toThrow(
+      RangeError,
+    );
+    expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, reservationId: 'é' } })).toThrow(RangeError);
+  });
+});
