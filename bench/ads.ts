@@ -137,6 +137,7 @@ const ads: ServableAd[] = Array.from({ length: ADS }, (_, i) => {
     pacing: 'STANDARD',
     campaignDailyCapMicro: null,
     campaignLifetimeCapMicro: null,
+    pinInterests: new Set<string>(),
     group: {
       id: String(2_000_000 + Math.floor(i / 2)),
       status: 'ACTIVE',

@@ -3,7 +3,7 @@ import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { adsAnalyticsModule } from './ads/analytics/index.js';
-import { adsModule } from './ads/index.js';
+import { AdsServing, adsModule } from './ads/index.js';
 import {
   type AnalyticsService,
   analyticsModule,
@@ -57,6 +57,17 @@ export function buildProduct(deps: ModuleDeps): Product {
     config: deps.config,
     eventsCommitted: deps.eventsCommitted,
   });
+  // The ad server lays promoted pins into the pages of the surfaces that carry them (PinsService.list).
+  const promotions = new AdsServing({
+    db: deps.db,
+    cache: deps.cache,
+    spend: deps.spend,
+    tokens: impressionTokens,
+    metrics: deps.metrics,
+    log: deps.log,
+    settings: deps.config.adsServing,
+    eventsCommitted: deps.eventsCommitted,
+  });
   const pinMetrics = new PinMetricsReader(deps.db);
   const monthlyViews = new MonthlyViewsReader(deps.db);
   const pins = new PinsService({
@@ -68,6 +79,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     store: pinStore,
     limits: deps.config,
     ownMedia: { publicUrl: deps.config.publicUrl, blobs: deps.blobs },
+    promotions,
     serving: {
       tokens: (viewer, pinIds, surface, requestId) =>
         impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),

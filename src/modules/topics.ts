@@ -29,6 +29,26 @@ export interface Topics {
   'events.batch': { batchId: string; days: string[] };
   /** An asynchronous ads report was asked for (ad_reports row `token`, IN_PROGRESS): build its file. */
   'ads.report.requested': { token: string };
+  /** A sampled auction (the auction log): every candidate scored and ranked, and the winners' prices. */
+  'ads.auction': AuctionLogEntry;
+}
+
+/** One auction as the auction log records it. Money is integer micro; eCPM per thousand impressions. */
+export interface AuctionLogEntry {
+  at: string;
+  requestId: string;
+  surface: string;
+  placement: string;
+  candidates: {
+    adId: string;
+    adGroupId: string;
+    bidMicro: number;
+    pctr: number;
+    relevance: number;
+    ecpm: number;
+    refused: string | null;
+  }[];
+  winners: { adId: string; slot: number; priceMicro: number; reserved: boolean }[];
 }
 
 export type TopicName = keyof Topics;

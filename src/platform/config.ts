@@ -122,6 +122,27 @@ export interface Config {
   readonly relatedRebuildMs: number;
   /** Related pins: worker threads that run walks (RELATED_WALK_WORKERS, default min(2, cores); 0: on the event loop). */
   readonly relatedWalkWorkers: number;
+  /** Ads serving: whether promoted pins go into pages, and the auction's and layout's settings. */
+  readonly adsServing: AdsServingConfig;
+}
+
+/** How promoted pins are served (ADS_* settings). */
+export interface AdsServingConfig {
+  /** ADS_SERVING: lay promoted pins into the home feed, related pins and search. */
+  readonly enabled: boolean;
+  /** Least eCPM an ad must reach per placement, micro per thousand impressions (ADS_RESERVE_CPM_MICRO_*). */
+  readonly reserveEcpmMicro: { readonly BROWSE: number; readonly SEARCH: number };
+  /** The organic quality guard: least relevance, 0 to 1 (ADS_MIN_RELEVANCE_PERCENT / 100). */
+  readonly minRelevance: number;
+  /** How long a served ad's budget is held for its billable event (ADS_RESERVATION_MINUTES). */
+  readonly reservationTtlMs: number;
+  /** Share of auctions written to the auction log, 0 to 1 (ADS_AUCTION_LOG_PERMILLE / 1000). */
+  readonly logRate: number;
+  /** Index of a page's first ad and the least organic items between two (ADS_FIRST_SLOT, ADS_SPACING). */
+  readonly firstSlot: number;
+  readonly spacing: number;
+  /** How often a node looks for changed ads (ADS_REFRESH_SECONDS). */
+  readonly refreshMs: number;
 }
 
 export class ConfigError extends Error {
@@ -298,6 +319,19 @@ export function loadConfig(env: Env = process.env): Config {
     eventsRetentionDays,
     eventsPartitionsAhead: int(env, 'EVENTS_PARTITIONS_AHEAD', 3, 1, 60),
     ...feedSettings(env),
+    adsServing: Object.freeze({
+      enabled: bool(env, 'ADS_SERVING', true),
+      reserveEcpmMicro: Object.freeze({
+        BROWSE: int(env, 'ADS_RESERVE_CPM_MICRO_BROWSE', 500_000, 1, 1_000_000_000_000),
+        SEARCH: int(env, 'ADS_RESERVE_CPM_MICRO_SEARCH', 1_000_000, 1, 1_000_000_000_000),
+      }),
+      minRelevance: int(env, 'ADS_MIN_RELEVANCE_PERCENT', 30, 0, 100) / 100,
+      reservationTtlMs: int(env, 'ADS_RESERVATION_MINUTES', 15, 1, 24 * 60) * 60_000,
+      logRate: int(env, 'ADS_AUCTION_LOG_PERMILLE', 10, 0, 1000) / 1000,
+      firstSlot: int(env, 'ADS_FIRST_SLOT', 3, 0, 100),
+      spacing: int(env, 'ADS_SPACING', 7, 1, 100),
+      refreshMs: int(env, 'ADS_REFRESH_SECONDS', 5, 1, 3600) * 1000,
+    }),
     ...relatedSettings(env),
   });
 }

@@ -29,6 +29,7 @@ const servable = (
   pacing: 'STANDARD',
   campaignDailyCapMicro: null,
   campaignLifetimeCapMicro: null,
+  pinInterests: new Set(),
   ...over,
   group: {
     id: `g-${id}`,

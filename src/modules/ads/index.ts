@@ -11,6 +11,7 @@ import { bidFloorRoutes } from './ad-groups/bid-floor.js';
 import { adsRoutes } from './ads/ads.routes.js';
 import { AdsService } from './ads/ads.service.js';
 import { audienceServices } from './audiences/index.js';
+import { adBillingConsumer } from './billing/ad-billing.consumer.js';
 import { campaignsRoutes } from './campaigns/campaigns.routes.js';
 import { CampaignsService } from './campaigns/campaigns.service.js';
 import { conversionsRoutes } from './conversions/conversions.routes.js';
@@ -19,9 +20,12 @@ import { keywordsRoutes } from './keywords/keywords.routes.js';
 import { KeywordsService, type SearchVolumes } from './keywords/keywords.service.js';
 import { adPreviewsRoutes } from './previews/ad-previews.routes.js';
 import { AdPreviewsService } from './previews/ad-previews.service.js';
+import { auctionLogConsumer, pruneAuctionLog } from './serving/auction-log.consumer.js';
 import { targetingRoutes } from './targeting/index.js';
 
 export { AdAccess } from './ad-access.js';
+export { AD_BILLING_CONSUMER } from './billing/ad-billing.consumer.js';
+export { AdsServing } from './serving/ads-serving.js';
 
 /** What the ads module needs of the rest of the product. */
 export interface AdsProductDeps {
@@ -82,11 +86,18 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
       targetingRoutes(app);
       audiences.routes(app);
     },
+    // Billing settles the charges of each batch of events; the auction log stores sampled auctions.
+    consumers: () => [adBillingConsumer(deps.spend, deps.metrics), auctionLogConsumer()],
     periodic: () => [
       {
         name: 'ads.audiences.refresh',
         everyMs: 600_000,
         run: async () => void (await audiences.audiences.refreshStale()),
+      },
+      {
+        name: 'ads.auctions.prune',
+        everyMs: 3_600_000,
+        run: async () => void (await pruneAuctionLog(deps.db)),
       },
     ],
   };

@@ -127,7 +127,7 @@ export class GlobalSearchService {
     const { json } = await this.product.pins.list(
       viewer,
       page.items.filter((h) => h.visible !== false).map((h) => h.id),
-      { surface: 'SEARCH', requestId: ctx.requestId, publicOnly: true },
+      { surface: 'SEARCH', requestId: ctx.requestId, publicOnly: true, promote: { query: term } },
     );
     await recorded;
     return writtenPage(json, page.bookmark);

@@ -61,12 +61,18 @@ export interface ClientBatchRow {
   request_id: string | null;
   /** Epoch ms. */
   expires_ms: number;
+  /** The promoted item's ad; null for organic items. */
+  ad_id: string | null;
+  /** When the event is the one its promoted item is billed for: the charge to record with it. */
+  charge: { amount_micro: number; reservation_id: string; served_ms: number } | null;
 }
 
 /** What one client batch statement did. */
 export interface ClientBatchOutcome {
   /** Rows written to `events`. */
   stored: number;
+  /** Charges of promoted items recorded (ad_charges rows). */
+  charges: number;
   /** `ord` of events whose pin does not exist (nothing written for them). */
   missing: number[];
   /** `ord` of events whose token was already used for their kind (a retry or a replay). */
@@ -116,6 +122,7 @@ export const eventsRepository = {
   ): Promise<ClientBatchOutcome> {
     const { rows } = await sql<{
       stored: number;
+      charges: number;
       missing: number[] | null;
       taken: number[] | null;
       days: string[] | null;
@@ -125,7 +132,7 @@ export const eventsRepository = {
         select * from json_to_recordset(${JSON.stringify(batch)}::json)
           as u(ord int, token_id text, kind text, id text, day date, occurred_ms float8, user_id bigint,
                device_id text, pin_id bigint, surface text, position int, app_type text, request_id text,
-               expires_ms float8)
+               expires_ms float8, ad_id bigint, charge json)
       ),
       known as materialized (
         select i.* from input i where exists (select 1 from pins p where p.id = i.pin_id)
@@ -138,12 +145,26 @@ export const eventsRepository = {
       ),
       ins as (
         insert into events (day, id, kind, occurred_at, user_id, device_id, app_id, pin_id, surface, position,
-                            app_type, request_id, batch_id)
+                            app_type, request_id, ad_id, batch_id)
         select k.day, k.id, k.kind, to_timestamp(k.occurred_ms / 1000), k.user_id, k.device_id, ${appId}::bigint, k.pin_id, k.surface,
-               k.position, k.app_type, k.request_id, ${batchId}::bigint
+               k.position, k.app_type, k.request_id, k.ad_id, ${batchId}::bigint
           from known k join used u on u.token_id = k.token_id and u.kind = k.kind
         on conflict do nothing
-        returning day
+        returning day, id
+      ),
+      -- A stored event its promoted item is billed for records the charge, once per token (a close-up
+      -- and an outbound click of one item bill once); the events.batch row below starts billing.
+      charged as (
+        insert into ad_charges (token_id, batch_id, ad_id, event_id, kind, app_type, served_at, amount_micro,
+                                reservation_id)
+        select distinct on (k.token_id) k.token_id, ${batchId}::bigint, k.ad_id, k.id, k.kind, k.app_type,
+               to_timestamp((k.charge->>'served_ms')::float8 / 1000), (k.charge->>'amount_micro')::bigint,
+               k.charge->>'reservation_id'
+          from known k join ins on ins.id = k.id
+         where k.charge is not null
+         order by k.token_id, k.ord
+        on conflict do nothing
+        returning token_id
       ),
       days as (select array_agg(distinct day::text order by day::text) as days from ins),
       outbox_row as (
@@ -153,13 +174,20 @@ export const eventsRepository = {
         returning id
       )
       select (select count(*) from ins)::int as stored,
+             (select count(*) from charged)::int as charges,
              (select array_agg(i.ord) from input i
                where not exists (select 1 from known k where k.ord = i.ord)) as missing,
              (select array_agg(k.ord) from known k
                where not exists (select 1 from used u where u.token_id = k.token_id and u.kind = k.kind)) as taken,
              (select days from days) as days`.execute(db);
     const r = rows[0]!;
-    return { stored: r.stored, missing: r.missing ?? [], taken: r.taken ?? [], days: r.days ?? [] };
+    return {
+      stored: r.stored,
+      charges: r.charges,
+      missing: r.missing ?? [],
+      taken: r.taken ?? [],
+      days: r.days ?? [],
+    };
   },
 
   /** The event id that used each `token_id|kind` given (keys not found are absent). */

@@ -16,7 +16,7 @@ import {
 import { type AppType, MAX_BATCH, type ServerKind } from './events.schemas.js';
 import { type ClientEventInput, fitToken, parseEvent, type Rejection } from './events.validate.js';
 import { GroupCommit } from './group-commit.js';
-import type { ImpressionTokens, Surface } from './impression-tokens.js';
+import type { AdClaim, ImpressionTokens, Surface } from './impression-tokens.js';
 import { dayOf, EventPartitions, isMissingPartition } from './partitions.js';
 
 /** The outbox topic of every stored batch of events; the rollups read it. */
@@ -95,6 +95,21 @@ interface Candidate {
   requestId: string;
   surface: Surface;
   position: number;
+  /** The promoted item's auction outcome, when the token is a promoted item's. */
+  ad: AdClaim | undefined;
+  /** When the item was served (the token's issue time), epoch ms. */
+  servedAt: number;
+}
+
+/**
+ * Whether an event of `kind` is the one its promoted item is billed for: an impression of an ad billed
+ * per impression, a close-up or an outbound click of one billed per click (the first of them: a token is
+ * billed once, see ad_charges).
+ */
+export function billable(ad: AdClaim, kind: string): boolean {
+  return ad.billableEvent === 'IMPRESSION'
+    ? kind === 'IMPRESSION'
+    : kind === 'PIN_CLICK' || kind === 'OUTBOUND_CLICK';
 }
 
 /**
@@ -186,6 +201,8 @@ export class EventsService {
         requestId: claims.requestId,
         surface: claims.surface,
         position: claims.position,
+        ad: claims.ad,
+        servedAt: claims.issuedAt,
       };
       byId.set(id, c);
       byUse.set(useKey, c);
@@ -244,6 +261,8 @@ export class EventsService {
       app_type: c.ev.appType,
       request_id: c.requestId || null,
       expires_ms: c.expiresAt,
+      ad_id: c.ad?.adId ?? null,
+      charge: c.ad && billable(c.ad, c.ev.kind) ? chargeOf(c.ad, c.servedAt) : null,
     }));
     const days = b.map((r) => r.day);
     await this.partitions.ensure(days);
@@ -377,6 +396,10 @@ export class EventsService {
     }
     return { ...partitions, prunedTokenUses: pruned };
   }
+}
+
+function chargeOf(ad: AdClaim, servedAt: number) {
+  return { amount_micro: ad.chargeMicro, reservation_id: ad.reservationId, served_ms: servedAt };
 }
 
 function tokenRejection(ev: ClientEventInput, reason: 'malformed' | 'forged' | 'expired'): Rejection {

@@ -8,10 +8,11 @@ export const FeedReason = Type.Union(
     Type.Literal('RELATED_TO_SAVE'),
     Type.Literal('POPULAR_IN_TOPIC'),
     Type.Literal('POPULAR'),
+    Type.Literal('PROMOTED'),
   ],
   {
     description:
-      'Why the Pin is in your feed: FOLLOWING (a person or board you follow saved it), RELATED_TO_SAVE (near Pins you saved or opened lately), POPULAR_IN_TOPIC (popular in your topics), POPULAR (popular on Corkboard).',
+      'Why the Pin is in your feed: FOLLOWING (a person or board you follow saved it), RELATED_TO_SAVE (near Pins you saved or opened lately), POPULAR_IN_TOPIC (popular in your topics), POPULAR (popular on Corkboard), PROMOTED (a promoted Pin, with `is_promoted`, `ad_id` and `advertiser_name`).',
   },
 );
 

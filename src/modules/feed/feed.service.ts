@@ -88,6 +88,7 @@ export class FeedService {
       surface: 'HOME_FEED',
       requestId,
       publicOnly: true,
+      promote: {},
       extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
     });
     return writtenPage(json, page.bookmark);

@@ -2,7 +2,7 @@ import type { AppModule } from '../module.js';
 import { interestsRoutes } from './interests.routes.js';
 import type { InterestsService } from './interests.service.js';
 
-export { type InterestProfiles, interestProfiles } from './interest-profiles.js';
+export { type InterestProfiles, interestProfiles, pinInterests } from './interest-profiles.js';
 export { InterestsService } from './interests.service.js';
 export { INTERESTS } from './taxonomy.js';
 

@@ -49,3 +49,34 @@ export async function interestProfiles(db: Db, userIds?: readonly string[]): Pro
   }
   return out;
 }
+
+/**
+ * The interests of pins, from the words of their title, description and board name (stemmed as above);
+ * an interest's score is how many of its words the pin's text has. One query for any number of pins.
+ */
+export async function pinInterests(db: Db, pinIds: readonly string[]): Promise<InterestProfiles> {
+  const out: InterestProfiles = new Map();
+  if (pinIds.length === 0) return out;
+  const taxonomy = sql.join(INTERESTS.map((i) => sql`(${i.id}, ${i.words.join(' ')})`));
+  const { rows } = await sql<{ pin_id: string; interest_id: string; n: number }>`
+    with taxonomy (interest_id, words) as (values ${taxonomy}),
+    stems as (
+      select interest_id, unnest(tsvector_to_array(to_tsvector('english', words))) as stem from taxonomy
+    ),
+    words as (
+      select p.id as pin_id,
+             unnest(tsvector_to_array(to_tsvector('english',
+               coalesce(p.title, '') || ' ' || coalesce(p.description, '') || ' ' || b.name))) as w
+        from pins p join boards b on b.id = p.board_id
+       where p.id = any(${[...pinIds]}::bigint[])
+    )
+    select w.pin_id::text as pin_id, s.interest_id, count(*)::int as n
+      from words w join stems s on s.stem = w.w
+     group by w.pin_id, s.interest_id`.execute(db);
+  for (const r of rows) {
+    const profile = out.get(r.pin_id) ?? new Map<string, number>();
+    profile.set(r.interest_id, r.n);
+    out.set(r.pin_id, profile);
+  }
+  return out;
+}

@@ -8,8 +8,12 @@ export { ImagesService, storeVariants } from './images.service.js';
 export {
   type InsertedItem,
   type ListEntry,
+  type OrganicItem,
   type PinServing,
   type PinView,
+  type PromotedSurface,
+  type PromotionContext,
+  type Promotions,
   type ServedSurface,
   writtenPage,
 } from './pin.presenter.js';

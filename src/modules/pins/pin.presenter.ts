@@ -25,6 +25,36 @@ export interface InsertedItem {
   readonly members: string;
 }
 
+/** The surfaces that may carry promoted pins. */
+export type PromotedSurface = 'HOME_FEED' | 'RELATED' | 'SEARCH';
+
+/** What a surface tells the ad server about the page it is serving. */
+export interface PromotionContext {
+  /** The search query (SEARCH). */
+  readonly query?: string;
+  /** The pin on screen (RELATED): its interests count as the viewer's. */
+  readonly contextPinId?: string;
+}
+
+/** An organic item of a page, as promotion sees it: the pin and who owns it. */
+export interface OrganicItem {
+  readonly pinId: string;
+  readonly ownerId: string;
+}
+
+/**
+ * Promoted pins laid into list pages (the ads module's ad server; given by the product). `fill` answers
+ * the page's entries in order: the organic pins' ids and the promoted items inserted among them, each
+ * with its own impression token (issued for its final position) and members.
+ */
+export interface Promotions {
+  fill(
+    viewer: Principal,
+    organic: readonly OrganicItem[],
+    request: PromotionContext & { readonly surface: PromotedSurface; readonly requestId: string },
+  ): Promise<ListEntry[]>;
+}
+
 /** One entry of a list to render: an organic pin's id, or an inserted item. */
 export type ListEntry = string | InsertedItem;
 
@@ -42,6 +72,8 @@ export interface ListServing {
   readonly metrics?: boolean;
   /** JSON members (`"reason":"X"`) added to an organic pin, or ''. */
   readonly extra?: (pinId: string) => string;
+  /** Promoted pins may be laid into the page (the surface must be HOME_FEED, RELATED or SEARCH). */
+  readonly promote?: PromotionContext;
 }
 
 /** A pin in the v5 shape, as responses show it. */

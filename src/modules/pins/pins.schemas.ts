@@ -132,6 +132,13 @@ export const Pin = Type.Object({
    * (POST /v5/events).
    */
   impression_token: Type.Optional(Type.String()),
+  /**
+   * Extension: on a promoted pin laid into the home feed, related pins or search, `true`, with the ad that
+   * placed it and the advertiser's name (show it as "Promoted by ..."). Absent on organic pins.
+   */
+  is_promoted: Type.Optional(Type.Boolean()),
+  ad_id: Type.Optional(Type.String({ description: 'Extension: the ad of a promoted pin.' })),
+  advertiser_name: Type.Optional(Type.String({ description: 'Extension: who promotes a promoted pin.' })),
 });
 
 export const PinListQuery = Type.Intersect([

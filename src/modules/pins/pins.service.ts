@@ -21,6 +21,7 @@ import {
   PinPresenter,
   type PinServing,
   type PinView,
+  type Promotions,
   type ShownPin,
   writtenPage,
 } from './pin.presenter.js';
@@ -42,6 +43,8 @@ export interface PinsDeps {
   readonly ownMedia: OwnMedia;
   /** Impression tokens and pin metrics for served pins. */
   readonly serving: PinServing;
+  /** Promoted pins for the surfaces that carry them (none when absent). */
+  readonly promotions?: Promotions;
   /** Records that the viewer saved a pin (a SAVE event), in the saving transaction. */
   saved(trx: Db, viewer: Principal, pinId: string, boardId: string): Promise<void>;
 }
@@ -108,7 +111,22 @@ export class PinsService {
     entries: readonly ListEntry[],
     how: ListOptions,
   ): Promise<{ ids: string[]; json: Buffer[] }> {
-    const shown = await this.visible(viewer, entries, how);
+    let shown = await this.visible(viewer, entries, how);
+    const promotions = this.deps.promotions;
+    const surface = how.surface;
+    if (
+      how.promote &&
+      promotions &&
+      (surface === 'HOME_FEED' || surface === 'RELATED' || surface === 'SEARCH')
+    ) {
+      const filled = await promotions.fill(
+        viewer,
+        shown.map((s) => ({ pinId: s.copy.pin.id, ownerId: s.copy.pin.owner_id })),
+        { ...how.promote, surface, requestId: how.requestId },
+      );
+      // Promoted pins pass the same rule as the organic ones around them.
+      if (filled.some((e) => typeof e !== 'string')) shown = await this.visible(viewer, filled, how);
+    }
     const json = await this.presenter.write(viewer, shown, how);
     return { ids: shown.map((s) => s.copy.pin.id), json };
   }

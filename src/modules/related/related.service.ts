@@ -92,7 +92,7 @@ export class RelatedService {
     const { json } = await this.deps.pins.list(
       viewer,
       rows.map((r) => r.id),
-      { requestId: ctx.requestId, surface: 'RELATED', publicOnly: true },
+      { requestId: ctx.requestId, surface: 'RELATED', publicOnly: true, promote: { contextPinId: pinId } },
     );
     const bookmark = pageNo + 1 < pages.length ? this.deps.bookmarks.encode(scope, [pageNo + 1]) : null;
     return writtenPage(json, bookmark);

@@ -1,7 +1,7 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Count, Int8, Json, Timestamp, TimestampDefault } from './column-types.js';
 
-// The advertising tables (migrations 0015-0017), in the Database map of schema.ts.
+// The advertising tables (migrations 0015-0019), in the Database map of schema.ts.
 
 /** Money in micro-currency: int8, read as a decimal string like every int8. */
 type Micro = Int8;
@@ -227,4 +227,53 @@ export interface AdPlacementStatTable {
   campaign_id: Int8;
   impressions: Count;
   clicks: Count;
+}
+
+/** One billed item (impression token) of a promoted pin, and how billing settled it. */
+export interface AdChargeTable {
+  token_id: string;
+  batch_id: Int8;
+  ad_id: Int8;
+  event_id: string;
+  kind: string;
+  app_type: string;
+  served_at: Timestamp;
+  amount_micro: Micro;
+  reservation_id: string;
+  state: ColumnType<AdChargeState, AdChargeState | undefined, AdChargeState>;
+  charged_micro: Count;
+  overdelivered_micro: Count;
+  settled_at: Timestamp | null;
+}
+
+export type AdChargeState = 'pending' | 'charged' | 'overdelivered' | 'released' | 'unknown';
+
+/** The spend ledger: charges per ad group and UTC day of serving. */
+export interface AdSpendDailyTable {
+  ad_group_id: Int8;
+  day: ColumnType<string, string, string>;
+  ad_account_id: Int8;
+  campaign_id: Int8;
+  spend_micro: Micro;
+  billed_events: Count;
+  overdelivered_micro: Micro;
+  overdelivered_events: Count;
+}
+
+/** Lifetime impressions of a frequency-capped ad group per viewer. */
+export interface AdViewerImpressionTable {
+  user_id: Int8;
+  ad_group_id: Int8;
+  impressions: Count;
+}
+
+/** A sampled auction: its candidates scored and ranked, and the winners. */
+export interface AdAuctionTable {
+  id: Generated<string>;
+  at: Timestamp;
+  request_id: string;
+  surface: string;
+  placement: string;
+  candidates: Json;
+  winners: Json;
 }

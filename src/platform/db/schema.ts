@@ -330,6 +330,10 @@ export interface Database {
   ad_hourly_stats: Ads.AdHourlyStatTable;
   ads_rolled_batches: Ads.AdsRolledBatchTable;
   ad_placement_stats: Ads.AdPlacementStatTable;
+  ad_charges: Ads.AdChargeTable;
+  ad_spend_daily: Ads.AdSpendDailyTable;
+  ad_viewer_impressions: Ads.AdViewerImpressionTable;
+  ad_auctions: Ads.AdAuctionTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */

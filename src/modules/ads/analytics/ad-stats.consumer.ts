@@ -7,7 +7,8 @@ export const AD_STATS_CONSUMER = 'ads.stats-rollup';
 /**
  * The ads rollup: for each accepted batch of events, in the delivery's transaction, adds the batch's
  * events about ads (those with an ad_id) to ad_hourly_stats, and those served on a placement to
- * ad_placement_stats (what predicted click-through learns from). The increments commit with the delivery
+ * ad_placement_stats (what predicted click-through learns from), and impressions of frequency-capped ad
+ * groups to ad_viewer_impressions. The increments commit with the delivery
  * record, so a redelivery does nothing and a failure mid-batch rolls everything back; a batch announced
  * twice (two outbox events, one batchId) is stopped by ads_rolled_batches.
  */
@@ -25,6 +26,7 @@ export function adStatsConsumer(): TopicConsumer<typeof EVENTS_BATCH_TOPIC> {
       const rows = await repo.batchActivity(ctx.trx, batchId, days);
       await repo.addHours(ctx.trx, rows);
       await repo.addPlacements(ctx.trx, batchId, days);
+      await repo.addFrequencies(ctx.trx, batchId, days);
       if (rows.length > 0) ctx.log.debug({ batchId, rows: rows.length }, 'events batch rolled into ad stats');
     },
   };

@@ -131,6 +131,26 @@ export const adStatsRepository = {
     return Number(result.numAffectedRows ?? 0);
   },
 
+  /**
+   * Adds a batch's impressions of frequency-capped ad groups to each signed-in viewer's lifetime count
+   * (ad_viewer_impressions, what the cap is checked against), in key order.
+   */
+  async addFrequencies(db: Db, batchId: string, days: readonly string[] | null): Promise<void> {
+    const dayFilter = days ? sql`and e.day = any(${[...days]}::date[])` : sql``;
+    await sql`
+      insert into ad_viewer_impressions (user_id, ad_group_id, impressions)
+      select e.user_id, a.ad_group_id, count(*)
+        from events e
+        join ads a on a.id = e.ad_id
+        join ad_groups g on g.id = a.ad_group_id and g.lifetime_frequency_cap is not null
+       where e.batch_id = ${batchId} ${dayFilter}
+         and e.ad_id is not null and e.user_id is not null and e.kind = 'IMPRESSION'
+       group by 1, 2
+       order by 1, 2
+      on conflict (user_id, ad_group_id) do update set
+        impressions = ad_viewer_impressions.impressions + excluded.impressions`.execute(db);
+  },
+
   /** Adds a batch's increments; rows in key order, so concurrent rollups lock shared rows alike. */
   async addHours(db: Db, rows: readonly AdHourRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 500) {

@@ -1,4 +1,5 @@
 import type { Db } from '../../../platform/db/database.js';
+import { pinInterests } from '../../interests/index.js';
 import { adCatalogRepository as repo, type ServableAdRow } from './ad-catalog.repository.js';
 import type { LiveAdGroup, Placement } from './eligibility.js';
 import { type KeywordRule, type MatchType, words } from './keyword-match.js';
@@ -22,6 +23,8 @@ export interface ServableAd {
   readonly pacing: string;
   readonly campaignDailyCapMicro: number | null;
   readonly campaignLifetimeCapMicro: number | null;
+  /** Interests of the promoted pin's text (the quality guard's measure of relevance). */
+  readonly pinInterests: ReadonlySet<string>;
   readonly group: LiveAdGroup;
 }
 
@@ -127,15 +130,24 @@ export class AdCatalog {
     const stale = now - this.loadedAt >= (this.deps.fullReloadMs ?? 60_000);
     if (!force && !stale && version === this.version) return false;
     const rows = await repo.servable(this.deps.db, new Date(now));
-    const keywords = await repo.keywords(this.deps.db, [...new Set(rows.map((r) => r.ad_account_id))]);
-    this.current = new CatalogSnapshot(rows.map((r) => servableAd(r, keywords)));
+    const [keywords, interests] = await Promise.all([
+      repo.keywords(this.deps.db, [...new Set(rows.map((r) => r.ad_account_id))]),
+      pinInterests(this.deps.db, [...new Set(rows.map((r) => r.pin_id))]),
+    ]);
+    this.current = new CatalogSnapshot(
+      rows.map((r) => servableAd(r, keywords, new Set(interests.get(r.pin_id)?.keys() ?? []))),
+    );
     this.version = version;
     this.loadedAt = now;
     return true;
   }
 }
 
-function servableAd(r: ServableAdRow, keywords: Awaited<ReturnType<typeof repo.keywords>>): ServableAd {
+function servableAd(
+  r: ServableAdRow,
+  keywords: Awaited<ReturnType<typeof repo.keywords>>,
+  pinInterestIds: ReadonlySet<string>,
+): ServableAd {
   const rule = (k: { value: string; match_type: string }): KeywordRule => ({
     value: k.value,
     matchType: k.match_type as MatchType,
@@ -167,6 +179,7 @@ function servableAd(r: ServableAdRow, keywords: Awaited<ReturnType<typeof repo.k
     pacing: r.pacing_delivery_type,
     campaignDailyCapMicro: num(r.daily_spend_cap),
     campaignLifetimeCapMicro: num(r.lifetime_spend_cap),
+    pinInterests: pinInterestIds,
     group: {
       id: r.ad_group_id,
       status: r.group_status,

@@ -41,8 +41,11 @@ export interface AdServerDeps {
   readonly settings: AuctionSettings;
   /** The ad's relevance to the request, in [0, 1] (the quality guard's measure). */
   readonly relevance: (ad: ServableAd, request: AdRequest) => number;
-  /** The bid the ad group bids now, micro per billable event (its strategy's effective bid). */
-  readonly effectiveBid: (ad: ServableAd) => number | null;
+  /**
+   * The bid the ad group enters this auction with, micro per billable event (its strategy's effective
+   * bid), or null when it stays out (no bid, or pacing holds it back from this request).
+   */
+  readonly effectiveBid: (ad: ServableAd, request: AdRequest) => number | null;
   /** The ad group's bid floor, micro per billable event. */
   readonly floor: (ad: ServableAd) => number;
   /** How many times the viewer saw the ad group's ads in its frequency window. */
@@ -77,7 +80,7 @@ export class AdServer {
       if (request.organicPinIds.has(ad.pinId)) continue;
       const shown = this.deps.shown?.(request.viewer.userId, ad.adGroupId) ?? 0;
       if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
-      const bid = this.deps.effectiveBid(ad);
+      const bid = this.deps.effectiveBid(ad, request);
       if (bid === null) continue;
       byId.set(ad.adId, ad);
       candidates.push({

@@ -1,0 +1,77 @@
+import type { Metrics } from '../../../platform/metrics.js';
+import type { SettleResult, SpendStore } from '../../../platform/spend/spend-store.js';
+import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../../events/index.js';
+import type { TopicConsumer } from '../../topics.js';
+import {
+  type PendingCharge,
+  adBillingRepository as repo,
+  type SettledCharge,
+} from './ad-billing.repository.js';
+
+export const AD_BILLING_CONSUMER = 'ads.billing';
+
+/**
+ * Billing: for each accepted batch of events, the charges recorded with its billable events (ad_charges,
+ * written in the statement that stored the events) are settled against the shared spend store, and the
+ * outcome goes to the charges, the ledger and ads analytics in the delivery's transaction.
+ *
+ * Exactly once: a charge exists once per impression token (its primary key), so a token is billed at most
+ * once however often its events are sent; the spend store's settle is idempotent (a repeat answers what
+ * the first settle did), so a delivery that dies after settling and before committing settles to the same
+ * outcome when redelivered, and the ledger adds it once, with the delivery record.
+ */
+export function adBillingConsumer(
+  spend: SpendStore,
+  metrics: Metrics,
+): TopicConsumer<typeof EVENTS_BATCH_TOPIC> {
+  const billed = metrics.counter(
+    'corkboard_ads_billed_total',
+    'Billable events of promoted pins settled, by outcome (charged, overdelivered: served beyond a cap and free; released, unknown: the reservation was gone, nothing charged).',
+    ['state'] as const,
+  );
+  const micro = metrics.counter(
+    'corkboard_ads_billed_micro_total',
+    'Micro-currency charged to advertisers (all currencies together) and served free beyond caps.',
+    ['state'] as const,
+  );
+  return {
+    name: AD_BILLING_CONSUMER,
+    topics: [EVENTS_BATCH_TOPIC],
+    async handle(payload, ctx) {
+      const { batchId } = parseEventsBatch(payload);
+      const pending = await repo.pending(ctx.trx, batchId);
+      if (pending.length === 0) return;
+      const settled = await Promise.all(pending.map((c) => settleOne(spend, c)));
+      await repo.settle(ctx.trx, settled);
+      for (const s of settled) {
+        billed.inc({ state: s.state });
+        if (s.charged_micro > 0) micro.inc({ state: 'charged' }, s.charged_micro);
+        if (s.overdelivered_micro > 0) micro.inc({ state: 'overdelivered' }, s.overdelivered_micro);
+      }
+      ctx.log.debug({ batchId, charges: settled.length }, 'ad charges settled');
+    },
+  };
+}
+
+async function settleOne(spend: SpendStore, c: PendingCharge): Promise<SettledCharge> {
+  let r: SettleResult;
+  if (!c.known) {
+    // The ad is gone with its account: nothing to bill; its budget hold is given back.
+    await spend.release(c.reservation_id);
+    return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
+  }
+  try {
+    r = await spend.settle(c.reservation_id, c.amount_micro);
+  } catch (err) {
+    // A charge above what its reservation holds cannot come from a token this server signed; bill nothing.
+    if (err instanceof RangeError)
+      return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
+    throw err;
+  }
+  return {
+    token_id: c.token_id,
+    state: r.state,
+    charged_micro: r.charged,
+    overdelivered_micro: r.overdelivered,
+  };
+}

@@ -1,0 +1,119 @@
+import { sql } from 'kysely';
+import type { Db } from '../../../platform/db/database.js';
+import type { AdChargeState } from '../../../platform/db/schema.js';
+
+/** A charge waiting to be settled. */
+export interface PendingCharge {
+  token_id: string;
+  reservation_id: string;
+  amount_micro: number;
+  /** False when the ad no longer exists (its account was deleted): nothing is billed. */
+  known: boolean;
+}
+
+/** How one charge was settled. */
+export interface SettledCharge {
+  token_id: string;
+  state: Exclude<AdChargeState, 'pending'>;
+  charged_micro: number;
+  overdelivered_micro: number;
+}
+
+/** Reads and settles ad_charges, and keeps the spend ledger (ad_spend_daily) and analytics spend. */
+export const adBillingRepository = {
+  /** A batch's charges not settled yet, locked, in token order (concurrent settles lock alike). */
+  async pending(db: Db, batchId: string): Promise<PendingCharge[]> {
+    const { rows } = await sql<{
+      token_id: string;
+      reservation_id: string;
+      amount_micro: string;
+      known: boolean;
+    }>`
+      select c.token_id, c.reservation_id, c.amount_micro::text as amount_micro,
+             exists (select 1 from ads a where a.id = c.ad_id) as known
+        from ad_charges c
+       where c.batch_id = ${batchId} and c.state = 'pending'
+       order by c.token_id
+         for update of c`.execute(db);
+    return rows.map((r) => ({ ...r, amount_micro: Number(r.amount_micro) }));
+  },
+
+  /**
+   * Records how charges were settled, and adds what they charged and overdelivered to the ledger (per ad
+   * group and UTC day of serving) and their spend to ad_hourly_stats (per ad, hour of serving and app
+   * type), in the caller's transaction: the three move together.
+   */
+  async settle(db: Db, settled: readonly SettledCharge[]): Promise<void> {
+    if (settled.length === 0) return;
+    const input = JSON.stringify(settled);
+    await sql`
+      with s as (
+        select * from json_to_recordset(${input}::json)
+          as s(token_id text, state text, charged_micro bigint, overdelivered_micro bigint)
+      )
+      update ad_charges c
+         set state = s.state, charged_micro = s.charged_micro, overdelivered_micro = s.overdelivered_micro,
+             settled_at = now()
+        from s
+       where c.token_id = s.token_id and c.state = 'pending'`.execute(db);
+    const tokens = settled.map((s) => s.token_id);
+    await sql`
+      insert into ad_spend_daily (ad_group_id, day, ad_account_id, campaign_id, spend_micro, billed_events,
+                                  overdelivered_micro, overdelivered_events)
+      select a.ad_group_id, (c.served_at at time zone 'UTC')::date, a.ad_account_id, a.campaign_id,
+             sum(c.charged_micro), count(*) filter (where c.state = 'charged'),
+             sum(c.overdelivered_micro), count(*) filter (where c.state = 'overdelivered')
+        from ad_charges c
+        join ads a on a.id = c.ad_id
+       where c.token_id = any(${tokens}::text[]) and c.state in ('charged', 'overdelivered')
+       group by 1, 2, 3, 4
+       order by 1, 2
+      on conflict (ad_group_id, day) do update set
+        spend_micro = ad_spend_daily.spend_micro + excluded.spend_micro,
+        billed_events = ad_spend_daily.billed_events + excluded.billed_events,
+        overdelivered_micro = ad_spend_daily.overdelivered_micro + excluded.overdelivered_micro,
+        overdelivered_events = ad_spend_daily.overdelivered_events + excluded.overdelivered_events`.execute(
+      db,
+    );
+    await sql`
+      insert into ad_hourly_stats (ad_id, hour, app_type, ad_account_id, campaign_id, ad_group_id, pin_id,
+                                   spend_micro)
+      select c.ad_id, date_trunc('hour', c.served_at at time zone 'UTC') at time zone 'UTC', c.app_type,
+             a.ad_account_id, a.campaign_id, a.ad_group_id, a.pin_id, sum(c.charged_micro)
+        from ad_charges c
+        join ads a on a.id = c.ad_id
+       where c.token_id = any(${tokens}::text[]) and c.state = 'charged'
+       group by 1, 2, 3, 4, 5, 6, 7
+       order by 1, 2, 3
+      on conflict (ad_id, hour, app_type) do update set
+        spend_micro = ad_hourly_stats.spend_micro + excluded.spend_micro`.execute(db);
+  },
+
+  /** Billed spend per ad group before a UTC day (what a lifetime budget has used), for the groups given. */
+  async spentBefore(db: Db, day: string, adGroupIds: readonly string[]): Promise<Map<string, number>> {
+    if (adGroupIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('ad_spend_daily')
+      .select(['ad_group_id', (eb) => eb.fn.sum<string>('spend_micro').as('spent')])
+      .where('day', '<', day)
+      .where('ad_group_id', 'in', [...adGroupIds])
+      .groupBy('ad_group_id')
+      .execute();
+    return new Map(rows.map((r) => [r.ad_group_id, Number(r.spent)]));
+  },
+
+  /** Billed spend and events per ad group on one UTC day (what pacing and bid strategies observe). */
+  async ledgerOf(db: Db, day: string): Promise<Map<string, { spendMicro: number; events: number }>> {
+    const rows = await db
+      .selectFrom('ad_spend_daily')
+      .select(['ad_group_id', 'spend_micro', 'billed_events'])
+      .where('day', '=', day)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.ad_group_id,
+        { spendMicro: Number(r.spend_micro), events: Number(r.billed_events) },
+      ]),
+    );
+  },
+};

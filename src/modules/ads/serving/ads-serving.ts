@@ -1,0 +1,340 @@
+import { LRUCache } from 'lru-cache';
+import type { Cache } from '../../../platform/cache/cache.js';
+import type { AdsServingConfig } from '../../../platform/config.js';
+import type { Db } from '../../../platform/db/database.js';
+import type { Logger } from '../../../platform/logger.js';
+import type { Metrics } from '../../../platform/metrics.js';
+import type { Principal } from '../../../platform/principal.js';
+import type { SpendStore } from '../../../platform/spend/spend-store.js';
+import { type ImpressionTokens, viewerOf } from '../../events/index.js';
+import { pinInterests } from '../../interests/index.js';
+import type {
+  ListEntry,
+  OrganicItem,
+  PromotedSurface,
+  PromotionContext,
+  Promotions,
+} from '../../pins/index.js';
+import { type AuctionLogEntry, emit } from '../../topics.js';
+import { adBillingRepository } from '../billing/ad-billing.repository.js';
+import { bidFloorMicro } from '../money.js';
+import { AdCatalog, type ServableAd } from './ad-catalog.js';
+import {
+  type AdRequest,
+  type AdServer,
+  type AuctionRecord,
+  type ServedAd,
+  AdServer as Server,
+} from './ad-server.js';
+import { fnv1a } from './auction.js';
+import { reserveAmount } from './budget-keys.js';
+import { CtrBook } from './ctr-book.js';
+import type { Placement } from './eligibility.js';
+import { adSlots, insertAds } from './insertion.js';
+import { Pacer } from './pacer.js';
+import { queryInterests, relevance } from './relevance.js';
+import { ViewerProfiles } from './viewer-profiles.js';
+
+/** How often the click history predicted CTR learns from is read again. */
+const CTR_RELOAD_MS = 30_000;
+/** How often pacing and bid strategies take a control step. */
+const CONTROL_STEP_MS = 60_000;
+/** How long a viewer's frequency counts are reused on this node. */
+const FREQUENCY_TTL_MS = 5_000;
+/** How long the interests of a pin on screen are reused. */
+const CONTEXT_TTL_MS = 10 * 60_000;
+
+export interface AdsServingDeps {
+  readonly db: Db;
+  readonly cache: Cache;
+  readonly spend: SpendStore;
+  readonly tokens: ImpressionTokens;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly settings: AdsServingConfig;
+  /** Wakes the outbox relay (the auction log is written to the outbox). */
+  readonly eventsCommitted: () => void;
+  readonly now?: () => number;
+}
+
+const PLACEMENT: Record<PromotedSurface, Placement> = {
+  HOME_FEED: 'BROWSE',
+  RELATED: 'BROWSE',
+  SEARCH: 'SEARCH',
+};
+
+type PromotedItem = OrganicItem & { readonly served: ServedAd };
+
+/**
+ * The ad server as the surfaces use it (Promotions): for a page of organic pins, the ads that win its
+ * slots, laid in by the insertion rules, each with a promoted impression token that carries its ad, its
+ * charge and its budget reservation. Every surface (home feed, related pins, search) goes through `fill`.
+ *
+ * A node keeps the live catalog, the click history and the pacing state fresh by itself: the first page
+ * waits for the first load; afterwards, a page that finds them older than ADS_REFRESH_SECONDS starts a
+ * refresh in the background and is served from what is held. Ads never fail a page: an error here is
+ * logged and the page goes out organic.
+ */
+export class AdsServing implements Promotions {
+  private readonly catalog: AdCatalog;
+  private readonly profiles: ViewerProfiles;
+  private readonly pacer: Pacer;
+  private readonly server: AdServer;
+  private readonly now: () => number;
+  private ctr = CtrBook.empty();
+  private loaded = false;
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+  private ctrAt = Number.NEGATIVE_INFINITY;
+  private steppedAt = Number.NEGATIVE_INFINITY;
+  private refreshing: Promise<void> | undefined;
+  private capped = false;
+  private cappedOf: unknown;
+  private readonly frequencies = new LRUCache<string, Map<string, number>>({
+    max: 20_000,
+    ttl: FREQUENCY_TTL_MS,
+  });
+  private readonly contexts = new LRUCache<string, string[]>({ max: 20_000, ttl: CONTEXT_TTL_MS });
+  private readonly queries = new LRUCache<string, Set<string>>({ max: 5_000 });
+  private readonly served;
+  private readonly failures;
+
+  constructor(private readonly deps: AdsServingDeps) {
+    this.now = deps.now ?? Date.now;
+    this.catalog = new AdCatalog({ db: deps.db, now: this.now });
+    this.profiles = new ViewerProfiles(deps.db, deps.cache, this.now);
+    const floor = (ad: ServableAd) => bidFloorMicro(ad.currency, ad.billableEvent);
+    this.pacer = new Pacer({
+      ledger: (day) => adBillingRepository.ledgerOf(deps.db, day),
+      spentBefore: (day, ids) => adBillingRepository.spentBefore(deps.db, day, ids),
+      floor,
+    });
+    this.server = new Server({
+      catalog: this.catalog,
+      ctr: () => this.ctr,
+      spend: deps.spend,
+      settings: deps.settings,
+      floor,
+      relevance: (ad, request) =>
+        relevance(ad, {
+          placement: request.placement,
+          interests: union(request.viewer.interests, request.contextInterests),
+          ...(request.query ? { queryInterests: this.queryInterestsOf(request.query) } : {}),
+        }),
+      // Pacing draws once per ad group and request, from the request id: reproducible on any node.
+      effectiveBid: (ad, request) =>
+        this.pacer.enters(ad, fnv1a(`pace:${request.requestId}:${ad.adGroupId}`) / 2 ** 32)
+          ? this.pacer.bid(ad)
+          : null,
+      shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
+    });
+    this.served = deps.metrics.counter(
+      'corkboard_ads_served_total',
+      'Promoted pins laid into pages, by surface.',
+      ['surface'] as const,
+    );
+    this.failures = deps.metrics.counter(
+      'corkboard_ads_serving_failures_total',
+      'Pages served without ads because the ad server failed (the page went out organic), by surface.',
+      ['surface'] as const,
+    );
+  }
+
+  async fill(
+    viewer: Principal,
+    organic: readonly OrganicItem[],
+    request: PromotionContext & { readonly surface: PromotedSurface; readonly requestId: string },
+  ): Promise<ListEntry[]> {
+    const ids: ListEntry[] = organic.map((o) => o.pinId);
+    const settings = this.deps.settings;
+    if (!settings.enabled) return ids;
+    const who = viewerOf(viewer);
+    // Ads are for people: a token acting for an app alone gets none.
+    if (!('viewerUserId' in who)) return ids;
+    const slots = adSlots(organic.length, settings);
+    if (slots === 0) return ids;
+    let served: ServedAd[] = [];
+    try {
+      await this.fresh();
+      if (this.catalog.snapshot().ads.length === 0) return ids;
+      const nowMs = this.now();
+      const [profile, contextInterests] = await Promise.all([
+        this.profiles.of(viewer.userId, null),
+        request.contextPinId ? this.contextInterests(request.contextPinId) : undefined,
+        this.loadFrequencies(viewer.userId),
+      ]);
+      const adRequest: AdRequest = {
+        viewer: profile,
+        placement: PLACEMENT[request.surface],
+        nowMs,
+        ...(request.query ? { query: request.query } : {}),
+        ...(contextInterests ? { contextInterests } : {}),
+        slots,
+        organicPinIds: new Set(organic.map((o) => o.pinId)),
+        requestId: request.requestId,
+      };
+      const result = await this.server.select(adRequest);
+      served = result.served;
+      if (result.record.scored.length > 0) this.logAuction(adRequest, request.surface, result.record);
+    } catch (err) {
+      this.failures.inc({ surface: request.surface });
+      this.deps.log.warn(
+        { err, surface: request.surface },
+        'ad serving failed; the page goes out without ads',
+      );
+      await this.releaseAll(served);
+      return ids;
+    }
+    if (served.length === 0) return ids;
+    const { items, left } = insertAds<OrganicItem, PromotedItem>(
+      organic,
+      served.map((s) => ({ pinId: s.ad.pinId, ownerId: s.ad.advertiserId, served: s })),
+      settings,
+    );
+    await this.releaseAll(left.map((l) => l.served));
+    const issuedAt = this.now();
+    const entries = items.map((item, position): ListEntry => {
+      if (!('served' in item)) return item.pinId;
+      const { ad, priceMicro, reservationId } = item.served;
+      const token = this.deps.tokens.issuePromoted(
+        {
+          viewerUserId: viewer.userId,
+          pinId: ad.pinId,
+          surface: request.surface,
+          position,
+          requestId: request.requestId,
+          ad: {
+            adId: ad.adId,
+            chargeMicro: reserveAmount(ad.billableEvent, priceMicro),
+            billableEvent: ad.billableEvent,
+            reservationId,
+          },
+        },
+        issuedAt,
+      );
+      const reason = request.surface === 'HOME_FEED' ? ',"reason":"PROMOTED"' : '';
+      return {
+        pinId: ad.pinId,
+        token,
+        members: `"is_promoted":true,"ad_id":"${ad.adId}","advertiser_name":${JSON.stringify(ad.advertiserName)}${reason}`,
+      };
+    });
+    this.served.inc({ surface: request.surface }, served.length - left.length);
+    return entries;
+  }
+
+  /** Loads everything now (tests, and a node that wants its first page fast). */
+  async refreshNow(): Promise<void> {
+    await this.refresh(this.now(), true);
+  }
+
+  private async fresh(): Promise<void> {
+    const now = this.now();
+    if (this.loaded && now - this.refreshedAt < this.deps.settings.refreshMs) return;
+    if (!this.refreshing) {
+      this.refreshing = this.refresh(now, false).finally(() => {
+        this.refreshing = undefined;
+      });
+    }
+    if (!this.loaded) return this.refreshing;
+    this.refreshing.catch((err) => this.deps.log.warn({ err }, 'ads refresh failed; serving what is held'));
+  }
+
+  private async refresh(now: number, force: boolean): Promise<void> {
+    await this.catalog.refresh(force);
+    if (force || now - this.ctrAt >= CTR_RELOAD_MS) {
+      this.ctr = await CtrBook.load(this.deps.db);
+      this.ctrAt = now;
+    }
+    if (force || now - this.steppedAt >= CONTROL_STEP_MS) {
+      await this.pacer.tick(this.catalog.snapshot().ads, now);
+      this.steppedAt = now;
+    }
+    this.refreshedAt = now;
+    this.loaded = true;
+  }
+
+  /** The viewer's impressions per frequency-capped ad group, when the catalog has such groups. */
+  private async loadFrequencies(userId: string): Promise<void> {
+    const ads = this.catalog.snapshot().ads;
+    if (this.cappedOf !== ads) {
+      this.capped = ads.some((a) => a.group.frequencyCap !== null);
+      this.cappedOf = ads;
+    }
+    if (!this.capped || this.frequencies.has(userId)) return;
+    const rows = await this.deps.db
+      .selectFrom('ad_viewer_impressions')
+      .select(['ad_group_id', 'impressions'])
+      .where('user_id', '=', userId)
+      .execute();
+    this.frequencies.set(userId, new Map(rows.map((r) => [r.ad_group_id, Number(r.impressions)])));
+  }
+
+  private async contextInterests(pinId: string): Promise<Set<string>> {
+    let ids = this.contexts.get(pinId);
+    if (!ids) {
+      ids = [...((await pinInterests(this.deps.db, [pinId])).get(pinId)?.keys() ?? [])];
+      this.contexts.set(pinId, ids);
+    }
+    return new Set(ids);
+  }
+
+  private queryInterestsOf(query: string): Set<string> {
+    let found = this.queries.get(query);
+    if (!found) {
+      found = queryInterests(query);
+      this.queries.set(query, found);
+    }
+    return found;
+  }
+
+  private async releaseAll(served: readonly ServedAd[]): Promise<void> {
+    await Promise.all(
+      served.map((s) =>
+        this.deps.spend.release(s.reservationId).catch((err) => {
+          // Unreleased, it gives its amount back by itself when it expires.
+          this.deps.log.warn({ err }, 'could not release an ad budget reservation');
+        }),
+      ),
+    );
+  }
+
+  /** Writes a sampled auction to the event stream (the `ads.auction` topic); never delays the page. */
+  private logAuction(request: AdRequest, surface: PromotedSurface, record: AuctionRecord): void {
+    const won = new Set(record.served.map((s) => s.ad.adId));
+    const entry: AuctionLogEntry = {
+      at: new Date(request.nowMs).toISOString(),
+      requestId: request.requestId,
+      surface,
+      placement: request.placement,
+      candidates: record.scored.map((s) => ({
+        adId: s.candidate.adId,
+        adGroupId: s.candidate.adGroupId,
+        bidMicro: s.candidate.bidMicro,
+        pctr: s.candidate.pctr,
+        relevance: s.candidate.relevance,
+        ecpm: s.ecpm,
+        refused: s.refused ?? null,
+      })),
+      winners: [
+        ...record.served.map((s) => ({
+          adId: s.ad.adId,
+          slot: s.slot,
+          priceMicro: s.priceMicro,
+          reserved: true,
+        })),
+        ...record.outOfBudget
+          .filter((id) => !won.has(id))
+          .map((adId) => ({ adId, slot: -1, priceMicro: 0, reserved: false })),
+      ],
+    };
+    emit(this.deps.db, 'ads.auction', entry).then(
+      () => this.deps.eventsCommitted(),
+      (err) => this.deps.log.warn({ err }, 'could not log an auction'),
+    );
+  }
+}
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string> | undefined): ReadonlySet<string> {
+  if (!b || b.size === 0) return a;
+  return new Set([...a, ...b]);
+}
