@@ -1,0 +1,300 @@
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
+import { eventually, startTestApp } from '../../helpers/app.js';
+import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
+import { testMode } from '../../helpers/mode.js';
+import { get, word } from '../discovery-search/helpers.js';
+import { newEventId, postEvents } from '../events/helpers.js';
+import { call, makeAdAccount, makeAdGroups, makeCampaigns } from './helpers.js';
+
+/**
+ * Ads that run, end to end through the API: an advertiser sets up a campaign, a person searches, the
+ * page carries the promoted pin with its own token, the person's events bill it once, and the ledger,
+ * the charges, the spend store and ads analytics agree to the micro.
+ */
+
+interface Item {
+  id: string;
+  impression_token: string;
+  is_promoted?: boolean;
+  ad_id?: string;
+  advertiser_name?: string;
+}
+
+let app: App;
+let advertiser: TestUser;
+let viewer: TestUser;
+let term: string;
+let account: string;
+let campaign: string;
+let adPin: string;
+const today = new Date().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  app = await startTestApp({ env: { ADS_REFRESH_SECONDS: '1', ADS_AUCTION_LOG_PERMILLE: '1000' } });
+  advertiser = await makeUser(app);
+  viewer = await makeUser(app);
+  const creator = await makeUser(app);
+  term = word('ad');
+  const board = await makeBoard(app, creator, { privacy: 'PUBLIC' });
+  const organic: string[] = [];
+  for (let i = 0; i < 12; i++)
+    organic.push(await makePin(app, creator, board.id, { title: `${term} idea ${i}` }));
+  const adBoard = await makeBoard(app, advertiser, { privacy: 'PUBLIC', name: 'Shop' });
+  adPin = await makePin(app, advertiser, adBoard.id, { title: 'Our best lamp' });
+  account = await makeAdAccount(app, advertiser, { name: 'Lamp Co' });
+  [{ id: campaign }] = (await makeCampaigns(app, advertiser, account, [
+    { name: 'Lamps', objective_type: 'CONSIDERATION', status: 'ACTIVE' },
+  ])) as [{ id: string }];
+  await eventually(async () => (await searchPage()).items.length >= 12, 20_000);
+});
+
+async function searchPage(user: TestUser = viewer): Promise<{ items: Item[] }> {
+  const res = await get(app, user, '/v5/search/partner/pins', { term, country_code: 'US', limit: 12 });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+/** An ad group (search placement, keyword `term`) with one ad for the advertiser's pin. */
+async function adGroupWithAd(extra: object, keyword = true): Promise<{ group: string; ad: string }> {
+  const [group] = await makeAdGroups(app, advertiser, account, [
+    {
+      name: `G ${word()}`,
+      campaign_id: campaign,
+      status: 'ACTIVE',
+      billable_event: 'CLICKTHROUGH',
+      budget_in_micro_currency: 10_000_000,
+      bid_in_micro_currency: 2_000_000,
+      bid_strategy_type: 'MAX_BID',
+      pacing_delivery_type: 'ACCELERATED',
+      placement_group: 'SEARCH',
+      ...extra,
+    },
+  ]);
+  if (keyword) {
+    const kw = await call(app, advertiser, 'POST', `/v5/ad_accounts/${account}/keywords`, {
+      parent_id: group!.id,
+      keywords: [{ value: term, match_type: 'BROAD' }],
+    });
+    expect(kw.json().errors).toEqual([]);
+  }
+  const res = await call(app, advertiser, 'POST', `/v5/ad_accounts/${account}/ads`, [
+    { ad_group_id: group!.id, pin_id: adPin, creative_type: 'REGULAR', status: 'ACTIVE' },
+  ]);
+  expect(res.statusCode, res.body).toBe(200);
+  return { group: group!.id, ad: res.json().items[0].data.id };
+}
+
+async function setGroup(group: string, patch: object) {
+  const res = await call(app, advertiser, 'PATCH', `/v5/ad_accounts/${account}/ad_groups`, [
+    { id: group, ...patch },
+  ]);
+  expect(res.json().items[0].exceptions, res.body).toEqual([]);
+}
+
+const promoted = (page: { items: Item[] }) => page.items.filter((i) => i.is_promoted);
+
+async function ledger(group: string) {
+  const row = await app.deps.db
+    .selectFrom('ad_spend_daily')
+    .selectAll()
+    .where('ad_group_id', '=', group)
+    .where('day', '=', today)
+    .executeTakeFirst();
+  return {
+    spend: Number(row?.spend_micro ?? 0),
+    events: Number(row?.billed_events ?? 0),
+    overdelivered: Number(row?.overdelivered_micro ?? 0),
+  };
+}
+
+async function charges(ad: string) {
+  return app.deps.db.selectFrom('ad_charges').selectAll().where('ad_id', '=', ad).execute();
+}
+
+async function report(event: Item, kind: string, position: number) {
+  return postEvents(app, viewer, {
+    events: [
+      {
+        event_id: newEventId(),
+        kind,
+        time: new Date().toISOString(),
+        impression_token: event.impression_token,
+        pin_id: event.id,
+        surface: 'SEARCH',
+        position,
+        app_type: 'WEB',
+      },
+    ],
+  });
+}
+
+describe(`ads served, billed and reported (${testMode()})`, () => {
+  it('lays a promoted pin into search at the first slot, labelled, with a token that carries its auction', async () => {
+    const { group, ad } = await adGroupWithAd({});
+    const page = await eventually(async () => {
+      const p = await searchPage();
+      return promoted(p).length > 0 ? p : undefined;
+    });
+    const ads = promoted(page);
+    expect(ads).toHaveLength(1);
+    expect(ads[0]).toMatchObject({ id: adPin, ad_id: ad, advertiser_name: 'Lamp Co', is_promoted: true });
+    // Fourth of the page (ADS_FIRST_SLOT 3), and the organic pins keep their own tokens around it.
+    expect(page.items.findIndex((i) => i.is_promoted)).toBe(3);
+    expect(page.items).toHaveLength(13);
+    const claims = app.product.impressionTokens.verify(ads[0]!.impression_token);
+    expect(claims.ok).toBe(true);
+    const claim = claims.ok ? claims.claims.ad! : undefined;
+    expect(claim).toMatchObject({ adId: ad, billableEvent: 'CLICKTHROUGH' });
+    // A lone bidder pays the reserve, never under the floor, never over its bid.
+    expect(claim!.chargeMicro).toBeGreaterThanOrEqual(100_000);
+    expect(claim!.chargeMicro).toBeLessThanOrEqual(2_000_000);
+    // The auction was logged (every auction, in this test) on the event stream and stored.
+    await eventually(async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from ad_auctions where winners @> ${JSON.stringify([{ adId: ad }])}::jsonb`.execute(
+        app.deps.db,
+      );
+      return rows[0]!.n > 0;
+    });
+    await setGroup(group, { status: 'PAUSED' });
+  });
+
+  it('bills a click once per token at the auction price; replays and forgeries bill nothing; everything agrees', async () => {
+    const { group, ad } = await adGroupWithAd({});
+    const page = await eventually(async () => {
+      const p = await searchPage();
+      return promoted(p).find((i) => i.ad_id === ad) ? p : undefined;
+    });
+    const item = promoted(page).find((i) => i.ad_id === ad)!;
+    const position = page.items.indexOf(item);
+    const claims = app.product.impressionTokens.verify(item.impression_token);
+    const charge = claims.ok ? claims.claims.ad!.chargeMicro : -1;
+
+    // An impression of a per-click ad bills nothing; its close-up bills; the outbound click after it does not.
+    expect((await report(item, 'IMPRESSION', position)).json().accepted).toBe(1);
+    expect((await report(item, 'PIN_CLICK', position)).json().accepted).toBe(1);
+    expect((await report(item, 'OUTBOUND_CLICK', position)).json().accepted).toBe(1);
+    // The same token again for a click with another event id: a replay, refused.
+    const replay = await report(item, 'PIN_CLICK', position);
+    expect(replay.json().rejected[0].code).toBe('token_replayed');
+    // A forged token (a changed charge) is refused as forged.
+    const buf = Buffer.from(item.impression_token, 'base64url');
+    buf[buf.length - 20] = buf[buf.length - 20]! ^ 1;
+    const forged = await report(
+      { ...item, impression_token: buf.toString('base64url') },
+      'PIN_CLICK',
+      position,
+    );
+    expect(forged.json().rejected[0].code).toBe('token_forged');
+
+    await eventually(async () => (await charges(ad)).every((c) => c.state !== 'pending') || undefined);
+    const rows = await charges(ad);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ state: 'charged', kind: 'PIN_CLICK' });
+    expect(Number(rows[0]!.charged_micro)).toBe(charge);
+    expect(await ledger(group)).toEqual({ spend: charge, events: 1, overdelivered: 0 });
+    // The spend store settled the same amount on the ad group's daily key, and holds nothing for it now.
+    const totals = await app.deps.spend.spent(`ag:${group}:d:${today}`);
+    expect(totals.settled).toBe(charge);
+    // Ads analytics show the same spend, to the micro.
+    const q = `start_date=${today}&end_date=${today}&granularity=TOTAL&columns=SPEND_IN_MICRO_DOLLAR,CLICKTHROUGH_1,IMPRESSION_1&ad_group_ids=${group}`;
+    const analytics = await eventually(async () => {
+      const res = await call(app, advertiser, 'GET', `/v5/ad_accounts/${account}/ad_groups/analytics?${q}`);
+      const body = res.json();
+      return body[0]?.IMPRESSION_1 === 1 ? body : undefined;
+    });
+    expect(analytics).toEqual([
+      { AD_GROUP_ID: group, SPEND_IN_MICRO_DOLLAR: charge, CLICKTHROUGH_1: 2, IMPRESSION_1: 1 },
+    ]);
+    await setGroup(group, { status: 'PAUSED' });
+  });
+
+  it('never bills over a budget: a served ad holds its price, and an exhausted budget stops serving', async () => {
+    // A one-unit daily budget holds ten clicks at the 0.10 floor at most.
+    const { group, ad } = await adGroupWithAd({
+      budget_in_micro_currency: 1_000_000,
+      bid_in_micro_currency: 100_000,
+    });
+    await eventually(async () => promoted(await searchPage()).some((i) => i.ad_id === ad));
+    const served: { item: Item; position: number }[] = [];
+    for (let i = 0; i < 25; i++) {
+      const page = await searchPage();
+      const item = promoted(page).find((p) => p.ad_id === ad);
+      if (item) served.push({ item, position: page.items.indexOf(item) });
+    }
+    // Every served item holds its charge until billed or expired: at most ten fit in the budget at once
+    // (the first page above held one more).
+    expect(served.length).toBeGreaterThan(0);
+    expect(served.length).toBeLessThanOrEqual(9);
+    for (const s of served) expect((await report(s.item, 'PIN_CLICK', s.position)).json().accepted).toBe(1);
+    await eventually(async () => (await charges(ad)).length === served.length || undefined);
+    await eventually(async () => (await charges(ad)).every((c) => c.state !== 'pending') || undefined);
+    const l = await ledger(group);
+    expect(l.spend).toBeLessThanOrEqual(1_000_000);
+    expect(l.events).toBe(served.length);
+    expect((await app.deps.spend.spent(`ag:${group}:d:${today}`)).settled).toBe(l.spend);
+    await setGroup(group, { status: 'PAUSED' });
+  });
+
+  it('pausing, a secret board and the quality guard keep an ad out of pages', async () => {
+    const { group, ad } = await adGroupWithAd({});
+    await eventually(async () => promoted(await searchPage()).some((i) => i.ad_id === ad));
+    await setGroup(group, { status: 'PAUSED' });
+    // Every node reloads within its refresh interval (1 s here).
+    await eventually(async () => !promoted(await searchPage()).some((i) => i.ad_id === ad));
+    await setGroup(group, { status: 'ACTIVE' });
+    await eventually(async () => promoted(await searchPage()).some((i) => i.ad_id === ad));
+    // The pin's board turns secret: the page leaves the ad out at once (the catalog hears of it later).
+    const pin = await app.deps.db
+      .selectFrom('pins')
+      .select('board_id')
+      .where('id', '=', adPin)
+      .executeTakeFirstOrThrow();
+    const made = await call(app, advertiser, 'PATCH', `/v5/boards/${pin.board_id}`, { privacy: 'SECRET' });
+    expect(made.statusCode, made.body).toBe(200);
+    for (let i = 0; i < 5; i++) expect(promoted(await searchPage())).toEqual([]);
+    await call(app, advertiser, 'PATCH', `/v5/boards/${pin.board_id}`, { privacy: 'PUBLIC' });
+    await setGroup(group, { status: 'PAUSED' });
+
+    // Without a keyword, a lamp pin is not relevant to a search for something else: the auction refuses it.
+    const unrelated = await adGroupWithAd({}, false);
+    await eventually(async () => {
+      expect(promoted(await searchPage()).filter((p) => p.ad_id === unrelated.ad)).toEqual([]);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from ad_auctions
+         where candidates @> ${JSON.stringify([{ adId: unrelated.ad, refused: 'relevance' }])}::jsonb`.execute(
+        app.deps.db,
+      );
+      return rows[0]!.n > 0;
+    });
+    await setGroup(unrelated.group, { status: 'PAUSED' });
+  });
+
+  it('a per-impression ad is billed once per impression, a thousandth of its price per thousand', async () => {
+    const [awareness] = await makeCampaigns(app, advertiser, account, [
+      { name: 'Reach', objective_type: 'AWARENESS', status: 'ACTIVE' },
+    ]);
+    const { group, ad } = await adGroupWithAd({
+      campaign_id: awareness!.id,
+      billable_event: 'IMPRESSION',
+      bid_in_micro_currency: 5_000_000,
+    });
+    const page = await eventually(async () => {
+      const p = await searchPage();
+      return promoted(p).find((i) => i.ad_id === ad) ? p : undefined;
+    });
+    const item = promoted(page).find((i) => i.ad_id === ad)!;
+    const claims = app.product.impressionTokens.verify(item.impression_token);
+    const claim = claims.ok ? claims.claims.ad! : undefined;
+    expect(claim?.billableEvent).toBe('IMPRESSION');
+    // The reserve (1 unit CPM on search) or the floor (2 units CPM), whichever is higher: 2,000 micro.
+    expect(claim?.chargeMicro).toBe(2_000);
+    expect((await report(item, 'PIN_CLICK', page.items.indexOf(item))).json().accepted).toBe(1);
+    expect((await report(item, 'IMPRESSION', page.items.indexOf(item))).json().accepted).toBe(1);
+    await eventually(async () => (await ledger(group)).events === 1 || undefined);
+    expect(await ledger(group)).toEqual({ spend: 2_000, events: 1, overdelivered: 0 });
+    await setGroup(group, { status: 'PAUSED' });
+  });
+});
