@@ -11,7 +11,9 @@ describe(`serve on an empty database with the demo world (${testMode()})`, () =>
     await cleanup?.();
   });
 
-  it('answers global search and typeahead from the first request', { timeout: 3 * STARTUP_MS }, async () => {
+  it('answers global search, typeahead and a home feed with promoted pins from the first request', {
+    timeout: 3 * STARTUP_MS,
+  }, async () => {
     const place = await processEnv({ SEED_DEMO: 'true', LOG_LEVEL: 'info' });
     cleanup = place.cleanup;
     const server = children.add(new Child('demo', ['src/main.ts', 'serve'], place.env));
@@ -41,5 +43,14 @@ describe(`serve on an empty database with the demo world (${testMode()})`, () =>
     const suggested = await get(`/v5/terms/suggested?term=${encodeURIComponent(title.slice(0, 2))}&limit=10`);
     expect(suggested.status, suggested.body).toBe(200);
     expect((JSON.parse(suggested.body) as string[]).length).toBeGreaterThan(0);
+
+    // The demo advertisers' promoted pins are in the demo person's home feed, labelled.
+    const feed = await get('/v5/feeds/home?page_size=25');
+    expect(feed.status, feed.body).toBe(200);
+    const promoted = (
+      JSON.parse(feed.body) as { items: { is_promoted?: boolean; advertiser_name?: string }[] }
+    ).items.filter((i) => i.is_promoted);
+    expect(promoted.length, feed.body.slice(0, 400)).toBeGreaterThan(0);
+    expect(promoted.every((i) => typeof i.advertiser_name === 'string')).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../platform/ids.js';
 import type { BlobStore } from '../../platform/images/blob-store.js';
 import type { Logger } from '../../platform/logger.js';
 import { hashPassword } from '../../platform/secrets-hash.js';
+import { type DemoPromotion, seedAdvertisers } from './advertisers.js';
 import { PICTURES_PER_TOPIC, seedImages } from './images.js';
 import { Random, Zipf } from './random.js';
 import { FIRST_NAMES, TOPICS, type Topic } from './vocabulary.js';
@@ -28,6 +29,8 @@ export interface SeedSummary {
   follows: number;
   boardFollows: number;
   images: number;
+  /** Demo advertisers, each promoting one pin. */
+  advertisers: number;
   demoUserId: string;
 }
 
@@ -347,6 +350,24 @@ export async function seedWorld(
     (batch) => db.insertInto('pin_images').values(batch).execute(),
   );
 
+  // A few advertisers promote an original pin each in the demo person's topics (at most three).
+  const promotions: DemoPromotion[] = [];
+  const promoters = new Set<number>();
+  for (const topic of userTopics[0]!) {
+    const i = plans.findIndex(
+      (p, k) =>
+        k < originalsTarget &&
+        p.board.topic.name === topic.name &&
+        p.board.privacy === 'PUBLIC' &&
+        p.ownerIndex !== 0 &&
+        !promoters.has(p.ownerIndex),
+    );
+    if (i < 0) continue;
+    promoters.add(plans[i]!.ownerIndex);
+    promotions.push({ ownerId: userIds[plans[i]!.ownerIndex]!, pinId: pinIds[i]!, topic: topic.name });
+  }
+  const advertisers = await seedAdvertisers(db, ids, promotions.slice(0, 3));
+
   // Fresh statistics, so the planner knows the tables are big (autovacuum may not have run yet).
   await sql`analyze users, boards, board_sections, pins, pin_images, images, follows, board_follows`.execute(
     db,
@@ -361,6 +382,7 @@ export async function seedWorld(
     follows: follows.size,
     boardFollows: boardFollows.size,
     images: imageCount,
+    advertisers,
     demoUserId: userIds[0]!,
   };
 }
