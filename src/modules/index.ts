@@ -34,6 +34,8 @@ export interface Product extends ProductServices {
   readonly analytics: AnalyticsService;
   /** `pin_metrics` for pin reads. */
   readonly pinMetrics: PinMetricsReader;
+  /** The ad server the list surfaces lay promoted pins in with. */
+  readonly promotions: AdsServing;
 }
 
 /** Builds the product's services and modules from the platform dependencies. */
@@ -104,6 +106,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     ...services,
     analytics: analytics.service,
     pinMetrics,
+    promotions,
     modules: [
       accountsModule(accounts, (userId) => monthlyViews.of(userId)),
       oauthModule(oauth, accounts, knownAddresses),

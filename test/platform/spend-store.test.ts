@@ -26,6 +26,21 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
 
   const totals = (key: string) => a.spent(key);
 
+  it('restore raises settled totals from the ledger, never lowers them, and the cap then counts them', async () => {
+    const caps = [{ key: 'restored', cap: 1_000 }];
+    expect(await a.restore('restored', 700)).toBe(700);
+    // A lower figure (a ledger that lags) changes nothing.
+    expect(await b.restore('restored', 300)).toBe(700);
+    expect(await a.reserve({ caps, amount: 301, ttlMs: HOUR })).toMatchObject({ ok: false, room: 300 });
+    const id = idOf(await b.reserve({ caps, amount: 300, ttlMs: HOUR }));
+    expect(await a.settle(id, 300)).toMatchObject({ state: 'charged', charged: 300 });
+    expect(await totals('restored')).toEqual({ settled: 1_000, reserved: 0, overdelivered: 0, cap: 1_000 });
+    expect(await a.restore('restored', 900)).toBe(1_000);
+    await expect(a.restore('restored', -1)).rejects.toThrow(RangeError);
+    await expect(a.restore('', 1)).rejects.toThrow(RangeError);
+    await expect(a.restore('restored', 1.5)).rejects.toThrow(RangeError);
+  });
+
   it('a reservation landing exactly on the cap succeeds; one micro more is refused', async () => {
     const caps = [{ key: 'edge', cap: 1_000 }];
     idOf(await a.reserve({ caps, amount: 600, ttlMs: HOUR }));

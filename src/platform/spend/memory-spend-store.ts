@@ -2,6 +2,8 @@ import { ExpiryQueue } from './expiry-queue.js';
 import {
   checkActual,
   checkReserve,
+  checkRestore,
+  DEFAULT_RETAIN_MS,
   parseReservationId,
   type ReserveRequest,
   type ReserveResult,
@@ -134,6 +136,21 @@ export class MemorySpendStore implements SpendStore {
     const rec = this.keys.get(key);
     if (!rec) return { settled: 0, reserved: 0, overdelivered: 0, cap: undefined };
     return { settled: rec.settled, reserved: rec.reserved, overdelivered: rec.overdelivered, cap: rec.cap };
+  }
+
+  async restore(
+    key: string,
+    settled: number,
+    retainMs = DEFAULT_RETAIN_MS,
+    now = Date.now(),
+  ): Promise<number> {
+    checkRestore(key, settled, retainMs);
+    this.tidy(now);
+    const rec = this.record(key, now);
+    if (!this.retain.has(key)) this.retain.set(key, retainMs);
+    if (settled > rec.settled) rec.settled = settled;
+    this.touch(key, rec, now);
+    return rec.settled;
   }
 
   async close(): Promise<void> {

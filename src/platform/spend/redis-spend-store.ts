@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
-import { RELEASE, RESERVE, SETTLE, SPENT, type SpendScript } from './spend-scripts.js';
+import { RELEASE, RESERVE, RESTORE, SETTLE, SPENT, type SpendScript } from './spend-scripts.js';
 import {
   checkActual,
   checkReserve,
+  checkRestore,
+  DEFAULT_RETAIN_MS,
   parseReservationId,
   type ReserveRequest,
   type ReserveResult,
@@ -78,6 +80,11 @@ export class RedisSpendStore implements SpendStore {
       overdelivered: Number(o),
       cap: c ? Number(c) : undefined,
     };
+  }
+
+  async restore(key: string, settled: number, retainMs = DEFAULT_RETAIN_MS, _now?: number): Promise<number> {
+    checkRestore(key, settled, retainMs);
+    return Number(await this.run(RESTORE, this.keyPairs([key]), [settled, retainMs]));
   }
 
   async close(): Promise<void> {

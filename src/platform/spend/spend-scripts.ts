@@ -159,3 +159,19 @@ sweep(KEYS[1], KEYS[2])
 local v = redis.call('HMGET', KEYS[1], 's', 'r', 'o', 'c')
 return {v[1] or '0', v[2] or '0', v[3] or '0', v[4] or ''}
 `);
+
+/**
+ * KEYS: H, X. ARGV: settled, retention ms (for a key without one). Raises settled to at least the value
+ * given, never lowers it; answers settled after.
+ */
+export const RESTORE = script(`
+local v = tonumber(ARGV[1])
+if not redis.call('HGET', KEYS[1], 't') then redis.call('HSET', KEYS[1], 't', ARGV[2]) end
+local s = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+if v > s then
+  redis.call('HSET', KEYS[1], 's', ARGV[1])
+  s = v
+end
+keepKey(KEYS[1], KEYS[2])
+return num(s)
+`);

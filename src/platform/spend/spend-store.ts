@@ -36,6 +36,12 @@ export interface SpendStore {
   release(reservationId: string, now?: number): Promise<boolean>;
   /** The totals of one key (zeros for a key never used or forgotten), expired reservations given back. */
   spent(key: string, now?: number): Promise<SpendTotals>;
+  /**
+   * Raises a key's `settled` to at least `settled` (never lowers it): how totals billed before are put
+   * back from the ledger after the store lost them (a restart of the in-process store, a Redis flush). A
+   * key it creates is kept for `retainMs` (default DEFAULT_RETAIN_MS). Answers the key's settled now.
+   */
+  restore(key: string, settled: number, retainMs?: number, now?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -163,6 +169,16 @@ export function checkReserve(request: ReserveRequest): CheckedReserve {
     return { key, cap, retainMs };
   });
   return { caps, amount, ttlMs, retainMs: Math.max(...caps.map((c) => c.retainMs)) };
+}
+
+/** Throws a RangeError unless a restore's arguments are well formed (the adapters' shared check). */
+export function checkRestore(key: string, settled: number, retainMs: number): void {
+  if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_LENGTH)
+    throw new RangeError(`spend key must be 1..${MAX_KEY_LENGTH} characters`);
+  if (!isMicro(settled))
+    throw new RangeError(`settled must be an integer in 0..${MAX_SPEND_MICRO}, got ${settled}`);
+  if (!Number.isSafeInteger(retainMs) || retainMs < 1 || retainMs > MAX_RETAIN_MS)
+    throw new RangeError(`retention must be an integer of 1..${MAX_RETAIN_MS} ms`);
 }
 
 /** Throws a RangeError unless `actual` is a whole micro amount (the reserved amount bounds it later). */

@@ -93,6 +93,14 @@ async function setGroup(group: string, patch: object) {
   expect(res.json().items[0].exceptions, res.body).toEqual([]);
 }
 
+/** Forgets every spend total and reservation, as a restart of the in-process store or a Redis flush would. */
+async function loseSpendStore(): Promise<void> {
+  if (app.deps.redis) {
+    const keys = await app.deps.redis.keys(`${app.config.redisPrefix}sp:*`);
+    if (keys.length > 0) await app.deps.redis.del(...keys);
+  } else await app.deps.spend.close();
+}
+
 const promoted = (page: { items: Item[] }) => page.items.filter((i) => i.is_promoted);
 
 async function ledger(group: string) {
@@ -235,6 +243,46 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     expect(l.spend).toBeLessThanOrEqual(1_000_000);
     expect(l.events).toBe(served.length);
     expect((await app.deps.spend.spent(`ag:${group}:d:${today}`)).settled).toBe(l.spend);
+    await setGroup(group, { status: 'PAUSED' });
+  });
+
+  it('a spend store that lost its totals gets them back from the ledger, and bills lost reservations late', async () => {
+    const { group, ad } = await adGroupWithAd({
+      budget_in_micro_currency: 1_000_000,
+      bid_in_micro_currency: 100_000,
+    });
+    const key = `ag:${group}:d:${today}`;
+    const serveOne = async () => {
+      const page = await eventually(async () => {
+        const p = await searchPage();
+        return promoted(p).find((i) => i.ad_id === ad) ? p : undefined;
+      });
+      const item = promoted(page).find((i) => i.ad_id === ad)!;
+      return { item, position: page.items.indexOf(item) };
+    };
+    const click = async (s: { item: Item; position: number }) => {
+      expect((await report(s.item, 'PIN_CLICK', s.position)).json().accepted).toBe(1);
+    };
+    const billed = async (n: number) =>
+      eventually(async () => ((await ledger(group)).events === n ? ledger(group) : undefined));
+    for (let i = 0; i < 3; i++) await click(await serveOne());
+    const before = await billed(3);
+    expect(before.spend).toBe(300_000);
+
+    // The store loses everything (the in-process store restarted; Redis flushed).
+    await loseSpendStore();
+    expect((await app.deps.spend.spent(key)).settled).toBe(0);
+    await app.product.promotions.refreshNow();
+    expect((await app.deps.spend.spent(key)).settled).toBe(300_000);
+
+    // A reservation lost before its click: the click is billed late, within the budget.
+    const served = await serveOne();
+    await loseSpendStore();
+    await click(served);
+    expect(await billed(4)).toMatchObject({ spend: 400_000, overdelivered: 0 });
+    expect((await charges(ad)).filter((c) => c.state === 'charged')).toHaveLength(4);
+    await app.product.promotions.refreshNow();
+    expect((await app.deps.spend.spent(key)).settled).toBe(400_000);
     await setGroup(group, { status: 'PAUSED' });
   });
 

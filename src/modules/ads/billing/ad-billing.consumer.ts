@@ -2,7 +2,9 @@ import type { Metrics } from '../../../platform/metrics.js';
 import type { SettleResult, SpendStore } from '../../../platform/spend/spend-store.js';
 import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../../events/index.js';
 import type { TopicConsumer } from '../../topics.js';
+import { budgetCaps } from '../serving/budget-keys.js';
 import {
+  type ChargeBudget,
   type PendingCharge,
   adBillingRepository as repo,
   type SettledCharge,
@@ -55,7 +57,7 @@ export function adBillingConsumer(
 
 async function settleOne(spend: SpendStore, c: PendingCharge): Promise<SettledCharge> {
   let r: SettleResult;
-  if (!c.known) {
+  if (c.budget === null) {
     // The ad is gone with its account: nothing to bill; its budget hold is given back.
     await spend.release(c.reservation_id);
     return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
@@ -68,6 +70,7 @@ async function settleOne(spend: SpendStore, c: PendingCharge): Promise<SettledCh
       return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
     throw err;
   }
+  if (r.state === 'unknown') return lateCharge(spend, c, c.budget);
   return {
     token_id: c.token_id,
     state: r.state,
@@ -75,3 +78,33 @@ async function settleOne(spend: SpendStore, c: PendingCharge): Promise<SettledCh
     overdelivered_micro: r.overdelivered,
   };
 }
+
+/**
+ * A charge whose reservation the spend store no longer knows (the in-process store restarted, or Redis
+ * lost it) is billed as a late one: charged only if its budgets still have room for it now, on the keys of
+ * the day it was served, else served free (overdelivery). A reserve then a settle, each atomic, so the cap
+ * holds; a redelivery after a crash between them may take the amount from the store's totals twice (the
+ * ledger, written once, stays exact; the budget then errs towards refusing).
+ */
+async function lateCharge(spend: SpendStore, c: PendingCharge, budget: ChargeBudget): Promise<SettledCharge> {
+  const caps = budgetCaps(budget, c.served_ms);
+  const free = {
+    token_id: c.token_id,
+    state: 'overdelivered' as const,
+    charged_micro: 0,
+    overdelivered_micro: c.amount_micro,
+  };
+  if (caps.length === 0 || c.amount_micro < 1) return free;
+  const held = await spend.reserve({ caps, amount: c.amount_micro, ttlMs: LATE_HOLD_MS });
+  if (!held.ok) return free;
+  const r = await spend.settle(held.reservationId, c.amount_micro);
+  return {
+    token_id: c.token_id,
+    state: r.state,
+    charged_micro: r.charged,
+    overdelivered_micro: r.overdelivered,
+  };
+}
+
+/** How long a late charge's reservation holds between its reserve and its settle. */
+const LATE_HOLD_MS = 60_000;

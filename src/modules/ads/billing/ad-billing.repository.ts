@@ -7,8 +7,26 @@ export interface PendingCharge {
   token_id: string;
   reservation_id: string;
   amount_micro: number;
-  /** False when the ad no longer exists (its account was deleted): nothing is billed. */
-  known: boolean;
+  /** When the item was served, epoch ms: the day its budget is. */
+  served_ms: number;
+  /** The ad's budgets now (null when the ad no longer exists: its account was deleted; nothing is billed). */
+  budget: ChargeBudget | null;
+}
+
+/** What an ad draws on, as budgetCaps reads it. */
+export interface ChargeBudget {
+  adGroupId: string;
+  campaignId: string;
+  budgetType: string;
+  budgetMicro: number | null;
+  campaignDailyCapMicro: number | null;
+  campaignLifetimeCapMicro: number | null;
+}
+
+/** A budget's spend in the ledger: on one day, and of all time. */
+export interface LedgerTotals {
+  today: number;
+  life: number;
 }
 
 /** How one charge was settled. */
@@ -27,15 +45,43 @@ export const adBillingRepository = {
       token_id: string;
       reservation_id: string;
       amount_micro: string;
-      known: boolean;
+      served_ms: number;
+      ad_group_id: string | null;
+      campaign_id: string | null;
+      budget_type: string | null;
+      budget: string | null;
+      daily_spend_cap: string | null;
+      lifetime_spend_cap: string | null;
     }>`
       select c.token_id, c.reservation_id, c.amount_micro::text as amount_micro,
-             exists (select 1 from ads a where a.id = c.ad_id) as known
+             (extract(epoch from c.served_at) * 1000)::float8 as served_ms,
+             g.id::text as ad_group_id, g.campaign_id::text as campaign_id, g.budget_type, g.budget::text as budget,
+             k.daily_spend_cap::text as daily_spend_cap, k.lifetime_spend_cap::text as lifetime_spend_cap
         from ad_charges c
+        left join ads a on a.id = c.ad_id
+        left join ad_groups g on g.id = a.ad_group_id
+        left join ad_campaigns k on k.id = a.campaign_id
        where c.batch_id = ${batchId} and c.state = 'pending'
        order by c.token_id
          for update of c`.execute(db);
-    return rows.map((r) => ({ ...r, amount_micro: Number(r.amount_micro) }));
+    const num = (v: string | null) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      token_id: r.token_id,
+      reservation_id: r.reservation_id,
+      amount_micro: Number(r.amount_micro),
+      served_ms: Number(r.served_ms),
+      budget:
+        r.ad_group_id === null || r.campaign_id === null
+          ? null
+          : {
+              adGroupId: r.ad_group_id,
+              campaignId: r.campaign_id,
+              budgetType: r.budget_type ?? '',
+              budgetMicro: num(r.budget),
+              campaignDailyCapMicro: num(r.daily_spend_cap),
+              campaignLifetimeCapMicro: num(r.lifetime_spend_cap),
+            },
+    }));
   },
 
   /**
@@ -100,6 +146,34 @@ export const adBillingRepository = {
       .groupBy('ad_group_id')
       .execute();
     return new Map(rows.map((r) => [r.ad_group_id, Number(r.spent)]));
+  },
+
+  /**
+   * What the ledger says each budget key has spent, for the groups and campaigns given: per ad group and
+   * per campaign, the day's spend and the spend of all time (lifetime budgets).
+   */
+  async budgetTotals(
+    db: Db,
+    day: string,
+    adGroupIds: readonly string[],
+    campaignIds: readonly string[],
+  ): Promise<{ groups: Map<string, LedgerTotals>; campaigns: Map<string, LedgerTotals> }> {
+    const read = async (column: 'ad_group_id' | 'campaign_id', ids: readonly string[]) => {
+      if (ids.length === 0) return new Map<string, LedgerTotals>();
+      const { rows } = await sql<{ id: string; today: string; life: string }>`
+        select ${sql.ref(column)}::text as id,
+               coalesce(sum(spend_micro) filter (where day = ${day}::date), 0)::text as today,
+               sum(spend_micro)::text as life
+          from ad_spend_daily
+         where ${sql.ref(column)} = any(${[...ids]}::bigint[])
+         group by 1`.execute(db);
+      return new Map(rows.map((r) => [r.id, { today: Number(r.today), life: Number(r.life) }]));
+    };
+    const [groups, campaigns] = await Promise.all([
+      read('ad_group_id', adGroupIds),
+      read('campaign_id', campaignIds),
+    ]);
+    return { groups, campaigns };
   },
 
   /** Billed spend and events per ad group on one UTC day (what pacing and bid strategies observe). */

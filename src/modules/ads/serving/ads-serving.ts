@@ -27,7 +27,7 @@ import {
   AdServer as Server,
 } from './ad-server.js';
 import { fnv1a } from './auction.js';
-import { reserveAmount } from './budget-keys.js';
+import { budgetCaps, ledgerFigure, reserveAmount, utcDay } from './budget-keys.js';
 import { CtrBook } from './ctr-book.js';
 import type { Placement } from './eligibility.js';
 import { adSlots, insertAds } from './insertion.js';
@@ -39,6 +39,8 @@ import { ViewerProfiles } from './viewer-profiles.js';
 const CTR_RELOAD_MS = 30_000;
 /** How often pacing and bid strategies take a control step. */
 const CONTROL_STEP_MS = 60_000;
+/** How often the spend store's totals are checked against the ledger (and raised where it lost some). */
+const RESTORE_MS = 10 * 60_000;
 /** How long a viewer's frequency counts are reused on this node. */
 const FREQUENCY_TTL_MS = 5_000;
 /** How long the interests of a pin on screen are reused. */
@@ -86,6 +88,7 @@ export class AdsServing implements Promotions {
   private refreshedAt = Number.NEGATIVE_INFINITY;
   private ctrAt = Number.NEGATIVE_INFINITY;
   private steppedAt = Number.NEGATIVE_INFINITY;
+  private restoredAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | undefined;
   private capped = false;
   private cappedOf: unknown;
@@ -245,12 +248,42 @@ export class AdsServing implements Promotions {
       this.ctr = await CtrBook.load(this.deps.db);
       this.ctrAt = now;
     }
+    if (force || now - this.restoredAt >= RESTORE_MS) {
+      await this.restoreTotals(now);
+      this.restoredAt = now;
+    }
     if (force || now - this.steppedAt >= CONTROL_STEP_MS) {
       await this.pacer.tick(this.catalog.snapshot().ads, now);
       this.steppedAt = now;
     }
     this.refreshedAt = now;
     this.loaded = true;
+  }
+
+  /**
+   * Raises the spend store's totals of every live budget key to what the ledger has billed on it, before
+   * this node serves its first ad and every RESTORE_MS after: the in-process store starts empty after a
+   * restart and a Redis flush forgets spend, and without this a budget billed before would be spent again.
+   * (The store is usually ahead of the ledger, which lags billing by a moment; then nothing changes.)
+   */
+  private async restoreTotals(now: number): Promise<void> {
+    const ads = this.catalog.snapshot().ads;
+    if (ads.length === 0) return;
+    const { groups, campaigns } = await adBillingRepository.budgetTotals(
+      this.deps.db,
+      utcDay(now),
+      [...new Set(ads.map((a) => a.adGroupId))],
+      [...new Set(ads.map((a) => a.campaignId))],
+    );
+    const keys = new Map<string, { settled: number; retainMs: number | undefined }>();
+    for (const ad of ads)
+      for (const cap of budgetCaps(ad, now)) {
+        const settled = ledgerFigure(cap.key, groups, campaigns);
+        if (settled !== undefined && settled > 0) keys.set(cap.key, { settled, retainMs: cap.retainMs });
+      }
+    await Promise.all(
+      [...keys].map(([key, { settled, retainMs }]) => this.deps.spend.restore(key, settled, retainMs)),
+    );
   }
 
   /** The viewer's impressions per frequency-capped ad group, when the catalog has such groups. */

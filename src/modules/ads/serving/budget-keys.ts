@@ -12,7 +12,18 @@ export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * campaign budget optimization) and its campaign's daily and lifetime caps. A reservation is taken on all
  * at once, so no cap is passed by one micro.
  */
-export function budgetCaps(ad: ServableAd, nowMs: number): SpendCap[] {
+export function budgetCaps(
+  ad: Pick<
+    ServableAd,
+    | 'adGroupId'
+    | 'campaignId'
+    | 'budgetType'
+    | 'budgetMicro'
+    | 'campaignDailyCapMicro'
+    | 'campaignLifetimeCapMicro'
+  >,
+  nowMs: number,
+): SpendCap[] {
   const day = utcDay(nowMs);
   const caps: SpendCap[] = [];
   if (ad.budgetMicro !== null && ad.budgetType === 'DAILY')
@@ -36,4 +47,19 @@ export function budgetCaps(ad: ServableAd, nowMs: number): SpendCap[] {
  */
 export function reserveAmount(billableEvent: 'CLICKTHROUGH' | 'IMPRESSION', priceMicro: number): number {
   return billableEvent === 'IMPRESSION' ? Math.ceil(priceMicro / 1000) : priceMicro;
+}
+
+/**
+ * What the ledger says a budget key has settled: the ad group's or campaign's spend of the key's day, or
+ * of all time for a lifetime key; undefined for a key this does not know.
+ */
+export function ledgerFigure(
+  key: string,
+  groups: ReadonlyMap<string, { today: number; life: number }>,
+  campaigns: ReadonlyMap<string, { today: number; life: number }>,
+): number | undefined {
+  const m = /^(ag|c):(\d+):(d:\d{4}-\d{2}-\d{2}|life)$/.exec(key);
+  if (!m) return undefined;
+  const totals = (m[1] === 'ag' ? groups : campaigns).get(m[2]!);
+  return m[3] === 'life' ? (totals?.life ?? 0) : (totals?.today ?? 0);
 }
