@@ -330,6 +330,7 @@ export interface Database {
   ad_hourly_stats: Ads.AdHourlyStatTable;
   ads_rolled_batches: Ads.AdsRolledBatchTable;
   ad_placement_stats: Ads.AdPlacementStatTable;
+  ad_attributions: Ads.AdAttributionTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */

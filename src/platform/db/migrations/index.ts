@@ -17,6 +17,7 @@ import * as m0015 from './0015-ads.js';
 import * as m0016 from './0016-ads-stats.js';
 import * as m0017 from './0017-ads-audiences.js';
 import * as m0018 from './0018-user-demographics.js';
+import * as m0020 from './0020-ads-attribution.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016-ads-stats': m0016,
   '0017-ads-audiences': m0017,
   '0018-user-demographics': m0018,
+  '0020-ads-attribution': m0020,
 };
