@@ -29,6 +29,11 @@ export interface Topics {
   'events.batch': { batchId: string; days: string[] };
   /** An asynchronous ads report was asked for (ad_reports row `token`, IN_PROGRESS): build its file. */
   'ads.report.requested': { token: string };
+  /**
+   * Conversion events newly stored for an ad account (ad_conversions, not test events) whose sender was
+   * matched to a person: to be attributed to an ad.
+   */
+  'ads.conversions.received': { adAccountId: string; eventIds: string[] };
 }
 
 export type TopicName = keyof Topics;
