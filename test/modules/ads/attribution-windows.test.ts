@@ -10,7 +10,7 @@ import { conversion, credited, sendConversions, waitAttribution } from './attrib
 const H = 3_600_000;
 const D = 24 * H;
 const T = new Date(Math.floor((Date.now() - 120_000) / 1000) * 1000);
-const before = (ms: number) => new Date(T.getTime() - ms);
+const ago = (ms: number) => new Date(T.getTime() - ms);
 
 let app: App;
 let owner: TestUser;
@@ -31,14 +31,14 @@ describe(`attribution windows from the configuration (${testMode()})`, () => {
     const [p1, p2] = w.pins;
     // With the defaults (30 and 1 days) none of these would be credited.
     await writeAdEvents(app, clicker.id, [
-      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: before(31 * D) },
-      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: before(H) },
+      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: ago(31 * D) },
+      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: ago(H) },
     ]);
-    await writeAdEvents(app, viewer.id, [{ kind: 'IMPRESSION', adId: a2, pinId: p2, at: before(2 * D) }]);
+    await writeAdEvents(app, viewer.id, [{ kind: 'IMPRESSION', adId: a2, pinId: p2, at: ago(2 * D) }]);
     // Past these windows too: a click 41 days old, a view 4 days old.
     await writeAdEvents(app, late.id, [
-      { kind: 'OUTBOUND_CLICK', adId: a1, pinId: p1, at: before(41 * D) },
-      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: before(4 * D) },
+      { kind: 'OUTBOUND_CLICK', adId: a1, pinId: p1, at: ago(41 * D) },
+      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: ago(4 * D) },
     ]);
     await sendConversions(app, owner, w.account, [
       conversion('w-click', clicker, T),
@@ -55,7 +55,7 @@ describe(`attribution windows from the configuration (${testMode()})`, () => {
   it('a view window of 0 credits no view', async () => {
     const viewer = await makeUser(app);
     await writeAdEvents(app, viewer.id, [
-      { kind: 'IMPRESSION', adId: w.ads[2], pinId: w.pins[0], at: before(H) },
+      { kind: 'IMPRESSION', adId: w.ads[2], pinId: w.pins[0], at: ago(H) },
     ]);
     await sendConversions(app, owner, w.account, [conversion('v-off', viewer, T)]);
     await waitAttribution(app);

@@ -15,7 +15,7 @@ const H = 3_600_000;
 const D = 24 * H;
 /** The conversions' time: a whole second, two minutes ago (a conversion may be at most 7 days old). */
 const T = new Date(Math.floor((Date.now() - 120_000) / 1000) * 1000);
-const before = (ms: number) => new Date(T.getTime() - ms);
+const ago = (ms: number) => new Date(T.getTime() - ms);
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 let app: App;
@@ -42,12 +42,12 @@ describe(`conversion attribution (${testMode()})`, () => {
     const [a1, a2, a3] = w.ads;
     const [p1, p2] = w.pins;
     await writeAdEvents(app, buyer.id, [
-      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: before(3 * D) },
-      { kind: 'OUTBOUND_CLICK', adId: a2, pinId: p2, at: before(2 * D), appType: 'TABLET' },
-      { kind: 'IMPRESSION', adId: a3, pinId: p1, at: before(H) },
+      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: ago(3 * D) },
+      { kind: 'OUTBOUND_CLICK', adId: a2, pinId: p2, at: ago(2 * D), appType: 'TABLET' },
+      { kind: 'IMPRESSION', adId: a3, pinId: p1, at: ago(H) },
       // Neither a save nor a click on no ad is a click on an ad; a click after the conversion is too late.
-      { kind: 'SAVE', adId: a1, pinId: p1, at: before(60_000) },
-      { kind: 'PIN_CLICK', adId: null, pinId: p1, at: before(30_000) },
+      { kind: 'SAVE', adId: a1, pinId: p1, at: ago(60_000) },
+      { kind: 'PIN_CLICK', adId: null, pinId: p1, at: ago(30_000) },
       { kind: 'PIN_CLICK', adId: a3, pinId: p1, at: new Date(T.getTime() + 30_000) },
     ]);
     await sendConversions(app, owner, w.account, [conversion('last-click', buyer, T)]);
@@ -69,7 +69,7 @@ describe(`conversion attribution (${testMode()})`, () => {
       action_source: 'web',
       value_micro: '12500000',
     });
-    expect(new Date(row.touched_at).toISOString()).toBe(before(2 * D).toISOString());
+    expect(new Date(row.touched_at).toISOString()).toBe(ago(2 * D).toISOString());
     // It counts in the UTC hour of the conversion.
     expect(new Date(row.hour).toISOString()).toBe(`${T.toISOString().slice(0, 13)}:00:00.000Z`);
   });
@@ -79,13 +79,13 @@ describe(`conversion attribution (${testMode()})`, () => {
     const [a1, a2] = w.ads;
     const [p1, p2] = w.pins;
     await writeAdEvents(app, clicker.id, [
-      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: before(29 * D) },
-      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: before(H) },
+      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: ago(29 * D) },
+      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: ago(H) },
     ]);
     await writeAdEvents(app, viewer.id, [
-      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: before(31 * D) },
-      { kind: 'IMPRESSION', adId: a1, pinId: p1, at: before(23 * H) },
-      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: before(20 * H) },
+      { kind: 'PIN_CLICK', adId: a1, pinId: p1, at: ago(31 * D) },
+      { kind: 'IMPRESSION', adId: a1, pinId: p1, at: ago(23 * H) },
+      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: ago(20 * H) },
     ]);
     await sendConversions(app, owner, w.account, [
       conversion('click-29d', clicker, T),
@@ -103,8 +103,8 @@ describe(`conversion attribution (${testMode()})`, () => {
     const [a1, a2] = w.ads;
     const [p1, p2] = w.pins;
     await writeAdEvents(app, buyer.id, [
-      { kind: 'IMPRESSION', adId: a1, pinId: p1, at: before(2 * D) },
-      { kind: 'OUTBOUND_CLICK', adId: a2, pinId: p2, at: before(31 * D) },
+      { kind: 'IMPRESSION', adId: a1, pinId: p1, at: ago(2 * D) },
+      { kind: 'OUTBOUND_CLICK', adId: a2, pinId: p2, at: ago(31 * D) },
     ]);
     await sendConversions(app, owner, w.account, [conversion('too-old', buyer, T)]);
     await waitAttribution(app);
@@ -121,11 +121,11 @@ describe(`conversion attribution (${testMode()})`, () => {
   it("never credits another account's ads", async () => {
     const [both, elsewhere] = await Promise.all([makeUser(app), makeUser(app)]);
     await writeAdEvents(app, both.id, [
-      { kind: 'IMPRESSION', adId: w.ads[0], pinId: w.pins[0], at: before(10 * H) },
-      { kind: 'PIN_CLICK', adId: other.ads[0], pinId: other.pins[0], at: before(H) },
+      { kind: 'IMPRESSION', adId: w.ads[0], pinId: w.pins[0], at: ago(10 * H) },
+      { kind: 'PIN_CLICK', adId: other.ads[0], pinId: other.pins[0], at: ago(H) },
     ]);
     await writeAdEvents(app, elsewhere.id, [
-      { kind: 'OUTBOUND_CLICK', adId: other.ads[1], pinId: other.pins[1], at: before(H) },
+      { kind: 'OUTBOUND_CLICK', adId: other.ads[1], pinId: other.pins[1], at: ago(H) },
     ]);
     await sendConversions(app, owner, w.account, [
       conversion('acct-both', both, T),
@@ -143,9 +143,7 @@ describe(`conversion attribution (${testMode()})`, () => {
 
   it('credits neither a conversion matched to nobody nor a test conversion', async () => {
     const buyer = await makeUser(app);
-    await writeAdEvents(app, buyer.id, [
-      { kind: 'PIN_CLICK', adId: w.ads[0], pinId: w.pins[0], at: before(H) },
-    ]);
+    await writeAdEvents(app, buyer.id, [{ kind: 'PIN_CLICK', adId: w.ads[0], pinId: w.pins[0], at: ago(H) }]);
     const announced = async () => {
       const { rows } = await sql<{ n: number }>`
         select count(*)::int as n from outbox where topic = 'ads.conversions.received'`.execute(app.deps.db);
@@ -174,9 +172,7 @@ describe(`conversion attribution (${testMode()})`, () => {
 
   it('credits a resent event_id once, with the value first received', async () => {
     const buyer = await makeUser(app);
-    await writeAdEvents(app, buyer.id, [
-      { kind: 'PIN_CLICK', adId: w.ads[1], pinId: w.pins[1], at: before(H) },
-    ]);
+    await writeAdEvents(app, buyer.id, [{ kind: 'PIN_CLICK', adId: w.ads[1], pinId: w.pins[1], at: ago(H) }]);
     await sendConversions(app, owner, w.account, [conversion('resent', buyer, T)]);
     const again = await sendConversions(app, owner, w.account, [
       conversion('resent', buyer, T, { custom_data: { value: '99.00', currency: 'USD' } }),
@@ -189,7 +185,7 @@ describe(`conversion attribution (${testMode()})`, () => {
   it('a conversion announced again, or its delivery run again, is credited once', async () => {
     const buyer = await makeUser(app);
     await writeAdEvents(app, buyer.id, [
-      { kind: 'IMPRESSION', adId: w.ads[2], pinId: w.pins[0], at: before(H) },
+      { kind: 'IMPRESSION', adId: w.ads[2], pinId: w.pins[0], at: ago(H) },
     ]);
     await sendConversions(app, owner, w.account, [conversion('redelivered', buyer, T)]);
     await waitAttribution(app);
@@ -235,7 +231,7 @@ describe(`attributed conversions in ads analytics and reports (${testMode()})`, 
     'TOTAL_WEB_CHECKOUT',
   ];
   const zero = Object.fromEntries(COLUMNS.map((c) => [c, 0]));
-  const start = dayOf(before(3 * D));
+  const start = dayOf(ago(3 * D));
   const end = dayOf(T);
   const query = (granularity: string, columns = COLUMNS) =>
     `start_date=${start}&end_date=${end}&granularity=${granularity}&columns=${columns.join(',')}`;
@@ -258,11 +254,11 @@ describe(`attributed conversions in ads analytics and reports (${testMode()})`, 
     const [x, y, z] = await Promise.all([makeUser(app), makeUser(app), makeUser(app)]);
     const [a1, a2, a3] = shop.ads;
     const [p1, p2] = shop.pins;
-    await writeAdEvents(app, x.id, [{ kind: 'OUTBOUND_CLICK', adId: a1, pinId: p1, at: before(2 * D) }]);
+    await writeAdEvents(app, x.id, [{ kind: 'OUTBOUND_CLICK', adId: a1, pinId: p1, at: ago(2 * D) }]);
     await writeAdEvents(app, y.id, [
-      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: before(3 * H), appType: 'MOBILE' },
+      { kind: 'IMPRESSION', adId: a2, pinId: p2, at: ago(3 * H), appType: 'MOBILE' },
     ]);
-    await writeAdEvents(app, z.id, [{ kind: 'PIN_CLICK', adId: a3, pinId: p1, at: before(D) }]);
+    await writeAdEvents(app, z.id, [{ kind: 'PIN_CLICK', adId: a3, pinId: p1, at: ago(D) }]);
     await sendConversions(app, owner, shop.account, [
       conversion('x-checkout', x, T),
       conversion('x-signup', x, T, { event_name: 'signup', custom_data: {} }),
@@ -337,7 +333,7 @@ describe(`attributed conversions in ads analytics and reports (${testMode()})`, 
     const a1 = shop.ads[0];
     const days = await sync('/ads/analytics', `${query('DAY')}&ad_ids=${a1}`);
     expect(days).toEqual([
-      { AD_ID: a1, DATE: dayOf(before(2 * D)), ...zero, CLICKTHROUGH_1: 1 },
+      { AD_ID: a1, DATE: dayOf(ago(2 * D)), ...zero, CLICKTHROUGH_1: 1 },
       {
         AD_ID: a1,
         DATE: dayOf(T),
@@ -351,7 +347,7 @@ describe(`attributed conversions in ads analytics and reports (${testMode()})`, 
     ]);
     const hours = await sync(
       '/ads/analytics',
-      `start_date=${dayOf(before(D))}&end_date=${end}&granularity=HOUR&columns=TOTAL_CONVERSIONS&ad_ids=${a1}`,
+      `start_date=${dayOf(ago(D))}&end_date=${end}&granularity=HOUR&columns=TOTAL_CONVERSIONS&ad_ids=${a1}`,
     );
     expect(hours).toEqual([{ AD_ID: a1, DATE: dayOf(T), HOUR: T.getUTCHours(), TOTAL_CONVERSIONS: 2 }]);
   });
