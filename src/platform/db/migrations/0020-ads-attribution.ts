@@ -25,6 +25,11 @@ const statements = [
     foreign key (ad_account_id, event_id) references ad_conversions (ad_account_id, event_id) on delete cascade
   )`,
   sql`create index ad_attributions_account_idx on ad_attributions (ad_account_id, hour)`,
+
+  // A person's events about ads, newest first: the clicks and views a conversion may be credited to.
+  // Partial: organic events, most of the stream, stay out.
+  sql`create index events_ad_touches_idx on events (user_id, occurred_at desc)
+      where user_id is not null and ad_id is not null`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
