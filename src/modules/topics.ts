@@ -31,6 +31,11 @@ export interface Topics {
   'ads.report.requested': { token: string };
   /** A sampled auction (the auction log): every candidate scored and ranked, and the winners' prices. */
   'ads.auction': AuctionLogEntry;
+  /**
+   * Conversion events newly stored for an ad account (ad_conversions, not test events) whose sender was
+   * matched to a person: to be attributed to an ad.
+   */
+  'ads.conversions.received': { adAccountId: string; eventIds: string[] };
 }
 
 /** One auction as the auction log records it. Money is integer micro; eCPM per thousand impressions. */

@@ -112,6 +112,13 @@ export interface Config {
    * in the background (0: every first page is ranked while the person waits).
    */
   readonly feedSnapshotTtlMs: number;
+  /**
+   * Ads attribution: a conversion is credited to its person's last click on an ad of the account within
+   * this many days before it (ADS_ATTRIBUTION_CLICK_DAYS)...
+   */
+  readonly adsAttributionClickDays: number;
+  /** ...else to their last view (impression) within this many days (ADS_ATTRIBUTION_VIEW_DAYS; 0: none). */
+  readonly adsAttributionViewDays: number;
   /** Related pins: random-walk steps per query (RELATED_WALK_STEPS). */
   readonly relatedWalkSteps: number;
   /** Related pins: pins a board keeps in the graph, its newest (RELATED_BOARD_DEGREE_CAP). */
@@ -333,6 +340,8 @@ export function loadConfig(env: Env = process.env): Config {
       refreshMs: int(env, 'ADS_REFRESH_SECONDS', 5, 1, 3600) * 1000,
     }),
     ...relatedSettings(env),
+    adsAttributionClickDays: int(env, 'ADS_ATTRIBUTION_CLICK_DAYS', 30, 1, 365),
+    adsAttributionViewDays: int(env, 'ADS_ATTRIBUTION_VIEW_DAYS', 1, 0, 365),
   });
 }
 

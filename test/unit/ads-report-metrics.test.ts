@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   columnValue,
+  MEASURED_COLUMNS,
   microRatio,
   NO_COUNTS,
   unknownMeasuredColumns,
@@ -48,6 +49,54 @@ describe('ads report metrics', () => {
     expect(columnValue('TOTAL_CONVERSIONS', c, {})).toBe(0);
     expect(columnValue('CAMPAIGN_NAME', c, {})).toBeNull();
     expect(columnValue('CAMPAIGN_NAME', c, { CAMPAIGN_NAME: 'Spring' })).toBe('Spring');
+  });
+
+  it('answers conversion columns from the credited conversions: per name, touch and source, values in micro', () => {
+    const c = {
+      ...NO_COUNTS,
+      conversions: [
+        {
+          touch: 'CLICK',
+          eventName: 'checkout',
+          actionSource: 'web',
+          count: 2,
+          valueMicro: 4_500_000_000_000_001n,
+        },
+        {
+          touch: 'VIEW',
+          eventName: 'checkout',
+          actionSource: 'app_android',
+          count: 1,
+          valueMicro: 4_500_000_000_000_000n,
+        },
+        { touch: 'VIEW', eventName: 'checkout', actionSource: 'app_ios', count: 1, valueMicro: 1n },
+        { touch: 'CLICK', eventName: 'add_to_wishlist', actionSource: 'offline', count: 3, valueMicro: 0n },
+        { touch: 'CLICK', eventName: 'view_content', actionSource: 'web', count: 5, valueMicro: 7n },
+      ] as const,
+    };
+    const value = (column: string) => columnValue(column, c, {});
+    expect(value('TOTAL_CONVERSIONS')).toBe(12);
+    // Integer micro, exact (summed in BigInt).
+    expect(value('TOTAL_CONVERSIONS_VALUE_IN_MICRO_DOLLAR')).toBe(9_000_000_000_000_009);
+    expect(value('TOTAL_CHECKOUT')).toBe(4);
+    expect(value('TOTAL_CLICK_CHECKOUT')).toBe(2);
+    expect(value('TOTAL_VIEW_CHECKOUT')).toBe(2);
+    expect(value('TOTAL_VIEW_CHECKOUT_VALUE_IN_MICRO_DOLLAR')).toBe(4_500_000_000_000_001);
+    expect(value('TOTAL_INAPP_VIEW_CHECKOUT')).toBe(2);
+    expect(value('TOTAL_WEB_CHECKOUT')).toBe(2);
+    expect(value('TOTAL_WEB_VIEW_CHECKOUT')).toBe(0);
+    expect(value('TOTAL_OFFLINE_CHECKOUT')).toBe(0);
+    expect(value('TOTAL_ADD_TO_WISHLIST')).toBe(3);
+    // Not measured: engagement-credited, quantities, rates, ROAS.
+    for (const column of [
+      'TOTAL_ENGAGEMENT_CHECKOUT',
+      'TOTAL_CHECKOUT_QUANTITY',
+      'CHECKOUT_ROAS',
+      'TOTAL_CHECKOUT_CONVERSION_RATE',
+    ])
+      expect(value(column), column).toBe(0);
+    expect(MEASURED_COLUMNS).toContain('TOTAL_WEB_CLICK_CHECKOUT_VALUE_IN_MICRO_DOLLAR');
+    expect(MEASURED_COLUMNS).not.toContain('TOTAL_CLICK_ADD_TO_WISHLIST');
   });
 
   it('checks dates against the limits of the operation and of HOUR', () => {

@@ -73,6 +73,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JOBS_STALL_SECONDS: 'soon' })).toThrow(/JOBS_STALL_SECONDS/);
   });
 
+  it('reads the ads attribution windows (click 30 days, view 1 by default) and refuses a bad one naming it', () => {
+    const d = loadConfig({});
+    expect([d.adsAttributionClickDays, d.adsAttributionViewDays]).toEqual([30, 1]);
+    const c = loadConfig({ ADS_ATTRIBUTION_CLICK_DAYS: '7', ADS_ATTRIBUTION_VIEW_DAYS: '0' });
+    expect([c.adsAttributionClickDays, c.adsAttributionViewDays]).toEqual([7, 0]);
+    expect(() => loadConfig({ ADS_ATTRIBUTION_CLICK_DAYS: '0' })).toThrow(/ADS_ATTRIBUTION_CLICK_DAYS/);
+    expect(() => loadConfig({ ADS_ATTRIBUTION_CLICK_DAYS: '366' })).toThrow(/ADS_ATTRIBUTION_CLICK_DAYS/);
+    expect(() => loadConfig({ ADS_ATTRIBUTION_VIEW_DAYS: '-1' })).toThrow(/ADS_ATTRIBUTION_VIEW_DAYS/);
+    expect(() => loadConfig({ ADS_ATTRIBUTION_VIEW_DAYS: 'a day' })).toThrow(/ADS_ATTRIBUTION_VIEW_DAYS/);
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT: expected an integer/],
     ['PORT', '70000', /PORT: expected 0\.\.65535/],

@@ -53,6 +53,7 @@ export function adsModule(deps: ModuleDeps, product: AdsProductDeps): AppModule 
     access,
     oauth: product.oauth,
     publicUrl: deps.config.publicUrl,
+    eventsCommitted: deps.eventsCommitted,
   });
   const campaigns = new CampaignsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });
   const adGroups = new AdGroupsService({ db: deps.db, ids: deps.ids, bookmarks: deps.bookmarks, access });

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Count, Int8, Json, Timestamp, TimestampDefault } from './column-types.js';
 
-// The advertising tables (migrations 0015-0019), in the Database map of schema.ts.
+// The advertising tables (migrations 0015-0020), in the Database map of schema.ts.
 
 /** Money in micro-currency: int8, read as a decimal string like every int8. */
 type Micro = Int8;
@@ -276,4 +276,24 @@ export interface AdAuctionTable {
   placement: string;
   candidates: Json;
   winners: Json;
+}
+
+/** A conversion credited to an ad (its last click or view before the conversion), one per conversion. */
+export interface AdAttributionTable {
+  ad_account_id: Int8;
+  event_id: string;
+  ad_id: Int8;
+  ad_group_id: Int8;
+  campaign_id: Int8;
+  pin_id: Int8;
+  /** The UTC hour of the conversion's event time: where it counts in reports. */
+  hour: Timestamp;
+  /** The app type of the click or view. */
+  app_type: string;
+  touch: 'CLICK' | 'VIEW';
+  touched_at: Timestamp;
+  event_name: string;
+  action_source: string;
+  value_micro: Micro;
+  attributed_at: TimestampDefault;
 }

@@ -334,6 +334,7 @@ export interface Database {
   ad_spend_daily: Ads.AdSpendDailyTable;
   ad_viewer_impressions: Ads.AdViewerImpressionTable;
   ad_auctions: Ads.AdAuctionTable;
+  ad_attributions: Ads.AdAttributionTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */

@@ -15,6 +15,7 @@ import {
   writeAdEvents,
 } from './analytics-helpers.js';
 import { call } from './helpers.js';
+import { fetchReportFile, parseCsv } from './report-helpers.js';
 
 let app: App;
 let owner: TestUser;
@@ -57,47 +58,13 @@ async function create(body: object, user = owner) {
   return call(app, user, 'POST', `${base()}/reports`, body);
 }
 
-/** Creates a report, waits until it is built, and downloads its file. */
-async function reportFile(body: object): Promise<{ text: string; contentType: string }> {
-  const res = await create(body);
-  expect(res.statusCode, res.body).toBe(200);
-  expectResponseMatchesSpec('POST', '/ad_accounts/{ad_account_id}/reports', 200, res.json());
-  expect(res.json()).toMatchObject({ report_status: 'IN_PROGRESS', token: expect.any(String) });
-  const token = res.json().token;
-  const status = await eventually(async () => {
-    const s = await call(app, owner, 'GET', `${base()}/reports?token=${token}`);
-    return s.json().report_status === 'FINISHED' ? s : undefined;
-  });
-  expectResponseMatchesSpec('GET', '/ad_accounts/{ad_account_id}/reports', 200, status.json());
-  const url = new URL(status.json().url);
-  expect(url.pathname).toMatch(/^\/media\/ad-reports\//);
-  // The link is the permission: no token needed.
-  const file = await app.http.inject({ method: 'GET', url: url.pathname });
-  expect(file.statusCode, file.body).toBe(200);
-  expect(status.json().size).toBe(file.rawPayload.length);
-  return { text: file.body, contentType: String(file.headers['content-type']) };
-}
+/** Creates a report as the owner, waits until it is built, and downloads its file. */
+const reportFile = (body: object) => fetchReportFile(app, owner, w.account, body);
 
 async function sync(path: string, query: string) {
   const res = await call(app, owner, 'GET', `${base()}${path}?${query}`);
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
-}
-
-/** CSV text (no quoted cells here) as rows of typed values. */
-function parseCsv(text: string): Record<string, string | number | null>[] {
-  const [head, ...lines] = text.trimEnd().split('\r\n');
-  const names = head!.split(',');
-  return lines.map((l) =>
-    Object.fromEntries(
-      l
-        .split(',')
-        .map((v, i) => [
-          names[i],
-          v === '' ? null : /^-?\d+(\.\d+)?(e-?\d+)?$/.test(v) && !/^\d{10,}$/.test(v) ? Number(v) : v,
-        ]),
-    ),
-  );
 }
 
 describe(`ads reports (${testMode()})`, () => {

@@ -1,4 +1,7 @@
 // How a reporting column is computed from an ad's counts. Pure: the same counts give the same row.
+
+import type { AttributedConversions } from './conversion-metrics.js';
+import { conversionMetrics } from './conversion-metrics.js';
 import { ASYNC_COLUMNS } from './reporting-columns.js';
 
 /** The counts rolled up per ad and hour; every other metric is derived from them. */
@@ -10,6 +13,8 @@ export interface AdCounts {
   saves: number;
   /** Integer micro-currency of the account. */
   spendMicro: number;
+  /** Conversions credited to the ad(s), by touch, event name and action source. */
+  conversions: readonly AttributedConversions[];
 }
 
 export const NO_COUNTS: Readonly<AdCounts> = Object.freeze({
@@ -18,17 +23,8 @@ export const NO_COUNTS: Readonly<AdCounts> = Object.freeze({
   outboundClicks: 0,
   saves: 0,
   spendMicro: 0,
+  conversions: Object.freeze([]),
 });
-
-/** Adds `b` into `a`. */
-export function addAdCounts(a: AdCounts, b: AdCounts): AdCounts {
-  a.impressions += b.impressions;
-  a.pinClicks += b.pinClicks;
-  a.outboundClicks += b.outboundClicks;
-  a.saves += b.saves;
-  a.spendMicro += b.spendMicro;
-  return a;
-}
 
 /** Pinterest's "Pin clicks": every click on the ad, to content on Pinterest (close-up) or off it (outbound). */
 const clicks = (c: AdCounts) => c.pinClicks + c.outboundClicks;
@@ -52,9 +48,11 @@ type Metric = (c: AdCounts) => number;
 /**
  * The measured columns. Paid (`_1`) counts are the ad's own; earned (`_2`) activity (organic activity
  * that follows a paid one) is not told apart in Corkboard's events, so earned columns, like every other
- * spec column not listed here (video, shopping, conversions until attribution), answer 0.
+ * spec column not listed here (video, shopping, the conversion columns conversion-metrics.ts does not
+ * map), answer 0.
  */
 const METRICS: Record<string, Metric> = {
+  ...conversionMetrics(),
   PAID_IMPRESSION: (c) => c.impressions,
   IMPRESSION_1: (c) => c.impressions,
   IMPRESSION_1_GROSS: (c) => c.impressions,

@@ -41,11 +41,24 @@ export interface StatsFilter {
 }
 
 /** Summed counts of one entity (or of all, when aggregated) in one period and, if asked, app type. */
-export interface StatsRow extends AdCounts {
+export interface StatsRow extends Omit<AdCounts, 'conversions'> {
   key: string | null;
   /** Start of the period (UTC): YYYY-MM-DD, or YYYY-MM-DDTHH for HOUR; null for TOTAL. */
   period: string | null;
   appType: string | null;
+}
+
+/** Attributed conversions of one entity, period and app type, of one touch, event name and action source. */
+export interface ConversionStatsRow {
+  key: string | null;
+  period: string | null;
+  appType: string | null;
+  touch: 'CLICK' | 'VIEW';
+  eventName: string;
+  actionSource: string;
+  count: number;
+  /** Summed integer micro-currency, as decimal text. */
+  valueMicro: string;
 }
 
 function periodOf(granularity: Granularity): RawBuilder<string | null> {
@@ -66,6 +79,34 @@ function periodOf(granularity: Granularity): RawBuilder<string | null> {
 
 const anyOf = (column: string, ids: readonly string[] | undefined) =>
   ids ? sql`and ${sql.ref(column)} = any(${[...ids]}::bigint[])` : sql``;
+
+/** What a read covers and how it groups: the level, the rows' filter, the dates and the periods. */
+export interface StatsQuery {
+  level: Level;
+  filter: StatsFilter;
+  range: DateRange;
+  granularity: Granularity;
+  /** All entities together (key null). */
+  aggregate?: boolean;
+  /** Per app type as well. */
+  byAppType?: boolean;
+}
+
+const keyOf = (q: StatsQuery) => (q.aggregate ? sql`null::text` : sql`${sql.ref(LEVEL_KEY[q.level])}::text`);
+const appTypeOf = (q: StatsQuery) => (q.byAppType ? sql`app_type` : sql`null::text`);
+
+/**
+ * The rows of a query's account, hours in its date range and entities (the columns ad_hourly_stats and
+ * ad_attributions share).
+ */
+function scopeOf({ filter, range }: StatsQuery): RawBuilder<unknown> {
+  const from = `${range.start}T00:00:00Z`;
+  const until = new Date(Date.parse(`${range.end}T00:00:00Z`) + 86_400_000).toISOString();
+  return sql`ad_account_id = ${filter.accountId}
+         and hour >= ${from}::timestamptz and hour < ${until}::timestamptz
+         ${anyOf('campaign_id', filter.campaignIds)} ${anyOf('ad_group_id', filter.adGroupIds)}
+         ${anyOf('ad_id', filter.adIds)} ${anyOf('pin_id', filter.pinIds)}`;
+}
 
 /** Reads and writes ad_hourly_stats and its rolled-batch marks. */
 export const adStatsRepository = {
@@ -173,30 +214,33 @@ export const adStatsRepository = {
    * Summed counts over a date range, per entity of `level` (or all together when `aggregate`), per
    * period of `granularity`, and per app type when `byAppType`. Only periods with rows come back.
    */
-  async read(
-    db: Db,
-    level: Level,
-    filter: StatsFilter,
-    range: DateRange,
-    granularity: Granularity,
-    opts: { aggregate?: boolean; byAppType?: boolean } = {},
-  ): Promise<StatsRow[]> {
-    const key = opts.aggregate ? sql`null::text` : sql`${sql.ref(LEVEL_KEY[level])}::text`;
-    const appType = opts.byAppType ? sql`app_type` : sql`null::text`;
-    const from = `${range.start}T00:00:00Z`;
-    const until = new Date(Date.parse(`${range.end}T00:00:00Z`) + 86_400_000).toISOString();
+  async read(db: Db, q: StatsQuery): Promise<StatsRow[]> {
     const { rows } = await sql<StatsRow>`
-      select ${key} as key, ${periodOf(granularity)} as period, ${appType} as "appType",
+      select ${keyOf(q)} as key, ${periodOf(q.granularity)} as period, ${appTypeOf(q)} as "appType",
              sum(impressions)::float8 as impressions, sum(pin_clicks)::float8 as "pinClicks",
              sum(outbound_clicks)::float8 as "outboundClicks", sum(saves)::float8 as saves,
              sum(spend_micro)::float8 as "spendMicro"
         from ad_hourly_stats
-       where ad_account_id = ${filter.accountId}
-         and hour >= ${from}::timestamptz and hour < ${until}::timestamptz
-         ${anyOf('campaign_id', filter.campaignIds)} ${anyOf('ad_group_id', filter.adGroupIds)}
-         ${anyOf('ad_id', filter.adIds)} ${anyOf('pin_id', filter.pinIds)}
+       where ${scopeOf(q)}
        group by 1, 2, 3
        order by 1, 2, 3`.execute(db);
+    return rows;
+  },
+
+  /**
+   * Attributed conversions (ad_attributions) over the same scope and periods as `read`, counted and their
+   * values summed per touch, event name and action source. Values are summed as numeric and come back
+   * as decimal text, so no sum goes through a float.
+   */
+  async readConversions(db: Db, q: StatsQuery): Promise<ConversionStatsRow[]> {
+    const { rows } = await sql<ConversionStatsRow>`
+      select ${keyOf(q)} as key, ${periodOf(q.granularity)} as period, ${appTypeOf(q)} as "appType",
+             touch, event_name as "eventName", action_source as "actionSource",
+             count(*)::int as count, sum(value_micro)::text as "valueMicro"
+        from ad_attributions
+       where ${scopeOf(q)}
+       group by 1, 2, 3, 4, 5, 6
+       order by 1, 2, 3, 4, 5, 6`.execute(db);
     return rows;
   },
 };

@@ -1,8 +1,9 @@
 import type { Db } from '../../../platform/db/database.js';
 import { type Attributes, reportEntities } from './ad-entities.repository.js';
 import { type AdCounts, columnValue, NO_COUNTS } from './ad-metrics.js';
-import { adStatsRepository, type Level, type StatsFilter, type StatsRow } from './ad-stats.repository.js';
+import { adStatsRepository, type Level, type StatsFilter, type StatsQuery } from './ad-stats.repository.js';
 import type { DateRange, Granularity } from './ads-analytics.params.js';
+import type { AttributedConversions } from './conversion-metrics.js';
 
 /** The column naming each level's entity in a row. */
 export const KEY_COLUMN: Record<Level, string> = {
@@ -61,24 +62,60 @@ function rowOf(req: RowsRequest, attributes: Attributes, period: string | null, 
   return row;
 }
 
-const countsOf = (r: StatsRow): AdCounts => ({
-  impressions: r.impressions,
-  pinClicks: r.pinClicks,
-  outboundClicks: r.outboundClicks,
-  saves: r.saves,
-  spendMicro: r.spendMicro,
-});
+interface Tally {
+  key: string | null;
+  period: string | null;
+  appType: string | null;
+  counts: AdCounts & { conversions: AttributedConversions[] };
+}
 
 /**
- * The rows of a report, from ad_hourly_stats: per entity (in id order) and period, only periods with
- * activity, except that TOTAL has a row for every entity asked about (zeros when it had none). Entities
- * are the account's only; ids of other accounts' entities name nothing and get no row.
+ * One tally per entity, period and app type that has delivery or attributed conversions: a conversion
+ * often counts in an hour its ad had no delivery (it counts in the hour of the conversion).
+ */
+async function tallies(db: Db, query: StatsQuery): Promise<Tally[]> {
+  const stats = await adStatsRepository.read(db, query);
+  const conversions = await adStatsRepository.readConversions(db, query);
+  const byCell = new Map<string, Tally>();
+  const cell = (r: { key: string | null; period: string | null; appType: string | null }) => {
+    const id = JSON.stringify([r.key, r.period, r.appType]);
+    let t = byCell.get(id);
+    if (!t) {
+      t = { key: r.key, period: r.period, appType: r.appType, counts: { ...NO_COUNTS, conversions: [] } };
+      byCell.set(id, t);
+    }
+    return t;
+  };
+  for (const r of stats) {
+    const { key: _k, period: _p, appType: _a, ...counts } = r;
+    Object.assign(cell(r).counts, counts);
+  }
+  for (const r of conversions) {
+    cell(r).counts.conversions.push({
+      touch: r.touch,
+      eventName: r.eventName,
+      actionSource: r.actionSource,
+      count: r.count,
+      valueMicro: BigInt(r.valueMicro),
+    });
+  }
+  return [...byCell.values()];
+}
+
+/**
+ * The rows of a report, from ad_hourly_stats and ad_attributions: per entity (in id order) and period,
+ * only periods with activity, except that TOTAL has a row for every entity asked about (zeros when it had
+ * none). Entities are the account's only; ids of other accounts' entities name nothing and get no row.
  */
 export async function reportRows(db: Db, req: RowsRequest): Promise<KeyedRow[]> {
   const entities = await reportEntities(db, req.level, req.filter);
   if (entities.length === 0) return [];
   const order = new Map(entities.map((e, i) => [e.key, i]));
-  const stats = await adStatsRepository.read(db, req.level, req.filter, req.range, req.granularity, {
+  const stats = await tallies(db, {
+    level: req.level,
+    filter: req.filter,
+    range: req.range,
+    granularity: req.granularity,
     aggregate: req.aggregate,
     byAppType: req.byAppType,
   });
@@ -87,7 +124,8 @@ export async function reportRows(db: Db, req: RowsRequest): Promise<KeyedRow[]> 
     const have = new Set(rows.map((r) => r.key));
     const keys = req.aggregate ? [null] : entities.map((e) => e.key);
     for (const key of keys) {
-      if (!have.has(key)) rows.push({ key, period: null, appType: null, ...NO_COUNTS });
+      if (!have.has(key))
+        rows.push({ key, period: null, appType: null, counts: { ...NO_COUNTS, conversions: [] } });
     }
   }
   rows.sort(
@@ -100,6 +138,6 @@ export async function reportRows(db: Db, req: RowsRequest): Promise<KeyedRow[]> 
   return rows.map((r) => ({
     key: r.key,
     appType: r.appType,
-    row: rowOf(req, (r.key !== null && byKey.get(r.key)) || {}, r.period, countsOf(r)),
+    row: rowOf(req, (r.key !== null && byKey.get(r.key)) || {}, r.period, r.counts),
   }));
 }

@@ -5,6 +5,7 @@ import { Forbidden, Invalid, NotFound } from '../../../platform/errors.js';
 import type { IdGenerator } from '../../../platform/ids.js';
 import type { Principal } from '../../../platform/principal.js';
 import type { OAuthService } from '../../oauth/index.js';
+import { emit } from '../../topics.js';
 import type { AdAccess } from '../ad-access.js';
 import { type ConversionRecord, checkConversionEvent } from './conversion-event.js';
 import { type ConversionTagRow, conversionsRepository as repo } from './conversions.repository.js';
@@ -22,6 +23,8 @@ export interface ConversionsDeps {
   readonly access: AdAccess;
   readonly oauth: Pick<OAuthService, 'conversionToken'>;
   readonly publicUrl: string;
+  /** Wakes the outbox relay after a batch that announced conversions for attribution has committed. */
+  readonly eventsCommitted: () => void;
   readonly now?: () => number;
 }
 
@@ -91,7 +94,7 @@ export class ConversionsService {
         user_id:
           (record.user_hashes.em ?? []).map((h) => people.get(h)).find((id) => id !== undefined) ?? null,
       }));
-      const fresh = await repo.insert(this.deps.db, accountId, matched);
+      const fresh = await this.store(accountId, matched);
       for (const { index, record } of accepted) {
         if (!fresh.has(record.event_id))
           this.warn(outcomes[index]!, 'event_id already received: counted once.');
@@ -102,6 +105,27 @@ export class ConversionsService {
       num_events_processed: outcomes.filter((o) => o.status === 'processed').length,
       events: outcomes,
     };
+  }
+
+  /**
+   * Stores the events not already received and, in the same transaction, announces those matched to a
+   * person for attribution; answers the event ids that were new.
+   */
+  private async store(accountId: string, records: (ConversionRecord & { user_id: string | null })[]) {
+    let announced = false;
+    const fresh = await this.deps.db.transaction().execute(async (trx) => {
+      const fresh = await repo.insert(trx, accountId, records);
+      const eventIds = records
+        .filter((r) => r.user_id !== null && fresh.has(r.event_id))
+        .map((r) => r.event_id);
+      if (eventIds.length > 0) {
+        await emit(trx, 'ads.conversions.received', { adAccountId: accountId, eventIds });
+        announced = true;
+      }
+      return fresh;
+    });
+    if (announced) this.deps.eventsCommitted();
+    return fresh;
   }
 
   /** GET /v5/ad_accounts/{ad_account_id}/conversion_tags. */
