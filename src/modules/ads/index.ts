@@ -24,7 +24,7 @@ import { auctionLogConsumer, pruneAuctionLog } from './serving/auction-log.consu
 import { targetingRoutes } from './targeting/index.js';
 
 export { AdAccess } from './ad-access.js';
-export { AD_BILLING_CONSUMER } from './billing/ad-billing.consumer.js';
+export { AD_BILLING_CONSUMER, billingTestHooks } from './billing/ad-billing.consumer.js';
 export { AdsServing } from './serving/ads-serving.js';
 
 /** What the ads module needs of the rest of the product. */

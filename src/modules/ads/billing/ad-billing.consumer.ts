@@ -1,3 +1,4 @@
+import type { JobContext } from '../../../platform/jobs/types.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { SettleResult, SpendStore } from '../../../platform/spend/spend-store.js';
 import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../../events/index.js';
@@ -11,6 +12,14 @@ import {
 } from './ad-billing.repository.js';
 
 export const AD_BILLING_CONSUMER = 'ads.billing';
+
+/**
+ * For crash tests only: called once a delivery has settled its charges in the spend store and written the
+ * ledger, before its transaction commits (the window a crash must not double-bill).
+ */
+export const billingTestHooks: {
+  afterSettle?: (info: { batchId: string; charges: number; ctx: JobContext }) => Promise<void>;
+} = {};
 
 /**
  * Billing: for each accepted batch of events, the charges recorded with its billable events (ad_charges,
@@ -45,6 +54,7 @@ export function adBillingConsumer(
       if (pending.length === 0) return;
       const settled = await Promise.all(pending.map((c) => settleOne(spend, c)));
       await repo.settle(ctx.trx, settled);
+      await billingTestHooks.afterSettle?.({ batchId, charges: settled.length, ctx });
       for (const s of settled) {
         billed.inc({ state: s.state });
         if (s.charged_micro > 0) micro.inc({ state: 'charged' }, s.charged_micro);
