@@ -259,7 +259,9 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
     this.tieKeys = undefined;
     let winners: Winner[] = [];
     if (slots > 0) {
-      for (let m = Math.min(n, Math.ceil(4 * slots + 8)); ; m = Math.min(n, m * 4)) {
+      // The head first holds twice the slots and the ad pricing the last (room for an advertiser's
+      // several ads); four times more each time a price needs an ad past it.
+      for (let m = Math.min(n, Math.ceil(2 * (slots + 1))); ; m = Math.min(n, m * 4)) {
         const complete = this.rankHead(m, reserve, minRelevance);
         const resolved = this.resolve(slots, reserve, perAdvertiser, complete);
         if (resolved !== undefined) {
