@@ -89,7 +89,15 @@ export function ecpmOf(c: Pick<Candidate, 'billableEvent' | 'bidMicro' | 'pctr'>
 
 /** eCPM of one micro of bid: how a bid converts (computed one way everywhere, so prices compare exactly). */
 function perUnitOf(c: Pick<Candidate, 'billableEvent' | 'pctr'>): number {
-  return c.billableEvent === 'IMPRESSION' ? 1 : c.pctr * 1000;
+  return perUnitFor(c.billableEvent, c.pctr);
+}
+
+/**
+ * {@link perUnitOf} from its two fields. A CPM bid converts at 1, so the auction's eCPM, bid × this, is
+ * {@link ecpmOf} exactly.
+ */
+function perUnitFor(billableEvent: BillableEvent, pctr: number): number {
+  return billableEvent === 'IMPRESSION' ? 1 : pctr * 1000;
 }
 
 /** 32-bit FNV-1a of text: the tie-break key. */
@@ -119,7 +127,7 @@ function billableAt(perUnit: number, ecpm: number, strict: boolean): number {
   return price;
 }
 
-/** Refusal codes in the scoring pass (0: eligible). */
+/** Refusal codes of the auction log (0: eligible). */
 const REFUSALS: (Scored['refused'] | undefined)[] = [undefined, 'bid', 'relevance', 'floor', 'reserve'];
 
 const INITIAL_CAPACITY = 64;
@@ -181,7 +189,7 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
     this.bid[i] = bidMicro;
     this.floor[i] = floorMicro;
     this.pctr[i] = pctr;
-    this.perUnit[i] = ad.billableEvent === 'IMPRESSION' ? 1 : pctr * 1000;
+    this.perUnit[i] = perUnitFor(ad.billableEvent, pctr);
     this.relevance[i] = relevance;
     this.ads[i] = ad;
     this.objects[i] = undefined;
@@ -194,13 +202,13 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
     const start = this.count;
     const end = start + candidates.length;
     while (this.bid.length < end) this.grow();
-    const { bid, floor, pctr, perUnit, relevance, ads, objects } = this;
+    const { bid, floor, pctr, perUnit: perUnits, relevance, ads, objects } = this;
     for (let i = start; i < end; i++) {
       const c = candidates[i - start]!;
       bid[i] = c.bidMicro;
       floor[i] = c.floorMicro;
       pctr[i] = c.pctr;
-      perUnit[i] = c.billableEvent === 'IMPRESSION' ? 1 : c.pctr * 1000;
+      perUnits[i] = perUnitOf(c);
       relevance[i] = c.relevance;
       ads[i] = c;
       objects[i] = c;
