@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuctionInput,
   type Candidate,
+  CandidateColumns,
   ecpmOf,
   fnv1a,
   runAuction,
@@ -206,5 +207,87 @@ describe('toBillable', () => {
     expect(toBillable(c, 1_300_001, false)).toBe(100_001);
     expect(toBillable(ad('m', { billableEvent: 'IMPRESSION' }), 2_000_000, true)).toBe(2_000_001);
     expect(toBillable(c, 0, false)).toBe(0);
+  });
+});
+
+describe('candidate columns', () => {
+  /** A random auction: candidates with many equal eCPMs (coarse bids and rates) and shared advertisers. */
+  function randomAuction(rand: () => number, round: number) {
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const n = int(0, round % 10 === 0 ? 120 : 30);
+    const coarse = rand() < 0.5;
+    const candidates = Array.from({ length: n }, (_, i) =>
+      ad(`ad${i}`, {
+        advertiserId: `adv${int(0, Math.max(1, Math.floor(n / 3)))}`,
+        billableEvent: rand() < 0.3 ? 'IMPRESSION' : 'CLICKTHROUGH',
+        bidMicro: coarse ? int(1, 5) * 100_000 : int(0, 40) * 100_000 + int(0, 99_999),
+        floorMicro: int(0, 4) * 50_000,
+        pctr: coarse ? [0.005, 0.01, 0.02][int(0, 2)]! : 0.001 + rand() * 0.05,
+        relevance: rand(),
+      }),
+    );
+    const rules = {
+      slots: int(0, 5),
+      reserveEcpmMicro: int(0, 8) * 500_000,
+      minRelevance: 0.1,
+      perAdvertiser: rand() < 0.5 ? undefined : int(1, 3),
+      seed: `s${round}`,
+    };
+    return { candidates, rules };
+  }
+
+  it('give the results of candidate objects when filled field by field, and again once refilled', () => {
+    const rand = prng(11);
+    const columns = new CandidateColumns();
+    for (let round = 0; round < 300; round++) {
+      const { candidates, rules } = randomAuction(rand, round);
+      const expected = runAuction({ candidates, ...rules }, { log: true });
+      columns.clear();
+      for (const c of candidates) columns.add(c, c.bidMicro, c.floorMicro, c.pctr, c.relevance);
+      expect(columns.length).toBe(candidates.length);
+      const got = columns.run(rules, { log: true });
+      // The same winners, prices and log, with candidate objects made from the columns.
+      expect(got).toEqual(expected);
+      // A winner and its log entry are one object.
+      expect(got.winners.every((w) => got.scored.some((s) => s.candidate === w.candidate))).toBe(true);
+      expect(columns.run(rules).winners).toEqual(expected.winners);
+    }
+  });
+
+  it('answer the same whatever order the candidates come in', () => {
+    const rand = prng(13);
+    for (let round = 0; round < 300; round++) {
+      const { candidates, rules } = randomAuction(rand, round);
+      const { winners } = runAuction({ candidates, ...rules });
+      const shuffled = [...candidates];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      const again = runAuction({ candidates: shuffled, ...rules }).winners;
+      expect(again.map((w) => [w.candidate, w.slot, w.ecpm, w.priceMicro])).toEqual(
+        winners.map((w) => [w.candidate, w.slot, w.ecpm, w.priceMicro]),
+      );
+    }
+  });
+
+  it('price a head of one advertiser by the best other ad, wherever it comes in the input', () => {
+    // More ads of one advertiser than the head holds, then the ad that sets the price: first, last, amid.
+    const crowd = Array.from({ length: 40 }, (_, i) =>
+      ad(`a${String(i).padStart(2, '0')}`, { advertiserId: 'A', bidMicro: 5_000_000 - i }),
+    );
+    const b = ad('b', { advertiserId: 'B', bidMicro: 2_000_000 });
+    for (const at of [0, 20, 40]) {
+      const candidates = [...crowd.slice(0, at), b, ...crowd.slice(at)];
+      const { winners } = runAuction({
+        candidates,
+        slots: 1,
+        reserveEcpmMicro: 1_000_000,
+        minRelevance: 0.2,
+        seed: 'r',
+      });
+      expect(winners.map((w) => w.candidate.adId)).toEqual(['a00']);
+      expect([2_000_000, 2_000_001]).toContain(winners[0]!.priceMicro);
+    }
   });
 });

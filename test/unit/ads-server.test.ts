@@ -138,4 +138,23 @@ describe('the ad server', () => {
     for (let i = 0; i < 6; i++) await s.select(request({ requestId: `x${i}` }));
     expect((await spend.spent('c:c-shared:d:2026-12-03')).reserved).toBe(200_000);
   });
+
+  it('serves requests in flight together each its own winners', async () => {
+    const ads = [
+      servable('a', { bidMicro: 3_000_000 }),
+      servable('b', { bidMicro: 2_000_000 }),
+      servable('c'),
+    ];
+    const requests = [
+      request({ requestId: 'p1', slots: 2 }),
+      request({ requestId: 'p2', organicPinIds: new Set(['pin-a']) }),
+      request({ requestId: 'p3', slots: 2, organicPinIds: new Set(['pin-a', 'pin-b']) }),
+    ];
+    const alone = [];
+    for (const r of requests) alone.push((await server(ads).server.select(r)).served.map((x) => x.ad.adId));
+    const { server: s } = server(ads);
+    const together = await Promise.all(requests.map((r) => s.select(r)));
+    expect(together.map((t) => t.served.map((x) => x.ad.adId))).toEqual(alone);
+    expect(alone).toEqual([['a', 'b'], ['b'], ['c']]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, ServableAd } from './ad-catalog.js';
-import { type Candidate, fnv1a, runAuction, type Scored } from './auction.js';
+import { CandidateColumns, fnv1a, type Scored } from './auction.js';
 import { budgetCaps, reserveAmount } from './budget-keys.js';
 import type { CtrBook } from './ctr-book.js';
 import { ineligibility, type Placement, type ServingContext, type ViewerProfile } from './eligibility.js';
@@ -68,38 +68,35 @@ export interface AuctionRecord {
  * passed). Billing settles the reservation when the ad's billable event is reported.
  */
 export class AdServer {
+  /** The auction's candidates, refilled by each request (before its first await, so never shared). */
+  private readonly candidates = new CandidateColumns<ServableAd>();
+
   constructor(private readonly deps: AdServerDeps) {}
 
   async select(request: AdRequest): Promise<{ served: ServedAd[]; record: AuctionRecord }> {
     if (request.slots <= 0) return { served: [], record: { scored: [], served: [], outOfBudget: [] } };
     const interests = new Set([...request.viewer.interests, ...(request.contextInterests ?? [])]);
     const ctr = this.deps.ctr();
-    const byId = new Map<string, ServableAd>();
-    const candidates: Candidate[] = [];
+    const candidates = this.candidates;
+    candidates.clear();
     for (const ad of this.deps.catalog.snapshot().candidates(request.placement, interests, request.query)) {
       if (request.organicPinIds.has(ad.pinId)) continue;
       const shown = this.deps.shown?.(request.viewer.userId, ad.adGroupId) ?? 0;
       if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
       const bid = this.deps.effectiveBid(ad, request);
       if (bid === null) continue;
-      byId.set(ad.adId, ad);
-      candidates.push({
-        adId: ad.adId,
-        adGroupId: ad.adGroupId,
-        advertiserId: ad.advertiserId,
-        pinId: ad.pinId,
-        billableEvent: ad.billableEvent,
-        bidMicro: bid,
-        floorMicro: this.deps.floor(ad),
-        pctr: ctr.predict(ad, request.placement),
-        relevance: this.deps.relevance(ad, request),
-      });
+      candidates.add(
+        ad,
+        bid,
+        this.deps.floor(ad),
+        ctr.predict(ad, request.placement),
+        this.deps.relevance(ad, request),
+      );
     }
     // Sampled by the request id, so a request is logged or not whatever node serves it.
     const log = fnv1a(`log:${request.requestId}`) / 2 ** 32 < (this.deps.settings.logRate ?? 0);
-    const { winners, scored } = runAuction(
+    const { winners, scored } = candidates.run(
       {
-        candidates,
         slots: request.slots,
         reserveEcpmMicro: this.deps.settings.reserveEcpmMicro[request.placement],
         minRelevance: this.deps.settings.minRelevance,
@@ -107,10 +104,11 @@ export class AdServer {
       },
       { log },
     );
+    // The winners' ads, taken before the first await: the next request refills the columns.
+    const won = winners.map((w) => ({ w, ad: candidates.ad(w.index) }));
     const served: ServedAd[] = [];
     const outOfBudget: string[] = [];
-    for (const w of winners) {
-      const ad = byId.get(w.candidate.adId)!;
+    for (const { w, ad } of won) {
       const caps = budgetCaps(ad, request.nowMs);
       // No budget to draw on (a campaign optimizing its budget without a cap): never served.
       if (caps.length === 0) {
