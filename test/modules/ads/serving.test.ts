@@ -1,18 +1,23 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import { eventually, startTestApp } from '../../helpers/app.js';
+import { startTestApp, eventually as within } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
 import { get, word } from '../discovery-search/helpers.js';
 import { newEventId, postEvents } from '../events/helpers.js';
+import { conversion, sendConversions, waitAttribution } from './attribution-helpers.js';
 import { call, makeAdAccount, makeAdGroups, makeCampaigns } from './helpers.js';
+import { fetchReportFile, parseCsv } from './report-helpers.js';
 
 /**
  * Ads that run, end to end through the API: an advertiser sets up a campaign, a person searches, the
  * page carries the promoted pin with its own token, the person's events bill it once, and the ledger,
  * the charges, the spend store and ads analytics agree to the micro.
  */
+
+/** Polls with room for a loaded machine (two test files at a time on two cores, child processes besides). */
+const eventually = <T>(check: () => Promise<T>, timeoutMs = 30_000) => within(check, timeoutMs);
 
 interface Item {
   id: string;
@@ -216,6 +221,39 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     expect(analytics).toEqual([
       { AD_GROUP_ID: group, SPEND_IN_MICRO_DOLLAR: charge, CLICKTHROUGH_1: 2, IMPRESSION_1: 1 },
     ]);
+
+    // The viewer buys: the conversion goes to the click, and the report file says what analytics and the
+    // ledger say, to the micro.
+    await sendConversions(app, advertiser, account, [conversion(`buy-${ad}`, viewer, new Date())]);
+    await waitAttribution(app);
+    const columns =
+      'SPEND_IN_MICRO_DOLLAR,CLICKTHROUGH_1,IMPRESSION_1,TOTAL_CONVERSIONS,TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR';
+    const sync = await call(
+      app,
+      advertiser,
+      'GET',
+      `/v5/ad_accounts/${account}/ad_groups/analytics?start_date=${today}&end_date=${today}&granularity=TOTAL&columns=${columns}&ad_group_ids=${group}`,
+    );
+    expect(sync.json()).toEqual([
+      {
+        AD_GROUP_ID: group,
+        SPEND_IN_MICRO_DOLLAR: charge,
+        CLICKTHROUGH_1: 2,
+        IMPRESSION_1: 1,
+        TOTAL_CONVERSIONS: 1,
+        TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR: 12_500_000,
+      },
+    ]);
+    const file = await fetchReportFile(app, advertiser, account, {
+      start_date: today,
+      end_date: today,
+      granularity: 'TOTAL',
+      level: 'AD_GROUP',
+      columns: columns.split(','),
+      ad_group_ids: [group],
+      report_format: 'CSV',
+    });
+    expect(parseCsv(file.text)).toEqual(sync.json());
     await setGroup(group, { status: 'PAUSED' });
   });
 
