@@ -358,6 +358,43 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     await setGroup(unrelated.group, { status: 'PAUSED' });
   });
 
+  it('a frequency cap stops an ad for a viewer who saw it enough, within seconds, and only for them', async () => {
+    const [reach] = await makeCampaigns(app, advertiser, account, [
+      { name: 'Capped', objective_type: 'AWARENESS', status: 'ACTIVE' },
+    ]);
+    const { group, ad } = await adGroupWithAd({
+      campaign_id: reach!.id,
+      billable_event: 'IMPRESSION',
+      bid_in_micro_currency: 5_000_000,
+      lifetime_frequency_cap: 2,
+      end_time: Math.floor(Date.now() / 1000) + 7 * 86_400,
+    });
+    for (let seen = 0; seen < 2; seen++) {
+      const page = await eventually(async () => {
+        const p = await searchPage();
+        return promoted(p).find((i) => i.ad_id === ad) ? p : undefined;
+      });
+      const item = promoted(page).find((i) => i.ad_id === ad)!;
+      expect((await report(item, 'IMPRESSION', page.items.indexOf(item))).json().accepted).toBe(1);
+    }
+    // Counted from the event stream; every node reads a viewer's counts again within 5 s.
+    await eventually(async () => {
+      const row = await app.deps.db
+        .selectFrom('ad_viewer_impressions')
+        .select('impressions')
+        .where('user_id', '=', viewer.id)
+        .where('ad_group_id', '=', group)
+        .executeTakeFirst();
+      return Number(row?.impressions ?? 0) === 2;
+    });
+    await eventually(async () => !promoted(await searchPage()).some((i) => i.ad_id === ad));
+    for (let i = 0; i < 3; i++) expect(promoted(await searchPage()).some((p) => p.ad_id === ad)).toBe(false);
+    // Someone else still sees it.
+    const other = await makeUser(app);
+    await eventually(async () => promoted(await searchPage(other)).some((i) => i.ad_id === ad));
+    await setGroup(group, { status: 'PAUSED' });
+  });
+
   it('a per-impression ad is billed once per impression, a thousandth of its price per thousand', async () => {
     const [awareness] = await makeCampaigns(app, advertiser, account, [
       { name: 'Reach', objective_type: 'AWARENESS', status: 'ACTIVE' },
