@@ -109,7 +109,8 @@ describe('corkboard seed', () => {
     }
     expect(Math.max(...full)).toBeGreaterThanOrEqual(15);
     for (const [i, n] of got.entries()) expect(n, `pin ${sample[i]!.id}`).toBeGreaterThanOrEqual(full[i]!);
-  }, 120_000);
+    // Three worlds seeded with real images: over a minute on two busy cores.
+  }, 240_000);
 
   it('plants the structure real data has: heavy tails, taste clusters, homophily and social saves', async () => {
     const app = await startTestApp();
