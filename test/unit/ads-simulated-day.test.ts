@@ -175,7 +175,7 @@ describe('a simulated day on three nodes sharing one spend store and one ledger'
    * A click-billed group holds its full price for every impression served, for the impression token's
    * life (15 minutes), and only about one in a hundred is clicked: its open holds are some 1,500 minutes
    * of its spend, which the budget cap counts. So it is refused by its own holds long before its budget
-   * is billed, and spends at most about 1 − e^(−CTR · 1440 / 15) of it (70% at 1.2%).
+   * is billed, and spends at most about 1 − e^(−CTR · 1440 / 15) of it (68% at 1.2%).
    */
   it.fails('a STANDARD group billed per click spends at least 95% of its daily budget', () => {
     expect(day.groups.get('std-auto')!.spent).toBeGreaterThanOrEqual(0.95 * budgetOf('std-auto'));
