@@ -119,6 +119,8 @@ export class AdServer {
         caps,
         amount: reserveAmount(ad.billableEvent, w.priceMicro),
         ttlMs: this.deps.settings.reservationTtlMs,
+        // The request's clock: the hold expires a ttl after the ad was served, on the clock it was served by.
+        now: request.nowMs,
       });
       if (!reserved.ok) {
         outOfBudget.push(ad.adId);

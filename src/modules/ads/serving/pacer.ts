@@ -100,7 +100,7 @@ export class Pacer {
       if (prev.bid) {
         prev.bid = stepBid(prev.bid, {
           spentMicro: billed.spendMicro - prev.spent,
-          billableEvents: billed.events - prev.events,
+          billableEvents: inBidUnits(ad, billed.events - prev.events),
           auctions: prev.auctions,
           plannedMicro: p ? plannedBy(p.plan, minute) - plannedBy(p.plan, p.minute) : 0,
           participation: p ? p.participation : 1,
@@ -175,6 +175,15 @@ export class Pacer {
       ...(previous ? { previous } : {}),
     });
   }
+}
+
+/**
+ * Billed events counted in the unit the group bids for: a CPM bid (IMPRESSION billing) is per thousand
+ * impressions while the ledger counts impressions, so TARGET_AVG's average cost (spend / events) compares
+ * with its target per thousand.
+ */
+function inBidUnits(ad: ServableAd, events: number): number {
+  return ad.billableEvent === 'IMPRESSION' ? events / 1000 : events;
 }
 
 /** What restarts a group's controllers when it changes: budget, pacing, strategy, bid. */
