@@ -143,6 +143,8 @@ export interface AdsServingConfig {
   readonly minRelevance: number;
   /** How long a served ad's budget is held for its billable event (ADS_RESERVATION_MINUTES). */
   readonly reservationTtlMs: number;
+  /** ...for a per-click ad, whose click seldom comes (ADS_CLICK_RESERVATION_SECONDS). */
+  readonly clickReservationTtlMs: number;
   /** Share of auctions written to the auction log, 0 to 1 (ADS_AUCTION_LOG_PERMILLE / 1000). */
   readonly logRate: number;
   /** Index of a page's first ad and the least organic items between two (ADS_FIRST_SLOT, ADS_SPACING). */
@@ -334,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
       }),
       minRelevance: int(env, 'ADS_MIN_RELEVANCE_PERCENT', 30, 0, 100) / 100,
       reservationTtlMs: int(env, 'ADS_RESERVATION_MINUTES', 15, 1, 24 * 60) * 60_000,
+      clickReservationTtlMs: int(env, 'ADS_CLICK_RESERVATION_SECONDS', 60, 1, 24 * 3600) * 1000,
       logRate: int(env, 'ADS_AUCTION_LOG_PERMILLE', 10, 0, 1000) / 1000,
       firstSlot: int(env, 'ADS_FIRST_SLOT', 3, 0, 100),
       spacing: int(env, 'ADS_SPACING', 7, 1, 100),

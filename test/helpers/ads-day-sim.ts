@@ -51,6 +51,8 @@ export interface DaySimOptions {
   /** Ad slots of a request: from 1 to this many. */
   readonly maxSlots: number;
   readonly reservationTtlMs: number;
+  /** How long a per-click winner's budget is held (production: ADS_CLICK_RESERVATION_SECONDS). */
+  readonly clickReservationTtlMs: number;
   /** Share of served ads never seen (their reservation expires) and never placed (released at once). */
   readonly unseen: number;
   readonly unplaced: number;
@@ -196,6 +198,7 @@ export async function simulateDay(o: DaySimOptions): Promise<DayOutcome> {
         reserveEcpmMicro: { BROWSE: 500_000, SEARCH: 1_000_000 },
         minRelevance: 0.3,
         reservationTtlMs: o.reservationTtlMs,
+        clickReservationTtlMs: o.clickReservationTtlMs,
       },
       relevance: () => 1,
       floor,

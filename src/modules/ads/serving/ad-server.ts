@@ -30,6 +30,13 @@ export interface AuctionSettings {
   readonly minRelevance: number;
   /** How long a served ad's budget is held for its billable event (the impression token's life). */
   readonly reservationTtlMs: number;
+  /**
+   * How long a per-click winner's budget is held (default reservationTtlMs). Short: only about one
+   * impression in a hundred is clicked, and every hold counts against the budget until it expires, so a
+   * long hold would keep a per-click group from spending its budget; a click after it is billed if the
+   * budget still has room (a late settle).
+   */
+  readonly clickReservationTtlMs?: number;
   /** Share of auctions whose every candidate is logged (ranking them all is the dear part), 0 to 1. */
   readonly logRate?: number;
 }
@@ -118,7 +125,10 @@ export class AdServer {
       const reserved = await this.deps.spend.reserve({
         caps,
         amount: reserveAmount(ad.billableEvent, w.priceMicro),
-        ttlMs: this.deps.settings.reservationTtlMs,
+        ttlMs:
+          ad.billableEvent === 'CLICKTHROUGH'
+            ? (this.deps.settings.clickReservationTtlMs ?? this.deps.settings.reservationTtlMs)
+            : this.deps.settings.reservationTtlMs,
         // The request's clock: the hold expires a ttl after the ad was served, on the clock it was served by.
         now: request.nowMs,
       });
