@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { startTestApp, eventually as within } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
@@ -144,6 +144,15 @@ async function report(event: Item, kind: string, position: number) {
 }
 
 describe(`ads served, billed and reported (${testMode()})`, () => {
+  // Every ad here is the same advertiser's (one ad per advertiser wins a page): each test starts with none
+  // running, whatever the one before left.
+  afterEach(async () => {
+    await sql`update ad_groups set status = 'PAUSED', updated_at = now() where ad_account_id = ${account}`.execute(
+      app.deps.db,
+    );
+    await app.product.promotions.refreshNow();
+  });
+
   it('lays a promoted pin into search at the first slot, labelled, with a token that carries its auction', async () => {
     const { group, ad } = await adGroupWithAd({});
     const page = await eventually(async () => {
@@ -224,6 +233,8 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
 
     // The viewer buys: the conversion goes to the click, and the report file says what analytics and the
     // ledger say, to the micro.
+    // (A conversion's time is in whole seconds: it comes a second after the click.)
+    await new Promise((r) => setTimeout(r, 1_100));
     await sendConversions(app, advertiser, account, [conversion(`buy-${ad}`, viewer, new Date())]);
     await waitAttribution(app);
     const columns =
