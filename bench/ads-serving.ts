@@ -35,7 +35,7 @@ import { seedAdvertisers } from '../src/cli/seed/advertisers.js';
 import { budgetCaps, reserveAmount } from '../src/modules/ads/serving/budget-keys.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
-import { type Child, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
 import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
 
@@ -192,12 +192,17 @@ interface FeedRun extends Sample {
   promotedPerPage: number;
   /** Promoted pins laid in per request during the run (warm-up included). */
   adsPerRequest: number;
+  /** Server CPU (user + system) per request during the run, warm-up included: steadier than req/s. */
+  cpuUsPerRequest: number;
 }
+
+/** BENCH_CPU_PROF=<dir>: the servers run with `node --cpu-prof` into that directory. */
+const profDir = process.env.BENCH_CPU_PROF;
 
 async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
   const server = await startChild(
     `corkboard server (ads ${ads ? 'on' : 'off'})`,
-    ['src/main.ts', 'serve'],
+    [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'src/main.ts', 'serve'],
     env({ PORT: String(await freePort()), HOST: '127.0.0.1', ADS_SERVING: String(ads) }),
     120_000,
   );
@@ -213,6 +218,7 @@ async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
       if (n > 0) withAds++;
     }
     const before = await adsServed(server.url);
+    const cpuBefore = cpuSeconds(server.process.pid!);
     const load: LoadOptions = {
       ...S.load,
       vary: (n) => ({
@@ -220,6 +226,7 @@ async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
       }),
     };
     const sample = await measure(server.url + PATH, load);
+    const cpu = cpuSeconds(server.process.pid!) - cpuBefore;
     const served = (await adsServed(server.url)) - before;
     const requests = sample.requests + sample.rps * S.load.warmupS;
     return {
@@ -227,6 +234,7 @@ async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
       pagesWithAds: withAds / world.readers.length,
       promotedPerPage: promoted / world.readers.length,
       adsPerRequest: served / requests,
+      cpuUsPerRequest: (cpu * 1e6) / requests,
     };
   } finally {
     await stop(server);
@@ -243,7 +251,7 @@ async function feedPart(world: World) {
       log(
         `  round ${r + 1} ads ${ads ? 'on ' : 'off'}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
           `non-2xx ${run.non2xx}, pages with ads ${fmt(run.pagesWithAds * 100)}% (${fmt(run.promotedPerPage, 2)} a page), ` +
-          `ads laid in per request during the run ${fmt(run.adsPerRequest, 2)}`,
+          `ads laid in per request during the run ${fmt(run.adsPerRequest, 2)}, server CPU ${fmt(run.cpuUsPerRequest)} µs a request`,
       );
     }
   }
@@ -254,18 +262,19 @@ async function feedPart(world: World) {
     p99Ms: med(runs, 'p99Ms'),
     pagesWithAds: med(runs, 'pagesWithAds'),
     adsPerRequest: med(runs, 'adsPerRequest'),
+    cpuUsPerRequest: med(runs, 'cpuUsPerRequest'),
   });
   const result = { on: summary(on), off: summary(off), runs: { on, off } };
   const ratio = result.on.p99Ms / result.off.p99Ms;
   log('');
-  log(`| GET ${PATH} (first page) | req/s | p50 | p99 | pages with ads | ads a request |`);
-  log('| --- | --- | --- | --- | --- | --- |');
+  log(`| GET ${PATH} (first page) | req/s | p50 | p99 | CPU a request | pages with ads | ads a request |`);
+  log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const [name, x] of [
     ['ADS_SERVING=false', result.off],
     ['ADS_SERVING=true', result.on],
   ] as const)
     log(
-      `| ${name} | ${fmt(x.rps)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${fmt(x.pagesWithAds * 100)}% | ${fmt(x.adsPerRequest, 2)} |`,
+      `| ${name} | ${fmt(x.rps)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${fmt(x.cpuUsPerRequest)} µs | ${fmt(x.pagesWithAds * 100)}% | ${fmt(x.adsPerRequest, 2)} |`,
     );
   log(
     `\nads-on p99 / ads-off p99 = ${ratio.toFixed(2)} (target ≤ 1.2); req/s ratio ${(result.on.rps / result.off.rps).toFixed(2)}\n`,
@@ -387,11 +396,11 @@ async function clickBatches(app: App, world: World, viewer: Reader, tag: string,
   return bodies;
 }
 
-async function chargeCounts(app: App): Promise<{ all: number; pending: number }> {
-  const r = await sql<{ all: string; pending: string }>`
-    select count(*)::text as all, count(*) filter (where state = 'pending')::text as pending
-    from ad_charges`.execute(app.deps.db);
-  return { all: Number(r.rows[0]!.all), pending: Number(r.rows[0]!.pending) };
+/** Charges not settled yet (the partial index on pending charges answers it). */
+async function pendingCharges(app: App): Promise<number> {
+  const r = await sql<{ n: string }>`
+    select count(*)::text as n from ad_charges where state = 'pending'`.execute(app.deps.db);
+  return Number(r.rows[0]!.n);
 }
 
 /** Waits until the job consumers have nothing left (outbox relayed, every delivery done). */
@@ -408,7 +417,6 @@ async function quiet(app: App): Promise<void> {
 
 async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], promoted: boolean) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const before = promoted ? await chargeCounts(app) : undefined;
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -431,12 +439,14 @@ async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], pro
     p99Ms: percentile(latencies, 99),
     seconds,
   };
-  if (before) {
+  if (promoted) {
+    // Every accepted click recorded its charge with it (accepted = BATCH is checked per call), so billing
+    // is done when none is pending.
     const until = Date.now() + 300_000;
     for (;;) {
-      const c = await chargeCounts(app);
-      if (c.all >= before.all + events && c.pending === 0) break;
-      if (Date.now() > until) throw new Error(`billing did not finish: ${JSON.stringify(c)}`);
+      const pending = await pendingCharges(app);
+      if (pending === 0) break;
+      if (Date.now() > until) throw new Error(`billing did not finish: ${pending} charges pending`);
       await sleep(20);
     }
     run.billedSeconds = (performance.now() - started) / 1000;
