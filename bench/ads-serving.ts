@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { type App, createApp } from '../src/app.js';
 import { seedAdvertisers } from '../src/cli/seed/advertisers.js';
+import { billingTestHooks } from '../src/modules/ads/index.js';
 import { budgetCaps, reserveAmount } from '../src/modules/ads/serving/budget-keys.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
@@ -292,6 +293,7 @@ interface PostRun {
   /** Promoted runs: until no charge of the run is pending. */
   billedSeconds?: number;
   billedEventsPerSecond?: number;
+  phases?: { batches: number; settleMs: number; sqlMs: number; periodMs: number };
 }
 
 function post(agent: http.Agent, url: URL, token: string, body: string): Promise<void> {
@@ -456,9 +458,60 @@ async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], pro
   return run;
 }
 
+/**
+ * Where a billing delivery's time goes, per batch of charges: the spend store's settles (first call to
+ * last answer), the SQL that records them (last settle to the hook that runs before the commit), and
+ * the period between two batches' hooks while charges wait (everything: delivery, pending charges, commit).
+ */
+function billingPhases(app: App) {
+  const settleMs: number[] = [];
+  const sqlMs: number[] = [];
+  const periodMs: number[] = [];
+  let inFlight = 0;
+  let started = 0;
+  let lastSettled = 0;
+  let lastHook = 0;
+  const spend = app.deps.spend;
+  const settle = spend.settle.bind(spend);
+  spend.settle = async (...args: Parameters<typeof settle>) => {
+    if (inFlight++ === 0) started = performance.now();
+    try {
+      return await settle(...args);
+    } finally {
+      if (--inFlight === 0) {
+        lastSettled = performance.now();
+        settleMs.push(lastSettled - started);
+      }
+    }
+  };
+  billingTestHooks.afterSettle = async () => {
+    const now = performance.now();
+    sqlMs.push(now - lastSettled);
+    if (lastHook > 0 && now - lastHook < 2000) periodMs.push(now - lastHook);
+    lastHook = now;
+  };
+  return {
+    reset() {
+      settleMs.length = 0;
+      sqlMs.length = 0;
+      periodMs.length = 0;
+      lastHook = 0;
+    },
+    summary() {
+      return {
+        batches: settleMs.length,
+        settleMs: median(settleMs),
+        sqlMs: median(sqlMs),
+        periodMs: periodMs.length ? median(periodMs) : Number.NaN,
+      };
+    },
+  };
+}
+
 async function billingPart(world: World) {
   const port = await freePort();
   const app = await openApp(true, port);
+  const phases = billingPhases(app);
   try {
     await app.listen();
     const url = new URL(`http://127.0.0.1:${port}/v5/events`);
@@ -471,18 +524,25 @@ async function billingPart(world: World) {
     for (let r = 0; r < S.rounds; r++) {
       for (const ads of r % 2 === 0 ? [false, true] : [true, false]) {
         const bodies = await clickBatches(app, world, viewer, `r${r}-${ads ? 'p' : 'o'}`, ads);
+        phases.reset();
         const run = await postAll(app, url, viewer, bodies, ads);
+        if (ads) run.phases = phases.summary();
         (ads ? promoted : organic).push(run);
         log(
           `  round ${r + 1} ${ads ? 'promoted' : 'organic '}: ingest ${fmt(run.eventsPerSecond)} events/s ` +
             `(p50 ${fmt(run.p50Ms, 1)} ms, p99 ${fmt(run.p99Ms, 1)} ms a call)` +
             (run.billedEventsPerSecond
               ? `, billed ${fmt(run.billedEventsPerSecond)} events/s end to end`
+              : '') +
+            (run.phases
+              ? `; a billing delivery (medians): spend store settles ${fmt(run.phases.settleMs, 1)} ms, ` +
+                `SQL ${fmt(run.phases.sqlMs, 1)} ms, one every ${fmt(run.phases.periodMs, 1)} ms`
               : ''),
         );
       }
     }
-    const med = (runs: PostRun[], k: keyof PostRun) => median(runs.map((x) => x[k] ?? Number.NaN));
+    const med = (runs: PostRun[], k: Exclude<keyof PostRun, 'phases'>) =>
+      median(runs.map((x) => x[k] ?? Number.NaN));
     const o = { eventsPerSecond: med(organic, 'eventsPerSecond'), p99Ms: med(organic, 'p99Ms') };
     const p = {
       eventsPerSecond: med(promoted, 'eventsPerSecond'),
@@ -511,6 +571,7 @@ async function billingPart(world: World) {
       runs: { organic, promoted },
     };
   } finally {
+    billingTestHooks.afterSettle = undefined;
     await app.close();
   }
 }
