@@ -11,14 +11,15 @@
  *    `corkboard serve` with ADS_SERVING=false and with ADS_SERVING=true, started in turn on the same world
  *    (alternating rounds, the order swapped every round). Each server first serves every reader's page
  *    once; the ads-on pages of that pass are counted (share with an `is_promoted` item) and the promoted
- *    pins laid in during a run are read from `corkboard_ads_served_total`. Target: ads-on p99 ≤ 1.2 ×
- *    ads-off p99.
+ *    pins laid in during a run are read from `corkboard_ads_served_total`, the server's CPU per request
+ *    from /proc. Target: ads-on p99 ≤ 1.2 × ads-off p99.
  * 2. billing: POST /v5/events, BENCH_BILLING_BATCHES batches of 1,000 PIN_CLICK events, 4 calls at a time,
  *    in process (`createApp` with its job consumers, listening on loopback). Promoted: every click carries
  *    its own promoted token (a budget reservation in the spend store, then `issuePromoted`), so each
  *    records an ad charge that the billing consumer settles; organic: the same clicks with organic tokens.
- *    Reported: ingestion events/s of each, and billing events/s (from the first call until no charge of
- *    the run is pending). Target: billing ≥ ingestion of the same events without ads.
+ *    Reported: ingestion events/s of each, and billing events/s (from the first call until no charge is
+ *    pending), and where a billing delivery's time goes. Target: billing ≥ ingestion of the
+ *    same events without ads.
  *
  * BENCH_PARTS (`feed,billing`) picks parts. Results: stdout and bench/results/ads-serving.json.
  */
