@@ -14,6 +14,7 @@ export interface LoadOptions {
 /** One autocannon run against one URL. */
 export interface Sample {
   rps: number;
+  p50Ms: number;
   p99Ms: number;
   requests: number;
   non2xx: number;
@@ -54,6 +55,7 @@ export async function measure(url: string, load: LoadOptions): Promise<Sample> {
   const r = await run(url, load, load.durationS);
   return {
     rps: r.requests.average,
+    p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     requests: r.requests.total,
     non2xx: r.non2xx,

@@ -1,0 +1,613 @@
+/**
+ * `npx tsx bench/ads-serving.ts`: promoted pins on the served paths, embedded (default) or services mode
+ * (DATABASE_URL and REDIS_URL set; DB_SCHEMA names the schema, `bench_ads_<random>` if unset, dropped at
+ * the end with its Redis keys).
+ *
+ * World: `corkboard seed --pins BENCH_PINS --seed 1`, then BENCH_ADVERTISERS advertisers (one ad account,
+ * campaign, ad group and ad each, as the demo seed makes them) promoting public pins of as many owners,
+ * with budgets large enough that no reservation is refused during the runs.
+ *
+ * 1. feed: GET /v5/feeds/home, first page, BENCH_READERS readers' tokens in turn at BENCH_CONNECTIONS, on
+ *    `corkboard serve` with ADS_SERVING=false and with ADS_SERVING=true, started in turn on the same world
+ *    (alternating rounds, the order swapped every round). Each server first serves every reader's page
+ *    once; the ads-on pages of that pass are counted (share with an `is_promoted` item) and the promoted
+ *    pins laid in during a run are read from `corkboard_ads_served_total`, the server's CPU per request
+ *    from /proc. Target: ads-on p99 ≤ 1.2 × ads-off p99.
+ * 2. billing: POST /v5/events, BENCH_BILLING_BATCHES batches of 1,000 PIN_CLICK events, 4 calls at a time,
+ *    in process (`createApp` with its job consumers, listening on loopback). Promoted: every click carries
+ *    its own promoted token (a budget reservation in the spend store, then `issuePromoted`), so each
+ *    records an ad charge that the billing consumer settles; organic: the same clicks with organic tokens.
+ *    Reported: ingestion events/s of each, and billing events/s (from the first call until no charge is
+ *    pending), and where a billing delivery's time goes. Target: billing ≥ ingestion of the
+ *    same events without ads.
+ *
+ * BENCH_PARTS (`feed,billing`) picks parts. Results: stdout and bench/results/ads-serving.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { type App, createApp } from '../src/app.js';
+import { seedAdvertisers } from '../src/cli/seed/advertisers.js';
+import { billingTestHooks } from '../src/modules/ads/index.js';
+import { budgetCaps, reserveAmount } from '../src/modules/ads/serving/budget-keys.js';
+import { loadConfig } from '../src/platform/config.js';
+import { type LoadOptions, measure, median, type Sample } from './measure.js';
+import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { fmt, log, writeResults } from './report.js';
+import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = join(ROOT, 'bench', 'results', 'ads-serving.json');
+const PATH = '/v5/feeds/home';
+const SCOPES = ['boards:read', 'pins:read'];
+const BATCH = 1000;
+const CONCURRENCY = 4;
+/** What a click is charged (0.10); the reservation holds the same. */
+const PRICE = 100_000;
+/** Budgets no run can spend: reservations are held for ADS_RESERVATION_MINUTES. */
+const HUGE_BUDGET = 1_000_000_000_000_000;
+
+const services = Boolean(process.env.DATABASE_URL?.startsWith('postgres') && process.env.REDIS_URL);
+const schema = process.env.DB_SCHEMA || `bench_ads_${randomBytes(4).toString('hex')}`;
+const redisPrefix = `${schema}:`;
+const dataDir = join(tmpdir(), `corkboard-bench-ads-${process.pid}`);
+
+const S = {
+  pins: envNumber('BENCH_PINS', 10_000, 100),
+  advertisers: envNumber('BENCH_ADVERTISERS', 60, 1),
+  readers: envNumber('BENCH_READERS', 50, 1),
+  load: {
+    durationS: envNumber('BENCH_DURATION', 5, 1),
+    warmupS: envNumber('BENCH_WARMUP', 1, 0),
+    connections: envNumber('BENCH_CONNECTIONS', 50, 1),
+  },
+  rounds: envNumber('BENCH_ROUNDS', 2, 1),
+  billingBatches: envNumber('BENCH_BILLING_BATCHES', 30, 1),
+  parts: (process.env.BENCH_PARTS ?? 'feed,billing').split(',').map((p) => p.trim()),
+};
+
+/** Environment of every Corkboard process of this bench (children and the in-process app). */
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  if (services)
+    return servicesEnv(
+      {
+        databaseUrl: process.env.DATABASE_URL!,
+        redisUrl: process.env.REDIS_URL!,
+        schema,
+        redisPrefix,
+        dataDir,
+      },
+      extra,
+    );
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    MEDIA_DIR: join(dataDir, 'media'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMITS: 'off',
+    SEED_DEMO: 'false',
+    ...extra,
+  };
+  delete e.DATABASE_URL;
+  delete e.REDIS_URL;
+  delete e.DB_SCHEMA;
+  return e;
+}
+
+/** The app on the bench's world, in this process (embedded: only while no child server holds it). */
+async function openApp(runJobs: boolean, port = 0): Promise<App> {
+  const config = loadConfig(env({ PORT: String(port), HOST: '127.0.0.1' }) as Record<string, string>);
+  return createApp(config, { runJobs, api: runJobs });
+}
+
+interface Reader {
+  id: string;
+  token: string;
+}
+
+interface World {
+  readers: Reader[];
+  ads: { adId: string; adGroupId: string; campaignId: string; pinId: string }[];
+}
+
+/** Seeds the world, adds the advertisers and makes the readers' tokens. */
+async function makeWorld(): Promise<World> {
+  await mkdir(dataDir, { recursive: true });
+  log(`Seed: corkboard seed --pins ${S.pins} --seed 1 ...`);
+  const started = performance.now();
+  await runCommand(
+    'corkboard seed',
+    ['src/main.ts', 'seed', '--pins', String(S.pins), '--seed', '1'],
+    env(),
+    30 * 60_000,
+  );
+  log(`Seed: ${fmt((performance.now() - started) / 1000, 1)} s`);
+  const app = await openApp(false);
+  try {
+    const db = app.deps.db;
+    // One promoted pin per owner, from public boards, spread over the pins (every topic gets some).
+    const picked = await sql<{ pin_id: string; owner_id: string; topic: string }>`
+      select pin_id, owner_id, topic from (
+        select distinct on (p.owner_id) p.id::text as pin_id, p.owner_id::text as owner_id,
+          lower(split_part(b.name, ' ', 1)) as topic, p.id % 997 as spread
+        from pins p join boards b on b.id = p.board_id
+        where b.privacy = 'PUBLIC' and p.owner_id <> (select min(id) from users)
+        order by p.owner_id, p.id % 997
+      ) o order by spread limit ${S.advertisers}`.execute(db);
+    const made = await seedAdvertisers(
+      db,
+      app.deps.ids,
+      picked.rows.map((r) => ({ ownerId: r.owner_id, pinId: r.pin_id, topic: r.topic })),
+    );
+    await db.updateTable('ad_groups').set({ budget: HUGE_BUDGET }).execute();
+    await db.updateTable('ad_campaigns').set({ daily_spend_cap: HUGE_BUDGET }).execute();
+    const ads = await db
+      .selectFrom('ads')
+      .select(['id as adId', 'ad_group_id as adGroupId', 'campaign_id as campaignId', 'pin_id as pinId'])
+      .execute();
+    const people = await db.selectFrom('users').select('id').orderBy('id').limit(S.readers).execute();
+    const readers: Reader[] = [];
+    for (const p of people)
+      readers.push({ id: p.id, token: await app.product.oauth.devToken(p.id, SCOPES, 1) });
+    log(`World: ${made} advertisers added (${ads.length} ads in all), ${readers.length} readers`);
+    return {
+      readers,
+      ads: ads.map((a) => ({
+        adId: String(a.adId),
+        adGroupId: String(a.adGroupId),
+        campaignId: String(a.campaignId),
+        pinId: String(a.pinId),
+      })),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+async function stop(child: Child): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const kill = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
+    child.process.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.process.kill('SIGTERM');
+  });
+}
+
+/** Promoted pins laid into home-feed pages so far (`corkboard_ads_served_total`). */
+async function adsServed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^corkboard_ads_served_total\{surface="HOME_FEED"\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+interface FeedRun extends Sample {
+  /** Share of the readers' first pages (the pass before the run) with a promoted item. */
+  pagesWithAds: number;
+  promotedPerPage: number;
+  /** Promoted pins laid in per request during the run (warm-up included). */
+  adsPerRequest: number;
+  /** Server CPU (user + system) per request during the run, warm-up included: steadier than req/s. */
+  cpuUsPerRequest: number;
+}
+
+/** BENCH_CPU_PROF=<dir>: the servers run with `node --cpu-prof` into that directory. */
+const profDir = process.env.BENCH_CPU_PROF;
+
+async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
+  const server = await startChild(
+    `corkboard server (ads ${ads ? 'on' : 'off'})`,
+    [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'src/main.ts', 'serve'],
+    env({ PORT: String(await freePort()), HOST: '127.0.0.1', ADS_SERVING: String(ads) }),
+    120_000,
+  );
+  try {
+    let withAds = 0;
+    let promoted = 0;
+    for (const r of world.readers) {
+      const res = await fetch(server.url + PATH, { headers: { authorization: `Bearer ${r.token}` } });
+      const body = await res.text();
+      if (res.status !== 200) throw new Error(`GET ${PATH}: ${res.status} ${body.slice(0, 300)}`);
+      const n = body.split('"is_promoted":true').length - 1;
+      promoted += n;
+      if (n > 0) withAds++;
+    }
+    const before = await adsServed(server.url);
+    const cpuBefore = cpuSeconds(server.process.pid!);
+    const load: LoadOptions = {
+      ...S.load,
+      vary: (n) => ({
+        headers: { authorization: `Bearer ${world.readers[n % world.readers.length]!.token}` },
+      }),
+    };
+    const sample = await measure(server.url + PATH, load);
+    const cpu = cpuSeconds(server.process.pid!) - cpuBefore;
+    const served = (await adsServed(server.url)) - before;
+    const requests = sample.requests + sample.rps * S.load.warmupS;
+    return {
+      ...sample,
+      pagesWithAds: withAds / world.readers.length,
+      promotedPerPage: promoted / world.readers.length,
+      adsPerRequest: served / requests,
+      cpuUsPerRequest: (cpu * 1e6) / requests,
+    };
+  } finally {
+    await stop(server);
+  }
+}
+
+async function feedPart(world: World) {
+  const on: FeedRun[] = [];
+  const off: FeedRun[] = [];
+  for (let r = 0; r < S.rounds; r++) {
+    for (const ads of r % 2 === 0 ? [false, true] : [true, false]) {
+      const run = await feedRun(world, ads);
+      (ads ? on : off).push(run);
+      log(
+        `  round ${r + 1} ads ${ads ? 'on ' : 'off'}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+          `non-2xx ${run.non2xx}, pages with ads ${fmt(run.pagesWithAds * 100)}% (${fmt(run.promotedPerPage, 2)} a page), ` +
+          `ads laid in per request during the run ${fmt(run.adsPerRequest, 2)}, server CPU ${fmt(run.cpuUsPerRequest)} µs a request`,
+      );
+    }
+  }
+  const med = (runs: FeedRun[], k: keyof FeedRun) => median(runs.map((x) => x[k]));
+  const summary = (runs: FeedRun[]) => ({
+    rps: med(runs, 'rps'),
+    p50Ms: med(runs, 'p50Ms'),
+    p99Ms: med(runs, 'p99Ms'),
+    pagesWithAds: med(runs, 'pagesWithAds'),
+    adsPerRequest: med(runs, 'adsPerRequest'),
+    cpuUsPerRequest: med(runs, 'cpuUsPerRequest'),
+  });
+  const result = { on: summary(on), off: summary(off), runs: { on, off } };
+  const ratio = result.on.p99Ms / result.off.p99Ms;
+  log('');
+  log(`| GET ${PATH} (first page) | req/s | p50 | p99 | CPU a request | pages with ads | ads a request |`);
+  log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [name, x] of [
+    ['ADS_SERVING=false', result.off],
+    ['ADS_SERVING=true', result.on],
+  ] as const)
+    log(
+      `| ${name} | ${fmt(x.rps)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${fmt(x.cpuUsPerRequest)} µs | ${fmt(x.pagesWithAds * 100)}% | ${fmt(x.adsPerRequest, 2)} |`,
+    );
+  log(
+    `\nads-on p99 / ads-off p99 = ${ratio.toFixed(2)} (target ≤ 1.2); req/s ratio ${(result.on.rps / result.off.rps).toFixed(2)}\n`,
+  );
+  return { ...result, p99Ratio: ratio };
+}
+
+// ---- billing ---------------------------------------------------------------------------------------------
+
+interface PostRun {
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  seconds: number;
+  /** Promoted runs: until no charge of the run is pending. */
+  billedSeconds?: number;
+  billedEventsPerSecond?: number;
+  phases?: { batches: number; settleMs: number; sqlMs: number; periodMs: number };
+}
+
+function post(agent: http.Agent, url: URL, token: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200)
+            return reject(new Error(`POST /v5/events: ${res.statusCode} ${text.slice(0, 300)}`));
+          const r = JSON.parse(text) as { accepted: number; rejected: unknown[] };
+          if (r.accepted !== BATCH)
+            return reject(new Error(`accepted ${r.accepted}: ${JSON.stringify(r.rejected.slice(0, 3))}`));
+          resolve();
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Batches of click events; `promoted` mints a budget reservation and a promoted token per click. */
+async function clickBatches(app: App, world: World, viewer: Reader, tag: string, promoted: boolean) {
+  const tokens = app.product.impressionTokens;
+  const now = Date.now();
+  const caps = new Map(
+    world.ads.map((a) => [
+      a.adId,
+      budgetCaps(
+        {
+          adGroupId: a.adGroupId,
+          campaignId: a.campaignId,
+          budgetType: 'DAILY',
+          budgetMicro: HUGE_BUDGET,
+          campaignDailyCapMicro: HUGE_BUDGET,
+          campaignLifetimeCapMicro: null,
+        },
+        now,
+      ),
+    ]),
+  );
+  const bodies: string[] = [];
+  let n = 0;
+  for (let b = 0; b < S.billingBatches; b++) {
+    const events = await Promise.all(
+      Array.from({ length: BATCH }, async (_, i) => {
+        const k = n + i;
+        const ad = world.ads[k % world.ads.length]!;
+        const item = {
+          viewerUserId: viewer.id,
+          pinId: ad.pinId,
+          surface: 'HOME_FEED' as const,
+          position: k % 25,
+          requestId: `${tag}-${Math.floor(k / 25)}`,
+        };
+        let token: string;
+        if (promoted) {
+          const held = await app.deps.spend.reserve({
+            caps: caps.get(ad.adId)!,
+            amount: reserveAmount('CLICKTHROUGH', PRICE),
+            ttlMs: 3_600_000,
+          });
+          if (!held.ok) throw new Error('the budget refused a reservation');
+          token = tokens.issuePromoted({
+            ...item,
+            ad: {
+              adId: ad.adId,
+              chargeMicro: PRICE,
+              billableEvent: 'CLICKTHROUGH',
+              reservationId: held.reservationId,
+            },
+          });
+        } else token = tokens.issue(item);
+        return {
+          event_id: `${tag}-${k}`,
+          kind: 'PIN_CLICK',
+          time: new Date().toISOString(),
+          impression_token: token,
+          pin_id: ad.pinId,
+          app_type: 'WEB',
+        };
+      }),
+    );
+    n += BATCH;
+    bodies.push(JSON.stringify({ events }));
+  }
+  return bodies;
+}
+
+/** Charges not settled yet (the partial index on pending charges answers it). */
+async function pendingCharges(app: App): Promise<number> {
+  const r = await sql<{ n: string }>`
+    select count(*)::text as n from ad_charges where state = 'pending'`.execute(app.deps.db);
+  return Number(r.rows[0]!.n);
+}
+
+/** Waits until the job consumers have nothing left (outbox relayed, every delivery done). */
+async function quiet(app: App): Promise<void> {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const text = await app.metrics.registry.metrics();
+    const busy = /^corkboard_(outbox_unpublished|job_backlog)\{[^}]*\} ([1-9]\d*)/m.test(text);
+    if (!busy) return;
+    if (Date.now() > until) throw new Error('the job consumers did not catch up within 120 s');
+    await sleep(100);
+  }
+}
+
+async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], promoted: boolean) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const t = performance.now();
+        await post(agent, url, viewer.token, body);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  const events = bodies.length * BATCH;
+  const run: PostRun = {
+    eventsPerSecond: events / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    seconds,
+  };
+  if (promoted) {
+    // Every accepted click recorded its charge with it (accepted = BATCH is checked per call), so billing
+    // is done when none is pending.
+    const until = Date.now() + 300_000;
+    for (;;) {
+      const pending = await pendingCharges(app);
+      if (pending === 0) break;
+      if (Date.now() > until) throw new Error(`billing did not finish: ${pending} charges pending`);
+      await sleep(20);
+    }
+    run.billedSeconds = (performance.now() - started) / 1000;
+    run.billedEventsPerSecond = events / run.billedSeconds;
+  }
+  await quiet(app);
+  return run;
+}
+
+/**
+ * Where a billing delivery's time goes, per batch of charges: the spend store's settles (first call to
+ * last answer), the SQL that records them (last settle to the hook that runs before the commit), and
+ * the period between two batches' hooks while charges wait (everything: delivery, pending charges, commit).
+ */
+function billingPhases(app: App) {
+  const settleMs: number[] = [];
+  const sqlMs: number[] = [];
+  const periodMs: number[] = [];
+  let inFlight = 0;
+  let started = 0;
+  let lastSettled = 0;
+  let lastHook = 0;
+  const spend = app.deps.spend;
+  const settle = spend.settle.bind(spend);
+  spend.settle = async (...args: Parameters<typeof settle>) => {
+    if (inFlight++ === 0) started = performance.now();
+    try {
+      return await settle(...args);
+    } finally {
+      if (--inFlight === 0) {
+        lastSettled = performance.now();
+        settleMs.push(lastSettled - started);
+      }
+    }
+  };
+  billingTestHooks.afterSettle = async () => {
+    const now = performance.now();
+    sqlMs.push(now - lastSettled);
+    if (lastHook > 0 && now - lastHook < 2000) periodMs.push(now - lastHook);
+    lastHook = now;
+  };
+  return {
+    reset() {
+      settleMs.length = 0;
+      sqlMs.length = 0;
+      periodMs.length = 0;
+      lastHook = 0;
+    },
+    summary() {
+      return {
+        batches: settleMs.length,
+        settleMs: median(settleMs),
+        sqlMs: median(sqlMs),
+        periodMs: periodMs.length ? median(periodMs) : Number.NaN,
+      };
+    },
+  };
+}
+
+async function billingPart(world: World) {
+  const port = await freePort();
+  const app = await openApp(true, port);
+  const phases = billingPhases(app);
+  try {
+    await app.listen();
+    const url = new URL(`http://127.0.0.1:${port}/v5/events`);
+    const viewer = world.readers[0]!;
+    // Today's partition and the consumers' first deliveries, before timing.
+    await postAll(app, url, viewer, await clickBatches(app, world, viewer, 'warm-o', false), false);
+    await postAll(app, url, viewer, await clickBatches(app, world, viewer, 'warm-p', true), true);
+    const organic: PostRun[] = [];
+    const promoted: PostRun[] = [];
+    for (let r = 0; r < S.rounds; r++) {
+      for (const ads of r % 2 === 0 ? [false, true] : [true, false]) {
+        const bodies = await clickBatches(app, world, viewer, `r${r}-${ads ? 'p' : 'o'}`, ads);
+        phases.reset();
+        const run = await postAll(app, url, viewer, bodies, ads);
+        if (ads) run.phases = phases.summary();
+        (ads ? promoted : organic).push(run);
+        log(
+          `  round ${r + 1} ${ads ? 'promoted' : 'organic '}: ingest ${fmt(run.eventsPerSecond)} events/s ` +
+            `(p50 ${fmt(run.p50Ms, 1)} ms, p99 ${fmt(run.p99Ms, 1)} ms a call)` +
+            (run.billedEventsPerSecond
+              ? `, billed ${fmt(run.billedEventsPerSecond)} events/s end to end`
+              : '') +
+            (run.phases
+              ? `; a billing delivery (medians): spend store settles ${fmt(run.phases.settleMs, 1)} ms, ` +
+                `SQL ${fmt(run.phases.sqlMs, 1)} ms, one every ${fmt(run.phases.periodMs, 1)} ms`
+              : ''),
+        );
+      }
+    }
+    const med = (runs: PostRun[], k: Exclude<keyof PostRun, 'phases'>) =>
+      median(runs.map((x) => x[k] ?? Number.NaN));
+    const o = { eventsPerSecond: med(organic, 'eventsPerSecond'), p99Ms: med(organic, 'p99Ms') };
+    const p = {
+      eventsPerSecond: med(promoted, 'eventsPerSecond'),
+      p99Ms: med(promoted, 'p99Ms'),
+      billedEventsPerSecond: med(promoted, 'billedEventsPerSecond'),
+    };
+    const billing = p.billedEventsPerSecond / o.eventsPerSecond;
+    const ingest = p.eventsPerSecond / o.eventsPerSecond;
+    log('');
+    log(
+      '| POST /v5/events, 1,000 clicks a call | ingest events/s | p99 call | billed events/s (end to end) |',
+    );
+    log('| --- | --- | --- | --- |');
+    log(`| organic tokens | ${fmt(o.eventsPerSecond)} | ${fmt(o.p99Ms, 1)} ms | – |`);
+    log(
+      `| promoted tokens | ${fmt(p.eventsPerSecond)} | ${fmt(p.p99Ms, 1)} ms | ${fmt(p.billedEventsPerSecond)} |`,
+    );
+    log(
+      `\nbilling / organic ingestion = ${billing.toFixed(2)} (target ≥ 1.0); promoted ingestion / organic ingestion = ${ingest.toFixed(2)}\n`,
+    );
+    return {
+      organic: o,
+      promoted: p,
+      billingRatio: billing,
+      ingestRatio: ingest,
+      runs: { organic, promoted },
+    };
+  } finally {
+    billingTestHooks.afterSettle = undefined;
+    await app.close();
+  }
+}
+
+async function main(): Promise<void> {
+  log(
+    `Ads serving bench — ${services ? `services mode (schema ${schema})` : `embedded mode (${dataDir})`}, ` +
+      `${S.load.connections} connections, ${S.load.warmupS} s warm-up + ${S.load.durationS} s a run, ` +
+      `${S.rounds} alternating rounds, ${availableParallelism()} CPUs, Node ${process.version}\n`,
+  );
+  try {
+    const world = await makeWorld();
+    const feed = S.parts.includes('feed') ? await feedPart(world) : null;
+    const billing = S.parts.includes('billing') ? await billingPart(world) : null;
+    await writeResults(RESULTS, {
+      date: new Date().toISOString(),
+      mode: services ? 'services' : 'embedded',
+      node: process.version,
+      cpus: availableParallelism(),
+      settings: S,
+      advertisers: world.ads.length,
+      feed,
+      billing,
+    });
+    log(`JSON: ${RESULTS}`);
+  } finally {
+    await stopAll();
+    if (services) {
+      const pg = (await import('pg')).default;
+      const db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+      await db.query(`drop schema if exists ${schema} cascade`).finally(() => db.end());
+      await dropRedisPrefix(process.env.REDIS_URL!, redisPrefix);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await runBench(main);
