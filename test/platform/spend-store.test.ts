@@ -26,6 +26,62 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
 
   const totals = (key: string) => a.spent(key);
 
+  it('settleMany settles each as settle would, in order, once, and refuses what cannot be settled', async () => {
+    const caps = [{ key: 'many', cap: 1_000 }];
+    const other = [
+      { key: 'many', cap: 1_000 },
+      { key: 'many-campaign', cap: 5_000 },
+    ];
+    const ids = [
+      idOf(await a.reserve({ caps, amount: 300, ttlMs: HOUR })),
+      idOf(await b.reserve({ caps: other, amount: 200, ttlMs: HOUR })),
+      idOf(await a.reserve({ caps, amount: 100, ttlMs: HOUR })),
+    ];
+    await b.release(ids[2]!);
+    const results = await a.settleMany([
+      { reservationId: ids[0]!, actual: 300 },
+      { reservationId: ids[1]!, actual: 150 },
+      { reservationId: ids[2]!, actual: 100 },
+      { reservationId: 'not-a-reservation', actual: 1 },
+      { reservationId: ids[0]!, actual: 300 },
+    ]);
+    expect(results).toEqual([
+      { settledNow: true, state: 'charged', charged: 300, overdelivered: 0 },
+      { settledNow: true, state: 'charged', charged: 150, overdelivered: 0 },
+      { settledNow: false, state: 'released', charged: 0, overdelivered: 0 },
+      { settledNow: false, state: 'unknown', charged: 0, overdelivered: 0 },
+      { settledNow: false, state: 'charged', charged: 300, overdelivered: 0 },
+    ]);
+    expect(await totals('many')).toEqual({ settled: 450, reserved: 0, overdelivered: 0, cap: 1_000 });
+    expect((await totals('many-campaign')).settled).toBe(150);
+    // Settled again (a redelivery): the same answers, nothing charged twice.
+    expect((await b.settleMany([{ reservationId: ids[1]!, actual: 150 }]))[0]).toMatchObject({
+      settledNow: false,
+      state: 'charged',
+      charged: 150,
+    });
+    // Above what a reservation holds: refused, nothing charged, the rest of the batch goes on.
+    const big = idOf(await a.reserve({ caps, amount: 10, ttlMs: HOUR }));
+    const small = idOf(await a.reserve({ caps, amount: 10, ttlMs: HOUR }));
+    expect(
+      await b.settleMany([
+        { reservationId: big, actual: 11 },
+        { reservationId: small, actual: 10 },
+      ]),
+    ).toEqual([
+      { settledNow: false, state: 'unknown', charged: 0, overdelivered: 0 },
+      { settledNow: true, state: 'charged', charged: 10, overdelivered: 0 },
+    ]);
+    await expect(a.settleMany([{ reservationId: small, actual: -1 }])).rejects.toThrow(RangeError);
+    // Many at once: more than one script call's worth.
+    const lots = [];
+    for (let i = 0; i < 450; i++)
+      lots.push(idOf(await a.reserve({ caps: [{ key: 'lots', cap: 10_000 }], amount: 2, ttlMs: HOUR })));
+    const settled = await b.settleMany(lots.map((reservationId) => ({ reservationId, actual: 2 })));
+    expect(settled.every((r) => r.state === 'charged' && r.settledNow)).toBe(true);
+    expect((await totals('lots')).settled).toBe(900);
+  });
+
   it('restore raises settled totals from the ledger, never lowers them, and the cap then counts them', async () => {
     const caps = [{ key: 'restored', cap: 1_000 }];
     expect(await a.restore('restored', 700)).toBe(700);

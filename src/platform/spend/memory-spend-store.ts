@@ -4,10 +4,12 @@ import {
   checkReserve,
   checkRestore,
   DEFAULT_RETAIN_MS,
+  NOT_SETTLED,
   parseReservationId,
   type ReserveRequest,
   type ReserveResult,
   reservationId,
+  type SettleItem,
   type SettleResult,
   type SpendStore,
   type SpendTotals,
@@ -114,6 +116,20 @@ export class MemorySpendStore implements SpendStore {
         return this.finish(r, fits ? 'charged' : 'overdelivered', actual);
       }
     }
+  }
+
+  async settleMany(items: readonly SettleItem[], now = Date.now()): Promise<SettleResult[]> {
+    for (const item of items) checkActual(item.actual);
+    const out: SettleResult[] = [];
+    for (const { reservationId, actual } of items) {
+      try {
+        out.push(await this.settle(reservationId, actual, now));
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+        out.push(NOT_SETTLED);
+      }
+    }
+    return out;
   }
 
   async release(id: string, now = Date.now()): Promise<boolean> {

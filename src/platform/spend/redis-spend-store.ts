@@ -1,14 +1,20 @@
 import type { Redis } from 'ioredis';
-import { RELEASE, RESERVE, RESTORE, SETTLE, SPENT, type SpendScript } from './spend-scripts.js';
+import { RELEASE, RESERVE, RESTORE, SETTLE, SETTLE_MANY, SPENT, type SpendScript } from './spend-scripts.js';
+
+/** Settles per script call: a script runs alone in Redis, so a call stays short. */
+const SETTLE_CHUNK = 200;
+
 import {
   checkActual,
   checkReserve,
   checkRestore,
   DEFAULT_RETAIN_MS,
+  NOT_SETTLED,
   parseReservationId,
   type ReserveRequest,
   type ReserveResult,
   reservationId,
+  type SettleItem,
   type SettleResult,
   type SpendStore,
   type SpendTotals,
@@ -60,6 +66,39 @@ export class RedisSpendStore implements SpendStore {
     if (state !== 'charged' && state !== 'overdelivered' && state !== 'released' && state !== 'unknown')
       throw new Error(`spend store: unexpected reservation state ${state}`);
     return { settledNow: settledNow === 1, state, charged, overdelivered };
+  }
+
+  /** `now` is ignored: the script reads Redis's clock. Calls of up to SETTLE_CHUNK settles each. */
+  async settleMany(items: readonly SettleItem[], _now?: number): Promise<SettleResult[]> {
+    for (const item of items) checkActual(item.actual);
+    const out: SettleResult[] = new Array(items.length).fill(NOT_SETTLED);
+    const parsed = items.map((item) => ({ item, parsed: parseReservationId(item.reservationId) }));
+    const known = parsed
+      .map((p, index) => ({ ...p, index }))
+      .filter((p): p is typeof p & { parsed: { nonce: string; keys: string[] } } => p.parsed !== undefined);
+    for (let start = 0; start < known.length; start += SETTLE_CHUNK) {
+      const chunk = known.slice(start, start + SETTLE_CHUNK);
+      const keyList: string[] = [];
+      const args: (string | number)[] = [];
+      for (const { item, parsed: p } of chunk) {
+        keyList.push(this.reservationKey(p.nonce), ...this.keyPairs(p.keys));
+        args.push(p.nonce, item.actual, JSON.stringify(p.keys), p.keys.length);
+      }
+      const reply = (await this.run(SETTLE_MANY, keyList, args)) as (string | number)[];
+      chunk.forEach(({ index }, i) => {
+        const [state, settledNow, charged, overdelivered] = reply.slice(4 * i, 4 * i + 4) as [
+          string,
+          number,
+          number,
+          number,
+        ];
+        if (state === 'too-much') return;
+        if (state !== 'charged' && state !== 'overdelivered' && state !== 'released' && state !== 'unknown')
+          throw new Error(`spend store: unexpected reservation state ${state}`);
+        out[index] = { settledNow: settledNow === 1, state, charged, overdelivered };
+      });
+    }
+    return out;
   }
 
   /** `now` is ignored: the script reads Redis's clock. */

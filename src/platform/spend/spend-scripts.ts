@@ -101,42 +101,76 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return {1, e}
 `);
 
+// One settle: R the reservation's hash, hx its capped keys' H and X (H1, X1, H2, X2, ...), swept the keys
+// given back their expired reservations already in this script (a batch sweeps each key once).
+const SETTLE_ONE = `
+local function settleOne(R, hx, nonce, actual, keysJson, swept)
+  local r = redis.call('HMGET', R, 'a', 'e', 'k', 'st', 'ch', 'ov')
+  if not r[1] or r[3] ~= keysJson then return {'unknown', 0, 0, 0} end
+  if actual > tonumber(r[1]) then return {'too-much', 0, 0, 0} end
+  if r[4] ~= 'open' then return {r[4], 0, tonumber(r[5] or 0), tonumber(r[6] or 0)} end
+  local n = #hx / 2
+  for i = 1, n do
+    local h, x = hx[2 * i - 1], hx[2 * i]
+    if not swept[h] then
+      sweep(h, x)
+      swept[h] = true
+    end
+    detach(h, x, nonce)
+  end
+  -- Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held for
+  -- it, so it fits unless the cap was lowered since; an expired one's went back to the budget. If it does
+  -- not fit, it is overdelivery: counted on the keys, free to the advertiser.
+  local fits = true
+  for i = 1, n do
+    local v = redis.call('HMGET', hx[2 * i - 1], 's', 'r', 'c')
+    if not v[3] or tonumber(v[1] or 0) + tonumber(v[2] or 0) + actual > tonumber(v[3]) then fits = false end
+  end
+  for i = 1, n do
+    local h = hx[2 * i - 1]
+    if redis.call('EXISTS', h) == 1 then
+      redis.call('HINCRBY', h, fits and 's' or 'o', num(actual))
+      keepKey(h, hx[2 * i])
+    end
+  end
+  if fits then
+    redis.call('HSET', R, 'st', 'charged', 'ch', num(actual))
+    return {'charged', 1, actual, 0}
+  end
+  redis.call('HSET', R, 'st', 'overdelivered', 'ov', num(actual))
+  return {'overdelivered', 1, 0, actual}
+end
+`;
+
 /**
  * KEYS: R, then H and X per capped key. ARGV: nonce, actual, keys JSON. Answers {state, settled now
  * (0|1), charged, overdelivered}; state 'too-much' when actual is above the amount reserved.
  */
-export const SETTLE = script(`
-local nonce, actual = ARGV[1], tonumber(ARGV[2])
-local r = redis.call('HMGET', KEYS[1], 'a', 'e', 'k', 'st', 'ch', 'ov')
-if not r[1] or r[3] ~= ARGV[3] then return {'unknown', 0, 0, 0} end
-if actual > tonumber(r[1]) then return {'too-much', 0, 0, 0} end
-if r[4] ~= 'open' then return {r[4], 0, tonumber(r[5] or 0), tonumber(r[6] or 0)} end
-local n = (#KEYS - 1) / 2
-for i = 1, n do
-  sweep(KEYS[2 * i], KEYS[2 * i + 1])
-  detach(KEYS[2 * i], KEYS[2 * i + 1], nonce)
+export const SETTLE = script(`${SETTLE_ONE}
+local hx = {}
+for i = 2, #KEYS do hx[i - 1] = KEYS[i] end
+return settleOne(KEYS[1], hx, ARGV[1], tonumber(ARGV[2]), ARGV[3], {})
+`);
+
+/**
+ * Several settles in one call, each as SETTLE, in order. KEYS: per reservation R, then H and X per capped
+ * key. ARGV: per reservation nonce, actual, keys JSON, number of capped keys. Answers the SETTLE answers
+ * one after the other (four values each).
+ */
+export const SETTLE_MANY = script(`${SETTLE_ONE}
+local out = {}
+local swept = {}
+local k, a = 1, 1
+while a <= #ARGV do
+  local n = tonumber(ARGV[a + 3])
+  local hx = {}
+  for i = 1, 2 * n do hx[i] = KEYS[k + i] end
+  local r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], swept)
+  for i = 1, 4 do out[#out + 1] = r[i] end
+  k = k + 1 + 2 * n
+  a = a + 4
 end
--- Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held for
--- it, so it fits unless the cap was lowered since; an expired one's went back to the budget. If it does
--- not fit, it is overdelivery: counted on the keys, free to the advertiser.
-local fits = true
-for i = 1, n do
-  local v = redis.call('HMGET', KEYS[2 * i], 's', 'r', 'c')
-  if not v[3] or tonumber(v[1] or 0) + tonumber(v[2] or 0) + actual > tonumber(v[3]) then fits = false end
-end
-for i = 1, n do
-  local h = KEYS[2 * i]
-  if redis.call('EXISTS', h) == 1 then
-    redis.call('HINCRBY', h, fits and 's' or 'o', ARGV[2])
-    keepKey(h, KEYS[2 * i + 1])
-  end
-end
-if fits then
-  redis.call('HSET', KEYS[1], 'st', 'charged', 'ch', ARGV[2])
-  return {'charged', 1, actual, 0}
-end
-redis.call('HSET', KEYS[1], 'st', 'overdelivered', 'ov', ARGV[2])
-return {'overdelivered', 1, 0, actual}
+return out
 `);
 
 /** KEYS: R, then H and X per capped key. ARGV: nonce, keys JSON. Answers 1 when this call released it. */

@@ -30,6 +30,12 @@ export interface SpendStore {
    */
   settle(reservationId: string, actual: number, now?: number): Promise<SettleResult>;
   /**
+   * Several settles, each exactly as `settle`, in one call (one script in Redis: billing settles a batch
+   * of events at once); answers in order. An item whose `actual` is above its reservation is answered
+   * `unknown` with nothing charged (where `settle` throws).
+   */
+  settleMany(items: readonly SettleItem[], now?: number): Promise<SettleResult[]>;
+  /**
    * Gives a reservation back (it will not be billed: a later settle is refused). Idempotent: true only
    * for the call that closed an open reservation; false when it was settled, released or is unknown.
    */
@@ -89,6 +95,20 @@ export type ReserveResult =
       /** What that key could still take: `cap - settled - reserved`, never below 0. */
       readonly room: number;
     };
+
+/** One settle of `settleMany`. */
+export interface SettleItem {
+  readonly reservationId: string;
+  readonly actual: number;
+}
+
+/** What settling a reservation that cannot be settled answers (unknown, or above what it holds). */
+export const NOT_SETTLED: SettleResult = Object.freeze({
+  settledNow: false,
+  state: 'unknown',
+  charged: 0,
+  overdelivered: 0,
+});
 
 /** Where a reservation stands. */
 export type ReservationState = 'open' | 'charged' | 'overdelivered' | 'released' | 'unknown';

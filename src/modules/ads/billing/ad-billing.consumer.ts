@@ -1,6 +1,6 @@
 import type { JobContext } from '../../../platform/jobs/types.js';
 import type { Metrics } from '../../../platform/metrics.js';
-import type { SettleResult, SpendStore } from '../../../platform/spend/spend-store.js';
+import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import { EVENTS_BATCH_TOPIC, parseEventsBatch } from '../../events/index.js';
 import type { TopicConsumer } from '../../topics.js';
 import { budgetCaps } from '../serving/budget-keys.js';
@@ -52,7 +52,7 @@ export function adBillingConsumer(
       const { batchId } = parseEventsBatch(payload);
       const pending = await repo.pending(ctx.trx, batchId);
       if (pending.length === 0) return;
-      const settled = await Promise.all(pending.map((c) => settleOne(spend, c)));
+      const settled = await settleAll(spend, pending);
       await repo.settle(ctx.trx, settled);
       await billingTestHooks.afterSettle?.({ batchId, charges: settled.length, ctx });
       for (const s of settled) {
@@ -65,28 +65,34 @@ export function adBillingConsumer(
   };
 }
 
-async function settleOne(spend: SpendStore, c: PendingCharge): Promise<SettledCharge> {
-  let r: SettleResult;
-  if (c.budget === null) {
-    // The ad is gone with its account: nothing to bill; its budget hold is given back.
-    await spend.release(c.reservation_id);
-    return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
-  }
-  try {
-    r = await spend.settle(c.reservation_id, c.amount_micro);
-  } catch (err) {
-    // A charge above what its reservation holds cannot come from a token this server signed; bill nothing.
-    if (err instanceof RangeError)
-      return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
-    throw err;
-  }
-  if (r.state === 'unknown') return lateCharge(spend, c, c.budget);
-  return {
-    token_id: c.token_id,
-    state: r.state,
-    charged_micro: r.charged,
-    overdelivered_micro: r.overdelivered,
-  };
+/**
+ * Settles a batch's charges: all in one spend-store call (one script in Redis), then, one by one, the
+ * few that need more: a charge whose ad is gone releases its hold and bills nothing; one whose reservation
+ * the store does not know is billed late.
+ */
+async function settleAll(spend: SpendStore, pending: readonly PendingCharge[]): Promise<SettledCharge[]> {
+  const live = pending.filter((c) => c.budget !== null);
+  const results = await spend.settleMany(
+    live.map((c) => ({ reservationId: c.reservation_id, actual: c.amount_micro })),
+  );
+  const byToken = new Map(live.map((c, i) => [c.token_id, results[i]!]));
+  return Promise.all(
+    pending.map(async (c): Promise<SettledCharge> => {
+      if (c.budget === null) {
+        // The ad is gone with its account: nothing to bill; its budget hold is given back.
+        await spend.release(c.reservation_id);
+        return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
+      }
+      const r = byToken.get(c.token_id)!;
+      if (r.state === 'unknown') return lateCharge(spend, c, c.budget);
+      return {
+        token_id: c.token_id,
+        state: r.state,
+        charged_micro: r.charged,
+        overdelivered_micro: r.overdelivered,
+      };
+    }),
+  );
 }
 
 /**
