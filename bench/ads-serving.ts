@@ -460,8 +460,8 @@ async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], pro
 }
 
 /**
- * Where a billing delivery's time goes, per batch of charges: the spend store's settles (first call to
- * last answer), the SQL that records them (last settle to the hook that runs before the commit), and
+ * Where a billing delivery's time goes, per batch of charges: the spend store's settles (its settleMany
+ * calls, first call to last answer), the SQL that records them (last settle to the hook that runs before the commit), and
  * the period between two batches' hooks while charges wait (everything: delivery, pending charges, commit).
  */
 function billingPhases(app: App) {
@@ -473,8 +473,8 @@ function billingPhases(app: App) {
   let lastSettled = 0;
   let lastHook = 0;
   const spend = app.deps.spend;
-  const settle = spend.settle.bind(spend);
-  spend.settle = async (...args: Parameters<typeof settle>) => {
+  const settle = spend.settleMany.bind(spend);
+  spend.settleMany = async (...args: Parameters<typeof settle>) => {
     if (inFlight++ === 0) started = performance.now();
     try {
       return await settle(...args);
