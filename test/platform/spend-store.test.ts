@@ -26,6 +26,36 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
 
   const totals = (key: string) => a.spent(key);
 
+  it('reserveMany reserves each as reserve would, in order, each all or nothing on its own keys', async () => {
+    const group = (key: string, cap: number) => ({ key, cap });
+    const results = await a.reserveMany([
+      { caps: [group('rm-a', 1_000), group('rm-c', 1_500)], amount: 600, ttlMs: HOUR },
+      // Sees the first one's hold on rm-c: refused there, and nothing is held on rm-b.
+      { caps: [group('rm-b', 1_000), group('rm-c', 1_500)], amount: 901, ttlMs: HOUR },
+      { caps: [group('rm-b', 1_000), group('rm-c', 1_500)], amount: 900, ttlMs: HOUR },
+      { caps: [group('rm-a', 1_000)], amount: 401, ttlMs: HOUR },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
+    expect(results[1]).toEqual({ ok: false, fullKey: 'rm-c', room: 900 });
+    expect(results[3]).toEqual({ ok: false, fullKey: 'rm-a', room: 400 });
+    expect(await totals('rm-a')).toEqual({ settled: 0, reserved: 600, overdelivered: 0, cap: 1_000 });
+    expect(await totals('rm-b')).toEqual({ settled: 0, reserved: 900, overdelivered: 0, cap: 1_000 });
+    expect((await totals('rm-c')).reserved).toBe(1_500);
+    // The reservations are ordinary ones: settle and release work on them from any node.
+    const [first, , third] = results as [
+      ReserveResult & { ok: true },
+      ReserveResult,
+      ReserveResult & { ok: true },
+    ];
+    expect(await b.settle(first.reservationId, 500)).toMatchObject({ state: 'charged', charged: 500 });
+    expect(await b.release(third.reservationId)).toBe(true);
+    expect(await totals('rm-c')).toMatchObject({ settled: 500, reserved: 0 });
+    expect(await a.reserveMany([])).toEqual([]);
+    await expect(a.reserveMany([{ caps: [group('rm-a', 1_000)], amount: 0, ttlMs: HOUR }])).rejects.toThrow(
+      RangeError,
+    );
+  });
+
   it('settleMany settles each as settle would, in order, once, and refuses what cannot be settled', async () => {
     const caps = [{ key: 'many', cap: 1_000 }];
     const other = [

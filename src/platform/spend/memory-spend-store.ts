@@ -118,6 +118,13 @@ export class MemorySpendStore implements SpendStore {
     }
   }
 
+  async reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
+    for (const request of requests) checkReserve(request);
+    const out: ReserveResult[] = [];
+    for (const request of requests) out.push(await this.reserve(request));
+    return out;
+  }
+
   async settleMany(items: readonly SettleItem[], now = Date.now()): Promise<SettleResult[]> {
     for (const item of items) checkActual(item.actual);
     const out: SettleResult[] = [];

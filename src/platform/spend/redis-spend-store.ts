@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis';
-import { RELEASE, RESERVE, RESTORE, SETTLE, SETTLE_MANY, SPENT, type SpendScript } from './spend-scripts.js';
+import {
+  RELEASE,
+  RESERVE,
+  RESERVE_MANY,
+  RESTORE,
+  SETTLE,
+  SETTLE_MANY,
+  SPENT,
+  type SpendScript,
+} from './spend-scripts.js';
 
 /** Settles per script call: a script runs alone in Redis, so a call stays short. */
 const SETTLE_CHUNK = 200;
@@ -49,6 +58,29 @@ export class RedisSpendStore implements SpendStore {
     )) as number[];
     if (reply[0] === 1) return { ok: true, reservationId: id, expiresAt: reply[1]! };
     return { ok: false, fullKey: keys[reply[1]! - 1]!, room: reply[2]! };
+  }
+
+  /** One script call for all of them; `now` is ignored: the script reads Redis's clock. */
+  async reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
+    if (requests.length === 0) return [];
+    const checked = requests.map(checkReserve);
+    const keyList: string[] = [];
+    const args: (string | number)[] = [];
+    const made = checked.map(({ caps, amount, ttlMs, retainMs }) => {
+      const keys = caps.map((c) => c.key);
+      const { id, nonce } = reservationId(keys);
+      keyList.push(this.reservationKey(nonce), ...this.keyPairs(keys));
+      args.push(nonce, amount, ttlMs, JSON.stringify(keys), retainMs, caps.length);
+      for (const c of caps) args.push(c.cap, c.retainMs);
+      return { id, keys };
+    });
+    const reply = (await this.run(RESERVE_MANY, keyList, args)) as number[];
+    return made.map(({ id, keys }, i): ReserveResult => {
+      const [ok, a, b] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
+      return ok === 1
+        ? { ok: true, reservationId: id, expiresAt: a }
+        : { ok: false, fullKey: keys[a - 1]!, room: b };
+    });
   }
 
   /** `now` is ignored: the script reads Redis's clock. */

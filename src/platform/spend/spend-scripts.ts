@@ -63,42 +63,91 @@ local function keepKey(h, x)
 end
 `;
 
+// One reservation: R its hash, hx its capped keys' H and X, capsRetains the cap and retention of each
+// capped key in turn, swept the keys already swept in this script. Answers {1, expiresAt} or {0, index of
+// the full key, room}.
+const RESERVE_ONE = `
+local function reserveOne(R, hx, nonce, amountText, ttl, keysJson, retain, capsRetains, swept)
+  local amount = tonumber(amountText)
+  local n = #hx / 2
+  -- Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
+  for i = 1, n do
+    local h, x = hx[2 * i - 1], hx[2 * i]
+    if not swept[h] then
+      sweep(h, x)
+      swept[h] = true
+    end
+    redis.call('HSET', h, 'c', capsRetains[2 * i - 1], 't', capsRetains[2 * i])
+    keepKey(h, x)
+  end
+  for i = 1, n do
+    local v = redis.call('HMGET', hx[2 * i - 1], 's', 'r')
+    local used = tonumber(v[1] or 0) + tonumber(v[2] or 0)
+    local cap = tonumber(capsRetains[2 * i - 1])
+    if used + amount > cap then
+      local room = cap - used
+      if room < 0 then room = 0 end
+      return {0, i, room}
+    end
+  end
+  local e = now + tonumber(ttl)
+  for i = 1, n do
+    local h, x = hx[2 * i - 1], hx[2 * i]
+    redis.call('HINCRBY', h, 'r', amountText)
+    redis.call('HSET', h, '=' .. nonce, amountText)
+    redis.call('ZADD', x, num(e), nonce)
+    keep(x, capsRetains[2 * i])
+  end
+  redis.call('HSET', R, 'a', amountText, 'e', num(e), 'k', keysJson, 'st', 'open')
+  redis.call('PEXPIRE', R, retain)
+  return {1, e}
+end
+`;
+
 /**
  * KEYS: R, then H and X per capped key. ARGV: nonce, amount, ttl ms, keys JSON, reservation retention ms,
  * then cap and retention per capped key. Answers {1, expiresAt} or {0, index of the full key, room}.
  */
-export const RESERVE = script(`
-local nonce, amount = ARGV[1], tonumber(ARGV[2])
-local n = (#KEYS - 1) / 2
+export const RESERVE = script(`${RESERVE_ONE}
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('spend reservation id taken') end
--- Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
-for i = 1, n do
-  local h, x = KEYS[2 * i], KEYS[2 * i + 1]
-  sweep(h, x)
-  redis.call('HSET', h, 'c', ARGV[4 + 2 * i], 't', ARGV[5 + 2 * i])
-  keepKey(h, x)
+local hx, cr = {}, {}
+for i = 2, #KEYS do hx[i - 1] = KEYS[i] end
+for i = 6, #ARGV do cr[i - 5] = ARGV[i] end
+return reserveOne(KEYS[1], hx, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], cr, {})
+`);
+
+/**
+ * Several reservations in one call, each as RESERVE, in order (a page's winners). KEYS: per reservation
+ * R, then H and X per capped key. ARGV: per reservation nonce, amount, ttl ms, keys JSON, reservation
+ * retention ms, number of capped keys, then cap and retention per capped key. Answers the RESERVE
+ * answers one after the other, three values each ({1, expiresAt, 0} when granted).
+ */
+export const RESERVE_MANY = script(`${RESERVE_ONE}
+local k, a = 1, 1
+while a <= #ARGV do
+  if redis.call('EXISTS', KEYS[k]) == 1 then return redis.error_reply('spend reservation id taken') end
+  local n = tonumber(ARGV[a + 5])
+  k = k + 1 + 2 * n
+  a = a + 6 + 2 * n
 end
-for i = 1, n do
-  local v = redis.call('HMGET', KEYS[2 * i], 's', 'r')
-  local used = tonumber(v[1] or 0) + tonumber(v[2] or 0)
-  local cap = tonumber(ARGV[4 + 2 * i])
-  if used + amount > cap then
-    local room = cap - used
-    if room < 0 then room = 0 end
-    return {0, i, room}
+local out = {}
+local swept = {}
+k, a = 1, 1
+while a <= #ARGV do
+  local n = tonumber(ARGV[a + 5])
+  local hx, cr = {}, {}
+  for i = 1, 2 * n do
+    hx[i] = KEYS[k + i]
+    cr[i] = ARGV[a + 5 + i]
   end
+  local r = reserveOne(KEYS[k], hx, ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], cr, swept)
+  out[#out + 1] = r[1]
+  out[#out + 1] = r[2]
+  out[#out + 1] = r[3] or 0
+  k = k + 1 + 2 * n
+  a = a + 6 + 2 * n
 end
-local e = now + tonumber(ARGV[3])
-for i = 1, n do
-  local h, x = KEYS[2 * i], KEYS[2 * i + 1]
-  redis.call('HINCRBY', h, 'r', ARGV[2])
-  redis.call('HSET', h, '=' .. nonce, ARGV[2])
-  redis.call('ZADD', x, num(e), nonce)
-  keep(x, ARGV[5 + 2 * i])
-end
-redis.call('HSET', KEYS[1], 'a', ARGV[2], 'e', num(e), 'k', ARGV[4], 'st', 'open')
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return {1, e}
+return out
 `);
 
 // One settle: R the reservation's hash, hx its capped keys' H and X (H1, X1, H2, X2, ...), swept the keys

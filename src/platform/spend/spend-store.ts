@@ -23,6 +23,11 @@ export interface SpendStore {
    */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   /**
+   * Several reservations, each exactly as `reserve` (all or nothing on its own keys), one after the other
+   * in one call (one script in Redis: a page's winners at once); answers in order.
+   */
+  reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]>;
+  /**
    * Turns a reservation into spend of `actual` micro (at most the amount reserved, else a RangeError),
    * all or nothing: charged only if every key keeps `settled + reserved <= cap` (always, for a reservation
    * still open under an unchanged cap), else refused and counted as overdelivery. Idempotent: only the

@@ -115,15 +115,16 @@ export class AdServer {
     const won = winners.map((w) => ({ w, ad: candidates.ad(w.index) }));
     const served: ServedAd[] = [];
     const outOfBudget: string[] = [];
-    for (const { w, ad } of won) {
-      const caps = budgetCaps(ad, request.nowMs);
-      // No budget to draw on (a campaign optimizing its budget without a cap): never served.
-      if (caps.length === 0) {
-        outOfBudget.push(ad.adId);
-        continue;
-      }
-      const reserved = await this.deps.spend.reserve({
-        caps,
+    // No budget to draw on (a campaign optimizing its budget without a cap): never served.
+    const budgeted = won.filter(({ ad }) => {
+      const capped = budgetCaps(ad, request.nowMs).length > 0;
+      if (!capped) outOfBudget.push(ad.adId);
+      return capped;
+    });
+    // Every winner's hold in one call (one script in Redis), in slot order: each all or nothing.
+    const holds = await this.deps.spend.reserveMany(
+      budgeted.map(({ w, ad }) => ({
+        caps: budgetCaps(ad, request.nowMs),
         amount: reserveAmount(ad.billableEvent, w.priceMicro),
         ttlMs:
           ad.billableEvent === 'CLICKTHROUGH'
@@ -131,10 +132,13 @@ export class AdServer {
             : this.deps.settings.reservationTtlMs,
         // The request's clock: the hold expires a ttl after the ad was served, on the clock it was served by.
         now: request.nowMs,
-      });
+      })),
+    );
+    budgeted.forEach(({ w, ad }, i) => {
+      const reserved = holds[i]!;
       if (!reserved.ok) {
         outOfBudget.push(ad.adId);
-        continue;
+        return;
       }
       served.push({
         ad,
@@ -143,7 +147,7 @@ export class AdServer {
         priceMicro: w.priceMicro,
         reservationId: reserved.reservationId,
       });
-    }
+    });
     return { served, record: { scored, served, outOfBudget } };
   }
 }
