@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { migrate } from '../../src/platform/db/database.js';
 import { migrations } from '../../src/platform/db/migrations/index.js';
+import { TableNamesIntrospector } from '../../src/platform/db/table-introspector.js';
 import { decodeId, IdType } from '../../src/platform/ids.js';
 import { startTestApp } from '../helpers/app.js';
 import { testMode } from '../helpers/mode.js';
@@ -41,6 +42,21 @@ describe(`database (${testMode()})`, () => {
     expect(calls).toBeGreaterThan(2);
     failures = 100;
     await expect(migrate(handle, app.config.dbSchema, app.log, 2)).rejects.toThrow('cache lookup failed');
+  });
+
+  it("asks the catalog only for table names when it looks for the migrator's tables", async () => {
+    const introspection = app.deps.db.introspection;
+    expect(introspection).toBeInstanceOf(TableNamesIntrospector);
+    expect((await introspection.getSchemas()).map((s) => s.name)).toContain(app.config.dbSchema);
+    const mine = (tables: { schema?: string; name: string }[]) =>
+      tables.filter((t) => t.schema === app.config.dbSchema).map((t) => t.name);
+    const plain = await introspection.getTables();
+    expect(mine(plain)).toContain('probe_rows');
+    expect(mine(plain)).toContain('pins');
+    expect(mine(plain)).not.toContain('kysely_migration');
+    const withKysely = await introspection.getTables({ withInternalKyselyTables: true });
+    expect(mine(withKysely)).toEqual(expect.arrayContaining(['kysely_migration', 'kysely_migration_lock']));
+    expect(withKysely.every((t) => t.columns.length === 0)).toBe(true);
   });
 
   // Services only: PGlite has one session, and a session never waits on its own advisory lock.

@@ -1,4 +1,12 @@
-import { type Kysely, type MigrationLockOptions, PostgresAdapter, PostgresDialect, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Kysely,
+  type MigrationLockOptions,
+  PostgresAdapter,
+  PostgresDialect,
+  sql,
+} from 'kysely';
+import { TableNamesIntrospector } from './table-introspector.js';
 
 /** The advisory-lock class of migration locks ("ckmg"); the second key is the schema's hash. */
 const MIGRATION_LOCK_CLASS = 0x636b6d67;
@@ -24,9 +32,12 @@ export class SchemaMigrationLockAdapter extends PostgresAdapter {
 
 const lockSchema = (opt: MigrationLockOptions): string => opt.lockTableSchema ?? 'public';
 
-/** PostgresDialect with the per-schema migration lock. */
+/** PostgresDialect with the per-schema migration lock and the catalog-light introspector. */
 export class CorkboardPostgresDialect extends PostgresDialect {
   override createAdapter(): SchemaMigrationLockAdapter {
     return new SchemaMigrationLockAdapter();
+  }
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new TableNamesIntrospector(db);
   }
 }

@@ -7,13 +7,13 @@ import {
   type DialectAdapter,
   type Driver,
   type Kysely,
-  PostgresIntrospector,
   PostgresQueryCompiler,
   type QueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
 import { SchemaMigrationLockAdapter } from './migration-lock.js';
+import { TableNamesIntrospector } from './table-introspector.js';
 
 /**
  * Kysely dialect over one embedded PGlite instance.
@@ -34,7 +34,7 @@ export class PGliteDialect implements Dialect {
     return new PGliteDriver(this.pglite, this.usage);
   }
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
+    return new TableNamesIntrospector(db);
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
