@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/cli/seed/random.js';
 import type { ReserveResult, SpendStore } from '../../src/platform/spend/spend-store.js';
-import { MAX_SPEND_MICRO } from '../../src/platform/spend/spend-store.js';
+import { MAX_SPEND_MICRO, NOT_SETTLED } from '../../src/platform/spend/spend-store.js';
 import { type SpendNodes, sleep, spendNodes, spendVariants } from './spend-nodes.js';
 
 const HOUR = 3_600_000;
@@ -110,6 +110,70 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
     const settled = await b.settleMany(lots.map((reservationId) => ({ reservationId, actual: 2 })));
     expect(settled.every((r) => r.state === 'charged' && r.settledNow)).toBe(true);
     expect((await totals('lots')).settled).toBe(900);
+  });
+
+  it('settleMany answers and leaves the totals that the same settles made one by one would', async () => {
+    // Two separate worlds built alike: one settled call by call, the other in one settleMany.
+    const worlds = [spendNodes(variant, 1), spendNodes(variant, 1)];
+    try {
+      const [one, many] = worlds.map((w) => w.nodes[0]!) as [SpendStore, SpendStore];
+      const random = new Random(20261204);
+      const keys = ['s-ag1', 's-ag2', 's-ag3', 's-c'];
+      const cap: Record<string, number> = { 's-ag1': 9_000, 's-ag2': 6_000, 's-ag3': 12_000, 's-c': 20_000 };
+      const plan: { keys: string[]; amount: number; ttlMs: number }[] = [];
+      for (let i = 0; i < 120; i++) {
+        const chosen = random.chance(0.8) ? [random.pick(keys.slice(0, 3)), 's-c'] : [random.pick(keys)];
+        plan.push({ keys: chosen, amount: 1 + random.int(400), ttlMs: random.chance(0.15) ? 40 : HOUR });
+      }
+      const ids: (string | undefined)[][] = [[], []];
+      for (const [w, store] of [one, many].entries()) {
+        for (const p of plan) {
+          const got = await store.reserve({
+            caps: p.keys.map((k) => ({ key: k, cap: cap[k]! })),
+            amount: p.amount,
+            ttlMs: p.ttlMs,
+          });
+          ids[w]!.push(got.ok ? got.reservationId : undefined);
+        }
+      }
+      expect(ids[0]!.map((id) => id !== undefined)).toEqual(ids[1]!.map((id) => id !== undefined));
+      await sleep(80);
+      // Lowered caps (recorded by a refused reserve) make some settles overdelivery.
+      for (const store of [one, many]) {
+        await store.reserve({ caps: [{ key: 's-ag2', cap: 1_500 }], amount: 1_000_000, ttlMs: HOUR });
+        await store.reserve({ caps: [{ key: 's-c', cap: 14_000 }], amount: 1_000_000, ttlMs: HOUR });
+      }
+      const released = plan.map(() => random.chance(0.1));
+      const order: { index: number; actual: number }[] = [];
+      for (let i = 0; i < plan.length; i++) {
+        if (ids[0]![i] === undefined) continue;
+        const over = random.chance(0.05);
+        order.push({ index: i, actual: over ? plan[i]!.amount + 1 : random.int(plan[i]!.amount + 1) });
+        if (random.chance(0.1)) order.push({ index: i, actual: plan[i]!.amount });
+      }
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = random.int(i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (const [w, store] of [one, many].entries())
+        for (let i = 0; i < plan.length; i++) if (released[i] && ids[w]![i]) await store.release(ids[w]![i]!);
+      const items = (w: number) => [
+        ...order.map((o) => ({ reservationId: ids[w]![o.index]!, actual: o.actual })),
+        { reservationId: 'not-a-reservation', actual: 1 },
+      ];
+      const sequential = [];
+      // settle refuses more than was reserved by throwing; settleMany answers NOT_SETTLED for it.
+      for (const item of items(0))
+        sequential.push(await one.settle(item.reservationId, item.actual).catch(() => NOT_SETTLED));
+      const batched = await many.settleMany(items(1));
+      expect(batched).toEqual(sequential);
+      expect(new Set(sequential.map((r) => r.state))).toEqual(
+        new Set(['charged', 'overdelivered', 'released', 'unknown']),
+      );
+      for (const k of keys) expect(await many.spent(k)).toEqual(await one.spent(k));
+    } finally {
+      for (const w of worlds) await w.close();
+    }
   });
 
   it('restore raises settled totals from the ledger, never lowers them, and the cap then counts them', async () => {

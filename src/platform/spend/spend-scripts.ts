@@ -150,36 +150,60 @@ end
 return out
 `);
 
-// One settle: R the reservation's hash, hx its capped keys' H and X (H1, X1, H2, X2, ...), swept the keys
-// given back their expired reservations already in this script (a batch sweeps each key once).
-const SETTLE_ONE = `
-local function settleOne(R, hx, nonce, actual, keysJson, swept)
+// Settles, each exactly as if alone and one after the other, with each key's totals read once and written
+// once: a batch's settles on one key become one sweep, one read, a few HDEL/ZREM calls and one write,
+// whatever their number. settleOne(R, hx, nonce, actual, keysJson): R the reservation's hash, hx its
+// capped keys' H and X (H1, X1, H2, X2, ...); then flush() writes what the settles changed.
+const SETTLE_BATCH = `
+local keyOrder, keyState = {}, {}
+-- A key's totals, swept of expired reservations on first use in this script.
+local function totals(h, x)
+  local k = keyState[h]
+  if k then return k end
+  sweep(h, x)
+  local v = redis.call('HMGET', h, 's', 'r', 'c', 'o')
+  k = {
+    h = h, x = x, s = tonumber(v[1] or 0), r = tonumber(v[2] or 0), c = v[3] and tonumber(v[3]) or nil,
+    o = tonumber(v[4] or 0), exists = redis.call('EXISTS', h) == 1, fields = {}, nonces = {},
+    dirty = false, keep = false,
+  }
+  keyState[h] = k
+  keyOrder[#keyOrder + 1] = k
+  return k
+end
+local function settleOne(R, hx, nonce, actual, keysJson)
   local r = redis.call('HMGET', R, 'a', 'e', 'k', 'st', 'ch', 'ov')
   if not r[1] or r[3] ~= keysJson then return {'unknown', 0, 0, 0} end
   if actual > tonumber(r[1]) then return {'too-much', 0, 0, 0} end
   if r[4] ~= 'open' then return {r[4], 0, tonumber(r[5] or 0), tonumber(r[6] or 0)} end
   local n = #hx / 2
+  local ks = {}
+  -- The reservation comes off each key it is still counted on (an expired one was swept).
   for i = 1, n do
-    local h, x = hx[2 * i - 1], hx[2 * i]
-    if not swept[h] then
-      sweep(h, x)
-      swept[h] = true
+    local k = totals(hx[2 * i - 1], hx[2 * i])
+    ks[i] = k
+    local a = redis.call('HGET', k.h, '=' .. nonce)
+    if a then
+      k.r = k.r - tonumber(a)
+      k.fields[#k.fields + 1] = '=' .. nonce
+      k.nonces[#k.nonces + 1] = nonce
+      k.dirty = true
     end
-    detach(h, x, nonce)
   end
   -- Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held for
   -- it, so it fits unless the cap was lowered since; an expired one's went back to the budget. If it does
   -- not fit, it is overdelivery: counted on the keys, free to the advertiser.
   local fits = true
   for i = 1, n do
-    local v = redis.call('HMGET', hx[2 * i - 1], 's', 'r', 'c')
-    if not v[3] or tonumber(v[1] or 0) + tonumber(v[2] or 0) + actual > tonumber(v[3]) then fits = false end
+    local k = ks[i]
+    if not k.c or k.s + k.r + actual > k.c then fits = false end
   end
   for i = 1, n do
-    local h = hx[2 * i - 1]
-    if redis.call('EXISTS', h) == 1 then
-      redis.call('HINCRBY', h, fits and 's' or 'o', num(actual))
-      keepKey(h, hx[2 * i])
+    local k = ks[i]
+    if k.exists then
+      if fits then k.s = k.s + actual else k.o = k.o + actual end
+      k.dirty = true
+      k.keep = true
     end
   end
   if fits then
@@ -189,16 +213,29 @@ local function settleOne(R, hx, nonce, actual, keysJson, swept)
   redis.call('HSET', R, 'st', 'overdelivered', 'ov', num(actual))
   return {'overdelivered', 1, 0, actual}
 end
+local function flush()
+  for _, k in ipairs(keyOrder) do
+    for i = 1, #k.fields, 500 do
+      local j = math.min(i + 499, #k.fields)
+      redis.call('HDEL', k.h, unpack(k.fields, i, j))
+      redis.call('ZREM', k.x, unpack(k.nonces, i, j))
+    end
+    if k.dirty then redis.call('HSET', k.h, 's', num(k.s), 'r', num(k.r), 'o', num(k.o)) end
+    if k.keep then keepKey(k.h, k.x) end
+  end
+end
 `;
 
 /**
  * KEYS: R, then H and X per capped key. ARGV: nonce, actual, keys JSON. Answers {state, settled now
  * (0|1), charged, overdelivered}; state 'too-much' when actual is above the amount reserved.
  */
-export const SETTLE = script(`${SETTLE_ONE}
+export const SETTLE = script(`${SETTLE_BATCH}
 local hx = {}
 for i = 2, #KEYS do hx[i - 1] = KEYS[i] end
-return settleOne(KEYS[1], hx, ARGV[1], tonumber(ARGV[2]), ARGV[3], {})
+local r = settleOne(KEYS[1], hx, ARGV[1], tonumber(ARGV[2]), ARGV[3])
+flush()
+return r
 `);
 
 /**
@@ -206,19 +243,19 @@ return settleOne(KEYS[1], hx, ARGV[1], tonumber(ARGV[2]), ARGV[3], {})
  * key. ARGV: per reservation nonce, actual, keys JSON, number of capped keys. Answers the SETTLE answers
  * one after the other (four values each).
  */
-export const SETTLE_MANY = script(`${SETTLE_ONE}
+export const SETTLE_MANY = script(`${SETTLE_BATCH}
 local out = {}
-local swept = {}
 local k, a = 1, 1
 while a <= #ARGV do
   local n = tonumber(ARGV[a + 3])
   local hx = {}
   for i = 1, 2 * n do hx[i] = KEYS[k + i] end
-  local r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], swept)
+  local r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2])
   for i = 1, 4 do out[#out + 1] = r[i] end
   k = k + 1 + 2 * n
   a = a + 4
 end
+flush()
 return out
 `);
 
