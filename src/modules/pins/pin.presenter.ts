@@ -44,7 +44,7 @@ export interface OrganicItem {
 
 /**
  * Promoted pins laid into list pages (the ads module's ad server; given by the product). `fill` answers
- * the page's entries in order: the organic pins' ids and the promoted items inserted among them, each
+ * the page's entries in order: every organic pin's id, in the order given, and the promoted items inserted among them, each
  * with its own impression token (issued for its final position) and members.
  */
 export interface Promotions {

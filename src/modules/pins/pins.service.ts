@@ -55,6 +55,24 @@ export type ListOptions = ListServing & { readonly publicOnly?: boolean };
 const entryId = (entry: ListEntry) => (typeof entry === 'string' ? entry : entry.pinId);
 
 /**
+ * A filled page as shown pins: its organic entries are `organic` in order (fill keeps them), its inserted
+ * ones those of `inserted` that passed the visibility rule; an inserted entry that did not is left out.
+ */
+function merge(filled: readonly ListEntry[], organic: readonly ShownPin[], inserted: readonly ShownPin[]) {
+  const passed = new Map(inserted.map((s) => [s.inserted, s]));
+  const out: ShownPin[] = [];
+  let next = 0;
+  for (const entry of filled) {
+    if (typeof entry === 'string') out.push(organic[next++]!);
+    else {
+      const s = passed.get(entry);
+      if (s) out.push(s);
+    }
+  }
+  return out;
+}
+
+/**
  * Pins: the use cases (create from every media source, save, edit, delete) and the reads, every list
  * rendered through one path (list: visibility by the pins policy, JSON by the pin presenter).
  */
@@ -124,8 +142,9 @@ export class PinsService {
         shown.map((s) => ({ pinId: s.copy.pin.id, ownerId: s.copy.pin.owner_id })),
         { ...how.promote, surface, requestId: how.requestId },
       );
-      // Promoted pins pass the same rule as the organic ones around them.
-      if (filled.some((e) => typeof e !== 'string')) shown = await this.visible(viewer, filled, how);
+      // Promoted pins pass the same rule as the organic ones around them (those passed it already).
+      const inserted = filled.filter((e) => typeof e !== 'string');
+      if (inserted.length > 0) shown = merge(filled, shown, await this.visible(viewer, inserted, how));
     }
     const json = await this.presenter.write(viewer, shown, how);
     return { ids: shown.map((s) => s.copy.pin.id), json };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * Spend store port: budgets as hard caps shared by every API node.
@@ -212,9 +212,23 @@ export function checkActual(actual: number): void {
     throw new RangeError(`settled amount must be an integer in 0..${MAX_SPEND_MICRO}, got ${actual}`);
 }
 
+/** Random bytes drawn 4 KiB at a time (one system call for 341 nonces, not one each: a page reserves several). */
+const pool = Buffer.alloc(4092);
+let poolAt = pool.length;
+
+/** 12 random bytes as 16 base64url characters. */
+function randomNonce(): string {
+  if (poolAt + 12 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 12;
+  return pool.toString('base64url', poolAt - 12, poolAt);
+}
+
 /** A reservation id: a random nonce and the keys it holds, so settle and release need no lookup first. */
 export function reservationId(keys: readonly string[]): { id: string; nonce: string } {
-  const nonce = randomBytes(12).toString('base64url');
+  const nonce = randomNonce();
   return { id: `${nonce}.${Buffer.from(JSON.stringify(keys)).toString('base64url')}`, nonce };
 }
 

@@ -42,8 +42,11 @@ export class CatalogSnapshot {
   private readonly byInterest = new Map<Placement, Map<string, ServableAd[]>>();
   private readonly byKeywordWord = new Map<string, ServableAd[]>();
   private readonly searchWithoutKeywords: ServableAd[] = [];
+  /** Whether any ad group caps how often a person sees its ads (then a viewer's counts are read). */
+  readonly hasFrequencyCaps: boolean;
 
   constructor(readonly ads: readonly ServableAd[]) {
+    this.hasFrequencyCaps = ads.some((a) => a.group.frequencyCap !== null);
     for (const p of PLACEMENTS) {
       this.open.set(p, []);
       this.byInterest.set(p, new Map());

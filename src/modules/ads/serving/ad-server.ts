@@ -116,15 +116,16 @@ export class AdServer {
     const served: ServedAd[] = [];
     const outOfBudget: string[] = [];
     // No budget to draw on (a campaign optimizing its budget without a cap): never served.
-    const budgeted = won.filter(({ ad }) => {
-      const capped = budgetCaps(ad, request.nowMs).length > 0;
-      if (!capped) outOfBudget.push(ad.adId);
-      return capped;
-    });
+    const budgeted = won
+      .map(({ w, ad }) => ({ w, ad, caps: budgetCaps(ad, request.nowMs) }))
+      .filter(({ ad, caps }) => {
+        if (caps.length === 0) outOfBudget.push(ad.adId);
+        return caps.length > 0;
+      });
     // Every winner's hold in one call (one script in Redis), in slot order: each all or nothing.
     const holds = await this.deps.spend.reserveMany(
-      budgeted.map(({ w, ad }) => ({
-        caps: budgetCaps(ad, request.nowMs),
+      budgeted.map(({ w, ad, caps }) => ({
+        caps,
         amount: reserveAmount(ad.billableEvent, w.priceMicro),
         ttlMs:
           ad.billableEvent === 'CLICKTHROUGH'

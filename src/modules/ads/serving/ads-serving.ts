@@ -90,8 +90,6 @@ export class AdsServing implements Promotions {
   private steppedAt = Number.NEGATIVE_INFINITY;
   private restoredAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | undefined;
-  private capped = false;
-  private cappedOf: unknown;
   private readonly frequencies = new LRUCache<string, Map<string, number>>({
     max: 20_000,
     ttl: FREQUENCY_TTL_MS,
@@ -288,12 +286,7 @@ export class AdsServing implements Promotions {
 
   /** The viewer's impressions per frequency-capped ad group, when the catalog has such groups. */
   private async loadFrequencies(userId: string): Promise<void> {
-    const ads = this.catalog.snapshot().ads;
-    if (this.cappedOf !== ads) {
-      this.capped = ads.some((a) => a.group.frequencyCap !== null);
-      this.cappedOf = ads;
-    }
-    if (!this.capped || this.frequencies.has(userId)) return;
+    if (!this.catalog.snapshot().hasFrequencyCaps || this.frequencies.has(userId)) return;
     const rows = await this.deps.db
       .selectFrom('ad_viewer_impressions')
       .select(['ad_group_id', 'impressions'])
