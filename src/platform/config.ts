@@ -152,6 +152,13 @@ export interface AdsServingConfig {
   readonly spacing: number;
   /** How often a node looks for changed ads (ADS_REFRESH_SECONDS). */
   readonly refreshMs: number;
+  /** The currency auctions rank and reserve prices are in (ADS_AUCTION_CURRENCY). */
+  readonly auctionCurrency: string;
+  /**
+   * What one unit of each other currency is worth in the auction currency (ADS_EXCHANGE_RATES,
+   * `EUR=1.08,JPY=0.0067`); ads in a currency without a rate are not served.
+   */
+  readonly exchangeRates: Readonly<Record<string, number>>;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +176,26 @@ type Env = Record<string, string | undefined>;
 function str(env: Env, name: string, fallback: string): string {
   const v = env[name];
   return v === undefined || v === '' ? fallback : v;
+}
+
+function currencyCode(env: Env, name: string, fallback: string): string {
+  const v = str(env, name, fallback);
+  if (!/^[A-Z]{3}$/.test(v)) throw new ConfigError(name, 'expected a currency code of three capital letters');
+  return v;
+}
+
+/** `CODE=rate` pairs, comma-separated: each rate a positive decimal number. */
+function exchangeRates(env: Env, name: string): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const pair of str(env, name, '').split(',')) {
+    if (pair.trim() === '') continue;
+    const m = /^\s*([A-Z]{3})\s*=\s*(\d+(?:\.\d+)?)\s*$/.exec(pair);
+    const rate = m ? Number(m[2]) : Number.NaN;
+    if (!m || !(rate > 0) || !Number.isFinite(rate))
+      throw new ConfigError(name, `expected CODE=rate pairs with positive rates, got "${pair.trim()}"`);
+    out[m[1]!] = rate;
+  }
+  return Object.freeze(out);
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -341,6 +368,8 @@ export function loadConfig(env: Env = process.env): Config {
       firstSlot: int(env, 'ADS_FIRST_SLOT', 3, 0, 100),
       spacing: int(env, 'ADS_SPACING', 7, 1, 100),
       refreshMs: int(env, 'ADS_REFRESH_SECONDS', 5, 1, 3600) * 1000,
+      auctionCurrency: currencyCode(env, 'ADS_AUCTION_CURRENCY', 'USD'),
+      exchangeRates: exchangeRates(env, 'ADS_EXCHANGE_RATES'),
     }),
     ...relatedSettings(env),
     adsAttributionClickDays: int(env, 'ADS_ATTRIBUTION_CLICK_DAYS', 30, 1, 365),

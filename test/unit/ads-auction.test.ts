@@ -89,6 +89,28 @@ describe('the auction', () => {
     expect(auction([cpm], { reserveEcpmMicro: 2_500_000 }).winners[0]!.priceMicro).toBe(2_500_000);
   });
 
+  it('ranks bids in different currencies by their worth, and prices each in its own currency', () => {
+    // 150 JPY a click at 0.0067 USD a yen is worth 1.005 USD: less than 1.50 USD, though its number is larger.
+    const yen = ad('jpy', { bidMicro: 150_000_000, floorMicro: 10_000_000, rate: 0.0067 });
+    const usd = ad('usd', { bidMicro: 1_500_000 });
+    const { winners, scored } = auction([yen, usd], { slots: 2 });
+    expect(scored.map((x) => x.candidate.adId)).toEqual(['usd', 'jpy']);
+    expect(scored[1]!.ecpm).toBeCloseTo(150_000_000 * 0.0067 * 0.01 * 1000, 3);
+    const [first, second] = winners;
+    // usd keeps its rank over the yen bid's worth (1.005 USD), in USD micro.
+    expect([1_005_000, 1_005_001]).toContain(first!.priceMicro);
+    expect(ranksAbove('req-1', usd, first!.priceMicro, yen)).toBe(true);
+    expect(ranksAbove('req-1', usd, first!.priceMicro - 1, yen)).toBe(false);
+    // jpy, alone below, pays the reserve (1 USD CPM) converted to yen per click, or its floor if higher.
+    expect(second!.priceMicro).toBe(Math.max(10_000_000, Math.ceil(1_000_000 / (0.0067 * 0.01 * 1000))));
+    // A lone CPM bid in yen pays the reserve in yen: 2.5 USD CPM is 373.13... yen, rounded up to the micro.
+    const cpm = ad('m', { billableEvent: 'IMPRESSION', bidMicro: 500_000_000, floorMicro: 0, rate: 0.0067 });
+    const price = auction([cpm], { reserveEcpmMicro: 2_500_000 }).winners[0]!.priceMicro;
+    expect(price).toBe(Math.ceil(2_500_000 / 0.0067));
+    expect(ecpmOf({ ...cpm, bidMicro: price })).toBeGreaterThanOrEqual(2_500_000);
+    expect(ecpmOf({ ...cpm, bidMicro: price - 1 })).toBeLessThan(2_500_000);
+  });
+
   it('refuses the irrelevant, the under-floor and the under-reserve, and says why', () => {
     const { winners, scored } = auction([
       ad('low', { relevance: 0.1 }),
@@ -158,6 +180,8 @@ describe('the auction', () => {
           floorMicro: int(0, 4) * 50_000,
           pctr: 0.001 + rand() * 0.05,
           relevance: rand(),
+          // Some in other currencies: the properties hold in each ad's own.
+          ...(rand() < 0.3 ? { rate: [0.0067, 1.08, 0.64][int(0, 2)]! } : {}),
         }),
       );
       const input = {

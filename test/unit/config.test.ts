@@ -73,6 +73,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JOBS_STALL_SECONDS: 'soon' })).toThrow(/JOBS_STALL_SECONDS/);
   });
 
+  it('reads the auction currency (USD by default) and exchange rates, and refuses bad ones naming them', () => {
+    expect(loadConfig({}).adsServing).toMatchObject({ auctionCurrency: 'USD', exchangeRates: {} });
+    const c = loadConfig({
+      ADS_AUCTION_CURRENCY: 'EUR',
+      ADS_EXCHANGE_RATES: 'USD=0.93, JPY=0.0062,GBP=1.17',
+    });
+    expect(c.adsServing.auctionCurrency).toBe('EUR');
+    expect(c.adsServing.exchangeRates).toEqual({ USD: 0.93, JPY: 0.0062, GBP: 1.17 });
+    expect(() => loadConfig({ ADS_AUCTION_CURRENCY: 'usd' })).toThrow(/ADS_AUCTION_CURRENCY/);
+    for (const bad of ['EUR', 'EUR=0', 'EUR=-1', 'EUR=1.2.3', 'euro=1', 'EUR=1;GBP=2'])
+      expect(() => loadConfig({ ADS_EXCHANGE_RATES: bad })).toThrow(/ADS_EXCHANGE_RATES/);
+  });
+
   it('reads the ads attribution windows (click 30 days, view 1 by default) and refuses a bad one naming it', () => {
     const d = loadConfig({});
     expect([d.adsAttributionClickDays, d.adsAttributionViewDays]).toEqual([30, 1]);

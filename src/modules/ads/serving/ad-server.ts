@@ -57,6 +57,11 @@ export interface AdServerDeps {
   readonly floor: (ad: ServableAd) => number;
   /** How many times the viewer saw the ad group's ads in its frequency window. */
   readonly shown?: (viewerId: string | null, adGroupId: string) => number;
+  /**
+   * What one unit of the ad's currency is worth in the auction's currency, or null when it is not known
+   * (the ad then stays out: bids are never compared by their numbers across currencies). Default 1.
+   */
+  readonly rate?: (ad: ServableAd) => number | null;
 }
 
 /** What an auction did, for the auction log. */
@@ -90,6 +95,8 @@ export class AdServer {
       if (request.organicPinIds.has(ad.pinId)) continue;
       const shown = this.deps.shown?.(request.viewer.userId, ad.adGroupId) ?? 0;
       if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
+      const rate = this.deps.rate?.(ad) ?? 1;
+      if (rate === null) continue;
       const bid = this.deps.effectiveBid(ad, request);
       if (bid === null) continue;
       candidates.add(
@@ -98,6 +105,7 @@ export class AdServer {
         this.deps.floor(ad),
         ctr.predict(ad, request.placement),
         this.deps.relevance(ad, request),
+        rate,
       );
     }
     // Sampled by the request id, so a request is logged or not whatever node serves it.

@@ -96,6 +96,8 @@ export class AdsServing implements Promotions {
   });
   private readonly contexts = new LRUCache<string, string[]>({ max: 20_000, ttl: CONTEXT_TTL_MS });
   private readonly queries = new LRUCache<string, Set<string>>({ max: 5_000 });
+  /** Currencies without an exchange rate, warned about once. */
+  private readonly unpriced = new Set<string>();
   private readonly served;
   private readonly failures;
 
@@ -127,6 +129,7 @@ export class AdsServing implements Promotions {
           ? this.pacer.bid(ad)
           : null,
       shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
+      rate: (ad) => this.rateOf(ad.currency),
     });
     this.served = deps.metrics.counter(
       'corkboard_ads_served_total',
@@ -221,6 +224,25 @@ export class AdsServing implements Promotions {
     });
     this.served.inc({ surface: request.surface }, served.length - left.length);
     return entries;
+  }
+
+  /**
+   * What one unit of `currency` is worth in the auction currency (1 for itself), or null, said once in
+   * the log, when ADS_EXCHANGE_RATES has no rate for it: its ads are then not served.
+   */
+  private rateOf(currency: string): number | null {
+    const { auctionCurrency, exchangeRates } = this.deps.settings;
+    if (currency === auctionCurrency) return 1;
+    const rate = exchangeRates[currency];
+    if (rate !== undefined) return rate;
+    if (!this.unpriced.has(currency)) {
+      this.unpriced.add(currency);
+      this.deps.log.warn(
+        { currency, auctionCurrency },
+        'ads in this currency are not served: ADS_EXCHANGE_RATES has no rate for it',
+      );
+    }
+    return null;
   }
 
   /** Loads everything now (tests, and a node that wants its first page fast). */

@@ -4,7 +4,9 @@
  * IMPRESSION billing, as Pinterest defines bids), its predicted click-through rate and its relevance to
  * the surface. Pure: the same input gives the same winners and prices on every node.
  *
- * - eCPM (micro per thousand impressions): bid × pCTR × 1000 for per-click bids, the bid for CPM bids.
+ * - eCPM (micro per thousand impressions): bid × pCTR × 1000 for per-click bids, the bid for CPM bids,
+ *   times the candidate's exchange rate: eCPMs, the reserve and the ranking are in the auction's currency,
+ *   bids, floors and prices in the ad's own (a price is the eCPM it must reach converted back).
  * - Shown only if relevance ≥ the quality threshold, bid ≥ its ad group's floor, eCPM ≥ the reserve.
  * - Ranked by eCPM, ties by a key hashed from the auction's seed and the ad id (deterministic, and not
  *   always the same ad winning every tie).
@@ -38,6 +40,11 @@ export interface Candidate extends CandidateAd {
   readonly pctr: number;
   /** Relevance of the ad to the surface (the organic quality guard), in [0, 1]. */
   readonly relevance: number;
+  /**
+   * What one unit of the ad's currency is worth in the auction's currency (1, the default, when they are
+   * the same): bids in different currencies compete on their worth, not their numbers.
+   */
+  readonly rate?: number;
 }
 
 /** What an auction is run with, besides its candidates. */
@@ -82,22 +89,23 @@ export interface AuctionResult {
   readonly scored: Scored[];
 }
 
-/** eCPM of a bid: micro per thousand impressions. */
-export function ecpmOf(c: Pick<Candidate, 'billableEvent' | 'bidMicro' | 'pctr'>): number {
-  return c.billableEvent === 'IMPRESSION' ? c.bidMicro : c.bidMicro * perUnitOf(c);
+/** eCPM of a bid: micro of the auction's currency per thousand impressions. */
+export function ecpmOf(c: Pick<Candidate, 'billableEvent' | 'bidMicro' | 'pctr' | 'rate'>): number {
+  return c.billableEvent === 'IMPRESSION' && (c.rate ?? 1) === 1 ? c.bidMicro : c.bidMicro * perUnitOf(c);
 }
 
 /** eCPM of one micro of bid: how a bid converts (computed one way everywhere, so prices compare exactly). */
-function perUnitOf(c: Pick<Candidate, 'billableEvent' | 'pctr'>): number {
-  return perUnitFor(c.billableEvent, c.pctr);
+function perUnitOf(c: Pick<Candidate, 'billableEvent' | 'pctr' | 'rate'>): number {
+  return perUnitFor(c.billableEvent, c.pctr, c.rate ?? 1);
 }
 
 /**
- * {@link perUnitOf} from its two fields. A CPM bid converts at 1, so the auction's eCPM, bid × this, is
- * {@link ecpmOf} exactly.
+ * {@link perUnitOf} from its fields. A CPM bid in the auction's currency converts at 1, so the auction's
+ * eCPM, bid × this, is {@link ecpmOf} exactly.
  */
-function perUnitFor(billableEvent: BillableEvent, pctr: number): number {
-  return billableEvent === 'IMPRESSION' ? 1 : pctr * 1000;
+function perUnitFor(billableEvent: BillableEvent, pctr: number, rate: number): number {
+  const perUnit = billableEvent === 'IMPRESSION' ? 1 : pctr * 1000;
+  return rate === 1 ? perUnit : perUnit * rate;
 }
 
 /** 32-bit FNV-1a of text: the tie-break key. */
@@ -157,6 +165,7 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
   /** eCPM of one micro of bid: pCTR × 1000 per click, 1 per thousand impressions. */
   private perUnit = new Float64Array(INITIAL_CAPACITY);
   private relevance = new Float64Array(INITIAL_CAPACITY);
+  private rate = new Float64Array(INITIAL_CAPACITY);
   private readonly ads: A[] = [];
   /** Candidate objects made (or given) for positions, so a winner and its log entry are one object. */
   private readonly objects: (Candidate | undefined)[] = [];
@@ -183,14 +192,15 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
   }
 
   /** Adds a candidate: `ad` says who it is and how it bills; the numbers as in {@link Candidate}. */
-  add(ad: A, bidMicro: number, floorMicro: number, pctr: number, relevance: number): number {
+  add(ad: A, bidMicro: number, floorMicro: number, pctr: number, relevance: number, rate = 1): number {
     const i = this.count;
     if (i === this.bid.length) this.grow();
     this.bid[i] = bidMicro;
     this.floor[i] = floorMicro;
     this.pctr[i] = pctr;
-    this.perUnit[i] = perUnitFor(ad.billableEvent, pctr);
+    this.perUnit[i] = perUnitFor(ad.billableEvent, pctr, rate);
     this.relevance[i] = relevance;
+    this.rate[i] = rate;
     this.ads[i] = ad;
     this.objects[i] = undefined;
     this.count = i + 1;
@@ -202,7 +212,7 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
     const start = this.count;
     const end = start + candidates.length;
     while (this.bid.length < end) this.grow();
-    const { bid, floor, pctr, perUnit: perUnits, relevance, ads, objects } = this;
+    const { bid, floor, pctr, perUnit: perUnits, relevance, rate, ads, objects } = this;
     for (let i = start; i < end; i++) {
       const c = candidates[i - start]!;
       bid[i] = c.bidMicro;
@@ -210,6 +220,7 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
       pctr[i] = c.pctr;
       perUnits[i] = perUnitOf(c);
       relevance[i] = c.relevance;
+      rate[i] = c.rate ?? 1;
       ads[i] = c;
       objects[i] = c;
     }
@@ -236,6 +247,7 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
         floorMicro: this.floor[i]!,
         pctr: this.pctr[i]!,
         relevance: this.relevance[i]!,
+        ...(this.rate[i] === 1 ? {} : { rate: this.rate[i]! }),
       };
       this.objects[i] = c;
     }
@@ -249,6 +261,7 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
     this.pctr = grown(this.pctr, capacity);
     this.perUnit = grown(this.perUnit, capacity);
     this.relevance = grown(this.relevance, capacity);
+    this.rate = grown(this.rate, capacity);
   }
 
   /**
