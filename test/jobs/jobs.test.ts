@@ -5,11 +5,14 @@ import type { AppModule } from '../../src/modules/module.js';
 import type { Db } from '../../src/platform/db/database.js';
 import { emitUntyped as emit } from '../../src/platform/jobs/outbox.js';
 import { eventually, startTestApp } from '../helpers/app.js';
+import { testMode } from '../helpers/mode.js';
 
 const failuresBeforeSuccess = new Map<string, number>();
 /** Deliveries of a key that fail as if the database had gone away (PostgreSQL's admin shutdown). */
 const outagesBeforeSuccess = new Map<string, number>();
 const seen: { consumer: string; attempt: number; key: string }[] = [];
+/** Deliveries of probe.parallel running now, and the most at once. */
+const parallel = { now: 0, most: 0 };
 
 const probe: AppModule = {
   name: 'probe',
@@ -33,6 +36,30 @@ const probe: AppModule = {
         if (left > 0) {
           failuresBeforeSuccess.set(key, left - 1);
           throw new Error(`planned failure for ${key}`);
+        }
+      },
+    },
+    {
+      name: 'probe.parallel',
+      topics: ['probe.parallel'],
+      concurrency: 3,
+      async handle(payload, ctx) {
+        const { key } = payload as { key: string };
+        parallel.now++;
+        parallel.most = Math.max(parallel.most, parallel.now);
+        try {
+          await new Promise((r) => setTimeout(r, 60));
+          const outages = outagesBeforeSuccess.get(key) ?? 0;
+          if (outages > 0) {
+            outagesBeforeSuccess.set(key, outages - 1);
+            throw Object.assign(new Error('terminating connection due to administrator command'), {
+              code: '57P01',
+            });
+          }
+          await sql`insert into probe_effects (key, n) values (${key}, 1)
+                    on conflict (key) do update set n = probe_effects.n + 1`.execute(ctx.trx);
+        } finally {
+          parallel.now--;
         }
       },
     },
@@ -126,6 +153,23 @@ describe('outbox and job delivery', () => {
     expect(dead).toEqual([]);
     // The delivery that finally ran saw the attempt number of a job that never failed on its own.
     expect(seen.filter((s) => s.key === 'outage').at(-1)?.attempt).toBe(1);
+  });
+
+  it("runs up to a consumer's concurrency of its deliveries at once (services), each once in effect, outages included", {
+    timeout: 30_000,
+  }, async () => {
+    outagesBeforeSuccess.set('par-4', 2);
+    await app.deps.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 12; i++) await emit(trx, 'probe.parallel', { key: `par-${i}` });
+    });
+    app.deps.eventsCommitted();
+    const done = async () =>
+      (await effects(app.deps.db, 'probe_effects')).filter((r) => r.key.startsWith('par-'));
+    await eventually(async () => (await done()).length === 12, 20_000);
+    expect((await done()).every((r) => r.n === 1)).toBe(true);
+    expect(outagesBeforeSuccess.get('par-4')).toBe(0);
+    // The database queue (embedded) runs one delivery at a time.
+    expect(parallel.most).toBe(testMode() === 'services' ? 3 : 1);
   });
 
   it('dead-letters a delivery after JOB_MAX_ATTEMPTS failures and keeps going', async () => {

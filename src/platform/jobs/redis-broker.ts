@@ -271,9 +271,10 @@ export class RedisStreamsBroker implements Broker {
   }
 
   /**
-   * Delivers entries in order. If the database goes away, the entry that met it and those after it are
-   * handed back (claimable at once, their delivery count as before) and DatabaseOutage is thrown, so the
-   * loop waits for the database and an outage never counts towards the dead-letter limit.
+   * Delivers entries in order, up to the consumer's `concurrency` at once. If the database goes away, the
+   * entry that met it and those not started yet are handed back (claimable at once, their delivery count
+   * as before; those in flight finish first) and DatabaseOutage is thrown, so the loop waits for the
+   * database and an outage never counts towards the dead-letter limit.
    */
   private async deliverAll(
     consumer: Consumer,
@@ -281,25 +282,33 @@ export class RedisStreamsBroker implements Broker {
     entries: StreamEntry[],
     attemptOf: (entry: StreamEntry) => number,
   ): Promise<void> {
-    for (let i = 0; i < entries.length; i++) {
-      if (await this.deliver(consumer, stream, entries[i]!, attemptOf(entries[i]!))) continue;
-      // Each of them was counted when this worker read or claimed it, and none has run to the end.
-      for (const entry of entries.slice(i)) {
-        await this.redis.xclaim(
-          stream,
-          consumer.name,
-          this.workerId,
-          0,
-          entry[0],
-          'IDLE',
-          this.opts.leaseMs,
-          'RETRYCOUNT',
-          Math.max(0, attemptOf(entry) - 1),
-          'JUSTID',
-        );
+    let next = 0;
+    const handBack: StreamEntry[] = [];
+    const lane = async () => {
+      while (handBack.length === 0 && next < entries.length) {
+        const entry = entries[next++]!;
+        if (!(await this.deliver(consumer, stream, entry, attemptOf(entry)))) handBack.push(entry);
       }
-      throw new DatabaseOutage('the database went away during a delivery');
+    };
+    const width = Math.min(entries.length, Math.max(1, consumer.concurrency ?? 1));
+    await Promise.all(Array.from({ length: width }, lane));
+    if (handBack.length === 0) return;
+    // Each of them was counted when this worker read or claimed it, and none has run to the end.
+    for (const entry of [...handBack, ...entries.slice(next)]) {
+      await this.redis.xclaim(
+        stream,
+        consumer.name,
+        this.workerId,
+        0,
+        entry[0],
+        'IDLE',
+        this.opts.leaseMs,
+        'RETRYCOUNT',
+        Math.max(0, attemptOf(entry) - 1),
+        'JUSTID',
+      );
     }
+    throw new DatabaseOutage('the database went away during a delivery');
   }
 
   /** Runs one entry; false if the database went away (the entry is left pending for the caller). */

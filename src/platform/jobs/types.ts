@@ -29,6 +29,12 @@ export interface Consumer<
   readonly name: string;
   readonly topics: readonly K[];
   /**
+   * How many of its deliveries one process runs at once (default 1). For consumers whose deliveries
+   * commute and spend their time waiting on the database or Redis; honoured by the Redis Streams broker
+   * (services mode); the database queue (embedded, one database session) runs one at a time.
+   */
+  readonly concurrency?: number;
+  /**
    * Gets the union of the payload types of its topics, per the topic map `M` (the product's is
    * src/modules/topics.ts); without one, `unknown`. Declared as a method so that any typed consumer
    * fits where the machinery takes the untyped `Consumer`.
