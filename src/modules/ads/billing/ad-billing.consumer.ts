@@ -13,6 +13,9 @@ import {
 
 export const AD_BILLING_CONSUMER = 'ads.billing';
 
+/** Billing deliveries one process runs at once (services mode). */
+const BILLING_CONCURRENCY = 4;
+
 /**
  * For crash tests only: called once a delivery has settled its charges in the spend store and written the
  * ledger, before its transaction commits (the window a crash must not double-bill).
@@ -48,6 +51,9 @@ export function adBillingConsumer(
   return {
     name: AD_BILLING_CONSUMER,
     topics: [EVENTS_BATCH_TOPIC],
+    // A delivery waits on PostgreSQL and Redis most of its time; batches' charges are distinct rows, and the
+    // ledger and analytics rows they share are upserted in key order, so deliveries run side by side.
+    concurrency: BILLING_CONCURRENCY,
     async handle(payload, ctx) {
       const { batchId } = parseEventsBatch(payload);
       const pending = await repo.pending(ctx.trx, batchId);
