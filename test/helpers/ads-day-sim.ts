@@ -7,6 +7,7 @@ import { CtrBook } from '../../src/modules/ads/serving/ctr-book.js';
 import type { ViewerProfile } from '../../src/modules/ads/serving/eligibility.js';
 import { type Billed, Pacer } from '../../src/modules/ads/serving/pacer.js';
 import { MemorySpendStore } from '../../src/platform/spend/memory-spend-store.js';
+import { makeServableAd } from './ad-factories.js';
 import { type Market, MarketSim } from './ads-market-sim.js';
 
 /**
@@ -96,44 +97,21 @@ interface PendingBill {
   readonly keys: readonly { key: string; cap: number }[];
 }
 
-/** A plain ServableAd for the simulation: USD, every placement, no targeting unless given. */
+/**
+ * A plain ServableAd for the simulation: ad `ad-<id>` in ad group `id`, billed per impression, no bid or
+ * budget unless given, every placement, no targeting but `interests`.
+ */
 export function simAd(id: string, over: Partial<ServableAd> & { interests?: readonly string[] }): ServableAd {
   const { interests, ...rest } = over;
-  return {
+  return makeServableAd(id, {
     adId: `ad-${id}`,
     adGroupId: id,
-    campaignId: `c-${id}`,
-    accountId: `acct-${id}`,
-    advertiserId: `adv-${id}`,
-    advertiserName: `Advertiser ${id}`,
-    currency: 'USD',
-    pinId: `pin-${id}`,
-    destinationUrl: null,
     billableEvent: 'IMPRESSION',
     bidMicro: null,
-    bidStrategy: 'MAX_BID',
-    budgetType: 'DAILY',
     budgetMicro: null,
-    pacing: 'STANDARD',
-    campaignDailyCapMicro: null,
-    campaignLifetimeCapMicro: null,
-    pinInterests: new Set(),
     ...rest,
-    group: {
-      id,
-      status: 'ACTIVE',
-      campaignStatus: 'ACTIVE',
-      start: null,
-      end: null,
-      campaignStart: null,
-      campaignEnd: null,
-      placementGroup: 'ALL',
-      targeting: interests ? { INTEREST: [...interests] } : {},
-      keywords: [],
-      inheritedNegatives: [],
-      frequencyCap: null,
-    },
-  };
+    group: { targeting: interests ? { INTEREST: [...interests] } : {} },
+  });
 }
 
 /** The shared ledger: billed spend and events per ad group and UTC day of serving. */

@@ -1,17 +1,15 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/platform/db/database.js';
 import type { ScriptEntry } from '../fixtures/rollup-process.js';
 import { testMode } from '../helpers/mode.js';
-import { Child, Children, ROOT } from './child.js';
-import { openForInspection, processEnv } from './env.js';
+import { Child, ROOT } from './child.js';
+import { inspect, killAndReplace, useWorkers } from './takeover.js';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/rollup-process.ts');
 const PINS = 4;
 /** Pin indexes in the script: 0..PINS-1 public, PINS the pin on a secret board, -1 no such pin. */
 const SECRET = PINS;
-const LEASE_MS = 1500;
 
 const COUNTED = {
   IMPRESSION: 'impressions',
@@ -120,27 +118,14 @@ async function actual(db: Db): Promise<Totals> {
  * exactly once, including those of the batch rolled up before the crash.
  */
 describe(`SIGKILL in the middle of an analytics rollup (${testMode()})`, () => {
-  const children = new Children();
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(() => children.stopAll());
-  afterAll(async () => {
-    for (const c of cleanups) await c();
-  });
+  const { children, env: workerEnv } = useWorkers();
 
   it('the batch is rolled up again by another worker and every total is exact', {
     timeout: 180_000,
   }, async () => {
     // Batch 0 is rolled up before the crash; batch 1 is the one the first worker dies in.
     const batches = [script(0x2545f491, 40), script(0x6b8b4567, 160)];
-    const { env, config, cleanup } = await processEnv({
-      JOB_LEASE_MS: String(LEASE_MS),
-      JOB_MAX_ATTEMPTS: '5',
-      LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-      PINS: String(PINS),
-    });
-    cleanups.push(cleanup);
+    const { env, config } = await workerEnv({ SHUTDOWN_TIMEOUT_MS: '10000', PINS: String(PINS) });
 
     const first = children.add(
       new Child('first', [FIXTURE, 'hold'], { ...env, ROLLUP_BATCHES: JSON.stringify(batches) }),
@@ -157,31 +142,18 @@ describe(`SIGKILL in the middle of an analytics rollup (${testMode()})`, () => {
     expect(midBatch.attempt).toBe(1);
     expect(midBatch.eventId).toBe(heldEvent);
 
-    let second: Child;
-    const secondEnv = { ...env, EXPECT_BATCHES: '2' };
     if (testMode() === 'services') {
       // Mid-batch, the held batch's per-pin increments are written but not committed: readers see only
       // the batch rolled up before.
-      const database = await openForInspection(config);
-      try {
-        expect(await actual(database.db)).toEqual(expected(batches.slice(0, 1), userId, pinIds));
-      } finally {
-        await database.close();
-      }
-      // A second worker is running before the first dies. Past the lease it claims the delivery from
-      // Redis's pending list, but cannot get past the delivery record the first still holds.
-      second = children.add(new Child('second', [FIXTURE, 'finish'], secondEnv));
-      await second.address(60_000);
-      await sleep(LEASE_MS * 2 + 500);
-      expect(second.lines.filter((l) => l.probe === 'mid-batch')).toEqual([]);
-      first.kill('SIGKILL');
-      expect((await first.exited).signal).toBe('SIGKILL');
-    } else {
-      // One process per DATA_DIR: the replacement starts once the first is gone (its pid file is stale).
-      first.kill('SIGKILL');
-      expect((await first.exited).signal).toBe('SIGKILL');
-      second = children.add(new Child('second', [FIXTURE, 'finish'], secondEnv));
+      expect(await inspect(config, actual)).toEqual(expected(batches.slice(0, 1), userId, pinIds));
     }
+    const secondEnv = { ...env, EXPECT_BATCHES: '2' };
+    const second = await killAndReplace(
+      first,
+      () => children.add(new Child('second', [FIXTURE, 'finish'], secondEnv)),
+      // Running alongside the first, it has not got past the delivery record the first holds.
+      (s) => expect(s.lines.filter((l) => l.probe === 'mid-batch')).toEqual([]),
+    );
 
     const done = await second.waitProbe('all-rolled', 60_000);
     expect(done.eventIds).toEqual([String(rolled.eventId), heldEvent].sort());
@@ -192,9 +164,7 @@ describe(`SIGKILL in the middle of an analytics rollup (${testMode()})`, () => {
     second.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
 
-    const database = await openForInspection(config);
-    try {
-      const db = database.db;
+    await inspect(config, async (db) => {
       // The events are all there, as written.
       const written = await db
         .selectFrom('events')
@@ -227,9 +197,7 @@ describe(`SIGKILL in the middle of an analytics rollup (${testMode()})`, () => {
         [String(rolled.eventId), heldEvent].sort(),
       );
       expect(await db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
-    } finally {
-      await database.close();
-    }
+    });
 
     if (testMode() === 'services') {
       const { Redis } = await import('ioredis');

@@ -1,17 +1,26 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { RedisSpendStore } from '../../src/platform/spend/redis-spend-store.js';
 import { testMode } from '../helpers/mode.js';
-import { Child, Children, ROOT } from './child.js';
-import { openForInspection, processEnv } from './env.js';
+import { Child, ROOT } from './child.js';
+import { inspect, killAndReplace, useWorkers } from './takeover.js';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/billing-process.ts');
 const TOKENS = 40;
 const PRICE = 100_000;
-const LEASE_MS = 1500;
+
+/** The shared spend store's totals for `key` (services mode). */
+async function spent(config: Config, key: string) {
+  const redis = createRedis(config.redisUrl!, createLogger({ logLevel: 'silent' }));
+  try {
+    return await new RedisSpendStore(redis, config.redisPrefix).spent(key);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /**
  * A billing worker SIGKILLed after it settled a batch's charges in the spend store and wrote the ledger,
@@ -21,22 +30,10 @@ const LEASE_MS = 1500;
  * with the process, so the replacement bills the lost reservations late, within the budget.
  */
 describe(`SIGKILL in the middle of billing (${testMode()})`, () => {
-  const children = new Children();
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(() => children.stopAll());
-  afterAll(async () => {
-    for (const c of cleanups) await c();
-  });
+  const { children, env: workerEnv } = useWorkers();
 
   it('bills every click once after the crash', { timeout: 180_000 }, async () => {
-    const { env, config, cleanup } = await processEnv({
-      JOB_LEASE_MS: String(LEASE_MS),
-      JOB_MAX_ATTEMPTS: '5',
-      LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-      TOKENS: String(TOKENS),
-    });
-    cleanups.push(cleanup);
+    const { env, config } = await workerEnv({ TOKENS: String(TOKENS) });
 
     const first = children.add(new Child('first', [FIXTURE, 'hold'], env));
     const ready = await first.waitProbe('ready', 90_000);
@@ -50,27 +47,14 @@ describe(`SIGKILL in the middle of billing (${testMode()})`, () => {
     );
     expect(held.charges).toBe(TOKENS / 2);
 
-    let second: Child;
-    const secondEnv = { ...env, EXPECT_CHARGES: String(TOKENS) };
     if (testMode() === 'services') {
       // The held delivery settled its half in Redis already: the store is ahead of the ledger.
-      const redis = createRedis(config.redisUrl!, createLogger({ logLevel: 'silent' }));
-      try {
-        const store = new RedisSpendStore(redis, config.redisPrefix);
-        expect((await store.spent(key)).settled).toBe(TOKENS * PRICE);
-      } finally {
-        redis.disconnect();
-      }
-      second = children.add(new Child('second', [FIXTURE, 'finish'], secondEnv));
-      await second.address(60_000);
-      await sleep(LEASE_MS * 2 + 500);
-      first.kill('SIGKILL');
-      expect((await first.exited).signal).toBe('SIGKILL');
-    } else {
-      first.kill('SIGKILL');
-      expect((await first.exited).signal).toBe('SIGKILL');
-      second = children.add(new Child('second', [FIXTURE, 'finish'], secondEnv));
+      expect((await spent(config, key)).settled).toBe(TOKENS * PRICE);
     }
+    const secondEnv = { ...env, EXPECT_CHARGES: String(TOKENS) };
+    const second = await killAndReplace(first, () =>
+      children.add(new Child('second', [FIXTURE, 'finish'], secondEnv)),
+    );
     const done = await second.waitProbe('all-billed', 60_000);
     expect(done.charges).toBe(TOKENS);
     // The replacement settled the held batch again, as a redelivery.
@@ -80,9 +64,7 @@ describe(`SIGKILL in the middle of billing (${testMode()})`, () => {
     second.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
 
-    const database = await openForInspection(config);
-    try {
-      const db = database.db;
+    await inspect(config, async (db) => {
       const charges = await db.selectFrom('ad_charges').selectAll().where('ad_id', '=', adId).execute();
       expect(charges).toHaveLength(TOKENS);
       expect(charges.every((c) => c.state === 'charged' && Number(c.charged_micro) === PRICE)).toBe(true);
@@ -101,22 +83,14 @@ describe(`SIGKILL in the middle of billing (${testMode()})`, () => {
         .executeTakeFirstOrThrow();
       expect(Number(stats.spend)).toBe(TOKENS * PRICE);
       expect(await db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
-    } finally {
-      await database.close();
-    }
+    });
     if (testMode() === 'services') {
-      const redis = createRedis(config.redisUrl!, createLogger({ logLevel: 'silent' }));
-      try {
-        const store = new RedisSpendStore(redis, config.redisPrefix);
-        // Settled once: the redelivery's settles answered what the first ones did.
-        expect(await store.spent(key)).toMatchObject({
-          settled: TOKENS * PRICE,
-          reserved: 0,
-          overdelivered: 0,
-        });
-      } finally {
-        redis.disconnect();
-      }
+      // Settled once: the redelivery's settles answered what the first ones did.
+      expect(await spent(config, key)).toMatchObject({
+        settled: TOKENS * PRICE,
+        reserved: 0,
+        overdelivered: 0,
+      });
     }
   });
 });

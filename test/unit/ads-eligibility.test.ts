@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ineligibility,
-  type LiveAdGroup,
-  type ViewerProfile,
-} from '../../src/modules/ads/serving/eligibility.js';
+import { ineligibility, type ViewerProfile } from '../../src/modules/ads/serving/eligibility.js';
 import { keywordMatches, keywordsAllow, words } from '../../src/modules/ads/serving/keyword-match.js';
+import { makeLiveAdGroup } from '../helpers/ad-factories.js';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const HOUR = 3_600_000;
-
-const group = (over: Partial<LiveAdGroup> = {}): LiveAdGroup => ({
-  id: 'g1',
-  status: 'ACTIVE',
-  campaignStatus: 'ACTIVE',
-  start: null,
-  end: null,
-  campaignStart: null,
-  campaignEnd: null,
-  placementGroup: 'ALL',
-  targeting: {},
-  keywords: [],
-  inheritedNegatives: [],
-  frequencyCap: null,
-  ...over,
-});
 
 const viewer = (over: Partial<ViewerProfile> = {}): ViewerProfile => ({
   userId: 'u1',
@@ -68,19 +49,23 @@ describe('keyword matching', () => {
 
 describe('eligibility', () => {
   it('needs the ad group and its campaign active and inside their schedules', () => {
-    expect(ineligibility(group(), viewer(), browse)).toBeNull();
-    expect(ineligibility(group({ status: 'PAUSED' }), viewer(), browse)).toBe('status');
-    expect(ineligibility(group({ campaignStatus: 'ARCHIVED' }), viewer(), browse)).toBe('status');
-    expect(ineligibility(group({ start: NOW + HOUR }), viewer(), browse)).toBe('schedule');
-    expect(ineligibility(group({ end: NOW }), viewer(), browse)).toBe('schedule');
-    expect(ineligibility(group({ campaignEnd: NOW - 1 }), viewer(), browse)).toBe('schedule');
-    expect(ineligibility(group({ start: NOW - HOUR, end: NOW + HOUR }), viewer(), browse)).toBeNull();
+    expect(ineligibility(makeLiveAdGroup(), viewer(), browse)).toBeNull();
+    expect(ineligibility(makeLiveAdGroup({ status: 'PAUSED' }), viewer(), browse)).toBe('status');
+    expect(ineligibility(makeLiveAdGroup({ campaignStatus: 'ARCHIVED' }), viewer(), browse)).toBe('status');
+    expect(ineligibility(makeLiveAdGroup({ start: NOW + HOUR }), viewer(), browse)).toBe('schedule');
+    expect(ineligibility(makeLiveAdGroup({ end: NOW }), viewer(), browse)).toBe('schedule');
+    expect(ineligibility(makeLiveAdGroup({ campaignEnd: NOW - 1 }), viewer(), browse)).toBe('schedule');
+    expect(
+      ineligibility(makeLiveAdGroup({ start: NOW - HOUR, end: NOW + HOUR }), viewer(), browse),
+    ).toBeNull();
   });
 
   it('shows on its placements only', () => {
-    expect(ineligibility(group({ placementGroup: 'SEARCH' }), viewer(), browse)).toBe('placement');
-    expect(ineligibility(group({ placementGroup: 'BROWSE' }), viewer(), search('lamp'))).toBe('placement');
-    expect(ineligibility(group({ placementGroup: 'SEARCH' }), viewer(), search('lamp'))).toBeNull();
+    expect(ineligibility(makeLiveAdGroup({ placementGroup: 'SEARCH' }), viewer(), browse)).toBe('placement');
+    expect(ineligibility(makeLiveAdGroup({ placementGroup: 'BROWSE' }), viewer(), search('lamp'))).toBe(
+      'placement',
+    );
+    expect(ineligibility(makeLiveAdGroup({ placementGroup: 'SEARCH' }), viewer(), search('lamp'))).toBeNull();
   });
 
   it('matches each targeting type, and what the viewer did not tell matches nothing but "unknown"', () => {
@@ -110,20 +95,21 @@ describe('eligibility', () => {
       [{ AUDIENCE_EXCLUDE: ['a1'] }, {}, 'audience'],
     ];
     for (const [targeting, who, reason] of cases) {
-      expect(ineligibility(group({ targeting }), viewer(who), browse), JSON.stringify([targeting, who])).toBe(
-        reason,
-      );
+      expect(
+        ineligibility(makeLiveAdGroup({ targeting }), viewer(who), browse),
+        JSON.stringify([targeting, who]),
+      ).toBe(reason);
     }
   });
 
   it("counts what is on screen as the viewer's interests (related pins)", () => {
-    const g = group({ targeting: { INTEREST: ['i-garden'] } });
+    const g = makeLiveAdGroup({ targeting: { INTEREST: ['i-garden'] } });
     expect(ineligibility(g, viewer(), browse)).toBe('interest');
     expect(ineligibility(g, viewer(), { ...browse, contextInterests: new Set(['i-garden']) })).toBeNull();
   });
 
   it('matches keywords on search only, and stops at the frequency cap', () => {
-    const g = group({ keywords: [{ value: 'floor lamp', matchType: 'PHRASE' }], frequencyCap: 3 });
+    const g = makeLiveAdGroup({ keywords: [{ value: 'floor lamp', matchType: 'PHRASE' }], frequencyCap: 3 });
     expect(ineligibility(g, viewer(), search('brass floor lamp'))).toBeNull();
     expect(ineligibility(g, viewer(), search('rug'))).toBe('keyword');
     expect(ineligibility(g, viewer(), browse)).toBeNull();

@@ -4,48 +4,9 @@ import { type AdRequest, AdServer } from '../../src/modules/ads/serving/ad-serve
 import { CtrBook } from '../../src/modules/ads/serving/ctr-book.js';
 import type { ViewerProfile } from '../../src/modules/ads/serving/eligibility.js';
 import { MemorySpendStore } from '../../src/platform/spend/memory-spend-store.js';
+import { makeServableAd } from '../helpers/ad-factories.js';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
-
-const servable = (
-  id: string,
-  over: Partial<ServableAd> = {},
-  targeting: Record<string, string[]> = {},
-): ServableAd => ({
-  adId: id,
-  adGroupId: `g-${id}`,
-  campaignId: `c-${id}`,
-  accountId: `acct-${id}`,
-  advertiserId: `adv-${id}`,
-  advertiserName: `Advertiser ${id}`,
-  currency: 'USD',
-  pinId: `pin-${id}`,
-  destinationUrl: null,
-  billableEvent: 'CLICKTHROUGH',
-  bidMicro: 1_000_000,
-  bidStrategy: 'MAX_BID',
-  budgetType: 'DAILY',
-  budgetMicro: 10_000_000,
-  pacing: 'STANDARD',
-  campaignDailyCapMicro: null,
-  campaignLifetimeCapMicro: null,
-  pinInterests: new Set(),
-  ...over,
-  group: {
-    id: `g-${id}`,
-    status: 'ACTIVE',
-    campaignStatus: 'ACTIVE',
-    start: null,
-    end: null,
-    campaignStart: null,
-    campaignEnd: null,
-    placementGroup: 'ALL',
-    targeting,
-    keywords: [],
-    inheritedNegatives: [],
-    frequencyCap: null,
-  },
-});
 
 const viewer: ViewerProfile = {
   userId: 'u1',
@@ -91,7 +52,7 @@ const request = (over: Partial<AdRequest> = {}): AdRequest => ({
 
 describe('the ad server', () => {
   it('serves the auction winner with its price reserved in the spend store', async () => {
-    const { server: s, spend } = server([servable('a', { bidMicro: 2_000_000 }), servable('b')]);
+    const { server: s, spend } = server([makeServableAd('a', { bidMicro: 2_000_000 }), makeServableAd('b')]);
     const { served, record } = await s.select(request());
     expect(served.map((x) => x.ad.adId)).toEqual(['a']);
     // b's eCPM (1,000,000 × 1% × 1000) converted back to a's clicks, plus the tie rule: about b's bid.
@@ -105,9 +66,9 @@ describe('the ad server', () => {
 
   it('never shows an ad for a pin the page shows, nor one its targeting excludes', async () => {
     const ads = [
-      servable('a', { bidMicro: 3_000_000 }),
-      servable('b', {}, { GENDER: ['male'] }),
-      servable('c'),
+      makeServableAd('a', { bidMicro: 3_000_000 }),
+      makeServableAd('b', { group: { targeting: { GENDER: ['male'] } } }),
+      makeServableAd('c'),
     ];
     const { server: s } = server(ads);
     const { served } = await s.select(request({ slots: 3, organicPinIds: new Set(['pin-a']) }));
@@ -115,7 +76,7 @@ describe('the ad server', () => {
   });
 
   it('drops a winner whose budget has no room, and never reserves past a budget', async () => {
-    const tight = servable('a', { budgetMicro: 1_500_000, bidMicro: 700_000 });
+    const tight = makeServableAd('a', { budgetMicro: 1_500_000, bidMicro: 700_000 });
     const { server: s, spend } = server([tight]);
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await s.select(request({ requestId: `r${i}` })));
@@ -132,8 +93,8 @@ describe('the ad server', () => {
   it('holds a campaign cap across its ad groups', async () => {
     const shared = { campaignId: 'c-shared', campaignDailyCapMicro: 250_000, bidMicro: 500_000 };
     const { server: s, spend } = server([
-      servable('a', shared),
-      servable('b', { ...shared, advertiserId: 'adv-a' }),
+      makeServableAd('a', shared),
+      makeServableAd('b', { ...shared, advertiserId: 'adv-a' }),
     ]);
     for (let i = 0; i < 6; i++) await s.select(request({ requestId: `x${i}` }));
     expect((await spend.spent('c:c-shared:d:2026-12-03')).reserved).toBe(200_000);
@@ -141,9 +102,9 @@ describe('the ad server', () => {
 
   it('serves requests in flight together each its own winners', async () => {
     const ads = [
-      servable('a', { bidMicro: 3_000_000 }),
-      servable('b', { bidMicro: 2_000_000 }),
-      servable('c'),
+      makeServableAd('a', { bidMicro: 3_000_000 }),
+      makeServableAd('b', { bidMicro: 2_000_000 }),
+      makeServableAd('c'),
     ];
     const requests = [
       request({ requestId: 'p1', slots: 2 }),
