@@ -19,7 +19,7 @@ const viewer: ViewerProfile = {
   audiences: new Set(),
 };
 
-function server(ads: ServableAd[], spend = new MemorySpendStore()) {
+function server(ads: ServableAd[], spend = new MemorySpendStore(), rate?: (ad: ServableAd) => number | null) {
   const snapshot = new CatalogSnapshot(ads);
   return {
     spend,
@@ -36,6 +36,7 @@ function server(ads: ServableAd[], spend = new MemorySpendStore()) {
       relevance: () => 1,
       effectiveBid: (ad) => ad.bidMicro,
       floor: () => 100_000,
+      ...(rate ? { rate } : {}),
     }),
   };
 }
@@ -88,6 +89,23 @@ describe('the ad server', () => {
     expect(totals.reserved).toBeLessThanOrEqual(1_500_000);
     expect(totals.reserved).toBe(1_500_000);
     expect(many.some((r) => r.record.outOfBudget.includes('a'))).toBe(true);
+  });
+
+  it('ranks ads of other currencies by their worth, and leaves out a currency without a rate', async () => {
+    const rates: Record<string, number> = { USD: 1, JPY: 0.0067 };
+    const ads = [
+      makeServableAd('yen', { currency: 'JPY', bidMicro: 200_000_000, budgetMicro: 10_000_000_000 }), // 1.34 USD
+      makeServableAd('usd', { bidMicro: 1_500_000 }),
+      makeServableAd('won', { currency: 'KRW', bidMicro: 9_000_000_000 }), // no rate: never in
+    ];
+    const { server: s, spend } = server(ads, new MemorySpendStore(), (ad) => rates[ad.currency] ?? null);
+    const { served, record } = await s.select(request({ slots: 3 }));
+    expect(served.map((x) => x.ad.adId)).toEqual(['usd', 'yen']);
+    expect(record.scored.map((x) => x.candidate.adId)).toEqual(['usd', 'yen']);
+    // usd keeps its rank over the yen bid's worth, priced in USD; yen pays the reserve in yen.
+    expect([1_340_000, 1_340_001]).toContain(served[0]!.priceMicro);
+    expect(served[1]!.priceMicro).toBe(Math.ceil(1_000_000 / (0.0067 * 0.01 * 1000)));
+    expect(await spend.spent('ag:g-yen:d:2026-12-03')).toMatchObject({ reserved: served[1]!.priceMicro });
   });
 
   it('holds a campaign cap across its ad groups', async () => {

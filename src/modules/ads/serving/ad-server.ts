@@ -95,7 +95,7 @@ export class AdServer {
       if (request.organicPinIds.has(ad.pinId)) continue;
       const shown = this.deps.shown?.(request.viewer.userId, ad.adGroupId) ?? 0;
       if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
-      const rate = this.deps.rate?.(ad) ?? 1;
+      const rate = this.deps.rate ? this.deps.rate(ad) : 1;
       if (rate === null) continue;
       const bid = this.deps.effectiveBid(ad, request);
       if (bid === null) continue;
