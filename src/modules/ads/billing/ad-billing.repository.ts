@@ -91,44 +91,47 @@ export const adBillingRepository = {
    */
   async settle(db: Db, settled: readonly SettledCharge[]): Promise<void> {
     if (settled.length === 0) return;
-    const input = JSON.stringify(settled);
+    // One statement: the charges settled now (pending until this statement) feed the ledger and the
+    // hourly stats straight from the update, so each charge is read once.
     await sql`
       with s as (
-        select * from json_to_recordset(${input}::json)
+        select * from json_to_recordset(${JSON.stringify(settled)}::json)
           as s(token_id text, state text, charged_micro bigint, overdelivered_micro bigint)
+      ),
+      u as (
+        update ad_charges c
+           set state = s.state, charged_micro = s.charged_micro, overdelivered_micro = s.overdelivered_micro,
+               settled_at = now()
+          from s
+         where c.token_id = s.token_id and c.state = 'pending'
+        returning c.ad_id, c.served_at, c.app_type, c.state, c.charged_micro, c.overdelivered_micro
+      ),
+      billed as (
+        select u.*, a.ad_account_id, a.campaign_id, a.ad_group_id, a.pin_id
+          from u join ads a on a.id = u.ad_id
+         where u.state in ('charged', 'overdelivered')
+      ),
+      ledger as (
+        insert into ad_spend_daily (ad_group_id, day, ad_account_id, campaign_id, spend_micro, billed_events,
+                                    overdelivered_micro, overdelivered_events)
+        select ad_group_id, (served_at at time zone 'UTC')::date, ad_account_id, campaign_id,
+               sum(charged_micro), count(*) filter (where state = 'charged'),
+               sum(overdelivered_micro), count(*) filter (where state = 'overdelivered')
+          from billed
+         group by 1, 2, 3, 4
+         order by 1, 2
+        on conflict (ad_group_id, day) do update set
+          spend_micro = ad_spend_daily.spend_micro + excluded.spend_micro,
+          billed_events = ad_spend_daily.billed_events + excluded.billed_events,
+          overdelivered_micro = ad_spend_daily.overdelivered_micro + excluded.overdelivered_micro,
+          overdelivered_events = ad_spend_daily.overdelivered_events + excluded.overdelivered_events
       )
-      update ad_charges c
-         set state = s.state, charged_micro = s.charged_micro, overdelivered_micro = s.overdelivered_micro,
-             settled_at = now()
-        from s
-       where c.token_id = s.token_id and c.state = 'pending'`.execute(db);
-    const tokens = settled.map((s) => s.token_id);
-    await sql`
-      insert into ad_spend_daily (ad_group_id, day, ad_account_id, campaign_id, spend_micro, billed_events,
-                                  overdelivered_micro, overdelivered_events)
-      select a.ad_group_id, (c.served_at at time zone 'UTC')::date, a.ad_account_id, a.campaign_id,
-             sum(c.charged_micro), count(*) filter (where c.state = 'charged'),
-             sum(c.overdelivered_micro), count(*) filter (where c.state = 'overdelivered')
-        from ad_charges c
-        join ads a on a.id = c.ad_id
-       where c.token_id = any(${tokens}::text[]) and c.state in ('charged', 'overdelivered')
-       group by 1, 2, 3, 4
-       order by 1, 2
-      on conflict (ad_group_id, day) do update set
-        spend_micro = ad_spend_daily.spend_micro + excluded.spend_micro,
-        billed_events = ad_spend_daily.billed_events + excluded.billed_events,
-        overdelivered_micro = ad_spend_daily.overdelivered_micro + excluded.overdelivered_micro,
-        overdelivered_events = ad_spend_daily.overdelivered_events + excluded.overdelivered_events`.execute(
-      db,
-    );
-    await sql`
       insert into ad_hourly_stats (ad_id, hour, app_type, ad_account_id, campaign_id, ad_group_id, pin_id,
                                    spend_micro)
-      select c.ad_id, date_trunc('hour', c.served_at at time zone 'UTC') at time zone 'UTC', c.app_type,
-             a.ad_account_id, a.campaign_id, a.ad_group_id, a.pin_id, sum(c.charged_micro)
-        from ad_charges c
-        join ads a on a.id = c.ad_id
-       where c.token_id = any(${tokens}::text[]) and c.state = 'charged'
+      select ad_id, date_trunc('hour', served_at at time zone 'UTC') at time zone 'UTC', app_type,
+             ad_account_id, campaign_id, ad_group_id, pin_id, sum(charged_micro)
+        from billed
+       where state = 'charged'
        group by 1, 2, 3, 4, 5, 6, 7
        order by 1, 2, 3
       on conflict (ad_id, hour, app_type) do update set
