@@ -12,6 +12,9 @@ export function createRedis(url: string, log: Logger): Redis {
     enableOfflineQueue: true,
     connectTimeout: 5000,
     lazyConnect: false,
+    // Commands issued in the same tick of the event loop (requests served side by side) go out in one
+    // write: one system call, not one each.
+    enableAutoPipelining: true,
   });
   redis.on('error', connectionWarning(log, 'redis connection error; reconnecting'));
   return redis;

@@ -119,6 +119,47 @@ describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
     expect(await redis.pttl(h)).toBeGreaterThan(4 * DAY - 60_000);
   });
 
+  it('sends the reserveMany calls of one turn in one script call, each answered as if alone, in order', async () => {
+    const redis = run.redis!;
+    let scripts = 0;
+    const counting = {
+      evalsha: (...args: Parameters<typeof redis.evalsha>) => {
+        scripts++;
+        return redis.evalsha(...args);
+      },
+      eval: (...args: Parameters<typeof redis.eval>) => {
+        scripts++;
+        return redis.eval(...args);
+      },
+    };
+    const store = new RedisSpendStore(counting as never, run.prefix);
+    const page = (n: number) =>
+      Array.from({ length: n }, () => ({ caps: [{ key: 'turn', cap: 1_000 }], amount: 300, ttlMs: 60_000 }));
+    const pages = await Promise.all([
+      store.reserveMany(page(2)),
+      store.reserveMany(page(1)),
+      store.reserveMany(page(2)),
+    ]);
+    expect(pages.map((p) => p.map((r) => r.ok))).toEqual([[true, true], [true], [false, false]]);
+    expect(pages[2]![0]).toEqual({ ok: false, fullKey: 'turn', room: 100 });
+    expect(scripts).toBeLessThanOrEqual(2); // one, or two if the first EVALSHA met a cold script cache
+    expect((await store.spent('turn')).reserved).toBe(900);
+    // More than one script's worth in a turn: split between whole calls, answers still in order.
+    const many = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        store.reserveMany(
+          Array.from({ length: 3 }, () => ({
+            caps: [{ key: 'turn-many', cap: 10_000 }],
+            amount: 100,
+            ttlMs: 60_000,
+          })),
+        ),
+      ),
+    );
+    expect(many.flat().filter((r) => r.ok)).toHaveLength(100);
+    expect(many.flat().findIndex((r) => !r.ok)).toBe(100);
+  });
+
   it('a reservation naming other keys than it was made on is unknown', async () => {
     const store = run.nodes[0]!;
     const id = idOf(await store.reserve({ caps: [{ key: 'own', cap: 1_000 }], amount: 10, ttlMs: 60_000 }));

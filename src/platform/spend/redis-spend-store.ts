@@ -12,6 +12,8 @@ import {
 
 /** Settles per script call: a script runs alone in Redis, so a call stays short. */
 const SETTLE_CHUNK = 200;
+/** Reservations a RESERVE_MANY call holds at most (calls of one turn beyond it go in more). */
+const RESERVE_CHUNK = 64;
 
 import {
   checkActual,
@@ -60,27 +62,70 @@ export class RedisSpendStore implements SpendStore {
     return { ok: false, fullKey: keys[reply[1]! - 1]!, room: reply[2]! };
   }
 
-  /** One script call for all of them; `now` is ignored: the script reads Redis's clock. */
+  /**
+   * One script call for all of them, shared with the other reserveMany calls of this turn of the event
+   * loop (a node serving many pages at once writes one command for them all, not one a page), in call
+   * order; `now` is ignored: the script reads Redis's clock.
+   */
   async reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
     if (requests.length === 0) return [];
-    const checked = requests.map(checkReserve);
-    const keyList: string[] = [];
-    const args: (string | number)[] = [];
-    const made = checked.map(({ caps, amount, ttlMs, retainMs }) => {
+    const prepared = requests.map(checkReserve).map(({ caps, amount, ttlMs, retainMs }) => {
       const keys = caps.map((c) => c.key);
       const { id, nonce } = reservationId(keys);
-      keyList.push(this.reservationKey(nonce), ...this.keyPairs(keys));
-      args.push(nonce, amount, ttlMs, JSON.stringify(keys), retainMs, caps.length);
+      const args: (string | number)[] = [nonce, amount, ttlMs, JSON.stringify(keys), retainMs, caps.length];
       for (const c of caps) args.push(c.cap, c.retainMs);
-      return { id, keys };
+      return { id, keys, scriptKeys: [this.reservationKey(nonce), ...this.keyPairs(keys)], args };
     });
-    const reply = (await this.run(RESERVE_MANY, keyList, args)) as number[];
-    return made.map(({ id, keys }, i): ReserveResult => {
-      const [ok, a, b] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
-      return ok === 1
-        ? { ok: true, reservationId: id, expiresAt: a }
-        : { ok: false, fullKey: keys[a - 1]!, room: b };
+    return new Promise<ReserveResult[]>((resolve, reject) => {
+      this.reserving.push({ prepared, resolve, reject });
+      if (this.reserving.length === 1) setImmediate(() => this.sendReservations());
     });
+  }
+
+  /** The reserveMany calls waiting for this turn's script call(s). */
+  private reserving: {
+    prepared: { id: string; keys: string[]; scriptKeys: string[]; args: (string | number)[] }[];
+    resolve: (results: ReserveResult[]) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+
+  private sendReservations(): void {
+    const calls = this.reserving.splice(0);
+    for (let start = 0; start < calls.length; ) {
+      // Whole calls, up to RESERVE_CHUNK reservations a script (at least one call).
+      let end = start + 1;
+      let size = calls[start]!.prepared.length;
+      while (end < calls.length && size + calls[end]!.prepared.length <= RESERVE_CHUNK)
+        size += calls[end++]!.prepared.length;
+      const batch = calls.slice(start, end);
+      start = end;
+      const keyList: string[] = [];
+      const args: (string | number)[] = [];
+      for (const call of batch)
+        for (const p of call.prepared) {
+          keyList.push(...p.scriptKeys);
+          args.push(...p.args);
+        }
+      this.run(RESERVE_MANY, keyList, args).then(
+        (value) => {
+          const reply = value as number[];
+          let at = 0;
+          for (const call of batch)
+            call.resolve(
+              call.prepared.map(({ id, keys }): ReserveResult => {
+                const [ok, a, b] = reply.slice(3 * at, 3 * at + 3) as [number, number, number];
+                at++;
+                return ok === 1
+                  ? { ok: true, reservationId: id, expiresAt: a }
+                  : { ok: false, fullKey: keys[a - 1]!, room: b };
+              }),
+            );
+        },
+        (err) => {
+          for (const call of batch) call.reject(err);
+        },
+      );
+    }
   }
 
   /** `now` is ignored: the script reads Redis's clock. */
