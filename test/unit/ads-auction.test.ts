@@ -79,6 +79,11 @@ describe('the auction', () => {
     expect([400_000, 400_001]).toContain(wb!.priceMicro);
   });
 
+  it('continues an FNV-1a hash across pieces of text', () => {
+    expect(fnv1a('g-123', fnv1a('pace:req-1:'))).toBe(fnv1a('pace:req-1:g-123'));
+    expect(fnv1a('')).toBe(0x811c9dc5);
+  });
+
   it('charges a lone bidder the reserve, or its floor when higher, never more than its bid', () => {
     const lone = ad('a', { pctr: 0.01 }); // 10 micro of eCPM per micro of bid
     expect(auction([lone], { reserveEcpmMicro: 5_000_000 }).winners[0]!.priceMicro).toBe(500_000);

@@ -96,6 +96,8 @@ export class AdsServing implements Promotions {
   });
   private readonly contexts = new LRUCache<string, string[]>({ max: 20_000, ttl: CONTEXT_TTL_MS });
   private readonly queries = new LRUCache<string, Set<string>>({ max: 5_000 });
+  /** The pacing draw's hash of the request being served (see effectiveBid). */
+  private pace: { request?: AdRequest; seed: number } = { seed: 0 };
   /** Currencies without an exchange rate, warned about once. */
   private readonly unpriced = new Set<string>();
   private readonly served;
@@ -123,11 +125,14 @@ export class AdsServing implements Promotions {
           interests: union(request.viewer.interests, request.contextInterests),
           ...(request.query ? { queryInterests: this.queryInterestsOf(request.query) } : {}),
         }),
-      // Pacing draws once per ad group and request, from the request id: reproducible on any node.
-      effectiveBid: (ad, request) =>
-        this.pacer.enters(ad, fnv1a(`pace:${request.requestId}:${ad.adGroupId}`) / 2 ** 32)
+      // Pacing draws once per ad group and request, fnv1a(`pace:<request id>:<ad group id>`): reproducible
+      // on any node. The request's part is hashed once (select asks for all its ads in one go).
+      effectiveBid: (ad, request) => {
+        if (this.pace.request !== request) this.pace = { request, seed: fnv1a(`pace:${request.requestId}:`) };
+        return this.pacer.enters(ad, fnv1a(ad.adGroupId, this.pace.seed) / 2 ** 32)
           ? this.pacer.bid(ad)
-          : null,
+          : null;
+      },
       shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
       rate: (ad) => this.rateOf(ad.currency),
     });

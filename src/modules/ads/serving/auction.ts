@@ -108,9 +108,11 @@ function perUnitFor(billableEvent: BillableEvent, pctr: number, rate: number): n
   return rate === 1 ? perUnit : perUnit * rate;
 }
 
-/** 32-bit FNV-1a of text: the tie-break key. */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
+/**
+ * 32-bit FNV-1a of text: the tie-break key. `from` continues a hash: fnv1a(b, fnv1a(a)) is fnv1a(a + b).
+ */
+export function fnv1a(text: string, from = 0x811c9dc5): number {
+  let h = from;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

@@ -54,8 +54,25 @@ export class CtrBook {
     return new CtrBook(ads, groups, campaigns, placements, prior);
   }
 
+  /** Predictions made, per placement and ad (the book never changes; a reload makes a new one). */
+  private readonly predicted = new Map<Placement, Map<string, number>>();
+
   /** The predicted click-through rate of an ad on a placement. */
   predict(ad: { adId: string; adGroupId: string; campaignId: string }, placement: Placement): number {
+    let made = this.predicted.get(placement);
+    if (!made) {
+      made = new Map();
+      this.predicted.set(placement, made);
+    }
+    let rate = made.get(ad.adId);
+    if (rate === undefined) {
+      rate = this.compute(ad, placement);
+      made.set(ad.adId, rate);
+    }
+    return rate;
+  }
+
+  private compute(ad: { adId: string; adGroupId: string; campaignId: string }, placement: Placement): number {
     return predictCtr(
       {
         ad: this.ads.get(`${ad.adId}:${placement}`) ?? NONE,
