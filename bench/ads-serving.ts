@@ -37,6 +37,7 @@ import { billingTestHooks } from '../src/modules/ads/index.js';
 import { budgetCaps, reserveAmount } from '../src/modules/ads/serving/budget-keys.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
+import { postEvents } from './post-events.js';
 import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
 import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
@@ -297,40 +298,6 @@ interface PostRun {
   phases?: { batches: number; settleMs: number; sqlMs: number; periodMs: number };
 }
 
-function post(agent: http.Agent, url: URL, token: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () => {
-          if (res.statusCode !== 200)
-            return reject(new Error(`POST /v5/events: ${res.statusCode} ${text.slice(0, 300)}`));
-          const r = JSON.parse(text) as { accepted: number; rejected: unknown[] };
-          if (r.accepted !== BATCH)
-            return reject(new Error(`accepted ${r.accepted}: ${JSON.stringify(r.rejected.slice(0, 3))}`));
-          resolve();
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Batches of click events; `promoted` mints a budget reservation and a promoted token per click. */
 async function clickBatches(app: App, world: World, viewer: Reader, tag: string, promoted: boolean) {
   const tokens = app.product.impressionTokens;
@@ -428,7 +395,7 @@ async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], pro
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const t = performance.now();
-        await post(agent, url, viewer.token, body);
+        await postEvents(agent, url, viewer.token, body, BATCH);
         latencies.push(performance.now() - t);
       }
     }),

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ImpressionTokens } from '../src/modules/events/impression-tokens.js';
 import { median } from './measure.js';
+import { postEvents } from './post-events.js';
 import { freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { log, writeResults } from './report.js';
 import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
@@ -155,40 +156,6 @@ const INSERT_SQL = (() => {
   return `insert into ${SCHEMA}.events (${COLUMNS.join(', ')}) values ${tuples.join(',')}`;
 })();
 
-function post(agent: http.Agent, url: URL, token: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () => {
-          if (res.statusCode !== 200)
-            return reject(new Error(`POST /v5/events: ${res.statusCode} ${text.slice(0, 300)}`));
-          const r = JSON.parse(text) as { accepted: number; rejected: unknown[] };
-          if (r.accepted !== BATCH)
-            return reject(new Error(`accepted ${r.accepted}: ${JSON.stringify(r.rejected.slice(0, 3))}`));
-          resolve(r.accepted);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
@@ -252,7 +219,7 @@ async function main(): Promise<void> {
     const url = new URL('/v5/events', server.url);
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     // Today's partition exists before timing starts on both sides (the server would make it on demand).
-    await post(agent, url, token, makeBatches(1, 'warm', tokens, userId, appId, pins)[0]!.body);
+    await postEvents(agent, url, token, makeBatches(1, 'warm', tokens, userId, appId, pins)[0]!.body, BATCH);
 
     const server_: Run[] = [];
     const baseline: Run[] = [];
@@ -267,7 +234,7 @@ async function main(): Promise<void> {
       log(
         `  round ${r + 1}: baseline ${fmt(baseline[r]!.eventsPerSecond)} events/s, p99 ${fmt(baseline[r]!.p99Ms, 1)} ms`,
       );
-      server_.push(await drive(work, concurrency, (b) => post(agent, url, token, b.body)));
+      server_.push(await drive(work, concurrency, (b) => postEvents(agent, url, token, b.body, BATCH)));
       log(
         `  round ${r + 1}: server   ${fmt(server_[r]!.eventsPerSecond)} events/s, p99 ${fmt(server_[r]!.p99Ms, 1)} ms`,
       );
