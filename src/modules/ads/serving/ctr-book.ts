@@ -54,20 +54,23 @@ export class CtrBook {
     return new CtrBook(ads, groups, campaigns, placements, prior);
   }
 
-  /** Predictions made, per placement and ad (the book never changes; a reload makes a new one). */
-  private readonly predicted = new Map<Placement, Map<string, number>>();
+  /**
+   * Predictions made, per placement and ad object (the book never changes, a reload makes a new one; the
+   * catalog hands out the same ad objects until it reloads).
+   */
+  private readonly predicted = new Map<Placement, WeakMap<object, number>>();
 
   /** The predicted click-through rate of an ad on a placement. */
   predict(ad: { adId: string; adGroupId: string; campaignId: string }, placement: Placement): number {
     let made = this.predicted.get(placement);
     if (!made) {
-      made = new Map();
+      made = new WeakMap();
       this.predicted.set(placement, made);
     }
-    let rate = made.get(ad.adId);
+    let rate = made.get(ad);
     if (rate === undefined) {
       rate = this.compute(ad, placement);
-      made.set(ad.adId, rate);
+      made.set(ad, rate);
     }
     return rate;
   }
