@@ -13,7 +13,8 @@
 //     for home-feed and search requests of varied viewers: p50 and p99 per request (target: p99 under 5 ms).
 import { CatalogSnapshot, type ServableAd } from '../src/modules/ads/serving/ad-catalog.js';
 import { AdServer } from '../src/modules/ads/serving/ad-server.js';
-import { type Candidate, CandidateColumns, runAuction } from '../src/modules/ads/serving/auction.js';
+import type { Candidate } from '../src/modules/ads/serving/auction.js';
+import { CandidateColumns, runAuction } from '../src/modules/ads/serving/candidate-columns.js';
 import { CtrBook } from '../src/modules/ads/serving/ctr-book.js';
 import type { ViewerProfile } from '../src/modules/ads/serving/eligibility.js';
 import { MemorySpendStore } from '../src/platform/spend/memory-spend-store.js';

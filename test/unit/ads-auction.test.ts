@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuctionInput,
   type Candidate,
-  CandidateColumns,
   ecpmOf,
   fnv1a,
-  runAuction,
   toBillable,
 } from '../../src/modules/ads/serving/auction.js';
+import { CandidateColumns, runAuction } from '../../src/modules/ads/serving/candidate-columns.js';
 
 /** mulberry32: a small seeded PRNG, so the properties are checked on the same draws every run. */
 function prng(seed: number) {

@@ -1,7 +1,8 @@
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, ServableAd } from './ad-catalog.js';
-import { CandidateColumns, fnv1a, type Scored } from './auction.js';
+import { fnv1a, type Scored } from './auction.js';
 import { budgetCaps, reserveAmount } from './budget-keys.js';
+import { CandidateColumns } from './candidate-columns.js';
 import type { CtrBook } from './ctr-book.js';
 import { ineligibility, type Placement, type ServingContext, type ViewerProfile } from './eligibility.js';
 
