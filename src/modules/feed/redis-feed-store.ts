@@ -35,12 +35,24 @@ return {id, text}
 
 const CHUNK = 500;
 
+/** The scripts as commands of the client (EVALSHA, the source sent only if Redis lacks it). */
+type Scripts = {
+  corkboardFeedPush(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  corkboardFeedCurrent(...args: string[]): Promise<unknown>;
+};
+
 /** The feed's lists and sessions in Redis (services mode), shared by every API node and worker. */
 export class RedisFeedStore implements FeedStore {
+  private readonly scripts: Scripts;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    redis.defineCommand('corkboardFeedPush', { lua: PUSH });
+    redis.defineCommand('corkboardFeedCurrent', { lua: CURRENT, numberOfKeys: 1 });
+    this.scripts = redis as unknown as Scripts;
+  }
 
   private listKey(userId: string): string {
     return `${this.prefix}feed:f:${userId}`;
@@ -57,7 +69,7 @@ export class RedisFeedStore implements FeedStore {
   async push(userIds: readonly string[], entry: FeedEntry, cap: number): Promise<void> {
     for (let i = 0; i < userIds.length; i += CHUNK) {
       const keys = userIds.slice(i, i + CHUNK).map((u) => this.listKey(u));
-      await this.redis.eval(PUSH, keys.length, ...keys, entry.at, entry.pinId, cap);
+      await this.scripts.corkboardFeedPush(keys.length, ...keys, entry.at, entry.pinId, cap);
     }
   }
 
@@ -104,7 +116,7 @@ export class RedisFeedStore implements FeedStore {
   }
 
   async current(userId: string): Promise<{ id: string; session: FeedSession } | undefined> {
-    const found = (await this.redis.eval(CURRENT, 1, this.currentKey(userId), this.sessionKey(''))) as
+    const found = (await this.scripts.corkboardFeedCurrent(this.currentKey(userId), this.sessionKey(''))) as
       | [string, string]
       | null;
     if (!found) return undefined;
