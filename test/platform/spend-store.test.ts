@@ -316,6 +316,67 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
     for (const request of bad) await expect(a.reserve(request)).rejects.toThrow(RangeError);
   });
 
+  it('a block is settled in parts, each once, and what was never handed out is given back', async () => {
+    const caps = [
+      { key: 'pb-ag', cap: 5_000 },
+      { key: 'pb-c', cap: 1_500 },
+    ];
+    const block = idOf(await a.reserve({ caps, amount: 1_000, ttlMs: HOUR }));
+    // Two parts and a repeat of the first, from another node, in one call.
+    const parts = await b.settleMany([
+      { reservationId: block, actual: 300, part: 'p1' },
+      { reservationId: block, actual: 200, part: 'p2' },
+      { reservationId: block, actual: 300, part: 'p1' },
+    ]);
+    expect(parts).toEqual([
+      { settledNow: true, state: 'charged', charged: 300, overdelivered: 0 },
+      { settledNow: true, state: 'charged', charged: 200, overdelivered: 0 },
+      { settledNow: false, state: 'charged', charged: 300, overdelivered: 0 },
+    ]);
+    expect(await totals('pb-ag')).toEqual({ settled: 500, reserved: 500, overdelivered: 0, cap: 5_000 });
+    expect(await totals('pb-c')).toEqual({ settled: 500, reserved: 500, overdelivered: 0, cap: 1_500 });
+    // The rest is given back in steps, never more than is held.
+    expect(await a.giveBack(block, 200)).toBe(200);
+    expect((await totals('pb-c')).reserved).toBe(300);
+    expect(await b.giveBack(block, 1_000)).toBe(300);
+    expect(await a.giveBack(block, 1)).toBe(0);
+    expect(await totals('pb-c')).toEqual({ settled: 500, reserved: 0, overdelivered: 0, cap: 1_500 });
+    // A part the block no longer holds is late: charged while every key has room, else overdelivery.
+    expect(await b.settleMany([{ reservationId: block, actual: 900, part: 'p3' }])).toEqual([
+      { settledNow: true, state: 'charged', charged: 900, overdelivered: 0 },
+    ]);
+    expect(await a.settleMany([{ reservationId: block, actual: 200, part: 'p4' }])).toEqual([
+      { settledNow: true, state: 'overdelivered', charged: 0, overdelivered: 200 },
+    ]);
+    expect(await totals('pb-c')).toEqual({ settled: 1_400, reserved: 0, overdelivered: 200, cap: 1_500 });
+    expect(await totals('pb-ag')).toEqual({ settled: 1_400, reserved: 0, overdelivered: 200, cap: 5_000 });
+    // Unknown reservations and bad part ids.
+    expect(
+      await a.settleMany([{ reservationId: 'AAAAAAAAAAAAAAAA.WyJ4Il0', actual: 1, part: 'p1' }]),
+    ).toEqual([NOT_SETTLED]);
+    expect(await a.giveBack('nope', 10)).toBe(0);
+    await expect(a.settleMany([{ reservationId: block, actual: 1, part: '' }])).rejects.toThrow(RangeError);
+    await expect(a.giveBack(block, -1)).rejects.toThrow(RangeError);
+  });
+
+  it('a block holds its rest until it expires; parts after that are late', async () => {
+    const caps = [{ key: 'pbx-ag', cap: 1_000 }];
+    const block = idOf(await a.reserve({ caps, amount: 400, ttlMs: 150 }));
+    expect(await b.settleMany([{ reservationId: block, actual: 100, part: 'p1' }])).toMatchObject([
+      { state: 'charged', charged: 100 },
+    ]);
+    expect(await totals('pbx-ag')).toMatchObject({ settled: 100, reserved: 300 });
+    // The cap counts the block's rest: 600 more is refused, 600 fits once it has expired.
+    expect(await b.reserve({ caps, amount: 601, ttlMs: HOUR })).toMatchObject({ ok: false, room: 600 });
+    await sleep(250);
+    expect(await totals('pbx-ag')).toEqual({ settled: 100, reserved: 0, overdelivered: 0, cap: 1_000 });
+    expect(await a.giveBack(block, 100)).toBe(0);
+    expect(await b.settleMany([{ reservationId: block, actual: 100, part: 'p2' }])).toMatchObject([
+      { settledNow: true, state: 'charged', charged: 100 },
+    ]);
+    expect(await totals('pbx-ag')).toMatchObject({ settled: 200, reserved: 0 });
+  });
+
   it('a reservation not settled within its ttl gives its amount back by itself', async () => {
     const caps = [
       { key: 'exp-ag', cap: 1_000 },

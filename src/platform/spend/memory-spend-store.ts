@@ -3,6 +3,7 @@ import {
   checkActual,
   checkReserve,
   checkRestore,
+  checkSettleItem,
   DEFAULT_RETAIN_MS,
   NOT_SETTLED,
   parseReservationId,
@@ -26,13 +27,16 @@ interface KeyRecord {
 
 interface Reservation {
   readonly keys: readonly string[];
-  readonly amount: number;
+  /** What it holds now (a block's parts settled or given back come off it). */
+  amount: number;
   readonly expiresAt: number;
   readonly forgetAt: number;
   /** `expired`: open past its ttl, its amount already given back; a settle may still charge it if room. */
   state: 'open' | 'expired' | 'charged' | 'overdelivered' | 'released';
   charged: number;
   overdelivered: number;
+  /** What each part settled from it answered (settles with a part id). */
+  parts?: Map<string, SettleResult>;
 }
 
 /** How often (by the clock operations are given) forgotten keys and reservations are dropped. */
@@ -126,17 +130,66 @@ export class MemorySpendStore implements SpendStore {
   }
 
   async settleMany(items: readonly SettleItem[], now = Date.now()): Promise<SettleResult[]> {
-    for (const item of items) checkActual(item.actual);
+    for (const item of items) checkSettleItem(item);
     const out: SettleResult[] = [];
-    for (const { reservationId, actual } of items) {
+    for (const { reservationId, actual, part } of items) {
       try {
-        out.push(await this.settle(reservationId, actual, now));
+        out.push(
+          part === undefined
+            ? await this.settle(reservationId, actual, now)
+            : this.settlePart(reservationId, part, actual, now),
+        );
       } catch (err) {
         if (!(err instanceof RangeError)) throw err;
         out.push(NOT_SETTLED);
       }
     }
     return out;
+  }
+
+  /** One part of a reservation (see SettleItem.part); synchronous, so atomic. */
+  private settlePart(id: string, part: string, actual: number, now: number): SettleResult {
+    this.tidy(now);
+    const r = parseReservationId(id) ? this.reservations.get(id) : undefined;
+    if (!r) return NOT_SETTLED;
+    const done = r.parts?.get(part);
+    if (done) return { ...done, settledNow: false };
+    // Taken off the hold while the block is open and holds it; otherwise a late part, charged if room.
+    if (r.state === 'open' && actual <= r.amount) {
+      r.amount -= actual;
+      for (const key of r.keys) this.record(key, now).reserved -= actual;
+    }
+    const fits = r.keys.every((key) => {
+      const rec = this.keys.get(key);
+      return rec !== undefined && rec.settled + rec.reserved + actual <= rec.cap;
+    });
+    for (const key of r.keys) {
+      const rec = this.keys.get(key);
+      if (!rec) continue;
+      if (fits) rec.settled += actual;
+      else rec.overdelivered += actual;
+      this.touch(key, rec, now);
+    }
+    const result: SettleResult = fits
+      ? { settledNow: true, state: 'charged', charged: actual, overdelivered: 0 }
+      : { settledNow: true, state: 'overdelivered', charged: 0, overdelivered: actual };
+    (r.parts ??= new Map()).set(part, result);
+    return result;
+  }
+
+  async giveBack(id: string, amount: number, now = Date.now()): Promise<number> {
+    checkActual(amount);
+    this.tidy(now);
+    const r = parseReservationId(id) ? this.reservations.get(id) : undefined;
+    if (!r || r.state !== 'open') return 0;
+    const given = Math.min(amount, r.amount);
+    r.amount -= given;
+    for (const key of r.keys) {
+      const rec = this.record(key, now);
+      rec.reserved -= given;
+      this.touch(key, rec, now);
+    }
+    return given;
   }
 
   async release(id: string, now = Date.now()): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
+  GIVE_BACK,
   RELEASE,
   RESERVE,
   RESERVE_MANY,
@@ -19,6 +20,7 @@ import {
   checkActual,
   checkReserve,
   checkRestore,
+  checkSettleItem,
   DEFAULT_RETAIN_MS,
   NOT_SETTLED,
   parseReservationId,
@@ -147,7 +149,7 @@ export class RedisSpendStore implements SpendStore {
 
   /** `now` is ignored: the script reads Redis's clock. Calls of up to SETTLE_CHUNK settles each. */
   async settleMany(items: readonly SettleItem[], _now?: number): Promise<SettleResult[]> {
-    for (const item of items) checkActual(item.actual);
+    for (const item of items) checkSettleItem(item);
     const out: SettleResult[] = new Array(items.length).fill(NOT_SETTLED);
     const parsed = items.map((item) => ({ item, parsed: parseReservationId(item.reservationId) }));
     const known = parsed
@@ -159,7 +161,7 @@ export class RedisSpendStore implements SpendStore {
       const args: (string | number)[] = [];
       for (const { item, parsed: p } of chunk) {
         keyList.push(this.reservationKey(p.nonce), ...this.keyPairs(p.keys));
-        args.push(p.nonce, item.actual, JSON.stringify(p.keys), p.keys.length);
+        args.push(p.nonce, item.actual, JSON.stringify(p.keys), p.keys.length, item.part ?? '');
       }
       const reply = (await this.run(SETTLE_MANY, keyList, args)) as (string | number)[];
       chunk.forEach(({ index }, i) => {
@@ -176,6 +178,16 @@ export class RedisSpendStore implements SpendStore {
       });
     }
     return out;
+  }
+
+  /** `now` is ignored: the script reads Redis's clock. */
+  async giveBack(id: string, amount: number, _now?: number): Promise<number> {
+    checkActual(amount);
+    const parsed = parseReservationId(id);
+    if (!parsed || amount === 0) return 0;
+    const { nonce, keys } = parsed;
+    const keyList = [this.reservationKey(nonce), ...this.keyPairs(keys)];
+    return Number(await this.run(GIVE_BACK, keyList, [nonce, amount, JSON.stringify(keys)]));
   }
 
   /** `now` is ignored: the script reads Redis's clock. */

@@ -213,6 +213,51 @@ local function settleOne(R, hx, nonce, actual, keysJson)
   redis.call('HSET', R, 'st', 'overdelivered', 'ov', num(actual))
   return {'overdelivered', 1, 0, actual}
 end
+-- One part of a reservation (a block): taken off its hold while it is open, unexpired and holds it, then
+-- charged if every key keeps settled + reserved <= cap, else overdelivery; recorded in R as p:<part>.
+local function settlePart(R, hx, nonce, actual, keysJson, part)
+  local r = redis.call('HMGET', R, 'a', 'k', 'st', 'p:' .. part)
+  if not r[1] or r[2] ~= keysJson then return {'unknown', 0, 0, 0} end
+  if r[4] then
+    local v = tonumber(string.sub(r[4], 2))
+    if string.sub(r[4], 1, 1) == 'c' then return {'charged', 0, v, 0} end
+    return {'overdelivered', 0, 0, v}
+  end
+  local n = #hx / 2
+  local ks = {}
+  for i = 1, n do ks[i] = totals(hx[2 * i - 1], hx[2 * i]) end
+  -- Still counted on its keys (not swept as expired) and holding the part: the part comes off the hold.
+  local held = r[3] == 'open' and redis.call('HGET', ks[1].h, '=' .. nonce)
+  if held and actual <= tonumber(held) then
+    local text = num(-actual)
+    for i = 1, n do
+      local k = ks[i]
+      redis.call('HINCRBY', k.h, '=' .. nonce, text)
+      k.r = k.r - actual
+      k.dirty = true
+    end
+    redis.call('HINCRBY', R, 'a', text)
+  end
+  local fits = true
+  for i = 1, n do
+    local k = ks[i]
+    if not k.c or k.s + k.r + actual > k.c then fits = false end
+  end
+  for i = 1, n do
+    local k = ks[i]
+    if k.exists then
+      if fits then k.s = k.s + actual else k.o = k.o + actual end
+      k.dirty = true
+      k.keep = true
+    end
+  end
+  if fits then
+    redis.call('HSET', R, 'p:' .. part, 'c' .. num(actual))
+    return {'charged', 1, actual, 0}
+  end
+  redis.call('HSET', R, 'p:' .. part, 'o' .. num(actual))
+  return {'overdelivered', 1, 0, actual}
+end
 local function flush()
   for _, k in ipairs(keyOrder) do
     for i = 1, #k.fields, 500 do
@@ -239,9 +284,9 @@ return r
 `);
 
 /**
- * Several settles in one call, each as SETTLE, in order. KEYS: per reservation R, then H and X per capped
- * key. ARGV: per reservation nonce, actual, keys JSON, number of capped keys. Answers the SETTLE answers
- * one after the other (four values each).
+ * Several settles in one call, each as SETTLE (or, with a part id, as a part of it), in order. KEYS: per
+ * reservation R, then H and X per capped key. ARGV: per reservation nonce, actual, keys JSON, number of
+ * capped keys, part id ('' for the whole). Answers the SETTLE answers one after the other (four values each).
  */
 export const SETTLE_MANY = script(`${SETTLE_BATCH}
 local out = {}
@@ -250,13 +295,39 @@ while a <= #ARGV do
   local n = tonumber(ARGV[a + 3])
   local hx = {}
   for i = 1, 2 * n do hx[i] = KEYS[k + i] end
-  local r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2])
+  local r
+  if ARGV[a + 4] == '' then
+    r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2])
+  else
+    r = settlePart(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 4])
+  end
   for i = 1, 4 do out[#out + 1] = r[i] end
   k = k + 1 + 2 * n
-  a = a + 4
+  a = a + 5
 end
 flush()
 return out
+`);
+
+/**
+ * KEYS: R, then H and X per capped key. ARGV: nonce, amount, keys JSON. Gives back up to amount of an
+ * open, unexpired reservation; answers the micro given back.
+ */
+export const GIVE_BACK = script(`
+local nonce = ARGV[1]
+local r = redis.call('HMGET', KEYS[1], 'k', 'st')
+if not r[1] or r[1] ~= ARGV[3] or r[2] ~= 'open' then return 0 end
+for i = 1, (#KEYS - 1) / 2 do sweep(KEYS[2 * i], KEYS[2 * i + 1]) end
+local held = redis.call('HGET', KEYS[2], '=' .. nonce)
+if not held then return 0 end
+local given = math.min(tonumber(ARGV[2]), tonumber(held))
+if given <= 0 then return 0 end
+for i = 1, (#KEYS - 1) / 2 do
+  redis.call('HINCRBY', KEYS[2 * i], '=' .. nonce, num(-given))
+  redis.call('HINCRBY', KEYS[2 * i], 'r', num(-given))
+end
+redis.call('HINCRBY', KEYS[1], 'a', num(-given))
+return given
 `);
 
 /** KEYS: R, then H and X per capped key. ARGV: nonce, keys JSON. Answers 1 when this call released it. */

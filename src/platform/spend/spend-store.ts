@@ -14,6 +14,11 @@ import { randomFillSync } from 'node:crypto';
  * latest cap recorded, however many nodes serve at once: every check-and-change is one atomic step of the adapter (one
  * Lua script in Redis, one synchronous block in memory).
  *
+ * A reservation may also be drawn from in parts: a node reserves a block of budget and hands it out to the
+ * ads it serves without asking the store (BudgetBlocks). Each part is then settled on its own (a
+ * SettleItem with `part`), taking its amount off the block's hold while the block is open, and what the
+ * node never handed out is given back (`giveBack`).
+ *
  * Amounts are integers in 0..MAX_SPEND_MICRO, so a sum of three stays exact in a double (and in Lua).
  */
 export interface SpendStore {
@@ -40,6 +45,12 @@ export interface SpendStore {
    * `unknown` with nothing charged (where `settle` throws).
    */
   settleMany(items: readonly SettleItem[], now?: number): Promise<SettleResult[]>;
+  /**
+   * Gives back up to `amount` of an open, unexpired reservation, which stays open with the rest (a block's
+   * part that was never handed out, or will not be billed). Answers the micro given back (0 when the
+   * reservation is not open, expired or unknown).
+   */
+  giveBack(reservationId: string, amount: number, now?: number): Promise<number>;
   /**
    * Gives a reservation back (it will not be billed: a later settle is refused). Idempotent: true only
    * for the call that closed an open reservation; false when it was settled, released or is unknown.
@@ -105,6 +116,15 @@ export type ReserveResult =
 export interface SettleItem {
   readonly reservationId: string;
   readonly actual: number;
+  /**
+   * Settles one part drawn from the reservation (a block), named by this id, instead of the whole: while
+   * the reservation is open and still holds `actual`, that much comes off its hold and is charged (if
+   * every key keeps `settled + reserved <= cap`, as any settle); otherwise (expired, given back, settled,
+   * or holding less) the part is charged only if every key has room for it, else counted as overdelivery.
+   * The reservation stays open with the rest. Idempotent per part: a repeat answers what the first did
+   * with `settledNow: false`.
+   */
+  readonly part?: string;
 }
 
 /** What settling a reservation that cannot be settled answers (unknown, or above what it holds). */
@@ -210,6 +230,16 @@ export function checkRestore(key: string, settled: number, retainMs: number): vo
 export function checkActual(actual: number): void {
   if (!isMicro(actual))
     throw new RangeError(`settled amount must be an integer in 0..${MAX_SPEND_MICRO}, got ${actual}`);
+}
+
+/** The longest part id accepted. */
+export const MAX_PART_LENGTH = 100;
+
+/** Throws a RangeError unless a settle item is well formed (the adapters' shared check). */
+export function checkSettleItem(item: SettleItem): void {
+  checkActual(item.actual);
+  if (item.part !== undefined && (item.part.length < 1 || item.part.length > MAX_PART_LENGTH))
+    throw new RangeError(`a part id must be 1..${MAX_PART_LENGTH} characters`);
 }
 
 /** Random bytes drawn 4 KiB at a time (one system call for 341 nonces, not one each: a page reserves several). */
