@@ -244,6 +244,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         closing ??= (async () => {
           await http.close();
           await jobSystem.stop();
+          // Budget this node holds in blocks and never handed out goes back before the store closes.
+          await product.promotions
+            .close()
+            .catch((err: unknown) => log.warn({ err }, 'could not give back budget blocks'));
           await cache.close();
           await spend.close();
           for (const close of closers) await close();

@@ -159,6 +159,11 @@ export interface AdsServingConfig {
    * `EUR=1.08,JPY=0.0067`); ads in a currency without a rate are not served.
    */
   readonly exchangeRates: Readonly<Record<string, number>>;
+  /**
+   * How long a node hands out budget from one block it holds before giving the rest back
+   * (ADS_BUDGET_BLOCK_MS; see BudgetBlocks).
+   */
+  readonly budgetBlockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -370,6 +375,7 @@ export function loadConfig(env: Env = process.env): Config {
       refreshMs: int(env, 'ADS_REFRESH_SECONDS', 5, 1, 3600) * 1000,
       auctionCurrency: currencyCode(env, 'ADS_AUCTION_CURRENCY', 'USD'),
       exchangeRates: exchangeRates(env, 'ADS_EXCHANGE_RATES'),
+      budgetBlockMs: int(env, 'ADS_BUDGET_BLOCK_MS', 1_000, 100, 60_000),
     }),
     ...relatedSettings(env),
     adsAttributionClickDays: int(env, 'ADS_ATTRIBUTION_CLICK_DAYS', 30, 1, 365),

@@ -7,6 +7,7 @@ import { CtrBook } from '../../src/modules/ads/serving/ctr-book.js';
 import type { ViewerProfile } from '../../src/modules/ads/serving/eligibility.js';
 import { type Billed, Pacer } from '../../src/modules/ads/serving/pacer.js';
 import { MemorySpendStore } from '../../src/platform/spend/memory-spend-store.js';
+import type { SettleResult } from '../../src/platform/spend/spend-store.js';
 import { makeServableAd } from './ad-factories.js';
 import { type Market, MarketSim } from './ads-market-sim.js';
 
@@ -17,11 +18,12 @@ import { type Market, MarketSim } from './ads-market-sim.js';
  * shape (MarketSim: diurnal weights, slow log-noise, Poisson-like counts) and go to a node at random; each
  * node's pacer is stepped once a simulated minute (the nodes' timers not aligned) from the shared ledger,
  * and serves with the production glue: the group enters when fnv1a(`pace:<request>:<group>`) / 2^32 is
- * under its participation, with the pacer's bid. Billing settles a billed event's reservation in the
+ * under its participation, with the pacer's bid. Each node holds budget in blocks (BudgetBlocks, the
+ * production sizes, on the simulated clock). Billing settles a billed event's part of its block in the
  * spend store a few seconds (an impression) or up to a few minutes (a click) after serving, for
  * reserveAmount(event, price), and adds the outcome to the ledger on the day of serving, as the billing
- * consumer does; unbilled reservations expire by themselves, and ads the page had no place for are
- * released at once.
+ * consumer does; unbilled parts expire with their blocks, and ads the page had no place for are
+ * given back at once.
  *
  * The rest of the market is background ads: CPM bids drawn once from a log-normal law, each targeting
  * one interest, so a random few of them compete in each auction (the viewer's interests decide which).
@@ -91,6 +93,8 @@ export interface DayOutcome {
 
 interface PendingBill {
   readonly reservationId: string;
+  /** The served ad's part of its node's budget block, settled once. */
+  readonly part: string;
   readonly groupId: string;
   readonly amount: number;
   readonly servedMs: number;
@@ -222,7 +226,10 @@ export async function simulateDay(o: DaySimOptions): Promise<DayOutcome> {
   };
 
   const bill = async (b: PendingBill, nowMs: number) => {
-    const r = await spend.settle(b.reservationId, b.amount, nowMs);
+    const [r] = (await spend.settleMany(
+      [{ reservationId: b.reservationId, actual: b.amount, part: b.part }],
+      nowMs,
+    )) as [SettleResult];
     if (r.state === 'unknown') unknown++;
     ledger.add(utcDay(b.servedMs), b.groupId, r.charged, r.overdelivered);
     if (!underTest.has(b.groupId)) return;
@@ -292,13 +299,14 @@ export async function simulateDay(o: DaySimOptions): Promise<DayOutcome> {
         served++;
         const u = traffic.uniform();
         if (u < o.unplaced) {
-          await spend.release(s.reservationId, at);
+          await node.server.release([s], at);
           continue;
         }
         if (u < o.unplaced + o.unseen) continue;
         const caps = budgetCaps(s.ad, at);
         const pending: PendingBill = {
           reservationId: s.reservationId,
+          part: `ad${served}`,
           groupId: s.ad.adGroupId,
           amount: reserveAmount(s.ad.billableEvent, s.priceMicro),
           servedMs: at,

@@ -19,6 +19,10 @@ const viewer: ViewerProfile = {
   audiences: new Set(),
 };
 
+/**
+ * An ad server over `ads`. Its budget blocks hold one part each (a block per served ad), so the spend
+ * store's totals show each winner's hold exactly; blocks as such are tested in ads-budget-blocks.test.ts.
+ */
 function server(ads: ServableAd[], spend = new MemorySpendStore(), rate?: (ad: ServableAd) => number | null) {
   const snapshot = new CatalogSnapshot(ads);
   return {
@@ -36,6 +40,7 @@ function server(ads: ServableAd[], spend = new MemorySpendStore(), rate?: (ad: S
       relevance: () => 1,
       effectiveBid: (ad) => ad.bidMicro,
       floor: () => 100_000,
+      blocks: { windowMs: 60_000, firstParts: 1, maxParts: 1 },
       ...(rate ? { rate } : {}),
     }),
   };

@@ -1,6 +1,7 @@
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, ServableAd } from './ad-catalog.js';
 import { fnv1a, type Scored } from './auction.js';
+import { type BlockSettings, BudgetBlocks, DEFAULT_BLOCKS } from './budget-blocks.js';
 import { budgetCaps, reserveAmount } from './budget-keys.js';
 import { CandidateColumns } from './candidate-columns.js';
 import type { CtrBook } from './ctr-book.js';
@@ -63,6 +64,8 @@ export interface AdServerDeps {
    * (the ad then stays out: bids are never compared by their numbers across currencies). Default 1.
    */
   readonly rate?: (ad: ServableAd) => number | null;
+  /** How budget is held per node in blocks (default DEFAULT_BLOCKS). */
+  readonly blocks?: BlockSettings;
 }
 
 /** What an auction did, for the auction log. */
@@ -76,15 +79,34 @@ export interface AuctionRecord {
 
 /**
  * The ad server: for a request, the catalog's candidates, the eligible among them, not duplicating the
- * page, scored by predicted click-through and bid, and the auction's winners, each with its budget
- * reserved in the shared spend store (a winner whose budget has no room is dropped, so no budget is ever
- * passed). Billing settles the reservation when the ad's billable event is reported.
+ * page, scored by predicted click-through and bid, and the auction's winners, each with its budget held
+ * out of a block this node reserved in the shared spend store (a winner whose budget has no room is
+ * dropped, so no budget is ever passed). Billing settles each hold as a part of its block when the ad's
+ * billable event is reported.
  */
 export class AdServer {
   /** The auction's candidates, refilled by each request (before its first await, so never shared). */
   private readonly candidates = new CandidateColumns<ServableAd>();
+  /** Winners' holds, handed out of blocks of budget this node holds in the spend store. */
+  private readonly blocks: BudgetBlocks;
 
-  constructor(private readonly deps: AdServerDeps) {}
+  constructor(private readonly deps: AdServerDeps) {
+    this.blocks = new BudgetBlocks(deps.spend, deps.blocks ?? DEFAULT_BLOCKS);
+  }
+
+  /** Gives back the holds of ads served but not laid into the page. */
+  async release(served: readonly ServedAd[], now: number): Promise<void> {
+    await Promise.all(
+      served.map((s) =>
+        this.blocks.release(s.reservationId, reserveAmount(s.ad.billableEvent, s.priceMicro), now),
+      ),
+    );
+  }
+
+  /** Gives back what this node's budget blocks hold unhanded. */
+  close(now: number): Promise<void> {
+    return this.blocks.close(now);
+  }
 
   async select(request: AdRequest): Promise<{ served: ServedAd[]; record: AuctionRecord }> {
     if (request.slots <= 0) return { served: [], record: { scored: [], served: [], outOfBudget: [] } };
@@ -131,8 +153,9 @@ export class AdServer {
         if (caps.length === 0) outOfBudget.push(ad.adId);
         return caps.length > 0;
       });
-    // Every winner's hold in one call (one script in Redis), in slot order: each all or nothing.
-    const holds = await this.deps.spend.reserveMany(
+    // Every winner's hold, in slot order, each all or nothing: out of this node's budget blocks (a store
+    // call only for the blocks that need opening).
+    const holds = await this.blocks.reserveMany(
       budgeted.map(({ w, ad, caps }) => ({
         caps,
         amount: reserveAmount(ad.billableEvent, w.priceMicro),
@@ -143,6 +166,7 @@ export class AdServer {
         // The request's clock: the hold expires a ttl after the ad was served, on the clock it was served by.
         now: request.nowMs,
       })),
+      request.nowMs,
     );
     budgeted.forEach(({ w, ad }, i) => {
       const reserved = holds[i]!;

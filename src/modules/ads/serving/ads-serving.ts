@@ -27,6 +27,7 @@ import {
   AdServer as Server,
 } from './ad-server.js';
 import { fnv1a } from './auction.js';
+import { DEFAULT_BLOCKS } from './budget-blocks.js';
 import { budgetCaps, ledgerFigure, reserveAmount, utcDay } from './budget-keys.js';
 import { CtrBook } from './ctr-book.js';
 import type { Placement } from './eligibility.js';
@@ -135,6 +136,7 @@ export class AdsServing implements Promotions {
       },
       shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
       rate: (ad) => this.rateOf(ad.currency),
+      blocks: { ...DEFAULT_BLOCKS, windowMs: deps.settings.budgetBlockMs },
     });
     this.served = deps.metrics.counter(
       'corkboard_ads_served_total',
@@ -341,14 +343,16 @@ export class AdsServing implements Promotions {
   }
 
   private async releaseAll(served: readonly ServedAd[]): Promise<void> {
-    await Promise.all(
-      served.map((s) =>
-        this.deps.spend.release(s.reservationId).catch((err) => {
-          // Unreleased, it gives its amount back by itself when it expires.
-          this.deps.log.warn({ err }, 'could not release an ad budget reservation');
-        }),
-      ),
-    );
+    if (served.length === 0) return;
+    await this.server.release(served, this.now()).catch((err) => {
+      // Unreleased, it goes back with its block when the block expires.
+      this.deps.log.warn({ err }, 'could not give back an ad budget hold');
+    });
+  }
+
+  /** Gives back what this node's budget blocks hold unhanded (the node is stopping). */
+  async close(): Promise<void> {
+    await this.server.close(this.now());
   }
 
   /** Writes a sampled auction to the event stream (the `ads.auction` topic); never delays the page. */
