@@ -13,6 +13,9 @@ export interface BlockSettings {
 
 export const DEFAULT_BLOCKS: BlockSettings = { windowMs: 1_000, firstParts: 4, maxParts: 256 };
 
+/** A block holds at most 1/CAP_SHARE of its tightest cap (unless its requests need more). */
+const CAP_SHARE = 64;
+
 /** Keys whose block size a node remembers, at most. */
 const MAX_SIZED_KEYS = 10_000;
 
@@ -39,7 +42,8 @@ interface Block {
  * Caps still hold to the micro: a block is reserved atomically within every cap, and parts come out of
  * it. A block lives for its window plus the longest hold of its parts (the request's ttl), so every part
  * is covered until its own hold would have expired. A block's size adapts to the node's demand on the
- * key; when a cap has less room than a block, the block takes what room there is.
+ * key, up to 1/CAP_SHARE of its tightest cap; when a cap has less room than a block, the block takes what
+ * room there is.
  */
 export class BudgetBlocks {
   private readonly blocks = new Map<string, Block>();
@@ -89,9 +93,12 @@ export class BudgetBlocks {
 
   /** A part of the key's open block, or undefined when there is none with room. */
   private take(request: ReserveRequest, now: number): ReserveResult | undefined {
-    const block = this.blocks.get(blockKey(request));
+    const key = blockKey(request);
+    const block = this.blocks.get(key);
     if (!block || now >= block.openUntil) return undefined;
     if (block.remaining < request.amount) {
+      // Ran out within its window: the next block of the key is twice the size.
+      if (!block.ranOut) this.parts.set(key, Math.min(this.settings.maxParts, 2 * this.partsOf(key)));
       block.ranOut = true;
       return undefined;
     }
@@ -121,7 +128,10 @@ export class BudgetBlocks {
       }
       const largest = Math.max(...rs.map((r) => r.amount));
       const sum = rs.reduce((a, r) => a + r.amount, 0);
-      const size = Math.max(sum, largest * (this.parts.get(key) ?? this.settings.firstParts));
+      // Never more than a small share of the tightest cap: blocks held on many nodes must not keep a
+      // budget from being spent (a per-click part can be a large share of a small budget).
+      const share = Math.floor(Math.min(...rs[0]!.caps.map((c) => c.cap)) / CAP_SHARE);
+      const size = Math.max(sum, Math.min(largest * this.partsOf(key), share));
       const least = Math.min(...rs.map((r) => r.amount));
       wanted.push({
         key,
@@ -193,13 +203,17 @@ export class BudgetBlocks {
       }
   }
 
-  /** Adapts the key's block size to how the block went, and gives its rest back. */
+  /** The key's block size in parts. */
+  private partsOf(key: string): number {
+    return this.parts.get(key) ?? this.settings.firstParts;
+  }
+
+  /** Halves the key's block size when the block left over half unused, and gives its rest back. */
   private retire(key: string, block: Block, now: number): void {
-    const parts = this.parts.get(key) ?? this.settings.firstParts;
     // Keys are per day: the sizes of past days' keys are dropped now and then.
     if (this.parts.size > MAX_SIZED_KEYS) this.parts.clear();
-    if (block.ranOut) this.parts.set(key, Math.min(this.settings.maxParts, parts * 2));
-    else if (block.remaining * 2 > block.size) this.parts.set(key, Math.max(1, Math.floor(parts / 2)));
+    if (!block.ranOut && block.remaining * 2 > block.size)
+      this.parts.set(key, Math.max(1, Math.floor(this.partsOf(key) / 2)));
     void this.giveBack(block, now);
   }
 
