@@ -111,6 +111,16 @@ describe('distribution functions: identities and edges', () => {
     expectClose(tTwoSidedP(-30, 50), 1.2380022795987244e-33, 1e-12);
     expect(tTwoSidedP(0, 50)).toBe(1);
   });
+  it('closed forms far out in heavy tails (Cauchy at ν = 1, ν = 2)', () => {
+    // ν = 1: F(t) = ½ + atan(t)/π, so F(−10¹⁹⁹) = 10⁻¹⁹⁹/π and the p-quantile is −cot(πp) ≈ −1/(πp).
+    expectClose(tCdf(-1e199, 1), 1e-199 / Math.PI, 1e-12);
+    expectClose(tQuantile(1e-200, 1), -1 / (Math.PI * 1e-200), 1e-12);
+    // ν = 2: the p-quantile is (2p − 1)/√(2p(1 − p)).
+    for (const p of [1e-30, 1e-6, 0.2, 0.9])
+      expectClose(tQuantile(p, 2), (2 * p - 1) / Math.sqrt(2 * p * (1 - p)), 1e-12);
+    // ν = ½: the 10⁻³⁰⁰ quantile is about −10⁶⁰⁰, past the largest double.
+    expect(tQuantile(1e-300, 0.5)).toBe(Number.NEGATIVE_INFINITY);
+  });
   it('infinite df is the normal; bad arguments give NaN, not a throw', () => {
     expect(tCdf(1.3, Number.POSITIVE_INFINITY)).toBe(normalCdf(1.3));
     expect(tQuantile(0.3, Number.POSITIVE_INFINITY)).toBe(normalQuantile(0.3));

@@ -255,6 +255,12 @@ function tTail(t: number, df: number): number {
   if (df === Number.POSITIVE_INFINITY) return normalSf(s);
   if (s === Number.POSITIVE_INFINITY) return 0;
   if (df > LARGE_DF) return tTailByQuadrature(s, df);
+  if (s > 1e150) {
+    // x = ν/(ν + t²) would underflow: the series' first term x^a/(a·B(a, ½)), a = ν/2, in logs, is exact
+    // here (the next term is x times smaller).
+    const a = df / 2;
+    return 0.5 * Math.exp(a * (Math.log(df) - 2 * Math.log(s)) - logBeta(a, 0.5) - Math.log(a));
+  }
   const t2 = s * s;
   return 0.5 * betaIncRegularized(df / 2, 0.5, df / (df + t2), t2 / (df + t2));
 }
@@ -336,21 +342,25 @@ export function tTwoSidedP(t: number, df: number): number {
   return Math.min(1, 2 * tTail(t, df));
 }
 
+/** ln of Student's t density with ν degrees of freedom (finite where the density underflows). */
+function logTPdf(t: number, df: number): number {
+  if (df === Number.POSITIVE_INFINITY) return -0.5 * t * t - LN_SQRT_2PI;
+  const r = Math.abs(t) / Math.sqrt(df);
+  // ln(1 + r²), without r² overflowing far out in a heavy tail.
+  const log1pR2 = r < 1e150 ? Math.log1p(r * r) : 2 * Math.log(r);
+  return -logBeta(df / 2, 0.5) - 0.5 * Math.log(df) - ((df + 1) / 2) * log1pR2;
+}
+
 /** Student's t density with ν degrees of freedom. */
 export function tPdf(t: number, df: number): number {
-  if (df === Number.POSITIVE_INFINITY) return normalPdf(t);
-  return Math.exp(
-    logGamma((df + 1) / 2) -
-      logGamma(df / 2) -
-      0.5 * (Math.log(df) + LN_PI) -
-      ((df + 1) / 2) * Math.log1p((t * t) / df),
-  );
+  return Math.exp(logTPdf(t, df));
 }
 
 /**
- * Student's t quantile: the t with P(T ≤ t) = p. Solves tail(s) = min(p, 1 − p) for s ≥ 0 by Newton's
- * method on ln tail(s) (well behaved even for heavy tails), kept inside a bracket that halves whenever a
- * step would leave it; starts from the Cornish–Fisher expansion around the normal quantile.
+ * Student's t quantile: the t with P(T ≤ t) = p. Solves tail(s) = min(p, 1 − p) for s > 0 by Newton's
+ * method on ln tail as a function of ln s (near-linear in heavy tails, so even p = 1e-200 at ν = 1 takes
+ * a few steps), kept inside a bracket that is bisected, geometrically, whenever a step would leave it;
+ * starts from the Cornish–Fisher expansion around the normal quantile. ±∞ when the answer overflows.
  */
 export function tQuantile(p: number, df: number): number {
   if (!(p >= 0 && p <= 1) || !(df > 0)) return Number.NaN;
@@ -362,23 +372,29 @@ export function tQuantile(p: number, df: number): number {
   const logTarget = Math.log(target);
   const z = -normalQuantile(target);
   let s = z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+  if (!(s > 0) || !Number.isFinite(s)) s = 1;
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
-  if (!(s > 0) || !Number.isFinite(s)) s = z > 0 ? z : 1;
   for (let i = 0; i < 200; i++) {
     const tail = tTail(s, df);
     if (tail > target) lo = s;
     else hi = s;
-    const g = Math.log(tail) - logTarget;
-    const step = (g * tail) / tPdf(s, df);
-    let next = s + step;
-    if (!(next > lo && next < hi))
-      next = hi === Number.POSITIVE_INFINITY ? Math.max(2 * s, lo + 1) : (lo + hi) / 2;
-    if (Math.abs(next - s) <= 4e-16 * next) {
-      s = next;
-      break;
+    // d ln tail / d ln s = −s·pdf(s)/tail(s).
+    const logTail = Math.log(tail);
+    const step = (logTail - logTarget) * Math.exp(logTail - Math.log(s) - logTPdf(s, df));
+    let next = s * Math.exp(step);
+    if (!(next > lo && next < hi)) {
+      if (hi === Number.POSITIVE_INFINITY) {
+        // The step overflowed: is the answer past the largest double?
+        if (tTail(Number.MAX_VALUE, df) > target)
+          return p < 0.5 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+        hi = Number.MAX_VALUE;
+      }
+      next = lo > 0 ? Math.sqrt(lo) * Math.sqrt(hi) : hi / 16;
     }
+    const converged = Math.abs(next - s) <= 4e-16 * next;
     s = next;
+    if (converged || s === Number.POSITIVE_INFINITY) break;
   }
   return p < 0.5 ? -s : s;
 }
