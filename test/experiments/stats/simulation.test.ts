@@ -8,11 +8,13 @@ import {
   mixingVariance,
   momentsOf,
   power,
+  type RatioAggregate,
+  ratioTest,
   SEQUENTIAL_START,
   sequentialUpdate,
   welchTest,
 } from '../../../src/modules/experiments/stats/index.js';
-import { drawAggregate, normals } from './random.js';
+import { drawAggregate, normals, prng } from './random.js';
 
 /*
  * Simulated experiments on seeded draws: each experiment draws every person's value and sums them, as the
@@ -169,5 +171,52 @@ describe('CUPED variance reduction', () => {
     const ratio = adjusted / raw;
     expect(Math.abs(ratio - (1 - RHO * RHO))).toBeLessThanOrEqual(0.05);
     expect(Math.abs(rejected / EXPERIMENTS - ALPHA)).toBeLessThanOrEqual(0.015);
+  });
+});
+
+/**
+ * n people's clicks over impressions: impressions 1 + geometric (mean about 10), each person with a
+ * click-through rate of their own (0.01 to 0.31, skewed low), so clicks cluster by person as they do on a feed.
+ */
+function drawRatio(uniform: () => number, n: number): RatioAggregate {
+  let sumX = 0;
+  let sumY = 0;
+  let sumXX = 0;
+  let sumYY = 0;
+  let sumXY = 0;
+  for (let i = 0; i < n; i++) {
+    const y = 1 + Math.floor(-9.5 * Math.log(1 - uniform()));
+    const u = uniform();
+    const ctr = 0.01 + 0.3 * u * u;
+    let x = 0;
+    for (let k = 0; k < y; k++) if (uniform() < ctr) x++;
+    sumX += x;
+    sumY += y;
+    sumXX += x * x;
+    sumYY += y * y;
+    sumXY += x * y;
+  }
+  return { n, sumX, sumY, sumXX, sumYY, sumXY };
+}
+
+describe('ratio metric on A/A experiments', () => {
+  it('the delta-method test keeps its level; treating impressions as independent does not', () => {
+    const uniform = prng(1607);
+    let delta = 0;
+    let naive = 0;
+    for (let e = 0; e < EXPERIMENTS; e++) {
+      const control = drawRatio(uniform, 1000);
+      const treatment = drawRatio(uniform, 1000);
+      if (ratioTest(control, treatment).pValue < ALPHA) delta++;
+      // The binomial variance over impressions, ignoring that a person's impressions share a rate.
+      const rc = control.sumX / control.sumY;
+      const rt = treatment.sumX / treatment.sumY;
+      const pooled = (control.sumX + treatment.sumX) / (control.sumY + treatment.sumY);
+      const se = Math.sqrt(pooled * (1 - pooled) * (1 / control.sumY + 1 / treatment.sumY));
+      if (Math.abs(rt - rc) / se > 1.959963984540054) naive++;
+    }
+    // measured: delta method 0.052, impressions as independent 0.218
+    expect(Math.abs(delta / EXPERIMENTS - ALPHA)).toBeLessThanOrEqual(0.015);
+    expect(naive / EXPERIMENTS).toBeGreaterThan(0.1);
   });
 });
