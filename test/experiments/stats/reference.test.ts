@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  absoluteEffect,
   cupedFit,
   cupedMoments,
   cupedTest,
@@ -224,6 +225,11 @@ describe('power and sample size', () => {
       );
     },
   );
+  it('a relative minimum effect is taken against the control mean', () => {
+    expect(absoluteEffect({ relative: 0.05 }, 3.2)).toBeCloseTo(0.16, 15);
+    expect(absoluteEffect({ relative: 0.05 }, -3.2)).toBeCloseTo(0.16, 15);
+    expect(absoluteEffect({ absolute: -0.4 }, 3.2)).toBe(0.4);
+  });
   it('sample size for a target power, equal and unequal splits', () => {
     expect(sampleSize({ effect: 0.2, varianceControl: 4, varianceTreatment: 4, power: 0.8 })).toEqual({
       control: 1570,
