@@ -47,6 +47,7 @@ describe('edge cases give defined answers, never a throw', () => {
   it('both variances zero: the difference is reported, the test is undefined', () => {
     const r = welchTest(CONSTANT, { n: 50, sum: 150, sumSquares: 450 });
     expect(r.difference).toBe(1);
+    expect(r.relative.estimate).toBe(0.5);
     expectUndefinedInference(r);
   });
 

@@ -2,10 +2,10 @@
  * Comparing two variants' means from the aggregates the platform keeps per variant (n, Σy, Σy²): Welch's
  * t-test for the difference, and the delta-method interval for the relative difference.
  *
- * An undefined number is NaN, never a throw: a variant with n < 2 has no variance, and with both variances
- * zero there is no standard error, so the statistic, p-value, df and intervals are NaN (NaN < α is false,
- * so nothing undefined is ever reported significant; JSON writes NaN as null). Means of empty variants are
- * NaN too.
+ * An undefined number is NaN, never a throw. A variant with n < 2 has no variance, and with both variances
+ * zero there is no standard error: the statistic, p-value, df and intervals are then NaN, while the means
+ * and the absolute and relative differences are still given. NaN < α is false, so nothing undefined is
+ * ever reported significant; JSON writes NaN as null. An empty variant's mean is NaN too.
  */
 
 import { normalQuantile, tQuantile, tTwoSidedP } from './distributions.js';
@@ -131,7 +131,7 @@ export function compareMoments(
     relative: defined
       ? relativeDifference(control, treatment, alpha)
       : {
-          estimate: Number.NaN,
+          estimate: control.mean === 0 ? Number.NaN : treatment.mean / control.mean - 1,
           standardError: Number.NaN,
           interval: { lower: Number.NaN, upper: Number.NaN },
         },
