@@ -9,5 +9,6 @@ export * from './distributions.js';
 export * from './multiple.js';
 export * from './power.js';
 export * from './sequential.js';
+export * from './special-functions.js';
 export * from './srm.js';
 export * from './welch.js';
