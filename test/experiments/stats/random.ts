@@ -1,0 +1,41 @@
+/** mulberry32: a small seeded PRNG, so every simulation draws the same numbers on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draws by Box–Muller on a seeded uniform source (both values of each pair used). */
+export function normals(seed: number): () => number {
+  const uniform = prng(seed);
+  let spare = Number.NaN;
+  return () => {
+    if (!Number.isNaN(spare)) {
+      const z = spare;
+      spare = Number.NaN;
+      return z;
+    }
+    const u = 1 - uniform(); // (0, 1]: the log stays finite
+    const r = Math.sqrt(-2 * Math.log(u));
+    const angle = 2 * Math.PI * uniform();
+    spare = r * Math.sin(angle);
+    return r * Math.cos(angle);
+  };
+}
+
+/** Aggregates of n draws of mean + sd·z, summed in a loop (what the platform's rollups hold). */
+export function drawAggregate(z: () => number, n: number, mean: number, sd: number) {
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = 0; i < n; i++) {
+    const y = mean + sd * z();
+    sum += y;
+    sumSquares += y * y;
+  }
+  return { n, sum, sumSquares };
+}
