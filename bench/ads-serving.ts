@@ -345,6 +345,7 @@ async function clickBatches(app: App, world: World, viewer: Reader, tag: string,
             ad: {
               adId: ad.adId,
               chargeMicro: PRICE,
+              holdMicro: PRICE,
               billableEvent: 'CLICKTHROUGH',
               reservationId: held.reservationId,
             },

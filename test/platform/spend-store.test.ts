@@ -316,6 +316,28 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
     for (const request of bad) await expect(a.reserve(request)).rejects.toThrow(RangeError);
   });
 
+  it('grants a reservation only if every key keeps its headroom, which is not held', async () => {
+    const caps = [
+      { key: 'hr-ag', cap: 1_000 },
+      { key: 'hr-c', cap: 5_000 },
+    ];
+    idOf(await a.reserve({ caps, amount: 300, ttlMs: HOUR }));
+    // 700 left: 100 with a headroom of 600 fits exactly; of 601, not (the room is told without it).
+    expect(await b.reserve({ caps, amount: 100, ttlMs: HOUR, headroom: 601 })).toEqual({
+      ok: false,
+      fullKey: 'hr-ag',
+      room: 700,
+    });
+    const [granted, refused] = await b.reserveMany([
+      { caps, amount: 100, ttlMs: HOUR, headroom: 600 },
+      { caps, amount: 1, ttlMs: HOUR, headroom: 600 },
+    ]);
+    expect(granted!.ok).toBe(true);
+    expect(refused).toEqual({ ok: false, fullKey: 'hr-ag', room: 600 });
+    expect(await totals('hr-ag')).toEqual({ settled: 0, reserved: 400, overdelivered: 0, cap: 1_000 });
+    await expect(a.reserve({ caps, amount: 1, ttlMs: HOUR, headroom: -1 })).rejects.toThrow(RangeError);
+  });
+
   it('a block is settled in parts, each once, and what was never handed out is given back', async () => {
     const caps = [
       { key: 'pb-ag', cap: 5_000 },
@@ -357,6 +379,45 @@ describe.each(spendVariants)('spend store (%s)', (variant) => {
     expect(await a.giveBack('nope', 10)).toBe(0);
     await expect(a.settleMany([{ reservationId: block, actual: 1, part: '' }])).rejects.toThrow(RangeError);
     await expect(a.giveBack(block, -1)).rejects.toThrow(RangeError);
+  });
+
+  it('a part larger than what its block holds takes the hold, and the rest only if there is room', async () => {
+    const caps = [{ key: 'pbig-ag', cap: 1_000 }];
+    const block = idOf(await a.reserve({ caps, amount: 100, ttlMs: HOUR }));
+    idOf(await a.reserve({ caps, amount: 500, ttlMs: HOUR }));
+    // 100 off the hold, 150 more from the room (1,000 - 600 held = 400).
+    expect(await b.settleMany([{ reservationId: block, actual: 250, part: 'click-1' }])).toEqual([
+      { settledNow: true, state: 'charged', charged: 250, overdelivered: 0 },
+    ]);
+    expect(await totals('pbig-ag')).toEqual({ settled: 250, reserved: 500, overdelivered: 0, cap: 1_000 });
+    // 250 left: a part of 300 does not fit (the block holds nothing more): served free.
+    expect(await b.settleMany([{ reservationId: block, actual: 300, part: 'click-2' }])).toEqual([
+      { settledNow: true, state: 'overdelivered', charged: 0, overdelivered: 300 },
+    ]);
+    expect(await totals('pbig-ag')).toEqual({ settled: 250, reserved: 500, overdelivered: 300, cap: 1_000 });
+  });
+
+  it("a part takes at most its own share of the block's hold, leaving the other parts theirs", async () => {
+    const caps = [{ key: 'pshare-ag', cap: 1_000 }];
+    // A block of ten parts of 20 (a click-billed ad's expected cost), then a click of 300 on one part.
+    const block = idOf(await a.reserve({ caps, amount: 200, ttlMs: HOUR }));
+    expect(
+      await b.settleMany([{ reservationId: block, actual: 300, part: 'click', held: 20 }]),
+    ).toMatchObject([{ state: 'charged', charged: 300 }]);
+    expect(await totals('pshare-ag')).toEqual({ settled: 300, reserved: 180, overdelivered: 0, cap: 1_000 });
+    // Room is 520: a click of 600 on another part (20 held) needs 580 more and is served free.
+    expect(
+      await a.settleMany([{ reservationId: block, actual: 600, part: 'click-2', held: 20 }]),
+    ).toMatchObject([{ state: 'overdelivered', overdelivered: 600 }]);
+    expect(await totals('pshare-ag')).toEqual({
+      settled: 300,
+      reserved: 160,
+      overdelivered: 600,
+      cap: 1_000,
+    });
+    await expect(a.settleMany([{ reservationId: block, actual: 1, part: 'x', held: -1 }])).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('a block holds its rest until it expires; parts after that are late', async () => {

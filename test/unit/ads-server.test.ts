@@ -56,16 +56,19 @@ const request = (over: Partial<AdRequest> = {}): AdRequest => ({
   ...over,
 });
 
+// The spend store is read on the requests' clock (NOW), not the machine's: holds last a minute.
 describe('the ad server', () => {
-  it('serves the auction winner with its price reserved in the spend store', async () => {
+  it('serves the auction winner with its expected cost held in the spend store', async () => {
     const { server: s, spend } = server([makeServableAd('a', { bidMicro: 2_000_000 }), makeServableAd('b')]);
     const { served, record } = await s.select(request());
     expect(served.map((x) => x.ad.adId)).toEqual(['a']);
     // b's eCPM (1,000,000 × 1% × 1000) converted back to a's clicks, plus the tie rule: about b's bid.
     expect([1_000_000, 1_000_001]).toContain(served[0]!.priceMicro);
     expect(record.scored).toHaveLength(2);
-    expect(await spend.spent('ag:g-a:d:2026-12-03')).toMatchObject({
-      reserved: served[0]!.priceMicro,
+    // A per-click ad holds twice its expected cost: price × pCTR (1%) × 2.
+    expect(served[0]!.holdMicro).toBe(Math.ceil(served[0]!.priceMicro * 0.01 * 2));
+    expect(await spend.spent('ag:g-a:d:2026-12-03', NOW)).toMatchObject({
+      reserved: served[0]!.holdMicro,
       settled: 0,
     });
   });
@@ -81,19 +84,33 @@ describe('the ad server', () => {
     expect(served.map((x) => x.ad.adId)).toEqual(['c']);
   });
 
-  it('drops a winner whose budget has no room, and never reserves past a budget', async () => {
+  it('serves a per-click ad only while its budget could pay the click, and never holds past a budget', async () => {
     const tight = makeServableAd('a', { budgetMicro: 1_500_000, bidMicro: 700_000 });
     const { server: s, spend } = server([tight]);
+    const key = 'ag:g-a:d:2026-12-03';
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await s.select(request({ requestId: `r${i}` })));
-    // A lone bidder pays the reserve converted to clicks: 1,000,000 eCPM / (1% × 1000) = 100,000.
+    // A lone bidder pays the reserve converted to clicks: 1,000,000 eCPM / (1% × 1000) = 100,000; each
+    // impression holds 2,000 of it (1% × 2) and is served only while 98,000 more would fit.
     expect(results.map((r) => r.served.length)).toEqual([1, 1, 1, 1]);
-    const many = [];
-    for (let i = 0; i < 20; i++) many.push(await s.select(request({ requestId: `m${i}` })));
-    const totals = await spend.spent('ag:g-a:d:2026-12-03');
-    expect(totals.reserved).toBeLessThanOrEqual(1_500_000);
-    expect(totals.reserved).toBe(1_500_000);
-    expect(many.some((r) => r.record.outOfBudget.includes('a'))).toBe(true);
+    expect(results[0]!.served[0]).toMatchObject({ priceMicro: 100_000, holdMicro: 2_000 });
+    expect(await spend.spent(key, NOW)).toMatchObject({ reserved: 8_000 });
+    // Billed up to 1,392,000: exactly room for one more impression and its click.
+    await spend.restore(key, 1_392_000, undefined, NOW);
+    const last = await s.select(request({ requestId: 'last' }));
+    expect(last.served).toHaveLength(1);
+    const refused = await s.select(request({ requestId: 'refused' }));
+    expect(refused.served).toHaveLength(0);
+    expect(refused.record.outOfBudget).toEqual(['a']);
+    const totals = await spend.spent(key, NOW);
+    expect(totals.settled + totals.reserved).toBe(1_402_000);
+    // Its click pays the full price: the 2,000 held and 98,000 of the room kept for it.
+    const [click] = await spend.settleMany(
+      [{ reservationId: last.served[0]!.reservationId, actual: 100_000, part: 'click' }],
+      NOW,
+    );
+    expect(click).toMatchObject({ state: 'charged', charged: 100_000 });
+    expect(await spend.spent(key, NOW)).toMatchObject({ settled: 1_492_000, reserved: 8_000 });
   });
 
   it('ranks ads of other currencies by their worth, and leaves out a currency without a rate', async () => {
@@ -110,7 +127,7 @@ describe('the ad server', () => {
     // usd keeps its rank over the yen bid's worth, priced in USD; yen pays the reserve in yen.
     expect([1_340_000, 1_340_001]).toContain(served[0]!.priceMicro);
     expect(served[1]!.priceMicro).toBe(Math.ceil(1_000_000 / (0.0067 * 0.01 * 1000)));
-    expect(await spend.spent('ag:g-yen:d:2026-12-03')).toMatchObject({ reserved: served[1]!.priceMicro });
+    expect(await spend.spent('ag:g-yen:d:2026-12-03', NOW)).toMatchObject({ reserved: served[1]!.holdMicro });
   });
 
   it('holds a campaign cap across its ad groups', async () => {
@@ -119,8 +136,12 @@ describe('the ad server', () => {
       makeServableAd('a', shared),
       makeServableAd('b', { ...shared, advertiserId: 'adv-a' }),
     ]);
-    for (let i = 0; i < 6; i++) await s.select(request({ requestId: `x${i}` }));
-    expect((await spend.spent('c:c-shared:d:2026-12-03')).reserved).toBe(200_000);
+    // Each impression holds 2,000 of a 100,000 click and keeps 98,000 of room: granted while the held
+    // total is at most 150,000, so 76 impressions, whichever group wins.
+    let served = 0;
+    for (let i = 0; i < 100; i++) served += (await s.select(request({ requestId: `x${i}` }))).served.length;
+    expect(served).toBe(76);
+    expect((await spend.spent('c:c-shared:d:2026-12-03', NOW)).reserved).toBe(152_000);
   });
 
   it('serves requests in flight together each its own winners', async () => {

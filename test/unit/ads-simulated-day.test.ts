@@ -121,9 +121,10 @@ describe('a simulated day on three nodes sharing one spend store and one ledger'
       expect(c.ledger, key).toBeLessThanOrEqual(c.cap);
       expect(c.settled, key).toBe(c.ledger);
     }
-    // Nothing was lost. Impressions are reported within their hold and never refused. A click after its
-    // one-minute hold (here a fifth of them: the clicks' mean delay is 40 s) is billed if the budget has
-    // room, else served free (overdelivery, never charged): bounded, not zero.
+    // Nothing was lost. Impressions are reported within their hold and never refused. A click pays what
+    // its block still holds and the rest from the budget's room: one that no longer fits (its impression
+    // held only its expected cost, or its one-minute hold is over: the clicks' mean delay is 40 s) is
+    // served free (overdelivery, never charged): bounded, not zero.
     expect(day.unknown).toBe(0);
     for (const [id, g] of day.groups) {
       const perClick = groups.find((x) => x.ad.adGroupId === id)?.ad.billableEvent === 'CLICKTHROUGH';
@@ -179,11 +180,12 @@ describe('a simulated day on three nodes sharing one spend store and one ledger'
   });
 
   /**
-   * A click-billed group holds its full price for every impression served, and only about one in a
-   * hundred is clicked: with a hold as long as an impression's (15 minutes) its open holds would be some
-   * 1,500 minutes of its spend, which the cap counts, and it could spend at most about
-   * 1 − e^(−CTR · 1440 / 15) of its budget (68% at 1.2%). Per-click holds last a minute
-   * (ADS_CLICK_RESERVATION_SECONDS); a click after that is billed if the budget still has room.
+   * Only about one impression in a hundred of a click-billed group is clicked. Were its full price held
+   * for every impression, its open holds would be some 80 minutes of its spend for each minute a hold
+   * lasts, and the last of its budget would stay held, unspendable (90–98% spent over seeds 1–6). An
+   * impression holds twice its expected cost instead (price × pCTR × 2, for a minute:
+   * ADS_CLICK_RESERVATION_SECONDS) and is served only while the budget keeps room for the click's price
+   * (97–99.7% over seeds 1–6).
    */
   it('a STANDARD group billed per click spends at least 95% of its daily budget', () => {
     expect(day.groups.get('std-auto')!.spent).toBeGreaterThanOrEqual(0.95 * budgetOf('std-auto'));

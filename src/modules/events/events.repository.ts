@@ -64,7 +64,7 @@ export interface ClientBatchRow {
   /** The promoted item's ad; null for organic items. */
   ad_id: string | null;
   /** When the event is the one its promoted item is billed for: the charge to record with it. */
-  charge: { amount_micro: number; reservation_id: string; served_ms: number } | null;
+  charge: { amount_micro: number; hold_micro: number; reservation_id: string; served_ms: number } | null;
 }
 
 /** What one client batch statement did. */
@@ -156,10 +156,10 @@ export const eventsRepository = {
       -- and an outbound click of one item bill once); the events.batch row below starts billing.
       charged as (
         insert into ad_charges (token_id, batch_id, ad_id, event_id, kind, app_type, served_at, amount_micro,
-                                reservation_id)
+                                hold_micro, reservation_id)
         select distinct on (k.token_id) k.token_id, ${batchId}::bigint, k.ad_id, k.id, k.kind, k.app_type,
                to_timestamp((k.charge->>'served_ms')::float8 / 1000), (k.charge->>'amount_micro')::bigint,
-               k.charge->>'reservation_id'
+               (k.charge->>'hold_micro')::bigint, k.charge->>'reservation_id'
           from known k join ins on ins.id = k.id
          where k.charge is not null
          order by k.token_id, k.ord

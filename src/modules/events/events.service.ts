@@ -399,7 +399,12 @@ export class EventsService {
 }
 
 function chargeOf(ad: AdClaim, servedAt: number) {
-  return { amount_micro: ad.chargeMicro, reservation_id: ad.reservationId, served_ms: servedAt };
+  return {
+    amount_micro: ad.chargeMicro,
+    hold_micro: ad.holdMicro,
+    reservation_id: ad.reservationId,
+    served_ms: servedAt,
+  };
 }
 
 function tokenRejection(ev: ClientEventInput, reason: 'malformed' | 'forged' | 'expired'): Rejection {

@@ -28,6 +28,12 @@ export interface AdClaim {
   readonly adId: string;
   /** What one billable event of this item costs, integer micro-currency of the ad's account. */
   readonly chargeMicro: number;
+  /**
+   * What serving the item holds of its budget block (at most this comes off the block's hold when the
+   * event is billed; the rest of a charge needs room in the budget). Tokens of version 2 carry none: it
+   * reads as the charge.
+   */
+  readonly holdMicro: number;
   readonly billableEvent: 'IMPRESSION' | 'CLICKTHROUGH';
   /** The spend store reservation that holds the charge (printable ASCII, at most 255 characters). */
   readonly reservationId: string;
@@ -74,11 +80,13 @@ export type VerifyResult = { ok: true; claims: ImpressionClaims } | { ok: false;
 // version << 4 | flags (bit 0: the viewer is an app) 1 | viewer 8 | surface 1 | first position 3 |
 // issued-at s 4 | lifetime min 2 | nonce 10 | item count 1 | request-id length 1 | request id (ASCII) |
 // pin 8 per item. Item i of the chunk is that pin at position first + i. A promoted item (flag bit 1, a
-// chunk of one) adds after its pin: ad 8 | charge micro 6 | billable event 1 (0 impression, 1 click) |
-// reservation length 1 | reservation (ASCII). Signing a chunk once instead
+// chunk of one) adds after its pin: ad 8 | charge micro 6 | hold micro 6 | billable event 1 (0 impression,
+// 1 click) | reservation length 1 | reservation (ASCII); version 2 (still read) had no hold. Signing a chunk once instead
 // of every item makes a 25-pin page cost four MACs, not 25 (the index needs no signature: it only picks
 // which of the signed items the token speaks of).
-const VERSION = 2;
+const VERSION = 3;
+/** Tokens of version 2 (no hold in the ad section) are still read while they live. */
+const OLD_VERSION = 2;
 const FIXED = 31;
 const COUNT_AT = 29;
 const MAC_BYTES = 16;
@@ -89,7 +97,8 @@ const MAX_REQUEST_ID = 64;
 export const CHUNK = 8;
 const MAX_POSITION = 0xffffff;
 const MAX_U64 = (1n << 64n) - 1n;
-const AD_FIXED = 16;
+const AD_FIXED = 22;
+const OLD_AD_FIXED = 16;
 const MAX_RESERVATION = 255;
 const MAX_CHARGE = 2 ** 48 - 1;
 const PROMOTED = 2;
@@ -173,13 +182,16 @@ export class ImpressionTokens {
     const { ad } = input;
     if (!Number.isSafeInteger(ad.chargeMicro) || ad.chargeMicro < 0 || ad.chargeMicro > MAX_CHARGE)
       throw new RangeError(`charge must be an integer in 0..${MAX_CHARGE}`);
+    if (!Number.isSafeInteger(ad.holdMicro) || ad.holdMicro < 0 || ad.holdMicro > MAX_CHARGE)
+      throw new RangeError(`hold must be an integer in 0..${MAX_CHARGE}`);
     if (ad.reservationId.length > MAX_RESERVATION || !ASCII.test(ad.reservationId))
       throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
     const section = Buffer.allocUnsafe(AD_FIXED + ad.reservationId.length);
     writeId(section, ad.adId, 0, 'adId');
     section.writeUIntBE(ad.chargeMicro, 8, 6);
-    section[14] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
-    section[15] = ad.reservationId.length;
+    section.writeUIntBE(ad.holdMicro, 14, 6);
+    section[20] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
+    section[21] = ad.reservationId.length;
     section.write(ad.reservationId, AD_FIXED, 'latin1');
     return this.issueList(
       { ...input, firstPosition: input.position, pinIds: [input.pinId] },
@@ -241,16 +253,18 @@ export class ImpressionTokens {
     if (!text) return { ok: false, reason: 'malformed' };
     const index = text[2] === undefined ? 0 : Number(text[2]);
     const buf = Buffer.from(text[1]!, 'base64url');
-    if (buf.length < FIXED + 8 + MAC_BYTES || buf[0]! >> 4 !== VERSION)
+    const version = buf.length > 0 ? buf[0]! >> 4 : 0;
+    if (buf.length < FIXED + 8 + MAC_BYTES || (version !== VERSION && version !== OLD_VERSION))
       return { ok: false, reason: 'malformed' };
+    const adFixed = version === VERSION ? AD_FIXED : OLD_AD_FIXED;
     const count = buf[COUNT_AT]!;
     const n = buf[COUNT_AT + 1]!;
     const promoted = (buf[0]! & PROMOTED) !== 0;
     const adAt = FIXED + n + 8;
     // A promoted item is a chunk of one with its ad section after the pin.
-    if (promoted && (count !== 1 || buf.length < adAt + AD_FIXED + MAC_BYTES))
+    if (promoted && (count !== 1 || buf.length < adAt + adFixed + MAC_BYTES))
       return { ok: false, reason: 'malformed' };
-    const signed = FIXED + n + 8 * count + (promoted ? AD_FIXED + buf[adAt + 15]! : 0);
+    const signed = FIXED + n + 8 * count + (promoted ? adFixed + buf[adAt + adFixed - 1]! : 0);
     if (count < 1 || count > CHUNK || n > MAX_REQUEST_ID || buf.length !== signed + MAC_BYTES)
       return { ok: false, reason: 'malformed' };
     // A chunk of one has no index; a longer one always has one, below its count.
@@ -266,12 +280,14 @@ export class ImpressionTokens {
     const expiresAt = issuedAt + buf.readUInt16BE(17) * 60_000;
     if (expiresAt <= now) return { ok: false, reason: 'expired' };
     const nonce = buf.toString('base64url', NONCE_AT, NONCE_AT + NONCE_BYTES);
+    const chargeMicro = promoted ? buf.readUIntBE(adAt + 8, 6) : 0;
     const ad: AdClaim | undefined = promoted
       ? {
           adId: buf.readBigUInt64BE(adAt).toString(),
-          chargeMicro: buf.readUIntBE(adAt + 8, 6),
-          billableEvent: buf[adAt + 14] === 1 ? 'CLICKTHROUGH' : 'IMPRESSION',
-          reservationId: buf.toString('latin1', adAt + AD_FIXED, signed),
+          chargeMicro,
+          holdMicro: version === VERSION ? buf.readUIntBE(adAt + 14, 6) : chargeMicro,
+          billableEvent: buf[adAt + adFixed - 2] === 1 ? 'CLICKTHROUGH' : 'IMPRESSION',
+          reservationId: buf.toString('latin1', adAt + adFixed, signed),
         }
       : undefined;
     return {

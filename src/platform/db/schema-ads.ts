@@ -239,6 +239,8 @@ export interface AdChargeTable {
   app_type: string;
   served_at: Timestamp;
   amount_micro: Micro;
+  /** What the item held of its budget block (at most this comes off the block's hold). */
+  hold_micro: Micro;
   reservation_id: string;
   state: ColumnType<AdChargeState, AdChargeState | undefined, AdChargeState>;
   charged_micro: Count;

@@ -57,7 +57,7 @@ export class MemorySpendStore implements SpendStore {
   private nextPrune = 0;
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const { caps, amount, ttlMs, retainMs } = checkReserve(request);
+    const { caps, amount, ttlMs, retainMs, headroom } = checkReserve(request);
     const now = request.now ?? Date.now();
     this.tidy(now);
     // Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
@@ -70,7 +70,7 @@ export class MemorySpendStore implements SpendStore {
     for (const { key, cap } of caps) {
       const rec = this.record(key, now);
       const used = rec.settled + rec.reserved;
-      if (used + amount > cap) return { ok: false, fullKey: key, room: Math.max(0, cap - used) };
+      if (used + amount + headroom > cap) return { ok: false, fullKey: key, room: Math.max(0, cap - used) };
     }
     for (const { key } of caps) this.record(key, now).reserved += amount;
     const { id } = reservationId(caps.map((c) => c.key));
@@ -132,12 +132,12 @@ export class MemorySpendStore implements SpendStore {
   async settleMany(items: readonly SettleItem[], now = Date.now()): Promise<SettleResult[]> {
     for (const item of items) checkSettleItem(item);
     const out: SettleResult[] = [];
-    for (const { reservationId, actual, part } of items) {
+    for (const { reservationId, actual, part, held } of items) {
       try {
         out.push(
           part === undefined
             ? await this.settle(reservationId, actual, now)
-            : this.settlePart(reservationId, part, actual, now),
+            : this.settlePart(reservationId, part, actual, held ?? actual, now),
         );
       } catch (err) {
         if (!(err instanceof RangeError)) throw err;
@@ -148,16 +148,17 @@ export class MemorySpendStore implements SpendStore {
   }
 
   /** One part of a reservation (see SettleItem.part); synchronous, so atomic. */
-  private settlePart(id: string, part: string, actual: number, now: number): SettleResult {
+  private settlePart(id: string, part: string, actual: number, held: number, now: number): SettleResult {
     this.tidy(now);
     const r = parseReservationId(id) ? this.reservations.get(id) : undefined;
     if (!r) return NOT_SETTLED;
     const done = r.parts?.get(part);
     if (done) return { ...done, settledNow: false };
-    // Taken off the hold while the block is open and holds it; otherwise a late part, charged if room.
-    if (r.state === 'open' && actual <= r.amount) {
-      r.amount -= actual;
-      for (const key of r.keys) this.record(key, now).reserved -= actual;
+    // What the open block still holds of it comes off the hold; the rest is charged only if there is room.
+    if (r.state === 'open') {
+      const taken = Math.min(actual, held, r.amount);
+      r.amount -= taken;
+      for (const key of r.keys) this.record(key, now).reserved -= taken;
     }
     const fits = r.keys.every((key) => {
       const rec = this.keys.get(key);
@@ -173,7 +174,8 @@ export class MemorySpendStore implements SpendStore {
     const result: SettleResult = fits
       ? { settledNow: true, state: 'charged', charged: actual, overdelivered: 0 }
       : { settledNow: true, state: 'overdelivered', charged: 0, overdelivered: actual };
-    (r.parts ??= new Map()).set(part, result);
+    if (!r.parts) r.parts = new Map();
+    r.parts.set(part, result);
     return result;
   }
 
@@ -181,7 +183,7 @@ export class MemorySpendStore implements SpendStore {
     checkActual(amount);
     this.tidy(now);
     const r = parseReservationId(id) ? this.reservations.get(id) : undefined;
-    if (!r || r.state !== 'open') return 0;
+    if (r?.state !== 'open') return 0;
     const given = Math.min(amount, r.amount);
     r.amount -= given;
     for (const key of r.keys) {

@@ -50,10 +50,10 @@ export class RedisSpendStore implements SpendStore {
   ) {}
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
-    const { caps, amount, ttlMs, retainMs } = checkReserve(request);
+    const { caps, amount, ttlMs, retainMs, headroom } = checkReserve(request);
     const keys = caps.map((c) => c.key);
     const { id, nonce } = reservationId(keys);
-    const args = [nonce, amount, ttlMs, JSON.stringify(keys), retainMs];
+    const args = [nonce, amount, ttlMs, JSON.stringify(keys), retainMs, headroom];
     for (const c of caps) args.push(c.cap, c.retainMs);
     const reply = (await this.run(
       RESERVE,
@@ -71,10 +71,18 @@ export class RedisSpendStore implements SpendStore {
    */
   async reserveMany(requests: readonly ReserveRequest[]): Promise<ReserveResult[]> {
     if (requests.length === 0) return [];
-    const prepared = requests.map(checkReserve).map(({ caps, amount, ttlMs, retainMs }) => {
+    const prepared = requests.map(checkReserve).map(({ caps, amount, ttlMs, retainMs, headroom }) => {
       const keys = caps.map((c) => c.key);
       const { id, nonce } = reservationId(keys);
-      const args: (string | number)[] = [nonce, amount, ttlMs, JSON.stringify(keys), retainMs, caps.length];
+      const args: (string | number)[] = [
+        nonce,
+        amount,
+        ttlMs,
+        JSON.stringify(keys),
+        retainMs,
+        caps.length,
+        headroom,
+      ];
       for (const c of caps) args.push(c.cap, c.retainMs);
       return { id, keys, scriptKeys: [this.reservationKey(nonce), ...this.keyPairs(keys)], args };
     });
@@ -161,7 +169,14 @@ export class RedisSpendStore implements SpendStore {
       const args: (string | number)[] = [];
       for (const { item, parsed: p } of chunk) {
         keyList.push(this.reservationKey(p.nonce), ...this.keyPairs(p.keys));
-        args.push(p.nonce, item.actual, JSON.stringify(p.keys), p.keys.length, item.part ?? '');
+        args.push(
+          p.nonce,
+          item.actual,
+          JSON.stringify(p.keys),
+          p.keys.length,
+          item.part ?? '',
+          item.held ?? item.actual,
+        );
       }
       const reply = (await this.run(SETTLE_MANY, keyList, args)) as (string | number)[];
       chunk.forEach(({ index }, i) => {

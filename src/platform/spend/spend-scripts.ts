@@ -64,11 +64,12 @@ end
 `;
 
 // One reservation: R its hash, hx its capped keys' H and X, capsRetains the cap and retention of each
-// capped key in turn, swept the keys already swept in this script. Answers {1, expiresAt} or {0, index of
-// the full key, room}.
+// capped key in turn, headroom the room each key must keep beyond it (not held), swept the keys already
+// swept in this script. Answers {1, expiresAt} or {0, index of the full key, room}.
 const RESERVE_ONE = `
-local function reserveOne(R, hx, nonce, amountText, ttl, keysJson, retain, capsRetains, swept)
+local function reserveOne(R, hx, nonce, amountText, ttl, keysJson, retain, capsRetains, swept, headroom)
   local amount = tonumber(amountText)
+  local need = amount + tonumber(headroom)
   local n = #hx / 2
   -- Every cap given is recorded, granted or not, so a lowered budget binds the settles still to come.
   for i = 1, n do
@@ -84,7 +85,7 @@ local function reserveOne(R, hx, nonce, amountText, ttl, keysJson, retain, capsR
     local v = redis.call('HMGET', hx[2 * i - 1], 's', 'r')
     local used = tonumber(v[1] or 0) + tonumber(v[2] or 0)
     local cap = tonumber(capsRetains[2 * i - 1])
-    if used + amount > cap then
+    if used + need > cap then
       local room = cap - used
       if room < 0 then room = 0 end
       return {0, i, room}
@@ -106,20 +107,21 @@ end
 
 /**
  * KEYS: R, then H and X per capped key. ARGV: nonce, amount, ttl ms, keys JSON, reservation retention ms,
- * then cap and retention per capped key. Answers {1, expiresAt} or {0, index of the full key, room}.
+ * headroom, then cap and retention per capped key. Answers {1, expiresAt} or {0, index of the full key,
+ * room}.
  */
 export const RESERVE = script(`${RESERVE_ONE}
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('spend reservation id taken') end
 local hx, cr = {}, {}
 for i = 2, #KEYS do hx[i - 1] = KEYS[i] end
-for i = 6, #ARGV do cr[i - 5] = ARGV[i] end
-return reserveOne(KEYS[1], hx, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], cr, {})
+for i = 7, #ARGV do cr[i - 6] = ARGV[i] end
+return reserveOne(KEYS[1], hx, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], cr, {}, ARGV[6])
 `);
 
 /**
  * Several reservations in one call, each as RESERVE, in order (a page's winners). KEYS: per reservation
  * R, then H and X per capped key. ARGV: per reservation nonce, amount, ttl ms, keys JSON, reservation
- * retention ms, number of capped keys, then cap and retention per capped key. Answers the RESERVE
+ * retention ms, number of capped keys, headroom, then cap and retention per capped key. Answers the RESERVE
  * answers one after the other, three values each ({1, expiresAt, 0} when granted).
  */
 export const RESERVE_MANY = script(`${RESERVE_ONE}
@@ -128,7 +130,7 @@ while a <= #ARGV do
   if redis.call('EXISTS', KEYS[k]) == 1 then return redis.error_reply('spend reservation id taken') end
   local n = tonumber(ARGV[a + 5])
   k = k + 1 + 2 * n
-  a = a + 6 + 2 * n
+  a = a + 7 + 2 * n
 end
 local out = {}
 local swept = {}
@@ -138,14 +140,16 @@ while a <= #ARGV do
   local hx, cr = {}, {}
   for i = 1, 2 * n do
     hx[i] = KEYS[k + i]
-    cr[i] = ARGV[a + 5 + i]
+    cr[i] = ARGV[a + 6 + i]
   end
-  local r = reserveOne(KEYS[k], hx, ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], cr, swept)
+  local r = reserveOne(
+    KEYS[k], hx, ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], cr, swept, ARGV[a + 6]
+  )
   out[#out + 1] = r[1]
   out[#out + 1] = r[2]
   out[#out + 1] = r[3] or 0
   k = k + 1 + 2 * n
-  a = a + 6 + 2 * n
+  a = a + 7 + 2 * n
 end
 return out
 `);
@@ -213,9 +217,10 @@ local function settleOne(R, hx, nonce, actual, keysJson)
   redis.call('HSET', R, 'st', 'overdelivered', 'ov', num(actual))
   return {'overdelivered', 1, 0, actual}
 end
--- One part of a reservation (a block): taken off its hold while it is open, unexpired and holds it, then
--- charged if every key keeps settled + reserved <= cap, else overdelivery; recorded in R as p:<part>.
-local function settlePart(R, hx, nonce, actual, keysJson, part)
+-- One part of a reservation (a block): what the open, unexpired block still holds of it, up to its share,
+-- comes off the hold, then it is charged if every key keeps settled + reserved <= cap, else overdelivery;
+-- recorded in R as p:<part>.
+local function settlePart(R, hx, nonce, actual, keysJson, part, share)
   local r = redis.call('HMGET', R, 'a', 'k', 'st', 'p:' .. part)
   if not r[1] or r[2] ~= keysJson then return {'unknown', 0, 0, 0} end
   if r[4] then
@@ -226,14 +231,15 @@ local function settlePart(R, hx, nonce, actual, keysJson, part)
   local n = #hx / 2
   local ks = {}
   for i = 1, n do ks[i] = totals(hx[2 * i - 1], hx[2 * i]) end
-  -- Still counted on its keys (not swept as expired) and holding the part: the part comes off the hold.
+  -- Still counted on its keys (not swept as expired): what it holds of the part comes off the hold.
   local held = r[3] == 'open' and redis.call('HGET', ks[1].h, '=' .. nonce)
-  if held and actual <= tonumber(held) then
-    local text = num(-actual)
+  local taken = held and math.min(actual, share, tonumber(held)) or 0
+  if taken > 0 then
+    local text = num(-taken)
     for i = 1, n do
       local k = ks[i]
       redis.call('HINCRBY', k.h, '=' .. nonce, text)
-      k.r = k.r - actual
+      k.r = k.r - taken
       k.dirty = true
     end
     redis.call('HINCRBY', R, 'a', text)
@@ -286,7 +292,8 @@ return r
 /**
  * Several settles in one call, each as SETTLE (or, with a part id, as a part of it), in order. KEYS: per
  * reservation R, then H and X per capped key. ARGV: per reservation nonce, actual, keys JSON, number of
- * capped keys, part id ('' for the whole). Answers the SETTLE answers one after the other (four values each).
+ * capped keys, part id ('' for the whole), the part's share of the hold. Answers the SETTLE answers one
+ * after the other (four values each).
  */
 export const SETTLE_MANY = script(`${SETTLE_BATCH}
 local out = {}
@@ -299,11 +306,11 @@ while a <= #ARGV do
   if ARGV[a + 4] == '' then
     r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2])
   else
-    r = settlePart(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 4])
+    r = settlePart(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 4], tonumber(ARGV[a + 5]))
   end
   for i = 1, 4 do out[#out + 1] = r[i] end
   k = k + 1 + 2 * n
-  a = a + 5
+  a = a + 6
 end
 flush()
 return out

@@ -24,7 +24,8 @@ import { randomFillSync } from 'node:crypto';
 export interface SpendStore {
   /**
    * Reserves `amount` on every key of `caps`, all or nothing: succeeds only if for every key
-   * `settled + reserved + amount <= cap`; a refusal changes nothing and names the first key without room.
+   * `settled + reserved + amount + headroom <= cap`; a refusal changes nothing and names the first key
+   * without room.
    */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   /**
@@ -91,6 +92,11 @@ export interface ReserveRequest {
   readonly amount: number;
   /** How long the reservation holds before it gives its amount back by itself, in ms. */
   readonly ttlMs: number;
+  /**
+   * Room every key must still have beyond the amount for the reservation to be granted (not held; default
+   * 0): a per-click hold is granted only while the budget could still pay for the click it may bring.
+   */
+  readonly headroom?: number;
   /** Epoch ms, for tests of the memory adapter; the Redis adapter reads Redis's clock instead. */
   readonly now?: number;
 }
@@ -108,7 +114,7 @@ export type ReserveResult =
       readonly ok: false;
       /** The first key (in request order) without room for the amount. */
       readonly fullKey: string;
-      /** What that key could still take: `cap - settled - reserved`, never below 0. */
+      /** What that key could still take: `cap - settled - reserved`, never below 0 (headroom not deducted). */
       readonly room: number;
     };
 
@@ -117,14 +123,20 @@ export interface SettleItem {
   readonly reservationId: string;
   readonly actual: number;
   /**
-   * Settles one part drawn from the reservation (a block), named by this id, instead of the whole: while
-   * the reservation is open and still holds `actual`, that much comes off its hold and is charged (if
-   * every key keeps `settled + reserved <= cap`, as any settle); otherwise (expired, given back, settled,
-   * or holding less) the part is charged only if every key has room for it, else counted as overdelivery.
-   * The reservation stays open with the rest. Idempotent per part: a repeat answers what the first did
-   * with `settledNow: false`.
+   * Settles one part drawn from the reservation (a block), named by this id, instead of the whole: what
+   * the open, unexpired reservation still holds, up to `held` (default `actual`), comes off its hold, and the part is
+   * charged if every key then keeps `settled + reserved + actual <= cap` (always, when the hold covered it
+   * under an unchanged cap), else counted as overdelivery. So a part may be larger than its hold (a click
+   * whose impression held its expected cost): the rest is charged only if the budget has room. The
+   * reservation stays open with the rest. Idempotent per part: a repeat answers what the first did with
+   * `settledNow: false`.
    */
   readonly part?: string;
+  /**
+   * With `part`: the most the part takes off the reservation's hold, its own share of the block (default
+   * `actual`), so a part larger than its share leaves the other parts' shares held.
+   */
+  readonly held?: number;
 }
 
 /** What settling a reservation that cannot be settled answers (unknown, or above what it holds). */
@@ -183,6 +195,7 @@ export interface CheckedReserve {
   readonly caps: readonly Required<SpendCap>[];
   readonly amount: number;
   readonly ttlMs: number;
+  readonly headroom: number;
   /** The longest retention of its keys: how long the reservation itself is remembered. */
   readonly retainMs: number;
 }
@@ -191,9 +204,11 @@ const isMicro = (n: number) => Number.isSafeInteger(n) && n >= 0 && n <= MAX_SPE
 
 /** Throws a RangeError unless the request is well formed (the adapters' shared check). */
 export function checkReserve(request: ReserveRequest): CheckedReserve {
-  const { amount, ttlMs } = request;
+  const { amount, ttlMs, headroom = 0 } = request;
   if (!isMicro(amount) || amount < 1)
     throw new RangeError(`spend amount must be an integer in 1..${MAX_SPEND_MICRO}, got ${amount}`);
+  if (!isMicro(headroom))
+    throw new RangeError(`headroom must be an integer in 0..${MAX_SPEND_MICRO}, got ${headroom}`);
   if (!Number.isSafeInteger(ttlMs) || ttlMs < 1)
     throw new RangeError(`reservation ttl must be a positive integer of ms, got ${ttlMs}`);
   if (request.caps.length < 1 || request.caps.length > MAX_CAPS)
@@ -213,7 +228,7 @@ export function checkReserve(request: ReserveRequest): CheckedReserve {
       );
     return { key, cap, retainMs };
   });
-  return { caps, amount, ttlMs, retainMs: Math.max(...caps.map((c) => c.retainMs)) };
+  return { caps, amount, ttlMs, headroom, retainMs: Math.max(...caps.map((c) => c.retainMs)) };
 }
 
 /** Throws a RangeError unless a restore's arguments are well formed (the adapters' shared check). */
@@ -240,6 +255,7 @@ export function checkSettleItem(item: SettleItem): void {
   checkActual(item.actual);
   if (item.part !== undefined && (item.part.length < 1 || item.part.length > MAX_PART_LENGTH))
     throw new RangeError(`a part id must be 1..${MAX_PART_LENGTH} characters`);
+  if (item.held !== undefined) checkActual(item.held);
 }
 
 /** Random bytes drawn 4 KiB at a time (one system call for 341 nonces, not one each: a page reserves several). */

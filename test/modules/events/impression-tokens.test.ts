@@ -162,6 +162,7 @@ describe('ImpressionTokens: promoted items', () => {
   const ad = {
     adId: '687194767360123',
     chargeMicro: 2_500_001,
+    holdMicro: 50_001,
     billableEvent: 'CLICKTHROUGH' as const,
     reservationId: 'AbCdEfGhIjKlMnOp.WyJhZzoxOmQ6MjAyNi0xMi0wMyJd',
   };
@@ -178,25 +179,51 @@ describe('ImpressionTokens: promoted items', () => {
     const organic = tokens.verify(tokens.issue(input, now), now);
     expect(organic.ok && organic.claims.ad).toBeUndefined();
     for (const billableEvent of ['IMPRESSION', 'CLICKTHROUGH'] as const) {
-      const edge = { ...ad, billableEvent, chargeMicro: 2 ** 48 - 1, reservationId: 'x'.repeat(255) };
+      const edge = {
+        ...ad,
+        billableEvent,
+        chargeMicro: 2 ** 48 - 1,
+        holdMicro: 2 ** 48 - 1,
+        reservationId: 'x'.repeat(255),
+      };
       const v = tokens.verify(tokens.issuePromoted({ ...input, ad: edge }, now), now);
       expect(v.ok && v.claims.ad).toEqual(edge);
     }
   });
 
-  it('refuses a changed charge, ad or reservation, and a truncated or padded ad section', () => {
+  it('still reads a promoted token of version 2 (no hold): the hold is the charge', () => {
+    const now = Date.UTC(2026, 11, 3, 10, 0, 0);
+    const v3 = Buffer.from(tokens.issuePromoted({ ...input, ad }, now), 'base64url');
+    const adAt = 31 + input.requestId.length + 8;
+    // Version 2's ad section: ad 8 | charge 6 | event 1 | reservation length 1 | reservation.
+    const signed = Buffer.concat([v3.subarray(0, adAt + 14), v3.subarray(adAt + 20, v3.length - 16)]);
+    signed[0] = (2 << 4) | (signed[0]! & 0x0f);
+    const mac = createHmac('sha256', key).update(signed).digest().subarray(0, 16);
+    const v2 = Buffer.concat([signed, mac]).toString('base64url');
+    const r = tokens.verify(v2, now);
+    expect(r.ok && r.claims.ad).toEqual({ ...ad, holdMicro: ad.chargeMicro });
+    // Versions other than 2 and 3 are not tokens.
+    const v4 = Buffer.from(signed);
+    v4[0] = (4 << 4) | (v4[0]! & 0x0f);
+    expect(tokens.verify(Buffer.concat([v4, mac]).toString('base64url'), now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
+  it('refuses a changed charge, hold, ad or reservation, and a truncated or padded ad section', () => {
     const now = Date.UTC(2026, 11, 3, 10, 0, 0);
     const t = tokens.issuePromoted({ ...input, ad }, now);
     const buf = Buffer.from(t, 'base64url');
     const adAt = 31 + input.requestId.length + 8;
-    for (const at of [adAt + 3, adAt + 12, adAt + 14, adAt + 20]) {
+    for (const at of [adAt + 3, adAt + 12, adAt + 16, adAt + 20, adAt + 26]) {
       const b = Buffer.from(buf);
       b[at] = b[at]! ^ 1;
       expect(tokens.verify(b.toString('base64url'), now)).toEqual({ ok: false, reason: 'forged' });
     }
     // Lengths that do not add up are malformed before any MAC is computed.
     const short = Buffer.from(buf);
-    short[adAt + 15] = short[adAt + 15]! + 1;
+    short[adAt + 21] = short[adAt + 21]! + 1;
     expect(tokens.verify(short.toString('base64url'), now)).toEqual({ ok: false, reason: 'malformed' });
     expect(tokens.verify(buf.subarray(0, adAt + 10).toString('base64url'), now)).toEqual({
       ok: false,
@@ -211,6 +238,7 @@ describe('ImpressionTokens: promoted items', () => {
   it('refuses to issue what it cannot carry', () => {
     expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, chargeMicro: 2 ** 48 } })).toThrow(RangeError);
     expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, chargeMicro: 1.5 } })).toThrow(RangeError);
+    expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, holdMicro: -1 } })).toThrow(RangeError);
     expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, reservationId: 'x'.repeat(256) } })).toThrow(
       RangeError,
     );

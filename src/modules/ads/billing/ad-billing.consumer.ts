@@ -80,14 +80,19 @@ async function settleAll(spend: SpendStore, pending: readonly PendingCharge[]): 
   const live = pending.filter((c) => c.budget !== null);
   const results = await spend.settleMany(
     // Every served ad's hold is a part of its node's budget block: each charge settles its own part.
-    live.map((c) => ({ reservationId: c.reservation_id, actual: c.amount_micro, part: c.token_id })),
+    live.map((c) => ({
+      reservationId: c.reservation_id,
+      actual: c.amount_micro,
+      part: c.token_id,
+      held: c.hold_micro,
+    })),
   );
   const byToken = new Map(live.map((c, i) => [c.token_id, results[i]!]));
   return Promise.all(
     pending.map(async (c): Promise<SettledCharge> => {
       if (c.budget === null) {
         // The ad is gone with its account: nothing to bill; its part of the block is given back.
-        await spend.giveBack(c.reservation_id, c.amount_micro);
+        await spend.giveBack(c.reservation_id, c.hold_micro);
         return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
       }
       const r = byToken.get(c.token_id)!;

@@ -7,6 +7,8 @@ export interface PendingCharge {
   token_id: string;
   reservation_id: string;
   amount_micro: number;
+  /** What the item held of its budget block. */
+  hold_micro: number;
   /** When the item was served, epoch ms: the day its budget is. */
   served_ms: number;
   /** The ad's budgets now (null when the ad no longer exists: its account was deleted; nothing is billed). */
@@ -45,6 +47,7 @@ export const adBillingRepository = {
       token_id: string;
       reservation_id: string;
       amount_micro: string;
+      hold_micro: string;
       served_ms: number;
       ad_group_id: string | null;
       campaign_id: string | null;
@@ -53,7 +56,7 @@ export const adBillingRepository = {
       daily_spend_cap: string | null;
       lifetime_spend_cap: string | null;
     }>`
-      select c.token_id, c.reservation_id, c.amount_micro::text as amount_micro,
+      select c.token_id, c.reservation_id, c.amount_micro::text as amount_micro, c.hold_micro::text as hold_micro,
              (extract(epoch from c.served_at) * 1000)::float8 as served_ms,
              g.id::text as ad_group_id, g.campaign_id::text as campaign_id, g.budget_type, g.budget::text as budget,
              k.daily_spend_cap::text as daily_spend_cap, k.lifetime_spend_cap::text as lifetime_spend_cap
@@ -69,6 +72,7 @@ export const adBillingRepository = {
       token_id: r.token_id,
       reservation_id: r.reservation_id,
       amount_micro: Number(r.amount_micro),
+      hold_micro: Number(r.hold_micro),
       served_ms: Number(r.served_ms),
       budget:
         r.ad_group_id === null || r.campaign_id === null

@@ -2,7 +2,7 @@ import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, ServableAd } from './ad-catalog.js';
 import { fnv1a, type Scored } from './auction.js';
 import { type BlockSettings, BudgetBlocks, DEFAULT_BLOCKS } from './budget-blocks.js';
-import { budgetCaps, reserveAmount } from './budget-keys.js';
+import { budgetCaps, holdAmount } from './budget-keys.js';
 import { CandidateColumns } from './candidate-columns.js';
 import type { CtrBook } from './ctr-book.js';
 import { ineligibility, type Placement, type ServingContext, type ViewerProfile } from './eligibility.js';
@@ -23,7 +23,9 @@ export interface ServedAd {
   readonly slot: number;
   readonly ecpm: number;
   readonly priceMicro: number;
+  /** Its budget block's reservation, and the part of it this ad holds (holdAmount). */
   readonly reservationId: string;
+  readonly holdMicro: number;
 }
 
 /** Settings of the auction per placement. */
@@ -96,11 +98,7 @@ export class AdServer {
 
   /** Gives back the holds of ads served but not laid into the page. */
   async release(served: readonly ServedAd[], now: number): Promise<void> {
-    await Promise.all(
-      served.map((s) =>
-        this.blocks.release(s.reservationId, reserveAmount(s.ad.billableEvent, s.priceMicro), now),
-      ),
-    );
+    await Promise.all(served.map((s) => this.blocks.release(s.reservationId, s.holdMicro, now)));
   }
 
   /** Gives back what this node's budget blocks hold unhanded. */
@@ -158,7 +156,12 @@ export class AdServer {
     const holds = await this.blocks.reserveMany(
       budgeted.map(({ w, ad, caps }) => ({
         caps,
-        amount: reserveAmount(ad.billableEvent, w.priceMicro),
+        amount: holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr),
+        // A per-click ad is served only while its budget could still pay for the click.
+        headroom:
+          ad.billableEvent === 'CLICKTHROUGH'
+            ? w.priceMicro - holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr)
+            : 0,
         ttlMs:
           ad.billableEvent === 'CLICKTHROUGH'
             ? (this.deps.settings.clickReservationTtlMs ?? this.deps.settings.reservationTtlMs)
@@ -180,6 +183,7 @@ export class AdServer {
         ecpm: w.ecpm,
         priceMicro: w.priceMicro,
         reservationId: reserved.reservationId,
+        holdMicro: holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr),
       });
     });
     return { served, record: { scored, served, outOfBudget } };

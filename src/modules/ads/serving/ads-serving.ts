@@ -205,7 +205,7 @@ export class AdsServing implements Promotions {
     const issuedAt = this.now();
     const entries = items.map((item, position): ListEntry => {
       if (!('served' in item)) return item.pinId;
-      const { ad, priceMicro, reservationId } = item.served;
+      const { ad, priceMicro, reservationId, holdMicro } = item.served;
       const token = this.deps.tokens.issuePromoted(
         {
           viewerUserId: viewer.userId,
@@ -216,6 +216,7 @@ export class AdsServing implements Promotions {
           ad: {
             adId: ad.adId,
             chargeMicro: reserveAmount(ad.billableEvent, priceMicro),
+            holdMicro,
             billableEvent: ad.billableEvent,
             reservationId,
           },

@@ -119,7 +119,7 @@ export class BudgetBlocks {
       byKey.set(k, [...(byKey.get(k) ?? []), r]);
     }
     const wait: Promise<void>[] = [];
-    const wanted: { key: string; request: ReserveRequest; least: number }[] = [];
+    const wanted: { key: string; request: ReserveRequest; least: number; headroom: number }[] = [];
     for (const [key, rs] of byKey) {
       const pending = this.opening.get(key);
       if (pending) {
@@ -133,10 +133,13 @@ export class BudgetBlocks {
       const share = Math.floor(Math.min(...rs[0]!.caps.map((c) => c.cap)) / CAP_SHARE);
       const size = Math.max(sum, Math.min(largest * this.partsOf(key), share));
       const least = Math.min(...rs.map((r) => r.amount));
+      // The block keeps the room its parts' requests asked to keep (a click's price beyond its hold).
+      const headroom = Math.max(...rs.map((r) => r.headroom ?? 0));
       wanted.push({
         key,
         least,
-        request: { ...rs[0]!, amount: size, ttlMs: rs[0]!.ttlMs + this.settings.windowMs },
+        headroom,
+        request: { ...rs[0]!, amount: size, headroom, ttlMs: rs[0]!.ttlMs + this.settings.windowMs },
       });
     }
     if (wanted.length > 0) {
@@ -149,26 +152,28 @@ export class BudgetBlocks {
   }
 
   private async reserveBlocks(
-    wanted: { key: string; request: ReserveRequest; least: number }[],
+    wanted: { key: string; request: ReserveRequest; least: number; headroom: number }[],
     now: number,
     refused: Map<string, ReserveResult>,
   ): Promise<void> {
     try {
       let results = await this.spend.reserveMany(wanted.map((w) => w.request));
       const sizes = wanted.map((w) => w.request.amount);
-      // Less room than a block: take the room there is, when the smallest request fits in it.
+      // Less room than a block: take the room there is (less the headroom kept), when the smallest
+      // request fits in it.
+      const roomOf = (w: (typeof wanted)[number], r: ReserveResult) => (r.ok ? 0 : r.room - w.headroom);
       const retry = wanted
         .map((w, i) => ({ w, r: results[i]! }))
-        .filter(({ w, r }) => !r.ok && r.room >= w.least);
+        .filter(({ w, r }) => !r.ok && roomOf(w, r) >= w.least);
       if (retry.length > 0) {
         const again = await this.spend.reserveMany(
-          retry.map(({ w, r }) => ({ ...w.request, amount: (r as { room: number }).room })),
+          retry.map(({ w, r }) => ({ ...w.request, amount: roomOf(w, r) })),
         );
         results = results.slice();
         retry.forEach(({ w, r }, j) => {
           const i = wanted.indexOf(w);
           results[i] = again[j]!;
-          sizes[i] = (r as { room: number }).room;
+          sizes[i] = roomOf(w, r);
         });
       }
       wanted.forEach((w, i) => {

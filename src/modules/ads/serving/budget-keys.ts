@@ -49,6 +49,26 @@ export function reserveAmount(billableEvent: 'CLICKTHROUGH' | 'IMPRESSION', pric
   return billableEvent === 'IMPRESSION' ? Math.ceil(priceMicro / 1000) : priceMicro;
 }
 
+/** A per-click hold covers this many times the impression's expected cost (price × predicted CTR). */
+export const CLICK_HOLD_MARGIN = 2;
+
+/**
+ * What serving a winner holds of its budget: an impression's charge for CPM billing (it is nearly always
+ * reported); for CPC billing the impression's expected cost with a margin, price × pCTR × CLICK_HOLD_MARGIN
+ * rounded up (at least 1 micro, at most the price). Only about one impression in a hundred is clicked:
+ * holding the full price for each would keep most of a small budget held and unspendable. A click
+ * settles its whole price: what its node's block still holds first, the rest only if the budget has room,
+ * else it is served free (overdelivery), so the cap holds either way.
+ */
+export function holdAmount(
+  billableEvent: 'CLICKTHROUGH' | 'IMPRESSION',
+  priceMicro: number,
+  pctr: number,
+): number {
+  if (billableEvent === 'IMPRESSION') return Math.ceil(priceMicro / 1000);
+  return Math.min(priceMicro, Math.max(1, Math.ceil(priceMicro * pctr * CLICK_HOLD_MARGIN)));
+}
+
 /**
  * What the ledger says a budget key has settled: the ad group's or campaign's spend of the key's day, or
  * of all time for a lifetime key; undefined for a key this does not know.

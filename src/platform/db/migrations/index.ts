@@ -19,6 +19,7 @@ import * as m0017 from './0017-ads-audiences.js';
 import * as m0018 from './0018-user-demographics.js';
 import * as m0019 from './0019-ads-billing.js';
 import * as m0020 from './0020-ads-attribution.js';
+import * as m0021 from './0021-ad-charge-holds.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018-user-demographics': m0018,
   '0019-ads-billing': m0019,
   '0020-ads-attribution': m0020,
+  '0021-ad-charge-holds': m0021,
 };
