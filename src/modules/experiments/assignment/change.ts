@@ -18,20 +18,18 @@ const RESTART = 'restart the experiment with a new salt to change it (everyone i
 
 /**
  * Whether `after` may replace `before`. A draft may change in any way. Once an experiment has run
- * (running, or stopped and being resumed with the same salt), what decides who is in which variant may
- * not change under the same salt, because people already assigned would move between variants mid-test
- * and the results would mix two allocations: the variants (keys, order, weights), the layer and its
- * bucket ranges. A new salt is a restart and allows anything. Ramp, targeting, parameters and status may
- * change without one: raising the ramp only adds people, lowering it only removes some, and each keeps
- * their variant.
+ * (running, or stopped: a stopped one may be resumed, and an edit made while it is stopped would then
+ * apply to people assigned before), what decides who is in which variant may not change under the same
+ * salt, because people already assigned would move between variants and the results would mix two
+ * allocations: the variants (keys, order, weights), the layer and its bucket ranges. A new salt is a
+ * restart and allows anything. Ramp, targeting, parameters and status may change without one: raising
+ * the ramp only adds people, lowering it only removes some, and each keeps their variant.
  */
 export function checkChange(before: Experiment, after: Experiment): ChangeCheck {
   if (before.key !== after.key)
     return { allowed: false, reason: `the key cannot change (${before.key} → ${after.key})` };
   const notes: string[] = [];
-  const hasRun = before.status !== 'draft';
-  const resumes = after.status === 'running' || before.status === 'running';
-  if (!hasRun || !resumes) return { allowed: true, restart: false, notes };
+  if (before.status === 'draft') return { allowed: true, restart: false, notes };
   if (before.salt !== after.salt) {
     notes.push(`salt changed: a restart, every unit is assigned afresh and results start again`);
     return { allowed: true, restart: true, notes };
