@@ -29,6 +29,23 @@ describe('balance', () => {
     expect(srm.pValue).toBeGreaterThan(0.001);
   });
 
+  it('gives a variant of weight 0 no one, wherever it stands, and carries each variant its parameters', () => {
+    const [layer] = compileLayers([
+      makeLayer('layer', [makeExperiment({ key: 'z', weights: [0, 3, 0, 1, 0] })]),
+    ]);
+    const counts = [0, 0, 0, 0, 0];
+    for (let i = 0; i < 20_000; i++) {
+      const a = assignInLayer(keys[i]!, units[i]!, layer!)!;
+      counts[a.variantIndex]!++;
+      if (a.params.arm?.value !== a.variantIndex) counts[0] = Number.NaN;
+    }
+    figure('zero weights', counts);
+    expect(counts[0]).toBe(0);
+    expect(counts[2]).toBe(0);
+    expect(counts[4]).toBe(0);
+    expect(srmTest(counts, [0, 3, 0, 1, 0]).pValue).toBeGreaterThan(0.001);
+  });
+
   it('spreads layer buckets uniformly (100 groups of 100 buckets, chi-square p > 0.001)', () => {
     const counts = new Array<number>(100).fill(0);
     for (const u of units) counts[Math.floor(bucketOf('layer-salt', u.id, HashStream.layer) / 100)]!++;
