@@ -86,6 +86,13 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ADS_EXCHANGE_RATES: bad })).toThrow(/ADS_EXCHANGE_RATES/);
   });
 
+  it('reads the budget block window (1 s by default) and refuses one out of range naming it', () => {
+    expect(loadConfig({}).adsServing.budgetBlockMs).toBe(1_000);
+    expect(loadConfig({ ADS_BUDGET_BLOCK_MS: '250' }).adsServing.budgetBlockMs).toBe(250);
+    for (const bad of ['99', '60001', 'soon'])
+      expect(() => loadConfig({ ADS_BUDGET_BLOCK_MS: bad })).toThrow(/ADS_BUDGET_BLOCK_MS/);
+  });
+
   it('reads the ads attribution windows (click 30 days, view 1 by default) and refuses a bad one naming it', () => {
     const d = loadConfig({});
     expect([d.adsAttributionClickDays, d.adsAttributionViewDays]).toEqual([30, 1]);

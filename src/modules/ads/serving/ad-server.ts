@@ -108,7 +108,11 @@ export class AdServer {
 
   async select(request: AdRequest): Promise<{ served: ServedAd[]; record: AuctionRecord }> {
     if (request.slots <= 0) return { served: [], record: { scored: [], served: [], outOfBudget: [] } };
-    const interests = new Set([...request.viewer.interests, ...(request.contextInterests ?? [])]);
+    const context = request.contextInterests;
+    const interests =
+      context && context.size > 0
+        ? new Set([...request.viewer.interests, ...context])
+        : request.viewer.interests;
     const ctr = this.deps.ctr();
     const candidates = this.candidates;
     candidates.clear();

@@ -68,6 +68,11 @@ const PLACEMENT: Record<PromotedSurface, Placement> = {
 
 type PromotedItem = OrganicItem & { readonly served: ServedAd };
 
+interface RequestFacts {
+  readonly paceSeed: number;
+  readonly relevance: Parameters<typeof relevance>[1];
+}
+
 /**
  * The ad server as the surfaces use it (Promotions): for a page of organic pins, the ads that win its
  * slots, laid in by the insertion rules, each with a promoted impression token that carries its ad, its
@@ -97,8 +102,8 @@ export class AdsServing implements Promotions {
   });
   private readonly contexts = new LRUCache<string, string[]>({ max: 20_000, ttl: CONTEXT_TTL_MS });
   private readonly queries = new LRUCache<string, Set<string>>({ max: 5_000 });
-  /** The pacing draw's hash of the request being served (see effectiveBid). */
-  private pace: { request?: AdRequest; seed: number } = { seed: 0 };
+  /** What every candidate of a request shares: the pacing draw's hash, relevance's interests. */
+  private readonly facts = new WeakMap<AdRequest, RequestFacts>();
   /** Currencies without an exchange rate, warned about once. */
   private readonly unpriced = new Set<string>();
   private readonly served;
@@ -120,20 +125,13 @@ export class AdsServing implements Promotions {
       spend: deps.spend,
       settings: deps.settings,
       floor,
-      relevance: (ad, request) =>
-        relevance(ad, {
-          placement: request.placement,
-          interests: union(request.viewer.interests, request.contextInterests),
-          ...(request.query ? { queryInterests: this.queryInterestsOf(request.query) } : {}),
-        }),
+      relevance: (ad, request) => relevance(ad, this.requestFacts(request).relevance),
       // Pacing draws once per ad group and request, fnv1a(`pace:<request id>:<ad group id>`): reproducible
       // on any node. The request's part is hashed once (select asks for all its ads in one go).
-      effectiveBid: (ad, request) => {
-        if (this.pace.request !== request) this.pace = { request, seed: fnv1a(`pace:${request.requestId}:`) };
-        return this.pacer.enters(ad, fnv1a(ad.adGroupId, this.pace.seed) / 2 ** 32)
+      effectiveBid: (ad, request) =>
+        this.pacer.enters(ad, fnv1a(ad.adGroupId, this.requestFacts(request).paceSeed) / 2 ** 32)
           ? this.pacer.bid(ad)
-          : null;
-      },
+          : null,
       shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
       rate: (ad) => this.rateOf(ad.currency),
       blocks: { ...DEFAULT_BLOCKS, windowMs: deps.settings.budgetBlockMs },
@@ -232,6 +230,23 @@ export class AdsServing implements Promotions {
     });
     this.served.inc({ surface: request.surface }, served.length - left.length);
     return entries;
+  }
+
+  /** The request's shared facts, made on its first candidate. */
+  private requestFacts(request: AdRequest): RequestFacts {
+    let facts = this.facts.get(request);
+    if (!facts) {
+      facts = {
+        paceSeed: fnv1a(`pace:${request.requestId}:`),
+        relevance: {
+          placement: request.placement,
+          interests: union(request.viewer.interests, request.contextInterests),
+          ...(request.query ? { queryInterests: this.queryInterestsOf(request.query) } : {}),
+        },
+      };
+      this.facts.set(request, facts);
+    }
+    return facts;
   }
 
   /**

@@ -1,5 +1,10 @@
 import type { Logger } from '../../../platform/logger.js';
-import type { ReserveRequest, ReserveResult, SpendStore } from '../../../platform/spend/spend-store.js';
+import type {
+  ReserveRequest,
+  ReserveResult,
+  SpendCap,
+  SpendStore,
+} from '../../../platform/spend/spend-store.js';
 
 /** How budget blocks are sized and how long a node hands one out. */
 export interface BlockSettings {
@@ -235,9 +240,16 @@ export class BudgetBlocks {
   }
 }
 
+/** The caps part of block keys, per caps list (budgetCaps hands out the same list for an ad and day). */
+const capsKeys = new WeakMap<readonly SpendCap[], string>();
+
 /** Requests share a block when they count against the same keys with the same hold. */
 function blockKey(r: ReserveRequest): string {
-  let k = String(r.ttlMs);
-  for (const c of r.caps) k += `\u0000${c.key}\u0001${c.cap}`;
-  return k;
+  let caps = capsKeys.get(r.caps);
+  if (caps === undefined) {
+    caps = '';
+    for (const c of r.caps) caps += `\u0000${c.key}\u0001${c.cap}`;
+    capsKeys.set(r.caps, caps);
+  }
+  return r.ttlMs + caps;
 }

@@ -4,15 +4,37 @@ import type { ServableAd } from './ad-catalog.js';
 /** How long lifetime totals are kept after their last change (a flight is at most a year and a month). */
 const LIFETIME_RETAIN_MS = 400 * 24 * 3_600_000;
 
+const DAY_MS = 86_400_000;
+/** The last day asked for, and its range (every request of a day asks for the same). */
+let lastDay = { from: 0, to: 0, day: '' };
+
 /** The UTC day of a moment, YYYY-MM-DD: daily budgets run from midnight UTC. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export function utcDay(ms: number): string {
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  lastDay = { from, to: from + DAY_MS, day: new Date(ms).toISOString().slice(0, 10) };
+  return lastDay.day;
+}
+
+/** The caps of each ad (the catalog's objects) on the day last asked for. */
+const capsOf = new WeakMap<object, { day: string; caps: readonly SpendCap[] }>();
 
 /**
  * The capped spend keys a served ad draws on: its ad group's budget (daily, or lifetime; none under
  * campaign budget optimization) and its campaign's daily and lifetime caps. A reservation is taken on all
- * at once, so no cap is passed by one micro.
+ * at once, so no cap is passed by one micro. The same list for the same object on the same day (the
+ * catalog's ads are not changed in place: a refresh makes new ones).
  */
-export function budgetCaps(
+export function budgetCaps(ad: Parameters<typeof capsFor>[0], nowMs: number): readonly SpendCap[] {
+  const day = utcDay(nowMs);
+  const held = capsOf.get(ad);
+  if (held?.day === day) return held.caps;
+  const caps = capsFor(ad, day);
+  capsOf.set(ad, { day, caps });
+  return caps;
+}
+
+function capsFor(
   ad: Pick<
     ServableAd,
     | 'adGroupId'
@@ -22,9 +44,8 @@ export function budgetCaps(
     | 'campaignDailyCapMicro'
     | 'campaignLifetimeCapMicro'
   >,
-  nowMs: number,
+  day: string,
 ): SpendCap[] {
-  const day = utcDay(nowMs);
   const caps: SpendCap[] = [];
   if (ad.budgetMicro !== null && ad.budgetType === 'DAILY')
     caps.push({ key: `ag:${ad.adGroupId}:d:${day}`, cap: ad.budgetMicro });

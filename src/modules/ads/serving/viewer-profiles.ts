@@ -44,7 +44,12 @@ export class ViewerProfiles {
     const stored = userId
       ? await this.cache.getOrLoad(`ads:viewer:${userId}`, PROFILE_TTL_MS, () => this.load(userId))
       : SIGNED_OUT;
-    return {
+    // The cached record is the same object until it is reloaded: its profile is built once a day.
+    const day = Math.floor(this.now() / 86_400_000);
+    const built = this.built.get(stored);
+    if (built && built.day === day && built.profile.appType === appType && built.profile.userId === userId)
+      return built.profile;
+    const profile: ViewerProfile = {
       userId,
       interests: new Set(stored.interests),
       locale: stored.locale,
@@ -54,7 +59,12 @@ export class ViewerProfiles {
       appType,
       audiences: new Set(stored.audiences),
     };
+    this.built.set(stored, { day, profile });
+    return profile;
   }
+
+  /** Profiles built from cached records (read-only to their users). */
+  private readonly built = new WeakMap<StoredProfile, { day: number; profile: ViewerProfile }>();
 
   private async load(userId: string): Promise<StoredProfile> {
     const [profiles, person, audiences] = await Promise.all([
