@@ -18,6 +18,7 @@ import { CandidateColumns, runAuction } from '../src/modules/ads/serving/candida
 import { CtrBook } from '../src/modules/ads/serving/ctr-book.js';
 import type { ViewerProfile } from '../src/modules/ads/serving/eligibility.js';
 import { MemorySpendStore } from '../src/platform/spend/memory-spend-store.js';
+import { prng as rng } from './prng.js';
 import { envNumber, percentile } from './settings.js';
 
 const CANDIDATES = envNumber('BENCH_CANDIDATES', 1000, 1);
@@ -25,18 +26,6 @@ const SLOTS = envNumber('BENCH_SLOTS', 3, 1);
 const ADS = envNumber('BENCH_ADS', 10_000, 1);
 const REQUESTS = envNumber('BENCH_REQUESTS', 5_000, 100);
 const ROUNDS = envNumber('BENCH_ROUNDS', 5, 1);
-
-/** mulberry32 in [0, 1). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- (a) the auction against a bare loop ---------------------------------------------------------------
 const rand = rng(1);

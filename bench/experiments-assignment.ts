@@ -25,6 +25,7 @@ import {
   type Targeting,
   type Unit,
 } from '../src/modules/experiments/assignment/index.js';
+import { prng as rng } from './prng.js';
 import { log, writeResults } from './report.js';
 import { envNumber, percentile } from './settings.js';
 
@@ -35,18 +36,6 @@ const ROUNDS = envNumber('BENCH_ROUNDS', 5, 1);
 const ROUND_MS = envNumber('BENCH_ROUND_MS', 400, 50);
 const LAYERS = 5;
 const PER_LAYER = 10;
-
-/** mulberry32 in [0, 1). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- the experiments -------------------------------------------------------------------------------------
 const WEIGHTS = [

@@ -7,18 +7,7 @@ import {
   toBillable,
 } from '../../src/modules/ads/serving/auction.js';
 import { CandidateColumns, runAuction } from '../../src/modules/ads/serving/candidate-columns.js';
-
-/** mulberry32: a small seeded PRNG, so the properties are checked on the same draws every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const ad = (id: string, over: Partial<Candidate> = {}): Candidate => ({
   adId: id,

@@ -104,19 +104,9 @@ export class MemorySpendStore implements SpendStore {
       case 'open':
       case 'expired': {
         if (r.state === 'open') for (const key of r.keys) this.record(key, now).reserved -= r.amount;
-        // Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held
-        // for it, so it fits unless the cap was lowered since; an expired one's went back to the budget.
-        const fits = r.keys.every((key) => {
-          const rec = this.keys.get(key);
-          return rec !== undefined && rec.settled + rec.reserved + actual <= rec.cap;
-        });
-        for (const key of r.keys) {
-          const rec = this.keys.get(key);
-          if (!rec) continue;
-          if (fits) rec.settled += actual;
-          else rec.overdelivered += actual;
-          this.touch(key, rec, now);
-        }
+        // An open reservation's amount was held for it, so it fits unless the cap was lowered since; an
+        // expired one's went back to the budget.
+        const fits = this.charge(r.keys, actual, now);
         return this.finish(r, fits ? 'charged' : 'overdelivered', actual);
       }
     }
@@ -160,18 +150,7 @@ export class MemorySpendStore implements SpendStore {
       r.amount -= taken;
       for (const key of r.keys) this.record(key, now).reserved -= taken;
     }
-    const fits = r.keys.every((key) => {
-      const rec = this.keys.get(key);
-      return rec !== undefined && rec.settled + rec.reserved + actual <= rec.cap;
-    });
-    for (const key of r.keys) {
-      const rec = this.keys.get(key);
-      if (!rec) continue;
-      if (fits) rec.settled += actual;
-      else rec.overdelivered += actual;
-      this.touch(key, rec, now);
-    }
-    const result: SettleResult = fits
+    const result: SettleResult = this.charge(r.keys, actual, now)
       ? { settledNow: true, state: 'charged', charged: actual, overdelivered: 0 }
       : { settledNow: true, state: 'overdelivered', charged: 0, overdelivered: actual };
     if (!r.parts) r.parts = new Map();
@@ -235,6 +214,25 @@ export class MemorySpendStore implements SpendStore {
     this.keys.clear();
     this.reservations.clear();
     this.retain.clear();
+  }
+
+  /**
+   * Charges `actual` to every key if each keeps settled + reserved <= cap (what the settle held is off
+   * `reserved` already), else counts it as overdelivery on them; answers whether it was charged.
+   */
+  private charge(keys: readonly string[], actual: number, now: number): boolean {
+    const fits = keys.every((key) => {
+      const rec = this.keys.get(key);
+      return rec !== undefined && rec.settled + rec.reserved + actual <= rec.cap;
+    });
+    for (const key of keys) {
+      const rec = this.keys.get(key);
+      if (!rec) continue;
+      if (fits) rec.settled += actual;
+      else rec.overdelivered += actual;
+      this.touch(key, rec, now);
+    }
+    return fits;
   }
 
   private finish(r: Reservation, state: 'charged' | 'overdelivered', actual: number): SettleResult {

@@ -175,6 +175,23 @@ local function totals(h, x)
   keyOrder[#keyOrder + 1] = k
   return k
 end
+-- Charges actual to the keys ks if every one keeps settled + reserved <= cap (what the settle held is off
+-- r already); else it is overdelivery, counted on them and free to the advertiser. Answers whether it was
+-- charged.
+local function charge(ks, actual)
+  local fits = true
+  for _, k in ipairs(ks) do
+    if not k.c or k.s + k.r + actual > k.c then fits = false end
+  end
+  for _, k in ipairs(ks) do
+    if k.exists then
+      if fits then k.s = k.s + actual else k.o = k.o + actual end
+      k.dirty = true
+      k.keep = true
+    end
+  end
+  return fits
+end
 local function settleOne(R, hx, nonce, actual, keysJson)
   local r = redis.call('HMGET', R, 'a', 'e', 'k', 'st', 'ch', 'ov')
   if not r[1] or r[3] ~= keysJson then return {'unknown', 0, 0, 0} end
@@ -194,23 +211,9 @@ local function settleOne(R, hx, nonce, actual, keysJson)
       k.dirty = true
     end
   end
-  -- Charged only if every key keeps settled + reserved <= cap. An open reservation's amount was held for
-  -- it, so it fits unless the cap was lowered since; an expired one's went back to the budget. If it does
-  -- not fit, it is overdelivery: counted on the keys, free to the advertiser.
-  local fits = true
-  for i = 1, n do
-    local k = ks[i]
-    if not k.c or k.s + k.r + actual > k.c then fits = false end
-  end
-  for i = 1, n do
-    local k = ks[i]
-    if k.exists then
-      if fits then k.s = k.s + actual else k.o = k.o + actual end
-      k.dirty = true
-      k.keep = true
-    end
-  end
-  if fits then
+  -- An open reservation's amount was held for it, so it fits unless the cap was lowered since; an expired
+  -- one's went back to the budget.
+  if charge(ks, actual) then
     redis.call('HSET', R, 'st', 'charged', 'ch', num(actual))
     return {'charged', 1, actual, 0}
   end
@@ -244,20 +247,7 @@ local function settlePart(R, hx, nonce, actual, keysJson, part, share)
     end
     redis.call('HINCRBY', R, 'a', text)
   end
-  local fits = true
-  for i = 1, n do
-    local k = ks[i]
-    if not k.c or k.s + k.r + actual > k.c then fits = false end
-  end
-  for i = 1, n do
-    local k = ks[i]
-    if k.exists then
-      if fits then k.s = k.s + actual else k.o = k.o + actual end
-      k.dirty = true
-      k.keep = true
-    end
-  end
-  if fits then
+  if charge(ks, actual) then
     redis.call('HSET', R, 'p:' .. part, 'c' .. num(actual))
     return {'charged', 1, actual, 0}
   end

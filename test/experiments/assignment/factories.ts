@@ -9,6 +9,7 @@ import type {
   Variant,
 } from '../../../src/modules/experiments/assignment/index.js';
 import { BUCKETS } from '../../../src/modules/experiments/assignment/index.js';
+import { prng as rng } from '../../helpers/prng.js';
 
 /** Variants named v0, v1, ... with these weights and a number parameter `arm` = the index. */
 export function makeVariants(weights: readonly number[]): Variant[] {
@@ -60,18 +61,6 @@ export function makeFlag(over: Partial<FeatureFlag> & { key: string }): FeatureF
     targeting: {} as Targeting,
     status: 'running',
     ...over,
-  };
-}
-
-/** mulberry32 in [0, 1). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

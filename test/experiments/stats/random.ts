@@ -1,14 +1,6 @@
-/** mulberry32: a small seeded PRNG, so every simulation draws the same numbers on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../helpers/prng.js';
+
+export { prng };
 
 /** Standard normal draws by Box–Muller on a seeded uniform source (both values of each pair used). */
 export function normals(seed: number): () => number {
