@@ -11,11 +11,6 @@ import {
   type SpendScript,
 } from './spend-scripts.js';
 
-/** Settles per script call: a script runs alone in Redis, so a call stays short. */
-const SETTLE_CHUNK = 200;
-/** Reservations a RESERVE_MANY call holds at most (calls of one turn beyond it go in more). */
-const RESERVE_CHUNK = 64;
-
 import {
   checkActual,
   checkReserve,
@@ -34,6 +29,18 @@ import {
 } from './spend-store.js';
 
 type Minimal = Pick<Redis, 'evalsha' | 'eval'>;
+
+/** Settles per script call: a script runs alone in Redis, so a call stays short. */
+const SETTLE_CHUNK = 200;
+/** Reservations a RESERVE_MANY call holds at most (calls of one turn beyond it go in more). */
+const RESERVE_CHUNK = 64;
+
+/** A RESERVE answer ({1, expiresAt} or {0, index of the full key, room}) for a reservation on `keys`. */
+function reserveResult(id: string, keys: readonly string[], [ok, a, b]: readonly number[]): ReserveResult {
+  return ok === 1
+    ? { ok: true, reservationId: id, expiresAt: a! }
+    : { ok: false, fullKey: keys[a! - 1]!, room: b! };
+}
 
 /**
  * Spend store in Redis for services mode: every API node sharing the Redis (and prefix) reserves against
@@ -60,8 +67,7 @@ export class RedisSpendStore implements SpendStore {
       [this.reservationKey(nonce), ...this.keyPairs(keys)],
       args,
     )) as number[];
-    if (reply[0] === 1) return { ok: true, reservationId: id, expiresAt: reply[1]! };
-    return { ok: false, fullKey: keys[reply[1]! - 1]!, room: reply[2]! };
+    return reserveResult(id, keys, reply);
   }
 
   /**
@@ -122,12 +128,9 @@ export class RedisSpendStore implements SpendStore {
           let at = 0;
           for (const call of batch)
             call.resolve(
-              call.prepared.map(({ id, keys }): ReserveResult => {
-                const [ok, a, b] = reply.slice(3 * at, 3 * at + 3) as [number, number, number];
+              call.prepared.map(({ id, keys }) => {
                 at++;
-                return ok === 1
-                  ? { ok: true, reservationId: id, expiresAt: a }
-                  : { ok: false, fullKey: keys[a - 1]!, room: b };
+                return reserveResult(id, keys, reply.slice(3 * at - 3, 3 * at));
               }),
             );
         },
