@@ -38,40 +38,59 @@ function idOf(r: ReserveResult): string {
 }
 
 describe('budget blocks', () => {
-  it('hands parts out of one block without asking the store, and grows a block that ran out', async () => {
+  it('hands parts out of one block without asking the store, and opens the next ahead when a quarter is left', async () => {
     const memory = new MemorySpendStore();
     const { store, calls } = counted(memory);
     const blocks = new BudgetBlocks(store, settings);
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++)
-      ids.push(idOf((await blocks.reserveMany([hold('k', 1_000_000, 100, T0)], T0))[0]!));
+    const take = async (key: string, amount: number, at: number) =>
+      idOf((await blocks.reserveMany([hold(key, 1_000_000, amount, at)], at))[0]!);
+    const first = await take('k', 100, T0);
+    expect(await take('k', 100, T0)).toBe(first);
     expect(calls.reserveMany).toBe(1);
-    expect(new Set(ids).size).toBe(1);
     expect(await memory.spent('k', T0)).toMatchObject({ reserved: 400 });
-    // The fifth finds the block empty: a new one, twice the size (the first ran out in its window).
-    const fifth = idOf((await blocks.reserveMany([hold('k', 1_000_000, 100, T0 + 10)], T0 + 10))[0]!);
-    expect(fifth).not.toBe(ids[0]);
+    // The third leaves a quarter: the next block, twice the size, is opened in the background and
+    // replaces this one, whose rest goes back.
+    expect(await take('k', 100, T0)).toBe(first);
+    await new Promise((r) => setImmediate(r));
     expect(calls.reserveMany).toBe(2);
-    expect(await memory.spent('k', T0)).toMatchObject({ reserved: 400 + 800 });
+    expect(calls.giveBack).toBe(1);
+    expect(await memory.spent('k', T0)).toMatchObject({ reserved: 300 + 800 });
+    const second = await take('k', 100, T0 + 1);
+    expect(second).not.toBe(first);
+    expect(calls.reserveMany).toBe(2);
     // A page's several winners on one key come out of the same block in one call.
     const page = await blocks.reserveMany(
       [
-        hold('k', 1_000_000, 100, T0 + 20),
-        hold('k', 1_000_000, 250, T0 + 20),
-        hold('j', 1_000_000, 50, T0 + 20),
+        hold('k', 1_000_000, 100, T0 + 2),
+        hold('k', 1_000_000, 250, T0 + 2),
+        hold('j', 1_000_000, 50, T0 + 2),
       ],
-      T0 + 20,
+      T0 + 2,
     );
     expect(page.map((r) => r.ok)).toEqual([true, true, true]);
-    expect(idOf(page[0]!)).toBe(fifth);
-    expect(idOf(page[1]!)).toBe(fifth);
+    expect(idOf(page[0]!)).toBe(second);
+    expect(idOf(page[1]!)).toBe(second);
     expect(calls.reserveMany).toBe(3);
+  });
+
+  it('a block that ran out makes the next twice the size', async () => {
+    const memory = new MemorySpendStore();
+    const blocks = new BudgetBlocks(memory, settings);
+    const at = (amount: number) => blocks.reserveMany([hold('g', 1_000_000, amount, T0)], T0);
+    await at(100);
+    await at(100);
+    // 200 left, 300 asked: the block ran out; the next holds 8 parts of 300, and the rest of this goes back.
+    const [third] = await at(300);
+    expect(third!.ok).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(await memory.spent('g', T0)).toMatchObject({ reserved: 200 + 2_400 });
   });
 
   it('gives back what a block never handed out when its window ends, and a released part', async () => {
     const memory = new MemorySpendStore();
     const { store, calls } = counted(memory);
-    const blocks = new BudgetBlocks(store, settings);
+    // Blocks of 8 parts: five parts of one leave more than a quarter (nothing is opened ahead).
+    const blocks = new BudgetBlocks(store, { ...settings, firstParts: 8 });
     const first = idOf((await blocks.reserveMany([hold('w', 1_000_000, 100, T0)], T0))[0]!);
     // Released while the block is open: back into the block, and the next part takes it (no store call).
     await blocks.release(first, 100, T0 + 1);
@@ -79,16 +98,19 @@ describe('budget blocks', () => {
     for (let i = 0; i < 4; i++)
       idOf((await blocks.reserveMany([hold('w', 1_000_000, 100, T0 + 2)], T0 + 2))[0]!);
     expect(calls.reserveMany).toBe(1);
-    expect(await memory.spent('w', T0 + 2)).toMatchObject({ reserved: 400 });
+    expect(await memory.spent('w', T0 + 2)).toMatchObject({ reserved: 800 });
     // Past the window: the block closes; one part is handed back to the store directly.
     await blocks.release(first, 100, T0 + WINDOW + 1);
     expect(calls.giveBack).toBe(1);
-    expect(await memory.spent('w', T0 + WINDOW + 1)).toMatchObject({ reserved: 300 });
+    expect(await memory.spent('w', T0 + WINDOW + 1)).toMatchObject({ reserved: 700 });
     // A new block, used for one part, gives back the rest when the next call finds its window over.
     const next = idOf(
       (await blocks.reserveMany([hold('v', 1_000_000, 100, T0 + WINDOW + 2)], T0 + WINDOW + 2))[0]!,
     );
-    expect(await memory.spent('v', T0 + WINDOW + 2)).toMatchObject({ reserved: 400 });
+    expect(await memory.spent('v', T0 + WINDOW + 2)).toMatchObject({ reserved: 800 });
+    await new Promise((r) => setImmediate(r));
+    // The first block's rest (4 parts) went back when that call found its window over.
+    expect(await memory.spent('w', T0 + WINDOW + 2)).toMatchObject({ reserved: 300 });
     await blocks.reserveMany([hold('u', 1_000_000, 1, T0 + 3 * WINDOW)], T0 + 3 * WINDOW);
     await new Promise((r) => setImmediate(r));
     expect(await memory.spent('v', T0 + 3 * WINDOW)).toMatchObject({ reserved: 100 });
@@ -132,13 +154,13 @@ describe('budget blocks', () => {
   it('requests in flight together open one block per key', async () => {
     const memory = new MemorySpendStore();
     const { store, calls } = counted(memory);
-    const blocks = new BudgetBlocks(store, settings);
+    const blocks = new BudgetBlocks(store, { ...settings, firstParts: 8 });
     const results = await Promise.all(
       Array.from({ length: 3 }, () => blocks.reserveMany([hold('f', 1_000_000, 100, T0)], T0)),
     );
     expect(results.every(([r]) => r!.ok)).toBe(true);
     expect(calls.reserveMany).toBe(1);
-    expect(await memory.spent('f', T0)).toMatchObject({ reserved: 400 });
+    expect(await memory.spent('f', T0)).toMatchObject({ reserved: 800 });
   });
 });
 

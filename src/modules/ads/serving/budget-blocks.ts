@@ -33,6 +33,8 @@ interface Block {
   readonly openUntil: number;
   /** A part did not fit in what was left before the window ended. */
   ranOut: boolean;
+  /** Its successor is being opened (ahead of need). */
+  renewing: boolean;
 }
 
 /**
@@ -108,7 +110,28 @@ export class BudgetBlocks {
       return undefined;
     }
     block.remaining -= request.amount;
+    this.renewAhead(key, block, request, now);
     return { ok: true, reservationId: block.id, expiresAt: now + request.ttlMs };
+  }
+
+  /**
+   * Opens the key's next block in the background before this one is needed again: when a quarter of it
+   * is left (the next is twice the size), or in the last quarter of its window once half of it was handed
+   * out; the new block replaces this one, whose rest is given back. Pages then seldom wait on the store; a
+   * key served now and then opens its blocks as they come.
+   */
+  private renewAhead(key: string, block: Block, request: ReserveRequest, now: number): void {
+    // A block of a few parts (a small budget's) is not renewed ahead: the next would hold as much again.
+    if (block.renewing || block.size < 4 * request.amount || this.opening.has(key)) return;
+    const low = block.remaining * 4 <= block.size;
+    const late = now >= block.openUntil - this.settings.windowMs / 4 && block.remaining * 2 <= block.size;
+    if (!low && !late) return;
+    block.renewing = true;
+    if (low) this.parts.set(key, Math.min(this.settings.maxParts, 2 * this.partsOf(key)));
+    this.open([{ ...request, now }], now).catch((err) => {
+      // The next page opens it when it needs it.
+      this.log?.warn({ err }, 'could not open a budget block ahead');
+    });
   }
 
   /**
@@ -195,6 +218,7 @@ export class BudgetBlocks {
           remaining: sizes[i]!,
           openUntil: now + this.settings.windowMs,
           ranOut: false,
+          renewing: false,
         });
       });
     } finally {
