@@ -18,8 +18,10 @@
  *    its own promoted token (a budget reservation in the spend store, then `issuePromoted`), so each
  *    records an ad charge that the billing consumer settles; organic: the same clicks with organic tokens.
  *    Reported: ingestion events/s of each, and billing events/s (from the first call until no charge is
- *    pending), and where a billing delivery's time goes. Target: billing ≥ ingestion of the
- *    same events without ads.
+ *    pending), and where a billing delivery's time goes. Then a backlog: a round's promoted clicks
+ *    ingested with the job consumers stopped, then the consumers started, billed events/s until none is
+ *    pending (billing as a worker catching up meets it). Target: billing ≥ ingestion of the same events
+ *    without ads.
  *
  * BENCH_PARTS (`feed,billing`) picks parts. Results: stdout and bench/results/ads-serving.json.
  */
@@ -386,7 +388,14 @@ async function quiet(app: App): Promise<void> {
   }
 }
 
-async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], promoted: boolean) {
+async function postAll(
+  app: App,
+  url: URL,
+  viewer: Reader,
+  bodies: string[],
+  promoted: boolean,
+  settle: 'wait' | 'leave' = 'wait',
+) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let next = 0;
@@ -410,6 +419,7 @@ async function postAll(app: App, url: URL, viewer: Reader, bodies: string[], pro
     p99Ms: percentile(latencies, 99),
     seconds,
   };
+  if (settle === 'leave') return run;
   if (promoted) {
     // Every accepted click recorded its charge with it (accepted = BATCH is checked per call), so billing
     // is done when none is pending.
@@ -510,8 +520,28 @@ async function billingPart(world: World) {
         );
       }
     }
+    // Billing as a worker meets it: a round's promoted clicks ingested while no consumer runs, then the
+    // consumers started: events billed per second until no charge is pending (every consumer of those
+    // events runs meanwhile, as on a worker).
+    const drains: number[] = [];
+    for (let r = 0; r < S.rounds; r++) {
+      const bodies = await clickBatches(app, world, viewer, `d${r}`, true);
+      await app.jobs.stop();
+      await postAll(app, url, viewer, bodies, true, 'leave');
+      const started = performance.now();
+      await app.jobs.start();
+      const until = Date.now() + 300_000;
+      while ((await pendingCharges(app)) > 0) {
+        if (Date.now() > until) throw new Error('the billing backlog did not drain within 300 s');
+        await sleep(20);
+      }
+      drains.push((bodies.length * BATCH) / ((performance.now() - started) / 1000));
+      log(`  round ${r + 1} backlog: billed ${fmt(drains.at(-1)!)} events/s from a standing start`);
+      await quiet(app);
+    }
     const med = (runs: PostRun[], k: Exclude<keyof PostRun, 'phases'>) =>
       median(runs.map((x) => x[k] ?? Number.NaN));
+    const drain = median(drains);
     const o = { eventsPerSecond: med(organic, 'eventsPerSecond'), p99Ms: med(organic, 'p99Ms') };
     const p = {
       eventsPerSecond: med(promoted, 'eventsPerSecond'),
@@ -530,11 +560,16 @@ async function billingPart(world: World) {
       `| promoted tokens | ${fmt(p.eventsPerSecond)} | ${fmt(p.p99Ms, 1)} ms | ${fmt(p.billedEventsPerSecond)} |`,
     );
     log(
-      `\nbilling / organic ingestion = ${billing.toFixed(2)} (target ≥ 1.0); promoted ingestion / organic ingestion = ${ingest.toFixed(2)}\n`,
+      `\nbilling / organic ingestion = ${billing.toFixed(2)} (target ≥ 1.0); promoted ingestion / organic ingestion = ${ingest.toFixed(2)}`,
+    );
+    log(
+      `billing a backlog alone: ${fmt(drain)} events/s = ${(drain / o.eventsPerSecond).toFixed(2)} of organic ingestion\n`,
     );
     return {
       organic: o,
       promoted: p,
+      backlogBilledEventsPerSecond: drain,
+      backlogRatio: drain / o.eventsPerSecond,
       billingRatio: billing,
       ingestRatio: ingest,
       runs: { organic, promoted },
