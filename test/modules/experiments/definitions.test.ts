@@ -400,3 +400,71 @@ describe('pagination', () => {
     expect(layers.bookmark).toEqual(expect.any(String));
   });
 });
+
+describe('robustness', () => {
+  it('racing creates of one key: one 201, the rest 409, never a 500', async () => {
+    await layer('race');
+    const results = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        as('POST', '/v5/experiments', {
+          key: 'raced',
+          layer: 'race',
+          buckets: [{ start: 0, end: 10 }],
+          variants: variants(1, 1),
+        }),
+      ),
+    );
+    const codes = results.map((r) => r.statusCode).sort();
+    expect(codes[0]).toBe(201);
+    expect(codes.slice(1).every((c) => c === 409 || c === 400)).toBe(true);
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+  });
+
+  it('odd values in every body field get a 4xx {code, message}, never a 5xx', async () => {
+    await layer('odd');
+    const odd: unknown[] = [
+      null,
+      -1,
+      1e300,
+      'x'.repeat(5000),
+      'nul\u0000',
+      {},
+      [],
+      [{}],
+      true,
+      '',
+      { a: { b: [1] } },
+    ];
+    const valid = {
+      '/v5/experiments': {
+        key: 'odd-one',
+        layer: 'odd',
+        buckets: [{ start: 0, end: 10 }],
+        variants: variants(1, 1),
+      },
+      '/v5/experiments/layers': { key: 'odd-layer' },
+      '/v5/experiments/flags': {
+        key: 'odd-flag',
+        value: { type: 'json', value: { a: 1 } },
+        default_value: { type: 'json', value: null },
+      },
+    } as Record<string, Record<string, unknown>>;
+    for (const [url, body] of Object.entries(valid)) {
+      for (const field of [...Object.keys(body), 'targeting', 'ramp', 'rollout', 'holdout']) {
+        for (const value of odd) {
+          const res = await as('POST', url, { ...body, [field]: value });
+          expect(
+            res.statusCode,
+            `${url} ${field}=${JSON.stringify(value)?.slice(0, 40)}: ${res.body}`,
+          ).toBeLessThan(500);
+          if (res.statusCode >= 400)
+            expect(res.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
+          if (res.statusCode === 201) {
+            const key = res.json().key;
+            expect((await as('DELETE', `${url}/${key}`)).statusCode).toBe(204);
+          }
+        }
+      }
+    }
+  });
+});

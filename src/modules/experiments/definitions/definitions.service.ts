@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Static } from 'typebox';
 import type { Bookmarks } from '../../../platform/bookmarks.js';
 import type { Db } from '../../../platform/db/database.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../../platform/db/errors.js';
 import { Conflict, Invalid, NotFound } from '../../../platform/errors.js';
 import {
   type CompiledFlag,
@@ -93,9 +94,16 @@ export class DefinitionsService {
   }
 
   private async write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    const out = await this.deps.db.transaction().execute(work);
-    this.dirty = true;
-    return out;
+    try {
+      return await this.deps.db.transaction().execute(work);
+    } catch (err) {
+      // Two writers racing past the existence checks: the constraints decide, the loser hears why.
+      if (isUniqueViolation(err)) throw new Conflict('A definition with this key was created meanwhile.');
+      if (isForeignKeyViolation(err)) throw new Conflict('The layer changed meanwhile; try again.');
+      throw err;
+    } finally {
+      this.dirty = true;
+    }
   }
 
   private page<T extends { key: string }, I>(scope: string, bookmark: string | undefined) {
