@@ -107,6 +107,15 @@ describe('experiment lifecycle', () => {
     expect(after.variants.map((v: { weight: number }) => v.weight)).toEqual([1, 1]);
     expect(after.notes[0]).toMatch(/salt changed: a restart/);
 
+    // A restart needs no body: a new salt alone.
+    const bare = await app.http.inject({
+      method: 'POST',
+      url: '/v5/experiments/feed-blend/restart',
+      headers: await operator.auth(),
+    });
+    expect(bare.statusCode, bare.body).toBe(200);
+    expect(bare.json().salt).not.toBe(after.salt);
+
     const stopped = await as('POST', '/v5/experiments/feed-blend/stop');
     expect(stopped.json()).toMatchObject({ status: 'stopped', stopped_at: expect.any(String) });
     expect(
@@ -121,6 +130,7 @@ describe('experiment lifecycle', () => {
       'update',
       'start',
       'update',
+      'restart',
       'restart',
       'stop',
     ]);

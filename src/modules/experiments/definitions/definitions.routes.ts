@@ -316,6 +316,10 @@ export function definitionsRoutes(
     '/v5/experiments/:key/restart',
     {
       config: WRITE,
+      // The body is optional: a restart with a new salt alone sends none.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
       schema: {
         tags,
         summary: 'Restart experiment with a new salt',
@@ -326,8 +330,7 @@ export function definitionsRoutes(
         response: { 200: ExperimentWritten },
       },
     },
-    async (request) =>
-      service.restartExperiment(await actor(request), request.params.key, request.body ?? {}),
+    async (request) => service.restartExperiment(await actor(request), request.params.key, request.body),
   );
   app.get(
     '/v5/experiments/:key/audit',
