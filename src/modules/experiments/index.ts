@@ -9,6 +9,7 @@ import { DefinitionsService } from './definitions/definitions.service.js';
 
 export type { Actor, RunningDefinitions } from './definitions/definitions.service.js';
 export { DefinitionsService } from './definitions/definitions.service.js';
+export type { FlagsService } from './definitions/flags.service.js';
 
 /** The experiments module and its service (the CLI and serving code use the service). */
 export function experimentsModule(deps: ModuleDeps): AppModule & { readonly service: DefinitionsService } {

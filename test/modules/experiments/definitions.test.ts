@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { ExperimentOperators } from '../../../src/modules/experiments/definitions/definitions.policy.js';
+import { DefinitionsService } from '../../../src/modules/experiments/index.js';
 import { startTestApp } from '../../helpers/app.js';
 import { FULL, makeUser, type TestUser } from '../../helpers/factories.js';
 
@@ -475,6 +477,55 @@ describe('robustness', () => {
           }
         }
       }
+    }
+  });
+});
+
+describe('serving and operators', () => {
+  it('another node sees a change once its refresh interval has passed, recompiling only then', async () => {
+    let clock = 1_000_000;
+    const other = new DefinitionsService({
+      db: app.deps.db,
+      bookmarks: app.deps.bookmarks,
+      now: () => clock,
+      refreshMs: 5_000,
+    });
+    const first = await other.runningLayers();
+    await layer('node');
+    const made = await as('POST', '/v5/experiments', {
+      key: 'node-exp',
+      layer: 'node',
+      buckets: [{ start: 0, end: 10_000 }],
+      variants: variants(1, 1),
+      ramp: 10_000,
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    expect((await as('POST', '/v5/experiments/node-exp/start')).statusCode).toBe(200);
+    expect(await other.runningLayers()).toBe(first);
+    clock += 5_000;
+    const later = await other.runningLayers();
+    const node = later.find((l) => l.definition.key === 'node');
+    expect(node?.experiments.map((e) => e.definition.key)).toEqual(['node-exp']);
+    // Nothing changed since: the next check keeps the compiled layers it has.
+    clock += 5_000;
+    expect(await other.runningLayers()).toBe(later);
+  });
+
+  it('operators are named by user id or username, case-insensitively; nobody else', async () => {
+    const byId = await makeUser(app);
+    const operators = new ExperimentOperators(app.deps.db, [byId.id, OPERATOR.toUpperCase(), 'nobody-here']);
+    const none = new ExperimentOperators(app.deps.db, []);
+    const cases: [ExperimentOperators, TestUser, boolean][] = [
+      [operators, byId, true],
+      [operators, operator, true],
+      [operators, stranger, false],
+      [none, operator, false],
+      [none, byId, false],
+    ];
+    for (const [policy, user, allowed] of cases) {
+      const result = policy.require(user.id);
+      if (allowed) await expect(result).resolves.toBe(`user:${user.id}`);
+      else await expect(result).rejects.toThrow(/EXPERIMENT_ADMINS/);
     }
   });
 });

@@ -130,7 +130,7 @@ export function definitionsRoutes(
     },
     async (request) => {
       await actor(request);
-      return service.listFlags(request.query);
+      return service.flags.listFlags(request.query);
     },
   );
   app.post(
@@ -147,7 +147,7 @@ export function definitionsRoutes(
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await service.createFlag(await actor(request), request.body)),
+      reply.status(201).send(await service.flags.createFlag(await actor(request), request.body)),
   );
   app.get(
     '/v5/experiments/flags/:key',
@@ -157,7 +157,7 @@ export function definitionsRoutes(
     },
     async (request) => {
       await actor(request);
-      return service.getFlag(request.params.key);
+      return service.flags.getFlag(request.params.key);
     },
   );
   app.patch(
@@ -172,7 +172,7 @@ export function definitionsRoutes(
         response: { 200: Flag },
       },
     },
-    async (request) => service.updateFlag(await actor(request), request.params.key, request.body),
+    async (request) => service.flags.updateFlag(await actor(request), request.params.key, request.body),
   );
   app.delete(
     '/v5/experiments/flags/:key',
@@ -186,7 +186,7 @@ export function definitionsRoutes(
       },
     },
     async (request, reply) => {
-      await service.deleteFlag(await actor(request), request.params.key);
+      await service.flags.deleteFlag(await actor(request), request.params.key);
       return reply.status(204).send();
     },
   );
@@ -200,7 +200,7 @@ export function definitionsRoutes(
       async (request) => {
         const who = await actor(request);
         const { key } = request.params as { key: string };
-        return verb === 'start' ? service.startFlag(who, key) : service.stopFlag(who, key);
+        return verb === 'start' ? service.flags.startFlag(who, key) : service.flags.stopFlag(who, key);
       },
     );
   }
