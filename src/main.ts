@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { appsCreate, demoBanner, devToken, indexSeeded, parseTokenDays, seed } from './cli/dev-commands.js';
+import { experimentsCommand } from './cli/experiments-commands.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
 import { DomainError } from './platform/errors.js';
@@ -24,6 +25,8 @@ Commands:
             from 0.0007 (one minute) to 3650, fractions allowed (e.g. 0.5)
   seed [--seed N] [--pins N] [--force]
             fill the database with a deterministic demo world (refuses a non-empty one unless --force)
+  experiments list | show KEY | start KEY | stop KEY
+            list, show, start or stop A/B experiments (recorded in their audit log as cli:<os user>)
 
 Configuration is read from the environment; see the README.`;
 
@@ -158,6 +161,15 @@ async function main(argv: string[]): Promise<number> {
           return 2;
         }
         process.stdout.write(`${JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 })}\n`);
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    case 'experiments': {
+      const app = await createApp(config, { log, runJobs: false, api: false });
+      try {
+        process.stdout.write(await experimentsCommand(app, positionals.slice(1)));
       } finally {
         await app.close();
       }

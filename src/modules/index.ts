@@ -13,6 +13,7 @@ import {
 import { BoardsService, boardsModule } from './boards/index.js';
 import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
+import { type DefinitionsService, experimentsModule } from './experiments/index.js';
 import { feedModule } from './feed/index.js';
 import { followsModule } from './follows/index.js';
 import { InterestsService, interestsModule } from './interests/index.js';
@@ -36,6 +37,8 @@ export interface Product extends ProductServices {
   readonly pinMetrics: PinMetricsReader;
   /** The ad server the list surfaces lay promoted pins in with. */
   readonly promotions: AdsServing;
+  /** Experiment and flag definitions; `runningLayers()` for serving code. */
+  readonly experiments: DefinitionsService;
 }
 
 /** Builds the product's services and modules from the platform dependencies. */
@@ -102,11 +105,13 @@ export function buildProduct(deps: ModuleDeps): Product {
     signals: (ids) => analytics.service.signals(ids),
     recommender: related.service,
   });
+  const experiments = experimentsModule(deps);
   return {
     ...services,
     analytics: analytics.service,
     pinMetrics,
     promotions,
+    experiments: experiments.service,
     modules: [
       accountsModule(accounts, (userId) => monthlyViews.of(userId)),
       oauthModule(oauth, accounts, knownAddresses),
@@ -136,6 +141,7 @@ export function buildProduct(deps: ModuleDeps): Product {
         searchVolumes: (phrases) => discovery.trends.searchVolumes(phrases),
       }),
       adsAnalyticsModule(deps),
+      experiments,
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),

@@ -119,6 +119,11 @@ export interface Config {
   readonly adsAttributionClickDays: number;
   /** ...else to their last view (impression) within this many days (ADS_ATTRIBUTION_VIEW_DAYS; 0: none). */
   readonly adsAttributionViewDays: number;
+  /**
+   * Who may use the experiments API (`EXPERIMENT_ADMINS`): user ids or usernames (case-insensitive) of
+   * the instance's operators. Empty: nobody, whatever scopes their token holds.
+   */
+  readonly experimentAdmins: readonly string[];
   /** Related pins: random-walk steps per query (RELATED_WALK_STEPS). */
   readonly relatedWalkSteps: number;
   /** Related pins: pins a board keeps in the graph, its newest (RELATED_BOARD_DEGREE_CAP). */
@@ -380,7 +385,20 @@ export function loadConfig(env: Env = process.env): Config {
     ...relatedSettings(env),
     adsAttributionClickDays: int(env, 'ADS_ATTRIBUTION_CLICK_DAYS', 30, 1, 365),
     adsAttributionViewDays: int(env, 'ADS_ATTRIBUTION_VIEW_DAYS', 1, 0, 365),
+    experimentAdmins: experimentAdmins(env),
   });
+}
+
+/** `EXPERIMENT_ADMINS`: comma-separated user ids or usernames. */
+function experimentAdmins(env: Env): readonly string[] {
+  const entries = str(env, 'EXPERIMENT_ADMINS', '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  for (const e of entries)
+    if (!/^[a-z0-9_.-]{1,64}$/.test(e))
+      throw new ConfigError('EXPERIMENT_ADMINS', `${JSON.stringify(e)} is not a user id or username`);
+  return Object.freeze(entries);
 }
 
 /** Related pins' settings (see the related-pins section of docs/architecture.md). */

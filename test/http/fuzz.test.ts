@@ -56,8 +56,9 @@ const fixtures: Record<string, string> = {};
 let png: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  owner = await makeUser(app);
+  // The owner is an experiments operator, so the experiments API's inputs reach its service.
+  app = await startTestApp({ env: { EXPERIMENT_ADMINS: 'fuzz_owner' } });
+  owner = await makeUser(app, 'fuzz_owner');
   const other = await makeUser(app);
   const board = await makeBoard(app, owner);
   const section = await app.http.inject({
@@ -79,9 +80,31 @@ beforeAll(async () => {
     pin_id: await makePin(app, owner, board.id),
     media_id: media.json().media_id,
     username: other.username,
+    key: await experimentKey(app, owner),
   });
   doc = (await app.http.inject({ method: 'GET', url: '/v5/openapi.json' })).json();
 });
+
+/** A layer, an experiment and a flag of one key for the `{key}` routes of the experiments API. */
+async function experimentKey(app: App, owner: TestUser): Promise<string> {
+  const key = 'fuzzed';
+  const headers = await owner.auth();
+  for (const [url, payload] of [
+    ['/v5/experiments/layers', { key }],
+    [
+      '/v5/experiments',
+      { key, layer: key, buckets: [{ start: 0, end: 100 }], variants: [{ key: 'a', weight: 1 }] },
+    ],
+    [
+      '/v5/experiments/flags',
+      { key, value: { type: 'boolean', value: true }, default_value: { type: 'boolean', value: false } },
+    ],
+  ] as const) {
+    const res = await app.http.inject({ method: 'POST', url, headers, payload });
+    if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+  }
+  return key;
+}
 
 /** The body an operation needs to get past validation, where the schema alone does not say. */
 function baseBody(method: string, path: string, schema: JsonSchema): unknown {

@@ -7,6 +7,7 @@ import { FULL, makeBoard, makePin, makeUser, type TestUser } from '../helpers/fa
 import { adsAnalyticsWriteFixtures } from './ads-analytics-write-fixtures.js';
 import { adsAudienceWriteFixtures } from './ads-audience-write-fixtures.js';
 import { adsWriteFixtures } from './ads-write-fixtures.js';
+import { experimentsWriteFixtures, WALK_OPERATOR } from './experiments-write-fixtures.js';
 import { type Call, type Res, type World, writeFixtures } from './write-fixtures.js';
 
 /**
@@ -32,7 +33,9 @@ afterAll(() => new Promise<void>((resolve) => site.close(() => resolve())));
 const siteHost = `127.0.0.1:${(site.address() as AddressInfo).port}`;
 
 // Built while the file is collected, so that each operation the document lists is a test of its own.
-const app: App = await startTestApp({ env: { FETCH_ALLOW_HOSTS: siteHost } });
+const app: App = await startTestApp({
+  env: { FETCH_ALLOW_HOSTS: siteHost, EXPERIMENT_ADMINS: WALK_OPERATOR },
+});
 const world: World = {
   app,
   owner: await makeUser(app),
@@ -45,6 +48,7 @@ const fixtures = {
   ...adsWriteFixtures(world),
   ...adsAnalyticsWriteFixtures(world),
   ...adsAudienceWriteFixtures(world),
+  ...experimentsWriteFixtures(world),
 };
 const operations: { key: string; consumes: string[] }[] = [];
 const doc = (await app.http.inject({ method: 'GET', url: '/v5/openapi.json' })).json();

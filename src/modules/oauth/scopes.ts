@@ -12,6 +12,9 @@ export const ALL_SCOPES = [
   'boards:write_secret',
   'catalogs:read',
   'catalogs:write',
+  // Corkboard's own: the experiments API (/v5/experiments), for the instance's operators only.
+  'experiments:read',
+  'experiments:write',
   'pins:read',
   'pins:read_secret',
   'pins:write',
@@ -31,6 +34,8 @@ export function parseScopes(raw: string): string[] | undefined {
 
 /** What a scope lets an app do, for the consent page. */
 export const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  'experiments:read': 'see the A/B experiments and feature flags of this instance (operators only)',
+  'experiments:write': 'define, start and stop A/B experiments and feature flags (operators only)',
   'boards:read': 'see your public boards and their sections',
   'boards:read_secret': 'see your secret boards',
   'boards:write': 'create, update and delete your public boards',

@@ -1,8 +1,10 @@
 import type { ColumnType } from 'kysely';
 import type { Count, Int8, Int8Key, Json, Timestamp, TimestampDefault } from './column-types.js';
 import type * as Ads from './schema-ads.js';
+import type * as Experiments from './schema-experiments.js';
 
 export type * from './schema-ads.js';
+export type * from './schema-experiments.js';
 
 export interface InstanceSecretTable {
   name: string;
@@ -335,6 +337,10 @@ export interface Database {
   ad_viewer_impressions: Ads.AdViewerImpressionTable;
   ad_auctions: Ads.AdAuctionTable;
   ad_attributions: Ads.AdAttributionTable;
+  experiment_layers: Experiments.ExperimentLayerTable;
+  experiments: Experiments.ExperimentTable;
+  feature_flags: Experiments.FeatureFlagTable;
+  experiment_audit: Experiments.ExperimentAuditTable;
 }
 
 /** Who used the home feed or wrote a pin recently (fan-out goes only to them). */

@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
+import { experimentsCommand } from '../../../src/cli/experiments-commands.js';
+import { startTestApp } from '../../helpers/app.js';
+import { runCli } from '../../helpers/cli.js';
+
+let app: App;
+
+beforeAll(async () => {
+  app = await startTestApp({ runJobs: false });
+  const svc = app.product.experiments;
+  await svc.createLayer('cli:test', { key: 'home' });
+  await svc.createExperiment('cli:test', {
+    key: 'blend',
+    layer: 'home',
+    buckets: [{ start: 0, end: 1000 }],
+    variants: [
+      { key: 'control', weight: 1 },
+      { key: 'more', weight: 1, parameters: [{ name: 'share', type: 'number', value: 0.4 }] },
+    ],
+    ramp: 500,
+  });
+});
+
+describe('corkboard experiments', () => {
+  it('lists, shows, starts and stops through the service, audited as the command line', async () => {
+    expect(await experimentsCommand(app, ['list'])).toBe('blend\thome\tdraft\tramp=500\tcontrol:1,more:1\n');
+    expect(JSON.parse(await experimentsCommand(app, ['show', 'blend']))).toMatchObject({
+      key: 'blend',
+      ramp: 500,
+    });
+    expect(await experimentsCommand(app, ['start', 'blend'], 'cli:ops')).toBe('blend: running\n');
+    expect(await experimentsCommand(app, ['stop', 'blend'], 'cli:ops')).toBe(
+      'blend: stopped (status running → stopped)\n',
+    );
+    const log = await app.product.experiments.auditLog('experiment', 'blend', {});
+    expect(log.items.map((e) => [e.action, e.actor])).toEqual([
+      ['create', 'cli:test'],
+      ['start', 'cli:ops'],
+      ['stop', 'cli:ops'],
+    ]);
+    await expect(experimentsCommand(app, ['show'])).rejects.toThrow(
+      'experiments show needs an experiment key',
+    );
+    await expect(experimentsCommand(app, ['show', 'nope'])).rejects.toThrow('Experiment nope not found.');
+    await expect(experimentsCommand(app, ['frobnicate'])).rejects.toThrow(/list, show KEY/);
+  });
+
+  it('runs from the command line on an empty database', async () => {
+    const out = await runCli(['experiments', 'list']);
+    expect(out).toMatchObject({ code: 0, stdout: 'no experiments\n' });
+    const missing = await runCli(['experiments', 'stop', 'nope']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('corkboard: Experiment nope not found.\n');
+  }, 60_000);
+});
