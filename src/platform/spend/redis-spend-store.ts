@@ -162,24 +162,37 @@ export class RedisSpendStore implements SpendStore {
   async settleMany(items: readonly SettleItem[], _now?: number): Promise<SettleResult[]> {
     for (const item of items) checkSettleItem(item);
     const out: SettleResult[] = new Array(items.length).fill(NOT_SETTLED);
-    const parsed = items.map((item) => ({ item, parsed: parseReservationId(item.reservationId) }));
-    const known = parsed
-      .map((p, index) => ({ ...p, index }))
-      .filter((p): p is typeof p & { parsed: { nonce: string; keys: string[] } } => p.parsed !== undefined);
+    // A block's parts share its id: each id is parsed, and its keys written out, once a call.
+    const ids = new Map<
+      string,
+      { nonce: string; keys: string[]; scriptKeys: string[]; json: string } | null
+    >();
+    const reservationOf = (id: string) => {
+      let r = ids.get(id);
+      if (r === undefined) {
+        const p = parseReservationId(id);
+        r = p
+          ? {
+              ...p,
+              scriptKeys: [this.reservationKey(p.nonce), ...this.keyPairs(p.keys)],
+              json: JSON.stringify(p.keys),
+            }
+          : null;
+        ids.set(id, r);
+      }
+      return r;
+    };
+    const known = items.flatMap((item, index) => {
+      const r = reservationOf(item.reservationId);
+      return r ? [{ item, r, index }] : [];
+    });
     for (let start = 0; start < known.length; start += SETTLE_CHUNK) {
       const chunk = known.slice(start, start + SETTLE_CHUNK);
       const keyList: string[] = [];
       const args: (string | number)[] = [];
-      for (const { item, parsed: p } of chunk) {
-        keyList.push(this.reservationKey(p.nonce), ...this.keyPairs(p.keys));
-        args.push(
-          p.nonce,
-          item.actual,
-          JSON.stringify(p.keys),
-          p.keys.length,
-          item.part ?? '',
-          item.held ?? item.actual,
-        );
+      for (const { item, r } of chunk) {
+        keyList.push(...r.scriptKeys);
+        args.push(r.nonce, item.actual, r.json, r.keys.length, item.part ?? '', item.held ?? item.actual);
       }
       const reply = (await this.run(SETTLE_MANY, keyList, args)) as (string | number)[];
       chunk.forEach(({ index }, i) => {
