@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/platform/config.js';
 import { servicesUrls, testMode } from './mode.js';
@@ -12,7 +12,7 @@ import { servicesUrls, testMode } from './mode.js';
  * An isolated world for one test file: an in-memory PGlite (embedded), or its own PostgreSQL schema and
  * Redis key prefix (services). `env` overrides any setting.
  */
-export function testEnv(env: Record<string, string> = {}, isolation = randomBytes(5).toString('hex')) {
+export function testEnv(env: Record<string, string> = {}, isolation = newIsolation()) {
   const base: Record<string, string> = {
     DATA_DIR: path.join(os.tmpdir(), `corkboard-test-${isolation}`),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -39,6 +39,17 @@ export function testEnv(env: Record<string, string> = {}, isolation = randomByte
     base.DATABASE_URL = 'memory://';
   }
   return { ...base, ...env };
+}
+
+/** A fresh isolation name: this run's tag (global-setup.ts drops what is left of it) and 10 random hex. */
+export function newIsolation(): string {
+  let run = '';
+  try {
+    run = inject('testRun') ?? '';
+  } catch {
+    // Outside a vitest worker (a child process of a test): its parent passed the names it needs.
+  }
+  return run + randomBytes(5).toString('hex');
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
