@@ -1,3 +1,4 @@
+import type { Logger } from '../../../platform/logger.js';
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, ServableAd } from './ad-catalog.js';
 import { fnv1a, type Scored } from './auction.js';
@@ -68,6 +69,8 @@ export interface AdServerDeps {
   readonly rate?: (ad: ServableAd) => number | null;
   /** How budget is held per node in blocks (default DEFAULT_BLOCKS). */
   readonly blocks?: BlockSettings;
+  /** Where failures of the budget blocks' background work are told. */
+  readonly log?: Logger;
 }
 
 /** What an auction did, for the auction log. */
@@ -93,7 +96,7 @@ export class AdServer {
   private readonly blocks: BudgetBlocks;
 
   constructor(private readonly deps: AdServerDeps) {
-    this.blocks = new BudgetBlocks(deps.spend, deps.blocks ?? DEFAULT_BLOCKS);
+    this.blocks = new BudgetBlocks(deps.spend, deps.blocks ?? DEFAULT_BLOCKS, deps.log);
   }
 
   /** Gives back the holds of ads served but not laid into the page. */
@@ -150,7 +153,12 @@ export class AdServer {
     const outOfBudget: string[] = [];
     // No budget to draw on (a campaign optimizing its budget without a cap): never served.
     const budgeted = won
-      .map(({ w, ad }) => ({ w, ad, caps: budgetCaps(ad, request.nowMs) }))
+      .map(({ w, ad }) => ({
+        w,
+        ad,
+        caps: budgetCaps(ad, request.nowMs),
+        hold: holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr),
+      }))
       .filter(({ ad, caps }) => {
         if (caps.length === 0) outOfBudget.push(ad.adId);
         return caps.length > 0;
@@ -158,14 +166,11 @@ export class AdServer {
     // Every winner's hold, in slot order, each all or nothing: out of this node's budget blocks (a store
     // call only for the blocks that need opening).
     const holds = await this.blocks.reserveMany(
-      budgeted.map(({ w, ad, caps }) => ({
+      budgeted.map(({ w, ad, caps, hold }) => ({
         caps,
-        amount: holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr),
+        amount: hold,
         // A per-click ad is served only while its budget could still pay for the click.
-        headroom:
-          ad.billableEvent === 'CLICKTHROUGH'
-            ? w.priceMicro - holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr)
-            : 0,
+        headroom: ad.billableEvent === 'CLICKTHROUGH' ? w.priceMicro - hold : 0,
         ttlMs:
           ad.billableEvent === 'CLICKTHROUGH'
             ? (this.deps.settings.clickReservationTtlMs ?? this.deps.settings.reservationTtlMs)
@@ -175,7 +180,7 @@ export class AdServer {
       })),
       request.nowMs,
     );
-    budgeted.forEach(({ w, ad }, i) => {
+    budgeted.forEach(({ w, ad, hold }, i) => {
       const reserved = holds[i]!;
       if (!reserved.ok) {
         outOfBudget.push(ad.adId);
@@ -187,7 +192,7 @@ export class AdServer {
         ecpm: w.ecpm,
         priceMicro: w.priceMicro,
         reservationId: reserved.reservationId,
-        holdMicro: holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr),
+        holdMicro: hold,
       });
     });
     return { served, record: { scored, served, outOfBudget } };

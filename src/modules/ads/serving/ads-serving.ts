@@ -135,6 +135,7 @@ export class AdsServing implements Promotions {
       shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
       rate: (ad) => this.rateOf(ad.currency),
       blocks: { ...DEFAULT_BLOCKS, windowMs: deps.settings.budgetBlockMs },
+      log: deps.log,
     });
     this.served = deps.metrics.counter(
       'corkboard_ads_served_total',

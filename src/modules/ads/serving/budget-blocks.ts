@@ -24,6 +24,13 @@ const CAP_SHARE = 64;
 /** Keys whose block size a node remembers, at most. */
 const MAX_SIZED_KEYS = 10_000;
 
+/** A block to open: its key, its reservation request, and the smallest part it is opened for. */
+interface Wanted {
+  readonly key: string;
+  readonly request: ReserveRequest;
+  readonly least: number;
+}
+
 interface Block {
   /** The block's reservation in the spend store: every part handed out of it settles against it. */
   readonly id: string;
@@ -105,7 +112,7 @@ export class BudgetBlocks {
     if (!block || now >= block.openUntil) return undefined;
     if (block.remaining < request.amount) {
       // Ran out within its window: the next block of the key is twice the size.
-      if (!block.ranOut) this.parts.set(key, Math.min(this.settings.maxParts, 2 * this.partsOf(key)));
+      if (!block.ranOut) this.grow(key);
       block.ranOut = true;
       return undefined;
     }
@@ -127,7 +134,7 @@ export class BudgetBlocks {
     const late = now >= block.openUntil - this.settings.windowMs / 4 && block.remaining * 2 <= block.size;
     if (!low && !late) return;
     block.renewing = true;
-    if (low) this.parts.set(key, Math.min(this.settings.maxParts, 2 * this.partsOf(key)));
+    if (low) this.grow(key);
     this.open([{ ...request, now }], now).catch((err) => {
       // The next page opens it when it needs it.
       this.log?.warn({ err }, 'could not open a budget block ahead');
@@ -147,7 +154,7 @@ export class BudgetBlocks {
       byKey.set(k, [...(byKey.get(k) ?? []), r]);
     }
     const wait: Promise<void>[] = [];
-    const wanted: { key: string; request: ReserveRequest; least: number; headroom: number }[] = [];
+    const wanted: Wanted[] = [];
     for (const [key, rs] of byKey) {
       const pending = this.opening.get(key);
       if (pending) {
@@ -166,7 +173,6 @@ export class BudgetBlocks {
       wanted.push({
         key,
         least,
-        headroom,
         request: { ...rs[0]!, amount: size, headroom, ttlMs: rs[0]!.ttlMs + this.settings.windowMs },
       });
     }
@@ -180,7 +186,7 @@ export class BudgetBlocks {
   }
 
   private async reserveBlocks(
-    wanted: { key: string; request: ReserveRequest; least: number; headroom: number }[],
+    wanted: readonly Wanted[],
     now: number,
     refused: Map<string, ReserveResult>,
   ): Promise<void> {
@@ -189,7 +195,7 @@ export class BudgetBlocks {
       const sizes = wanted.map((w) => w.request.amount);
       // Less room than a block: take the room there is (less the headroom kept), when the smallest
       // request fits in it.
-      const roomOf = (w: (typeof wanted)[number], r: ReserveResult) => (r.ok ? 0 : r.room - w.headroom);
+      const roomOf = (w: Wanted, r: ReserveResult) => (r.ok ? 0 : r.room - (w.request.headroom ?? 0));
       const retry = wanted
         .map((w, i) => ({ w, r: results[i]! }))
         .filter(({ w, r }) => !r.ok && roomOf(w, r) >= w.least);
@@ -240,6 +246,11 @@ export class BudgetBlocks {
   /** The key's block size in parts. */
   private partsOf(key: string): number {
     return this.parts.get(key) ?? this.settings.firstParts;
+  }
+
+  /** Doubles the key's block size, up to maxParts. */
+  private grow(key: string): void {
+    this.parts.set(key, Math.min(this.settings.maxParts, 2 * this.partsOf(key)));
   }
 
   /** Halves the key's block size when the block left over half unused, and gives its rest back. */
