@@ -15,8 +15,8 @@
  *    from /proc. Target: ads-on p99 ≤ 1.2 × ads-off p99.
  * 2. billing: POST /v5/events, BENCH_BILLING_BATCHES batches of 1,000 PIN_CLICK events, 4 calls at a time,
  *    in process (`createApp` with its job consumers, listening on loopback). Promoted: every click carries
- *    its own promoted token (a budget reservation in the spend store, then `issuePromoted`), so each
- *    records an ad charge that the billing consumer settles; organic: the same clicks with organic tokens.
+ *    its own promoted token (a hold out of its ad group's budget block, as the ad server takes it, then
+ *    `issuePromoted`), so each records an ad charge that the billing consumer settles; organic: the same clicks with organic tokens.
  *    Reported: ingestion events/s of each, and billing events/s (from the first call until no charge is
  *    pending), and where a billing delivery's time goes. Then a backlog: a round's promoted clicks
  *    ingested with the job consumers stopped, then the consumers started, billed events/s until none is
@@ -36,6 +36,7 @@ import { sql } from 'kysely';
 import { type App, createApp } from '../src/app.js';
 import { seedAdvertisers } from '../src/cli/seed/advertisers.js';
 import { billingTestHooks } from '../src/modules/ads/index.js';
+import { BudgetBlocks } from '../src/modules/ads/serving/budget-blocks.js';
 import { budgetCaps, reserveAmount } from '../src/modules/ads/serving/budget-keys.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
@@ -320,52 +321,54 @@ async function clickBatches(app: App, world: World, viewer: Reader, tag: string,
       ),
     ]),
   );
+  // Promoted tokens are minted as the ad server mints them: each click's hold is a part of its ad group's
+  // budget block on this node.
+  const blocks = new BudgetBlocks(app.deps.spend);
   const bodies: string[] = [];
   let n = 0;
   for (let b = 0; b < S.billingBatches; b++) {
-    const events = await Promise.all(
-      Array.from({ length: BATCH }, async (_, i) => {
-        const k = n + i;
-        const ad = world.ads[k % world.ads.length]!;
-        const item = {
-          viewerUserId: viewer.id,
-          pinId: ad.pinId,
-          surface: 'HOME_FEED' as const,
-          position: k % 25,
-          requestId: `${tag}-${Math.floor(k / 25)}`,
-        };
-        let token: string;
-        if (promoted) {
-          const held = await app.deps.spend.reserve({
-            caps: caps.get(ad.adId)!,
-            amount: reserveAmount('CLICKTHROUGH', PRICE),
-            ttlMs: 3_600_000,
-          });
-          if (!held.ok) throw new Error('the budget refused a reservation');
-          token = tokens.issuePromoted({
-            ...item,
-            ad: {
-              adId: ad.adId,
-              chargeMicro: PRICE,
-              holdMicro: PRICE,
-              billableEvent: 'CLICKTHROUGH',
-              reservationId: held.reservationId,
-            },
-          });
-        } else token = tokens.issue(item);
-        return {
-          event_id: `${tag}-${k}`,
-          kind: 'PIN_CLICK',
-          time: new Date().toISOString(),
-          impression_token: token,
-          pin_id: ad.pinId,
-          app_type: 'WEB',
-        };
-      }),
-    );
+    const events = [];
+    for (let i = 0; i < BATCH; i++) {
+      const k = n + i;
+      const ad = world.ads[k % world.ads.length]!;
+      const item = {
+        viewerUserId: viewer.id,
+        pinId: ad.pinId,
+        surface: 'HOME_FEED' as const,
+        position: k % 25,
+        requestId: `${tag}-${Math.floor(k / 25)}`,
+      };
+      let token: string;
+      if (promoted) {
+        const [held] = await blocks.reserveMany(
+          [{ caps: caps.get(ad.adId)!, amount: reserveAmount('CLICKTHROUGH', PRICE), ttlMs: 3_600_000 }],
+          Date.now(),
+        );
+        if (!held?.ok) throw new Error('the budget refused a reservation');
+        token = tokens.issuePromoted({
+          ...item,
+          ad: {
+            adId: ad.adId,
+            chargeMicro: PRICE,
+            holdMicro: PRICE,
+            billableEvent: 'CLICKTHROUGH',
+            reservationId: held.reservationId,
+          },
+        });
+      } else token = tokens.issue(item);
+      events.push({
+        event_id: `${tag}-${k}`,
+        kind: 'PIN_CLICK',
+        time: new Date().toISOString(),
+        impression_token: token,
+        pin_id: ad.pinId,
+        app_type: 'WEB',
+      });
+    }
     n += BATCH;
     bodies.push(JSON.stringify({ events }));
   }
+  await blocks.close(Date.now());
   return bodies;
 }
 

@@ -169,3 +169,96 @@ describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
     expect((await store.spent('own')).reserved).toBe(10);
   });
 });
+
+describe.each(redisOnly)('RedisSpendStore settles in runs (%s)', () => {
+  let run: SpendNodes;
+  beforeAll(() => {
+    run = spendNodes('redis', 1);
+  });
+  afterAll(async () => {
+    await run.close();
+  });
+
+  it("settles a call's runs of one block's parts in one script, answering as settles one by one and as the in-process store", async () => {
+    const redis = run.redis!;
+    let scripts = 0;
+    const counting = {
+      evalsha: (...args: Parameters<typeof redis.evalsha>) => {
+        scripts++;
+        return redis.evalsha(...args);
+      },
+      eval: (...args: Parameters<typeof redis.eval>) => {
+        scripts++;
+        return redis.eval(...args);
+      },
+    };
+    const random = new Random(11);
+    // Three blocks and a plain reservation on one campaign key and their own group keys, caps tight
+    // enough that late parts overdeliver; the same world in three stores.
+    const world = async (store: RedisSpendStore | MemorySpendStore, ns: string) => {
+      const campaign = { key: `${ns}:c`, cap: 60_000 };
+      const ids: string[] = [];
+      for (const [g, amount] of [
+        ['g1', 20_000],
+        ['g2', 15_000],
+        ['g1', 10_000],
+        ['g3', 500],
+      ] as const)
+        ids.push(
+          idOf(
+            await store.reserve({
+              caps: [{ key: `${ns}:${g}`, cap: 30_000 }, campaign],
+              amount,
+              ttlMs: 60_000,
+            }),
+          ),
+        );
+      return ids;
+    };
+    // Parts in runs of one block (as billing sends them: sorted by block), some repeated in the call, and
+    // a whole settle of the plain reservation among them.
+    const ops: { block: number; part?: string; actual: number; held?: number }[] = [];
+    for (const block of [0, 1, 2]) {
+      const n = 150 + random.int(100);
+      for (let i = 0; i < n; i++) {
+        const repeat = i > 0 && random.int(10) === 0;
+        ops.push({
+          block,
+          part: `p${block}-${repeat ? random.int(i) : i}`,
+          actual: 50 + random.int(250),
+          held: random.int(3) === 0 ? undefined : 100 + random.int(100),
+        });
+      }
+      if (block === 1) ops.push({ block: 3, actual: 400 });
+    }
+    const itemsOf = (ids: string[]) =>
+      ops.map((o) => ({ reservationId: ids[o.block]!, actual: o.actual, part: o.part, held: o.held }));
+
+    const grouped = new RedisSpendStore(counting as never, run.prefix);
+    const groupedIds = await world(grouped, 'grouped');
+    scripts = 0;
+    const inOneCall = await grouped.settleMany(itemsOf(groupedIds));
+    expect(scripts).toBe(1);
+
+    const oneByOne = run.nodes[0]!;
+    const singleIds = await world(oneByOne as RedisSpendStore, 'single');
+    const single = [];
+    for (const item of itemsOf(singleIds)) single.push(...(await oneByOne.settleMany([item])));
+
+    const memory = new MemorySpendStore();
+    const memoryIds = await world(memory, 'memory');
+    const inMemory = await memory.settleMany(itemsOf(memoryIds));
+
+    expect(inOneCall).toEqual(single);
+    expect(inOneCall).toEqual(inMemory);
+    // The run reached past the caps: both outcomes occur, and repeats answer the first settle.
+    expect(new Set(inOneCall.map((r) => r.state))).toEqual(new Set(['charged', 'overdelivered']));
+    expect(inOneCall.some((r) => !r.settledNow)).toBe(true);
+    for (const key of ['c', 'g1', 'g2', 'g3']) {
+      const totals = await grouped.spent(`grouped:${key}`);
+      expect(await oneByOne.spent(`single:${key}`)).toEqual(totals);
+      expect(await memory.spent(`memory:${key}`)).toEqual(totals);
+    }
+    await memory.close();
+  });
+});

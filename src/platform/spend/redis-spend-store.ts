@@ -30,8 +30,12 @@ import {
 
 type Minimal = Pick<Redis, 'evalsha' | 'eval'>;
 
-/** Settles per script call: a script runs alone in Redis, so a call stays short. */
+/**
+ * Entries (a whole settle, or a run of one reservation's parts) and settles per script call: a script runs
+ * alone in Redis, so a call stays short. A part in a run costs a few table operations; an entry, Redis calls.
+ */
 const SETTLE_CHUNK = 200;
+const SETTLE_PARTS_CHUNK = 2_000;
 /** Reservations a RESERVE_MANY call holds at most (calls of one turn beyond it go in more). */
 const RESERVE_CHUNK = 64;
 
@@ -158,7 +162,11 @@ export class RedisSpendStore implements SpendStore {
     return { settledNow: settledNow === 1, state, charged, overdelivered };
   }
 
-  /** `now` is ignored: the script reads Redis's clock. Calls of up to SETTLE_CHUNK settles each. */
+  /**
+   * `now` is ignored: the script reads Redis's clock. Consecutive parts of one reservation go as one entry
+   * (its hash and keys read and written once), so callers settling many parts of few blocks should pass
+   * each block's parts together.
+   */
   async settleMany(items: readonly SettleItem[], _now?: number): Promise<SettleResult[]> {
     for (const item of items) checkSettleItem(item);
     const out: SettleResult[] = new Array(items.length).fill(NOT_SETTLED);
@@ -182,31 +190,63 @@ export class RedisSpendStore implements SpendStore {
       }
       return r;
     };
-    const known = items.flatMap((item, index) => {
+    type Reservation = NonNullable<ReturnType<typeof reservationOf>>;
+    // Entries: a whole settle, or a run of consecutive parts of one reservation; item indexes in order.
+    const entries: { r: Reservation; whole: boolean; indexes: number[] }[] = [];
+    items.forEach((item, index) => {
       const r = reservationOf(item.reservationId);
-      return r ? [{ item, r, index }] : [];
+      if (!r) return;
+      const last = entries.at(-1);
+      if (
+        item.part !== undefined &&
+        last &&
+        !last.whole &&
+        last.r === r &&
+        last.indexes.length < SETTLE_PARTS_CHUNK
+      )
+        last.indexes.push(index);
+      else entries.push({ r, whole: item.part === undefined, indexes: [index] });
     });
-    for (let start = 0; start < known.length; start += SETTLE_CHUNK) {
-      const chunk = known.slice(start, start + SETTLE_CHUNK);
+    for (let next = 0; next < entries.length; ) {
+      const chunk: typeof entries = [];
+      let settles = 0;
+      while (
+        next < entries.length &&
+        chunk.length < SETTLE_CHUNK &&
+        (chunk.length === 0 || settles + entries[next]!.indexes.length <= SETTLE_PARTS_CHUNK)
+      ) {
+        settles += entries[next]!.indexes.length;
+        chunk.push(entries[next++]!);
+      }
       const keyList: string[] = [];
       const args: (string | number)[] = [];
-      for (const { item, r } of chunk) {
+      for (const { r, whole, indexes } of chunk) {
         keyList.push(...r.scriptKeys);
-        args.push(r.nonce, item.actual, r.json, r.keys.length, item.part ?? '', item.held ?? item.actual);
+        if (whole) args.push(r.nonce, r.json, r.keys.length, 0, items[indexes[0]!]!.actual);
+        else {
+          args.push(r.nonce, r.json, r.keys.length, indexes.length);
+          for (const i of indexes) {
+            const item = items[i]!;
+            args.push(item.part!, item.actual, item.held ?? item.actual);
+          }
+        }
       }
       const reply = (await this.run(SETTLE_MANY, keyList, args)) as (string | number)[];
-      chunk.forEach(({ index }, i) => {
-        const [state, settledNow, charged, overdelivered] = reply.slice(4 * i, 4 * i + 4) as [
-          string,
-          number,
-          number,
-          number,
-        ];
-        if (state === 'too-much') return;
-        if (state !== 'charged' && state !== 'overdelivered' && state !== 'released' && state !== 'unknown')
-          throw new Error(`spend store: unexpected reservation state ${state}`);
-        out[index] = { settledNow: settledNow === 1, state, charged, overdelivered };
-      });
+      let at = 0;
+      for (const { indexes } of chunk)
+        for (const index of indexes) {
+          const [state, settledNow, charged, overdelivered] = reply.slice(at, at + 4) as [
+            string,
+            number,
+            number,
+            number,
+          ];
+          at += 4;
+          if (state === 'too-much') continue;
+          if (state !== 'charged' && state !== 'overdelivered' && state !== 'released' && state !== 'unknown')
+            throw new Error(`spend store: unexpected reservation state ${state}`);
+          out[index] = { settledNow: settledNow === 1, state, charged, overdelivered };
+        }
     }
     return out;
   }

@@ -220,39 +220,68 @@ local function settleOne(R, hx, nonce, actual, keysJson)
   redis.call('HSET', R, 'st', 'overdelivered', 'ov', num(actual))
   return {'overdelivered', 1, 0, actual}
 end
--- One part of a reservation (a block): what the open, unexpired block still holds of it, up to its share,
--- comes off the hold, then it is charged if every key keeps settled + reserved <= cap, else overdelivery;
--- recorded in R as p:<part>.
-local function settlePart(R, hx, nonce, actual, keysJson, part, share)
-  local r = redis.call('HMGET', R, 'a', 'k', 'st', 'p:' .. part)
-  if not r[1] or r[2] ~= keysJson then return {'unknown', 0, 0, 0} end
-  if r[4] then
-    local v = tonumber(string.sub(r[4], 2))
-    if string.sub(r[4], 1, 1) == 'c' then return {'charged', 0, v, 0} end
-    return {'overdelivered', 0, 0, v}
+-- Parts of one reservation (a block), each as if settled alone and one after the other: what the open,
+-- unexpired block still holds of it, up to the part's share, comes off the hold, then the part is charged
+-- if every key keeps settled + reserved <= cap, else it is overdelivery; recorded in R as p:<part>. The
+-- parts are ARGV[a], ARGV[a + 3], ... (part id, actual, share each), m of them; their answers go to out.
+-- R is read once and written once, and the hold comes off each key once, whatever m is.
+local function settleParts(R, hx, nonce, keysJson, a, m, out)
+  local fields = {'a', 'k', 'st'}
+  for j = 0, m - 1 do fields[4 + j] = 'p:' .. ARGV[a + 3 * j] end
+  local r = redis.call('HMGET', R, unpack(fields))
+  if not r[1] or r[2] ~= keysJson then
+    for _ = 1, m do
+      out[#out + 1] = 'unknown'
+      out[#out + 1] = 0
+      out[#out + 1] = 0
+      out[#out + 1] = 0
+    end
+    return
   end
   local n = #hx / 2
   local ks = {}
   for i = 1, n do ks[i] = totals(hx[2 * i - 1], hx[2 * i]) end
-  -- Still counted on its keys (not swept as expired): what it holds of the part comes off the hold.
-  local held = r[3] == 'open' and redis.call('HGET', ks[1].h, '=' .. nonce)
-  local taken = held and math.min(actual, share, tonumber(held)) or 0
+  -- Still counted on its keys (not swept as expired): what it holds is taken part by part.
+  local holding = r[3] == 'open' and redis.call('HGET', ks[1].h, '=' .. nonce)
+  local held = holding and tonumber(holding) or 0
+  local taken, seen, writes = 0, {}, {}
+  for j = 0, m - 1 do
+    local part = ARGV[a + 3 * j]
+    local rec = seen[part] or r[4 + j]
+    if rec then
+      local v = tonumber(string.sub(rec, 2))
+      out[#out + 1] = string.sub(rec, 1, 1) == 'c' and 'charged' or 'overdelivered'
+      out[#out + 1] = 0
+      out[#out + 1] = string.sub(rec, 1, 1) == 'c' and v or 0
+      out[#out + 1] = string.sub(rec, 1, 1) == 'c' and 0 or v
+    else
+      local actual = tonumber(ARGV[a + 3 * j + 1])
+      local t = math.min(actual, tonumber(ARGV[a + 3 * j + 2]), held)
+      if t > 0 then
+        held = held - t
+        taken = taken + t
+        for i = 1, n do
+          ks[i].r = ks[i].r - t
+          ks[i].dirty = true
+        end
+      end
+      local fits = charge(ks, actual)
+      rec = (fits and 'c' or 'o') .. num(actual)
+      seen[part] = rec
+      writes[#writes + 1] = 'p:' .. part
+      writes[#writes + 1] = rec
+      out[#out + 1] = fits and 'charged' or 'overdelivered'
+      out[#out + 1] = 1
+      out[#out + 1] = fits and actual or 0
+      out[#out + 1] = fits and 0 or actual
+    end
+  end
   if taken > 0 then
     local text = num(-taken)
-    for i = 1, n do
-      local k = ks[i]
-      redis.call('HINCRBY', k.h, '=' .. nonce, text)
-      k.r = k.r - taken
-      k.dirty = true
-    end
+    for i = 1, n do redis.call('HINCRBY', ks[i].h, '=' .. nonce, text) end
     redis.call('HINCRBY', R, 'a', text)
   end
-  if charge(ks, actual) then
-    redis.call('HSET', R, 'p:' .. part, 'c' .. num(actual))
-    return {'charged', 1, actual, 0}
-  end
-  redis.call('HSET', R, 'p:' .. part, 'o' .. num(actual))
-  return {'overdelivered', 1, 0, actual}
+  if #writes > 0 then redis.call('HSET', R, unpack(writes)) end
 end
 local function flush()
   for _, k in ipairs(keyOrder) do
@@ -280,27 +309,28 @@ return r
 `);
 
 /**
- * Several settles in one call, each as SETTLE (or, with a part id, as a part of it), in order. KEYS: per
- * reservation R, then H and X per capped key. ARGV: per reservation nonce, actual, keys JSON, number of
- * capped keys, part id ('' for the whole), the part's share of the hold. Answers the SETTLE answers one
- * after the other (four values each).
+ * Several settles in one call, each as SETTLE (or as parts of a reservation), in order. KEYS: per entry R,
+ * then H and X per capped key. ARGV per entry: nonce, keys JSON, number of capped keys, number of parts m;
+ * then, for a whole settle (m = 0), actual; else m times part id, actual, the part's share of the hold.
+ * Answers the SETTLE answers one after the other (four values per settle or part).
  */
 export const SETTLE_MANY = script(`${SETTLE_BATCH}
 local out = {}
 local k, a = 1, 1
 while a <= #ARGV do
-  local n = tonumber(ARGV[a + 3])
+  local n = tonumber(ARGV[a + 2])
+  local m = tonumber(ARGV[a + 3])
   local hx = {}
   for i = 1, 2 * n do hx[i] = KEYS[k + i] end
-  local r
-  if ARGV[a + 4] == '' then
-    r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2])
+  if m == 0 then
+    local r = settleOne(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 4]), ARGV[a + 1])
+    for i = 1, 4 do out[#out + 1] = r[i] end
+    a = a + 5
   else
-    r = settlePart(KEYS[k], hx, ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 4], tonumber(ARGV[a + 5]))
+    settleParts(KEYS[k], hx, ARGV[a], ARGV[a + 1], a + 4, m, out)
+    a = a + 4 + 3 * m
   end
-  for i = 1, 4 do out[#out + 1] = r[i] end
   k = k + 1 + 2 * n
-  a = a + 6
 end
 flush()
 return out

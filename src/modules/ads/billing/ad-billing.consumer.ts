@@ -72,14 +72,17 @@ export function adBillingConsumer(
 }
 
 /**
- * Settles a batch's charges: all in one spend-store call (one script in Redis), then, one by one, the
+ * Settles a batch's charges: all in one spend-store call (a script in Redis per 200 blocks), then, one by one, the
  * few that need more: a charge whose ad is gone releases its hold and bills nothing; one whose reservation
  * the store does not know is billed late.
  */
 async function settleAll(spend: SpendStore, pending: readonly PendingCharge[]): Promise<SettledCharge[]> {
-  const live = pending.filter((c) => c.budget !== null);
+  // Every served ad's hold is a part of its node's budget block: each charge settles its own part, a
+  // block's parts side by side (the store settles a run of one block's parts together).
+  const live = pending
+    .filter((c) => c.budget !== null)
+    .sort((x, y) => (x.reservation_id < y.reservation_id ? -1 : x.reservation_id > y.reservation_id ? 1 : 0));
   const results = await spend.settleMany(
-    // Every served ad's hold is a part of its node's budget block: each charge settles its own part.
     live.map((c) => ({
       reservationId: c.reservation_id,
       actual: c.amount_micro,
