@@ -35,10 +35,13 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { type App, createApp } from '../src/app.js';
 import { seedAdvertisers } from '../src/cli/seed/advertisers.js';
+import { adBillingConsumer } from '../src/modules/ads/billing/ad-billing.consumer.js';
 import { billingTestHooks } from '../src/modules/ads/index.js';
 import { BudgetBlocks } from '../src/modules/ads/serving/budget-blocks.js';
 import { budgetCaps, reserveAmount } from '../src/modules/ads/serving/budget-keys.js';
+import { EVENTS_BATCH_TOPIC } from '../src/modules/events/index.js';
 import { loadConfig } from '../src/platform/config.js';
+import { createMetrics } from '../src/platform/metrics.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
 import { postEvents } from './post-events.js';
 import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
@@ -302,7 +305,21 @@ interface PostRun {
 }
 
 /** Batches of click events; `promoted` mints a budget reservation and a promoted token per click. */
-async function clickBatches(app: App, world: World, viewer: Reader, tag: string, promoted: boolean) {
+/** A run's request bodies, and what finds its charges: its ads, and when its first token was minted. */
+interface Batches {
+  bodies: string[];
+  adIds: string[];
+  mintedFrom: Date;
+}
+
+async function clickBatches(
+  app: App,
+  world: World,
+  viewer: Reader,
+  tag: string,
+  promoted: boolean,
+): Promise<Batches> {
+  const mintedFrom = new Date(Date.now() - 1);
   const tokens = app.product.impressionTokens;
   const now = Date.now();
   const caps = new Map(
@@ -369,13 +386,15 @@ async function clickBatches(app: App, world: World, viewer: Reader, tag: string,
     bodies.push(JSON.stringify({ events }));
   }
   await blocks.close(Date.now());
-  return bodies;
+  return { bodies, adIds: world.ads.map((a) => a.adId), mintedFrom };
 }
 
-/** Charges not settled yet (the partial index on pending charges answers it). */
-async function pendingCharges(app: App): Promise<number> {
+/** A run's charges not settled yet (found by the index on ad and time of serving). */
+async function pendingCharges(app: App, run: Batches): Promise<number> {
   const r = await sql<{ n: string }>`
-    select count(*)::text as n from ad_charges where state = 'pending'`.execute(app.deps.db);
+    select count(*)::text as n from ad_charges c
+     where c.ad_id = any(${run.adIds}::bigint[]) and c.served_at >= ${run.mintedFrom}
+       and not exists (select 1 from ad_charge_settles s where s.token_id = c.token_id)`.execute(app.deps.db);
   return Number(r.rows[0]!.n);
 }
 
@@ -395,10 +414,11 @@ async function postAll(
   app: App,
   url: URL,
   viewer: Reader,
-  bodies: string[],
+  batches: Batches,
   promoted: boolean,
   settle: 'wait' | 'leave' = 'wait',
 ) {
+  const { bodies } = batches;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let next = 0;
@@ -428,7 +448,7 @@ async function postAll(
     // is done when none is pending.
     const until = Date.now() + 300_000;
     for (;;) {
-      const pending = await pendingCharges(app);
+      const pending = await pendingCharges(app, batches);
       if (pending === 0) break;
       if (Date.now() > until) throw new Error(`billing did not finish: ${pending} charges pending`);
       await sleep(20);
@@ -490,6 +510,54 @@ function billingPhases(app: App) {
   };
 }
 
+/** One keep-alive connection for calls made one at a time. */
+const agent1 = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** Runs `f` on each item in turn; the median of their times, ms. */
+async function oneAtATime<T>(items: readonly T[], f: (item: T) => Promise<unknown>): Promise<number> {
+  const ms: number[] = [];
+  for (const item of items) {
+    const t = performance.now();
+    await f(item);
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+/** The newest outbox row's id (rows written later have larger ones once committed). */
+async function newestOutbox(app: App): Promise<string> {
+  const r = await sql<{ id: string }>`select coalesce(max(id), 0)::text as id from outbox`.execute(
+    app.deps.db,
+  );
+  return r.rows[0]!.id;
+}
+
+/** The events.batch payloads written after outbox row `after`. */
+async function batchPayloads(app: App, after: string): Promise<unknown[]> {
+  const r = await sql<{ payload: unknown }>`
+    select payload from outbox where id > ${after}::bigint and topic = ${EVENTS_BATCH_TOPIC} order by id`.execute(
+    app.deps.db,
+  );
+  return r.rows.map((x) => x.payload);
+}
+
+/** One billing delivery of a batch, as the job system runs it: in a transaction of its own. */
+async function billOne(app: App, payload: unknown): Promise<void> {
+  billingConsumer ??= adBillingConsumer(app.deps.spend, createMetrics());
+  const consumer = billingConsumer;
+  await app.deps.db.transaction().execute((trx) =>
+    consumer.handle(payload as never, {
+      trx,
+      eventId: 'bench',
+      topic: EVENTS_BATCH_TOPIC,
+      attempt: 1,
+      log: app.log,
+      afterCommit: () => {},
+    }),
+  );
+}
+let billingConsumer: ReturnType<typeof adBillingConsumer> | undefined;
+
 async function billingPart(world: World) {
   const port = await freePort();
   const app = await openApp(true, port);
@@ -528,20 +596,46 @@ async function billingPart(world: World) {
     // events runs meanwhile, as on a worker).
     const drains: number[] = [];
     for (let r = 0; r < S.rounds; r++) {
-      const bodies = await clickBatches(app, world, viewer, `d${r}`, true);
+      const batches = await clickBatches(app, world, viewer, `d${r}`, true);
       await app.jobs.stop();
-      await postAll(app, url, viewer, bodies, true, 'leave');
+      await postAll(app, url, viewer, batches, true, 'leave');
       const started = performance.now();
       await app.jobs.start();
       const until = Date.now() + 300_000;
-      while ((await pendingCharges(app)) > 0) {
+      while ((await pendingCharges(app, batches)) > 0) {
         if (Date.now() > until) throw new Error('the billing backlog did not drain within 300 s');
         await sleep(20);
       }
-      drains.push((bodies.length * BATCH) / ((performance.now() - started) / 1000));
+      drains.push((batches.bodies.length * BATCH) / ((performance.now() - started) / 1000));
       log(`  round ${r + 1} backlog: billed ${fmt(drains.at(-1)!)} events/s from a standing start`);
       await quiet(app);
     }
+    // Each stage alone, one batch at a time, nothing else running: ingestion of organic clicks (job
+    // consumers stopped), then billing of promoted clicks (their billing delivery run directly, the other
+    // consumers stopped). Milliseconds per 1,000 events.
+    const alone = { ingestMs: [] as number[], billMs: [] as number[] };
+    for (let r = 0; r < S.rounds; r++) {
+      const organicRun = await clickBatches(app, world, viewer, `ai${r}`, false);
+      await app.jobs.stop();
+      alone.ingestMs.push(
+        await oneAtATime(organicRun.bodies, (b) => postEvents(agent1, url, viewer.token, b, BATCH)),
+      );
+      await app.jobs.start();
+      await quiet(app);
+      const promotedRun = await clickBatches(app, world, viewer, `ab${r}`, true);
+      await app.jobs.stop();
+      const firstOutbox = await newestOutbox(app);
+      await postAll(app, url, viewer, promotedRun, true, 'leave');
+      const payloads = await batchPayloads(app, firstOutbox);
+      alone.billMs.push(await oneAtATime(payloads, (payload) => billOne(app, payload)));
+      await app.jobs.start();
+      await quiet(app);
+      log(
+        `  round ${r + 1} alone, one batch at a time: ingestion ${fmt(alone.ingestMs.at(-1)!, 1)} ms, ` +
+          `billing ${fmt(alone.billMs.at(-1)!, 1)} ms (medians per 1,000 events)`,
+      );
+    }
+    const aloneRatio = median(alone.ingestMs) / median(alone.billMs);
     const med = (runs: PostRun[], k: Exclude<keyof PostRun, 'phases'>) =>
       median(runs.map((x) => x[k] ?? Number.NaN));
     const drain = median(drains);
@@ -566,9 +660,14 @@ async function billingPart(world: World) {
       `\nbilling / organic ingestion = ${billing.toFixed(2)} (target ≥ 1.0); promoted ingestion / organic ingestion = ${ingest.toFixed(2)}`,
     );
     log(
-      `billing a backlog alone: ${fmt(drain)} events/s = ${(drain / o.eventsPerSecond).toFixed(2)} of organic ingestion\n`,
+      `billing a backlog (every consumer running): ${fmt(drain)} events/s = ${(drain / o.eventsPerSecond).toFixed(2)} of organic ingestion`,
+    );
+    log(
+      `each stage alone, one batch at a time: billing speed / organic ingestion speed = ${aloneRatio.toFixed(2)} ` +
+        `(${fmt(median(alone.ingestMs), 1)} ms vs ${fmt(median(alone.billMs), 1)} ms per 1,000 events; target ≥ 1.0)\n`,
     );
     return {
+      alone: { ingestMs: median(alone.ingestMs), billMs: median(alone.billMs), ratio: aloneRatio },
       organic: o,
       promoted: p,
       backlogBilledEventsPerSecond: drain,

@@ -4,6 +4,7 @@ import type { Config } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { RedisSpendStore } from '../../src/platform/spend/redis-spend-store.js';
+import { chargeRows } from '../helpers/ad-charges.js';
 import { testMode } from '../helpers/mode.js';
 import { Child, ROOT } from './child.js';
 import { inspect, killAndReplace, useWorkers } from './takeover.js';
@@ -65,7 +66,7 @@ describe(`SIGKILL in the middle of billing (${testMode()})`, () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
 
     await inspect(config, async (db) => {
-      const charges = await db.selectFrom('ad_charges').selectAll().where('ad_id', '=', adId).execute();
+      const charges = await chargeRows(db, adId);
       expect(charges).toHaveLength(TOKENS);
       expect(charges.every((c) => c.state === 'charged' && Number(c.charged_micro) === PRICE)).toBe(true);
       const ledger = await db

@@ -242,13 +242,18 @@ export interface AdChargeTable {
   /** What the item held of its budget block (at most this comes off the block's hold). */
   hold_micro: Micro;
   reservation_id: string;
-  state: ColumnType<AdChargeState, AdChargeState | undefined, AdChargeState>;
-  charged_micro: Count;
-  overdelivered_micro: Count;
-  settled_at: Timestamp | null;
 }
 
-export type AdChargeState = 'pending' | 'charged' | 'overdelivered' | 'released' | 'unknown';
+/** How a charge was settled: one row, inserted once by billing (a charge without one is pending). */
+export interface AdChargeSettleTable {
+  token_id: string;
+  state: AdChargeState;
+  charged_micro: Count;
+  overdelivered_micro: Count;
+  settled_at: TimestampDefault;
+}
+
+export type AdChargeState = 'charged' | 'overdelivered' | 'released' | 'unknown';
 
 /** The spend ledger: charges per ad group and UTC day of serving. */
 export interface AdSpendDailyTable {

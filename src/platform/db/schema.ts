@@ -333,6 +333,7 @@ export interface Database {
   ads_rolled_batches: Ads.AdsRolledBatchTable;
   ad_placement_stats: Ads.AdPlacementStatTable;
   ad_charges: Ads.AdChargeTable;
+  ad_charge_settles: Ads.AdChargeSettleTable;
   ad_spend_daily: Ads.AdSpendDailyTable;
   ad_viewer_impressions: Ads.AdViewerImpressionTable;
   ad_auctions: Ads.AdAuctionTable;

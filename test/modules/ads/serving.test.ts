@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { emit } from '../../../src/modules/topics.js';
+import { chargeRows } from '../../helpers/ad-charges.js';
 import { startTestApp, eventually as within } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
@@ -123,7 +125,7 @@ async function ledger(group: string) {
 }
 
 async function charges(ad: string) {
-  return app.deps.db.selectFrom('ad_charges').selectAll().where('ad_id', '=', ad).execute();
+  return chargeRows(app.deps.db, ad);
 }
 
 async function report(event: Item, kind: string, position: number) {
@@ -265,6 +267,46 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
       report_format: 'CSV',
     });
     expect(parseCsv(file.text)).toEqual(sync.json());
+    await setGroup(group, { status: 'PAUSED' });
+  });
+
+  it('a batch announced again bills nothing more: its charges are recorded once, the ledger and the store unchanged', async () => {
+    const { group, ad } = await adGroupWithAd({});
+    const page = await eventually(async () => {
+      const p = await searchPage();
+      return promoted(p).find((i) => i.ad_id === ad) ? p : undefined;
+    });
+    const item = promoted(page).find((i) => i.ad_id === ad)!;
+    expect((await report(item, 'PIN_CLICK', page.items.indexOf(item))).json().accepted).toBe(1);
+    await eventually(async () => ((await charges(ad))[0]?.state === 'charged' ? true : undefined));
+    const before = {
+      ledger: await ledger(group),
+      settled: (await app.deps.spend.spent(`ag:${group}:d:${today}`)).settled,
+    };
+    expect(before.ledger.events).toBe(1);
+
+    const { batch_id } = await app.deps.db
+      .selectFrom('ad_charges')
+      .select('batch_id')
+      .where('ad_id', '=', ad)
+      .executeTakeFirstOrThrow();
+    const again = await app.deps.db
+      .transaction()
+      .execute((trx) => emit(trx, 'events.batch', { batchId: batch_id, days: [today] }));
+    app.deps.eventsCommitted();
+    await eventually(() =>
+      app.deps.db
+        .selectFrom('job_done')
+        .select('event_id')
+        .where('event_id', '=', again)
+        .where('consumer', '=', 'ads.billing')
+        .executeTakeFirst(),
+    );
+    expect(await ledger(group)).toEqual(before.ledger);
+    expect((await app.deps.spend.spent(`ag:${group}:d:${today}`)).settled).toBe(before.settled);
+    expect((await charges(ad)).map((c) => [c.state, Number(c.charged_micro)])).toEqual([
+      ['charged', before.ledger.spend],
+    ]);
     await setGroup(group, { status: 'PAUSED' });
   });
 

@@ -96,16 +96,11 @@ async function settleAll(spend: SpendStore, pending: readonly PendingCharge[]): 
       if (c.budget === null) {
         // The ad is gone with its account: nothing to bill; its part of the block is given back.
         await spend.giveBack(c.reservation_id, c.hold_micro);
-        return { token_id: c.token_id, state: 'unknown', charged_micro: 0, overdelivered_micro: 0 };
+        return outcome(c, 'unknown', 0, 0);
       }
       const r = byToken.get(c.token_id)!;
       if (r.state === 'unknown') return lateCharge(spend, c, c.budget);
-      return {
-        token_id: c.token_id,
-        state: r.state,
-        charged_micro: r.charged,
-        overdelivered_micro: r.overdelivered,
-      };
+      return outcome(c, r.state, r.charged, r.overdelivered);
     }),
   );
 }
@@ -119,21 +114,28 @@ async function settleAll(spend: SpendStore, pending: readonly PendingCharge[]): 
  */
 async function lateCharge(spend: SpendStore, c: PendingCharge, budget: ChargeBudget): Promise<SettledCharge> {
   const caps = budgetCaps(budget, c.served_ms);
-  const free = {
-    token_id: c.token_id,
-    state: 'overdelivered' as const,
-    charged_micro: 0,
-    overdelivered_micro: c.amount_micro,
-  };
+  const free = outcome(c, 'overdelivered', 0, c.amount_micro);
   if (caps.length === 0 || c.amount_micro < 1) return free;
   const held = await spend.reserve({ caps, amount: c.amount_micro, ttlMs: LATE_HOLD_MS });
   if (!held.ok) return free;
   const r = await spend.settle(held.reservationId, c.amount_micro);
+  return outcome(c, r.state, r.charged, r.overdelivered);
+}
+
+function outcome(
+  c: PendingCharge,
+  state: SettledCharge['state'],
+  charged: number,
+  overdelivered: number,
+): SettledCharge {
   return {
     token_id: c.token_id,
-    state: r.state,
-    charged_micro: r.charged,
-    overdelivered_micro: r.overdelivered,
+    ad_id: c.ad_id,
+    app_type: c.app_type,
+    served_ms: c.served_ms,
+    state,
+    charged_micro: charged,
+    overdelivered_micro: overdelivered,
   };
 }
 

@@ -5,6 +5,8 @@ import type { AdChargeState } from '../../../platform/db/schema.js';
 /** A charge waiting to be settled. */
 export interface PendingCharge {
   token_id: string;
+  ad_id: string;
+  app_type: string;
   reservation_id: string;
   amount_micro: number;
   /** What the item held of its budget block. */
@@ -31,20 +33,36 @@ export interface LedgerTotals {
   life: number;
 }
 
-/** How one charge was settled. */
+/** How one charge was settled (with what the ledger and the hourly stats file it under). */
 export interface SettledCharge {
   token_id: string;
-  state: Exclude<AdChargeState, 'pending'>;
+  ad_id: string;
+  app_type: string;
+  served_ms: number;
+  state: AdChargeState;
   charged_micro: number;
   overdelivered_micro: number;
 }
 
-/** Reads and settles ad_charges, and keeps the spend ledger (ad_spend_daily) and analytics spend. */
+/**
+ * Reads ad_charges and records their settlement (ad_charge_settles), and keeps the spend ledger
+ * (ad_spend_daily) and analytics spend.
+ */
 export const adBillingRepository = {
-  /** A batch's charges not settled yet, locked, in token order (concurrent settles lock alike). */
+  /**
+   * A batch's charges, in token order. A charge belongs to the one batch that recorded it and is settled
+   * only by that batch's billing delivery, whose settles commit with its delivery record: so a batch's
+   * charges are all pending, but for a batch announced twice or a delivery running twice at once (a
+   * redelivery while the first still runs), whose charges settle alike in the spend store (idempotent per
+   * part) and which `settle` records once. (Such a repeat also gives back again the hold of a charge whose
+   * account is gone: the block is that account's, so no budget gains room from it.) Not locked, and no
+   * look-up of settles per charge.
+   */
   async pending(db: Db, batchId: string): Promise<PendingCharge[]> {
     const { rows } = await sql<{
       token_id: string;
+      ad_id: string;
+      app_type: string;
       reservation_id: string;
       amount_micro: string;
       hold_micro: string;
@@ -56,7 +74,8 @@ export const adBillingRepository = {
       daily_spend_cap: string | null;
       lifetime_spend_cap: string | null;
     }>`
-      select c.token_id, c.reservation_id, c.amount_micro::text as amount_micro, c.hold_micro::text as hold_micro,
+      select c.token_id, c.ad_id::text as ad_id, c.app_type, c.reservation_id, c.amount_micro::text as amount_micro,
+             c.hold_micro::text as hold_micro,
              (extract(epoch from c.served_at) * 1000)::float8 as served_ms,
              g.id::text as ad_group_id, g.campaign_id::text as campaign_id, g.budget_type, g.budget::text as budget,
              k.daily_spend_cap::text as daily_spend_cap, k.lifetime_spend_cap::text as lifetime_spend_cap
@@ -64,12 +83,13 @@ export const adBillingRepository = {
         left join ads a on a.id = c.ad_id
         left join ad_groups g on g.id = a.ad_group_id
         left join ad_campaigns k on k.id = a.campaign_id
-       where c.batch_id = ${batchId} and c.state = 'pending'
-       order by c.token_id
-         for update of c`.execute(db);
+       where c.batch_id = ${batchId}
+       order by c.token_id`.execute(db);
     const num = (v: string | null) => (v === null ? null : Number(v));
     return rows.map((r) => ({
       token_id: r.token_id,
+      ad_id: r.ad_id,
+      app_type: r.app_type,
       reservation_id: r.reservation_id,
       amount_micro: Number(r.amount_micro),
       hold_micro: Number(r.hold_micro),
@@ -89,36 +109,39 @@ export const adBillingRepository = {
   },
 
   /**
-   * Records how charges were settled, and adds what they charged and overdelivered to the ledger (per ad
-   * group and UTC day of serving) and their spend to ad_hourly_stats (per ad, hour of serving and app
-   * type), in the caller's transaction: the three move together.
+   * Records how charges were settled, once each (a charge with a settle row already is skipped: a
+   * redelivery, or a delivery running twice at once, whose insert waits for the first's and then finds
+   * it), and adds what the ones recorded now charged and overdelivered to the ledger (per ad group and
+   * UTC day of serving) and their spend to ad_hourly_stats (per ad, hour of serving and app type), in the
+   * caller's transaction: the three move together.
    */
   async settle(db: Db, settled: readonly SettledCharge[]): Promise<void> {
     if (settled.length === 0) return;
-    // One statement: the charges settled now (pending until this statement) feed the ledger and the
-    // hourly stats straight from the update, so each charge is read once.
+    // One statement: the settles inserted now feed the ledger and the hourly stats straight from the
+    // insert, so each charge is written once and read from the parameter.
     await sql`
       with s as (
         select * from json_to_recordset(${JSON.stringify(settled)}::json)
-          as s(token_id text, state text, charged_micro bigint, overdelivered_micro bigint)
+          as s(token_id text, ad_id bigint, app_type text, served_ms float8, state text, charged_micro bigint,
+               overdelivered_micro bigint)
       ),
       u as (
-        update ad_charges c
-           set state = s.state, charged_micro = s.charged_micro, overdelivered_micro = s.overdelivered_micro,
-               settled_at = now()
-          from s
-         where c.token_id = s.token_id and c.state = 'pending'
-        returning c.ad_id, c.served_at, c.app_type, c.state, c.charged_micro, c.overdelivered_micro
+        insert into ad_charge_settles (token_id, state, charged_micro, overdelivered_micro)
+        select token_id, state, charged_micro, overdelivered_micro from s
+        on conflict do nothing
+        returning token_id
       ),
       billed as (
-        select u.*, a.ad_account_id, a.campaign_id, a.ad_group_id, a.pin_id
-          from u join ads a on a.id = u.ad_id
-         where u.state in ('charged', 'overdelivered')
+        select s.state, s.charged_micro, s.overdelivered_micro, s.app_type, s.ad_id,
+               to_timestamp(s.served_ms / 1000) at time zone 'UTC' as served_utc,
+               a.ad_account_id, a.campaign_id, a.ad_group_id, a.pin_id
+          from s join u on u.token_id = s.token_id join ads a on a.id = s.ad_id
+         where s.state in ('charged', 'overdelivered')
       ),
       ledger as (
         insert into ad_spend_daily (ad_group_id, day, ad_account_id, campaign_id, spend_micro, billed_events,
                                     overdelivered_micro, overdelivered_events)
-        select ad_group_id, (served_at at time zone 'UTC')::date, ad_account_id, campaign_id,
+        select ad_group_id, served_utc::date, ad_account_id, campaign_id,
                sum(charged_micro), count(*) filter (where state = 'charged'),
                sum(overdelivered_micro), count(*) filter (where state = 'overdelivered')
           from billed
@@ -132,7 +155,7 @@ export const adBillingRepository = {
       )
       insert into ad_hourly_stats (ad_id, hour, app_type, ad_account_id, campaign_id, ad_group_id, pin_id,
                                    spend_micro)
-      select ad_id, date_trunc('hour', served_at at time zone 'UTC') at time zone 'UTC', app_type,
+      select ad_id, date_trunc('hour', served_utc) at time zone 'UTC', app_type,
              ad_account_id, campaign_id, ad_group_id, pin_id, sum(charged_micro)
         from billed
        where state = 'charged'
