@@ -319,7 +319,8 @@ async function clickBatches(
   tag: string,
   promoted: boolean,
 ): Promise<Batches> {
-  const mintedFrom = new Date(Date.now() - 1);
+  // Tokens carry their issue time in whole seconds; earlier runs' charges are all settled when a run starts.
+  const mintedFrom = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
   const tokens = app.product.impressionTokens;
   const now = Date.now();
   const caps = new Map(
