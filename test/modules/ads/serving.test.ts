@@ -310,6 +310,30 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     await setGroup(group, { status: 'PAUSED' });
   });
 
+  it('a click on an ad that is gone with its account bills nothing and gives its hold back to the budget', async () => {
+    const { group, ad } = await adGroupWithAd({});
+    const page = await eventually(async () => {
+      const p = await searchPage();
+      return promoted(p).find((i) => i.ad_id === ad) ? p : undefined;
+    });
+    const item = promoted(page).find((i) => i.ad_id === ad)!;
+    const claims = app.product.impressionTokens.verify(item.impression_token);
+    const hold = claims.ok ? claims.claims.ad!.holdMicro : -1;
+    expect(hold).toBeGreaterThan(0);
+    const key = `ag:${group}:d:${today}`;
+    const reserved = (await app.deps.spend.spent(key)).reserved;
+    expect(reserved).toBeGreaterThanOrEqual(hold);
+    // The ad's account is deleted (the ads row goes with it) between the page and the click.
+    await app.deps.db.deleteFrom('ads').where('id', '=', ad).execute();
+    expect((await report(item, 'PIN_CLICK', page.items.indexOf(item))).json().accepted).toBe(1);
+    await eventually(async () => ((await charges(ad))[0]?.state === 'unknown' ? true : undefined));
+    expect((await charges(ad)).map((c) => Number(c.charged_micro) + Number(c.overdelivered_micro))).toEqual([
+      0,
+    ]);
+    expect(await ledger(group)).toEqual({ spend: 0, events: 0, overdelivered: 0 });
+    expect(await app.deps.spend.spent(key)).toMatchObject({ settled: 0, reserved: reserved - hold });
+  });
+
   it('never bills over a budget: clicks past it are free, and a budget that cannot pay a click stops serving', async () => {
     // A one-unit daily budget pays ten clicks at the 0.10 floor. Each impression holds twice its expected
     // cost (0.10 × pCTR × 2) and is served only while the budget has room for its click.

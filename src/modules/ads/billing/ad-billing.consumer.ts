@@ -90,19 +90,23 @@ async function settleAll(spend: SpendStore, pending: readonly PendingCharge[]): 
       held: c.hold_micro,
     })),
   );
-  const byToken = new Map(live.map((c, i) => [c.token_id, results[i]!]));
-  return Promise.all(
-    pending.map(async (c): Promise<SettledCharge> => {
-      if (c.budget === null) {
-        // The ad is gone with its account: nothing to bill; its part of the block is given back.
-        await spend.giveBack(c.reservation_id, c.hold_micro);
-        return outcome(c, 'unknown', 0, 0);
-      }
-      const r = byToken.get(c.token_id)!;
-      if (r.state === 'unknown') return lateCharge(spend, c, c.budget);
-      return outcome(c, r.state, r.charged, r.overdelivered);
-    }),
-  );
+  const out = new Map<PendingCharge, SettledCharge>();
+  const slow: Promise<void>[] = [];
+  live.forEach((c, i) => {
+    const r = results[i]!;
+    if (r.state === 'unknown') slow.push(lateCharge(spend, c, c.budget!).then((s) => void out.set(c, s)));
+    else out.set(c, outcome(c, r.state, r.charged, r.overdelivered));
+  });
+  for (const c of pending)
+    if (c.budget === null)
+      // The ad is gone with its account: nothing to bill; its part of the block is given back.
+      slow.push(
+        spend
+          .giveBack(c.reservation_id, c.hold_micro)
+          .then(() => void out.set(c, outcome(c, 'unknown', 0, 0))),
+      );
+  await Promise.all(slow);
+  return pending.map((c) => out.get(c)!);
 }
 
 /**
