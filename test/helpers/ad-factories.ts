@@ -1,9 +1,9 @@
 import type { ServableAd } from '../../src/modules/ads/serving/ad-catalog.js';
-import type { LiveAdGroup } from '../../src/modules/ads/serving/eligibility.js';
+import { compileTargeting, type LiveAdGroup } from '../../src/modules/ads/serving/eligibility.js';
 
 /** An active ad group on every placement, with no dates, targeting, keywords or frequency cap. */
-export function makeLiveAdGroup(over: Partial<LiveAdGroup> = {}): LiveAdGroup {
-  return {
+export function makeLiveAdGroup(over: Partial<Omit<LiveAdGroup, 'rules'>> = {}): LiveAdGroup {
+  const group = {
     id: 'g1',
     status: 'ACTIVE',
     campaignStatus: 'ACTIVE',
@@ -18,6 +18,7 @@ export function makeLiveAdGroup(over: Partial<LiveAdGroup> = {}): LiveAdGroup {
     frequencyCap: null,
     ...over,
   };
+  return { ...group, rules: compileTargeting(group.targeting) };
 }
 
 /**

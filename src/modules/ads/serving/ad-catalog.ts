@@ -1,7 +1,7 @@
 import type { Db } from '../../../platform/db/database.js';
 import { pinInterests } from '../../interests/index.js';
 import { adCatalogRepository as repo, type ServableAdRow } from './ad-catalog.repository.js';
-import type { LiveAdGroup, Placement } from './eligibility.js';
+import { compileTargeting, type LiveAdGroup, type Placement } from './eligibility.js';
 import { type KeywordRule, type MatchType, words } from './keyword-match.js';
 
 /** A servable ad as the ad server holds it: the auction's inputs and its ad group's state. */
@@ -38,36 +38,41 @@ const PLACEMENTS: Placement[] = ['BROWSE', 'SEARCH'];
  * targeting keywords (and those with none). Eligibility is checked on the candidates afterwards.
  */
 export class CatalogSnapshot {
-  private readonly open = new Map<Placement, ServableAd[]>();
-  private readonly byInterest = new Map<Placement, Map<string, ServableAd[]>>();
-  private readonly byKeywordWord = new Map<string, ServableAd[]>();
-  private readonly searchWithoutKeywords: ServableAd[] = [];
+  // Lists of ads by their place in `ads`.
+  private readonly open = new Map<Placement, number[]>();
+  private readonly byInterest = new Map<Placement, Map<string, number[]>>();
+  private readonly byKeywordWord = new Map<string, number[]>();
+  private readonly searchWithoutKeywords: number[] = [];
+  /** Per ad, the call of `candidates` that took it last: each ad once per call, without a set. */
+  private readonly taken: Uint32Array;
+  private call = 0;
   /** Whether any ad group caps how often a person sees its ads (then a viewer's counts are read). */
   readonly hasFrequencyCaps: boolean;
 
   constructor(readonly ads: readonly ServableAd[]) {
     this.hasFrequencyCaps = ads.some((a) => a.group.frequencyCap !== null);
+    this.taken = new Uint32Array(ads.length);
     for (const p of PLACEMENTS) {
       this.open.set(p, []);
       this.byInterest.set(p, new Map());
     }
-    for (const ad of ads) {
+    ads.forEach((ad, n) => {
       const placements =
         ad.group.placementGroup === 'ALL' ? PLACEMENTS : [ad.group.placementGroup as Placement];
-      const interests = ad.group.targeting.INTEREST;
+      const interests = ad.group.rules.interests;
       for (const p of placements) {
         if (!this.open.has(p)) continue;
-        if (Array.isArray(interests) && interests.length > 0) {
+        if (interests) {
           const index = this.byInterest.get(p)!;
-          for (const i of interests) push(index, i, ad);
-        } else this.open.get(p)!.push(ad);
+          for (const i of interests) push(index, i, n);
+        } else this.open.get(p)!.push(n);
       }
       if (placements.includes('SEARCH')) {
         const targeting = ad.group.keywords.filter((k) => !k.matchType.endsWith('_NEGATIVE'));
-        if (targeting.length === 0) this.searchWithoutKeywords.push(ad);
-        for (const w of new Set(targeting.flatMap((k) => words(k.value)))) push(this.byKeywordWord, w, ad);
+        if (targeting.length === 0) this.searchWithoutKeywords.push(n);
+        for (const w of new Set(targeting.flatMap((k) => words(k.value)))) push(this.byKeywordWord, w, n);
       }
-    }
+    });
   }
 
   /**
@@ -75,25 +80,34 @@ export class CatalogSnapshot {
    * query): a superset of the eligible, each once. Their order is the index's: the auction ranks them.
    */
   candidates(placement: Placement, interests: ReadonlySet<string>, query?: string): ServableAd[] {
-    const seen = new Map<string, ServableAd>();
-    const add = (list: readonly ServableAd[] | undefined) => {
-      for (const ad of list ?? []) seen.set(ad.adId, ad);
-    };
-    const interestMatches = (ad: ServableAd) => {
-      const wanted = ad.group.targeting.INTEREST;
-      return !Array.isArray(wanted) || wanted.length === 0 || wanted.some((i) => interests.has(i));
+    if (++this.call === 0xffff_ffff) {
+      this.taken.fill(0);
+      this.call = 1;
+    }
+    const call = this.call;
+    const out: ServableAd[] = [];
+    const add = (list: readonly number[] | undefined, byInterest: boolean) => {
+      if (!list) return;
+      for (const n of list) {
+        if (this.taken[n] === call) continue;
+        const ad = this.ads[n]!;
+        if (byInterest) {
+          const wanted = ad.group.rules.interests;
+          if (wanted && !wanted.some((i) => interests.has(i))) continue;
+        }
+        this.taken[n] = call;
+        out.push(ad);
+      }
     };
     if (placement === 'SEARCH') {
-      const queryWords = words(query ?? '');
-      const byWord = queryWords.flatMap((w) => this.byKeywordWord.get(w) ?? []);
-      add(byWord.filter(interestMatches));
-      add(this.searchWithoutKeywords.filter(interestMatches));
+      for (const w of words(query ?? '')) add(this.byKeywordWord.get(w), true);
+      add(this.searchWithoutKeywords, true);
     } else {
-      add(this.open.get(placement));
+      add(this.open.get(placement), false);
       const index = this.byInterest.get(placement)!;
-      for (const i of interests) add(index.get(i));
+      for (const i of interests) add(index.get(i), false);
     }
-    return [...seen.values()];
+    return out;
   }
 }
 
@@ -193,6 +207,7 @@ function servableAd(
       campaignEnd: ms(r.campaign_end),
       placementGroup: r.placement_group,
       targeting: r.targeting_spec as LiveAdGroup['targeting'],
+      rules: compileTargeting(r.targeting_spec as LiveAdGroup['targeting']),
       keywords: own,
       inheritedNegatives: inherited,
       frequencyCap: r.lifetime_frequency_cap,

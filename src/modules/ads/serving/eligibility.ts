@@ -44,6 +44,8 @@ export interface LiveAdGroup {
   readonly campaignEnd: number | null;
   readonly placementGroup: string;
   readonly targeting: Readonly<Record<string, readonly string[] | string | undefined>>;
+  /** `targeting` as the checks read it (compileTargeting), made once when the group is loaded. */
+  readonly rules: TargetingRules;
   readonly keywords: readonly KeywordRule[];
   /** Excluding keywords of its campaign and account. */
   readonly inheritedNegatives: readonly KeywordRule[];
@@ -82,6 +84,44 @@ const BUCKET_RANGE: Record<string, [number, number]> = {
   '65+': [65, 200],
 };
 
+/** An ad group's targeting read once into what the checks compare (undefined: the rule is absent). */
+export interface TargetingRules {
+  readonly interests?: readonly string[];
+  readonly genders?: readonly string[];
+  readonly buckets?: readonly string[];
+  /** MINIMUM_AGE / MAXIMUM_AGE, when either is set. */
+  readonly ages?: { readonly min: number; readonly max: number; readonly maxOpen: boolean };
+  readonly locales?: readonly string[];
+  /** LOCATION and GEO together. */
+  readonly places?: readonly string[];
+  readonly apps?: readonly string[];
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+}
+
+/** A group's targeting as the checks read it. */
+export function compileTargeting(t: LiveAdGroup['targeting']): TargetingRules {
+  const places = [...(list(t.LOCATION) ?? []), ...(list(t.GEO) ?? [])];
+  const ageSet = typeof t.MINIMUM_AGE === 'string' || typeof t.MAXIMUM_AGE === 'string';
+  return {
+    interests: list(t.INTEREST),
+    genders: list(t.GENDER),
+    buckets: list(t.AGE_BUCKET),
+    ages: ageSet
+      ? {
+          min: typeof t.MINIMUM_AGE === 'string' ? Number.parseInt(t.MINIMUM_AGE, 10) : 0,
+          max: typeof t.MAXIMUM_AGE === 'string' ? Number.parseInt(t.MAXIMUM_AGE, 10) : 200,
+          maxOpen: typeof t.MAXIMUM_AGE === 'string' && t.MAXIMUM_AGE.endsWith('+'),
+        }
+      : undefined,
+    locales: list(t.LOCALE),
+    places: places.length > 0 ? places : undefined,
+    apps: list(t.APPTYPE),
+    include: list(t.AUDIENCE_INCLUDE),
+    exclude: list(t.AUDIENCE_EXCLUDE),
+  };
+}
+
 /**
  * The first reason the ad group may not show to this viewer here and now, or null. `shown` is how many
  * times the viewer saw its ads in the frequency window. Targeting on what the viewer did not tell (no
@@ -101,34 +141,24 @@ export function ineligibility(
   )
     return 'schedule';
   if (group.placementGroup !== 'ALL' && group.placementGroup !== ctx.placement) return 'placement';
-  const t = group.targeting;
-  const interests = list(t.INTEREST);
-  if (interests && !interests.some((i) => viewer.interests.has(i) || ctx.contextInterests?.has(i)))
+  const t = group.rules;
+  if (t.interests && !t.interests.some((i) => viewer.interests.has(i) || ctx.contextInterests?.has(i)))
     return 'interest';
-  const genders = list(t.GENDER);
-  if (genders && !genders.includes(viewer.gender ?? 'unknown')) return 'gender';
-  const buckets = list(t.AGE_BUCKET);
-  if (buckets && (viewer.ageBucket === null || !buckets.includes(viewer.ageBucket))) return 'age';
-  if (typeof t.MINIMUM_AGE === 'string' || typeof t.MAXIMUM_AGE === 'string') {
+  if (t.genders && !t.genders.includes(viewer.gender ?? 'unknown')) return 'gender';
+  if (t.buckets && (viewer.ageBucket === null || !t.buckets.includes(viewer.ageBucket))) return 'age';
+  if (t.ages) {
     const range = viewer.ageBucket ? BUCKET_RANGE[viewer.ageBucket] : undefined;
-    const min = typeof t.MINIMUM_AGE === 'string' ? Number.parseInt(t.MINIMUM_AGE, 10) : 0;
-    const max = typeof t.MAXIMUM_AGE === 'string' ? Number.parseInt(t.MAXIMUM_AGE, 10) : 200;
-    const maxOpen = typeof t.MAXIMUM_AGE === 'string' && t.MAXIMUM_AGE.endsWith('+');
-    if (!range || range[0] < min || (!maxOpen && range[1] > max)) return 'age';
+    if (!range || range[0] < t.ages.min || (!t.ages.maxOpen && range[1] > t.ages.max)) return 'age';
   }
-  const locales = list(t.LOCALE);
-  if (locales) {
-    const language = viewer.locale?.split('-')[0];
-    if (!viewer.locale || !locales.some((l) => l === viewer.locale || l === language)) return 'locale';
+  if (t.locales) {
+    const locale = viewer.locale;
+    const language = locale?.split('-')[0];
+    if (!locale || !t.locales.some((l) => l === locale || l === language)) return 'locale';
   }
-  const places = [...(list(t.LOCATION) ?? []), ...(list(t.GEO) ?? [])];
-  if (places.length > 0 && (!viewer.country || !places.includes(viewer.country))) return 'location';
-  const apps = list(t.APPTYPE);
-  if (apps && (!viewer.appType || !apps.includes(viewer.appType))) return 'apptype';
-  const include = list(t.AUDIENCE_INCLUDE);
-  if (include && !include.some((a) => viewer.audiences.has(a))) return 'audience';
-  const exclude = list(t.AUDIENCE_EXCLUDE);
-  if (exclude?.some((a) => viewer.audiences.has(a))) return 'audience';
+  if (t.places && (!viewer.country || !t.places.includes(viewer.country))) return 'location';
+  if (t.apps && (!viewer.appType || !t.apps.includes(viewer.appType))) return 'apptype';
+  if (t.include && !t.include.some((a) => viewer.audiences.has(a))) return 'audience';
+  if (t.exclude?.some((a) => viewer.audiences.has(a))) return 'audience';
   if (ctx.placement === 'SEARCH' && !keywordsAllow(group.keywords, group.inheritedNegatives, ctx.query ?? ''))
     return 'keyword';
   if (group.frequencyCap !== null && shown >= group.frequencyCap) return 'frequency';
