@@ -11,6 +11,7 @@ import { DefinitionsService } from './definitions/definitions.service.js';
 import { ExposureBuffer, type ExposureBufferOptions } from './exposure/exposure-buffer.js';
 import { Exposures } from './exposure/exposures.js';
 import { metricsConsumer } from './metrics/metrics.consumer.js';
+import { metricsRepository } from './metrics/metrics.repository.js';
 import { resultsRoutes } from './results/results.routes.js';
 import { ResultsService } from './results/results.service.js';
 
@@ -55,5 +56,17 @@ export function experimentsModule(
       resultsRoutes(app, results, operators);
     },
     consumers: () => [metricsConsumer()],
+    // Applied-batch marks outlive the events they cover (their partitions) and any redelivery of them.
+    periodic: () => [
+      {
+        name: 'experiments.metrics-maintenance',
+        everyMs: 6 * 3_600_000,
+        run: () =>
+          metricsRepository.pruneBatches(
+            deps.db,
+            Math.max(deps.config.eventsRetentionDays, deps.config.jobRetentionDays) + 2,
+          ),
+      },
+    ],
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { METRICS } from '../../../src/modules/experiments/index.js';
+import { metricsRepository } from '../../../src/modules/experiments/metrics/metrics.repository.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
 import { bruteForce, DAY, storeBatch, type WorkEvent, workload } from './workload.js';
 
@@ -156,5 +157,20 @@ describe('experiment metrics from the event stream', () => {
       s_bb: '1',
       s_ab: '3',
     });
+  });
+
+  it('forgets applied-batch marks only past the events retention and the delivery records', async () => {
+    const { rows } = await sql<{ batch_id: string }>`
+      select batch_id::text as batch_id from experiment_metric_batches order by batch_id limit 1`.execute(
+      app.deps.db,
+    );
+    const old = rows[0]!.batch_id;
+    await sql`update experiment_metric_batches set done_at = now() - interval '40 days' where batch_id = ${old}::bigint`.execute(
+      app.deps.db,
+    );
+    const before = await appliedBatches();
+    expect(await metricsRepository.pruneBatches(app.deps.db, 41)).toBe(0);
+    expect(await metricsRepository.pruneBatches(app.deps.db, 39)).toBe(1);
+    expect(await appliedBatches()).toBe(before - 1);
   });
 });

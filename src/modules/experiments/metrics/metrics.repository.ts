@@ -73,6 +73,16 @@ export const metricsRepository = {
     return rows.length > 0;
   },
 
+  /**
+   * Forgets applied batches older than `days` (whose events are gone with their partitions, and whose
+   * outbox rows and delivery records are pruned: no redelivery can come). Returns how many.
+   */
+  async pruneBatches(db: Db, days: number): Promise<number> {
+    const r = await sql`delete from experiment_metric_batches
+      where done_at < now() - make_interval(days => ${days}::int)`.execute(db);
+    return Number(r.numAffectedRows ?? 0);
+  },
+
   /** The batch's events a metric or the exposure log reads, with the charge recorded with each. */
   async batchEvents(db: Db, batchId: string, days: string[] | null): Promise<BatchEventRow[]> {
     const { rows } = await sql<BatchEventRow>`
