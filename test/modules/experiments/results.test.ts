@@ -54,7 +54,8 @@ beforeAll(async () => {
   await pinnedExperiment('aa-test', 'aa_param');
 
   // Every unit reads both parameters (exposed to both); saves depend on the unit's own propensity (so the
-  // pre-period predicts the post-period: CUPED has something to use) and, by +25%, on `planted`'s treatment.
+  // pre-period predicts the post-period: CUPED has something to use) and, by +25%, on `planted`'s
+  // treatment, which also shows 10% fewer impressions.
   const rand = prng(16);
   const start = Date.now();
   const treated = new Map<string, boolean>();
@@ -75,7 +76,8 @@ beforeAll(async () => {
     for (let k = poisson(rand, propensity); k > 0; k--)
       add('SAVE', start - DAY - Math.floor(rand() * 10 * DAY));
     for (let k = poisson(rand, propensity * (isTreated ? 1.25 : 1)); k > 0; k--) add('SAVE', Date.now() + k);
-    for (let k = poisson(rand, 5); k > 0; k--) add('IMPRESSION', Date.now() + k);
+    // The treatment also costs impressions (−10%): a guardrail that must fire.
+    for (let k = poisson(rand, isTreated ? 4.5 : 5); k > 0; k--) add('IMPRESSION', Date.now() + k);
   }
   for (let i = 0; i < events.length; i += 2000) await storeBatch(app, events.slice(i, i + 2000));
   await eventually(
@@ -157,9 +159,12 @@ describe('GET /v5/experiments/{key}/results', () => {
       c.fixed_horizon.interval.upper - c.fixed_horizon.interval.lower,
     );
     expect(c.cuped!.p_value).toBeLessThan(0.001);
-    // Impressions were not treated: no guardrail fires.
+    // Impressions, a guardrail, fell significantly: flagged; nothing else is.
     for (const m of body.metrics as Metric[])
-      for (const x of m.comparisons) expect(x.guardrail_alarm).toBe(false);
+      for (const x of m.comparisons)
+        expect(x.guardrail_alarm, m.metric).toBe(m.metric === 'impressions_per_user');
+    const impressions: Metric = body.metrics.find((m: Metric) => m.metric === 'impressions_per_user');
+    expect(impressions.comparisons[0]!.fixed_horizon.difference).toBeLessThan(0);
     const ratio: Metric = body.metrics.find((m: Metric) => m.metric === 'outbound_click_rate');
     expect(ratio.comparisons[0]!.fixed_horizon.test).toMatch(/delta-method/);
     expect(ratio.comparisons[0]!.cuped).toBeNull();
@@ -167,6 +172,8 @@ describe('GET /v5/experiments/{key}/results', () => {
     const text = resultsReport(body);
     expect(text).toMatch(/saves_per_user/);
     expect(text).toMatch(/SRM: χ²/);
+    expect(text).toMatch(/GUARDRAIL: significantly worse/);
+    expect(text).toMatch(/GUARDRAIL: significantly worse/);
   });
 
   it('finds nothing in an A/A experiment on the same people', async () => {
