@@ -173,7 +173,10 @@ describe('GET /v5/experiments/{key}/results', () => {
     expect(text).toMatch(/saves_per_user/);
     expect(text).toMatch(/SRM: χ²/);
     expect(text).toMatch(/GUARDRAIL: significantly worse/);
-    expect(text).toMatch(/GUARDRAIL: significantly worse/);
+    const asText = await get(operator, '/v5/experiments/planted/results?format=text');
+    expect(asText.statusCode).toBe(200);
+    expect(asText.headers['content-type']).toMatch(/^text\/plain/);
+    expect(asText.body).toBe(text);
   });
 
   it('finds nothing in an A/A experiment on the same people', async () => {
@@ -209,7 +212,7 @@ describe('GET /v5/experiments/{key}/results', () => {
     const unknown = await get(operator, '/v5/experiments/nope/results');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ code: expect.anything(), message: expect.any(String) });
-    for (const bad of ['alpha=2', 'alpha=abc', 'alpha=0']) {
+    for (const bad of ['alpha=2', 'alpha=abc', 'alpha=0', 'format=xml']) {
       const r = await get(operator, `/v5/experiments/planted/results?${bad}`);
       expect(r.statusCode, bad).toBe(400);
       expect(r.json()).toMatchObject({ code: expect.anything(), message: expect.any(String) });

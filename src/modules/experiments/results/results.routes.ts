@@ -2,6 +2,7 @@ import { principalOf } from '../../../http/auth.js';
 import type { HttpServer } from '../../../http/types.js';
 import type { ExperimentOperators } from '../definitions/definitions.policy.js';
 import { KeyParams } from '../definitions/definitions.schemas.js';
+import { resultsReport } from './results.report.js';
 import { Results, ResultsQuery } from './results.schemas.js';
 import type { ResultsService } from './results.service.js';
 
@@ -21,9 +22,13 @@ export function resultsRoutes(app: HttpServer, results: ResultsService, operator
         response: { 200: Results },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await operators.require(principalOf(request).userId);
-      return results.results(request.params.key, request.query.alpha ?? 0.05);
+      const r = await results.results(request.params.key, request.query.alpha ?? 0.05);
+      // Text goes out as it is (Fastify serialises objects only); the schema documents the JSON answer.
+      if (request.query.format === 'text')
+        return reply.type('text/plain; charset=utf-8').send(resultsReport(r) as never);
+      return r;
     },
   );
 }

@@ -14,6 +14,12 @@ export const ResultsQuery = Type.Object({
       description: 'Two-sided significance level of every test and interval (default 0.05).',
     }),
   ),
+  format: Type.Optional(
+    Type.Enum(['json', 'text'], {
+      type: 'string',
+      description: '`text`: the same results as a plain-text report (text/plain), as the CLI prints it.',
+    }),
+  ),
 });
 
 const Comparison = Type.Object({
