@@ -243,6 +243,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       close() {
         closing ??= (async () => {
           await http.close();
+          // Exposures read by the last requests go out before the database closes.
+          await product.exposures.close();
           await jobSystem.stop();
           // Budget this node holds in blocks and never handed out goes back before the store closes.
           await product.promotions

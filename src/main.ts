@@ -25,8 +25,9 @@ Commands:
             from 0.0007 (one minute) to 3650, fractions allowed (e.g. 0.5)
   seed [--seed N] [--pins N] [--force]
             fill the database with a deterministic demo world (refuses a non-empty one unless --force)
-  experiments list | show KEY | start KEY | stop KEY
-            list, show, start or stop A/B experiments (recorded in their audit log as cli:<os user>)
+  experiments list | show KEY | start KEY | stop KEY | results KEY [--json]
+            list, show, start or stop A/B experiments (recorded in their audit log as cli:<os user>);
+            results prints the analysis report (or the results endpoint's JSON)
 
 Configuration is read from the environment; see the README.`;
 
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       pins: { type: 'string' },
       force: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   });
   const command = positionals[0];
@@ -169,7 +171,8 @@ async function main(argv: string[]): Promise<number> {
     case 'experiments': {
       const app = await createApp(config, { log, runJobs: false, api: false });
       try {
-        process.stdout.write(await experimentsCommand(app, positionals.slice(1)));
+        const args = [...positionals.slice(1), ...(values.json ? ['--json'] : [])];
+        process.stdout.write(await experimentsCommand(app, args));
       } finally {
         await app.close();
       }

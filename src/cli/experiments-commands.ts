@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { App } from '../app.js';
+import { resultsReport } from '../modules/experiments/index.js';
 import { Invalid } from '../platform/errors.js';
 
 /** Who the audit log records for a command run on the server: the operating-system user. */
@@ -12,7 +13,7 @@ export function cliActor(): string {
 }
 
 /**
- * `corkboard experiments list|show KEY|start KEY|stop KEY`: the service the API uses, without the
+ * `corkboard experiments list|show KEY|start KEY|stop KEY|results KEY [--json]`: the service the API uses, without the
  * API's operator check (whoever runs commands on the server already holds its database).
  */
 export async function experimentsCommand(
@@ -55,7 +56,11 @@ export async function experimentsCommand(
         sub === 'start' ? await service.startExperiment(actor, k) : await service.stopExperiment(actor, k);
       return `${e.key}: ${e.status}${e.notes.length ? ` (${e.notes.join('; ')})` : ''}\n`;
     }
+    case 'results': {
+      const r = await app.product.experimentResults.results(needKey());
+      return args.includes('--json') ? `${JSON.stringify(r, null, 2)}\n` : resultsReport(r);
+    }
     default:
-      throw new Invalid('experiments takes list, show KEY, start KEY or stop KEY');
+      throw new Invalid('experiments takes list, show KEY, start KEY, stop KEY or results KEY [--json]');
   }
 }

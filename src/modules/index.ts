@@ -13,7 +13,12 @@ import {
 import { BoardsService, boardsModule } from './boards/index.js';
 import { discoverySearchModule } from './discovery-search/index.js';
 import { EventsService, eventsModule, ImpressionTokens, viewerOf } from './events/index.js';
-import { type DefinitionsService, experimentsModule } from './experiments/index.js';
+import {
+  type DefinitionsService,
+  type Exposures,
+  experimentsModule,
+  type ResultsService,
+} from './experiments/index.js';
 import { feedModule } from './feed/index.js';
 import { followsModule } from './follows/index.js';
 import { InterestsService, interestsModule } from './interests/index.js';
@@ -39,6 +44,14 @@ export interface Product extends ProductServices {
   readonly promotions: AdsServing;
   /** Experiment and flag definitions; `runningLayers()` for serving code. */
   readonly experiments: DefinitionsService;
+  /**
+   * Serving code's parameters: `(await exposures.forUnit(unit)).number(name, fallback)` gives the value
+   * of the running experiment the unit is in (else the fallback) and logs its exposure.
+   * docs/experiments-exposures.md.
+   */
+  readonly exposures: Exposures;
+  /** Experiment results (the route and the CLI's report). */
+  readonly experimentResults: ResultsService;
 }
 
 /** Builds the product's services and modules from the platform dependencies. */
@@ -105,13 +118,15 @@ export function buildProduct(deps: ModuleDeps): Product {
     signals: (ids) => analytics.service.signals(ids),
     recommender: related.service,
   });
-  const experiments = experimentsModule(deps);
+  const experiments = experimentsModule(deps, events);
   return {
     ...services,
     analytics: analytics.service,
     pinMetrics,
     promotions,
     experiments: experiments.service,
+    exposures: experiments.exposures,
+    experimentResults: experiments.results,
     modules: [
       accountsModule(accounts, (userId) => monthlyViews.of(userId)),
       oauthModule(oauth, accounts, knownAddresses),

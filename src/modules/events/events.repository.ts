@@ -20,6 +20,10 @@ export interface EventColumns {
   request_id: (string | null)[];
   /** The promoted item's ad, null for organic events. */
   ad_id: (string | null)[];
+  /** EXPOSURE events: the experiment, its run (salt) and the variant; null for every other kind. */
+  experiment: (string | null)[];
+  experiment_run: (string | null)[];
+  variant: (string | null)[];
 }
 
 export function emptyColumns(): EventColumns {
@@ -40,6 +44,9 @@ export function emptyColumns(): EventColumns {
     app_type: [],
     request_id: [],
     ad_id: [],
+    experiment: [],
+    experiment_run: [],
+    variant: [],
   };
 }
 
@@ -94,14 +101,16 @@ export const eventsRepository = {
   async insertEvents(db: Db, rows: EventColumns, batchId: string): Promise<{ id: string; day: string }[]> {
     const { rows: written } = await sql<{ id: string; day: string }>`
       insert into events (day, id, kind, occurred_at, user_id, device_id, app_id, pin_id, board_id,
-                          target_user_id, query, surface, position, app_type, request_id, ad_id, batch_id)
+                          target_user_id, query, surface, position, app_type, request_id, ad_id,
+                          experiment, experiment_run, variant, batch_id)
       select u.*, ${batchId}::bigint
         from unnest(${rows.day}::date[], ${rows.id}::text[], ${rows.kind}::text[],
                     ${rows.occurred_at}::timestamptz[], ${rows.user_id}::bigint[], ${rows.device_id}::text[],
                     ${rows.app_id}::bigint[], ${rows.pin_id}::bigint[], ${rows.board_id}::bigint[],
                     ${rows.target_user_id}::bigint[], ${rows.query}::text[], ${rows.surface}::text[],
                     ${rows.position}::int[], ${rows.app_type}::text[], ${rows.request_id}::text[],
-                    ${rows.ad_id}::bigint[]) as u
+                    ${rows.ad_id}::bigint[], ${rows.experiment}::text[], ${rows.experiment_run}::text[],
+                    ${rows.variant}::text[]) as u
       on conflict do nothing
       returning id, day::text as day`.execute(db);
     return written;

@@ -7,8 +7,11 @@ export const MAX_BATCH = 1000;
 
 /** Kinds a client reports, each with an impression token of the item it happened to. */
 export const CLIENT_KINDS = ['IMPRESSION', 'PIN_CLICK', 'OUTBOUND_CLICK'] as const;
-/** Kinds the API records itself when the action happens (a client sending one is refused). */
-export const SERVER_KINDS = ['SAVE', 'SEARCH', 'FOLLOW', 'UNFOLLOW'] as const;
+/**
+ * Kinds the API records itself when the action happens (a client sending one is refused). EXPOSURE: code
+ * read an experiment's parameter for a unit (experiments/exposure), at most once per unit, run and day.
+ */
+export const SERVER_KINDS = ['SAVE', 'SEARCH', 'FOLLOW', 'UNFOLLOW', 'EXPOSURE'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 export type ServerKind = (typeof SERVER_KINDS)[number];
 export type EventKind = ClientKind | ServerKind;

@@ -62,6 +62,16 @@ export interface ServerEvent {
   at?: Date;
 }
 
+/** An exposure to store: a unit read a parameter of `experiment`'s run `run` (its salt) in `variant`. */
+export interface ExposureEvent {
+  unit: { userId: string } | { deviceId: string };
+  experiment: string;
+  run: string;
+  variant: string;
+  at: Date;
+  appType?: AppType;
+}
+
 export interface BatchResult {
   accepted: number;
   duplicates: number;
@@ -352,6 +362,9 @@ export class EventsService {
       rows.app_type.push(e.appType ?? 'OTHER');
       rows.request_id.push(e.requestId ?? null);
       rows.ad_id.push(e.adId ?? null);
+      rows.experiment.push(null);
+      rows.experiment_run.push(null);
+      rows.variant.push(null);
     });
     await this.partitions.ensure(days, trx);
     return (await this.insert(trx, rows, batchId)).batchId;
@@ -376,6 +389,59 @@ export class EventsService {
     });
     if (batch) this.deps.eventsCommitted();
   });
+
+  /**
+   * Stores exposures (experiments/exposure) in one transaction of its own with asynchronous commit, as
+   * searches are. Each row's id is `<unit>:x:<run>` (`u<user id>` or `d<device id>`), so the day
+   * partition's primary key keeps one exposure per unit, run and UTC day: a second one, from this process
+   * after a restart or from any other, is skipped by the insert. What was written is announced on
+   * events.batch in the same transaction. Returns how many rows were new.
+   */
+  async recordExposures(exposures: readonly ExposureEvent[]): Promise<number> {
+    if (exposures.length === 0) return 0;
+    const rows = emptyColumns();
+    const days: string[] = [];
+    for (const x of exposures) {
+      const day = dayOf(x.at.getTime());
+      days.push(day);
+      rows.day.push(day);
+      rows.id.push(`${'userId' in x.unit ? `u${x.unit.userId}` : `d${x.unit.deviceId}`}:x:${x.run}`);
+      rows.kind.push('EXPOSURE');
+      rows.occurred_at.push(x.at.toISOString());
+      rows.user_id.push('userId' in x.unit ? x.unit.userId : null);
+      rows.device_id.push('deviceId' in x.unit ? x.unit.deviceId : null);
+      rows.app_id.push(null);
+      rows.pin_id.push(null);
+      rows.board_id.push(null);
+      rows.target_user_id.push(null);
+      rows.query.push(null);
+      rows.surface.push(null);
+      rows.position.push(null);
+      rows.app_type.push(x.appType ?? 'OTHER');
+      rows.request_id.push(null);
+      rows.ad_id.push(null);
+      rows.experiment.push(x.experiment);
+      rows.experiment_run.push(x.run);
+      rows.variant.push(x.variant);
+    }
+    const write = () =>
+      this.deps.db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        await this.partitions.ensure(days, trx);
+        const batchId = await this.deps.ids.next('eventBatch', trx);
+        return (await this.insert(trx, rows, batchId)).count;
+      });
+    let written: number;
+    try {
+      written = await write();
+    } catch (err) {
+      if (!isMissingPartition(err)) throw err;
+      this.partitions.forget();
+      written = await write();
+    }
+    if (written > 0) this.deps.eventsCommitted();
+    return written;
+  }
 
   /**
    * Upkeep: partitions for the lateness window back to EVENTS_PARTITIONS_AHEAD days ahead, partitions past

@@ -15,6 +15,7 @@ export {
   EVENTS_BATCH_TOPIC,
   type EventsBatchPayload,
   EventsService,
+  type ExposureEvent,
   parseEventsBatch,
   type ServerEvent,
 } from './events.service.js';

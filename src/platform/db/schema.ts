@@ -237,6 +237,10 @@ export interface EventTable {
   batch_id: Int8;
   /** The ad an event was about (a promoted item's impression or click); null for organic events. */
   ad_id: ColumnType<string | null, string | number | bigint | null | undefined, string | null>;
+  /** EXPOSURE events: the experiment's key, its run (salt) and the unit's variant (migration 0024). */
+  experiment: ColumnType<string | null, string | null | undefined, string | null>;
+  experiment_run: ColumnType<string | null, string | null | undefined, string | null>;
+  variant: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImpressionTokenUseTable {

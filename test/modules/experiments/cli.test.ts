@@ -44,6 +44,18 @@ describe('corkboard experiments', () => {
     );
     await expect(experimentsCommand(app, ['show', 'nope'])).rejects.toThrow('Experiment nope not found.');
     await expect(experimentsCommand(app, ['frobnicate'])).rejects.toThrow(/list, show KEY/);
+    await expect(experimentsCommand(app, ['results', 'nope'])).rejects.toThrow('Experiment nope not found.');
+  });
+
+  it('prints the results report, naming each test', async () => {
+    const text = await experimentsCommand(app, ['results', 'blend']);
+    expect(text).toMatch(/^Experiment blend \(stopped, run [0-9a-f]+\), control control/);
+    expect(text).toMatch(/SRM: χ² = 0, df 1, p = 1\.0000 \(no alarm\)/);
+    expect(text).toMatch(/saves_per_user \(mean\)/);
+    expect(text).toMatch(/ad_revenue_micro_per_user \[guardrail\]/);
+    expect(text).toMatch(/sequential: mSPRT/);
+    const json = JSON.parse(await experimentsCommand(app, ['results', 'blend', '--json']));
+    expect(json).toMatchObject({ experiment: 'blend', control: 'control' });
   });
 
   it('runs from the command line on an empty database', async () => {

@@ -16,7 +16,8 @@ const statements = [
   sql`insert into ad_charge_settles (token_id, state, charged_micro, overdelivered_micro, settled_at)
       select token_id, state, charged_micro, overdelivered_micro, coalesce(settled_at, now())
         from ad_charges where state <> 'pending'`,
-  sql`create index ad_charges_batch_idx on ad_charges (batch_id)`,
+  // A batch's charges (billing), and the charge recorded with one of its events (experiment metrics).
+  sql`create index ad_charges_batch_idx on ad_charges (batch_id, event_id)`,
   sql`drop index ad_charges_pending_idx`,
   sql`alter table ad_charges drop column state, drop column charged_micro, drop column overdelivered_micro,
         drop column settled_at`,

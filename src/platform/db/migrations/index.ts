@@ -22,6 +22,7 @@ import * as m0020 from './0020-ads-attribution.js';
 import * as m0021 from './0021-ad-charge-holds.js';
 import * as m0022 from './0022-experiments.js';
 import * as m0023 from './0023-ad-charge-settles.js';
+import * as m0024 from './0024-experiment-metrics.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021-ad-charge-holds': m0021,
   '0022-experiments': m0022,
   '0023-ad-charge-settles': m0023,
+  '0024-experiment-metrics': m0024,
 };

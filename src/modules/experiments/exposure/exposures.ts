@@ -1,0 +1,174 @@
+import type { Logger } from '../../../platform/logger.js';
+import type { AppType } from '../../events/index.js';
+import {
+  type Assignment,
+  assignInLayer,
+  type CompiledLayer,
+  type JsonValue,
+  type Param,
+  type UnitAttributes,
+  UnitKey,
+} from '../assignment/index.js';
+import type { ExposureBuffer } from './exposure-buffer.js';
+
+/** Who parameters are read for: a signed-in user, or a device for signed-out traffic. */
+export type ExposureUnit = (
+  | { readonly userId: string; readonly deviceId?: undefined }
+  | { readonly deviceId: string; readonly userId?: undefined }
+) & {
+  /** What Corkboard knows of the person, for targeting (absent rules match nothing they ask about). */
+  readonly attributes?: UnitAttributes;
+  /** The client's app type, recorded with the exposure (default OTHER). */
+  readonly appType?: AppType;
+};
+
+/** Device ids as the event stream takes them (the same rule as POST /v5/events' `device_id`). */
+const DEVICE_ID = /^[A-Za-z0-9._~-]{1,64}$/;
+const USER_ID = /^\d{1,20}$/;
+
+/** A running experiment, its run and the parameter names any of its variants sets. */
+interface ParamOwner {
+  readonly experiment: string;
+  readonly run: string;
+  readonly layer: number;
+  readonly params: ReadonlySet<string>;
+}
+
+/** Per compiled layer list: for each layer, experiment key → the parameters it owns and its run. */
+const owners = new WeakMap<readonly CompiledLayer[], Map<string, ParamOwner>>();
+
+function ownersOf(layers: readonly CompiledLayer[]): Map<string, ParamOwner> {
+  let map = owners.get(layers);
+  if (!map) {
+    map = new Map();
+    layers.forEach((l, layer) => {
+      for (const e of l.experiments) {
+        const params = new Set<string>();
+        for (const v of e.definition.variants) for (const name of Object.keys(v.params)) params.add(name);
+        map!.set(e.definition.key, { experiment: e.definition.key, run: e.definition.salt, layer, params });
+      }
+    });
+    owners.set(layers, map);
+  }
+  return map;
+}
+
+/**
+ * The parameters of one unit for the running experiments, resolved once (per request, say). Reading a
+ * parameter an experiment the unit is in defines logs an exposure to that experiment (once per unit, run
+ * and UTC day); a parameter no experiment of the unit's defines gives the caller's default and logs
+ * nothing. Merely holding an ExperimentParams (being bucketed) logs nothing.
+ *
+ * Each variant of an experiment either sets a parameter or leaves it at the caller's default: a unit
+ * in a variant that leaves it unset still reads the default *as part of the experiment*, and is exposed,
+ * so every variant's exposures are counted alike (a sample-ratio check depends on it). When experiments
+ * of several layers define one name, the first layer's wins (layers should own disjoint names).
+ */
+export class ExperimentParams {
+  constructor(
+    private readonly unit: ExposureUnit,
+    /** The unit's assignments, at most one per layer, in layer order. */
+    readonly assignments: readonly Assignment[],
+    private readonly byExperiment: ReadonlyMap<string, ParamOwner>,
+    private readonly buffer: ExposureBuffer,
+    private readonly now: () => number,
+  ) {}
+
+  /** The typed parameter `name`, or null when no experiment the unit is in defines it (no exposure). */
+  param(name: string): Param | null {
+    for (const a of this.assignments) {
+      const owner = this.byExperiment.get(a.experiment);
+      if (!owner?.params.has(name)) continue;
+      this.expose(a, owner);
+      return a.params[name] ?? null;
+    }
+    return null;
+  }
+
+  number(name: string, fallback: number): number {
+    const p = this.param(name);
+    return p?.type === 'number' ? p.value : fallback;
+  }
+
+  string(name: string, fallback: string): string {
+    const p = this.param(name);
+    return p?.type === 'string' ? p.value : fallback;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const p = this.param(name);
+    return p?.type === 'boolean' ? p.value : fallback;
+  }
+
+  json(name: string, fallback: JsonValue): JsonValue {
+    const p = this.param(name);
+    return p?.type === 'json' ? p.value : fallback;
+  }
+
+  private expose(a: Assignment, owner: ParamOwner): void {
+    const unit =
+      this.unit.userId !== undefined ? { userId: this.unit.userId } : { deviceId: this.unit.deviceId! };
+    this.buffer.log({
+      unit,
+      experiment: a.experiment,
+      run: owner.run,
+      variant: a.variant,
+      at: new Date(this.now()),
+      ...(this.unit.appType && { appType: this.unit.appType }),
+    });
+  }
+}
+
+/** Serving code's door to experiments: `forUnit(unit)` then typed reads, each read logging its exposure. */
+export class Exposures {
+  constructor(
+    private readonly runningLayers: () => Promise<readonly CompiledLayer[]>,
+    private readonly buffer: ExposureBuffer,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Assigns `unit` in every running layer (no exposure yet). A unit id that is not a user id or a
+   * device id the event stream takes is in no experiment: every read gives the default, as it does when
+   * the definitions cannot be loaded. Never throws.
+   */
+  async forUnit(unit: ExposureUnit): Promise<ExperimentParams> {
+    let layers: readonly CompiledLayer[];
+    try {
+      layers = await this.runningLayers();
+    } catch (err) {
+      // Never the caller's failure: without the definitions everyone reads the defaults.
+      this.log.warn({ err }, 'running experiments could not be loaded; serving defaults');
+      layers = [];
+    }
+    const map = ownersOf(layers);
+    const id = unit.userId ?? unit.deviceId;
+    const valid = unit.userId !== undefined ? USER_ID.test(unit.userId) : DEVICE_ID.test(unit.deviceId ?? '');
+    const assignments: Assignment[] = [];
+    if (valid && id !== undefined) {
+      const key = new UnitKey(id);
+      const u = { id, attributes: unit.attributes ?? {} };
+      for (const layer of layers) {
+        const a = assignInLayer(key, u, layer);
+        if (a !== null) assignments.push(a);
+      }
+    }
+    return new ExperimentParams(unit, assignments, map, this.buffer, this.now);
+  }
+
+  /** One parameter for one unit: `forUnit(unit)` and a typed read, for code that reads a single value. */
+  async number(unit: ExposureUnit, name: string, fallback: number): Promise<number> {
+    return (await this.forUnit(unit)).number(name, fallback);
+  }
+
+  /** Writes the exposures waiting (tests, shutdown); never throws. */
+  flush(): Promise<void> {
+    return this.buffer.flush();
+  }
+
+  /** Flushes and stops logging (shutdown). */
+  close(): Promise<void> {
+    return this.buffer.close();
+  }
+}
