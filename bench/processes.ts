@@ -27,7 +27,8 @@ export function freePort(): Promise<number> {
 
 /**
  * Spawns `node --import tsx <args>` and resolves once it prints "listening on http://…" (or matches
- * `ready`, whose first group, if any, becomes the url).
+ * `ready`, whose first group, if any, becomes the url). BENCH_CHILD_NODE_ARGS adds node options to every
+ * child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the servers under load).
  */
 export function startChild(
   name: string,
@@ -36,7 +37,8 @@ export function startChild(
   timeoutMs: number,
   ready: RegExp = READY,
 ): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,7 +104,8 @@ export function runCommand(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
