@@ -84,6 +84,30 @@ describe('RedisSpendStore script loading', () => {
   });
 });
 
+/** The store's connection, counting the script calls made through it. */
+function countingScripts(redis: NonNullable<SpendNodes['redis']>) {
+  let scripts = 0;
+  const client = {
+    evalsha: (...args: Parameters<typeof redis.evalsha>) => {
+      scripts++;
+      return redis.evalsha(...args);
+    },
+    eval: (...args: Parameters<typeof redis.eval>) => {
+      scripts++;
+      return redis.eval(...args);
+    },
+  };
+  return {
+    client: client as never,
+    get scripts() {
+      return scripts;
+    },
+    reset() {
+      scripts = 0;
+    },
+  };
+}
+
 // What the Redis keys look like: in services runs (embedded runs have no Redis, so no such suite).
 const redisOnly = spendVariants.filter((v) => v === 'redis');
 describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
@@ -120,19 +144,8 @@ describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
   });
 
   it('sends the reserveMany calls of one turn in one script call, each answered as if alone, in order', async () => {
-    const redis = run.redis!;
-    let scripts = 0;
-    const counting = {
-      evalsha: (...args: Parameters<typeof redis.evalsha>) => {
-        scripts++;
-        return redis.evalsha(...args);
-      },
-      eval: (...args: Parameters<typeof redis.eval>) => {
-        scripts++;
-        return redis.eval(...args);
-      },
-    };
-    const store = new RedisSpendStore(counting as never, run.prefix);
+    const counting = countingScripts(run.redis!);
+    const store = new RedisSpendStore(counting.client, run.prefix);
     const page = (n: number) =>
       Array.from({ length: n }, () => ({ caps: [{ key: 'turn', cap: 1_000 }], amount: 300, ttlMs: 60_000 }));
     const pages = await Promise.all([
@@ -142,7 +155,7 @@ describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
     ]);
     expect(pages.map((p) => p.map((r) => r.ok))).toEqual([[true, true], [true], [false, false]]);
     expect(pages[2]![0]).toEqual({ ok: false, fullKey: 'turn', room: 100 });
-    expect(scripts).toBeLessThanOrEqual(2); // one, or two if the first EVALSHA met a cold script cache
+    expect(counting.scripts).toBeLessThanOrEqual(2); // one, or two if the first EVALSHA met a cold script cache
     expect((await store.spent('turn')).reserved).toBe(900);
     // More than one script's worth in a turn: split between whole calls, answers still in order.
     const many = await Promise.all(
@@ -168,30 +181,9 @@ describe.each(redisOnly)('RedisSpendStore keys (%s)', () => {
     expect(await store.release(other)).toBe(false);
     expect((await store.spent('own')).reserved).toBe(10);
   });
-});
-
-describe.each(redisOnly)('RedisSpendStore settles in runs (%s)', () => {
-  let run: SpendNodes;
-  beforeAll(() => {
-    run = spendNodes('redis', 1);
-  });
-  afterAll(async () => {
-    await run.close();
-  });
 
   it("settles a call's runs of one block's parts in one script, answering as settles one by one and as the in-process store", async () => {
-    const redis = run.redis!;
-    let scripts = 0;
-    const counting = {
-      evalsha: (...args: Parameters<typeof redis.evalsha>) => {
-        scripts++;
-        return redis.evalsha(...args);
-      },
-      eval: (...args: Parameters<typeof redis.eval>) => {
-        scripts++;
-        return redis.eval(...args);
-      },
-    };
+    const counting = countingScripts(run.redis!);
     const random = new Random(11);
     // Three blocks and a plain reservation on one campaign key and their own group keys, caps tight
     // enough that late parts overdeliver; the same world in three stores.
@@ -234,11 +226,11 @@ describe.each(redisOnly)('RedisSpendStore settles in runs (%s)', () => {
     const itemsOf = (ids: string[]) =>
       ops.map((o) => ({ reservationId: ids[o.block]!, actual: o.actual, part: o.part, held: o.held }));
 
-    const grouped = new RedisSpendStore(counting as never, run.prefix);
+    const grouped = new RedisSpendStore(counting.client, run.prefix);
     const groupedIds = await world(grouped, 'grouped');
-    scripts = 0;
+    counting.reset();
     const inOneCall = await grouped.settleMany(itemsOf(groupedIds));
-    expect(scripts).toBe(1);
+    expect(counting.scripts).toBe(1);
 
     const oneByOne = run.nodes[0]!;
     const singleIds = await world(oneByOne as RedisSpendStore, 'single');

@@ -2,9 +2,12 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { METRICS } from '../../../src/modules/experiments/index.js';
-import { metricsRepository } from '../../../src/modules/experiments/metrics/metrics.repository.js';
+import {
+  metricsRepository,
+  type SumsRow,
+} from '../../../src/modules/experiments/metrics/metrics.repository.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
-import { bruteForce, DAY, storeBatch, type WorkEvent, workload } from './workload.js';
+import { bruteForce, DAY, metricsCaughtUp, storeBatch, type WorkEvent, workload } from './workload.js';
 
 let app: App;
 beforeAll(async () => {
@@ -19,17 +22,9 @@ async function appliedBatches(): Promise<number> {
 }
 
 async function storedSums() {
-  const { rows } = await sql<{
-    run: string;
-    variant: string;
-    metric: string;
-    n: string;
-    s_a: string;
-    s_aa: string;
-    s_b: string;
-    s_bb: string;
-    s_ab: string;
-  }>`select run, variant, metric, n::text as n, s_a::text as s_a, s_aa::text as s_aa, s_b::text as s_b,
+  const { rows } = await sql<
+    SumsRow & { run: string }
+  >`select run, variant, metric, n::text as n, s_a::text as s_a, s_aa::text as s_aa, s_b::text as s_b,
             s_bb::text as s_bb, s_ab::text as s_ab from experiment_variant_sums`.execute(app.deps.db);
   return new Map(rows.map((r) => [`${r.run}|${r.variant}|${r.metric}`, r]));
 }
@@ -55,18 +50,7 @@ describe('experiment metrics from the event stream', () => {
     for (let i = 0; i < batches.length; i++) await storeBatch(app, batches[i]!, i === 3);
     await eventually(async () => (await appliedBatches()) === before + batches.length, 60_000, 100);
     // Let a second announcement of batch 3 be delivered too.
-    await eventually(
-      async () => {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox o
-        where topic = 'events.batch' and not exists (select 1 from job_done d where d.event_id = o.id
-                                                        and d.consumer = 'experiments.metrics')`.execute(
-          app.deps.db,
-        );
-        return rows[0]!.n === 0;
-      },
-      30_000,
-      100,
-    );
+    await metricsCaughtUp(app, 30_000);
 
     const expected = bruteForce(events);
     const stored = await storedSums();

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { resultsReport } from '../../../src/modules/experiments/index.js';
-import { eventually, startTestApp } from '../../helpers/app.js';
+import { startTestApp } from '../../helpers/app.js';
 import { FULL, makeUser, type TestUser } from '../../helpers/factories.js';
 import { prng } from '../../helpers/prng.js';
-import { DAY, storeBatch, type WorkEvent } from './workload.js';
+import { DAY, metricsCaughtUp, storeBatch, type WorkEvent } from './workload.js';
 
 const OPERATOR = 'results_operator';
 let app: App;
@@ -80,18 +80,7 @@ beforeAll(async () => {
     for (let k = poisson(rand, isTreated ? 4.5 : 5); k > 0; k--) add('IMPRESSION', Date.now() + k);
   }
   for (let i = 0; i < events.length; i += 2000) await storeBatch(app, events.slice(i, i + 2000));
-  await eventually(
-    async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox o
-        where topic = 'events.batch' and not exists (select 1 from job_done d where d.event_id = o.id
-                                                        and d.consumer = 'experiments.metrics')`.execute(
-        app.deps.db,
-      );
-      return rows[0]!.n === 0;
-    },
-    120_000,
-    200,
-  );
+  await metricsCaughtUp(app, 120_000);
 }, 180_000);
 
 async function get(user: TestUser | null, url: string, scopes = FULL) {

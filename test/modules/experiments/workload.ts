@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { App } from '../../../src/app.js';
+import { eventually } from '../../helpers/app.js';
 import { prng as mulberry32 } from '../../helpers/prng.js';
 
 /** One event of a synthetic workload, as stored in `events` (and `ad_charges` when it is charged). */
@@ -221,4 +222,20 @@ export function bruteForce(events: readonly WorkEvent[]) {
     }
   }
   return sums;
+}
+
+/** Waits until the metrics consumer has taken every events.batch announced so far. */
+export async function metricsCaughtUp(app: App, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox o
+        where topic = 'events.batch' and not exists (select 1 from job_done d where d.event_id = o.id
+                                                        and d.consumer = 'experiments.metrics')`.execute(
+        app.deps.db,
+      );
+      return rows[0]!.n === 0;
+    },
+    timeoutMs,
+    200,
+  );
 }
