@@ -227,7 +227,8 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     const analytics = await eventually(async () => {
       const res = await call(app, advertiser, 'GET', `/v5/ad_accounts/${account}/ad_groups/analytics?${q}`);
       const body = res.json();
-      return body[0]?.IMPRESSION_1 === 1 ? body : undefined;
+      // The three events went in three batches, rolled up in any order: wait for all of them.
+      return body[0]?.IMPRESSION_1 === 1 && body[0]?.CLICKTHROUGH_1 === 2 ? body : undefined;
     });
     expect(analytics).toEqual([
       { AD_GROUP_ID: group, SPEND_IN_MICRO_DOLLAR: charge, CLICKTHROUGH_1: 2, IMPRESSION_1: 1 },
