@@ -10,12 +10,12 @@
  * Each synthetic person signs up, follows BENCH_SIM_FOLLOWS of the world's most prolific creators (the
  * people they like), opens their home feed (first page of 25, GET /v5/feeds/home), and reports what
  * they saw through POST /v5/events with the served impression tokens: an IMPRESSION of every item, a
- * close-up (PIN_CLICK) with probability 0.20 for a pin of a creator they follow and 0.12 for any other,
- * and, after a close-up, a save (POST /v5/pins/{id}/save) with probability 0.5. So a feed that blends in
+ * close-up (PIN_CLICK) with probability 0.30 for a pin of a creator they follow and 0.08 for any other,
+ * and, after a close-up, a save (POST /v5/pins/{id}/save) with probability 0.6. So a feed that blends in
  * more of the followed creators truly causes more close-ups and saves; nothing else differs.
  *
- * 1. effect: an experiment on the feed's blend, `control` (feed.share.following 1, related 1, popular 3)
- *    against `following` (3, 1, 1), BENCH_SIM_PEOPLE people. Expected: saves and close-ups per person
+ * 1. effect: an experiment on the feed's blend, `control` (feed.share.following 1, related 1, popular 4)
+ *    against `following` (4, 1, 1), BENCH_SIM_PEOPLE people. Expected: saves and close-ups per person
  *    detected higher in `following` (Welch's test after Holm's correction, with its interval), SRM
  *    quiet; the sequential (mSPRT) p-value is printed beside it and, at one look, is the more
  *    conservative.
@@ -47,10 +47,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'experiments-sim.json');
 const PAGE = 25;
 /** Close-up probability of a pin by a creator the person follows, and of any other. */
-const CLICK_LIKED = 0.2;
-const CLICK_OTHER = 0.12;
+const CLICK_LIKED = 0.3;
+const CLICK_OTHER = 0.08;
 /** Save probability after a close-up. */
-const SAVE_AFTER_CLICK = 0.5;
+const SAVE_AFTER_CLICK = 0.6;
 const OPERATOR = 'sim_operator';
 const PERSON_SCOPES = [
   'boards:read',
@@ -378,8 +378,8 @@ async function main(): Promise<void> {
       '1. A variant that is truly better',
       'sim-blend',
       {
-        control: { following: 1, related: 1, popular: 3 },
-        following: { following: 3, related: 1, popular: 1 },
+        control: { following: 1, related: 1, popular: 4 },
+        following: { following: 4, related: 1, popular: 1 },
       },
       S.seed,
     );
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
       creators,
       '2. A/A: two identical variants',
       'sim-aa',
-      { a: { following: 1, related: 1, popular: 3 }, b: { following: 1, related: 1, popular: 3 } },
+      { a: { following: 1, related: 1, popular: 4 }, b: { following: 1, related: 1, popular: 4 } },
       S.seed + 1,
     );
     const saves = effect.rows.find((r) => r.metric === 'saves_per_user')!;
