@@ -23,7 +23,17 @@
  *    pending (billing as a worker catching up meets it). Target: billing ≥ ingestion of the same events
  *    without ads.
  *
- * BENCH_PARTS (`feed,billing`) picks parts. Results: stdout and bench/results/ads-serving.json.
+ * 3. exposure: GET /v5/feeds/home as in 1 with ADS_SERVING=false and FEED_SNAPSHOT_SECONDS=0 (every
+ *    request ranks a first page, so every request reads the ranker's parameters), with a running experiment
+ *    over every reader whose two variants set feed.share.* to the configured values (the same ranking
+ *    work, so only reading and logging exposures differ) and with no experiment, alternating rounds (the
+ *    order swapped every round; each round's experiment is new, so its exposures are written anew). The
+ *    readers' first pass (each reader's first exposure of the run) and the job consumers' work on it
+ *    (the metrics consumer's first-exposure recomputation) finish before the measured run: the run
+ *    measures the steady state, where every request reads the parameters and finds its exposure logged
+ *    already today. Target: experiment p99 ≤ 1.05 × no-experiment p99.
+ *
+ * BENCH_PARTS (`feed,billing,exposure`) picks parts. Results: stdout and bench/results/ads-serving.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -75,7 +85,7 @@ const S = {
   },
   rounds: envNumber('BENCH_ROUNDS', 2, 1),
   billingBatches: envNumber('BENCH_BILLING_BATCHES', 30, 1),
-  parts: (process.env.BENCH_PARTS ?? 'feed,billing').split(',').map((p) => p.trim()),
+  parts: (process.env.BENCH_PARTS ?? 'feed,billing,exposure').split(',').map((p) => p.trim()),
 };
 
 /** Environment of every Corkboard process of this bench (children and the in-process app). */
@@ -208,11 +218,28 @@ interface FeedRun extends Sample {
 /** BENCH_CPU_PROF=<dir>: the servers run with `node --cpu-prof` into that directory. */
 const profDir = process.env.BENCH_CPU_PROF;
 
-async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
+/** Waits until the server's job consumers have nothing left (its /metrics, three readings in a row). */
+async function serverQuiet(url: string): Promise<void> {
+  const until = Date.now() + 120_000;
+  for (let calm = 0; calm < 3; ) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    calm = /^corkboard_(outbox_unpublished|job_backlog)\{[^}]*\} ([1-9]\d*)/m.test(text) ? 0 : calm + 1;
+    if (Date.now() > until) throw new Error("the server's job consumers did not catch up within 120 s");
+    await sleep(250);
+  }
+}
+
+async function feedRun(
+  world: World,
+  ads: boolean,
+  extra: NodeJS.ProcessEnv = {},
+  /** After the first pass, wait for its exposures to be written and its jobs done before measuring. */
+  settle = false,
+): Promise<FeedRun> {
   const server = await startChild(
     `corkboard server (ads ${ads ? 'on' : 'off'})`,
     [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'src/main.ts', 'serve'],
-    env({ PORT: String(await freePort()), HOST: '127.0.0.1', ADS_SERVING: String(ads) }),
+    env({ PORT: String(await freePort()), HOST: '127.0.0.1', ADS_SERVING: String(ads), ...extra }),
     120_000,
   );
   try {
@@ -225,6 +252,10 @@ async function feedRun(world: World, ads: boolean): Promise<FeedRun> {
       const n = body.split('"is_promoted":true').length - 1;
       promoted += n;
       if (n > 0) withAds++;
+    }
+    if (settle) {
+      await sleep(1_500); // the exposure buffer writes a second after its first exposure
+      await serverQuiet(server.url);
     }
     const before = await adsServed(server.url);
     const cpuBefore = cpuSeconds(server.process.pid!);
@@ -289,6 +320,93 @@ async function feedPart(world: World) {
     `\nads-on p99 / ads-off p99 = ${ratio.toFixed(2)} (target ≤ 1.2); req/s ratio ${(result.on.rps / result.off.rps).toFixed(2)}\n`,
   );
   return { ...result, p99Ratio: ratio };
+}
+
+// ---- exposure ------------------------------------------------------------------------------------------
+
+/**
+ * Starts (`key` given) an experiment over every bucket of a layer of its own, two variants setting the
+ * feed's shares to the configured ones, or stops every running one (`key` null); in process, while no
+ * server holds the world. Answers the EXPOSURE rows stored so far.
+ */
+async function setExperiment(key: string | null): Promise<number> {
+  const app = await openApp(false);
+  try {
+    const svc = app.product.experiments;
+    for (const e of (await svc.listExperiments({ status: 'running', page_size: 100 })).items)
+      await svc.stopExperiment('cli:bench', e.key);
+    if (key) {
+      const shares = app.config.feedShares;
+      const parameters = Object.entries(shares).map(([source, value]) => ({
+        name: `feed.share.${source}`,
+        type: 'number' as const,
+        value,
+      }));
+      await svc.createLayer('cli:bench', { key: `layer-${key}`, holdout: 0 });
+      await svc.createExperiment('cli:bench', {
+        key,
+        layer: `layer-${key}`,
+        buckets: [{ start: 0, end: 10_000 }],
+        ramp: 10_000,
+        variants: [
+          { key: 'a', weight: 1, parameters },
+          { key: 'b', weight: 1, parameters },
+        ],
+      });
+      await svc.startExperiment('cli:bench', key);
+    }
+    const r = await sql<{
+      n: string;
+    }>`select count(*)::text as n from events where kind = 'EXPOSURE'`.execute(app.deps.db);
+    return Number(r.rows[0]!.n);
+  } finally {
+    await app.close();
+  }
+}
+
+async function exposurePart(world: World) {
+  const withX: FeedRun[] = [];
+  const without: FeedRun[] = [];
+  const exposures: number[] = [];
+  for (let r = 0; r < S.rounds; r++) {
+    for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
+      const before = await setExperiment(on ? `bench-exposure-${r}` : null);
+      const run = await feedRun(world, false, { FEED_SNAPSHOT_SECONDS: '0' }, true);
+      (on ? withX : without).push(run);
+      const after = await setExperiment(null);
+      if (on) exposures.push(after - before);
+      log(
+        `  round ${r + 1} experiment ${on ? 'on ' : 'off'}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+          `non-2xx ${run.non2xx}, server CPU ${fmt(run.cpuUsPerRequest)} µs a request` +
+          (on ? `, exposures stored ${after - before}` : ''),
+      );
+    }
+  }
+  const summary = (runs: FeedRun[]) => ({
+    rps: median(runs.map((x) => x.rps)),
+    p50Ms: median(runs.map((x) => x.p50Ms)),
+    p99Ms: median(runs.map((x) => x.p99Ms)),
+    cpuUsPerRequest: median(runs.map((x) => x.cpuUsPerRequest)),
+  });
+  const result = { experiment: summary(withX), none: summary(without) };
+  const ratio = result.experiment.p99Ms / result.none.p99Ms;
+  log('');
+  log(`| GET ${PATH} (first page ranked on every request) | req/s | p50 | p99 | CPU a request |`);
+  log('| --- | --- | --- | --- | --- |');
+  for (const [name, x] of [
+    ['no experiment', result.none],
+    ['experiment on feed.share.* (every reader)', result.experiment],
+  ] as const)
+    log(`| ${name} | ${fmt(x.rps)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${fmt(x.cpuUsPerRequest)} µs |`);
+  log(
+    `\nexperiment p99 / no-experiment p99 = ${ratio.toFixed(2)} (target ≤ 1.05); exposures stored a round: ${exposures.join(', ')}\n`,
+  );
+  return {
+    ...result,
+    p99Ratio: ratio,
+    exposuresStored: exposures,
+    runs: { experiment: withX, none: without },
+  };
 }
 
 // ---- billing ---------------------------------------------------------------------------------------------
@@ -693,6 +811,7 @@ async function main(): Promise<void> {
     const world = await makeWorld();
     const feed = S.parts.includes('feed') ? await feedPart(world) : null;
     const billing = S.parts.includes('billing') ? await billingPart(world) : null;
+    const exposure = S.parts.includes('exposure') ? await exposurePart(world) : null;
     await writeResults(RESULTS, {
       date: new Date().toISOString(),
       mode: services ? 'services' : 'embedded',
@@ -702,6 +821,7 @@ async function main(): Promise<void> {
       advertisers: world.ads.length,
       feed,
       billing,
+      exposure,
     });
     log(`JSON: ${RESULTS}`);
   } finally {

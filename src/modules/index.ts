@@ -75,6 +75,8 @@ export function buildProduct(deps: ModuleDeps): Product {
     config: deps.config,
     eventsCommitted: deps.eventsCommitted,
   });
+  // Serving code reads its settings under test through the experiments' exposures (feed, ad server).
+  const experiments = experimentsModule(deps, events);
   // The ad server lays promoted pins into the pages of the surfaces that carry them (PinsService.list).
   const promotions = new AdsServing({
     db: deps.db,
@@ -84,6 +86,7 @@ export function buildProduct(deps: ModuleDeps): Product {
     metrics: deps.metrics,
     log: deps.log,
     settings: deps.config.adsServing,
+    exposures: experiments.exposures,
     eventsCommitted: deps.eventsCommitted,
   });
   const pinMetrics = new PinMetricsReader(deps.db);
@@ -117,8 +120,8 @@ export function buildProduct(deps: ModuleDeps): Product {
   const feed = feedModule(deps, services, {
     signals: (ids) => analytics.service.signals(ids),
     recommender: related.service,
+    exposures: experiments.exposures,
   });
-  const experiments = experimentsModule(deps, events);
   return {
     ...services,
     analytics: analytics.service,

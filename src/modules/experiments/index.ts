@@ -19,7 +19,12 @@ export type { Actor, RunningDefinitions } from './definitions/definitions.servic
 export { DefinitionsService } from './definitions/definitions.service.js';
 export type { FlagsService } from './definitions/flags.service.js';
 export type { ExposureBufferOptions } from './exposure/exposure-buffer.js';
-export { ExperimentParams, Exposures, type ExposureUnit } from './exposure/exposures.js';
+export {
+  ExperimentParams,
+  Exposures,
+  type ExposureUnit,
+  type NumberRange,
+} from './exposure/exposures.js';
 export { METRICS, type MetricDefinition } from './metrics/metric-catalog.js';
 export { METRICS_CONSUMER } from './metrics/metrics.consumer.js';
 export { resultsReport } from './results/results.report.js';
@@ -44,7 +49,7 @@ export function experimentsModule(
     Date.now,
     exposureOptions,
   );
-  const exposures = new Exposures(() => service.runningLayers(), buffer, deps.log);
+  const exposures = new Exposures(() => service.runningLayers(), buffer, deps.log, Date.now, deps.metrics);
   const results = new ResultsService(deps.db);
   return {
     name: 'experiments',

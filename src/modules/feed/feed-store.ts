@@ -21,6 +21,11 @@ export interface FeedSession {
   ids: string[];
   reasons: FeedReason[];
   done: boolean;
+  /**
+   * The experiment variants its ranking settings came from (ExperimentParams.variantsOf; '' or absent:
+   * none): a first page kept for reuse is ranked anew when the person's variants differ.
+   */
+  variants?: string;
 }
 
 export interface FeedStore {
@@ -55,7 +60,10 @@ export const REASON_CODES: Record<FeedReason, string> = {
 };
 const REASONS_BY_CODE = new Map(Object.entries(REASON_CODES).map(([r, c]) => [c, r as FeedReason]));
 
-/** A session as compact JSON text: `{"v":viewer,"t":rankedAt,"i":[ids],"r":"codes","d":0|1}`. */
+/**
+ * A session as compact JSON text: `{"v":viewer,"t":rankedAt,"i":[ids],"r":"codes","d":0|1}`, and
+ * `"x":variants` when experiments set its ranking.
+ */
 export function encodeSession(s: FeedSession): string {
   return JSON.stringify({
     v: s.viewer,
@@ -63,16 +71,26 @@ export function encodeSession(s: FeedSession): string {
     i: s.ids,
     r: s.reasons.map((r) => REASON_CODES[r]).join(''),
     d: s.done ? 1 : 0,
+    ...(s.variants ? { x: s.variants } : {}),
   });
 }
 
 export function decodeSession(text: string): FeedSession | undefined {
   try {
-    const o = JSON.parse(text) as { v?: unknown; t?: unknown; i?: unknown; r?: unknown; d?: unknown };
+    const o = JSON.parse(text) as {
+      v?: unknown;
+      t?: unknown;
+      i?: unknown;
+      r?: unknown;
+      d?: unknown;
+      x?: unknown;
+    };
     if (typeof o.v !== 'string' || !Array.isArray(o.i) || typeof o.r !== 'string') return undefined;
     const reasons = [...o.r].map((c) => REASONS_BY_CODE.get(c) ?? 'POPULAR');
     const at = typeof o.t === 'number' ? o.t : 0;
-    return { viewer: o.v, at, ids: o.i.map(String), reasons, done: o.d === 1 };
+    const session: FeedSession = { viewer: o.v, at, ids: o.i.map(String), reasons, done: o.d === 1 };
+    if (typeof o.x === 'string' && o.x) session.variants = o.x;
+    return session;
   } catch {
     return undefined;
   }

@@ -6,8 +6,10 @@ import type { Db } from '../../platform/db/database.js';
 import { Invalid } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Principal } from '../../platform/principal.js';
+import type { ExperimentParams, Exposures } from '../experiments/index.js';
 import { type PinsService, writtenPage } from '../pins/index.js';
 import { type PinFacts, feedRepository as repo } from './feed.repository.js';
+import { FEED_PARAM_NAMES, rankSettings } from './feed-params.js';
 import type { FeedReason, FeedSession, FeedStore } from './feed-store.js';
 import { distinctive, popularFor, topicMatch } from './interests.js';
 import type { PopularPool } from './popular-pool.js';
@@ -32,6 +34,8 @@ export interface FeedDeps {
   recommender: WalkRecommender;
   bookmarks: Bookmarks;
   pool: PopularPool;
+  /** The viewer's experiment parameters: the ranker's shares and diversity can be under test. */
+  exposures: Pick<Exposures, 'forUnit'>;
   config: FeedConfig;
   log: Logger;
   /** Keeps each person's interest words for a while (they drift slowly); without it they are read each time. */
@@ -83,19 +87,26 @@ export class FeedService {
    * token and `reason`.
    */
   async home(viewer: Principal, pageSize: number, bookmark: string | undefined, requestId: string) {
-    const page = await this.cut(viewer, pageSize, bookmark);
+    // Once per request: the ranking (if this page ranks) and the ads laid into it read from it.
+    const params = await this.deps.exposures.forUnit({ userId: viewer.userId });
+    const page = await this.cut(viewer, pageSize, bookmark, params);
     const { json } = await this.deps.pins.list(viewer, page.ids, {
       surface: 'HOME_FEED',
       requestId,
       publicOnly: true,
-      promote: {},
+      promote: { experiments: params },
       extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
     });
     return writtenPage(json, page.bookmark);
   }
 
   /** The pin ids (and their reasons) of one page, ranking or extending the session as needed. */
-  private async cut(viewer: Principal, pageSize: number, bookmark: string | undefined) {
+  private async cut(
+    viewer: Principal,
+    pageSize: number,
+    bookmark: string | undefined,
+    params: ExperimentParams,
+  ) {
     const scope = `feed:home:${viewer.userId}`;
     let id: string;
     let offset = 0;
@@ -110,19 +121,25 @@ export class FeedService {
       await this.markActive(viewer.userId);
       const fresh = this.deps.config.feedSnapshotTtlMs;
       let current = fresh > 0 ? await this.deps.store.current(viewer.userId) : undefined;
-      // Its bookmarks must outlive the page by a good margin: past half its life, rank anew.
-      if (current && this.now() - current.session.at > this.deps.config.feedSessionTtlMs / 2)
+      // Its bookmarks must outlive the page by a good margin: past half its life, rank anew. And when
+      // the experiments that set the ranking put the person elsewhere (one started, stopped, or moved
+      // them), at once: an experiment's change applies as soon as this node's definitions have it.
+      if (
+        current &&
+        (this.now() - current.session.at > this.deps.config.feedSessionTtlMs / 2 ||
+          (current.session.variants ?? '') !== params.variantsOf(FEED_PARAM_NAMES))
+      )
         current = undefined;
       if (current) {
         ({ id, session } = current);
-        if (this.now() - session.at > fresh) this.refreshSoon(viewer);
+        if (this.now() - session.at > fresh) this.refreshSoon(viewer, params);
       } else {
         id = randomBytes(12).toString('base64url');
-        session = await this.firstBatch(viewer, id);
+        session = await this.firstBatch(viewer, id, params);
       }
     }
     if (offset + pageSize > session.ids.length && !session.done) {
-      session = await this.extend(viewer, session);
+      session = await this.extend(viewer, session, params);
       await this.deps.store.saveSession(id, session, this.deps.config.feedSessionTtlMs);
     }
     const end = Math.min(offset + pageSize, session.ids.length);
@@ -133,14 +150,12 @@ export class FeedService {
   }
 
   /** Ranks a new session and stores it, as the viewer's current first page unless reuse is off. */
-  private async firstBatch(viewer: Principal, id: string): Promise<FeedSession> {
-    const session = await this.extend(viewer, {
-      viewer: viewer.userId,
-      at: this.now(),
-      ids: [],
-      reasons: [],
-      done: false,
-    });
+  private async firstBatch(viewer: Principal, id: string, params: ExperimentParams): Promise<FeedSession> {
+    const session = await this.extend(
+      viewer,
+      { viewer: viewer.userId, at: this.now(), ids: [], reasons: [], done: false },
+      params,
+    );
     const { feedSessionTtlMs, feedSnapshotTtlMs } = this.deps.config;
     await this.deps.store.saveSession(
       id,
@@ -156,10 +171,10 @@ export class FeedService {
    * than FEED_SNAPSHOT_SECONDS. One at a time per person, a few at a time per process; when busy, the
    * next request asks again.
    */
-  private refreshSoon(viewer: Principal): void {
+  private refreshSoon(viewer: Principal, params: ExperimentParams): void {
     if (this.refreshing.has(viewer.userId) || this.refreshing.size >= MAX_REFRESHING) return;
     this.refreshing.add(viewer.userId);
-    this.firstBatch(viewer, randomBytes(12).toString('base64url'))
+    this.firstBatch(viewer, randomBytes(12).toString('base64url'), params)
       .catch((err: unknown) => this.deps.log.warn({ err }, 'feed: background ranking failed'))
       .finally(() => this.refreshing.delete(viewer.userId));
   }
@@ -215,8 +230,15 @@ export class FeedService {
     return entries.slice(0, FOLLOWING_CANDIDATES).map((e) => e.pinId);
   }
 
-  /** Ranks the next batch of the session: everything already in it is excluded. */
-  private async extend(viewer: Principal, session: FeedSession): Promise<FeedSession> {
+  /**
+   * Ranks the next batch of the session: everything already in it is excluded. The ranking settings are
+   * read from `params` here, where the ranker uses them: that read is the person's exposure.
+   */
+  private async extend(
+    viewer: Principal,
+    session: FeedSession,
+    params: ExperimentParams,
+  ): Promise<FeedSession> {
     const { db } = this.deps;
     const userId = viewer.userId;
     const [following, graph, saved, seeds, interests, pool] = await Promise.all([
@@ -298,11 +320,11 @@ export class FeedService {
       ].filter((c) => c.ownerId !== userId),
     };
     const ranked = rank(sources, {
-      shares: this.deps.config.feedShares,
-      diversity: this.deps.config.feedDiversity,
+      ...rankSettings(params, this.deps.config),
       exclude,
       limit: this.deps.batch ?? BATCH,
     });
+    const variants = params.variantsOf(FEED_PARAM_NAMES);
     return {
       viewer: userId,
       at: session.at,
@@ -310,6 +332,7 @@ export class FeedService {
       reasons: [...session.reasons, ...ranked.map((c) => c.reason)],
       // Fewer than a batch: the sources ran dry.
       done: ranked.length < (this.deps.batch ?? BATCH),
+      ...(variants ? { variants } : {}),
     };
   }
 

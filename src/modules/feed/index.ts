@@ -2,7 +2,7 @@ import type { AppModule, ModuleDeps } from '../module.js';
 import type { ProductServices } from '../product-services.js';
 import { fanoutConsumer, followConsumer } from './fanout.js';
 import { feedRoutes } from './feed.routes.js';
-import { FeedService } from './feed.service.js';
+import { type FeedDeps, FeedService } from './feed.service.js';
 import type { FeedStore } from './feed-store.js';
 import { MemoryFeedStore } from './memory-feed-store.js';
 import { PopularPool, type SignalSource } from './popular-pool.js';
@@ -21,7 +21,7 @@ export type { WalkRecommender } from './walk-recommender.js';
 export function feedModule(
   deps: ModuleDeps,
   product: ProductServices,
-  sources: { signals: SignalSource; recommender: WalkRecommender },
+  sources: { signals: SignalSource; recommender: WalkRecommender; exposures: FeedDeps['exposures'] },
 ): AppModule & { readonly service: FeedService; readonly store: FeedStore; readonly pool: PopularPool } {
   const store: FeedStore = deps.redis
     ? new RedisFeedStore(deps.redis, deps.config.redisPrefix)
@@ -34,6 +34,7 @@ export function feedModule(
     recommender: sources.recommender,
     bookmarks: deps.bookmarks,
     pool,
+    exposures: sources.exposures,
     config: deps.config,
     log: deps.log,
     cache: deps.cache,

@@ -1,5 +1,6 @@
 import type { Principal } from '../../platform/principal.js';
 import type { CachedBoardAccess } from '../boards/index.js';
+import type { ExperimentParams } from '../experiments/index.js';
 import type { ImagesService } from './images.service.js';
 import type { PinCopy } from './pin-store.js';
 import type { PinImage, PinRow } from './pins.repository.js';
@@ -34,6 +35,11 @@ export interface PromotionContext {
   readonly query?: string;
   /** The pin on screen (RELATED): its interests count as the viewer's. */
   readonly contextPinId?: string;
+  /**
+   * The viewer's experiment parameters when the surface resolved them for this request already (the
+   * home feed does): the ad server reads its settings from them instead of resolving them again.
+   */
+  readonly experiments?: ExperimentParams;
 }
 
 /** An organic item of a page, as promotion sees it: the pin and who owns it. */

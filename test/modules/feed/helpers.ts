@@ -34,6 +34,7 @@ export function feedWith(app: App, recommender: WalkRecommender, more: Partial<F
     recommender,
     bookmarks: app.deps.bookmarks,
     pool: module.pool,
+    exposures: app.product.exposures,
     config: app.config,
     log: app.log,
     cache: app.deps.cache,

@@ -121,6 +121,10 @@ describe('sessions', () => {
     expect(decodeSession(text)).toEqual({ ...s, reasons: [...s.reasons] });
     expect(decodeSession('{')).toBeUndefined();
     expect(decodeSession('{"v":1}')).toBeUndefined();
+    // With the experiment variants its ranking came from (absent when none).
+    const ranked = { ...s, reasons: [...s.reasons], variants: 'feed-blend:abc:popular' };
+    expect(decodeSession(encodeSession(ranked))).toEqual(ranked);
+    expect(decodeSession(text)).not.toHaveProperty('variants');
   });
 });
 

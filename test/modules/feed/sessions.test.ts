@@ -72,6 +72,7 @@ describe('sessions', () => {
       recommender: { recommend: async () => [] },
       bookmarks: app.deps.bookmarks,
       pool: new PopularPool(app.database.db, app.log, undefined),
+      exposures: app.product.exposures,
       config: app.config,
       log: app.log,
       batch: 4,

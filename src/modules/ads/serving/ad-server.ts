@@ -16,6 +16,8 @@ export interface AdRequest extends ServingContext {
   readonly organicPinIds: ReadonlySet<string>;
   /** Seeds the auction's tie-break. */
   readonly requestId: string;
+  /** The reserve for this request (an experiment's), else the settings' for its placement. */
+  readonly reserveEcpmMicro?: number;
 }
 
 /** A won slot: the ad, its price per billable event, and the budget reserved for it. */
@@ -141,7 +143,7 @@ export class AdServer {
     const { winners, scored } = candidates.run(
       {
         slots: request.slots,
-        reserveEcpmMicro: this.deps.settings.reserveEcpmMicro[request.placement],
+        reserveEcpmMicro: request.reserveEcpmMicro ?? this.deps.settings.reserveEcpmMicro[request.placement],
         minRelevance: this.deps.settings.minRelevance,
         seed: request.requestId,
       },

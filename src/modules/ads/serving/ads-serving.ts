@@ -7,6 +7,7 @@ import type { Metrics } from '../../../platform/metrics.js';
 import type { Principal } from '../../../platform/principal.js';
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
 import { type ImpressionTokens, viewerOf } from '../../events/index.js';
+import type { Exposures } from '../../experiments/index.js';
 import { pinInterests } from '../../interests/index.js';
 import type {
   ListEntry,
@@ -19,6 +20,7 @@ import { type AuctionLogEntry, emit } from '../../topics.js';
 import { adBillingRepository } from '../billing/ad-billing.repository.js';
 import { bidFloorMicro } from '../money.js';
 import { AdCatalog, type ServableAd } from './ad-catalog.js';
+import { layoutFor, reserveFor } from './ad-params.js';
 import {
   type AdRequest,
   type AdServer,
@@ -55,6 +57,11 @@ export interface AdsServingDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly settings: AdsServingConfig;
+  /**
+   * The viewer's experiment parameters (reserve prices and slots can be under test), when the surface
+   * did not resolve them for the request already.
+   */
+  readonly exposures: Pick<Exposures, 'forUnit'>;
   /** Wakes the outbox relay (the auction log is written to the outbox). */
   readonly eventsCommitted: () => void;
   readonly now?: () => number;
@@ -160,7 +167,11 @@ export class AdsServing implements Promotions {
     const who = viewerOf(viewer);
     // Ads are for people: a token acting for an app alone gets none.
     if (!('viewerUserId' in who)) return ids;
-    const slots = adSlots(organic.length, settings);
+    // The layout is read (the viewer exposed to an experiment that sets it) whenever the page could
+    // carry ads; the reserve only when an auction runs.
+    const params = request.experiments ?? (await this.deps.exposures.forUnit({ userId: viewer.userId }));
+    const layout = layoutFor(params, settings);
+    const slots = adSlots(organic.length, layout);
     if (slots === 0) return ids;
     let served: ServedAd[] = [];
     try {
@@ -181,6 +192,7 @@ export class AdsServing implements Promotions {
         slots,
         organicPinIds: new Set(organic.map((o) => o.pinId)),
         requestId: request.requestId,
+        reserveEcpmMicro: reserveFor(params, settings, PLACEMENT[request.surface]),
       };
       const result = await this.server.select(adRequest);
       served = result.served;
@@ -198,7 +210,7 @@ export class AdsServing implements Promotions {
     const { items, left } = insertAds<OrganicItem, PromotedItem>(
       organic,
       served.map((s) => ({ pinId: s.ad.pinId, ownerId: s.ad.advertiserId, served: s })),
-      settings,
+      layout,
     );
     await this.releaseAll(left.map((l) => l.served));
     const issuedAt = this.now();

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../platform/logger.js';
+import type { Metrics } from '../../../platform/metrics.js';
 import type { AppType } from '../../events/index.js';
 import {
   type Assignment,
@@ -21,6 +22,22 @@ export type ExposureUnit = (
   /** The client's app type, recorded with the exposure (default OTHER). */
   readonly appType?: AppType;
 };
+
+/** The range a numeric parameter must be in to be used (else the caller's default). */
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  /** Whole numbers only. */
+  readonly integer?: boolean;
+}
+
+/** Told of a parameter value the caller could not use (wrong type or out of range). */
+export type RejectedParam = (what: {
+  readonly name: string;
+  readonly experiment: string;
+  readonly variant: string;
+  readonly value: Param;
+}) => void;
 
 /** Device ids as the event stream takes them (the same rule as POST /v5/events' `device_id`). */
 const DEVICE_ID = /^[A-Za-z0-9._~-]{1,64}$/;
@@ -72,17 +89,61 @@ export class ExperimentParams {
     private readonly byExperiment: ReadonlyMap<string, ParamOwner>,
     private readonly buffer: ExposureBuffer,
     private readonly now: () => number,
+    private readonly rejected: RejectedParam = () => {},
   ) {}
 
   /** The typed parameter `name`, or null when no experiment the unit is in defines it (no exposure). */
   param(name: string): Param | null {
+    return this.read(name)?.param ?? null;
+  }
+
+  /** The assignment whose experiment defines `name` (exposed) and its variant's value; null if none. */
+  private read(name: string): { a: Assignment; param: Param | null } | null {
     for (const a of this.assignments) {
       const owner = this.byExperiment.get(a.experiment);
       if (!owner?.params.has(name)) continue;
       this.expose(a, owner);
-      return a.params[name] ?? null;
+      return { a, param: a.params[name] ?? null };
     }
     return null;
+  }
+
+  /**
+   * A number parameter that must lie in `range` (whole, when asked): the experiment's value, or
+   * `fallback` when no experiment of the unit's defines it, its variant leaves it unset, or its value is
+   * of another type or out of range. A value refused is reported (Exposures reports each once per
+   * process); the unit is exposed all the same, since it read the parameter.
+   */
+  bounded(name: string, fallback: number, range: NumberRange): number {
+    const found = this.read(name);
+    if (!found?.param) return fallback;
+    const p = found.param;
+    if (
+      p.type === 'number' &&
+      Number.isFinite(p.value) &&
+      p.value >= range.min &&
+      p.value <= range.max &&
+      (!range.integer || Number.isInteger(p.value))
+    )
+      return p.value;
+    this.rejected({ name, experiment: found.a.experiment, variant: found.a.variant, value: p });
+    return fallback;
+  }
+
+  /**
+   * Which variants decide these parameters for the unit, as a short text (experiment, run and variant
+   * of each assignment whose experiment defines any of them; '' when none): what a cached result made
+   * with the parameters is keyed by, so it is made anew when an experiment starts, stops or moves the
+   * unit. Reading it logs nothing.
+   */
+  variantsOf(names: readonly string[]): string {
+    let out = '';
+    for (const a of this.assignments) {
+      const owner = this.byExperiment.get(a.experiment);
+      if (!owner || !names.some((n) => owner.params.has(n))) continue;
+      out += `${out ? ',' : ''}${a.experiment}:${owner.run}:${a.variant}`;
+    }
+    return out;
   }
 
   number(name: string, fallback: number): number {
@@ -121,12 +182,35 @@ export class ExperimentParams {
 
 /** Serving code's door to experiments: `forUnit(unit)` then typed reads, each read logging its exposure. */
 export class Exposures {
+  /** Values refused already (experiment, run, variant, parameter): each is logged and counted once. */
+  private readonly refused = new Set<string>();
+  private readonly refusedCount;
+
   constructor(
     private readonly runningLayers: () => Promise<readonly CompiledLayer[]>,
     private readonly buffer: ExposureBuffer,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+    metrics?: Metrics,
+  ) {
+    this.refusedCount = metrics?.counter(
+      'corkboard_experiment_params_refused_total',
+      'Experiment parameter values serving could not use (wrong type or out of range; the default was served), each distinct value once per process, by parameter.',
+      ['param'] as const,
+    );
+  }
+
+  private readonly onRejected: RejectedParam = ({ name, experiment, variant, value }) => {
+    const key = `${experiment}\u0000${variant}\u0000${name}\u0000${JSON.stringify(value)}`;
+    if (this.refused.has(key)) return;
+    if (this.refused.size >= 10_000) this.refused.clear();
+    this.refused.add(key);
+    this.refusedCount?.inc({ param: name });
+    this.log.warn(
+      { experiment, variant, param: name, value },
+      'experiment parameter value out of range or of the wrong type; serving the default',
+    );
+  };
 
   /**
    * Assigns `unit` in every running layer (no exposure yet). A unit id that is not a user id or a
@@ -154,7 +238,7 @@ export class Exposures {
         if (a !== null) assignments.push(a);
       }
     }
-    return new ExperimentParams(unit, assignments, map, this.buffer, this.now);
+    return new ExperimentParams(unit, assignments, map, this.buffer, this.now, this.onRejected);
   }
 
   /** One parameter for one unit: `forUnit(unit)` and a typed read, for code that reads a single value. */
