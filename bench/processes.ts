@@ -27,8 +27,7 @@ export function freePort(): Promise<number> {
 
 /**
  * Spawns `node --import tsx <args>` and resolves once it prints "listening on http://…" (or matches
- * `ready`, whose first group, if any, becomes the url). BENCH_CHILD_NODE_ARGS adds node options to every
- * child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the servers under load).
+ * `ready`, whose first group, if any, becomes the url).
  */
 export function startChild(
   name: string,
@@ -37,8 +36,7 @@ export function startChild(
   timeoutMs: number,
   ready: RegExp = READY,
 ): Promise<Child> {
-  const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -104,8 +102,7 @@ export function runCommand(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<string> {
-  const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
