@@ -56,7 +56,7 @@ import { type LoadOptions, measure, median, type Sample } from './measure.js';
 import { postEvents } from './post-events.js';
 import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
-import { dropRedisPrefix, envNumber, percentile, servicesEnv } from './settings.js';
+import { dropRedisPrefix, envNumber, modeEnv, percentile } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'ads-serving.json');
@@ -90,30 +90,8 @@ const S = {
 
 /** Environment of every Corkboard process of this bench (children and the in-process app). */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  if (services)
-    return servicesEnv(
-      {
-        databaseUrl: process.env.DATABASE_URL!,
-        redisUrl: process.env.REDIS_URL!,
-        schema,
-        redisPrefix,
-        dataDir,
-      },
-      extra,
-    );
-  const e: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    MEDIA_DIR: join(dataDir, 'media'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMITS: 'off',
-    SEED_DEMO: 'false',
-    ...extra,
-  };
-  delete e.DATABASE_URL;
-  delete e.REDIS_URL;
-  delete e.DB_SCHEMA;
-  return e;
+  const urls = services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {};
+  return modeEnv({ ...urls, schema, redisPrefix, dataDir }, extra);
 }
 
 /** The app on the bench's world, in this process (embedded: only while no child server holds it). */

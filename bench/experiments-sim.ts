@@ -41,7 +41,7 @@ import { loadConfig } from '../src/platform/config.js';
 import { prng } from './prng.js';
 import { runBench, runCommand } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
-import { dropRedisPrefix, envNumber, servicesEnv } from './settings.js';
+import { dropRedisPrefix, envNumber, modeEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'experiments-sim.json');
@@ -75,30 +75,8 @@ const S = {
 };
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  if (services)
-    return servicesEnv(
-      {
-        databaseUrl: process.env.DATABASE_URL!,
-        redisUrl: process.env.REDIS_URL!,
-        schema,
-        redisPrefix,
-        dataDir,
-      },
-      extra,
-    );
-  const e: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    MEDIA_DIR: join(dataDir, 'media'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMITS: 'off',
-    SEED_DEMO: 'false',
-    ...extra,
-  };
-  delete e.DATABASE_URL;
-  delete e.REDIS_URL;
-  delete e.DB_SCHEMA;
-  return e;
+  const urls = services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {};
+  return modeEnv({ ...urls, schema, redisPrefix, dataDir }, extra);
 }
 
 interface Caller {

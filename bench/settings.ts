@@ -48,6 +48,31 @@ export function servicesEnv(place: BenchPlace, extra: NodeJS.ProcessEnv = {}): N
   };
 }
 
+/**
+ * Environment of a bench that runs in either mode: services (`databaseUrl` and `redisUrl` given, as
+ * servicesEnv) or embedded (PGlite under `dataDir`; the services variables removed).
+ */
+export function modeEnv(
+  place: Omit<BenchPlace, 'databaseUrl' | 'redisUrl'> & { databaseUrl?: string; redisUrl?: string },
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  if (place.databaseUrl && place.redisUrl)
+    return servicesEnv({ ...place, databaseUrl: place.databaseUrl, redisUrl: place.redisUrl }, extra);
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: place.dataDir,
+    MEDIA_DIR: join(place.dataDir, 'media'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMITS: 'off',
+    SEED_DEMO: 'false',
+    ...extra,
+  };
+  delete e.DATABASE_URL;
+  delete e.REDIS_URL;
+  delete e.DB_SCHEMA;
+  return e;
+}
+
 /** Deletes every Redis key under `prefix`. */
 export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
