@@ -36,7 +36,7 @@
  * BENCH_PARTS (`feed,billing,exposure`) picks parts. Results: stdout and bench/results/ads-serving.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +56,7 @@ import { type LoadOptions, measure, median, type Sample } from './measure.js';
 import { postEvents } from './post-events.js';
 import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
-import { dropRedisPrefix, envNumber, modeEnv, percentile } from './settings.js';
+import { dropBenchPlace, envNumber, modeEnv, percentile } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'ads-serving.json');
@@ -90,9 +90,16 @@ const S = {
 
 /** Environment of every Corkboard process of this bench (children and the in-process app). */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const urls = services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {};
-  return modeEnv({ ...urls, schema, redisPrefix, dataDir }, extra);
+  return modeEnv(place, extra);
 }
+
+/** Where this run keeps its data (services: schema and Redis prefix too), dropped at the end. */
+const place = {
+  ...(services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {}),
+  schema,
+  redisPrefix,
+  dataDir,
+};
 
 /** The app on the bench's world, in this process (embedded: only while no child server holds it). */
 async function openApp(runJobs: boolean, port = 0): Promise<App> {
@@ -808,13 +815,7 @@ async function main(): Promise<void> {
     log(`JSON: ${RESULTS}`);
   } finally {
     await stopAll();
-    if (services) {
-      const pg = (await import('pg')).default;
-      const db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
-      await db.query(`drop schema if exists ${schema} cascade`).finally(() => db.end());
-      await dropRedisPrefix(process.env.REDIS_URL!, redisPrefix);
-    }
-    await rm(dataDir, { recursive: true, force: true });
+    await dropBenchPlace(place);
   }
 }
 

@@ -28,7 +28,7 @@
  * bench/results/experiments-sim.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +41,7 @@ import { loadConfig } from '../src/platform/config.js';
 import { prng } from './prng.js';
 import { runBench, runCommand } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
-import { dropRedisPrefix, envNumber, modeEnv } from './settings.js';
+import { dropBenchPlace, envNumber, modeEnv } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'experiments-sim.json');
@@ -75,9 +75,16 @@ const S = {
 };
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const urls = services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {};
-  return modeEnv({ ...urls, schema, redisPrefix, dataDir }, extra);
+  return modeEnv(place, extra);
 }
+
+/** Where this run keeps its data (services: schema and Redis prefix too), dropped at the end. */
+const place = {
+  ...(services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {}),
+  schema,
+  redisPrefix,
+  dataDir,
+};
 
 interface Caller {
   app: App;
@@ -402,13 +409,7 @@ async function main(): Promise<void> {
     log(`JSON: ${RESULTS}`);
   } finally {
     await app.close();
-    if (services) {
-      const pg = (await import('pg')).default;
-      const db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
-      await db.query(`drop schema if exists ${schema} cascade`).finally(() => db.end());
-      await dropRedisPrefix(process.env.REDIS_URL!, redisPrefix);
-    }
-    await rm(dataDir, { recursive: true, force: true });
+    await dropBenchPlace(place);
   }
 }
 

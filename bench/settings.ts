@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
@@ -39,12 +40,19 @@ export function servicesEnv(place: BenchPlace, extra: NodeJS.ProcessEnv = {}): N
     REDIS_URL: place.redisUrl,
     DB_SCHEMA: place.schema,
     REDIS_PREFIX: place.redisPrefix,
-    DATA_DIR: place.dataDir,
-    MEDIA_DIR: join(place.dataDir, 'media'),
+    ...quiet(place.dataDir),
+    ...extra,
+  };
+}
+
+/** What every bench's corkboard runs with: its data directory, quiet logs, no rate limits, no demo. */
+function quiet(dataDir: string): NodeJS.ProcessEnv {
+  return {
+    DATA_DIR: dataDir,
+    MEDIA_DIR: join(dataDir, 'media'),
     LOG_LEVEL: 'warn',
     RATE_LIMITS: 'off',
     SEED_DEMO: 'false',
-    ...extra,
   };
 }
 
@@ -58,19 +66,27 @@ export function modeEnv(
 ): NodeJS.ProcessEnv {
   if (place.databaseUrl && place.redisUrl)
     return servicesEnv({ ...place, databaseUrl: place.databaseUrl, redisUrl: place.redisUrl }, extra);
-  const e: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: place.dataDir,
-    MEDIA_DIR: join(place.dataDir, 'media'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMITS: 'off',
-    SEED_DEMO: 'false',
-    ...extra,
-  };
+  const e: NodeJS.ProcessEnv = { ...process.env, ...quiet(place.dataDir), ...extra };
   delete e.DATABASE_URL;
   delete e.REDIS_URL;
   delete e.DB_SCHEMA;
   return e;
+}
+
+/**
+ * Drops what a bench run kept: in services mode its schema and Redis keys (`databaseUrl`, `redisUrl`
+ * given), and its data directory.
+ */
+export async function dropBenchPlace(
+  place: Omit<BenchPlace, 'databaseUrl' | 'redisUrl'> & { databaseUrl?: string; redisUrl?: string },
+): Promise<void> {
+  if (place.databaseUrl && place.redisUrl) {
+    const pg = (await import('pg')).default;
+    const db = new pg.Pool({ connectionString: place.databaseUrl, max: 1 });
+    await db.query(`drop schema if exists ${place.schema} cascade`).finally(() => db.end());
+    await dropRedisPrefix(place.redisUrl, place.redisPrefix);
+  }
+  await rm(place.dataDir, { recursive: true, force: true });
 }
 
 /** Deletes every Redis key under `prefix`. */
