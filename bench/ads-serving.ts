@@ -12,7 +12,11 @@
  *    (alternating rounds, the order swapped every round). Each server first serves every reader's page
  *    once; the ads-on pages of that pass are counted (share with an `is_promoted` item) and the promoted
  *    pins laid in during a run are read from `corkboard_ads_served_total`, the server's CPU per request
- *    from /proc. Target: ads-on p99 ≤ 1.2 × ads-off p99.
+ *    from /proc. Target: ads-on p99 ≤ 1.2 × ads-off p99. In each page setting of BENCH_FEED_PAGES
+ *    (`reused,ranked`): `reused` runs the servers as configured by default, where a reader's first page is
+ *    kept FEED_SNAPSHOT_SECONDS (30) and served again; `ranked` sets FEED_SNAPSHOT_SECONDS=0, so every
+ *    request ranks its first page, as a reader's visit does when they have not opened the feed in the last
+ *    half minute.
  * 2. billing: POST /v5/events, BENCH_BILLING_BATCHES batches of 1,000 PIN_CLICK events, 4 calls at a time,
  *    in process (`createApp` with its job consumers, listening on loopback). Promoted: every click carries
  *    its own promoted token (a hold out of its ad group's budget block, as the ad server takes it, then
@@ -86,6 +90,7 @@ const S = {
   rounds: envNumber('BENCH_ROUNDS', 2, 1),
   billingBatches: envNumber('BENCH_BILLING_BATCHES', 30, 1),
   parts: (process.env.BENCH_PARTS ?? 'feed,billing,exposure').split(',').map((p) => p.trim()),
+  feedPages: (process.env.BENCH_FEED_PAGES ?? 'reused,ranked').split(',').map((p) => p.trim()),
 };
 
 /** Environment of every Corkboard process of this bench (children and the in-process app). */
@@ -270,12 +275,32 @@ async function feedRun(
   }
 }
 
-async function feedPart(world: World) {
+/**
+ * The feed part in each page setting of BENCH_FEED_PAGES: `reused` (the server's defaults: a reader's
+ * first page is kept FEED_SNAPSHOT_SECONDS and served again, so with 50 readers reloading at thousands of
+ * requests a second nearly every organic page is a copy and the auction is most of the work) and `ranked`
+ * (FEED_SNAPSHOT_SECONDS=0: every request ranks its first page, as a visit does when the reader has not
+ * opened the feed in the last half minute).
+ */
+async function feedParts(world: World) {
+  const out: Record<string, Awaited<ReturnType<typeof feedPart>>> = {};
+  for (const pages of S.feedPages) {
+    if (pages !== 'reused' && pages !== 'ranked')
+      throw new Error(`BENCH_FEED_PAGES: "${pages}" is not reused or ranked`);
+    log(
+      `Home feed, first pages ${pages === 'reused' ? 'reused (server defaults)' : 'ranked on every request'}:`,
+    );
+    out[pages] = await feedPart(world, pages === 'ranked' ? { FEED_SNAPSHOT_SECONDS: '0' } : {});
+  }
+  return out;
+}
+
+async function feedPart(world: World, extra: NodeJS.ProcessEnv) {
   const on: FeedRun[] = [];
   const off: FeedRun[] = [];
   for (let r = 0; r < S.rounds; r++) {
     for (const ads of r % 2 === 0 ? [false, true] : [true, false]) {
-      const run = await feedRun(world, ads);
+      const run = await feedRun(world, ads, extra);
       (ads ? on : off).push(run);
       log(
         `  round ${r + 1} ads ${ads ? 'on ' : 'off'}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
@@ -798,7 +823,7 @@ async function main(): Promise<void> {
   );
   try {
     const world = await makeWorld();
-    const feed = S.parts.includes('feed') ? await feedPart(world) : null;
+    const feed = S.parts.includes('feed') ? await feedParts(world) : null;
     const billing = S.parts.includes('billing') ? await billingPart(world) : null;
     const exposure = S.parts.includes('exposure') ? await exposurePart(world) : null;
     await writeResults(RESULTS, {

@@ -62,8 +62,8 @@ export interface AdServerDeps {
   readonly effectiveBid: (ad: ServableAd, request: AdRequest) => number | null;
   /** The ad group's bid floor, micro per billable event. */
   readonly floor: (ad: ServableAd) => number;
-  /** How many times the viewer saw the ad group's ads in its frequency window. */
-  readonly shown?: (viewerId: string | null, adGroupId: string) => number;
+  /** How many times the request's viewer saw the ad group's ads in its frequency window. */
+  readonly shown?: (request: AdRequest, adGroupId: string) => number;
   /**
    * What one unit of the ad's currency is worth in the auction's currency, or null when it is not known
    * (the ad then stays out: bids are never compared by their numbers across currencies). Default 1.
@@ -123,7 +123,7 @@ export class AdServer {
     candidates.clear();
     for (const ad of this.deps.catalog.snapshot().candidates(request.placement, interests, request.query)) {
       if (request.organicPinIds.has(ad.pinId)) continue;
-      const shown = this.deps.shown?.(request.viewer.userId, ad.adGroupId) ?? 0;
+      const shown = this.deps.shown?.(request, ad.adGroupId) ?? 0;
       if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
       const rate = this.deps.rate ? this.deps.rate(ad) : 1;
       if (rate === null) continue;

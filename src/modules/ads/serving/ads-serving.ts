@@ -78,6 +78,8 @@ type PromotedItem = OrganicItem & { readonly served: ServedAd };
 interface RequestFacts {
   readonly paceSeed: number;
   readonly relevance: Parameters<typeof relevance>[1];
+  /** The viewer's impressions per frequency-capped ad group (loadFrequencies), when known. */
+  readonly shown: ReadonlyMap<string, number> | undefined;
 }
 
 /**
@@ -109,8 +111,12 @@ export class AdsServing implements Promotions {
   });
   private readonly contexts = new LRUCache<string, string[]>({ max: 20_000, ttl: CONTEXT_TTL_MS });
   private readonly queries = new LRUCache<string, Set<string>>({ max: 5_000 });
-  /** What every candidate of a request shares: the pacing draw's hash, relevance's interests. */
-  private readonly facts = new WeakMap<AdRequest, RequestFacts>();
+  /**
+   * What every candidate of a request shares: the pacing draw's hash, relevance's interests, the viewer's
+   * frequency counts. Made on the request's first candidate and kept for the request being scored (select
+   * scores a request's candidates in one synchronous pass, so one slot is enough).
+   */
+  private facts: { request: AdRequest; facts: RequestFacts } | undefined;
   /** Currencies without an exchange rate, warned about once. */
   private readonly unpriced = new Set<string>();
   private readonly served;
@@ -139,7 +145,7 @@ export class AdsServing implements Promotions {
         this.pacer.enters(ad, fnv1a(ad.adGroupId, this.requestFacts(request).paceSeed) / 2 ** 32)
           ? this.pacer.bid(ad)
           : null,
-      shown: (viewerId, adGroupId) => (viewerId ? (this.frequencies.get(viewerId)?.get(adGroupId) ?? 0) : 0),
+      shown: (request, adGroupId) => this.requestFacts(request).shown?.get(adGroupId) ?? 0,
       rate: (ad) => this.rateOf(ad.currency),
       blocks: { ...DEFAULT_BLOCKS, windowMs: deps.settings.budgetBlockMs },
       log: deps.log,
@@ -190,7 +196,7 @@ export class AdsServing implements Promotions {
         ...(request.query ? { query: request.query } : {}),
         ...(contextInterests ? { contextInterests } : {}),
         slots,
-        organicPinIds: new Set(organic.map((o) => o.pinId)),
+        organicPinIds: new Set(ids as string[]),
         requestId: request.requestId,
         reserveEcpmMicro: reserveFor(params, settings, PLACEMENT[request.surface]),
       };
@@ -247,18 +253,17 @@ export class AdsServing implements Promotions {
 
   /** The request's shared facts, made on its first candidate. */
   private requestFacts(request: AdRequest): RequestFacts {
-    let facts = this.facts.get(request);
-    if (!facts) {
-      facts = {
-        paceSeed: fnv1a(`pace:${request.requestId}:`),
-        relevance: {
-          placement: request.placement,
-          interests: union(request.viewer.interests, request.contextInterests),
-          ...(request.query ? { queryInterests: this.queryInterestsOf(request.query) } : {}),
-        },
-      };
-      this.facts.set(request, facts);
-    }
+    if (this.facts?.request === request) return this.facts.facts;
+    const facts: RequestFacts = {
+      paceSeed: fnv1a(`pace:${request.requestId}:`),
+      relevance: {
+        placement: request.placement,
+        interests: union(request.viewer.interests, request.contextInterests),
+        ...(request.query ? { queryInterests: this.queryInterestsOf(request.query) } : {}),
+      },
+      shown: request.viewer.userId ? this.frequencies.get(request.viewer.userId) : undefined,
+    };
+    this.facts = { request, facts };
     return facts;
   }
 
