@@ -241,6 +241,9 @@ export interface EventTable {
   experiment: ColumnType<string | null, string | null | undefined, string | null>;
   experiment_run: ColumnType<string | null, string | null | undefined, string | null>;
   variant: ColumnType<string | null, string | null | undefined, string | null>;
+  /** FEED_TIMING events: requests served and their server time summed, ms (migration 0025). */
+  timing_requests: ColumnType<number | null, number | null | undefined, number | null>;
+  timing_ms: ColumnType<string | null, string | number | null | undefined, string | null>;
 }
 
 export interface ImpressionTokenUseTable {
