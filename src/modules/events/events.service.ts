@@ -14,9 +14,17 @@ import {
   eventsRepository as repo,
 } from './events.repository.js';
 import { type AppType, MAX_BATCH, type ServerKind } from './events.schemas.js';
-import { type ClientEventInput, fitToken, parseEvent, type Rejection } from './events.validate.js';
+import {
+  actorOf,
+  type ClientEventInput,
+  fitToken,
+  parseEvent,
+  type Rejection,
+  type SessionStartInput,
+} from './events.validate.js';
 import { GroupCommit } from './group-commit.js';
 import type { AdClaim, ImpressionTokens, Surface } from './impression-tokens.js';
+import { viewerOf } from './impression-tokens.js';
 import { dayOf, EventPartitions, isMissingPartition } from './partitions.js';
 
 /** The outbox topic of every stored batch of events; the rollups read it. */
@@ -94,8 +102,8 @@ export interface EventsDeps {
   clock?: () => number;
 }
 
-/** A client event that passed every check made before the database: what to store and its token use. */
-interface Candidate {
+/** An item event that passed every check made before the database: what to store and its token use. */
+interface ItemCandidate {
   ev: ClientEventInput;
   id: string;
   tokenId: string;
@@ -110,6 +118,15 @@ interface Candidate {
   /** When the item was served (the token's issue time), epoch ms. */
   servedAt: number;
 }
+
+/** A SESSION_START that passed every check: no item, so no token use. */
+interface SessionCandidate {
+  ev: SessionStartInput;
+  id: string;
+  userId: string | null;
+}
+
+type Candidate = ItemCandidate | SessionCandidate;
 
 /**
  * Whether an event of `kind` is the one its promoted item is billed for: an impression of an ad billed
@@ -168,12 +185,31 @@ export class EventsService {
 
     // 1. Each event on its own: shape, time window, token signature and fit.
     const byId = new Map<string, Candidate>();
-    const byUse = new Map<string, Candidate>();
+    const byUse = new Map<string, ItemCandidate>();
     const fitting: Candidate[] = [];
     for (let i = 0; i < events.length; i++) {
       const parsed = parseEvent(events[i], i, window);
       if ('code' in parsed) {
         rejected.push(parsed);
+        continue;
+      }
+      if (parsed.kind === 'SESSION_START') {
+        // No item and no token: the event is the caller's own, as an app-only token's item events are
+        // the device's they name. Idempotent by its id, as every client event is.
+        const appOnly = 'viewerAppId' in viewerOf(caller);
+        const who = actorOf(parsed, caller.userId, appOnly);
+        if ('rejection' in who) {
+          rejected.push(who.rejection);
+          continue;
+        }
+        const id = `${who.actor}:${parsed.eventId}`;
+        if (byId.has(id)) {
+          duplicates++;
+          continue;
+        }
+        const c: SessionCandidate = { ev: parsed, id, userId: appOnly ? null : caller.userId };
+        byId.set(id, c);
+        fitting.push(c);
         continue;
       }
       const verified = this.deps.tokens.verify(parsed.token, now);
@@ -201,7 +237,7 @@ export class EventsService {
         rejected.push(replay(parsed));
         continue;
       }
-      const c: Candidate = {
+      const c: ItemCandidate = {
         ev: parsed,
         id,
         tokenId: claims.tokenId,
@@ -256,24 +292,41 @@ export class EventsService {
   }
 
   private async store(candidates: Candidate[], appId: string) {
-    const b: ClientBatchRow[] = candidates.map((c, i) => ({
-      ord: i,
-      token_id: c.tokenId,
-      kind: c.ev.kind,
-      id: c.id,
-      day: dayOf(c.ev.occurredAt),
-      occurred_ms: c.ev.occurredAt,
-      user_id: c.userId,
-      device_id: c.ev.deviceId ?? null,
-      pin_id: c.ev.pinId,
-      surface: c.surface,
-      position: c.position,
-      app_type: c.ev.appType,
-      request_id: c.requestId || null,
-      expires_ms: c.expiresAt,
-      ad_id: c.ad?.adId ?? null,
-      charge: c.ad && billable(c.ad, c.ev.kind) ? chargeOf(c.ad, c.servedAt) : null,
-    }));
+    const b: ClientBatchRow[] = candidates.map((c, i) => {
+      const common = {
+        ord: i,
+        kind: c.ev.kind,
+        id: c.id,
+        day: dayOf(c.ev.occurredAt),
+        occurred_ms: c.ev.occurredAt,
+        user_id: c.userId,
+        device_id: c.ev.deviceId ?? null,
+        app_type: c.ev.appType,
+      };
+      if (!('tokenId' in c))
+        return {
+          ...common,
+          token_id: null,
+          pin_id: null,
+          surface: null,
+          position: null,
+          request_id: null,
+          expires_ms: null,
+          ad_id: null,
+          charge: null,
+        };
+      return {
+        ...common,
+        token_id: c.tokenId,
+        pin_id: c.ev.pinId,
+        surface: c.surface,
+        position: c.position,
+        request_id: c.requestId || null,
+        expires_ms: c.expiresAt,
+        ad_id: c.ad?.adId ?? null,
+        charge: c.ad && billable(c.ad, c.ev.kind) ? chargeOf(c.ad, c.servedAt) : null,
+      };
+    });
     const days = b.map((r) => r.day);
     await this.partitions.ensure(days);
     const batchId = await this.nextBatchId();
@@ -287,10 +340,11 @@ export class EventsService {
       await this.partitions.ensure(days);
       outcome = await repo.storeClientBatch(this.deps.db, b, appId, batchId, EVENTS_BATCH_TOPIC);
     }
-    const missing = outcome.missing.map((i) => candidates[i]!);
-    const taken = outcome.taken.map((i) => candidates[i]!);
+    // Only item events can miss their pin or find their token taken.
+    const missing = outcome.missing.map((i) => candidates[i] as ItemCandidate);
+    const taken = outcome.taken.map((i) => candidates[i] as ItemCandidate);
     let duplicates = 0;
-    const replays: Candidate[] = [];
+    const replays: ItemCandidate[] = [];
     if (taken.length > 0) {
       // Committed token uses never change: who holds each can be read after the fact.
       const holders = await repo.tokenUseHolders(

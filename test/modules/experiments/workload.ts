@@ -26,6 +26,7 @@ const KINDS = [
   'IMPRESSION',
   'SEARCH',
   'FOLLOW',
+  'SESSION_START',
 ];
 
 /**
@@ -48,7 +49,7 @@ export function workload(
     const n = Math.floor(rand() * opts.eventsPerUnit * 2);
     for (let i = 0; i < n; i++) {
       const kind = pick(KINDS);
-      const promoted = kind !== 'SEARCH' && kind !== 'FOLLOW' && rand() < 0.3;
+      const promoted = kind !== 'SEARCH' && kind !== 'FOLLOW' && kind !== 'SESSION_START' && rand() < 0.3;
       const charged = promoted && (kind === 'IMPRESSION' || rand() < 0.5);
       out.push({
         id: `${unit}:t:${serial++}`,
@@ -171,6 +172,7 @@ export function bruteForce(events: readonly WorkEvent[]) {
     outbound_clicks_per_user: count('OUTBOUND_CLICK'),
     impressions_per_user: count('IMPRESSION'),
     searches_per_user: count('SEARCH'),
+    sessions_per_user: count('SESSION_START'),
     ad_revenue_micro_per_user: (e) => BigInt(e.chargeMicro),
   };
   const ratio: Record<string, [(e: WorkEvent) => bigint, (e: WorkEvent) => bigint]> = {
