@@ -24,6 +24,9 @@ export interface EventColumns {
   experiment: (string | null)[];
   experiment_run: (string | null)[];
   variant: (string | null)[];
+  /** FEED_TIMING events: requests and their summed server time (ms); null for every other kind. */
+  timing_requests: (number | null)[];
+  timing_ms: (number | null)[];
 }
 
 export function emptyColumns(): EventColumns {
@@ -47,6 +50,8 @@ export function emptyColumns(): EventColumns {
     experiment: [],
     experiment_run: [],
     variant: [],
+    timing_requests: [],
+    timing_ms: [],
   };
 }
 
@@ -105,7 +110,7 @@ export const eventsRepository = {
     const { rows: written } = await sql<{ id: string; day: string }>`
       insert into events (day, id, kind, occurred_at, user_id, device_id, app_id, pin_id, board_id,
                           target_user_id, query, surface, position, app_type, request_id, ad_id,
-                          experiment, experiment_run, variant, batch_id)
+                          experiment, experiment_run, variant, timing_requests, timing_ms, batch_id)
       select u.*, ${batchId}::bigint
         from unnest(${rows.day}::date[], ${rows.id}::text[], ${rows.kind}::text[],
                     ${rows.occurred_at}::timestamptz[], ${rows.user_id}::bigint[], ${rows.device_id}::text[],
@@ -113,7 +118,7 @@ export const eventsRepository = {
                     ${rows.target_user_id}::bigint[], ${rows.query}::text[], ${rows.surface}::text[],
                     ${rows.position}::int[], ${rows.app_type}::text[], ${rows.request_id}::text[],
                     ${rows.ad_id}::bigint[], ${rows.experiment}::text[], ${rows.experiment_run}::text[],
-                    ${rows.variant}::text[]) as u
+                    ${rows.variant}::text[], ${rows.timing_requests}::int[], ${rows.timing_ms}::bigint[]) as u
       on conflict do nothing
       returning id, day::text as day`.execute(db);
     return written;

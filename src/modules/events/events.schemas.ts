@@ -16,8 +16,10 @@ export const CLIENT_KINDS = [...ITEM_KINDS, 'SESSION_START'] as const;
 /**
  * Kinds the API records itself when the action happens (a client sending one is refused). EXPOSURE: code
  * read an experiment's parameter for a unit (experiments/exposure), at most once per unit, run and day.
+ * FEED_TIMING: a unit's home feed requests while it is in an experiment, and their server time summed
+ * (experiments/exposure/timing-buffer.ts).
  */
-export const SERVER_KINDS = ['SAVE', 'SEARCH', 'FOLLOW', 'UNFOLLOW', 'EXPOSURE'] as const;
+export const SERVER_KINDS = ['SAVE', 'SEARCH', 'FOLLOW', 'UNFOLLOW', 'EXPOSURE', 'FEED_TIMING'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 export type ServerKind = (typeof SERVER_KINDS)[number];

@@ -80,6 +80,17 @@ export interface ExposureEvent {
   appType?: AppType;
 }
 
+/** A unit's home feed requests gathered by one process: how many, their server time summed (ms). */
+export interface TimingEvent {
+  /** `<unit>:t:<process nonce>:<n>`: the same through retries, so a write stores it once. */
+  id: string;
+  unit: { userId: string } | { deviceId: string };
+  requests: number;
+  ms: number;
+  /** The last request's time. */
+  at: Date;
+}
+
 export interface BatchResult {
   accepted: number;
   duplicates: number;
@@ -419,6 +430,8 @@ export class EventsService {
       rows.experiment.push(null);
       rows.experiment_run.push(null);
       rows.variant.push(null);
+      rows.timing_requests.push(null);
+      rows.timing_ms.push(null);
     });
     await this.partitions.ensure(days, trx);
     return (await this.insert(trx, rows, batchId)).batchId;
@@ -477,7 +490,58 @@ export class EventsService {
       rows.experiment.push(x.experiment);
       rows.experiment_run.push(x.run);
       rows.variant.push(x.variant);
+      rows.timing_requests.push(null);
+      rows.timing_ms.push(null);
     }
+    return this.writeAlone(rows, days);
+  }
+
+  /**
+   * Stores FEED_TIMING events (experiments/exposure/timing-buffer.ts) as exposures are stored: one
+   * transaction with asynchronous commit, announced on events.batch. Each carries its unit's request
+   * count and summed server time; its id, kept through retries, makes a repeated write store nothing.
+   * Returns how many rows were new.
+   */
+  async recordTimings(timings: readonly TimingEvent[]): Promise<number> {
+    if (timings.length === 0) return 0;
+    const rows = emptyColumns();
+    const days: string[] = [];
+    for (const t of timings) {
+      const day = dayOf(t.at.getTime());
+      days.push(day);
+      rows.day.push(day);
+      rows.id.push(t.id);
+      rows.kind.push('FEED_TIMING');
+      rows.occurred_at.push(t.at.toISOString());
+      rows.user_id.push('userId' in t.unit ? t.unit.userId : null);
+      rows.device_id.push('deviceId' in t.unit ? t.unit.deviceId : null);
+      for (const col of [
+        rows.app_id,
+        rows.pin_id,
+        rows.board_id,
+        rows.target_user_id,
+        rows.query,
+        rows.surface,
+        rows.request_id,
+        rows.ad_id,
+        rows.experiment,
+        rows.experiment_run,
+        rows.variant,
+      ])
+        col.push(null);
+      rows.position.push(null);
+      rows.app_type.push('OTHER');
+      rows.timing_requests.push(t.requests);
+      rows.timing_ms.push(t.ms);
+    }
+    return this.writeAlone(rows, days);
+  }
+
+  /**
+   * Rows the API writes on its own (no action to commit with), in a transaction of their own with
+   * asynchronous commit, partitions made if needed; returns how many were new.
+   */
+  private async writeAlone(rows: EventColumns, days: string[]): Promise<number> {
     const write = () =>
       this.deps.db.transaction().execute(async (trx) => {
         await sql`set local synchronous_commit = off`.execute(trx);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { AD_PARAMS, layoutFor, reserveFor } from '../../../src/modules/ads/serving/ad-params.js';
@@ -10,6 +11,7 @@ import { call, makeAdAccount, makeAdGroups, makeCampaigns } from '../ads/helpers
 import { get, word } from '../discovery-search/helpers.js';
 import { feedJobsDone, follow, page } from '../feed/helpers.js';
 import { exposureRows } from './helpers.js';
+import { metricsCaughtUp } from './workload.js';
 
 /**
  * Dogfooding: the home feed ranker's shares and diversity and the ad server's reserve and slots read
@@ -198,6 +200,48 @@ describe(`the home feed reads its ranking settings through experiments (${testMo
       expect(await refusedCount(app, name)).toBe(1);
     expect((await exposedUsers(app, 'feed-bad')).get(u.id)).toBe('bad');
     await app.product.experiments.stopExperiment('cli:test', 'feed-bad');
+  });
+
+  it("gathers the home feed's server time of viewers in an experiment into FEED_TIMING events, and feed_latency_ms from them", async () => {
+    const KEY = 'feed-timed';
+    const salt = await experiment(app, KEY, { control: {}, tight: { 'feed.diversity.max': 3 } }, 5_000);
+    const users = await usersIn(app, KEY, ['control', 'tight', null], follower);
+    const outside = users.get(null)!;
+    expect((await app.product.exposures.forUnit({ userId: outside.id })).assignments).toEqual([]);
+    const started = Date.now();
+    for (const [, u] of users) for (let i = 0; i < 3; i++) await reasons(u);
+    const took = Date.now() - started;
+    await app.product.exposures.flush();
+    const { rows } = await sql<{ user_id: string; requests: number; ms: string; id: string }>`
+      select user_id::text as user_id, timing_requests as requests, timing_ms::text as ms, id
+        from events where kind = 'FEED_TIMING'`.execute(app.deps.db);
+    const of = (u: TestUser) => rows.filter((r) => r.user_id === u.id);
+    for (const v of ['control', 'tight']) {
+      const mine = of(users.get(v)!);
+      expect(mine.length, v).toBeGreaterThanOrEqual(1);
+      expect(
+        mine.reduce((n, r) => n + r.requests, 0),
+        v,
+      ).toBe(3);
+      const ms = mine.reduce((n, r) => n + Number(r.ms), 0);
+      expect(ms, v).toBeGreaterThanOrEqual(0);
+      expect(ms, v).toBeLessThanOrEqual(took);
+      for (const r of mine) expect(r.id).toMatch(new RegExp(`^u${users.get(v)!.id}:t:[0-9a-f]{12}:\\d+$`));
+    }
+    // Someone in no experiment costs nothing: no timing gathered.
+    expect(of(outside)).toEqual([]);
+
+    // The metric: Σ ms / Σ requests per variant, the requests in its denominator.
+    await metricsCaughtUp(app, 60_000);
+    const r = await app.product.experimentResults.results(KEY);
+    const latency = r.metrics.find((m) => m.metric === 'feed_latency_ms')!;
+    expect(latency).toMatchObject({ type: 'ratio', guardrail: true, higher_is_better: false });
+    const { rows: sums } = await sql<{ variant: string; s_b: string }>`
+      select variant, s_b::text as s_b from experiment_variant_sums
+       where run = ${salt} and metric = 'feed_latency_ms'`.execute(app.deps.db);
+    expect(Object.fromEntries(sums.map((x) => [x.variant, x.s_b]))).toEqual({ control: '3', tight: '3' });
+    for (const v of latency.variants) expect(v.mean, v.variant).toBeGreaterThanOrEqual(0);
+    await app.product.experiments.stopExperiment('cli:test', KEY);
   });
 });
 

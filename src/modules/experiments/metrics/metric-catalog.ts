@@ -7,6 +7,9 @@ export interface MetricEvent {
   readonly adId: string | null;
   /** The price recorded for the promoted event billed (ad_charges.amount_micro), else 0. */
   readonly chargeMicro: bigint;
+  /** FEED_TIMING events: home feed requests and their summed server time (ms); else 0. */
+  readonly timingRequests: bigint;
+  readonly timingMs: bigint;
 }
 
 interface MetricBase {
@@ -142,6 +145,17 @@ export const METRICS: readonly MetricDefinition[] = [
     numerator: promoted('PIN_CLICK', 'OUTBOUND_CLICK'),
     denominator: promoted('IMPRESSION'),
   },
+  {
+    key: 'feed_latency_ms',
+    type: 'ratio',
+    description:
+      "Home feed server time per request, ms: Σ ms / Σ requests of exposed units' FEED_TIMING events (delta method). Lower is better.",
+    guardrail: true,
+    higherIsBetter: false,
+    minimumEffect: relative(0.05),
+    numerator: (e) => e.timingMs,
+    denominator: (e) => e.timingRequests,
+  },
 ];
 
 /** Event kinds any metric reads. */
@@ -152,6 +166,7 @@ export const METRIC_KINDS = [
   'IMPRESSION',
   'SEARCH',
   'SESSION_START',
+  'FEED_TIMING',
 ] as const;
 
 /** What one event adds to a unit's (a, b) for a metric, given where it falls against the unit's window. */
