@@ -110,6 +110,8 @@ export interface OauthTokenTable {
   family_id: Int8 | null;
   /** When rotation replaced this refresh token; presenting it again is reuse. */
   rotated_at: Timestamp | null;
+  /** A client_credentials access token: acts for the app alone (migration 0025). */
+  app_only: ColumnType<boolean, boolean | undefined, boolean>;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
   created_at: TimestampDefault;

@@ -7,6 +7,7 @@ import { rankSettings } from '../../../src/modules/feed/feed-params.js';
 import { startTestApp, eventually as within } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
+import { FORM, form } from '../../helpers/oauth.js';
 import { call, makeAdAccount, makeAdGroups, makeCampaigns } from '../ads/helpers.js';
 import { get, word } from '../discovery-search/helpers.js';
 import { feedJobsDone, follow, page } from '../feed/helpers.js';
@@ -351,5 +352,78 @@ describe(`the ad server reads its reserve and slots through experiments (${testM
     expect(reserveFor(dear, app.config.adsServing, 'BROWSE')).toBe(
       app.config.adsServing.reserveEcpmMicro.BROWSE,
     );
+  });
+
+  it('assigns and exposes signed-out traffic by the device an app-only token names (X-Device-Id); none without it', async () => {
+    const developer = await makeUser(app);
+    const client = await app.product.oauth.createApp('Signed-out', ['https://example.org/cb'], developer.id);
+    const grant = await app.http.inject({
+      method: 'POST',
+      url: '/v5/oauth/token',
+      headers: {
+        'content-type': FORM,
+        authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+      },
+      payload: form({ grant_type: 'client_credentials', scope: 'boards:read,pins:read' }),
+    });
+    expect(grant.statusCode, grant.body).toBe(200);
+    const bearer = `Bearer ${grant.json().access_token}`;
+    expect((await app.product.authenticate(grant.json().access_token))!.appOnly).toBe(true);
+
+    // A device in the experiment's `late` variant (first ad at 6), found by its assignment alone.
+    let device = '';
+    for (let i = 0; i < 400 && !device; i++) {
+      const p = await app.product.exposures.forUnit({ deviceId: `tablet-${i}` });
+      if (p.assignments.find((a) => a.experiment === ADS)?.variant === 'late') device = `tablet-${i}`;
+    }
+    expect(device).not.toBe('');
+    const search = (headers: Record<string, string>) =>
+      app.http.inject({
+        method: 'GET',
+        url: `/v5/search/partner/pins?term=${term}&country_code=US&limit=12`,
+        headers: { authorization: bearer, ...headers },
+      });
+    const before = await exposureRows(app);
+    const withDevice = await eventually(async () => {
+      const res = await search({ 'x-device-id': device });
+      expect(res.statusCode, res.body).toBe(200);
+      const items = res.json().items as { is_promoted?: boolean }[];
+      return items.filter((i) => !i.is_promoted).length >= 12 ? items : undefined;
+    });
+    // The device's variant decided the layout; the promoted pin's token is the app's (its events name the device).
+    expect(withDevice.findIndex((i) => i.is_promoted)).toBe(6);
+    const without = await search({});
+    expect(without.statusCode, without.body).toBe(200);
+    expect((without.json().items as { is_promoted?: boolean }[]).some((i) => i.is_promoted)).toBe(false);
+    // Related pins take the header too: without it, no one is exposed; with it, the device (once a day).
+    const pinId = (without.json().items as { id: string }[])[0]!.id;
+    for (const headers of [{}, { 'x-device-id': device }]) {
+      const related = await app.http.inject({
+        method: 'GET',
+        url: `/v5/pins/${pinId}/related`,
+        headers: { authorization: bearer, ...headers },
+      });
+      expect(related.statusCode, related.body).toBe(200);
+    }
+
+    await app.product.exposures.flush();
+    const added = (await exposureRows(app)).filter(
+      (r) => !before.some((b) => b.id === r.id && b.day === r.day),
+    );
+    const salt = (await app.product.experiments.getExperiment(ADS)).salt;
+    expect(added.map((r) => [r.id, r.user_id, r.device_id, r.variant])).toEqual([
+      [`d${device}:x:${salt}`, null, device, 'late'],
+    ]);
+
+    // A malformed device id is a 400 {code, message}, on both routes.
+    for (const url of [`/v5/search/partner/pins?term=${term}&country_code=US`, `/v5/pins/${pinId}/related`]) {
+      const bad = await app.http.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: bearer, 'x-device-id': 'has space' },
+      });
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.json()).toEqual({ code: 1, message: expect.stringMatching(/X-Device-Id/) });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { isDeviceId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { AppType } from '../../events/index.js';
@@ -40,8 +41,6 @@ export type RejectedParam = (what: {
   readonly value: Param;
 }) => void;
 
-/** Device ids as the event stream takes them (the same rule as POST /v5/events' `device_id`). */
-const DEVICE_ID = /^[A-Za-z0-9._~-]{1,64}$/;
 const USER_ID = /^\d{1,20}$/;
 
 /** A running experiment, its run and the parameter names any of its variants sets. */
@@ -243,7 +242,8 @@ export class Exposures {
     }
     const map = ownersOf(layers);
     const id = unit.userId ?? unit.deviceId;
-    const valid = unit.userId !== undefined ? USER_ID.test(unit.userId) : DEVICE_ID.test(unit.deviceId ?? '');
+    // Device ids as the event stream takes them (the rule of POST /v5/events' `device_id`).
+    const valid = unit.userId !== undefined ? USER_ID.test(unit.userId) : isDeviceId(unit.deviceId);
     const assignments: Assignment[] = [];
     if (valid && id !== undefined) {
       const key = new UnitKey(id);
