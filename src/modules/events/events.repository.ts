@@ -55,6 +55,17 @@ export function emptyColumns(): EventColumns {
   };
 }
 
+/** One row of `events` for {@link appendRow}: what is not given is null (app_type: OTHER). */
+export type EventRow = { day: string; id: string; kind: string; occurred_at: string } & Partial<{
+  [K in Exclude<keyof EventColumns, 'day' | 'id' | 'kind' | 'occurred_at'>]: EventColumns[K][number];
+}>;
+
+/** Appends one row to the columns, every column it leaves out null (app_type OTHER). */
+export function appendRow(cols: EventColumns, row: EventRow): void {
+  for (const key of Object.keys(cols) as (keyof EventColumns)[])
+    (cols[key] as unknown[]).push(row[key] ?? (key === 'app_type' ? 'OTHER' : null));
+}
+
 /**
  * One event of a client batch with its token use; `ord` is its index among the rows sent. A
  * SESSION_START has no item: no token, pin, surface, position or expiry (all null).

@@ -7,6 +7,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import type { Principal } from '../../platform/principal.js';
 import { emit, type Topics } from '../topics.js';
 import {
+  appendRow,
   type ClientBatchOutcome,
   type ClientBatchRow,
   type EventColumns,
@@ -465,35 +466,20 @@ export class EventsService {
    * events.batch in the same transaction. Returns how many rows were new.
    */
   async recordExposures(exposures: readonly ExposureEvent[]): Promise<number> {
-    if (exposures.length === 0) return 0;
     const rows = emptyColumns();
-    const days: string[] = [];
-    for (const x of exposures) {
-      const day = dayOf(x.at.getTime());
-      days.push(day);
-      rows.day.push(day);
-      rows.id.push(`${'userId' in x.unit ? `u${x.unit.userId}` : `d${x.unit.deviceId}`}:x:${x.run}`);
-      rows.kind.push('EXPOSURE');
-      rows.occurred_at.push(x.at.toISOString());
-      rows.user_id.push('userId' in x.unit ? x.unit.userId : null);
-      rows.device_id.push('deviceId' in x.unit ? x.unit.deviceId : null);
-      rows.app_id.push(null);
-      rows.pin_id.push(null);
-      rows.board_id.push(null);
-      rows.target_user_id.push(null);
-      rows.query.push(null);
-      rows.surface.push(null);
-      rows.position.push(null);
-      rows.app_type.push(x.appType ?? 'OTHER');
-      rows.request_id.push(null);
-      rows.ad_id.push(null);
-      rows.experiment.push(x.experiment);
-      rows.experiment_run.push(x.run);
-      rows.variant.push(x.variant);
-      rows.timing_requests.push(null);
-      rows.timing_ms.push(null);
-    }
-    return this.writeAlone(rows, days);
+    for (const x of exposures)
+      appendRow(rows, {
+        day: dayOf(x.at.getTime()),
+        id: `${unitId(x.unit)}:x:${x.run}`,
+        kind: 'EXPOSURE',
+        occurred_at: x.at.toISOString(),
+        ...unitColumns(x.unit),
+        app_type: x.appType ?? 'OTHER',
+        experiment: x.experiment,
+        experiment_run: x.run,
+        variant: x.variant,
+      });
+    return this.writeAlone(rows);
   }
 
   /**
@@ -503,45 +489,27 @@ export class EventsService {
    * Returns how many rows were new.
    */
   async recordTimings(timings: readonly TimingEvent[]): Promise<number> {
-    if (timings.length === 0) return 0;
     const rows = emptyColumns();
-    const days: string[] = [];
-    for (const t of timings) {
-      const day = dayOf(t.at.getTime());
-      days.push(day);
-      rows.day.push(day);
-      rows.id.push(t.id);
-      rows.kind.push('FEED_TIMING');
-      rows.occurred_at.push(t.at.toISOString());
-      rows.user_id.push('userId' in t.unit ? t.unit.userId : null);
-      rows.device_id.push('deviceId' in t.unit ? t.unit.deviceId : null);
-      for (const col of [
-        rows.app_id,
-        rows.pin_id,
-        rows.board_id,
-        rows.target_user_id,
-        rows.query,
-        rows.surface,
-        rows.request_id,
-        rows.ad_id,
-        rows.experiment,
-        rows.experiment_run,
-        rows.variant,
-      ])
-        col.push(null);
-      rows.position.push(null);
-      rows.app_type.push('OTHER');
-      rows.timing_requests.push(t.requests);
-      rows.timing_ms.push(t.ms);
-    }
-    return this.writeAlone(rows, days);
+    for (const t of timings)
+      appendRow(rows, {
+        day: dayOf(t.at.getTime()),
+        id: t.id,
+        kind: 'FEED_TIMING',
+        occurred_at: t.at.toISOString(),
+        ...unitColumns(t.unit),
+        timing_requests: t.requests,
+        timing_ms: t.ms,
+      });
+    return this.writeAlone(rows);
   }
 
   /**
    * Rows the API writes on its own (no action to commit with), in a transaction of their own with
    * asynchronous commit, partitions made if needed; returns how many were new.
    */
-  private async writeAlone(rows: EventColumns, days: string[]): Promise<number> {
+  private async writeAlone(rows: EventColumns): Promise<number> {
+    if (rows.id.length === 0) return 0;
+    const days = rows.day;
     const write = () =>
       this.deps.db.transaction().execute(async (trx) => {
         await sql`set local synchronous_commit = off`.execute(trx);
@@ -581,6 +549,14 @@ export class EventsService {
     return { ...partitions, prunedTokenUses: pruned };
   }
 }
+
+/** A unit's stored prefix: `u<user id>` or `d<device id>`. */
+const unitId = (unit: { userId: string } | { deviceId: string }) =>
+  'userId' in unit ? `u${unit.userId}` : `d${unit.deviceId}`;
+
+/** A unit's user_id and device_id columns. */
+const unitColumns = (unit: { userId: string } | { deviceId: string }) =>
+  'userId' in unit ? { user_id: unit.userId } : { device_id: unit.deviceId };
 
 function chargeOf(ad: AdClaim, servedAt: number) {
   return {

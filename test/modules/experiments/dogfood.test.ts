@@ -7,7 +7,7 @@ import { rankSettings } from '../../../src/modules/feed/feed-params.js';
 import { startTestApp, eventually as within } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
-import { FORM, form } from '../../helpers/oauth.js';
+import { appOnlyBearer } from '../../helpers/oauth.js';
 import { call, makeAdAccount, makeAdGroups, makeCampaigns } from '../ads/helpers.js';
 import { get, word } from '../discovery-search/helpers.js';
 import { feedJobsDone, follow, page } from '../feed/helpers.js';
@@ -356,19 +356,8 @@ describe(`the ad server reads its reserve and slots through experiments (${testM
 
   it('assigns and exposes signed-out traffic by the device an app-only token names (X-Device-Id); none without it', async () => {
     const developer = await makeUser(app);
-    const client = await app.product.oauth.createApp('Signed-out', ['https://example.org/cb'], developer.id);
-    const grant = await app.http.inject({
-      method: 'POST',
-      url: '/v5/oauth/token',
-      headers: {
-        'content-type': FORM,
-        authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
-      },
-      payload: form({ grant_type: 'client_credentials', scope: 'boards:read,pins:read' }),
-    });
-    expect(grant.statusCode, grant.body).toBe(200);
-    const bearer = `Bearer ${grant.json().access_token}`;
-    expect((await app.product.authenticate(grant.json().access_token))!.appOnly).toBe(true);
+    const bearer = await appOnlyBearer(app, developer.id, ['boards:read', 'pins:read'], 'Signed-out');
+    expect((await app.product.authenticate(bearer.slice(7)))!.appOnly).toBe(true);
 
     // A device in the experiment's `late` variant (first ad at 6), found by its assignment alone.
     let device = '';

@@ -65,6 +65,11 @@ const Effect = Type.Object(
       'The smallest effect worth detecting: exactly one of relative and absolute. Sets the power reported and the mSPRT mixing variance.',
   },
 );
+/** A minimum effect as answers show it: one of the two fields. */
+export const EffectShown = Type.Object({
+  relative: Type.Optional(Type.Number()),
+  absolute: Type.Optional(Type.Number()),
+});
 const MetricChoice = Type.Object({
   key: Type.String({
     minLength: 1,
@@ -124,10 +129,7 @@ export const Experiment = Type.Object({
           type: Type.String({ description: '`mean` or `ratio`.' }),
           guardrail: Type.Boolean(),
           higher_is_better: Type.Boolean(),
-          minimum_effect: Type.Object({
-            relative: Type.Optional(Type.Number()),
-            absolute: Type.Optional(Type.Number()),
-          }),
+          minimum_effect: EffectShown,
         }),
       ),
       Type.Null(),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { TimingEvent } from '../../events/index.js';
+import { BackgroundWriter } from './background-writer.js';
 
 /** Timing and limits of the buffer; the defaults suit a serving node. */
 export interface TimingBufferOptions {
@@ -40,8 +41,7 @@ const DAY_MS = 86_400_000;
  * request path. A sealed event keeps its id through retries, so a write that committed but seemed to
  * fail is not counted twice. A crash loses what was gathered since the last write (one `flushMs`).
  */
-export class TimingBuffer {
-  private readonly flushMs: number;
+export class TimingBuffer extends BackgroundWriter {
   private readonly maxUnits: number;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
@@ -50,9 +50,6 @@ export class TimingBuffer {
   private serial = 0;
   private gathering = new Map<string, Aggregate>();
   private sealed: Sealed[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private closed = false;
   private readonly counted;
 
   constructor(
@@ -62,7 +59,7 @@ export class TimingBuffer {
     private readonly now: () => number = Date.now,
     options: TimingBufferOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 10_000;
+    super(options.flushMs ?? 10_000);
     this.maxUnits = options.maxUnits ?? 100_000;
     this.batchSize = options.batchSize ?? 500;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -91,7 +88,7 @@ export class TimingBuffer {
       }
       this.gathering.set(key, { unit, requests: 1, ms, at });
     }
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+    this.schedule();
   }
 
   /** Requests gathered or sealed, not yet written. */
@@ -102,18 +99,8 @@ export class TimingBuffer {
     return n;
   }
 
-  /** Seals what is gathered and writes it; resolves when done. Failures are logged and counted. */
-  flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    this.flushing ??= this.drain().finally(() => {
-      this.flushing = undefined;
-      if ((this.sealed.length > 0 || this.gathering.size > 0) && !this.closed)
-        this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
-    });
-    return this.flushing;
+  protected hasWork(): boolean {
+    return this.sealed.length > 0 || this.gathering.size > 0;
   }
 
   private seal(): void {
@@ -133,7 +120,8 @@ export class TimingBuffer {
     this.gathering = new Map();
   }
 
-  private async drain(): Promise<void> {
+  /** Seals what is gathered and writes it. Failures are logged and counted, never thrown. */
+  protected async drain(): Promise<void> {
     this.seal();
     const retry: Sealed[] = [];
     while (this.sealed.length > 0) {
@@ -160,11 +148,7 @@ export class TimingBuffer {
 
   /** Writes what is gathered and stops taking timings (shutdown). */
   async close(): Promise<void> {
-    await this.flush();
-    if (this.sealed.length > 0) await this.flush();
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.stop();
     const left = this.waiting;
     if (left > 0) {
       this.counted.inc({ outcome: 'dropped' }, left);

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { EffectShown } from '../definitions/definitions.schemas.js';
 
 // GET /v5/experiments/{key}/results. A number the statistics cannot give (an empty variant, n < 2, no
 // variance) is null, never NaN; each block names the test it comes from.
@@ -103,10 +104,7 @@ export const Results = Type.Object({
       primary: Type.Boolean({ description: 'The primary (deciding) metric: the first analysed.' }),
       guardrail: Type.Boolean(),
       higher_is_better: Type.Boolean(),
-      minimum_effect: Type.Object({
-        relative: Type.Optional(Type.Number()),
-        absolute: Type.Optional(Type.Number()),
-      }),
+      minimum_effect: EffectShown,
       variants: Type.Array(
         Type.Object({ variant: Type.String(), units: Type.Integer(), mean: N, variance: N }),
       ),
