@@ -41,6 +41,7 @@ export async function experimentsCommand(
               e.status,
               `ramp=${e.ramp}`,
               e.variants.map((v) => `${v.key}:${v.weight}`).join(','),
+              `metrics=${e.metrics ? e.metrics.map((m) => m.key).join(',') : 'catalog'}`,
             ].join('\t'),
           );
         bookmark = page.bookmark ?? undefined;

@@ -21,6 +21,14 @@ export function isIdText(text: unknown): text is string {
   return typeof text === 'string' && /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_BIGINT;
 }
 
+/**
+ * Whether a client's text can be an anonymous device id: 1 to 64 characters of A-Z a-z 0-9 . _ ~ -
+ * (POST /v5/events' `device_id`, the X-Device-Id header; a signed-out experiment unit `d<device id>`).
+ */
+export function isDeviceId(text: unknown): text is string {
+  return typeof text === 'string' && /^[A-Za-z0-9._~-]{1,64}$/.test(text);
+}
+
 /** Object kinds encoded in the type bits. Values are part of every stored ID: never renumber. */
 export const IdType = {
   user: 1,

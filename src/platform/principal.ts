@@ -3,6 +3,11 @@ export interface Principal {
   readonly userId: string;
   readonly appId: string;
   readonly scopes: ReadonlySet<string>;
+  /**
+   * A client_credentials token: the app acting alone (signed-out traffic). `userId` is then the app's
+   * owner, for what needs an account; what serves people treats the request as the device it names.
+   */
+  readonly appOnly?: boolean;
 }
 
 /** Turns a bearer token into a principal; undefined for unknown, expired or revoked tokens. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { startTestApp } from '../helpers/app.js';
 import { FULL, makeBoard, makeUser, type TestUser } from '../helpers/factories.js';
-import { FORM, form } from '../helpers/oauth.js';
+import { appOnlyBearer } from '../helpers/oauth.js';
 import { daysAgo, insertBatch, noon, waitRolled } from '../modules/analytics/helpers.js';
 import { addSearches, discovery, word } from '../modules/discovery-search/helpers.js';
 import { distinctImage, imagesProcessed, relatedOf, world } from '../modules/related/helpers.js';
@@ -311,22 +311,8 @@ beforeAll(async () => {
   await discovery(app).terms.refresh();
   await relatedOf(app).graph.rebuild();
 
-  // An app-only token: the client_credentials grant of an app the developer owns acts for the developer.
-  const client = await app.product.oauth.createApp(
-    'Visibility table',
-    ['https://example.org/cb'],
-    developer.id,
-  );
-  const grant = await app.http.inject({
-    method: 'POST',
-    url: '/v5/oauth/token',
-    headers: {
-      'content-type': FORM,
-      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
-    },
-    payload: form({ grant_type: 'client_credentials', scope: FULL.join(',') }),
-  });
-  expect(grant.statusCode, grant.body).toBe(200);
+  // An app-only token: the client_credentials grant of an app the developer owns reads as the developer.
+  const appOnly = await appOnlyBearer(app, developer.id, FULL, 'Visibility table');
 
   const noSecret = FULL.filter((s) => !s.endsWith('_read_secret'));
   const who = async (name: string, user: TestUser, scopes: readonly string[], flags: Partial<Who> = {}) =>
@@ -349,7 +335,7 @@ beforeAll(async () => {
     scopes: FULL,
     owner: false,
     follower: false,
-    headers: { authorization: `Bearer ${grant.json().access_token}` },
+    headers: { authorization: appOnly },
   });
 }, 120_000);
 

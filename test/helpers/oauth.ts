@@ -69,3 +69,28 @@ export function hiddenFields(html: string, action: string): Record<string, strin
   }
   return fields;
 }
+
+/**
+ * An app-only access token (the client_credentials grant) of a new app owned by `ownerId`, with `scopes`;
+ * returns the `Authorization` header value.
+ */
+export async function appOnlyBearer(
+  app: App,
+  ownerId: string,
+  scopes: readonly string[],
+  name = 'App-only client',
+): Promise<string> {
+  const client = await app.product.oauth.createApp(name, ['https://example.org/cb'], ownerId);
+  const grant = await app.http.inject({
+    method: 'POST',
+    url: '/v5/oauth/token',
+    headers: {
+      'content-type': FORM,
+      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+    },
+    payload: form({ grant_type: 'client_credentials', scope: scopes.join(',') }),
+  });
+  if (grant.statusCode !== 200)
+    throw new Error(`client_credentials grant: ${grant.statusCode} ${grant.body}`);
+  return `Bearer ${(grant.json() as { access_token: string }).access_token}`;
+}

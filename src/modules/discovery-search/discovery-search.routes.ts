@@ -1,4 +1,5 @@
 import { principalOf } from '../../http/auth.js';
+import { DEVICE_ID_DOC, deviceIdOf } from '../../http/device-id.js';
 import type { HttpServer } from '../../http/types.js';
 import { sendWritten } from '../../http/written-json.js';
 import {
@@ -43,13 +44,19 @@ export function discoverySearchRoutes(
       schema: {
         tags: ['search'],
         summary: 'Search pins by a given search term',
-        description: `Every public pin, not only the caller's. ${RANKING}`,
+        description: `Every public pin, not only the caller's. ${RANKING} ${DEVICE_ID_DOC}`,
         querystring: PartnerPinsQuery,
         response: { 200: PinResults },
       },
     },
     async (request, reply) =>
-      sendWritten(reply, await search.pins(principalOf(request), request.query, { requestId: request.id })),
+      sendWritten(
+        reply,
+        await search.pins(principalOf(request), request.query, {
+          requestId: request.id,
+          deviceId: deviceIdOf(request),
+        }),
+      ),
   );
 
   app.get(

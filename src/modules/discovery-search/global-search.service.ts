@@ -108,7 +108,11 @@ export class GlobalSearchService {
    * Public pins matching the term, best first (see ranking.ts), as the spec's paginated list, written as
    * JSON from each pin's cached copy (with its impression token for the SEARCH surface).
    */
-  async pins(viewer: Principal, input: GlobalSearchInput, ctx: { requestId: string }): Promise<Buffer> {
+  async pins(
+    viewer: Principal,
+    input: GlobalSearchInput,
+    ctx: { requestId: string; deviceId?: string | undefined },
+  ): Promise<Buffer> {
     const term = searchTerm(input.term);
     const limit = input.limit ?? DEFAULT_LIMIT;
     const scope = `global-search:pins:${term}`;
@@ -127,7 +131,12 @@ export class GlobalSearchService {
     const { json } = await this.product.pins.list(
       viewer,
       page.items.filter((h) => h.visible !== false).map((h) => h.id),
-      { surface: 'SEARCH', requestId: ctx.requestId, publicOnly: true, promote: { query: term } },
+      {
+        surface: 'SEARCH',
+        requestId: ctx.requestId,
+        publicOnly: true,
+        promote: { query: term, ...(ctx.deviceId !== undefined && { deviceId: ctx.deviceId }) },
+      },
     );
     await recorded;
     return writtenPage(json, page.bookmark);

@@ -24,6 +24,9 @@ export interface EventColumns {
   experiment: (string | null)[];
   experiment_run: (string | null)[];
   variant: (string | null)[];
+  /** FEED_TIMING events: requests and their summed server time (ms); null for every other kind. */
+  timing_requests: (number | null)[];
+  timing_ms: (number | null)[];
 }
 
 export function emptyColumns(): EventColumns {
@@ -47,13 +50,29 @@ export function emptyColumns(): EventColumns {
     experiment: [],
     experiment_run: [],
     variant: [],
+    timing_requests: [],
+    timing_ms: [],
   };
 }
 
-/** One event of a client batch with its token use; `ord` is its index among the rows sent. */
+/** One row of `events` for {@link appendRow}: what is not given is null (app_type: OTHER). */
+export type EventRow = { day: string; id: string; kind: string; occurred_at: string } & Partial<{
+  [K in Exclude<keyof EventColumns, 'day' | 'id' | 'kind' | 'occurred_at'>]: EventColumns[K][number];
+}>;
+
+/** Appends one row to the columns, every column it leaves out null (app_type OTHER). */
+export function appendRow(cols: EventColumns, row: EventRow): void {
+  for (const key of Object.keys(cols) as (keyof EventColumns)[])
+    (cols[key] as unknown[]).push(row[key] ?? (key === 'app_type' ? 'OTHER' : null));
+}
+
+/**
+ * One event of a client batch with its token use; `ord` is its index among the rows sent. A
+ * SESSION_START has no item: no token, pin, surface, position or expiry (all null).
+ */
 export interface ClientBatchRow {
   ord: number;
-  token_id: string;
+  token_id: string | null;
   kind: string;
   id: string;
   day: string;
@@ -61,13 +80,13 @@ export interface ClientBatchRow {
   occurred_ms: number;
   user_id: string | null;
   device_id: string | null;
-  pin_id: string;
-  surface: string;
-  position: number;
+  pin_id: string | null;
+  surface: string | null;
+  position: number | null;
   app_type: string;
   request_id: string | null;
   /** Epoch ms. */
-  expires_ms: number;
+  expires_ms: number | null;
   /** The promoted item's ad; null for organic items. */
   ad_id: string | null;
   /** When the event is the one its promoted item is billed for: the charge to record with it. */
@@ -102,7 +121,7 @@ export const eventsRepository = {
     const { rows: written } = await sql<{ id: string; day: string }>`
       insert into events (day, id, kind, occurred_at, user_id, device_id, app_id, pin_id, board_id,
                           target_user_id, query, surface, position, app_type, request_id, ad_id,
-                          experiment, experiment_run, variant, batch_id)
+                          experiment, experiment_run, variant, timing_requests, timing_ms, batch_id)
       select u.*, ${batchId}::bigint
         from unnest(${rows.day}::date[], ${rows.id}::text[], ${rows.kind}::text[],
                     ${rows.occurred_at}::timestamptz[], ${rows.user_id}::bigint[], ${rows.device_id}::text[],
@@ -110,7 +129,7 @@ export const eventsRepository = {
                     ${rows.target_user_id}::bigint[], ${rows.query}::text[], ${rows.surface}::text[],
                     ${rows.position}::int[], ${rows.app_type}::text[], ${rows.request_id}::text[],
                     ${rows.ad_id}::bigint[], ${rows.experiment}::text[], ${rows.experiment_run}::text[],
-                    ${rows.variant}::text[]) as u
+                    ${rows.variant}::text[], ${rows.timing_requests}::int[], ${rows.timing_ms}::bigint[]) as u
       on conflict do nothing
       returning id, day::text as day`.execute(db);
     return written;
@@ -143,12 +162,14 @@ export const eventsRepository = {
                device_id text, pin_id bigint, surface text, position int, app_type text, request_id text,
                expires_ms float8, ad_id bigint, charge json)
       ),
+      -- Item events whose pin exists, and session starts (no item, no token).
       known as materialized (
-        select i.* from input i where exists (select 1 from pins p where p.id = i.pin_id)
+        select i.* from input i
+         where i.token_id is null or exists (select 1 from pins p where p.id = i.pin_id)
       ),
       used as (
         insert into impression_token_uses (token_id, kind, event_id, expires_at)
-        select token_id, kind, id, to_timestamp(expires_ms / 1000) from known
+        select token_id, kind, id, to_timestamp(expires_ms / 1000) from known where token_id is not null
         on conflict do nothing
         returning token_id, kind
       ),
@@ -157,7 +178,9 @@ export const eventsRepository = {
                             app_type, request_id, ad_id, batch_id)
         select k.day, k.id, k.kind, to_timestamp(k.occurred_ms / 1000), k.user_id, k.device_id, ${appId}::bigint, k.pin_id, k.surface,
                k.position, k.app_type, k.request_id, k.ad_id, ${batchId}::bigint
-          from known k join used u on u.token_id = k.token_id and u.kind = k.kind
+          from known k
+         where k.token_id is null
+            or exists (select 1 from used u where u.token_id = k.token_id and u.kind = k.kind)
         on conflict do nothing
         returning day, id
       ),
@@ -187,7 +210,8 @@ export const eventsRepository = {
              (select array_agg(i.ord) from input i
                where not exists (select 1 from known k where k.ord = i.ord)) as missing,
              (select array_agg(k.ord) from known k
-               where not exists (select 1 from used u where u.token_id = k.token_id and u.kind = k.kind)) as taken,
+               where k.token_id is not null
+                 and not exists (select 1 from used u where u.token_id = k.token_id and u.kind = k.kind)) as taken,
              (select days from days) as days`.execute(db);
     const r = rows[0]!;
     return {

@@ -1,17 +1,26 @@
 import { Type } from 'typebox';
-import { Id } from '../../http/id.js';
+import { ID_PATTERN } from '../../http/id.js';
 import { SURFACES } from './impression-tokens.js';
 
 /** Largest batch `POST /v5/events` takes. */
 export const MAX_BATCH = 1000;
 
-/** Kinds a client reports, each with an impression token of the item it happened to. */
-export const CLIENT_KINDS = ['IMPRESSION', 'PIN_CLICK', 'OUTBOUND_CLICK'] as const;
+/** Kinds a client reports about an item, each with the impression token the item was served with. */
+export const ITEM_KINDS = ['IMPRESSION', 'PIN_CLICK', 'OUTBOUND_CLICK'] as const;
+/**
+ * Kinds a client reports. SESSION_START (an extension kind: the app came to the foreground or a page was
+ * opened after a pause, as the client decides) concerns no item: it has no impression token or pin, and
+ * belongs to the caller (the user; with an app-only token, the `device_id` it names).
+ */
+export const CLIENT_KINDS = [...ITEM_KINDS, 'SESSION_START'] as const;
 /**
  * Kinds the API records itself when the action happens (a client sending one is refused). EXPOSURE: code
  * read an experiment's parameter for a unit (experiments/exposure), at most once per unit, run and day.
+ * FEED_TIMING: a unit's home feed requests while it is in an experiment, and their server time summed
+ * (experiments/exposure/timing-buffer.ts).
  */
-export const SERVER_KINDS = ['SAVE', 'SEARCH', 'FOLLOW', 'UNFOLLOW', 'EXPOSURE'] as const;
+export const SERVER_KINDS = ['SAVE', 'SEARCH', 'FOLLOW', 'UNFOLLOW', 'EXPOSURE', 'FEED_TIMING'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 export type ServerKind = (typeof SERVER_KINDS)[number];
 export type EventKind = ClientKind | ServerKind;
@@ -38,8 +47,18 @@ export const ClientEvent = Type.Object({
     format: 'date-time',
     description: 'When it happened, ISO 8601 with a time zone.',
   }),
-  impression_token: Type.String({ description: 'The `impression_token` served with the item.' }),
-  pin_id: Id,
+  impression_token: Type.Optional(
+    Type.String({
+      description:
+        'The `impression_token` served with the item: required for item kinds, not read for SESSION_START.',
+    }),
+  ),
+  pin_id: Type.Optional(
+    Type.String({
+      pattern: ID_PATTERN,
+      description: 'Decimal ID of the item: required for item kinds, not read for SESSION_START.',
+    }),
+  ),
   surface: Type.Optional(
     Type.Union(literals(SURFACES), { description: 'Where it was shown; must match the token when given.' }),
   ),

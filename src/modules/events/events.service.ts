@@ -7,6 +7,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import type { Principal } from '../../platform/principal.js';
 import { emit, type Topics } from '../topics.js';
 import {
+  appendRow,
   type ClientBatchOutcome,
   type ClientBatchRow,
   type EventColumns,
@@ -14,9 +15,17 @@ import {
   eventsRepository as repo,
 } from './events.repository.js';
 import { type AppType, MAX_BATCH, type ServerKind } from './events.schemas.js';
-import { type ClientEventInput, fitToken, parseEvent, type Rejection } from './events.validate.js';
+import {
+  actorOf,
+  type ClientEventInput,
+  fitToken,
+  parseEvent,
+  type Rejection,
+  type SessionStartInput,
+} from './events.validate.js';
 import { GroupCommit } from './group-commit.js';
 import type { AdClaim, ImpressionTokens, Surface } from './impression-tokens.js';
+import { viewerOf } from './impression-tokens.js';
 import { dayOf, EventPartitions, isMissingPartition } from './partitions.js';
 
 /** The outbox topic of every stored batch of events; the rollups read it. */
@@ -72,6 +81,17 @@ export interface ExposureEvent {
   appType?: AppType;
 }
 
+/** A unit's home feed requests gathered by one process: how many, their server time summed (ms). */
+export interface TimingEvent {
+  /** `<unit>:t:<process nonce>:<n>`: the same through retries, so a write stores it once. */
+  id: string;
+  unit: { userId: string } | { deviceId: string };
+  requests: number;
+  ms: number;
+  /** The last request's time. */
+  at: Date;
+}
+
 export interface BatchResult {
   accepted: number;
   duplicates: number;
@@ -94,8 +114,8 @@ export interface EventsDeps {
   clock?: () => number;
 }
 
-/** A client event that passed every check made before the database: what to store and its token use. */
-interface Candidate {
+/** An item event that passed every check made before the database: what to store and its token use. */
+interface ItemCandidate {
   ev: ClientEventInput;
   id: string;
   tokenId: string;
@@ -110,6 +130,15 @@ interface Candidate {
   /** When the item was served (the token's issue time), epoch ms. */
   servedAt: number;
 }
+
+/** A SESSION_START that passed every check: no item, so no token use. */
+interface SessionCandidate {
+  ev: SessionStartInput;
+  id: string;
+  userId: string | null;
+}
+
+type Candidate = ItemCandidate | SessionCandidate;
 
 /**
  * Whether an event of `kind` is the one its promoted item is billed for: an impression of an ad billed
@@ -168,12 +197,31 @@ export class EventsService {
 
     // 1. Each event on its own: shape, time window, token signature and fit.
     const byId = new Map<string, Candidate>();
-    const byUse = new Map<string, Candidate>();
+    const byUse = new Map<string, ItemCandidate>();
     const fitting: Candidate[] = [];
     for (let i = 0; i < events.length; i++) {
       const parsed = parseEvent(events[i], i, window);
       if ('code' in parsed) {
         rejected.push(parsed);
+        continue;
+      }
+      if (parsed.kind === 'SESSION_START') {
+        // No item and no token: the event is the caller's own, as an app-only token's item events are
+        // the device's they name. Idempotent by its id, as every client event is.
+        const appOnly = 'viewerAppId' in viewerOf(caller);
+        const who = actorOf(parsed, caller.userId, appOnly);
+        if ('rejection' in who) {
+          rejected.push(who.rejection);
+          continue;
+        }
+        const id = `${who.actor}:${parsed.eventId}`;
+        if (byId.has(id)) {
+          duplicates++;
+          continue;
+        }
+        const c: SessionCandidate = { ev: parsed, id, userId: appOnly ? null : caller.userId };
+        byId.set(id, c);
+        fitting.push(c);
         continue;
       }
       const verified = this.deps.tokens.verify(parsed.token, now);
@@ -201,7 +249,7 @@ export class EventsService {
         rejected.push(replay(parsed));
         continue;
       }
-      const c: Candidate = {
+      const c: ItemCandidate = {
         ev: parsed,
         id,
         tokenId: claims.tokenId,
@@ -256,24 +304,41 @@ export class EventsService {
   }
 
   private async store(candidates: Candidate[], appId: string) {
-    const b: ClientBatchRow[] = candidates.map((c, i) => ({
-      ord: i,
-      token_id: c.tokenId,
-      kind: c.ev.kind,
-      id: c.id,
-      day: dayOf(c.ev.occurredAt),
-      occurred_ms: c.ev.occurredAt,
-      user_id: c.userId,
-      device_id: c.ev.deviceId ?? null,
-      pin_id: c.ev.pinId,
-      surface: c.surface,
-      position: c.position,
-      app_type: c.ev.appType,
-      request_id: c.requestId || null,
-      expires_ms: c.expiresAt,
-      ad_id: c.ad?.adId ?? null,
-      charge: c.ad && billable(c.ad, c.ev.kind) ? chargeOf(c.ad, c.servedAt) : null,
-    }));
+    const b: ClientBatchRow[] = candidates.map((c, i) => {
+      const common = {
+        ord: i,
+        kind: c.ev.kind,
+        id: c.id,
+        day: dayOf(c.ev.occurredAt),
+        occurred_ms: c.ev.occurredAt,
+        user_id: c.userId,
+        device_id: c.ev.deviceId ?? null,
+        app_type: c.ev.appType,
+      };
+      if (!('tokenId' in c))
+        return {
+          ...common,
+          token_id: null,
+          pin_id: null,
+          surface: null,
+          position: null,
+          request_id: null,
+          expires_ms: null,
+          ad_id: null,
+          charge: null,
+        };
+      return {
+        ...common,
+        token_id: c.tokenId,
+        pin_id: c.ev.pinId,
+        surface: c.surface,
+        position: c.position,
+        request_id: c.requestId || null,
+        expires_ms: c.expiresAt,
+        ad_id: c.ad?.adId ?? null,
+        charge: c.ad && billable(c.ad, c.ev.kind) ? chargeOf(c.ad, c.servedAt) : null,
+      };
+    });
     const days = b.map((r) => r.day);
     await this.partitions.ensure(days);
     const batchId = await this.nextBatchId();
@@ -287,10 +352,11 @@ export class EventsService {
       await this.partitions.ensure(days);
       outcome = await repo.storeClientBatch(this.deps.db, b, appId, batchId, EVENTS_BATCH_TOPIC);
     }
-    const missing = outcome.missing.map((i) => candidates[i]!);
-    const taken = outcome.taken.map((i) => candidates[i]!);
+    // Only item events can miss their pin or find their token taken.
+    const missing = outcome.missing.map((i) => candidates[i] as ItemCandidate);
+    const taken = outcome.taken.map((i) => candidates[i] as ItemCandidate);
     let duplicates = 0;
-    const replays: Candidate[] = [];
+    const replays: ItemCandidate[] = [];
     if (taken.length > 0) {
       // Committed token uses never change: who holds each can be read after the fact.
       const holders = await repo.tokenUseHolders(
@@ -365,6 +431,8 @@ export class EventsService {
       rows.experiment.push(null);
       rows.experiment_run.push(null);
       rows.variant.push(null);
+      rows.timing_requests.push(null);
+      rows.timing_ms.push(null);
     });
     await this.partitions.ensure(days, trx);
     return (await this.insert(trx, rows, batchId)).batchId;
@@ -398,32 +466,50 @@ export class EventsService {
    * events.batch in the same transaction. Returns how many rows were new.
    */
   async recordExposures(exposures: readonly ExposureEvent[]): Promise<number> {
-    if (exposures.length === 0) return 0;
     const rows = emptyColumns();
-    const days: string[] = [];
-    for (const x of exposures) {
-      const day = dayOf(x.at.getTime());
-      days.push(day);
-      rows.day.push(day);
-      rows.id.push(`${'userId' in x.unit ? `u${x.unit.userId}` : `d${x.unit.deviceId}`}:x:${x.run}`);
-      rows.kind.push('EXPOSURE');
-      rows.occurred_at.push(x.at.toISOString());
-      rows.user_id.push('userId' in x.unit ? x.unit.userId : null);
-      rows.device_id.push('deviceId' in x.unit ? x.unit.deviceId : null);
-      rows.app_id.push(null);
-      rows.pin_id.push(null);
-      rows.board_id.push(null);
-      rows.target_user_id.push(null);
-      rows.query.push(null);
-      rows.surface.push(null);
-      rows.position.push(null);
-      rows.app_type.push(x.appType ?? 'OTHER');
-      rows.request_id.push(null);
-      rows.ad_id.push(null);
-      rows.experiment.push(x.experiment);
-      rows.experiment_run.push(x.run);
-      rows.variant.push(x.variant);
-    }
+    for (const x of exposures)
+      appendRow(rows, {
+        day: dayOf(x.at.getTime()),
+        id: `${unitId(x.unit)}:x:${x.run}`,
+        kind: 'EXPOSURE',
+        occurred_at: x.at.toISOString(),
+        ...unitColumns(x.unit),
+        app_type: x.appType ?? 'OTHER',
+        experiment: x.experiment,
+        experiment_run: x.run,
+        variant: x.variant,
+      });
+    return this.writeAlone(rows);
+  }
+
+  /**
+   * Stores FEED_TIMING events (experiments/exposure/timing-buffer.ts) as exposures are stored: one
+   * transaction with asynchronous commit, announced on events.batch. Each carries its unit's request
+   * count and summed server time; its id, kept through retries, makes a repeated write store nothing.
+   * Returns how many rows were new.
+   */
+  async recordTimings(timings: readonly TimingEvent[]): Promise<number> {
+    const rows = emptyColumns();
+    for (const t of timings)
+      appendRow(rows, {
+        day: dayOf(t.at.getTime()),
+        id: t.id,
+        kind: 'FEED_TIMING',
+        occurred_at: t.at.toISOString(),
+        ...unitColumns(t.unit),
+        timing_requests: t.requests,
+        timing_ms: t.ms,
+      });
+    return this.writeAlone(rows);
+  }
+
+  /**
+   * Rows the API writes on its own (no action to commit with), in a transaction of their own with
+   * asynchronous commit, partitions made if needed; returns how many were new.
+   */
+  private async writeAlone(rows: EventColumns): Promise<number> {
+    if (rows.id.length === 0) return 0;
+    const days = rows.day;
     const write = () =>
       this.deps.db.transaction().execute(async (trx) => {
         await sql`set local synchronous_commit = off`.execute(trx);
@@ -463,6 +549,14 @@ export class EventsService {
     return { ...partitions, prunedTokenUses: pruned };
   }
 }
+
+/** A unit's stored prefix: `u<user id>` or `d<device id>`. */
+const unitId = (unit: { userId: string } | { deviceId: string }) =>
+  'userId' in unit ? `u${unit.userId}` : `d${unit.deviceId}`;
+
+/** A unit's user_id and device_id columns. */
+const unitColumns = (unit: { userId: string } | { deviceId: string }) =>
+  'userId' in unit ? { user_id: unit.userId } : { device_id: unit.deviceId };
 
 function chargeOf(ad: AdClaim, servedAt: number) {
   return {

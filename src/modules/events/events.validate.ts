@@ -1,5 +1,5 @@
 import { isIdText } from '../../platform/ids.js';
-import { APP_TYPES, type AppType, CLIENT_KINDS, type ClientKind, SERVER_KINDS } from './events.schemas.js';
+import { APP_TYPES, type AppType, CLIENT_KINDS, type ItemKind, SERVER_KINDS } from './events.schemas.js';
 import { type ImpressionClaims, SURFACES, type Surface } from './impression-tokens.js';
 
 /** Why one event of a batch was refused; `code` is machine-readable, `reason` says it in words. */
@@ -10,16 +10,26 @@ export interface Rejection {
   reason: string;
 }
 
-/** A client event whose fields are well-formed (its token is checked next). */
+/** A client event about an item whose fields are well-formed (its token is checked next). */
 export interface ClientEventInput {
   index: number;
   eventId: string;
-  kind: ClientKind;
+  kind: ItemKind;
   occurredAt: number;
   token: string;
   pinId: string;
   surface: Surface | undefined;
   position: number | undefined;
+  appType: AppType;
+  deviceId: string | undefined;
+}
+
+/** A well-formed SESSION_START: no item, so no token or pin. */
+export interface SessionStartInput {
+  index: number;
+  eventId: string;
+  kind: 'SESSION_START';
+  occurredAt: number;
   appType: AppType;
   deviceId: string | undefined;
 }
@@ -49,9 +59,14 @@ function invalidField(index: number, eventId: string, name: string, rule: string
 
 /**
  * Checks one event of a batch on its own: a well-formed client event, or the rejection saying what is
- * wrong with it. Unknown fields are ignored.
+ * wrong with it. Unknown fields are ignored, and so are `impression_token`, `pin_id`, `surface` and
+ * `position` of a SESSION_START (it concerns no item).
  */
-export function parseEvent(raw: unknown, index: number, window: TimeWindow): ClientEventInput | Rejection {
+export function parseEvent(
+  raw: unknown,
+  index: number,
+  window: TimeWindow,
+): ClientEventInput | SessionStartInput | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return { index, event_id: null, code: 'invalid_event', reason: 'An event must be a JSON object.' };
   const e = raw as Record<string, unknown>;
@@ -102,6 +117,22 @@ export function parseEvent(raw: unknown, index: number, window: TimeWindow): Cli
       `time is more than ${Math.round(window.latenessMs / 3_600_000)} hours ago; late events are not taken.`,
     );
 
+  const appType = e.app_type;
+  if (typeof appType !== 'string' || !appTypes.has(appType))
+    return invalidField(index, id, 'app_type', `must be one of ${APP_TYPES.join(', ')}`);
+  const deviceId = e.device_id;
+  if (deviceId !== undefined && (typeof deviceId !== 'string' || !CLIENT_ID.test(deviceId)))
+    return invalidField(index, id, 'device_id', 'must be 1 to 64 characters of A-Z a-z 0-9 . _ ~ -');
+  if (kind === 'SESSION_START')
+    return {
+      index,
+      eventId: id,
+      kind,
+      occurredAt: at,
+      appType: appType as AppType,
+      deviceId: deviceId as string | undefined,
+    };
+
   const pinId = e.pin_id;
   if (!isIdText(pinId)) return invalidField(index, id, 'pin_id', 'must be a decimal pin id');
   const surface = e.surface;
@@ -110,12 +141,6 @@ export function parseEvent(raw: unknown, index: number, window: TimeWindow): Cli
   const position = e.position;
   if (position !== undefined && (!Number.isInteger(position) || (position as number) < 0))
     return invalidField(index, id, 'position', 'must be a non-negative integer');
-  const appType = e.app_type;
-  if (typeof appType !== 'string' || !appTypes.has(appType))
-    return invalidField(index, id, 'app_type', `must be one of ${APP_TYPES.join(', ')}`);
-  const deviceId = e.device_id;
-  if (deviceId !== undefined && (typeof deviceId !== 'string' || !CLIENT_ID.test(deviceId)))
-    return invalidField(index, id, 'device_id', 'must be 1 to 64 characters of A-Z a-z 0-9 . _ ~ -');
   const token = e.impression_token;
   if (token === undefined || token === null || token === '')
     return rejection(
@@ -130,7 +155,7 @@ export function parseEvent(raw: unknown, index: number, window: TimeWindow): Cli
   return {
     index,
     eventId: id,
-    kind: kind as ClientKind,
+    kind: kind as ItemKind,
     occurredAt: at,
     token,
     pinId,
@@ -188,7 +213,19 @@ export function fitToken(
   // Seconds in the token; the skew allows for the client's clock.
   if (ev.occurredAt < claims.issuedAt - 1000 - maxSkewMs)
     return misfit(ev, 'token_mismatch', 'The event happened before the item was served.', 'mismatch');
-  if (viewer.kind === 'user') return { actor: `u${caller.userId}` };
+  return actorOf(ev, caller.userId, viewer.kind === 'app');
+}
+
+/**
+ * Who an event belongs to: the user (`u<id>`), or with an app-only token the device the event names
+ * (`d<device id>`); an app-only event without a device id is refused.
+ */
+export function actorOf(
+  ev: { index: number; eventId: string; deviceId: string | undefined },
+  userId: string,
+  appOnly: boolean,
+): { actor: string } | { rejection: Rejection } {
+  if (!appOnly) return { actor: `u${userId}` };
   if (ev.deviceId === undefined)
     return {
       rejection: {

@@ -311,11 +311,8 @@ export class ImpressionTokens {
 
 /**
  * The viewer to issue tokens for, from the caller's principal: the user, or the app for an app-only
- * token. Principal does not say yet whether a token is app-only (client_credentials tokens act for the
- * app's owner); a principal carrying `appOnly: true` is treated as one.
+ * (client_credentials) token.
  */
 export function viewerOf(principal: Principal): Viewer {
-  return (principal as Principal & { appOnly?: boolean }).appOnly === true
-    ? { viewerAppId: principal.appId }
-    : { viewerUserId: principal.userId };
+  return principal.appOnly === true ? { viewerAppId: principal.appId } : { viewerUserId: principal.userId };
 }

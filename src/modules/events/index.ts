@@ -18,6 +18,7 @@ export {
   type ExposureEvent,
   parseEventsBatch,
   type ServerEvent,
+  type TimingEvent,
 } from './events.service.js';
 export {
   type AdClaim,

@@ -10,6 +10,7 @@ import { definitionsRoutes } from './definitions/definitions.routes.js';
 import { DefinitionsService } from './definitions/definitions.service.js';
 import { ExposureBuffer, type ExposureBufferOptions } from './exposure/exposure-buffer.js';
 import { Exposures } from './exposure/exposures.js';
+import { TimingBuffer, type TimingBufferOptions } from './exposure/timing-buffer.js';
 import { metricsConsumer } from './metrics/metrics.consumer.js';
 import { metricsRepository } from './metrics/metrics.repository.js';
 import { resultsRoutes } from './results/results.routes.js';
@@ -25,6 +26,7 @@ export {
   type ExposureUnit,
   type NumberRange,
 } from './exposure/exposures.js';
+export type { TimingBufferOptions } from './exposure/timing-buffer.js';
 export { METRICS, type MetricDefinition } from './metrics/metric-catalog.js';
 export { METRICS_CONSUMER } from './metrics/metrics.consumer.js';
 export { resultsReport } from './results/results.report.js';
@@ -35,6 +37,7 @@ export function experimentsModule(
   deps: ModuleDeps,
   events: EventsService,
   exposureOptions: ExposureBufferOptions = {},
+  timingOptions: TimingBufferOptions = {},
 ): AppModule & {
   readonly service: DefinitionsService;
   readonly exposures: Exposures;
@@ -49,7 +52,21 @@ export function experimentsModule(
     Date.now,
     exposureOptions,
   );
-  const exposures = new Exposures(() => service.runningLayers(), buffer, deps.log, Date.now, deps.metrics);
+  const timings = new TimingBuffer(
+    (t) => events.recordTimings(t),
+    deps.log,
+    deps.metrics,
+    Date.now,
+    timingOptions,
+  );
+  const exposures = new Exposures(
+    () => service.runningLayers(),
+    buffer,
+    deps.log,
+    Date.now,
+    deps.metrics,
+    timings,
+  );
   const results = new ResultsService(deps.db);
   return {
     name: 'experiments',

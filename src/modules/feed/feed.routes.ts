@@ -23,7 +23,14 @@ export function feedRoutes(app: HttpServer, feed: FeedService): void {
     },
     async (request, reply) => {
       const { page_size, bookmark } = request.query;
-      sendWritten(reply, await feed.home(principalOf(request), page_size ?? 25, bookmark, request.id));
+      const page = await feed.home(
+        principalOf(request),
+        page_size ?? 25,
+        bookmark,
+        request.id,
+        () => reply.elapsedTime,
+      );
+      sendWritten(reply, page);
     },
   );
 }

@@ -86,7 +86,14 @@ export class FeedService {
    * pins on boards discovery may show: a board may have changed since the ranking), with its impression
    * token and `reason`.
    */
-  async home(viewer: Principal, pageSize: number, bookmark: string | undefined, requestId: string) {
+  async home(
+    viewer: Principal,
+    pageSize: number,
+    bookmark: string | undefined,
+    requestId: string,
+    /** The request's server time so far (ms), read when the page is ready: the feed latency metric. */
+    elapsed?: () => number,
+  ) {
     // Once per request: the ranking (if this page ranks) and the ads laid into it read from it.
     const params = await this.deps.exposures.forUnit({ userId: viewer.userId });
     const page = await this.cut(viewer, pageSize, bookmark, params);
@@ -97,6 +104,8 @@ export class FeedService {
       promote: { experiments: params },
       extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
     });
+    // A viewer in any running experiment has the page's server time gathered (off the request path).
+    if (elapsed) params.feedTiming(elapsed());
     return writtenPage(json, page.bookmark);
   }
 

@@ -43,7 +43,13 @@ export interface TokenGrant {
   refresh_token_expires_at?: number;
 }
 
-type CachedPrincipal = { userId: string; appId: string; scopes: string[]; expiresAt: number };
+type CachedPrincipal = {
+  userId: string;
+  appId: string;
+  scopes: string[];
+  expiresAt: number;
+  appOnly?: boolean;
+};
 
 /** Apps, authorisation codes and tokens. Secrets and tokens are stored hashed only. */
 export class OAuthService {
@@ -200,11 +206,15 @@ export class OAuthService {
     });
   }
 
-  /** An access token acting for the app's owner (the client_credentials grant). */
+  /**
+   * An access token of the app alone (the client_credentials grant): it reads as the app's owner, and is
+   * marked app-only, so what serves people (impression tokens, ads, experiments) treats its requests as
+   * signed-out traffic, by the device they name.
+   */
   async clientCredentials(app: OAuthApp, scopes: string[]): Promise<TokenGrant> {
     if (!app.owner_id)
       throw new Invalid('This app has no owner account to act for; client_credentials needs one.');
-    const owner = { appId: app.id, userId: app.owner_id, scopes, familyId: null };
+    const owner = { appId: app.id, userId: app.owner_id, scopes, familyId: null, appOnly: true };
     const access = await this.accessGrant(this.db, owner, null);
     return { ...access, response_type: 'client_credentials' };
   }
@@ -267,7 +277,7 @@ export class OAuthService {
       async () => {
         const row = await this.db
           .selectFrom('oauth_tokens')
-          .select(['user_id', 'app_id', 'scopes', 'expires_at'])
+          .select(['user_id', 'app_id', 'scopes', 'expires_at', 'app_only'])
           .where('token_hash', '=', hash)
           .where('kind', '=', 'access')
           .where('revoked_at', 'is', null)
@@ -278,6 +288,7 @@ export class OAuthService {
           appId: row.app_id,
           scopes: row.scopes,
           expiresAt: new Date(row.expires_at).getTime(),
+          ...(row.app_only && { appOnly: true }),
         };
       },
     );
@@ -312,6 +323,7 @@ export class OAuthService {
         userId: cached.userId,
         appId: cached.appId,
         scopes: new Set(cached.scopes),
+        ...(cached.appOnly && { appOnly: true }),
       });
       this.principals.set(cached, principal);
     }

@@ -12,6 +12,8 @@ export interface TokenOwner {
   scopes: string[];
   /** The authorization it descends from (its first refresh token's id); null for none. */
   familyId: string | null;
+  /** A client_credentials token: it acts for the app alone (signed-out traffic). */
+  appOnly?: boolean;
 }
 
 /** A refresh token's row, as the refresh grant reads it. */
@@ -40,6 +42,7 @@ export const tokensRepository = {
         scopes: owner.scopes,
         refresh_id: refreshId,
         family_id: owner.familyId,
+        app_only: owner.appOnly ?? false,
         expires_at: new Date(Date.now() + ttlS * 1000),
       })
       .execute();

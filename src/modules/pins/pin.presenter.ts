@@ -40,6 +40,11 @@ export interface PromotionContext {
    * home feed does): the ad server reads its settings from them instead of resolving them again.
    */
   readonly experiments?: ExperimentParams;
+  /**
+   * The anonymous device an app-only caller names (X-Device-Id): the signed-out person the page is for,
+   * whom experiments assign and ads may be shown to. Not read for a user's token.
+   */
+  readonly deviceId?: string;
 }
 
 /** An organic item of a page, as promotion sees it: the pin and who owns it. */

@@ -74,7 +74,7 @@ export class RelatedService {
     viewer: Principal,
     pinId: string,
     q: { page_size?: number; bookmark?: string },
-    ctx: { requestId: string },
+    ctx: { requestId: string; deviceId?: string | undefined },
   ) {
     const pageSize = q.page_size ?? DEFAULT_PAGE_SIZE;
     const scope = `related:${pinId}:${pageSize}`;
@@ -92,7 +92,12 @@ export class RelatedService {
     const { json } = await this.deps.pins.list(
       viewer,
       rows.map((r) => r.id),
-      { requestId: ctx.requestId, surface: 'RELATED', publicOnly: true, promote: { contextPinId: pinId } },
+      {
+        requestId: ctx.requestId,
+        surface: 'RELATED',
+        publicOnly: true,
+        promote: { contextPinId: pinId, ...(ctx.deviceId !== undefined && { deviceId: ctx.deviceId }) },
+      },
     );
     const bookmark = pageNo + 1 < pages.length ? this.deps.bookmarks.encode(scope, [pageNo + 1]) : null;
     return writtenPage(json, bookmark);

@@ -27,6 +27,8 @@ export interface ExperimentTable {
   variants: Json;
   targeting: Json;
   ramp: number;
+  /** The metrics it is analysed on (migration 0025); null: the catalog's, with their defaults. */
+  metrics: ColumnType<unknown, string | null | undefined, string | null>;
   status: DefinitionStatus;
   started_at: Timestamp | null;
   stopped_at: Timestamp | null;

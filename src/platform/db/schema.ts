@@ -110,6 +110,8 @@ export interface OauthTokenTable {
   family_id: Int8 | null;
   /** When rotation replaced this refresh token; presenting it again is reuse. */
   rotated_at: Timestamp | null;
+  /** A client_credentials access token: acts for the app alone (migration 0025). */
+  app_only: ColumnType<boolean, boolean | undefined, boolean>;
   expires_at: Timestamp;
   revoked_at: Timestamp | null;
   created_at: TimestampDefault;
@@ -241,6 +243,9 @@ export interface EventTable {
   experiment: ColumnType<string | null, string | null | undefined, string | null>;
   experiment_run: ColumnType<string | null, string | null | undefined, string | null>;
   variant: ColumnType<string | null, string | null | undefined, string | null>;
+  /** FEED_TIMING events: requests served and their server time summed, ms (migration 0025). */
+  timing_requests: ColumnType<number | null, number | null | undefined, number | null>;
+  timing_ms: ColumnType<string | null, string | number | null | undefined, string | null>;
 }
 
 export interface ImpressionTokenUseTable {

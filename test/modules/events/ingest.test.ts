@@ -3,7 +3,7 @@ import type { App } from '../../../src/app.js';
 import { ImpressionTokens } from '../../../src/modules/events/index.js';
 import { startTestApp } from '../../helpers/app.js';
 import { makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
-import { event, makePin, metricValue, postEvents, tokenFor } from './helpers.js';
+import { event, makePin, metricValue, newEventId, postEvents, tokenFor } from './helpers.js';
 
 let app: App;
 let alice: TestUser;
@@ -283,6 +283,67 @@ describe('POST /v5/events', () => {
       app_id: principal.appId,
       surface: 'RELATED',
     });
+  });
+
+  it('takes SESSION_START without a token or pin, under the caller, once per event id', async () => {
+    const session = (over: Record<string, unknown> = {}) => ({
+      event_id: newEventId(),
+      kind: 'SESSION_START',
+      time: new Date().toISOString(),
+      app_type: 'MOBILE',
+      ...over,
+    });
+    const s1 = session();
+    // A token and pin sent along are not read (a session concerns no item).
+    const s2 = session({ impression_token: 'whatever', pin_id: '999999999', surface: 'NOWHERE' });
+    const item = event(tokenFor(app, alice, pin1), pin1);
+    const res = (await postEvents(app, alice, { events: [s1, item, s2, s1] })).json();
+    expect(res).toMatchObject({ accepted: 3, duplicates: 1, rejected: [] });
+    const rows = await storedRows([`u${alice.id}:${s1.event_id}`, `u${alice.id}:${s2.event_id}`]);
+    expect(rows).toHaveLength(2);
+    for (const r of rows)
+      expect(r).toMatchObject({
+        kind: 'SESSION_START',
+        user_id: alice.id,
+        pin_id: null,
+        surface: null,
+        position: null,
+        app_type: 'MOBILE',
+        batch_id: res.batch_id,
+      });
+    expect(await batchOutbox(res.batch_id)).toHaveLength(1);
+    // A retry is a duplicate, stored nothing twice.
+    const again = (await postEvents(app, alice, { events: [s1, s2] })).json();
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2, rejected: [], batch_id: null });
+
+    // Checked like any event: time window, app type, device id.
+    const bad = (
+      await postEvents(app, alice, {
+        events: [
+          session({ time: new Date(Date.now() + 3_600_000).toISOString() }),
+          session({ app_type: 'FRIDGE' }),
+          session({ device_id: 'has space' }),
+          session({ event_id: 'no:colons' }),
+        ],
+      })
+    ).json();
+    expect(bad.rejected.map((r: { code: string }) => r.code)).toEqual([
+      'time_in_future',
+      'invalid_field',
+      'invalid_field',
+      'invalid_event_id',
+    ]);
+    expect(bad.accepted).toBe(0);
+
+    // An app-only caller: the device it names, which it must name.
+    const principal = (await app.product.authenticate((await alice.auth()).authorization.slice(7)))!;
+    const appOnly = { ...principal, appOnly: true };
+    const withDevice = session({ device_id: 'tablet-7' });
+    const out = await app.product.events.ingest(appOnly, [withDevice, session()]);
+    expect(out.accepted).toBe(1);
+    expect(out.rejected).toEqual([expect.objectContaining({ index: 1, code: 'device_id_required' })]);
+    const [row] = await storedRows([`dtablet-7:${withDevice.event_id}`]);
+    expect(row).toMatchObject({ kind: 'SESSION_START', user_id: null, device_id: 'tablet-7' });
   });
 
   it('refuses a batch over 1,000 events whole, with nothing written', async () => {

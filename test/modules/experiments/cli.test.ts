@@ -24,11 +24,26 @@ beforeAll(async () => {
 
 describe('corkboard experiments', () => {
   it('lists, shows, starts and stops through the service, audited as the command line', async () => {
-    expect(await experimentsCommand(app, ['list'])).toBe('blend\thome\tdraft\tramp=500\tcontrol:1,more:1\n');
+    expect(await experimentsCommand(app, ['list'])).toBe(
+      'blend\thome\tdraft\tramp=500\tcontrol:1,more:1\tmetrics=catalog\n',
+    );
     expect(JSON.parse(await experimentsCommand(app, ['show', 'blend']))).toMatchObject({
       key: 'blend',
       ramp: 500,
+      metrics: null,
     });
+    await app.product.experiments.updateExperiment('cli:test', 'blend', {
+      metrics: [{ key: 'closeups_per_user', minimum_effect: { absolute: 0.1 } }, { key: 'saves_per_user' }],
+    });
+    expect(await experimentsCommand(app, ['list'])).toMatch(/\tmetrics=closeups_per_user,saves_per_user\n$/);
+    expect(JSON.parse(await experimentsCommand(app, ['show', 'blend'])).metrics[0]).toEqual({
+      key: 'closeups_per_user',
+      type: 'mean',
+      guardrail: false,
+      higher_is_better: true,
+      minimum_effect: { absolute: 0.1 },
+    });
+    await app.product.experiments.updateExperiment('cli:test', 'blend', { metrics: null });
     expect(await experimentsCommand(app, ['start', 'blend'], 'cli:ops')).toBe('blend: running\n');
     expect(await experimentsCommand(app, ['stop', 'blend'], 'cli:ops')).toBe(
       'blend: stopped (status running → stopped)\n',
@@ -36,6 +51,8 @@ describe('corkboard experiments', () => {
     const log = await app.product.experiments.auditLog('experiment', 'blend', {});
     expect(log.items.map((e) => [e.action, e.actor])).toEqual([
       ['create', 'cli:test'],
+      ['update', 'cli:test'],
+      ['update', 'cli:test'],
       ['start', 'cli:ops'],
       ['stop', 'cli:ops'],
     ]);
@@ -51,7 +68,8 @@ describe('corkboard experiments', () => {
     const text = await experimentsCommand(app, ['results', 'blend']);
     expect(text).toMatch(/^Experiment blend \(stopped, run [0-9a-f]+\), control control/);
     expect(text).toMatch(/SRM: χ² = 0, df 1, p = 1\.0000 \(no alarm\)/);
-    expect(text).toMatch(/saves_per_user \(mean\)/);
+    expect(text).toMatch(/Metrics: the catalog defaults; primary saves_per_user\./);
+    expect(text).toMatch(/saves_per_user \[primary\] \(mean, minimum effect 5% relative\)/);
     expect(text).toMatch(/ad_revenue_micro_per_user \[guardrail\]/);
     expect(text).toMatch(/sequential: mSPRT/);
     const json = JSON.parse(await experimentsCommand(app, ['results', 'blend', '--json']));

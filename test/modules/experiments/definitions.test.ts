@@ -282,6 +282,117 @@ describe('experiment lifecycle', () => {
   });
 });
 
+describe('metric configuration', () => {
+  it('names metrics with guardrails and minimum effects, shown by GET, changeable while running, audited', async () => {
+    await layer('metrics-layer');
+    const created = await as('POST', '/v5/experiments', {
+      key: 'with-metrics',
+      layer: 'metrics-layer',
+      buckets: [{ start: 0, end: 10_000 }],
+      variants: variants(1, 1),
+      metrics: [
+        { key: 'closeups_per_user', minimum_effect: { absolute: 0.25 } },
+        { key: 'saves_per_user', guardrail: true },
+        { key: 'ad_ctr', guardrail: false, minimum_effect: { relative: 0.1 } },
+      ],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const shown = [
+      {
+        key: 'closeups_per_user',
+        type: 'mean',
+        guardrail: false,
+        higher_is_better: true,
+        minimum_effect: { absolute: 0.25 },
+      },
+      {
+        key: 'saves_per_user',
+        type: 'mean',
+        guardrail: true,
+        higher_is_better: true,
+        minimum_effect: { relative: 0.05 },
+      },
+      {
+        key: 'ad_ctr',
+        type: 'ratio',
+        guardrail: false,
+        higher_is_better: true,
+        minimum_effect: { relative: 0.1 },
+      },
+    ];
+    expect(created.json().metrics).toEqual(shown);
+    expect((await as('GET', '/v5/experiments/with-metrics')).json().metrics).toEqual(shown);
+
+    // Without `metrics`: null, the catalog with its defaults.
+    await layer('metrics-plain');
+    const plain = await as('POST', '/v5/experiments', {
+      key: 'catalog-metrics',
+      layer: 'metrics-plain',
+      buckets: [{ start: 0, end: 10_000 }],
+      variants: variants(1, 1),
+    });
+    expect(plain.statusCode, plain.body).toBe(201);
+    expect(plain.json().metrics).toBeNull();
+
+    // Running: metrics may change (analysis only), weights still may not.
+    expect((await as('POST', '/v5/experiments/with-metrics/start')).statusCode).toBe(200);
+    const changed = await as('PATCH', '/v5/experiments/with-metrics', {
+      metrics: [{ key: 'saves_per_user' }],
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json().metrics).toEqual([{ ...shown[1], guardrail: false }]);
+    expect(changed.json().notes.join(' ')).toMatch(/metrics changed: analysis only/);
+    const reset = await as('PATCH', '/v5/experiments/with-metrics', { metrics: null });
+    expect(reset.statusCode, reset.body).toBe(200);
+    expect(reset.json().metrics).toBeNull();
+    const log = (await as('GET', '/v5/experiments/with-metrics/audit')).json().items;
+    const updates = log.filter((e: { action: string }) => e.action === 'update');
+    expect(updates).toHaveLength(2);
+    expect(updates[0].before.metrics).toEqual(shown);
+    expect(updates[0].after.metrics).toEqual([{ ...shown[1], guardrail: false }]);
+    expect(updates[1].after.metrics).toBeNull();
+  });
+
+  it('refuses unknown, repeated or badly sized metrics with 400 {code, message}, writing nothing', async () => {
+    await layer('metrics-bad');
+    const body = (metrics: unknown) => ({
+      key: 'bad-metrics',
+      layer: 'metrics-bad',
+      buckets: [{ start: 0, end: 10 }],
+      variants: variants(1, 1),
+      metrics,
+    });
+    const cases: [unknown, RegExp][] = [
+      [
+        [{ key: 'revenue_per_moon' }],
+        /metrics\[0\]\.key: unknown metric "revenue_per_moon"; one of saves_per_user/,
+      ],
+      [[{ key: 'saves_per_user' }, { key: 'saves_per_user' }], /named twice/],
+      [[{ key: 'saves_per_user', minimum_effect: {} }], /exactly one of relative and absolute/],
+      [[{ key: 'saves_per_user', minimum_effect: { relative: 0.1, absolute: 1 } }], /exactly one/],
+      [[{ key: 'saves_per_user', minimum_effect: { relative: -0.1 } }], /./],
+      [[{ key: 'saves_per_user', minimum_effect: { absolute: 0 } }], /./],
+      [[{ key: 'saves_per_user', guardrail: 'yes' }], /./],
+      [[], /./],
+      [[{}], /./],
+      ['saves_per_user', /./],
+    ];
+    for (const [metrics, message] of cases) {
+      const res = await as('POST', '/v5/experiments', body(metrics));
+      expect(res.statusCode, `${JSON.stringify(metrics)}: ${res.body}`).toBe(400);
+      expect(res.json()).toEqual({ code: 1, message: expect.stringMatching(message) });
+    }
+    expect((await as('GET', '/v5/experiments/bad-metrics')).statusCode).toBe(404);
+    // The same rules on PATCH; the stored definition is untouched.
+    expect((await as('POST', '/v5/experiments', body([{ key: 'saves_per_user' }]))).statusCode).toBe(201);
+    const bad = await as('PATCH', '/v5/experiments/bad-metrics', { metrics: [{ key: 'nope' }], ramp: 50 });
+    expect(bad.statusCode).toBe(400);
+    const after = (await as('GET', '/v5/experiments/bad-metrics')).json();
+    expect(after).toMatchObject({ ramp: 0, version: 1 });
+    expect(after.metrics.map((m: { key: string }) => m.key)).toEqual(['saves_per_user']);
+  });
+});
+
 describe('who may use the API', () => {
   it('401 without a token, 403 without the scope, 403 for a non-operator with the scopes', async () => {
     const noToken = await call(null, 'GET', '/v5/experiments');
@@ -462,7 +573,7 @@ describe('robustness', () => {
       },
     } as Record<string, Record<string, unknown>>;
     for (const [url, body] of Object.entries(valid)) {
-      for (const field of [...Object.keys(body), 'targeting', 'ramp', 'rollout', 'holdout']) {
+      for (const field of [...Object.keys(body), 'targeting', 'ramp', 'rollout', 'holdout', 'metrics']) {
         for (const value of odd) {
           const res = await as('POST', url, { ...body, [field]: value });
           expect(

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { AD_PARAMS, layoutFor, reserveFor } from '../../../src/modules/ads/serving/ad-params.js';
@@ -6,10 +7,12 @@ import { rankSettings } from '../../../src/modules/feed/feed-params.js';
 import { startTestApp, eventually as within } from '../../helpers/app.js';
 import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/factories.js';
 import { testMode } from '../../helpers/mode.js';
+import { appOnlyBearer } from '../../helpers/oauth.js';
 import { call, makeAdAccount, makeAdGroups, makeCampaigns } from '../ads/helpers.js';
 import { get, word } from '../discovery-search/helpers.js';
 import { feedJobsDone, follow, page } from '../feed/helpers.js';
 import { exposureRows } from './helpers.js';
+import { metricsCaughtUp } from './workload.js';
 
 /**
  * Dogfooding: the home feed ranker's shares and diversity and the ad server's reserve and slots read
@@ -199,6 +202,48 @@ describe(`the home feed reads its ranking settings through experiments (${testMo
     expect((await exposedUsers(app, 'feed-bad')).get(u.id)).toBe('bad');
     await app.product.experiments.stopExperiment('cli:test', 'feed-bad');
   });
+
+  it("gathers the home feed's server time of viewers in an experiment into FEED_TIMING events, and feed_latency_ms from them", async () => {
+    const KEY = 'feed-timed';
+    const salt = await experiment(app, KEY, { control: {}, tight: { 'feed.diversity.max': 3 } }, 5_000);
+    const users = await usersIn(app, KEY, ['control', 'tight', null], follower);
+    const outside = users.get(null)!;
+    expect((await app.product.exposures.forUnit({ userId: outside.id })).assignments).toEqual([]);
+    const started = Date.now();
+    for (const [, u] of users) for (let i = 0; i < 3; i++) await reasons(u);
+    const took = Date.now() - started;
+    await app.product.exposures.flush();
+    const { rows } = await sql<{ user_id: string; requests: number; ms: string; id: string }>`
+      select user_id::text as user_id, timing_requests as requests, timing_ms::text as ms, id
+        from events where kind = 'FEED_TIMING'`.execute(app.deps.db);
+    const of = (u: TestUser) => rows.filter((r) => r.user_id === u.id);
+    for (const v of ['control', 'tight']) {
+      const mine = of(users.get(v)!);
+      expect(mine.length, v).toBeGreaterThanOrEqual(1);
+      expect(
+        mine.reduce((n, r) => n + r.requests, 0),
+        v,
+      ).toBe(3);
+      const ms = mine.reduce((n, r) => n + Number(r.ms), 0);
+      expect(ms, v).toBeGreaterThanOrEqual(0);
+      expect(ms, v).toBeLessThanOrEqual(took);
+      for (const r of mine) expect(r.id).toMatch(new RegExp(`^u${users.get(v)!.id}:t:[0-9a-f]{12}:\\d+$`));
+    }
+    // Someone in no experiment costs nothing: no timing gathered.
+    expect(of(outside)).toEqual([]);
+
+    // The metric: Σ ms / Σ requests per variant, the requests in its denominator.
+    await metricsCaughtUp(app, 60_000);
+    const r = await app.product.experimentResults.results(KEY);
+    const latency = r.metrics.find((m) => m.metric === 'feed_latency_ms')!;
+    expect(latency).toMatchObject({ type: 'ratio', guardrail: true, higher_is_better: false });
+    const { rows: sums } = await sql<{ variant: string; s_b: string }>`
+      select variant, s_b::text as s_b from experiment_variant_sums
+       where run = ${salt} and metric = 'feed_latency_ms'`.execute(app.deps.db);
+    expect(Object.fromEntries(sums.map((x) => [x.variant, x.s_b]))).toEqual({ control: '3', tight: '3' });
+    for (const v of latency.variants) expect(v.mean, v.variant).toBeGreaterThanOrEqual(0);
+    await app.product.experiments.stopExperiment('cli:test', KEY);
+  });
 });
 
 describe(`the ad server reads its reserve and slots through experiments (${testMode()})`, () => {
@@ -307,5 +352,67 @@ describe(`the ad server reads its reserve and slots through experiments (${testM
     expect(reserveFor(dear, app.config.adsServing, 'BROWSE')).toBe(
       app.config.adsServing.reserveEcpmMicro.BROWSE,
     );
+  });
+
+  it('assigns and exposes signed-out traffic by the device an app-only token names (X-Device-Id); none without it', async () => {
+    const developer = await makeUser(app);
+    const bearer = await appOnlyBearer(app, developer.id, ['boards:read', 'pins:read'], 'Signed-out');
+    expect((await app.product.authenticate(bearer.slice(7)))!.appOnly).toBe(true);
+
+    // A device in the experiment's `late` variant (first ad at 6), found by its assignment alone.
+    let device = '';
+    for (let i = 0; i < 400 && !device; i++) {
+      const p = await app.product.exposures.forUnit({ deviceId: `tablet-${i}` });
+      if (p.assignments.find((a) => a.experiment === ADS)?.variant === 'late') device = `tablet-${i}`;
+    }
+    expect(device).not.toBe('');
+    const search = (headers: Record<string, string>) =>
+      app.http.inject({
+        method: 'GET',
+        url: `/v5/search/partner/pins?term=${term}&country_code=US&limit=12`,
+        headers: { authorization: bearer, ...headers },
+      });
+    const before = await exposureRows(app);
+    const withDevice = await eventually(async () => {
+      const res = await search({ 'x-device-id': device });
+      expect(res.statusCode, res.body).toBe(200);
+      const items = res.json().items as { is_promoted?: boolean }[];
+      return items.filter((i) => !i.is_promoted).length >= 12 ? items : undefined;
+    });
+    // The device's variant decided the layout; the promoted pin's token is the app's (its events name the device).
+    expect(withDevice.findIndex((i) => i.is_promoted)).toBe(6);
+    const without = await search({});
+    expect(without.statusCode, without.body).toBe(200);
+    expect((without.json().items as { is_promoted?: boolean }[]).some((i) => i.is_promoted)).toBe(false);
+    // Related pins take the header too: without it, no one is exposed; with it, the device (once a day).
+    const pinId = (without.json().items as { id: string }[])[0]!.id;
+    for (const headers of [{}, { 'x-device-id': device }]) {
+      const related = await app.http.inject({
+        method: 'GET',
+        url: `/v5/pins/${pinId}/related`,
+        headers: { authorization: bearer, ...headers },
+      });
+      expect(related.statusCode, related.body).toBe(200);
+    }
+
+    await app.product.exposures.flush();
+    const added = (await exposureRows(app)).filter(
+      (r) => !before.some((b) => b.id === r.id && b.day === r.day),
+    );
+    const salt = (await app.product.experiments.getExperiment(ADS)).salt;
+    expect(added.map((r) => [r.id, r.user_id, r.device_id, r.variant])).toEqual([
+      [`d${device}:x:${salt}`, null, device, 'late'],
+    ]);
+
+    // A malformed device id is a 400 {code, message}, on both routes.
+    for (const url of [`/v5/search/partner/pins?term=${term}&country_code=US`, `/v5/pins/${pinId}/related`]) {
+      const bad = await app.http.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: bearer, 'x-device-id': 'has space' },
+      });
+      expect(bad.statusCode, url).toBe(400);
+      expect(bad.json()).toEqual({ code: 1, message: expect.stringMatching(/X-Device-Id/) });
+    }
   });
 });

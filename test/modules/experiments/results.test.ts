@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { resultsReport } from '../../../src/modules/experiments/index.js';
+import { holmAdjust } from '../../../src/modules/experiments/stats/index.js';
 import { startTestApp } from '../../helpers/app.js';
 import { FULL, makeUser, type TestUser } from '../../helpers/factories.js';
 import { prng } from '../../helpers/prng.js';
@@ -181,6 +182,64 @@ describe('GET /v5/experiments/{key}/results', () => {
       }
     const saves: Metric = body.metrics.find((m: Metric) => m.metric === 'saves_per_user');
     expect(saves.comparisons[0]!.fixed_horizon.p_value).toBeGreaterThan(0.05);
+  });
+
+  it("analyses only the experiment's own metrics, in its order, with its guardrails and minimum effects", async () => {
+    const all = (await get(operator, '/v5/experiments/planted/results')).json();
+    expect(all.metrics_configured).toBe(false);
+    expect(all.primary_metric).toBe('saves_per_user');
+    await app.product.experiments.updateExperiment('cli:test', 'planted', {
+      metrics: [
+        { key: 'impressions_per_user', guardrail: false, minimum_effect: { absolute: 0.5 } },
+        { key: 'saves_per_user', minimum_effect: { relative: 0.2 } },
+        { key: 'outbound_click_rate', guardrail: true },
+      ],
+    });
+    try {
+      const res = await get(operator, '/v5/experiments/planted/results');
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body.metrics_configured).toBe(true);
+      expect(body.primary_metric).toBe('impressions_per_user');
+      type M = Metric & {
+        primary: boolean;
+        guardrail: boolean;
+        minimum_effect: object;
+        comparisons: { sequential: { tau2: number }; power: { minimum_effect: number } }[];
+      };
+      const ms = body.metrics as M[];
+      expect(ms.map((m) => [m.metric, m.primary, m.guardrail])).toEqual([
+        ['impressions_per_user', true, false],
+        ['saves_per_user', false, false],
+        ['outbound_click_rate', false, true],
+      ]);
+      // The sums are the same as with the catalog: only the analysis changed.
+      const catalogSaves = (all.metrics as Metric[]).find((m) => m.metric === 'saves_per_user')!;
+      expect(ms[1]!.variants).toEqual(catalogSaves.variants);
+      expect(ms[1]!.comparisons[0]!.fixed_horizon.p_value).toBe(
+        catalogSaves.comparisons[0]!.fixed_horizon.p_value,
+      );
+      // Holm over these three comparisons only.
+      const holm = holmAdjust(ms.map((m) => m.comparisons[0]!.fixed_horizon.p_value));
+      for (const [i, m] of ms.entries())
+        expect(m.comparisons[0]!.fixed_horizon.holm_p_value).toBeCloseTo(holm[i]!, 12);
+      // The absolute minimum effect sets power and τ² as it is; the relative one scales the control mean.
+      const imp = ms[0]!.comparisons[0]!;
+      expect(ms[0]!.minimum_effect).toEqual({ absolute: 0.5 });
+      expect(imp.power.minimum_effect).toBe(0.5);
+      expect(imp.sequential.tau2).toBeCloseTo(0.25, 12);
+      const savesControl = ms[1]!.variants[0]!.mean!;
+      expect(ms[1]!.comparisons[0]!.power.minimum_effect).toBeCloseTo(0.2 * savesControl, 9);
+      // Impressions fell significantly, but the experiment does not treat them as a guardrail.
+      expect(imp.fixed_horizon.significant).toBe(true);
+      for (const m of ms) expect(m.comparisons[0]!.guardrail_alarm, m.metric).toBe(false);
+      const text = resultsReport(body);
+      expect(text).toMatch(/Metrics: the experiment's own; primary impressions_per_user/);
+      expect(text).toMatch(/impressions_per_user \[primary\] \(mean, minimum effect 0\.5 absolute\)/);
+      expect(text).not.toMatch(/ad_ctr/);
+    } finally {
+      await app.product.experiments.updateExperiment('cli:test', 'planted', { metrics: null });
+    }
   });
 
   it('answers 401 without a token, 403 without the scope or for a non-operator, 404 for an unknown key, 400 for a bad alpha', async () => {

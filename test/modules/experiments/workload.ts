@@ -11,6 +11,9 @@ export interface WorkEvent {
   at: number;
   adId: string | null;
   chargeMicro: number;
+  /** FEED_TIMING events: requests and their summed server time (ms). */
+  timingRequests?: number;
+  timingMs?: number;
   experiment?: string;
   run?: string;
   variant?: string;
@@ -26,6 +29,8 @@ const KINDS = [
   'IMPRESSION',
   'SEARCH',
   'FOLLOW',
+  'SESSION_START',
+  'FEED_TIMING',
 ];
 
 /**
@@ -48,7 +53,9 @@ export function workload(
     const n = Math.floor(rand() * opts.eventsPerUnit * 2);
     for (let i = 0; i < n; i++) {
       const kind = pick(KINDS);
-      const promoted = kind !== 'SEARCH' && kind !== 'FOLLOW' && rand() < 0.3;
+      const organicOnly = ['SEARCH', 'FOLLOW', 'SESSION_START', 'FEED_TIMING'].includes(kind);
+      const promoted = !organicOnly && rand() < 0.3;
+      const timed = kind === 'FEED_TIMING';
       const charged = promoted && (kind === 'IMPRESSION' || rand() < 0.5);
       out.push({
         id: `${unit}:t:${serial++}`,
@@ -57,6 +64,10 @@ export function workload(
         at: time(),
         adId: promoted ? String(1 + Math.floor(rand() * 3)) : null,
         chargeMicro: charged ? 1 + Math.floor(rand() * 5_000_000_000) : 0,
+        ...(timed && {
+          timingRequests: 1 + Math.floor(rand() * 6),
+          timingMs: Math.floor(rand() * 2_000),
+        }),
       });
     }
     for (const r of runs) {
@@ -111,6 +122,8 @@ export async function storeBatch(
     experiment: e.experiment ?? null,
     experiment_run: e.run ?? null,
     variant: e.variant ?? null,
+    timing_requests: e.timingRequests ?? null,
+    timing_ms: e.timingMs ?? null,
     charge: e.chargeMicro,
   }));
   const days = [...new Set(rows.map((r) => r.day))].sort();
@@ -118,12 +131,13 @@ export async function storeBatch(
   await app.deps.db.transaction().execute(async (trx) => {
     await sql`
       insert into events (day, id, kind, occurred_at, user_id, device_id, app_type, ad_id, experiment,
-                          experiment_run, variant, batch_id)
+                          experiment_run, variant, timing_requests, timing_ms, batch_id)
       select day, id, kind, occurred_at, user_id, device_id, 'WEB', ad_id, experiment, experiment_run, variant,
-             ${batchId}::bigint
+             timing_requests, timing_ms, ${batchId}::bigint
         from json_to_recordset(${JSON.stringify(rows)}::json)
           as r(day date, id text, kind text, occurred_at timestamptz, user_id bigint, device_id text,
-               ad_id bigint, experiment text, experiment_run text, variant text)`.execute(trx);
+               ad_id bigint, experiment text, experiment_run text, variant text, timing_requests int,
+               timing_ms bigint)`.execute(trx);
     await sql`
       insert into ad_charges (token_id, batch_id, ad_id, event_id, kind, app_type, served_at, amount_micro,
                               hold_micro, reservation_id)
@@ -171,6 +185,7 @@ export function bruteForce(events: readonly WorkEvent[]) {
     outbound_clicks_per_user: count('OUTBOUND_CLICK'),
     impressions_per_user: count('IMPRESSION'),
     searches_per_user: count('SEARCH'),
+    sessions_per_user: count('SESSION_START'),
     ad_revenue_micro_per_user: (e) => BigInt(e.chargeMicro),
   };
   const ratio: Record<string, [(e: WorkEvent) => bigint, (e: WorkEvent) => bigint]> = {
@@ -179,6 +194,7 @@ export function bruteForce(events: readonly WorkEvent[]) {
       (e) => (e.adId && (e.kind === 'PIN_CLICK' || e.kind === 'OUTBOUND_CLICK') ? 1n : 0n),
       (e) => (e.adId && e.kind === 'IMPRESSION' ? 1n : 0n),
     ],
+    feed_latency_ms: [(e) => BigInt(e.timingMs ?? 0), (e) => BigInt(e.timingRequests ?? 0)],
   };
   const byUnit = new Map<string, WorkEvent[]>();
   for (const e of events) {

@@ -145,7 +145,12 @@ export class AdsServing implements Promotions {
         this.pacer.enters(ad, fnv1a(ad.adGroupId, this.requestFacts(request).paceSeed) / 2 ** 32)
           ? this.pacer.bid(ad)
           : null,
-      shown: (request, adGroupId) => this.requestFacts(request).shown?.get(adGroupId) ?? 0,
+      // A signed-out device's impressions are not counted per viewer (ad_viewer_impressions is per user):
+      // a frequency-capped ad group is never shown to one, so no cap is broken.
+      shown: (request, adGroupId) =>
+        request.viewer.userId
+          ? (this.requestFacts(request).shown?.get(adGroupId) ?? 0)
+          : Number.POSITIVE_INFINITY,
       rate: (ad) => this.rateOf(ad.currency),
       blocks: { ...DEFAULT_BLOCKS, windowMs: deps.settings.budgetBlockMs },
       log: deps.log,
@@ -171,11 +176,18 @@ export class AdsServing implements Promotions {
     const settings = this.deps.settings;
     if (!settings.enabled) return ids;
     const who = viewerOf(viewer);
-    // Ads are for people: a token acting for an app alone gets none.
-    if (!('viewerUserId' in who)) return ids;
+    // Ads are for people: a token acting for an app alone gets none, unless it names the device the page
+    // is for (X-Device-Id), a signed-out person: no profile to target, no frequency-capped groups.
+    const device = 'viewerAppId' in who ? request.deviceId : undefined;
+    if ('viewerAppId' in who && device === undefined) return ids;
+    const userId = device === undefined ? viewer.userId : null;
     // The layout is read (the viewer exposed to an experiment that sets it) whenever the page could
-    // carry ads; the reserve only when an auction runs.
-    const params = request.experiments ?? (await this.deps.exposures.forUnit({ userId: viewer.userId }));
+    // carry ads; the reserve only when an auction runs. A signed-out device is its own unit.
+    const params =
+      request.experiments ??
+      (await this.deps.exposures.forUnit(
+        device === undefined ? { userId: viewer.userId } : { deviceId: device },
+      ));
     const layout = layoutFor(params, settings);
     const slots = adSlots(organic.length, layout);
     if (slots === 0) return ids;
@@ -185,9 +197,9 @@ export class AdsServing implements Promotions {
       if (this.catalog.snapshot().ads.length === 0) return ids;
       const nowMs = this.now();
       const [profile, contextInterests] = await Promise.all([
-        this.profiles.of(viewer.userId, null),
+        this.profiles.of(userId, null),
         request.contextPinId ? this.contextInterests(request.contextPinId) : undefined,
-        this.loadFrequencies(viewer.userId),
+        userId === null ? undefined : this.loadFrequencies(userId),
       ]);
       const adRequest: AdRequest = {
         viewer: profile,
@@ -225,7 +237,8 @@ export class AdsServing implements Promotions {
       const { ad, priceMicro, reservationId, holdMicro } = item.served;
       const token = this.deps.tokens.issuePromoted(
         {
-          viewerUserId: viewer.userId,
+          // A device's tokens are the app's: its events name the device (POST /v5/events' device_id).
+          ...(userId === null ? { viewerAppId: viewer.appId } : { viewerUserId: viewer.userId }),
           pinId: ad.pinId,
           surface: request.surface,
           position,

@@ -9,6 +9,7 @@ import type {
   Platform,
   Variant,
 } from '../assignment/index.js';
+import { type MetricChoice, metricsToApi } from '../metrics/metric-config.js';
 import type { ExperimentRow, FlagRow, LayerRow } from './definitions.repository.js';
 import type { ParamValue, Targeting } from './definitions.schemas.js';
 
@@ -30,6 +31,8 @@ export interface ExperimentRecord extends EngineExperiment {
   readonly description: string;
   readonly hypothesis: string;
   readonly owner: string;
+  /** The metrics it is analysed on; null: the catalog's, with their defaults. */
+  readonly metrics: readonly MetricChoice[] | null;
   readonly startedAt: Date | null;
   readonly stoppedAt: Date | null;
 }
@@ -102,6 +105,7 @@ export function experimentOf(row: ExperimentRow): ExperimentRecord {
     description: row.description,
     hypothesis: row.hypothesis,
     owner: row.owner,
+    metrics: (row.metrics as MetricChoice[] | null) ?? null,
     startedAt: row.started_at,
     stoppedAt: row.stopped_at,
   };
@@ -132,6 +136,7 @@ export function presentExperiment(row: ExperimentRow) {
     variants: variantsToApi(e.variants),
     targeting: targetingToApi(e.targeting),
     ramp: e.ramp,
+    metrics: metricsToApi(e.metrics),
     status: e.status,
     started_at: isoOrNull(row.started_at),
     stopped_at: isoOrNull(row.stopped_at),

@@ -53,6 +53,39 @@ export const Targeting = Type.Object({
   allow_list: Type.Optional(List(Type.String({ minLength: 1, maxLength: 64 }), 1000)),
 });
 
+const Effect = Type.Object(
+  {
+    relative: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: "A share of the control's mean (0.05 = 5%)." }),
+    ),
+    absolute: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "In the metric's unit." })),
+  },
+  {
+    description:
+      'The smallest effect worth detecting: exactly one of relative and absolute. Sets the power reported and the mSPRT mixing variance.',
+  },
+);
+/** A minimum effect as answers show it: one of the two fields. */
+export const EffectShown = Type.Object({
+  relative: Type.Optional(Type.Number()),
+  absolute: Type.Optional(Type.Number()),
+});
+const MetricChoice = Type.Object({
+  key: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'A metric of the catalog (docs/experiments-metrics.md), e.g. saves_per_user.',
+  }),
+  guardrail: Type.Optional(
+    Type.Boolean({ description: "Flag a significant move the wrong way (default: the catalog's)." }),
+  ),
+  minimum_effect: Type.Optional(Effect),
+});
+const Metrics = Type.Union([Type.Array(MetricChoice, { minItems: 1, maxItems: 50 }), Type.Null()], {
+  description:
+    'The metrics the results show, in order; the first is the primary (deciding) metric. null or absent: every catalog metric with its defaults. Analysis only: may change while the experiment runs.',
+});
+
 const experimentFields = {
   description: Type.Optional(Text(2000, 'What it tests.')),
   hypothesis: Type.Optional(Text(2000, 'What it is expected to show.')),
@@ -61,6 +94,7 @@ const experimentFields = {
   variants: Type.Optional(Variants),
   targeting: Type.Optional(Targeting),
   ramp: Type.Optional(Bp('Basis points of eligible units included (ramp-up).')),
+  metrics: Type.Optional(Metrics),
 };
 
 export const ExperimentCreate = Type.Object({
@@ -87,6 +121,24 @@ export const Experiment = Type.Object({
   ),
   targeting: Targeting,
   ramp: Type.Integer(),
+  metrics: Type.Union(
+    [
+      Type.Array(
+        Type.Object({
+          key: Type.String(),
+          type: Type.String({ description: '`mean` or `ratio`.' }),
+          guardrail: Type.Boolean(),
+          higher_is_better: Type.Boolean(),
+          minimum_effect: EffectShown,
+        }),
+      ),
+      Type.Null(),
+    ],
+    {
+      description:
+        'The metrics the experiment is analysed on with their effective settings, the first the primary; null: every catalog metric with its defaults.',
+    },
+  ),
   status: Status,
   started_at: Time,
   stopped_at: Time,

@@ -10,6 +10,7 @@ import {
   type Layer,
   layerProblems,
 } from '../assignment/index.js';
+import { metricsFromApi, metricsToApi } from '../metrics/metric-config.js';
 import {
   type ExperimentRecord,
   engineExperiment,
@@ -98,6 +99,7 @@ export class DefinitionsService {
         description: body.description ?? '',
         hypothesis: body.hypothesis ?? '',
         owner: body.owner ?? '',
+        metrics: metricsFromApi(body.metrics),
         startedAt: null,
         stoppedAt: null,
       };
@@ -174,6 +176,7 @@ export class DefinitionsService {
       ...(body.variants !== undefined && { variants: variantsFromApi(body.variants) }),
       ...(body.targeting !== undefined && { targeting: targetingFromApi(body.targeting) }),
       ...(body.ramp !== undefined && { ramp: body.ramp }),
+      ...(body.metrics !== undefined && { metrics: metricsFromApi(body.metrics) }),
     };
   }
 
@@ -220,6 +223,12 @@ export class DefinitionsService {
       const check = checkChange(engineExperiment(experimentOf(beforeRow)), candidate);
       if (!check.allowed) throw new Conflict(check.reason);
       notes = check.notes;
+      const shown = (m: ExperimentRecord['metrics']) => json(metricsToApi(m));
+      if (shown(experimentOf(beforeRow).metrics) !== shown(after.metrics) && beforeRow.started_at !== null)
+        notes = [
+          ...notes,
+          'metrics changed: analysis only (every catalog metric is kept for every run); no one moves, and the results use the new list at once',
+        ];
     }
     const row = await repo.saveExperiment(
       trx,
@@ -234,6 +243,7 @@ export class DefinitionsService {
         variants: json(after.variants),
         targeting: json(after.targeting),
         ramp: after.ramp,
+        metrics: after.metrics ? json(after.metrics) : null,
         status: after.status,
         started_at: after.startedAt,
         stopped_at: after.stoppedAt,

@@ -1,6 +1,7 @@
 import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { ExposureEvent } from '../../events/index.js';
+import { BackgroundWriter } from './background-writer.js';
 
 /** Limits and timing of the buffer; the defaults suit a serving node. */
 export interface ExposureBufferOptions {
@@ -35,8 +36,7 @@ const DAY_MS = 86_400_000;
  * logged, counted and retried with the next flush up to `maxAttempts`, then dropped; memory is bounded
  * by `maxPending` and `maxSeen`.
  */
-export class ExposureBuffer {
-  private readonly flushMs: number;
+export class ExposureBuffer extends BackgroundWriter {
   private readonly batchSize: number;
   private readonly maxPending: number;
   private readonly maxSeen: number;
@@ -44,9 +44,6 @@ export class ExposureBuffer {
   private seenDay = -1;
   private seen = new Set<string>();
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private closed = false;
   private readonly counted;
 
   constructor(
@@ -56,7 +53,7 @@ export class ExposureBuffer {
     private readonly now: () => number = Date.now,
     options: ExposureBufferOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 1_000;
+    super(options.flushMs ?? 1_000);
     this.batchSize = options.batchSize ?? 500;
     this.maxPending = options.maxPending ?? 50_000;
     this.maxSeen = options.maxSeen ?? 1_000_000;
@@ -92,7 +89,7 @@ export class ExposureBuffer {
     this.seen.add(seenKey);
     this.pending.push({ event, seenKey, attempts: 0 });
     if (this.pending.length >= this.batchSize) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+    else this.schedule();
   }
 
   /** Exposures waiting to be written. */
@@ -100,21 +97,12 @@ export class ExposureBuffer {
     return this.pending.length;
   }
 
-  /** Writes what waits (in batches); resolves when done. Failures are logged and counted, never thrown. */
-  flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    this.flushing ??= this.drain().finally(() => {
-      this.flushing = undefined;
-      if (this.pending.length > 0 && !this.closed)
-        this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
-    });
-    return this.flushing;
+  protected hasWork(): boolean {
+    return this.pending.length > 0;
   }
 
-  private async drain(): Promise<void> {
+  /** Writes what waits, in batches. Failures are logged and counted, never thrown. */
+  protected async drain(): Promise<void> {
     const retry: Pending[] = [];
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.batchSize);
@@ -148,11 +136,7 @@ export class ExposureBuffer {
 
   /** Writes what waits and stops taking exposures (shutdown). */
   async close(): Promise<void> {
-    await this.flush();
-    if (this.pending.length > 0) await this.flush();
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.stop();
     if (this.pending.length > 0) {
       this.counted.inc({ outcome: 'dropped' }, this.pending.length);
       this.logger.warn({ exposures: this.pending.length }, 'experiment exposures dropped at shutdown');

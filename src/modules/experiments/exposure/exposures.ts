@@ -1,3 +1,4 @@
+import { isDeviceId } from '../../../platform/ids.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { AppType } from '../../events/index.js';
@@ -11,6 +12,7 @@ import {
   UnitKey,
 } from '../assignment/index.js';
 import type { ExposureBuffer } from './exposure-buffer.js';
+import type { TimingBuffer } from './timing-buffer.js';
 
 /** Who parameters are read for: a signed-in user, or a device for signed-out traffic. */
 export type ExposureUnit = (
@@ -39,8 +41,6 @@ export type RejectedParam = (what: {
   readonly value: Param;
 }) => void;
 
-/** Device ids as the event stream takes them (the same rule as POST /v5/events' `device_id`). */
-const DEVICE_ID = /^[A-Za-z0-9._~-]{1,64}$/;
 const USER_ID = /^\d{1,20}$/;
 
 /** A running experiment, its run and the parameter names any of its variants sets. */
@@ -90,7 +90,20 @@ export class ExperimentParams {
     private readonly buffer: ExposureBuffer,
     private readonly now: () => number,
     private readonly rejected: RejectedParam = () => {},
+    private readonly timings?: TimingBuffer,
   ) {}
+
+  /**
+   * Records a home feed request's server time (ms) for the unit when it is in any running experiment
+   * (the feed latency metric reads it: docs/experiments-metrics.md); nothing otherwise. A map update:
+   * never waits, never throws. Logs no exposure.
+   */
+  feedTiming(ms: number): void {
+    if (this.assignments.length === 0 || !this.timings) return;
+    const unit =
+      this.unit.userId !== undefined ? { userId: this.unit.userId } : { deviceId: this.unit.deviceId! };
+    this.timings.record(unit, ms);
+  }
 
   /** The typed parameter `name`, or null when no experiment the unit is in defines it (no exposure). */
   param(name: string): Param | null {
@@ -192,6 +205,7 @@ export class Exposures {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     metrics?: Metrics,
+    private readonly timings?: TimingBuffer,
   ) {
     this.refusedCount = metrics?.counter(
       'corkboard_experiment_params_refused_total',
@@ -228,7 +242,8 @@ export class Exposures {
     }
     const map = ownersOf(layers);
     const id = unit.userId ?? unit.deviceId;
-    const valid = unit.userId !== undefined ? USER_ID.test(unit.userId) : DEVICE_ID.test(unit.deviceId ?? '');
+    // Device ids as the event stream takes them (the rule of POST /v5/events' `device_id`).
+    const valid = unit.userId !== undefined ? USER_ID.test(unit.userId) : isDeviceId(unit.deviceId);
     const assignments: Assignment[] = [];
     if (valid && id !== undefined) {
       const key = new UnitKey(id);
@@ -238,7 +253,7 @@ export class Exposures {
         if (a !== null) assignments.push(a);
       }
     }
-    return new ExperimentParams(unit, assignments, map, this.buffer, this.now, this.onRejected);
+    return new ExperimentParams(unit, assignments, map, this.buffer, this.now, this.onRejected, this.timings);
   }
 
   /** One parameter for one unit: `forUnit(unit)` and a typed read, for code that reads a single value. */
@@ -246,13 +261,13 @@ export class Exposures {
     return (await this.forUnit(unit)).number(name, fallback);
   }
 
-  /** Writes the exposures waiting (tests, shutdown); never throws. */
-  flush(): Promise<void> {
-    return this.buffer.flush();
+  /** Writes the exposures and timings waiting (tests, shutdown); never throws. */
+  async flush(): Promise<void> {
+    await Promise.all([this.buffer.flush(), this.timings?.flush()]);
   }
 
   /** Flushes and stops logging (shutdown). */
-  close(): Promise<void> {
-    return this.buffer.close();
+  async close(): Promise<void> {
+    await Promise.all([this.buffer.close(), this.timings?.close()]);
   }
 }

@@ -13,7 +13,13 @@ export interface Exposure {
 const key = (run: string, unit: string, metric: string) => `${run}\u0000${unit}\u0000${metric}`;
 
 export function metricEvent(r: BatchEventRow): MetricEvent {
-  return { kind: r.kind, adId: r.ad_id, chargeMicro: BigInt(r.charge_micro) };
+  return {
+    kind: r.kind,
+    adId: r.ad_id,
+    chargeMicro: BigInt(r.charge_micro),
+    timingRequests: BigInt(r.timing_requests),
+    timingMs: BigInt(r.timing_ms),
+  };
 }
 
 /**

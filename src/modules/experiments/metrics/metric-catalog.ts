@@ -7,6 +7,9 @@ export interface MetricEvent {
   readonly adId: string | null;
   /** The price recorded for the promoted event billed (ad_charges.amount_micro), else 0. */
   readonly chargeMicro: bigint;
+  /** FEED_TIMING events: home feed requests and their summed server time (ms); else 0. */
+  readonly timingRequests: bigint;
+  readonly timingMs: bigint;
 }
 
 interface MetricBase {
@@ -52,8 +55,9 @@ const relative = (r: number): MinimumEffect => ({ relative: r });
 
 /**
  * Every metric the platform computes for every experiment, over the events Corkboard records. Order is
- * the report's. Sessions and feed latency are not here: no event marks a session (and a gap rule is not
- * exactly maintainable from late events), and server timings are request histograms, not events per unit.
+ * the report's when an experiment names none; the first is then the primary metric. Sessions are what
+ * clients report (SESSION_START), not a gap rule over other events: a gap rule is not exactly
+ * maintainable from events that arrive late and out of order.
  */
 export const METRICS: readonly MetricDefinition[] = [
   {
@@ -112,6 +116,15 @@ export const METRICS: readonly MetricDefinition[] = [
     value: (e) => e.chargeMicro,
   },
   {
+    key: 'sessions_per_user',
+    type: 'mean',
+    description: 'Sessions (SESSION_START events reported by clients) per exposed unit.',
+    guardrail: false,
+    higherIsBetter: true,
+    minimumEffect: relative(0.05),
+    value: count('SESSION_START'),
+  },
+  {
     key: 'outbound_click_rate',
     type: 'ratio',
     description: 'Outbound clicks / impressions over exposed units (delta method).',
@@ -132,10 +145,29 @@ export const METRICS: readonly MetricDefinition[] = [
     numerator: promoted('PIN_CLICK', 'OUTBOUND_CLICK'),
     denominator: promoted('IMPRESSION'),
   },
+  {
+    key: 'feed_latency_ms',
+    type: 'ratio',
+    description:
+      "Home feed server time per request, ms: Σ ms / Σ requests of exposed units' FEED_TIMING events (delta method). Lower is better.",
+    guardrail: true,
+    higherIsBetter: false,
+    minimumEffect: relative(0.05),
+    numerator: (e) => e.timingMs,
+    denominator: (e) => e.timingRequests,
+  },
 ];
 
 /** Event kinds any metric reads. */
-export const METRIC_KINDS = ['SAVE', 'PIN_CLICK', 'OUTBOUND_CLICK', 'IMPRESSION', 'SEARCH'] as const;
+export const METRIC_KINDS = [
+  'SAVE',
+  'PIN_CLICK',
+  'OUTBOUND_CLICK',
+  'IMPRESSION',
+  'SEARCH',
+  'SESSION_START',
+  'FEED_TIMING',
+] as const;
 
 /** What one event adds to a unit's (a, b) for a metric, given where it falls against the unit's window. */
 export function contribution(

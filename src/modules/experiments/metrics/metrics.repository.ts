@@ -9,6 +9,9 @@ export interface BatchEventRow {
   at_ms: number;
   ad_id: string | null;
   charge_micro: string;
+  /** FEED_TIMING: requests and summed server time (ms), as text; '0' for other kinds. */
+  timing_requests: string;
+  timing_ms: string;
   experiment: string | null;
   run: string | null;
   variant: string | null;
@@ -89,6 +92,7 @@ export const metricsRepository = {
       select e.kind, case when e.user_id is not null then 'u' || e.user_id else 'd' || e.device_id end as unit,
              (extract(epoch from e.occurred_at) * 1000)::float8 as at_ms, e.ad_id::text as ad_id,
              coalesce(c.amount_micro, 0)::text as charge_micro,
+             coalesce(e.timing_requests, 0)::text as timing_requests, coalesce(e.timing_ms, 0)::text as timing_ms,
              e.experiment, e.experiment_run as run, e.variant
         from events e
         left join ad_charges c on c.batch_id = e.batch_id and c.event_id = e.id
@@ -111,6 +115,7 @@ export const metricsRepository = {
     const { rows } = await sql<BatchEventRow>`
       select e.kind, ${unit}::text as unit, (extract(epoch from e.occurred_at) * 1000)::float8 as at_ms,
              e.ad_id::text as ad_id, coalesce(c.amount_micro, 0)::text as charge_micro,
+             coalesce(e.timing_requests, 0)::text as timing_requests, coalesce(e.timing_ms, 0)::text as timing_ms,
              null::text as experiment, null::text as run, null::text as variant
         from events e
         left join ad_charges c on c.batch_id = e.batch_id and c.event_id = e.id

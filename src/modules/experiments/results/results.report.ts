@@ -9,6 +9,9 @@ export function resultsReport(r: ExperimentResults): string {
   const lines: string[] = [];
   lines.push(`Experiment ${r.experiment} (${r.status}, run ${r.run}), control ${r.control}, α = ${r.alpha}`);
   lines.push(`Started ${r.started_at ?? '—'}; ${r.looks} daily look(s).`);
+  lines.push(
+    `Metrics: ${r.metrics_configured ? "the experiment's own" : 'the catalog defaults'}; primary ${r.primary_metric}.`,
+  );
   lines.push('');
   lines.push('Exposed units:');
   for (const v of r.exposures.variants)
@@ -19,7 +22,13 @@ export function resultsReport(r: ExperimentResults): string {
   );
   for (const m of r.metrics) {
     lines.push('');
-    lines.push(`${m.metric}${m.guardrail ? ' [guardrail]' : ''} (${m.type}): ${m.description}`);
+    const effect =
+      m.minimum_effect.relative !== undefined
+        ? `${f(m.minimum_effect.relative * 100)}% relative`
+        : `${f(m.minimum_effect.absolute ?? null)} absolute`;
+    lines.push(
+      `${m.metric}${m.primary ? ' [primary]' : ''}${m.guardrail ? ' [guardrail]' : ''} (${m.type}, minimum effect ${effect}): ${m.description}`,
+    );
     for (const v of m.variants)
       lines.push(`  ${v.variant.padEnd(20)} units ${String(v.units).padStart(8)}  mean ${f(v.mean, 6)}`);
     for (const c of m.comparisons) {
@@ -49,7 +58,7 @@ export function resultsReport(r: ExperimentResults): string {
     `  Δ, interval, p (mean metrics): Welch's t-test, fixed horizon; ratio metrics: delta-method z test.`,
   );
   lines.push(
-    '  relative: delta-method interval; Holm p: Holm–Bonferroni over every variant × metric (* below α).',
+    '  relative: delta-method interval; Holm p: Holm–Bonferroni over every variant × metric shown (* below α).',
   );
   lines.push("  power: normal approximation at the metric's minimum effect; CUPED: Welch on adjusted means.");
   lines.push('  sequential: mSPRT with a normal mixture, τ² = minimum effect²; safe to read every day.');

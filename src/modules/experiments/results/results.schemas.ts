@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { EffectShown } from '../definitions/definitions.schemas.js';
 
 // GET /v5/experiments/{key}/results. A number the statistics cannot give (an empty variant, n < 2, no
 // variance) is null, never NaN; each block names the test it comes from.
@@ -78,6 +79,10 @@ export const Results = Type.Object({
   control: Type.String(),
   alpha: Type.Number(),
   looks: Type.Integer({ description: 'Days with data: the looks of the sequential test.' }),
+  primary_metric: Type.String({ description: 'The first metric analysed: the one the decision rests on.' }),
+  metrics_configured: Type.Boolean({
+    description: 'Whether the experiment names its metrics (else every catalog metric with its defaults).',
+  }),
   exposures: Type.Object({
     variants: Type.Array(
       Type.Object({ variant: Type.String(), weight: Type.Integer(), units: Type.Integer() }),
@@ -96,12 +101,10 @@ export const Results = Type.Object({
       metric: Type.String(),
       type: Type.String(),
       description: Type.String(),
+      primary: Type.Boolean({ description: 'The primary (deciding) metric: the first analysed.' }),
       guardrail: Type.Boolean(),
       higher_is_better: Type.Boolean(),
-      minimum_effect: Type.Object({
-        relative: Type.Optional(Type.Number()),
-        absolute: Type.Optional(Type.Number()),
-      }),
+      minimum_effect: EffectShown,
       variants: Type.Array(
         Type.Object({ variant: Type.String(), units: Type.Integer(), mean: N, variance: N }),
       ),

@@ -3,6 +3,7 @@ import { NotFound } from '../../../platform/errors.js';
 import type { Variant } from '../assignment/index.js';
 import { definitionsRepository } from '../definitions/definitions.repository.js';
 import { METRICS, type MetricDefinition } from '../metrics/metric-catalog.js';
+import { analysedMetrics, effectToApi, type MetricChoice } from '../metrics/metric-config.js';
 import { metricsRepository as repo, type SumsRow } from '../metrics/metrics.repository.js';
 import {
   absoluteEffect,
@@ -74,7 +75,7 @@ export const TESTS = {
   fixed: "Welch's t-test (two-sided), fixed horizon",
   ratio: 'z test on the delta-method variance of the ratio (two-sided), fixed horizon',
   relative: 'relative difference with its delta-method interval',
-  holm: 'Holm–Bonferroni over every variant × metric of the experiment',
+  holm: 'Holm–Bonferroni over every variant × metric the experiment is analysed on',
   power: 'normal approximation to the fixed-horizon test at the minimum effect',
   cuped: "Welch's t-test on CUPED-adjusted means (θ pooled within variants, 14-day pre-period)",
   sequential:
@@ -95,13 +96,17 @@ export class ResultsService {
     if (!row) throw new NotFound(`Experiment ${key} not found.`);
     const variants = row.variants as Variant[];
     const run = row.salt;
+    // The experiment's own metrics (or the catalog's): only these are tested and corrected together.
+    const configured = (row.metrics as MetricChoice[] | null) ?? null;
+    const analysed = analysedMetrics(configured);
     const [current, lookRows] = await Promise.all([repo.sums(this.db, run), repo.looks(this.db, run)]);
     const find = (rows: readonly SumsRow[], variant: string, metric: string) =>
       sumsOf(rows.find((r) => r.variant === variant && r.metric === metric));
     const days = [...new Set(lookRows.map((r) => r.day))];
     const looksOn = days.map((d) => lookRows.filter((r) => r.day === d));
 
-    // Every metric row of a variant carries its n; the first metric's is the variant's exposed units.
+    // Every metric row of a variant carries its n (the consumer keeps every catalog metric, whatever an
+    // experiment names); the catalog's first metric's is the variant's exposed units.
     const exposed = variants.map((v) => find(current, v.key, METRICS[0]!.key).n);
     const srm = srmTest(
       exposed,
@@ -110,7 +115,7 @@ export class ResultsService {
     const control = variants[0]!;
     const treatments = variants.slice(1);
 
-    const metrics = METRICS.map((m) => {
+    const metrics = analysed.map((m) => {
       const all = variants.map((v) => find(current, v.key, m.key));
       const fit = m.type === 'mean' ? cupedFit(all.map(cupedAgg)) : null;
       const c = all[0]!;
@@ -158,6 +163,8 @@ export class ResultsService {
       control: control.key,
       alpha,
       looks: days.length,
+      primary_metric: analysed[0]!.key,
+      metrics_configured: configured !== null,
       exposures: {
         variants: variants.map((v, i) => ({ variant: v.key, weight: v.weight, units: exposed[i]! })),
         srm: {
@@ -169,16 +176,14 @@ export class ResultsService {
           threshold: SRM_ALARM_P,
         },
       },
-      metrics: metrics.map(({ m, all, comparisons }) => ({
+      metrics: metrics.map(({ m, all, comparisons }, i) => ({
         metric: m.key,
         type: m.type,
         description: m.description,
+        primary: i === 0,
         guardrail: m.guardrail,
         higher_is_better: m.higherIsBetter,
-        minimum_effect:
-          'relative' in m.minimumEffect
-            ? { relative: m.minimumEffect.relative }
-            : { absolute: m.minimumEffect.absolute },
+        minimum_effect: effectToApi(m.minimumEffect),
         variants: variants.map((v, i) => {
           const mo = momentsFor(m, all[i]!);
           return { variant: v.key, units: all[i]!.n, mean: num(mo.mean), variance: num(mo.variance) };
