@@ -23,6 +23,7 @@ import * as m0021 from './0021-ad-charge-holds.js';
 import * as m0022 from './0022-experiments.js';
 import * as m0023 from './0023-ad-charge-settles.js';
 import * as m0024 from './0024-experiment-metrics.js';
+import * as m0026 from './0026-oauth-pkce.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0022-experiments': m0022,
   '0023-ad-charge-settles': m0023,
   '0024-experiment-metrics': m0024,
+  '0026-oauth-pkce': m0026,
 };
