@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +36,27 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * The serious and critical accessibility violations axe-core finds on the page as it is (WCAG 2.x A and
+ * AA rules). Run through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(`${AXE_SOURCE};undefined`);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: unknown[] }> } })
+      .axe;
+    const result = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 /** A port free right now, so PUBLIC_URL (and the web client's redirect URI) can name it before start. */
 async function freePort(): Promise<number> {
@@ -111,8 +133,10 @@ describe.skipIf(testMode() === 'services' || SKIP)('the web app in Chromium (emb
     await cleanup?.();
   });
 
+  /** Saves a screenshot, and checks the page with axe-core: no serious or critical violation. */
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+    expect(await axeViolations(page), name).toEqual([]);
   };
   /** Waits until every picture drawn in view has loaded. */
   const picturesLoaded = () =>
