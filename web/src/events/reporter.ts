@@ -1,4 +1,5 @@
 import { currentToken } from '../auth/session.js';
+import { Recent } from '../lib/recent.js';
 import { type ClientEvent, EventBatcher, type Served } from './batcher.js';
 
 async function send(events: ClientEvent[], { keepalive }: { keepalive: boolean }): Promise<boolean> {
@@ -24,13 +25,10 @@ document.addEventListener('visibilitychange', () => {
 addEventListener('pagehide', () => void events.flush(true));
 
 /** What each pin shown lately was served with, so the close-up can report its outbound click. */
-const served = new Map<string, Served>();
-const SERVED_KEPT = 2000;
+const served = new Recent<Served>(2000);
 
 export function rememberServed(item: Served): void {
-  served.delete(item.pinId);
   served.set(item.pinId, item);
-  if (served.size > SERVED_KEPT) served.delete(served.keys().next().value!);
 }
 
 export function servedWith(pinId: string): Served | undefined {

@@ -5,9 +5,8 @@ import { linkHost, naturalSize, pickImage, placeholderColor, safeLink } from '..
 import type { Board, FeedPin, Page, Pin } from '../api/types.js';
 import { usePages } from '../api/use-pages.js';
 import { ErrorMessage } from '../components/error-message.js';
-import { MasonryGrid } from '../components/masonry-grid.js';
+import { PinList } from '../components/pin-list.js';
 import { events, servedWith } from '../events/reporter.js';
-import { ListStatus } from './home.js';
 
 /** Widest the close-up's picture is drawn, in CSS pixels. */
 const CLOSEUP_WIDTH = 508;
@@ -61,21 +60,16 @@ export function PinPage(props: { pinId: string }) {
       {pin ? (
         <CloseUp pin={pin} board={board} />
       ) : (
-        <p role="status" class="muted closeup-loading">
-          Loading Pin…
-        </p>
+        // Holds the close-up's place while it loads, so the related pins below do not jump as much.
+        <div class="closeup card closeup-placeholder">
+          <p role="status" class="muted closeup-loading">
+            Loading Pin…
+          </p>
+        </div>
       )}
       <section class="related" aria-labelledby="related-heading">
         <h2 id="related-heading">More like this</h2>
-        <MasonryGrid
-          pins={related.items}
-          surface="RELATED"
-          label="Related Pins"
-          hasMore={related.hasMore}
-          loading={related.loading}
-          onEnd={related.loadMore}
-        />
-        <ListStatus list={related} empty="No related Pins yet." />
+        <PinList list={related} surface="RELATED" label="Related Pins" empty="No related Pins yet." />
       </section>
     </main>
   );
