@@ -30,21 +30,23 @@ export function App() {
   const route = match(pathname);
   const needsSignIn = (route.name === 'home' || route.name === 'pin') && !currentToken();
 
+  const params = new URLSearchParams(search);
+  const alreadyIn = route.name === 'signin' && Boolean(currentToken()) && !params.has('expired');
+
   useEffect(() => {
     setSignedIn(Boolean(currentToken()));
     if (needsSignIn) navigate(`/signin?return_to=${encodeURIComponent(pathname + search)}`, true);
+    // Signed in already: the sign-in page has nothing to do.
+    else if (alreadyIn) navigate(safeReturnTo(params.get('return_to')), true);
     const title = TITLES[route.name];
     if (title) document.title = title;
-  }, [pathname, search, needsSignIn]);
+  }, [pathname, search, needsSignIn, alreadyIn]);
 
-  const params = new URLSearchParams(search);
   let page = null;
   if (route.name === 'signin') {
-    page = <SignInPage returnTo={params.get('return_to') ?? '/'} expired={params.has('expired')} />;
-    if (currentToken() && !params.has('expired')) {
-      // Already signed in: nothing to do here.
-      queueMicrotask(() => navigate(safeReturnTo(params.get('return_to')), true));
-    }
+    page = alreadyIn ? null : (
+      <SignInPage returnTo={params.get('return_to') ?? '/'} expired={params.has('expired')} />
+    );
   } else if (route.name === 'callback') page = <CallbackPage onSignedIn={() => setSignedIn(true)} />;
   else if (needsSignIn) page = null;
   else if (route.name === 'home') page = <HomePage />;

@@ -21,8 +21,19 @@ const TokenRequest = Type.Object({
   refresh_on: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')])),
   // Extension (RFC 7636, PKCE): the verifier of the code_challenge the code was issued with. A public
   // client (no secret) names itself with client_id instead of HTTP Basic and must send a verifier.
-  code_verifier: Type.Optional(Type.String({ maxLength: 256 })),
-  client_id: Type.Optional(Type.String({ maxLength: 64 })),
+  code_verifier: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description:
+        'Extension (PKCE, RFC 7636): the verifier whose S256 code_challenge the code was issued with; required then.',
+    }),
+  ),
+  client_id: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'Extension: a public client (no secret) names itself here instead of HTTP Basic.',
+    }),
+  ),
 });
 
 const TokenResponse = Type.Object({
@@ -40,7 +51,12 @@ const RevokeRequest = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 512 }),
   token_type_hint: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('refresh_token')])),
   // Extension: a public client names itself with client_id (RFC 7009 §2.1), having no secret.
-  client_id: Type.Optional(Type.String({ maxLength: 64 })),
+  client_id: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'Extension: a public client (no secret) names itself here instead of HTTP Basic.',
+    }),
+  ),
 });
 
 /**
