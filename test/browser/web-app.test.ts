@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -224,16 +224,45 @@ describe.skipIf(testMode() === 'services' || SKIP)('the web app in Chromium (emb
     const first = await page.locator('.masonry-item').count();
     const ids = async () =>
       page.locator('.masonry-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-index')));
-    for (let i = 0; i < 6; i++) {
+    const deepest = async () => Math.max(...(await ids()).map(Number));
+    for (let i = 0; i < 40 && (await deepest()) < 120; i++) {
       await page.mouse.wheel(0, 3000);
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(250);
     }
-    await expect
-      .poll(async () => Math.max(...(await ids()).map(Number)), { timeout: 20_000 })
-      .toBeGreaterThanOrEqual(first);
-    const maxIndex = Math.max(...(await ids()).map(Number));
-    expect(maxIndex).toBeGreaterThan(40);
+    expect(await deepest()).toBeGreaterThanOrEqual(Math.max(first, 120));
+    // Only the pins near the screen are in the page, however many have been read.
+    expect((await ids()).length).toBeLessThan(100);
     await page.evaluate(() => scrollTo(0, 0));
+  });
+
+  it('paints the first pins soon after the page opens', { timeout: 30_000 }, async () => {
+    await page.goto(`${base}/`);
+    const ms = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const check = () => {
+            const img = document.querySelector<HTMLImageElement>('.masonry-item img');
+            if (img?.complete && img.naturalWidth > 0) resolve(performance.now());
+            else requestAnimationFrame(check);
+          };
+          check();
+        }),
+    );
+    // The budget is 1 s on loopback; a loaded two-core CI machine gets more room before this fails.
+    await writeFile(
+      path.join(SHOTS, '..', 'web-metrics.json'),
+      `${JSON.stringify({ firstPinPaintedMs: Math.round(ms) })}\n`,
+    );
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('says in words what the API answered when a pin cannot be shown', { timeout: 30_000 }, async () => {
+    await page.goto(`${base}/pin/1`);
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('could not be found');
+    await expect.poll(() => page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    await page.goto(`${base}/`);
+    await page.waitForSelector('.masonry-item img');
   });
 
   it('opens a pin close-up, reports the close-up and an outbound click, and shows related pins', {
