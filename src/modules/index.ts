@@ -29,6 +29,7 @@ import { ImagesService, PinStore, PinsService, pinsModule } from './pins/index.j
 import type { ProductServices } from './product-services.js';
 import { relatedModule } from './related/index.js';
 import { searchModule } from './search/index.js';
+import { webModule } from './web/index.js';
 import { WebsitesService, websitesModule } from './websites/index.js';
 
 /** The product's services, shared by its modules, the CLI and the HTTP auth plumbing. */
@@ -160,6 +161,7 @@ export function buildProduct(deps: ModuleDeps): Product {
       }),
       adsAnalyticsModule(deps),
       experiments,
+      webModule(oauth),
     ],
     authenticate: Object.assign((token: string) => oauth.authenticate(token), {
       held: (token: string) => oauth.authenticateHeld(token),

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseRateLimits, type RateLimitTable } from './rate-limit/policy.js';
 
 /** Validated, frozen runtime configuration. Built once at start from the environment. */
@@ -64,6 +65,8 @@ export interface Config {
   readonly seedDemo: boolean;
   /** Where images and uploads are stored (a directory). */
   readonly mediaDir: string;
+  /** The built web app (static files) served at `/`; `web/dist` of this package unless WEB_DIR says. */
+  readonly webDir: string;
   /** Per user and app, per `x-ratelimit-category`; null turns rate limiting off (RATE_LIMITS=off). */
   readonly rateLimits: RateLimitTable | null;
   /**
@@ -359,6 +362,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     seedDemo: bool(env, 'SEED_DEMO', embedded && databaseUrl === undefined),
     mediaDir: path.resolve(str(env, 'MEDIA_DIR', path.join(dataDir, 'media'))),
+    webDir: path.resolve(str(env, 'WEB_DIR', fileURLToPath(new URL('../../web/dist', import.meta.url)))),
     impressionTokenTtlMs: int(env, 'IMPRESSION_TOKEN_TTL_MINUTES', 24 * 60, 1, 45 * 24 * 60) * 60_000,
     eventsMaxSkewMs: int(env, 'EVENTS_MAX_SKEW_SECONDS', 300, 0, 86_400) * 1000,
     eventsLatenessMs: eventsLatenessHours * 3_600_000,

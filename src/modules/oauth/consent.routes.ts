@@ -7,6 +7,7 @@ import { formToken, formTokenMatches, sameSecret } from './consent.csrf.js';
 import { consentPage, errorPage, signInPage, tooManyAttemptsPage } from './consent.pages.js';
 import { safeNext } from './next.js';
 import type { OAuthApp, OAuthService } from './oauth.service.js';
+import { isCodeChallenge, PKCE_METHOD } from './pkce.js';
 import { parseScopes } from './scopes.js';
 import type { Sessions } from './sessions.js';
 
@@ -21,12 +22,23 @@ const AuthorizeQuery = Type.Object({
   response_type: Type.Optional(Type.String({ maxLength: 64 })),
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
   state: Type.Optional(Type.String({ maxLength: 1024 })),
+  // Extension (RFC 7636): PKCE, S256 only.
+  code_challenge: Type.Optional(Type.String({ maxLength: 128 })),
+  code_challenge_method: Type.Optional(Type.String({ maxLength: 16 })),
+  // Extension: `prompt=create` opens the sign-up form first (as in OpenID Connect's prompt=create).
+  prompt: Type.Optional(Type.String({ maxLength: 32 })),
 });
 
 const Next = Type.String({ maxLength: 4096 });
 const Csrf = Type.String({ maxLength: 100 });
 
-type Validated = { app: OAuthApp; redirectUri: string; scopes: string[]; state: string };
+type Validated = {
+  app: OAuthApp;
+  redirectUri: string;
+  scopes: string[];
+  state: string;
+  codeChallenge: string | null;
+};
 
 type AuthorizeParams = {
   client_id?: string;
@@ -35,6 +47,8 @@ type AuthorizeParams = {
   response_type?: string;
   scope?: string;
   state?: string;
+  code_challenge?: string;
+  code_challenge_method?: string;
 };
 
 /** The app a request names, by `client_id` or its alias `consumer_id`; null when they name different apps. */
@@ -98,7 +112,24 @@ export function consentRoutes(
       redirectError(reply, q.redirect_uri, 'invalid_scope', q.state);
       return undefined;
     }
-    return { app: client, redirectUri: q.redirect_uri, scopes, state: q.state ?? '' };
+    // PKCE (RFC 7636 §4.4.1): a missing method means plain, which is refused like any method but S256;
+    // a public client must use it, having no secret to bind its code to.
+    const challenge = q.code_challenge || null;
+    const pkceOk =
+      challenge === null
+        ? !client.public && !q.code_challenge_method
+        : q.code_challenge_method === PKCE_METHOD && isCodeChallenge(challenge);
+    if (!pkceOk) {
+      redirectError(reply, q.redirect_uri, 'invalid_request', q.state);
+      return undefined;
+    }
+    return {
+      app: client,
+      redirectUri: q.redirect_uri,
+      scopes,
+      state: q.state ?? '',
+      codeChallenge: challenge,
+    };
   }
 
   const session = (request: FastifyRequest) => sessions.get(request.cookies[COOKIE]);
@@ -121,13 +152,20 @@ export function consentRoutes(
     const user = s && (await accounts.byId(s.userId));
     reply.type('text/html').header('cache-control', 'no-store').header('x-frame-options', 'DENY');
     if (!s || !user)
-      return signInPage(safeNext(request.url), v.app.name, formToken(request, reply, deps.secureCookies));
+      return signInPage(
+        safeNext(request.url),
+        v.app.name,
+        formToken(request, reply, deps.secureCookies),
+        undefined,
+        request.query.prompt === 'create',
+      );
     return consentPage(user.username, v.app.name, v.scopes, {
       client_id: v.app.id,
       redirect_uri: v.redirectUri,
       scope: v.scopes.join(','),
       state: v.state,
       csrf: s.csrf,
+      ...(v.codeChallenge ? { code_challenge: v.codeChallenge, code_challenge_method: PKCE_METHOD } : {}),
     });
   });
 
@@ -196,7 +234,7 @@ export function consentRoutes(
           return reply
             .status(400)
             .type('text/html')
-            .send(signInPage(safeNext(next), 'the app', csrf!, err.message));
+            .send(signInPage(safeNext(next), 'the app', csrf!, err.message, true));
         }
         throw err;
       }
@@ -214,6 +252,8 @@ export function consentRoutes(
           redirect_uri: Type.String({ maxLength: 2048 }),
           scope: Type.String({ maxLength: 1024 }),
           state: Type.String({ maxLength: 1024 }),
+          code_challenge: Type.Optional(Type.String({ maxLength: 128 })),
+          code_challenge_method: Type.Optional(Type.String({ maxLength: 16 })),
           csrf: Type.String({ maxLength: 100 }),
           decision: Type.Union([Type.Literal('approve'), Type.Literal('deny')]),
         }),
@@ -231,7 +271,7 @@ export function consentRoutes(
           .send(errorPage('Your session expired. Start the sign-in again from the app.'));
       }
       if (body.decision === 'deny') return redirectError(reply, v.redirectUri, 'access_denied', body.state);
-      const code = await oauth.issueCode(v.app, s.userId, v.redirectUri, v.scopes);
+      const code = await oauth.issueCode(v.app, s.userId, v.redirectUri, v.scopes, v.codeChallenge);
       const url = new URL(v.redirectUri);
       url.searchParams.set('code', code);
       if (body.state) url.searchParams.set('state', body.state);

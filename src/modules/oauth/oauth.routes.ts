@@ -19,6 +19,21 @@ const TokenRequest = Type.Object({
   // old one stops working (rotation); without it the same refresh token stays valid.
   // Form bodies are text and are not coerced: "true"/"false" as sent, or a JSON boolean.
   refresh_on: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')])),
+  // Extension (RFC 7636, PKCE): the verifier of the code_challenge the code was issued with. A public
+  // client (no secret) names itself with client_id instead of HTTP Basic and must send a verifier.
+  code_verifier: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description:
+        'Extension (PKCE, RFC 7636): the verifier whose S256 code_challenge the code was issued with; required then.',
+    }),
+  ),
+  client_id: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'Extension: a public client (no secret) names itself here instead of HTTP Basic.',
+    }),
+  ),
 });
 
 const TokenResponse = Type.Object({
@@ -35,11 +50,26 @@ const TokenResponse = Type.Object({
 const RevokeRequest = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 512 }),
   token_type_hint: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('refresh_token')])),
+  // Extension: a public client names itself with client_id (RFC 7009 §2.1), having no secret.
+  client_id: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: 'Extension: a public client (no secret) names itself here instead of HTTP Basic.',
+    }),
+  ),
 });
 
-/** HTTP Basic `app_id:app_secret`, as the token endpoints require. */
-async function client(request: FastifyRequest, oauth: OAuthService): Promise<OAuthApp> {
+/**
+ * HTTP Basic `app_id:app_secret`, as the token endpoints require; or, with no Authorization header, a
+ * public client named by `client_id` in the body (it has no secret to send).
+ */
+async function client(
+  request: FastifyRequest,
+  oauth: OAuthService,
+  clientId: string | undefined,
+): Promise<OAuthApp> {
   const header = request.headers.authorization;
+  if (header === undefined && clientId !== undefined) return oauth.publicClient(clientId);
   const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
   if (!match)
     throw new Unauthenticated('Authentication failed: send HTTP Basic credentials app_id:app_secret.');
@@ -69,13 +99,22 @@ export function oauthRoutes(app: HttpServer, oauth: OAuthService): void {
       },
     },
     async (request) => {
-      const app = await client(request, oauth);
       const body = request.body;
+      const app = await client(request, oauth, body.client_id);
+      // A public client's tokens come only from a code and its verifier: it cannot keep a refresh token
+      // secret, nor hold client credentials.
+      if (app.public && body.grant_type !== 'authorization_code')
+        throw new Invalid(
+          `A public client may use only the authorization_code grant, not ${body.grant_type}.`,
+        );
       switch (body.grant_type) {
         case 'authorization_code':
           if (!body.code || !body.redirect_uri)
             throw new Invalid('authorization_code needs code and redirect_uri.');
-          return oauth.exchangeCode(app, body.code, body.redirect_uri);
+          return oauth.exchangeCode(app, body.code, {
+            redirectUri: body.redirect_uri,
+            codeVerifier: body.code_verifier,
+          });
         case 'refresh_token':
           if (!body.refresh_token) throw new Invalid('refresh_token grant needs refresh_token.');
           return oauth.refresh(
@@ -104,7 +143,7 @@ export function oauthRoutes(app: HttpServer, oauth: OAuthService): void {
       },
     },
     async (request, reply) => {
-      const app = await client(request, oauth);
+      const app = await client(request, oauth, request.body.client_id);
       await oauth.revoke(app, request.body.token);
       return reply.status(200).send();
     },

@@ -8,6 +8,7 @@ import type { Principal } from '../../platform/principal.js';
 import type { FailureThrottle } from '../../platform/rate-limit/failure-throttle.js';
 import { hashPassword, newToken, tokenHash, verifyPassword } from '../../platform/secrets-hash.js';
 import { clientPlan, grantPlan } from './client-budgets.js';
+import { verifierMatches } from './pkce.js';
 import {
   ACCESS_TTL_S,
   REFRESH_TTL_S,
@@ -30,6 +31,27 @@ export interface OAuthApp {
   name: string;
   owner_id: string | null;
   redirect_uris: string[];
+  /** A public client has no secret: codes are issued to it only with a PKCE challenge. */
+  public: boolean;
+}
+
+/** What a code exchange presents besides the code: the redirect URI and the PKCE verifier, if any. */
+export interface CodeExchange {
+  redirectUri: string;
+  codeVerifier?: string | undefined;
+}
+
+const APP_COLUMNS = ['id', 'name', 'owner_id', 'redirect_uris', 'secret_hash'] as const;
+
+function appOf(row: {
+  id: string;
+  name: string;
+  owner_id: string | null;
+  redirect_uris: string[];
+  secret_hash: string | null;
+}): OAuthApp {
+  const { secret_hash, ...app } = row;
+  return { ...app, public: secret_hash === null };
 }
 
 export interface TokenGrant {
@@ -92,11 +114,43 @@ export class OAuthService {
 
   async app(id: string): Promise<OAuthApp | undefined> {
     if (!isIdText(id)) return undefined;
-    return this.db
-      .selectFrom('apps')
-      .select(['id', 'name', 'owner_id', 'redirect_uris'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('apps').select(APP_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && appOf(row);
+  }
+
+  /**
+   * The public client a token request names by `client_id` alone (no secret), or Unauthenticated: an
+   * app with a secret must authenticate with it.
+   */
+  async publicClient(appId: string): Promise<OAuthApp> {
+    const app = await this.app(appId);
+    if (!app?.public) {
+      throw new Unauthenticated(
+        'Authentication failed: send HTTP Basic credentials app_id:app_secret (only a public client may give client_id alone).',
+      );
+    }
+    return app;
+  }
+
+  /**
+   * The first-party public client `key` (the web app Corkboard serves), made on first use; its redirect
+   * URIs are set to `redirectUris` each time, so they follow PUBLIC_URL. Safe when several processes
+   * start at once: the key is unique, and the loser of a race updates the winner's row.
+   */
+  async firstPartyClient(key: string, name: string, redirectUris: string[]): Promise<OAuthApp> {
+    const id = await this.ids.next('app');
+    const row = await this.db
+      .insertInto('apps')
+      .values({ id, name, owner_id: null, secret_hash: null, redirect_uris: redirectUris, first_party: key })
+      .onConflict((oc) =>
+        oc
+          .column('first_party')
+          .where('first_party', 'is not', null)
+          .doUpdateSet({ redirect_uris: redirectUris, name }),
+      )
+      .returning(APP_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return appOf(row);
   }
 
   /**
@@ -110,17 +164,28 @@ export class OAuthService {
         const row = isIdText(appId)
           ? await this.db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst()
           : undefined;
-        if (!row || !(await verifyPassword(secret, row.secret_hash))) {
+        // A public client has no secret, so no secret authenticates it.
+        if (!row?.secret_hash || !(await verifyPassword(secret, row.secret_hash))) {
           throw new Unauthenticated('Authentication failed: unknown app id or wrong app secret.');
         }
-        return { id: row.id, name: row.name, owner_id: row.owner_id, redirect_uris: row.redirect_uris };
+        return appOf(row);
       },
       () => false,
     );
   }
 
-  /** A single-use authorisation code for the consent the user just gave. */
-  async issueCode(app: OAuthApp, userId: string, redirectUri: string, scopes: string[]): Promise<string> {
+  /**
+   * A single-use authorisation code for the consent the user just gave; with `codeChallenge` (PKCE,
+   * S256), only the matching verifier can exchange it. A public client must give one.
+   */
+  async issueCode(
+    app: OAuthApp,
+    userId: string,
+    redirectUri: string,
+    scopes: string[],
+    codeChallenge: string | null = null,
+  ): Promise<string> {
+    if (app.public && !codeChallenge) throw new Invalid('A public client must send a PKCE code_challenge.');
     const code = newToken('');
     await this.db
       .insertInto('oauth_codes')
@@ -131,6 +196,7 @@ export class OAuthService {
         redirect_uri: redirectUri,
         scopes,
         expires_at: new Date(Date.now() + CODE_TTL_S * 1000),
+        code_challenge: codeChallenge,
       })
       .execute();
     return code;
@@ -139,14 +205,26 @@ export class OAuthService {
   /**
    * Trades a code for tokens; the code is spent atomically. A code presented again gets nothing, and
    * everything its first exchange issued is revoked (RFC 6749 §4.1.2: the code may have leaked).
+   * A code issued with a PKCE challenge needs the verifier it was made from (RFC 7636 §4.6); one issued
+   * without cannot take a verifier. A refused exchange leaves the code unspent (the transaction is
+   * rolled back), and counts against the app's grant budget like any refusal.
    */
-  async exchangeCode(app: OAuthApp, code: string, redirectUri: string): Promise<TokenGrant> {
+  async exchangeCode(app: OAuthApp, code: string, exchange: CodeExchange): Promise<TokenGrant> {
+    const { redirectUri, codeVerifier } = exchange;
     return this.refusalsThrottled(app, async () => {
       const grant = await this.db.transaction().execute(async (trx) => {
         const spent = await tokens.spendCode(trx, app.id, code);
         if (!spent) return undefined;
         if (spent.redirect_uri !== redirectUri) {
           throw new Invalid('redirect_uri does not match the one the code was issued for.');
+        }
+        if (spent.code_challenge === null) {
+          if (codeVerifier !== undefined)
+            throw new Invalid('code_verifier was sent, but the code was issued without a code_challenge.');
+        } else if (codeVerifier === undefined) {
+          throw new Invalid('The code was issued with a code_challenge: send its code_verifier.');
+        } else if (!verifierMatches(codeVerifier, spent.code_challenge)) {
+          throw new Invalid('code_verifier does not match the code_challenge the code was issued for.');
         }
         const owner = { appId: app.id, userId: spent.user_id, scopes: spent.scopes, familyId: null };
         const { grant, familyId } = await this.issuePair(trx, owner, 'authorization_code');

@@ -129,7 +129,7 @@ export const tokensRepository = {
       .where('app_id', '=', appId)
       .where('used_at', 'is', null)
       .where('expires_at', '>', sql<Date>`now()`)
-      .returning(['user_id', 'redirect_uri', 'scopes'])
+      .returning(['user_id', 'redirect_uri', 'scopes', 'code_challenge'])
       .executeTakeFirst();
   },
 

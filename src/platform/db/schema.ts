@@ -81,9 +81,12 @@ export interface AppTable {
   id: Int8;
   name: string;
   owner_id: Int8 | null;
-  secret_hash: string;
+  /** Null for a public client (no secret: it exchanges codes with a PKCE verifier). */
+  secret_hash: string | null;
   redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
   created_at: TimestampDefault;
+  /** The key of a first-party app Corkboard makes itself (`web`); null for registered apps. */
+  first_party: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OauthCodeTable {
@@ -96,6 +99,8 @@ export interface OauthCodeTable {
   used_at: Timestamp | null;
   /** The token family the code's first exchange created. */
   family_id: Int8 | null;
+  /** PKCE: base64url(SHA-256(code_verifier)) the exchange must match; null for a code without one. */
+  code_challenge: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OauthTokenTable {

@@ -24,6 +24,7 @@ import * as m0022 from './0022-experiments.js';
 import * as m0023 from './0023-ad-charge-settles.js';
 import * as m0024 from './0024-experiment-metrics.js';
 import * as m0025 from './0025-experiment-metric-config.js';
+import * as m0026 from './0026-oauth-pkce.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0023-ad-charge-settles': m0023,
   '0024-experiment-metrics': m0024,
   '0025-experiment-metric-config': m0025,
+  '0026-oauth-pkce': m0026,
 };

@@ -1,0 +1,65 @@
+import { useEffect, useState } from 'preact/hooks';
+import { setUnauthorizedHandler } from './api/client.js';
+import { currentToken, forgetToken, safeReturnTo } from './auth/session.js';
+import { TopBar } from './components/top-bar.js';
+import { CallbackPage } from './pages/callback.js';
+import { HomePage } from './pages/home.js';
+import { NotFoundPage } from './pages/not-found.js';
+import { PinPage } from './pages/pin.js';
+import { SignInPage } from './pages/signin.js';
+import { match, navigate, useLocation } from './router.js';
+
+// A token the API refuses (expired or revoked): forget it and go through sign-in, coming back here.
+setUnauthorizedHandler(() => {
+  if (!currentToken()) return;
+  forgetToken();
+  const here = `${location.pathname}${location.search}`;
+  navigate(`/signin?expired=1&return_to=${encodeURIComponent(here)}`, true);
+});
+
+const TITLES: Record<string, string> = {
+  home: 'Home · Corkboard',
+  signin: 'Sign in · Corkboard',
+  callback: 'Signing in · Corkboard',
+  notFound: 'Not found · Corkboard',
+};
+
+export function App() {
+  const { pathname, search } = useLocation();
+  const [signedIn, setSignedIn] = useState(Boolean(currentToken()));
+  const route = match(pathname);
+  const needsSignIn = (route.name === 'home' || route.name === 'pin') && !currentToken();
+
+  const params = new URLSearchParams(search);
+  const alreadyIn = route.name === 'signin' && Boolean(currentToken()) && !params.has('expired');
+
+  useEffect(() => {
+    setSignedIn(Boolean(currentToken()));
+    if (needsSignIn) navigate(`/signin?return_to=${encodeURIComponent(pathname + search)}`, true);
+    // Signed in already: the sign-in page has nothing to do.
+    else if (alreadyIn) navigate(safeReturnTo(params.get('return_to')), true);
+    const title = TITLES[route.name];
+    if (title) document.title = title;
+  }, [pathname, search, needsSignIn, alreadyIn]);
+
+  let page = null;
+  if (route.name === 'signin') {
+    page = alreadyIn ? null : (
+      <SignInPage returnTo={params.get('return_to') ?? '/'} expired={params.has('expired')} />
+    );
+  } else if (route.name === 'callback') page = <CallbackPage onSignedIn={() => setSignedIn(true)} />;
+  else if (needsSignIn) page = null;
+  else if (route.name === 'home') page = <HomePage />;
+  else if (route.name === 'pin') page = <PinPage key={route.pinId} pinId={route.pinId} />;
+  else page = <NotFoundPage />;
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <TopBar signedIn={signedIn && route.name !== 'signin'} />
+      {page}
+    </>
+  );
+}
