@@ -39,10 +39,8 @@
  *
  * BENCH_PARTS (`feed,billing,exposure`) picks parts. Results: stdout and bench/results/ads-serving.json.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -58,9 +56,9 @@ import { loadConfig } from '../src/platform/config.js';
 import { createMetrics } from '../src/platform/metrics.js';
 import { type LoadOptions, measure, median, type Sample } from './measure.js';
 import { postEvents } from './post-events.js';
-import { type Child, cpuSeconds, freePort, runBench, runCommand, startChild, stopAll } from './processes.js';
+import { type Child, cpuSeconds, freePort, runBench, startChild, stopAll } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
-import { dropBenchPlace, envNumber, modeEnv, percentile } from './settings.js';
+import { dropBenchPlace, envNumber, modeEnv, modePlace, percentile, seedPins } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'ads-serving.json');
@@ -73,10 +71,10 @@ const PRICE = 100_000;
 /** Budgets no run can spend: reservations are held for ADS_RESERVATION_MINUTES. */
 const HUGE_BUDGET = 1_000_000_000_000_000;
 
-const services = Boolean(process.env.DATABASE_URL?.startsWith('postgres') && process.env.REDIS_URL);
-const schema = process.env.DB_SCHEMA || `bench_ads_${randomBytes(4).toString('hex')}`;
-const redisPrefix = `${schema}:`;
-const dataDir = join(tmpdir(), `corkboard-bench-ads-${process.pid}`);
+/** Where this run keeps its data (services: schema and Redis prefix too), dropped at the end. */
+const place = modePlace('ads');
+const services = place.databaseUrl !== undefined;
+const { schema, dataDir } = place;
 
 const S = {
   pins: envNumber('BENCH_PINS', 10_000, 100),
@@ -98,14 +96,6 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return modeEnv(place, extra);
 }
 
-/** Where this run keeps its data (services: schema and Redis prefix too), dropped at the end. */
-const place = {
-  ...(services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {}),
-  schema,
-  redisPrefix,
-  dataDir,
-};
-
 /** The app on the bench's world, in this process (embedded: only while no child server holds it). */
 async function openApp(runJobs: boolean, port = 0): Promise<App> {
   const config = loadConfig(env({ PORT: String(port), HOST: '127.0.0.1' }) as Record<string, string>);
@@ -124,16 +114,7 @@ interface World {
 
 /** Seeds the world, adds the advertisers and makes the readers' tokens. */
 async function makeWorld(): Promise<World> {
-  await mkdir(dataDir, { recursive: true });
-  log(`Seed: corkboard seed --pins ${S.pins} --seed 1 ...`);
-  const started = performance.now();
-  await runCommand(
-    'corkboard seed',
-    ['src/main.ts', 'seed', '--pins', String(S.pins), '--seed', '1'],
-    env(),
-    30 * 60_000,
-  );
-  log(`Seed: ${fmt((performance.now() - started) / 1000, 1)} s`);
+  await seedPins(place, S.pins);
   const app = await openApp(false);
   try {
     const db = app.deps.db;

@@ -27,9 +27,7 @@
  * simulated on one day (the sequential test has one look). Results: stdout and
  * bench/results/experiments-sim.json.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -39,9 +37,9 @@ import { type App, createApp } from '../src/app.js';
 import type { Results } from '../src/modules/experiments/results/results.schemas.js';
 import { loadConfig } from '../src/platform/config.js';
 import { prng } from './prng.js';
-import { runBench, runCommand } from './processes.js';
+import { runBench } from './processes.js';
 import { fmt, log, writeResults } from './report.js';
-import { dropBenchPlace, envNumber, modeEnv } from './settings.js';
+import { dropBenchPlace, envNumber, modeEnv, modePlace, seedPins } from './settings.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results', 'experiments-sim.json');
@@ -61,10 +59,10 @@ const PERSON_SCOPES = [
   'user_accounts:write',
 ];
 
-const services = Boolean(process.env.DATABASE_URL?.startsWith('postgres') && process.env.REDIS_URL);
-const schema = process.env.DB_SCHEMA || `bench_xsim_${randomBytes(4).toString('hex')}`;
-const redisPrefix = `${schema}:`;
-const dataDir = join(tmpdir(), `corkboard-bench-xsim-${process.pid}`);
+/** Where this run keeps its data (services: schema and Redis prefix too), dropped at the end. */
+const place = modePlace('xsim');
+const services = place.databaseUrl !== undefined;
+const { schema, dataDir } = place;
 
 const S = {
   pins: envNumber('BENCH_PINS', 2_000, 100),
@@ -77,14 +75,6 @@ const S = {
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return modeEnv(place, extra);
 }
-
-/** Where this run keeps its data (services: schema and Redis prefix too), dropped at the end. */
-const place = {
-  ...(services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {}),
-  schema,
-  redisPrefix,
-  dataDir,
-};
 
 interface Caller {
   app: App;
@@ -325,16 +315,7 @@ async function main(): Promise<void> {
     `Experiments simulation — ${services ? `services mode (schema ${schema})` : `embedded mode (${dataDir})`}, ` +
       `${S.people} people a run, ${availableParallelism()} CPUs, Node ${process.version}`,
   );
-  await mkdir(dataDir, { recursive: true });
-  log(`Seed: corkboard seed --pins ${S.pins} --seed 1 ...`);
-  const seeded = performance.now();
-  await runCommand(
-    'corkboard seed',
-    ['src/main.ts', 'seed', '--pins', String(S.pins), '--seed', '1'],
-    env(),
-    30 * 60_000,
-  );
-  log(`Seed: ${fmt((performance.now() - seeded) / 1000, 1)} s`);
+  await seedPins(place, S.pins);
   const config = loadConfig(
     env({ EXPERIMENT_ADMINS: OPERATOR, FEED_SNAPSHOT_SECONDS: '0' }) as Record<string, string>,
   );

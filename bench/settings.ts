@@ -1,6 +1,10 @@
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { runCommand } from './processes.js';
+import { fmt, log } from './report.js';
 
 /** A numeric setting from the environment (unset or empty: `fallback`); anything below `min` stops the bench. */
 export function envNumber(name: string, fallback: number, min: number): number {
@@ -56,14 +60,48 @@ function quiet(dataDir: string): NodeJS.ProcessEnv {
   };
 }
 
+/** Where a bench that runs in either mode keeps its data: services mode when both URLs are given. */
+export type ModePlace = Omit<BenchPlace, 'databaseUrl' | 'redisUrl'> & {
+  databaseUrl?: string;
+  redisUrl?: string;
+};
+
+/**
+ * The place of a bench run in either mode, from the environment: services mode when DATABASE_URL (a
+ * PostgreSQL URL) and REDIS_URL are set, in schema DB_SCHEMA or `bench_<name>_<random>` and the Redis
+ * prefix of the same name; embedded otherwise. A data directory of its own under the system's temporary
+ * directory either way.
+ */
+export function modePlace(name: string): ModePlace {
+  const services = Boolean(process.env.DATABASE_URL?.startsWith('postgres') && process.env.REDIS_URL);
+  const schema = process.env.DB_SCHEMA || `bench_${name}_${randomBytes(4).toString('hex')}`;
+  return {
+    ...(services ? { databaseUrl: process.env.DATABASE_URL!, redisUrl: process.env.REDIS_URL! } : {}),
+    schema,
+    redisPrefix: `${schema}:`,
+    dataDir: join(tmpdir(), `corkboard-bench-${name}-${process.pid}`),
+  };
+}
+
+/** `corkboard seed --pins <pins> --seed 1` into the bench's place (its data directory made first). */
+export async function seedPins(place: ModePlace, pins: number): Promise<void> {
+  await mkdir(place.dataDir, { recursive: true });
+  log(`Seed: corkboard seed --pins ${pins} --seed 1 ...`);
+  const started = performance.now();
+  await runCommand(
+    'corkboard seed',
+    ['src/main.ts', 'seed', '--pins', String(pins), '--seed', '1'],
+    modeEnv(place),
+    30 * 60_000,
+  );
+  log(`Seed: ${fmt((performance.now() - started) / 1000, 1)} s`);
+}
+
 /**
  * Environment of a bench that runs in either mode: services (`databaseUrl` and `redisUrl` given, as
  * servicesEnv) or embedded (PGlite under `dataDir`; the services variables removed).
  */
-export function modeEnv(
-  place: Omit<BenchPlace, 'databaseUrl' | 'redisUrl'> & { databaseUrl?: string; redisUrl?: string },
-  extra: NodeJS.ProcessEnv = {},
-): NodeJS.ProcessEnv {
+export function modeEnv(place: ModePlace, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   if (place.databaseUrl && place.redisUrl)
     return servicesEnv({ ...place, databaseUrl: place.databaseUrl, redisUrl: place.redisUrl }, extra);
   const e: NodeJS.ProcessEnv = { ...process.env, ...quiet(place.dataDir), ...extra };
@@ -77,9 +115,7 @@ export function modeEnv(
  * Drops what a bench run kept: in services mode its schema and Redis keys (`databaseUrl`, `redisUrl`
  * given), and its data directory.
  */
-export async function dropBenchPlace(
-  place: Omit<BenchPlace, 'databaseUrl' | 'redisUrl'> & { databaseUrl?: string; redisUrl?: string },
-): Promise<void> {
+export async function dropBenchPlace(place: ModePlace): Promise<void> {
   if (place.databaseUrl && place.redisUrl) {
     const pg = (await import('pg')).default;
     const db = new pg.Pool({ connectionString: place.databaseUrl, max: 1 });
