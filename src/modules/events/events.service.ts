@@ -550,8 +550,8 @@ export class EventsService {
   }
 }
 
-/** A unit's stored prefix: `u<user id>` or `d<device id>`. */
-const unitId = (unit: { userId: string } | { deviceId: string }) =>
+/** A unit's stored prefix: `u<user id>` or `d<device id>` (event ids, exposures' and timings' keys). */
+export const unitId = (unit: { userId: string } | { deviceId: string }) =>
   'userId' in unit ? `u${unit.userId}` : `d${unit.deviceId}`;
 
 /** A unit's user_id and device_id columns. */

@@ -19,6 +19,7 @@ export {
   parseEventsBatch,
   type ServerEvent,
   type TimingEvent,
+  unitId,
 } from './events.service.js';
 export {
   type AdClaim,

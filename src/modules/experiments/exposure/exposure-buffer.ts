@@ -1,6 +1,6 @@
 import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
-import type { ExposureEvent } from '../../events/index.js';
+import { type ExposureEvent, unitId } from '../../events/index.js';
 import { BackgroundWriter } from './background-writer.js';
 
 /** Limits and timing of the buffer; the defaults suit a serving node. */
@@ -74,8 +74,7 @@ export class ExposureBuffer extends BackgroundWriter {
       this.seenDay = day;
       this.seen = new Set();
     }
-    const unit = 'userId' in event.unit ? `u${event.unit.userId}` : `d${event.unit.deviceId}`;
-    const seenKey = `${unit}|${event.run}`;
+    const seenKey = `${unitId(event.unit)}|${event.run}`;
     if (this.seen.has(seenKey)) {
       this.counted.inc({ outcome: 'skipped' });
       return;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
-import type { TimingEvent } from '../../events/index.js';
+import { type TimingEvent, unitId } from '../../events/index.js';
 import { BackgroundWriter } from './background-writer.js';
 
 /** Timing and limits of the buffer; the defaults suit a serving node. */
@@ -21,6 +21,8 @@ export type TimingWriter = (timings: readonly TimingEvent[]) => Promise<number>;
 
 interface Aggregate {
   unit: { userId: string } | { deviceId: string };
+  /** unitId(unit): the aggregate's key and its events' id prefix. */
+  who: string;
   requests: number;
   ms: number;
   at: number;
@@ -74,7 +76,7 @@ export class TimingBuffer extends BackgroundWriter {
   record(unit: { userId: string } | { deviceId: string }, ms: number): void {
     if (this.closed || !Number.isFinite(ms) || ms < 0) return;
     const at = this.now();
-    const who = 'userId' in unit ? `u${unit.userId}` : `d${unit.deviceId}`;
+    const who = unitId(unit);
     const key = `${who}|${Math.floor(at / DAY_MS)}`;
     const cur = this.gathering.get(key);
     if (cur) {
@@ -86,7 +88,7 @@ export class TimingBuffer extends BackgroundWriter {
         this.counted.inc({ outcome: 'dropped' });
         return;
       }
-      this.gathering.set(key, { unit, requests: 1, ms, at });
+      this.gathering.set(key, { unit, who, requests: 1, ms, at });
     }
     this.schedule();
   }
@@ -105,10 +107,9 @@ export class TimingBuffer extends BackgroundWriter {
 
   private seal(): void {
     for (const a of this.gathering.values()) {
-      const who = 'userId' in a.unit ? `u${a.unit.userId}` : `d${a.unit.deviceId}`;
       this.sealed.push({
         event: {
-          id: `${who}:t:${this.nonce}:${this.serial++}`,
+          id: `${a.who}:t:${this.nonce}:${this.serial++}`,
           unit: a.unit,
           requests: a.requests,
           ms: Math.round(a.ms),
