@@ -1,157 +1,42 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import net from 'node:net';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testMode } from '../helpers/mode.js';
-import { Child, ROOT, STARTUP_MS } from '../process/child.js';
-import { processEnv } from '../process/env.js';
+import {
+  DESKTOP,
+  eventually,
+  HARNESS_START_MS,
+  PHONE,
+  SHOTS,
+  SKIP_BROWSER,
+  startWebApp,
+  type WebApp,
+} from './harness.js';
 
-// The web app in a real browser against a real server on the embedded default (a child process with
-// its own data directory and the demo world): sign up, consent, home feed, pin close-up, sign-out, and an
-// expired token sent through sign-in and back; screenshots at desktop and phone sizes land in
+// The web app's sign-in, home feed and close-up in a real browser against a real server on the embedded
+// default (test/browser/harness.ts): sign up, consent, home feed, pin close-up, sign-out, and an expired
+// token sent through sign-in and back; screenshots at desktop and phone sizes land in
 // test-results/screenshots/ (not committed).
-//
-// Chromium is Debian's (`apt-get install chromium`; .ci/run installs it), or CHROMIUM_PATH. Without it this
-// file FAILS, saying how to get it; CORKBOARD_SKIP_BROWSER=1 skips it instead, on purpose only.
-// In the services run it is skipped: it tests the web app, which sees only the HTTP API, and the embedded
-// run already drives it end to end; the API under PostgreSQL and Redis is covered by the services suites.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SKIP = process.env.CORKBOARD_SKIP_BROWSER === '1';
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-// As the machine's notes say: no sandbox as root, and no background connections to a closed network.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * The serious and critical accessibility violations axe-core finds on the page as it is (WCAG 2.x A and
- * AA rules). Run through the DevTools protocol, which the page's Content-Security-Policy does not govern.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(`${AXE_SOURCE};undefined`);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: unknown[] }> } })
-      .axe;
-    const result = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** A port free right now, so PUBLIC_URL (and the web client's redirect URI) can name it before start. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface SentEvent {
-  kind: string;
-  impression_token: string;
-  pin_id: string;
-  surface?: string;
-}
-
-describe.skipIf(testMode() === 'services' || SKIP)('the web app in Chromium (embedded)', () => {
-  let server: Child | undefined;
-  let cleanup: (() => Promise<void>) | undefined;
-  let browser: Browser | undefined;
+describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
+  let app: WebApp;
   let context: BrowserContext;
   let page: Page;
   let base = '';
-  const sent: SentEvent[] = [];
-  const answers: { accepted: number; duplicates: number; rejected: unknown[] }[] = [];
+  let sent: WebApp['sent'] = [];
+  let answers: WebApp['answers'] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: install Debian's package (apt-get install -y chromium; ` +
-          'bash .ci/run does), or set CHROMIUM_PATH. To skip the browser tests on purpose, set CORKBOARD_SKIP_BROWSER=1.',
-      );
-    }
-    await mkdir(SHOTS, { recursive: true });
-    // The app the server serves: built now if missing or older than its sources (as `npm start` does).
-    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs')], { cwd: ROOT });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const place = await processEnv({
-      SEED_DEMO: 'true',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      PUBLIC_URL: base,
-    });
-    cleanup = place.cleanup;
-    server = new Child('web-server', ['src/main.ts', 'serve'], place.env);
-    await server.waitFor((l) => l.msg === 'corkboard listening', STARTUP_MS * 2);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: DESKTOP });
-    // Outbound links lead off this machine (whose network is closed): answer them here.
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<title>elsewhere</title>' }),
-    );
-    page = await context.newPage();
-    page.on('response', async (res) => {
-      if (res.request().method() === 'POST' && res.url() === `${base}/v5/events` && res.ok()) {
-        answers.push(await res.json());
-      }
-    });
-    page.on('request', (req: Request) => {
-      if (req.method() === 'POST' && req.url() === `${base}/v5/events`) {
-        sent.push(...(JSON.parse(req.postData() ?? '{}') as { events: SentEvent[] }).events);
-      }
-    });
-  }, STARTUP_MS * 3);
+    app = await startWebApp();
+    ({ base, context, page, sent, answers } = app);
+  }, HARNESS_START_MS);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cleanup?.();
+    await app?.stop();
   });
 
-  /** Saves a screenshot, and checks the page with axe-core: no serious or critical violation. */
-  const shot = async (name: string) => {
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
-    expect(await axeViolations(page), name).toEqual([]);
-  };
-  /** Waits until every picture drawn in view has loaded. */
-  const picturesLoaded = () =>
-    page.waitForFunction(() =>
-      [...document.querySelectorAll('img')]
-        .filter((i) => i.getBoundingClientRect().top < innerHeight)
-        .every((i) => i.complete && i.naturalWidth > 0),
-    );
-  const eventually = async (check: () => boolean, what: string, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const shot = (name: string) => app.shot(name);
+  const picturesLoaded = () => app.picturesLoaded();
 
   it('signs up through the consent page with PKCE and lands on the home feed', {
     timeout: 120_000,
