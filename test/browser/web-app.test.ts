@@ -211,7 +211,7 @@ describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
     await page.waitForSelector('#pin-title');
   });
 
-  it('signs out by revoking the token', { timeout: 30_000 }, async () => {
+  it('signs out by revoking the token and ending the consent page\'s session', { timeout: 30_000 }, async () => {
     const token = await page.evaluate(() => sessionStorage.getItem('corkboard.token'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);
@@ -220,6 +220,15 @@ describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
     expect(res.status).toBe(401);
     await page.setViewportSize(PHONE);
     await shot('phone-signin');
+    // The consent page's session ended with the token: the next person here signs in with a password
+    // rather than approving the app as the last one.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/oauth\/\?/);
+    await expect.poll(() => page.getByLabel('Password', { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByText('Signed in as').count()).toBe(0);
+    await shot('phone-signin-password');
+    await page.getByLabel('Username or email', { exact: true }).fill('browser_person');
+    await page.getByLabel('Password', { exact: true }).fill('a long password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForSelector('button:has-text("Allow")');
     await shot('phone-consent');

@@ -221,3 +221,50 @@ describe('CSRF on the consent forms', () => {
     expect(page.body).toContain('Signed in as');
   });
 });
+
+describe('the web app signing out (POST /oauth/session/end)', () => {
+  const end = (headers: Record<string, string>) =>
+    app.http.inject({ method: 'POST', url: '/oauth/session/end', headers });
+  const signedInPage = async (cookie: string) =>
+    (await app.http.inject({ method: 'GET', url: authorizeUrl(), headers: { cookie } })).body.includes(
+      'Signed in as',
+    );
+
+  it("ends the consent page's session and revokes the token, so the next person must sign in", async () => {
+    const cookie = await signIn();
+    const grant = (await exchange(await code())).json();
+    const res = await end({ authorization: `Bearer ${grant.access_token}`, cookie });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ revoked: true, session_ended: true });
+    expect(cookieNamed(res, 'cb_session')).toBe('cb_session=');
+    expect(await signedInPage(cookie)).toBe(false);
+    expect(await accountStatus(grant.access_token)).toBe(401);
+  });
+
+  it("keeps a session that is another account's, and still revokes the token", async () => {
+    const other = await app.product.accounts.signUp({
+      username: 'tess_neighbour',
+      email: 'neighbour@example.org',
+      password: 'another password',
+    });
+    const theirs = await app.product.oauth.devToken(other.id, ['user_accounts:read'], 1);
+    const cookie = await signIn();
+    const res = await end({ authorization: `Bearer ${theirs}`, cookie });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ revoked: true, session_ended: false });
+    expect(cookieNamed(res, 'cb_session')).toBeUndefined();
+    expect(await signedInPage(cookie)).toBe(true);
+    expect(await accountStatus(theirs)).toBe(401);
+  });
+
+  it('refuses a request without a valid bearer token (a cross-site form cannot send one) and keeps the session', async () => {
+    const cookie = await signIn();
+    for (const headers of [{ cookie }, { cookie, authorization: 'Bearer pina_not-a-token' }]) {
+      const res = await end(headers);
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ code: 2 });
+      expect(cookieNamed(res, 'cb_session')).toBeUndefined();
+    }
+    expect(await signedInPage(cookie)).toBe(true);
+  });
+});

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { HttpServer } from '../../http/server.js';
-import { Conflict, Invalid, RateLimited } from '../../platform/errors.js';
+import { Conflict, Invalid, RateLimited, Unauthenticated } from '../../platform/errors.js';
 import type { AccountsService } from '../accounts/index.js';
 import { formToken, formTokenMatches, sameSecret } from './consent.csrf.js';
 import { consentPage, errorPage, signInPage, tooManyAttemptsPage } from './consent.pages.js';
@@ -278,6 +278,26 @@ export function consentRoutes(
       return reply.redirect(url.toString(), 303);
     },
   );
+
+  // The web app's sign-out (a same-origin fetch, which carries the consent page's cookie): ends the consent
+  // page's session as well as the app's token, so the next person at a shared computer must sign in again
+  // rather than approve the app as the last one. The bearer header is the guard against cross-site
+  // requests: a page elsewhere cannot send it without a CORS preflight, which this server never grants.
+  // The session ends only when it is the token's own account's.
+  app.post('/oauth/session/end', { schema: { hide: true } }, async (request, reply) => {
+    const header = request.headers.authorization ?? '';
+    const token = /^Bearer (\S{1,200})$/.exec(header)?.[1];
+    if (!token) throw new Unauthenticated('Signing out needs the bearer token being given up.');
+    const principal = await oauth.authenticate(token);
+    if (!principal) throw new Unauthenticated('The token is not valid (expired or already revoked).');
+    const s = await session(request);
+    const ended = Boolean(s && s.userId === principal.userId);
+    if (ended) await sessions.end(request.cookies[COOKIE]);
+    const app = await oauth.app(principal.appId);
+    if (app) await oauth.revoke(app, token);
+    if (ended) reply.clearCookie(COOKIE, cookieOptions);
+    return reply.status(200).send({ revoked: true, session_ended: ended });
+  });
 
   app.post(
     '/oauth/signout',

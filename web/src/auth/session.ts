@@ -105,11 +105,22 @@ export async function finishSignIn(params: URLSearchParams): Promise<string> {
   return pending.returnTo;
 }
 
-/** Forgets the token after revoking it, so a copy of it elsewhere stops working too. */
+/**
+ * Forgets the token after revoking it, so a copy of it elsewhere stops working too, and ends the consent
+ * page's session with it: the next person at this browser signs in with their own password rather than
+ * approving the app as the last one.
+ */
 export async function signOut(): Promise<void> {
   const token = currentToken();
   setToken(null);
   if (!token) return;
+  const ended = await fetch('/oauth/session/end', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    keepalive: true,
+  }).catch(() => undefined);
+  if (ended?.ok) return;
+  // The session could not be ended here (no answer): at least the token goes.
   await fetch('/v5/oauth/token/revoke', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
