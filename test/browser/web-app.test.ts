@@ -211,7 +211,9 @@ describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
     await page.waitForSelector('#pin-title');
   });
 
-  it('signs out by revoking the token and ending the consent page\'s session', { timeout: 30_000 }, async () => {
+  it("signs out by revoking the token and ending the consent page's session", {
+    timeout: 30_000,
+  }, async () => {
     const token = await page.evaluate(() => sessionStorage.getItem('corkboard.token'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);

@@ -259,7 +259,11 @@ describe('the web app signing out (POST /oauth/session/end)', () => {
 
   it('refuses a request without a valid bearer token (a cross-site form cannot send one) and keeps the session', async () => {
     const cookie = await signIn();
-    for (const headers of [{ cookie }, { cookie, authorization: 'Bearer pina_not-a-token' }]) {
+    const attempts: Record<string, string>[] = [
+      { cookie },
+      { cookie, authorization: 'Bearer pina_not-a-token' },
+    ];
+    for (const headers of attempts) {
       const res = await end(headers);
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ code: 2 });
