@@ -105,7 +105,27 @@ describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
     expect(answers.flatMap((a) => a.rejected)).toEqual([]);
   });
 
-  it('scrolls for more through the bookmark', { timeout: 60_000 }, async () => {
+  it('scrolls for more through the bookmark, nothing on screen moving as pages arrive', {
+    timeout: 60_000,
+  }, async () => {
+    // Scrolling faster than pages arrive shows the end of the grid: what stands there must not jump
+    // down when the next page is laid out (a status line below the grid did).
+    await page.evaluate(() => {
+      const w = window as unknown as { scrollShift: number; shiftedNodes: string[] };
+      w.scrollShift = 0;
+      w.shiftedNodes = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & {
+          value: number;
+          hadRecentInput: boolean;
+          sources?: { node?: Node }[];
+        })[]) {
+          if (e.hadRecentInput) continue;
+          w.scrollShift += e.value;
+          for (const src of e.sources ?? []) w.shiftedNodes.push(String((src.node as Element)?.className));
+        }
+      }).observe({ type: 'layout-shift' });
+    });
     const first = await page.locator('.masonry-item').count();
     const ids = async () =>
       page.locator('.masonry-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-index')));
@@ -117,6 +137,14 @@ describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
     expect(await deepest()).toBeGreaterThanOrEqual(Math.max(first, 120));
     // Only the pins near the screen are in the page, however many have been read.
     expect((await ids()).length).toBeLessThan(100);
+    const moved = await page.evaluate(() => {
+      const w = window as unknown as { scrollShift: number; shiftedNodes: string[] };
+      return { scrollShift: w.scrollShift, shiftedNodes: w.shiftedNodes };
+    });
+    expect({ shift: moved.scrollShift < 0.01, nodes: moved.shiftedNodes }).toEqual({
+      shift: true,
+      nodes: [],
+    });
     await page.evaluate(() => scrollTo(0, 0));
   });
 
