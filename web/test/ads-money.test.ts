@@ -47,7 +47,19 @@ describe('parseMoney: typed units to micro-units, exactly', () => {
     expect(micros('−1', 'USD')).toMatch(/negative/);
     expect(micros('', 'USD')).toMatch(/Enter an amount/);
     expect(micros('   ', 'USD')).toMatch(/Enter an amount/);
-    for (const bad of ['abc', '1.2.3', '1e5', '0x10', '1,23', '12,34.5', '$5', '5 USD', '.', 'NaN', 'Infinity']) {
+    for (const bad of [
+      'abc',
+      '1.2.3',
+      '1e5',
+      '0x10',
+      '1,23',
+      '12,34.5',
+      '$5',
+      '5 USD',
+      '.',
+      'NaN',
+      'Infinity',
+    ]) {
       expect(micros(bad, 'USD'), bad).toMatch(/is not an amount/);
     }
     expect(micros('1000000000', 'USD')).toBe(MAX_MICRO);

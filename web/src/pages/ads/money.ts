@@ -30,7 +30,10 @@ export function parseMoney(text: string, currency: string, decimals = currencyDe
   if (/^[-−]/.test(s)) return { ok: false, error: 'The amount cannot be negative.' };
   const m = /^\+?(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d*))?$/.exec(s);
   if (!m || (m[1] === undefined && !m[2])) {
-    return { ok: false, error: `"${s}" is not an amount: use digits and a point, e.g. ${example(currency)}.` };
+    return {
+      ok: false,
+      error: `"${s}" is not an amount: use digits and a point, e.g. ${example(currency)}.`,
+    };
   }
   const whole = (m[1] ?? '0').replaceAll(',', '');
   const fraction = m[2] ?? '';
