@@ -4,6 +4,7 @@ import {
   formatMoney,
   MAX_MICRO,
   microsToInput,
+  moneyInWords,
   parseMoney,
 } from '../src/pages/ads/money.js';
 
@@ -88,5 +89,18 @@ describe('showing money', () => {
     expect(formatMoney(1_500_000_000, 'JPY')).not.toMatch(/\./);
     // Finer than the currency's cents: shown, not rounded away.
     expect(formatMoney(1, 'USD')).toMatch(/0\.000001/);
+  });
+});
+
+describe('moneyInWords', () => {
+  it("says the API's micro-unit amounts in the currency too", () => {
+    const usd = formatMoney(100_000, 'USD');
+    expect(
+      moneyInWords(
+        'bid_in_micro_currency must be at least the bid floor, 100000 micro-units per click.',
+        'USD',
+      ),
+    ).toBe(`bid_in_micro_currency must be at least the bid floor, 100000 micro-units (${usd}) per click.`);
+    expect(moneyInWords('Nothing to say.', 'USD')).toBe('Nothing to say.');
   });
 });

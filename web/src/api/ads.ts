@@ -116,7 +116,9 @@ function first<T>(answer: { items: BulkItem<T>[] }): T {
   if (item?.data) return item.data;
   const ex = item?.exceptions;
   const list = Array.isArray(ex) ? ex : ex ? [ex] : [];
-  throw new ApiError(400, list[0]?.code ?? 0, list.map((e) => e.message).join(' ') || 'The API refused it.');
+  // "items[0]: ..." names the item of a bulk call; the form sent one.
+  const words = list.map((e) => e.message.replace(/^items\[\d+\]:\s*/, '')).join(' ');
+  throw new ApiError(400, list[0]?.code ?? 0, words || 'The API refused it.');
 }
 
 /** Lists show the archived too (greyed), so nothing a person made disappears from the tree. */

@@ -10,6 +10,7 @@ import {
   CheckGroup,
   dayToSeconds,
   Field,
+  inCurrency,
   LoadFailed,
   Loading,
   secondsToDay,
@@ -165,9 +166,10 @@ export function checkAdGroup(
 }
 
 /** A targeting type's values as options (the API answers `{value: label}` objects). */
-async function options(type: string) {
+async function options(type: string, byName = false) {
   const rows = await ads.targetingOptions(type);
-  return rows.flatMap((r) => Object.entries(r).map(([value, label]) => ({ value, label })));
+  const out = rows.flatMap((r) => Object.entries(r).map(([value, label]) => ({ value, label })));
+  return byName ? out.sort((a, b) => a.label.localeCompare(b.label)) : out;
 }
 
 async function loadForm(accountId: string, adGroupId: string | undefined) {
@@ -484,7 +486,7 @@ export function AdGroupForm(props: {
 
         {error ? (
           <div tabIndex={-1} ref={errorRef} class="ads-form-error">
-            <ErrorMessage error={error} />
+            <ErrorMessage error={inCurrency(error, currency)} />
           </div>
         ) : null}
         <div class="ads-actions">

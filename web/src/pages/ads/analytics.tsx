@@ -67,7 +67,7 @@ export function AnalyticsPage(props: { accountId: string; campaignId?: string })
   if (campaign.error) return <LoadFailed title={title} error={campaign.error} onRetry={campaign.reload} />;
   if (!account.data) return <Loading title={title} />;
   const acct = account.data;
-  const subject = campaignId ? `Campaign ${campaign.data?.name ?? ''}` : acct.name;
+  const subject = campaignId ? (campaign.data?.name ?? '') : acct.name;
 
   const apply = (e: Event) => {
     e.preventDefault();
@@ -139,8 +139,9 @@ export function AnalyticsPage(props: { accountId: string; campaignId?: string })
         <>
           <p class="ads-totals">
             From {range.start} to {range.end}: <strong>{formatMoney(totals.spend, acct.currency)}</strong>{' '}
-            spent, <strong>{totals.impressions.toLocaleString()}</strong> impressions,{' '}
-            <strong>{totals.clicks.toLocaleString()}</strong> clicks.
+            spent, <strong>{totals.impressions.toLocaleString()}</strong>{' '}
+            {totals.impressions === 1 ? 'impression' : 'impressions'},{' '}
+            <strong>{totals.clicks.toLocaleString()}</strong> {totals.clicks === 1 ? 'click' : 'clicks'}.
           </p>
           <section class="card ads-card" aria-labelledby="chart-heading">
             <h2 id="chart-heading">Spend, impressions and clicks per day</h2>
@@ -226,7 +227,12 @@ function Chart(props: { points: DayPoint[]; currency: string }) {
         { label: 'Clicks', scale: 'count', stroke: '#2e7d32', width: 2, dash: [6, 4] },
       ],
       axes: [
-        {},
+        {
+          // Whole days only: the data is per day.
+          incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+          values: (_u, splits) => splits.map((t) => new Date(t * 1000).toISOString().slice(5, 10)),
+          space: 48,
+        },
         { scale: 'money', values: (_u, splits) => splits.map((v) => money(v)), size: 70 },
         { scale: 'count', side: 1, grid: { show: false } },
       ],

@@ -7,6 +7,7 @@ import {
   AdsPage,
   dayToSeconds,
   Field,
+  inCurrency,
   LoadFailed,
   Loading,
   OBJECTIVES,
@@ -242,7 +243,7 @@ export function CampaignForm(props: { accountId: string; campaignId: string | un
         </div>
         {error ? (
           <div tabIndex={-1} ref={errorRef} class="ads-form-error">
-            <ErrorMessage error={error} />
+            <ErrorMessage error={inCurrency(error, currency)} />
           </div>
         ) : null}
         <div class="ads-actions">

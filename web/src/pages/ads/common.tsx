@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type AdAccount, ads } from '../../api/ads.js';
+import { ApiError } from '../../api/client.js';
 import { ErrorMessage } from '../../components/error-message.js';
 import { Link } from '../../components/link.js';
-import { formatMoney } from './money.js';
+import { formatMoney, moneyInWords } from './money.js';
 
 /** Loads something once per `key`; `reload` asks again. */
 export function useLoad<T>(key: string, load: () => Promise<T>) {
@@ -258,4 +259,11 @@ export const OBJECTIVES: { value: string; label: string; billable: string }[] = 
 
 export function billableFor(objective: string | undefined): string {
   return OBJECTIVES.find((o) => o.value === objective)?.billable ?? 'CLICKTHROUGH';
+}
+
+/** An API error whose message names micro-unit amounts, with them also said in the account's currency. */
+export function inCurrency(error: unknown, currency: string): unknown {
+  return error instanceof ApiError
+    ? new ApiError(error.status, error.code, moneyInWords(error.message, currency))
+    : error;
 }

@@ -107,3 +107,14 @@ export function formatMoney(micros: number, currency: string): string {
   // units with six decimals are exact enough to print (Intl rounds to the digits asked for).
   return f.format(micros / MICRO);
 }
+
+/**
+ * An API message with its micro-unit amounts also said in the currency: "at least the bid floor, 100000
+ * micro-units per click" reads "... 100000 micro-units ($0.10) per click".
+ */
+export function moneyInWords(message: string, currency: string): string {
+  return message.replace(
+    /\b(\d{1,16}) micro-units\b/g,
+    (all, n: string) => `${all} (${formatMoney(Number(n), currency)})`,
+  );
+}
