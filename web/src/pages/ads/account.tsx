@@ -50,6 +50,12 @@ async function loadTree(accountId: string): Promise<Tree> {
 }
 
 const SPEND = 'SPEND_IN_MICRO_DOLLAR';
+const PLACEMENTS: Record<string, string> = {
+  ALL: 'everywhere',
+  BROWSE: 'browsing',
+  SEARCH: 'search',
+  OTHER: 'other',
+};
 
 async function loadSpend(accountId: string, tree: Tree): Promise<Spend> {
   const today = utcDay();
@@ -266,7 +272,7 @@ function CampaignNode(props: {
         </h2>
         <div class="ads-node-meta">
           <StatusBadge status={c.status} />
-          <span class="muted">{c.objective_type.toLowerCase().replace('_', ' ')}</span>
+          <span class="muted">Objective: {c.objective_type.toLowerCase().replace('_', ' ')}</span>
           <span>
             {c.daily_spend_cap !== null
               ? `Daily cap ${formatMoney(c.daily_spend_cap, account.currency)}`
@@ -367,7 +373,9 @@ function AdGroupNode(props: {
               ? 'Automatic bid'
               : `Bid ${money(g.bid_in_micro_currency)} ${g.billable_event === 'IMPRESSION' ? 'per 1,000 impressions' : 'per click'}`}
           </span>
-          <span class="muted">{g.placement_group.toLowerCase()}</span>
+          <span class="muted">
+            Placement: {PLACEMENTS[g.placement_group] ?? g.placement_group.toLowerCase()}
+          </span>
         </div>
         <SpendBar
           spent={spent}

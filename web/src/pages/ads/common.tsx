@@ -109,7 +109,6 @@ export function SpendBar(props: {
   const text = budget
     ? `${formatMoney(spent, currency)} of ${formatMoney(budget, currency)} spent ${props.period}`
     : `${formatMoney(spent, currency)} spent ${props.period} (no cap)`;
-  const share = budget ? Math.min(1, spent / budget) : 0;
   return (
     <div class="ads-spend">
       {budget ? (
@@ -120,7 +119,6 @@ export function SpendBar(props: {
           value={Math.min(spent, budget)}
           aria-label={`${props.label}: spend against budget`}
           aria-valuetext={text}
-          style={{ '--share': String(share) }}
         />
       ) : null}
       <span class="ads-spend-text">{text}</span>
