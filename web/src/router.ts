@@ -6,6 +6,7 @@ export type Route =
   | { name: 'signin' }
   | { name: 'callback' }
   | { name: 'pin'; pinId: string }
+  | { name: 'ads'; path: string }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -15,6 +16,8 @@ export function match(pathname: string): Route {
   if (pathname === '/callback') return { name: 'callback' };
   const pin = /^\/pin\/([0-9]{1,20})\/?$/.exec(pathname);
   if (pin) return { name: 'pin', pinId: pin[1]! };
+  // The ads manager routes inside its own pages (web/src/pages/ads/index.tsx).
+  if (pathname === '/ads' || pathname.startsWith('/ads/')) return { name: 'ads', path: pathname };
   return { name: 'notFound' };
 }
 

@@ -9,7 +9,22 @@ import { esc } from '../../platform/html.js';
  * The app's own paths, each answered with index.html (the app routes in the browser). Listed rather
  * than caught by a wildcard, so no API path, and no unknown path's JSON 404, is ever shadowed.
  */
-export const APP_PATHS = ['/', '/callback', '/signin', '/pin/:pinId'] as const;
+export const APP_PATHS = [
+  '/',
+  '/callback',
+  '/signin',
+  '/pin/:pinId',
+  '/ads',
+  '/ads/:adAccountId',
+  '/ads/:adAccountId/analytics',
+  '/ads/:adAccountId/campaigns/new',
+  '/ads/:adAccountId/campaigns/:campaignId',
+  '/ads/:adAccountId/campaigns/:campaignId/analytics',
+  '/ads/:adAccountId/ad_groups/new',
+  '/ads/:adAccountId/ad_groups/:adGroupId',
+  '/ads/:adAccountId/ads/new',
+  '/ads/:adAccountId/ads/:adId',
+] as const;
 
 /** Marks the spot in index.html where the web client's id is written (web/index.html). */
 const CLIENT_ID_MARK = '__CORKBOARD_CLIENT_ID__';

@@ -19,6 +19,11 @@ export function TopBar(props: { signedIn: boolean }) {
             Home
           </Link>
         )}
+        {props.signedIn && (
+          <Link class="nav-link" href="/ads">
+            Ads
+          </Link>
+        )}
       </nav>
       {props.signedIn && (
         <button
