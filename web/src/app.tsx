@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { setUnauthorizedHandler } from './api/client.js';
 import { currentToken, forgetToken, safeReturnTo } from './auth/session.js';
+import { lazyPage } from './components/lazy.js';
 import { TopBar } from './components/top-bar.js';
 import { CallbackPage } from './pages/callback.js';
 import { HomePage } from './pages/home.js';
@@ -8,6 +9,11 @@ import { NotFoundPage } from './pages/not-found.js';
 import { PinPage } from './pages/pin.js';
 import { SignInPage } from './pages/signin.js';
 import { match, navigate, useLocation } from './router.js';
+
+const MyBoardsPage = lazyPage(() => import('./pages/boards/my-boards.js').then((m) => m.MyBoardsPage));
+const BoardPage = lazyPage(() => import('./pages/boards/board.js').then((m) => m.BoardPage));
+const ProfilePage = lazyPage(() => import('./pages/boards/profile.js').then((m) => m.ProfilePage));
+const PeoplePage = lazyPage(() => import('./pages/boards/profile.js').then((m) => m.PeoplePage));
 
 // A token the API refuses (expired or revoked): forget it and go through sign-in, coming back here.
 setUnauthorizedHandler(() => {
@@ -22,13 +28,24 @@ const TITLES: Record<string, string> = {
   signin: 'Sign in · Corkboard',
   callback: 'Signing in · Corkboard',
   notFound: 'Not found · Corkboard',
+  boards: 'Your boards · Corkboard',
+  board: 'Board · Corkboard',
+  user: 'Profile · Corkboard',
+  userList: 'People · Corkboard',
 };
 
 export function App() {
   const { pathname, search } = useLocation();
   const [signedIn, setSignedIn] = useState(Boolean(currentToken()));
   const route = match(pathname);
-  const needsSignIn = (route.name === 'home' || route.name === 'pin') && !currentToken();
+  const needsSignIn =
+    (route.name === 'home' ||
+      route.name === 'pin' ||
+      route.name === 'boards' ||
+      route.name === 'board' ||
+      route.name === 'user' ||
+      route.name === 'userList') &&
+    !currentToken();
 
   const params = new URLSearchParams(search);
   const alreadyIn = route.name === 'signin' && Boolean(currentToken()) && !params.has('expired');
@@ -51,6 +68,11 @@ export function App() {
   else if (needsSignIn) page = null;
   else if (route.name === 'home') page = <HomePage />;
   else if (route.name === 'pin') page = <PinPage key={route.pinId} pinId={route.pinId} />;
+  else if (route.name === 'boards') page = <MyBoardsPage />;
+  else if (route.name === 'board') page = <BoardPage key={route.boardId} boardId={route.boardId} />;
+  else if (route.name === 'user') page = <ProfilePage key={route.username} username={route.username} />;
+  else if (route.name === 'userList')
+    page = <PeoplePage key={`${route.username}/${route.list}`} username={route.username} list={route.list} />;
   else page = <NotFoundPage />;
 
   return (

@@ -6,6 +6,10 @@ export type Route =
   | { name: 'signin' }
   | { name: 'callback' }
   | { name: 'pin'; pinId: string }
+  | { name: 'boards' }
+  | { name: 'board'; boardId: string }
+  | { name: 'user'; username: string }
+  | { name: 'userList'; username: string; list: 'followers' | 'following' }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -15,6 +19,20 @@ export function match(pathname: string): Route {
   if (pathname === '/callback') return { name: 'callback' };
   const pin = /^\/pin\/([0-9]{1,20})\/?$/.exec(pathname);
   if (pin) return { name: 'pin', pinId: pin[1]! };
+  if (pathname === '/boards') return { name: 'boards' };
+  const board = /^\/board\/([0-9]{1,20})\/?$/.exec(pathname);
+  if (board) return { name: 'board', boardId: board[1]! };
+  const user = /^\/user\/([^/]{1,100})(?:\/(followers|following))?\/?$/.exec(pathname);
+  if (user) {
+    let username: string;
+    try {
+      username = decodeURIComponent(user[1]!);
+    } catch {
+      return { name: 'notFound' };
+    }
+    const list = user[2] as 'followers' | 'following' | undefined;
+    return list ? { name: 'userList', username, list } : { name: 'user', username };
+  }
   return { name: 'notFound' };
 }
 
