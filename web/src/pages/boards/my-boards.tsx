@@ -73,19 +73,21 @@ export function MyBoardsPage() {
                 type="button"
                 class="btn btn-small"
                 data-move={`${b.id}-up`}
+                aria-label={`Move up: ${b.name}`}
                 disabled={i === 0}
                 onClick={() => move(i, i - 1)}
               >
-                <span aria-hidden="true">↑</span> Move up<span class="visually-hidden">: {b.name}</span>
+                <span aria-hidden="true">↑</span> Move up
               </button>
               <button
                 type="button"
                 class="btn btn-small"
                 data-move={`${b.id}-down`}
+                aria-label={`Move down: ${b.name}`}
                 disabled={i === order.length - 1}
                 onClick={() => move(i, i + 1)}
               >
-                <span aria-hidden="true">↓</span> Move down<span class="visually-hidden">: {b.name}</span>
+                <span aria-hidden="true">↓</span> Move down
               </button>
             </div>
           )}
