@@ -77,7 +77,7 @@ export function MyBoardsPage() {
                 disabled={i === 0}
                 onClick={() => move(i, i - 1)}
               >
-                <span aria-hidden="true">↑</span> Move up
+                <span aria-hidden="true">↑</span> Up
               </button>
               <button
                 type="button"
@@ -87,7 +87,7 @@ export function MyBoardsPage() {
                 disabled={i === order.length - 1}
                 onClick={() => move(i, i + 1)}
               >
-                <span aria-hidden="true">↓</span> Move down
+                <span aria-hidden="true">↓</span> Down
               </button>
             </div>
           )}
