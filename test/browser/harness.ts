@@ -175,7 +175,9 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
   const answers: EventsAnswer[] = [];
   page.on('response', async (res) => {
     if (res.request().method() === 'POST' && res.url() === `${base}/v5/events` && res.ok()) {
-      answers.push(await res.json());
+      // A page navigated away from (or closed) takes the answer's body with it: that answer is not counted.
+      const answer = await res.json().catch(() => undefined);
+      if (answer) answers.push(answer);
     }
   });
   page.on('request', (req: Request) => {

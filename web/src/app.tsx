@@ -8,9 +8,13 @@ import { HomePage } from './pages/home.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { PinPage } from './pages/pin.js';
 import { SignInPage } from './pages/signin.js';
-import { match, navigate, useLocation } from './router.js';
+import { match, navigate, type Route, useLocation } from './router.js';
 
 const AdsManager = lazyPage(() => import('./pages/ads/index.js').then((m) => m.AdsManager));
+const MyBoardsPage = lazyPage(() => import('./pages/boards/my-boards.js').then((m) => m.MyBoardsPage));
+const BoardPage = lazyPage(() => import('./pages/boards/board.js').then((m) => m.BoardPage));
+const ProfilePage = lazyPage(() => import('./pages/boards/profile.js').then((m) => m.ProfilePage));
+const PeoplePage = lazyPage(() => import('./pages/boards/profile.js').then((m) => m.PeoplePage));
 
 // A token the API refuses (expired or revoked): forget it and go through sign-in, coming back here.
 setUnauthorizedHandler(() => {
@@ -26,14 +30,20 @@ const TITLES: Record<string, string> = {
   callback: 'Signing in · Corkboard',
   notFound: 'Not found · Corkboard',
   ads: 'Ads · Corkboard',
+  boards: 'Your boards · Corkboard',
+  board: 'Board · Corkboard',
+  user: 'Profile · Corkboard',
+  userList: 'People · Corkboard',
 };
+
+const OPEN_ROUTES = new Set<Route['name']>(['signin', 'callback', 'notFound']);
 
 export function App() {
   const { pathname, search } = useLocation();
   const [signedIn, setSignedIn] = useState(Boolean(currentToken()));
   const route = match(pathname);
-  const needsSignIn =
-    (route.name === 'home' || route.name === 'pin' || route.name === 'ads') && !currentToken();
+  // Every page but signing in and the not-found page needs a signed-in person.
+  const needsSignIn = !OPEN_ROUTES.has(route.name) && !currentToken();
 
   const params = new URLSearchParams(search);
   const alreadyIn = route.name === 'signin' && Boolean(currentToken()) && !params.has('expired');
@@ -57,6 +67,11 @@ export function App() {
   else if (route.name === 'home') page = <HomePage />;
   else if (route.name === 'pin') page = <PinPage key={route.pinId} pinId={route.pinId} />;
   else if (route.name === 'ads') page = <AdsManager path={route.path} search={search} />;
+  else if (route.name === 'boards') page = <MyBoardsPage />;
+  else if (route.name === 'board') page = <BoardPage key={route.boardId} boardId={route.boardId} />;
+  else if (route.name === 'user') page = <ProfilePage key={route.username} username={route.username} />;
+  else if (route.name === 'userList')
+    page = <PeoplePage key={`${route.username}/${route.list}`} username={route.username} list={route.list} />;
   else page = <NotFoundPage />;
 
   return (

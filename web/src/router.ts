@@ -7,6 +7,10 @@ export type Route =
   | { name: 'callback' }
   | { name: 'pin'; pinId: string }
   | { name: 'ads'; path: string }
+  | { name: 'boards' }
+  | { name: 'board'; boardId: string }
+  | { name: 'user'; username: string }
+  | { name: 'userList'; username: string; list: 'followers' | 'following' }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -18,6 +22,20 @@ export function match(pathname: string): Route {
   if (pin) return { name: 'pin', pinId: pin[1]! };
   // The ads manager routes inside its own pages (web/src/pages/ads/index.tsx).
   if (pathname === '/ads' || pathname.startsWith('/ads/')) return { name: 'ads', path: pathname };
+  if (pathname === '/boards') return { name: 'boards' };
+  const board = /^\/board\/([0-9]{1,20})\/?$/.exec(pathname);
+  if (board) return { name: 'board', boardId: board[1]! };
+  const user = /^\/user\/([^/]{1,100})(?:\/(followers|following))?\/?$/.exec(pathname);
+  if (user) {
+    let username: string;
+    try {
+      username = decodeURIComponent(user[1]!);
+    } catch {
+      return { name: 'notFound' };
+    }
+    const list = user[2] as 'followers' | 'following' | undefined;
+    return list ? { name: 'userList', username, list } : { name: 'user', username };
+  }
   return { name: 'notFound' };
 }
 

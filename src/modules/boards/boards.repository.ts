@@ -4,6 +4,12 @@ import type { Database, Privacy } from '../../platform/db/schema.js';
 import type { Principal } from '../../platform/principal.js';
 import { privacyIn, visibleBoards } from './visibility.js';
 
+/** Where a board stands in its owner's order (a list's keyset cursor). */
+export interface BoardPosition {
+  position: number | null;
+  id: string;
+}
+
 export interface BoardRow {
   id: string;
   owner_id: string;
@@ -62,17 +68,64 @@ export const boardsRepository = {
       .execute()) as BoardRow[];
   },
 
-  /** The owner's boards with the given privacies, newest first, after the cursor id. */
+  /**
+   * The owner's boards with the given privacies in the owner's order (`position`, boards never placed
+   * first, newest first; migration 0027), after the cursor's (position, id).
+   */
   async listByOwner(
     db: Db,
     ownerId: string,
     privacies: Privacy[],
-    afterId: string | undefined,
+    after: BoardPosition | undefined,
     limit: number,
   ) {
-    let q = withCounts(db).where('b.owner_id', '=', ownerId).$call(privacyIn('b', privacies));
-    if (afterId) q = q.where('b.id', '<', afterId);
-    return (await q.orderBy('b.id', 'desc').limit(limit).execute()) as BoardRow[];
+    let q = withCounts(db)
+      .select('b.position')
+      .where('b.owner_id', '=', ownerId)
+      .$call(privacyIn('b', privacies));
+    if (after) {
+      const id = after.id;
+      q =
+        after.position === null
+          ? q.where((eb) =>
+              eb.or([
+                eb.and([eb('b.position', 'is', null), eb('b.id', '<', id)]),
+                eb('b.position', 'is not', null),
+              ]),
+            )
+          : q.where((eb) =>
+              eb.or([
+                eb('b.position', '>', after.position),
+                eb.and([eb('b.position', '=', after.position), eb('b.id', '<', id)]),
+              ]),
+            );
+    }
+    return (await q
+      .orderBy(sql`b.position asc nulls first`)
+      .orderBy('b.id', 'desc')
+      .limit(limit)
+      .execute()) as (BoardRow & { position: number | null })[];
+  },
+
+  /** Every board id of the owner in their order, locked for an update of the order. */
+  async orderOf(db: Db, ownerId: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom('boards')
+      .select('id')
+      .where('owner_id', '=', ownerId)
+      .orderBy(sql`position asc nulls first`)
+      .orderBy('id', 'desc')
+      .forUpdate()
+      .execute();
+    return rows.map((r) => String(r.id));
+  },
+
+  /** Numbers the owner's boards 0..n-1 in the order of `ids`. */
+  async setOrder(db: Db, ownerId: string, ids: readonly string[]) {
+    if (ids.length === 0) return;
+    const positions = ids.map((id, i) => sql`(${id}::bigint, ${i}::integer)`);
+    await sql`update boards set position = o.position from (values ${sql.join(positions)}) as o(id, position)
+      where boards.id = o.id and boards.owner_id = ${ownerId}`.execute(db);
   },
 
   accessWithOwner(db: Db, id: string) {

@@ -24,7 +24,14 @@ export function boardsRoutes(app: HttpServer, boards: BoardsService): void {
     '/v5/boards',
     {
       config: READ,
-      schema: { tags, summary: 'List boards', querystring: BoardListQuery, response: { 200: BoardPage } },
+      schema: {
+        tags,
+        summary: 'List boards',
+        description:
+          'Your boards in your order (extension: `position` on PATCH /v5/boards/{board_id}): boards never placed first, newest first, then the placed ones by position.',
+        querystring: BoardListQuery,
+        response: { 200: BoardPage },
+      },
     },
     async (request) => {
       const q = request.query;

@@ -41,6 +41,14 @@ export const BoardUpdate = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 180 })),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
   privacy: Type.Optional(Type.Union([Type.Literal('PUBLIC'), Type.Literal('SECRET')])),
+  position: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 100000,
+      description:
+        "Extension: not in Pinterest API v5. Moves the board to this 0-based place in its owner's board list (GET /v5/boards, GET /v5/users/{username}/boards); past the end puts it last. Boards never moved are listed first, newest first.",
+    }),
+  ),
 });
 
 export const BoardListQuery = Type.Intersect([

@@ -3,12 +3,12 @@ import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { Privacy } from '../../platform/db/schema.js';
-import { Conflict, Forbidden, NotFound } from '../../platform/errors.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { IdGenerator } from '../../platform/ids.js';
 import type { Principal } from '../../platform/principal.js';
 import { emit } from '../topics.js';
 import { authorizeBoard } from './boards.policy.js';
-import { type BoardRow, boardsRepository as repo } from './boards.repository.js';
+import { type BoardPosition, type BoardRow, boardsRepository as repo } from './boards.repository.js';
 import { DISCOVERY_EPOCH_KEY, isSecret, ownListPrivacies, readsSecret, secretScope } from './visibility.js';
 
 export type PrivacyFilter = 'ALL' | 'PUBLIC' | 'PROTECTED' | 'SECRET' | 'PUBLIC_AND_SECRET';
@@ -99,13 +99,26 @@ export class BoardsService {
     return rows.map((r) => boardView(r, media.get(r.id)));
   }
 
-  /** The viewer's own boards, newest first. */
+  /** The viewer's own boards in their order (boards never placed first, newest first). */
   async list(viewer: Principal, filter: PrivacyFilter | undefined, pageSize: number, bookmark?: string) {
-    const privacies = privaciesFor(viewer, filter);
-    const scope = `boards:${viewer.userId}:${privacies.join(',')}`;
-    const after = bookmark ? String(this.bookmarks.decode(scope, bookmark)[0]) : undefined;
-    const rows = await repo.listByOwner(this.db, viewer.userId, privacies, after, pageSize + 1);
-    const page = this.bookmarks.page(scope, rows, pageSize, (last) => [last.id]);
+    return this.ownerList(viewer.userId, privaciesFor(viewer, filter), pageSize, bookmark);
+  }
+
+  /**
+   * The boards of `ownerId` the viewer may read (an extension, GET /v5/users/{username}/boards), in the
+   * owner's order: the viewer's own list when it is theirs, else the owner's boards that are not secret.
+   */
+  async listOf(viewer: Principal, ownerId: string, pageSize: number, bookmark?: string) {
+    const privacies: Privacy[] =
+      ownerId === viewer.userId ? ownListPrivacies(viewer, 'boards') : ['PUBLIC', 'PROTECTED'];
+    return this.ownerList(ownerId, privacies, pageSize, bookmark);
+  }
+
+  private async ownerList(ownerId: string, privacies: Privacy[], pageSize: number, bookmark?: string) {
+    const scope = `boards:${ownerId}:${privacies.join(',')}`;
+    const after = bookmark ? boardPosition(this.bookmarks.decode(scope, bookmark)) : undefined;
+    const rows = await repo.listByOwner(this.db, ownerId, privacies, after, pageSize + 1);
+    const page = this.bookmarks.page(scope, rows, pageSize, (last) => [last.position, last.id]);
     return { items: await this.views(page.items), bookmark: page.bookmark };
   }
 
@@ -153,10 +166,11 @@ export class BoardsService {
   async update(
     viewer: Principal,
     id: string,
-    patch: Partial<Omit<BoardInput, 'is_ads_only'>>,
+    patch: Partial<Omit<BoardInput, 'is_ads_only'>> & { position?: number },
   ): Promise<BoardView> {
     await this.db.transaction().execute(async (trx) => {
       const board = await this.authorize(viewer, id, 'write', trx);
+      if (patch.position !== undefined) await this.move(trx, board.owner_id, id, patch.position);
       if (
         patch.privacy !== undefined &&
         isSecret(patch.privacy) &&
@@ -173,6 +187,16 @@ export class BoardsService {
     });
     await this.cache.invalidate(accessKey(id), DISCOVERY_EPOCH_KEY);
     return (await this.views([(await repo.byId(this.db, id))!]))[0]!;
+  }
+
+  /**
+   * Moves a board to `position` (0-based) in its owner's order, or to the end when past it; the owner's
+   * boards are numbered 0..n-1 in their new order (an extension: Pinterest v5 orders no boards).
+   */
+  private async move(trx: Db, ownerId: string, id: string, position: number) {
+    const order = (await repo.orderOf(trx, ownerId)).filter((b) => b !== id);
+    order.splice(Math.min(position, order.length), 0, id);
+    await repo.setOrder(trx, ownerId, order);
   }
 
   /** Deletes the board with its sections and pins (saves of its pins elsewhere stay). */
@@ -282,6 +306,20 @@ function writable(patch: Partial<Omit<BoardInput, 'is_ads_only'>>) {
   if (patch.description !== undefined) out.description = patch.description;
   if (patch.privacy !== undefined) out.privacy = patch.privacy;
   return out;
+}
+
+/** A board list's bookmark read back into its (position, id) cursor; a malformed one is a 400. */
+function boardPosition(cursor: readonly unknown[]): BoardPosition {
+  const [position, id] = cursor;
+  if (
+    cursor.length !== 2 ||
+    !(position === null || (typeof position === 'number' && Number.isInteger(position))) ||
+    typeof id !== 'string' ||
+    !/^\d{1,19}$/.test(id)
+  ) {
+    throw new Invalid('Invalid bookmark: pass the bookmark value from a previous page unchanged.');
+  }
+  return { position, id };
 }
 
 function sectionNotFound(): NotFound {

@@ -56,6 +56,28 @@ export const followsRepository = {
     return Number(r.numDeletedRows) > 0;
   },
 
+  /** Whether `followerId` follows the person `followeeId`. */
+  async followsUser(db: Db, followerId: string, followeeId: string): Promise<boolean> {
+    const r = await db
+      .selectFrom('follows')
+      .select('follower_id')
+      .where('follower_id', '=', followerId)
+      .where('followee_id', '=', followeeId)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+
+  /** Whether `userId` follows the board `boardId`. */
+  async followsBoard(db: Db, userId: string, boardId: string): Promise<boolean> {
+    const r = await db
+      .selectFrom('board_follows')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .where('board_id', '=', boardId)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+
   /** People following `userId`, newest follow first, after `after`. */
   async followers(db: Db, userId: string, after: Position | undefined, limit: number): Promise<PersonRow[]> {
     let q = db

@@ -66,3 +66,19 @@ export const FollowUserRequest = Type.Object({
 });
 
 export { Board, BoardPage } from '../boards/index.js';
+
+/** A person's profile as another sees it (an extension: GET /v5/users/{username}). */
+export const Profile = Type.Object({
+  username: Type.String(),
+  profile_image: Type.String(),
+  about: Type.String(),
+  website_url: Type.String(),
+  board_count: Type.Integer({ minimum: 0, description: 'Boards the caller may see.' }),
+  pin_count: Type.Integer({ minimum: 0, description: 'Pins on boards the caller may see.' }),
+  follower_count: Type.Integer({ minimum: 0 }),
+  following_count: Type.Integer({ minimum: 0 }),
+  is_following: Type.Boolean({ description: 'Whether the caller follows this person.' }),
+});
+
+/** Whether the caller follows a board (an extension: GET /v5/user_account/following/boards/{board_id}). */
+export const FollowState = Type.Object({ following: Type.Boolean() });

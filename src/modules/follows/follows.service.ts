@@ -144,24 +144,24 @@ export class FollowsService {
     if (emitted) this.deps.eventsCommitted();
   }
 
-  /** People following the viewer, newest first. */
-  async followers(viewer: Principal, pageSize: number, bookmark?: string) {
-    const scope = `followers:${viewer.userId}`;
+  /** People following the viewer (or, an extension, the person `userId`), newest first. */
+  async followers(viewer: Principal, pageSize: number, bookmark?: string, userId = viewer.userId) {
+    const scope = `followers:${userId}`;
     const rows = await repo.followers(
       this.db,
-      viewer.userId,
+      userId,
       position(this.deps.bookmarks, scope, bookmark),
       pageSize + 1,
     );
     return this.deps.bookmarks.page(scope, rows, pageSize, cursorOf, (r) => summary(r.username));
   }
 
-  /** People the viewer follows, newest first. */
-  async following(viewer: Principal, pageSize: number, bookmark?: string) {
-    const scope = `following:${viewer.userId}`;
+  /** People the viewer (or, an extension, the person `userId`) follows, newest first. */
+  async following(viewer: Principal, pageSize: number, bookmark?: string, userId = viewer.userId) {
+    const scope = `following:${userId}`;
     const rows = await repo.following(
       this.db,
-      viewer.userId,
+      userId,
       position(this.deps.bookmarks, scope, bookmark),
       pageSize + 1,
     );
@@ -202,6 +202,43 @@ export class FollowsService {
       (last) => cursorOf(last.pos),
       (s) => s.view,
     );
+  }
+
+  /**
+   * A person's profile as the viewer sees it (an extension, GET /v5/users/{username}): the account's
+   * public fields, counts that leave out secret boards unless they are the viewer's own (read with the
+   * secret scopes), and whether the viewer follows them. Unknown: NotFound (30).
+   */
+  async profile(viewer: Principal, username: string) {
+    const user = await this.userNamed(username);
+    const [account, following] = await Promise.all([
+      this.deps.accounts.account(user.id, viewer.userId, viewer.scopes),
+      repo.followsUser(this.db, viewer.userId, user.id),
+    ]);
+    return {
+      username: account.username,
+      profile_image: account.profile_image,
+      about: account.about,
+      website_url: account.website_url,
+      board_count: account.board_count,
+      pin_count: account.pin_count,
+      follower_count: account.follower_count,
+      following_count: account.following_count,
+      is_following: following,
+    };
+  }
+
+  /** The person named `username` (for the /v5/users/{username} extensions); unknown: NotFound (30). */
+  async userNamed(username: string) {
+    const user = await this.deps.accounts.byUsername(username);
+    if (!user) throw userNotFound();
+    return user;
+  }
+
+  /** Whether the viewer follows a board they may read (an extension); one they may not: NotFound (40). */
+  async followsBoard(viewer: Principal, boardId: string): Promise<{ following: boolean }> {
+    await this.deps.boards.authorize(viewer, boardId, 'read');
+    return { following: await repo.followsBoard(this.db, viewer.userId, boardId) };
   }
 
   private async person(viewer: Principal, username: string) {

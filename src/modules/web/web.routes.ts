@@ -24,6 +24,11 @@ export const APP_PATHS = [
   '/ads/:adAccountId/ad_groups/:adGroupId',
   '/ads/:adAccountId/ads/new',
   '/ads/:adAccountId/ads/:adId',
+  '/boards',
+  '/board/:boardId',
+  '/user/:username',
+  '/user/:username/followers',
+  '/user/:username/following',
 ] as const;
 
 /** Marks the spot in index.html where the web client's id is written (web/index.html). */

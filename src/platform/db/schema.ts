@@ -140,6 +140,8 @@ export interface BoardTable {
   is_ads_only: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: TimestampDefault;
   pins_modified_at: TimestampDefault;
+  /** The owner's order of their boards (migration 0027); null until placed, listed first. */
+  position: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface BoardSectionTable {

@@ -32,12 +32,13 @@ export function usePages<T extends { id: string }>(
     const s = state.current;
     if (s.busy) return;
     s.busy = true;
-    const forKey = s.key;
     setLoading(true);
     setError(null);
     fetcher.current(s.bookmark).then(
       (page) => {
-        if (state.current.key !== forKey) return;
+        // A page asked for before the list started over (a new key, or the first effect replacing
+        // the state a child's early loadMore used) is dropped: its items would come twice.
+        if (state.current !== s) return;
         s.busy = false;
         s.bookmark = page.bookmark;
         const fresh = page.items.filter((i) => !s.seen.has(i.id));
@@ -47,7 +48,7 @@ export function usePages<T extends { id: string }>(
         setLoading(false);
       },
       (err: unknown) => {
-        if (state.current.key !== forKey) return;
+        if (state.current !== s) return;
         s.busy = false;
         setError(err);
         setLoading(false);

@@ -5,7 +5,12 @@ import { base64url, randomString, s256 } from './pkce.js';
 const TOKEN_KEY = 'corkboard.token';
 const PENDING_KEY = 'corkboard.signin';
 /** What the web app asks for; later pages add scopes here. */
-export const SCOPES = 'user_accounts:read,boards:read,pins:read,boards:write,pins:write,ads:read,ads:write';
+export const SCOPES =
+  'user_accounts:read,boards:read,pins:read' +
+  // Boards, saving, following (web/src/pages/boards).
+  ',boards:write,boards:read_secret,boards:write_secret,pins:write,pins:read_secret,pins:write_secret,user_accounts:write' +
+  // The ads manager (web/src/pages/ads).
+  ',ads:read,ads:write';
 export const CALLBACK_PATH = '/callback';
 
 /** The web client's id, written into index.html by the server. */

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useMe } from '../api/boards.js';
 import { signOut } from '../auth/session.js';
 import { events } from '../events/reporter.js';
 import { navigate } from '../router.js';
@@ -7,6 +8,7 @@ import { Link } from './link.js';
 /** The bar on every page: the brand (home) and, when signed in, sign-out. */
 export function TopBar(props: { signedIn: boolean }) {
   const [leaving, setLeaving] = useState(false);
+  const me = useMe(props.signedIn);
   return (
     <header class="topbar">
       <Link class="brand" href="/" aria-label="Corkboard home">
@@ -17,6 +19,16 @@ export function TopBar(props: { signedIn: boolean }) {
         {props.signedIn && (
           <Link class="nav-link" href="/">
             Home
+          </Link>
+        )}
+        {props.signedIn && (
+          <Link class="nav-link" href="/boards">
+            Boards
+          </Link>
+        )}
+        {props.signedIn && me && (
+          <Link class="nav-link" href={`/user/${encodeURIComponent(me)}`}>
+            Profile
           </Link>
         )}
         {props.signedIn && (

@@ -5,8 +5,10 @@ import { linkHost, naturalSize, pickImage, placeholderColor, safeLink } from '..
 import type { Board, FeedPin, Page, Pin } from '../api/types.js';
 import { usePages } from '../api/use-pages.js';
 import { ErrorMessage } from '../components/error-message.js';
+import { Link } from '../components/link.js';
 import { PinList } from '../components/pin-list.js';
 import { events, servedWith } from '../events/reporter.js';
+import { SaveButton } from './boards/save-picker.js';
 
 /** Widest the close-up's picture is drawn, in CSS pixels. */
 const CLOSEUP_WIDTH = 508;
@@ -91,6 +93,7 @@ function CloseUp(props: { pin: Pin; board: Board | null }) {
         {image && <img src={image.url} alt={pin.alt_text ?? ''} width={size.width} height={size.height} />}
       </div>
       <div class="closeup-text">
+        <SaveButton pinId={pin.id} />
         {link && (
           <a
             class="btn btn-primary closeup-visit"
@@ -115,14 +118,16 @@ function CloseUp(props: { pin: Pin; board: Board | null }) {
                 <span class="avatar" aria-hidden="true">
                   {owner.slice(0, 1).toUpperCase()}
                 </span>
-                {owner}
+                <Link href={`/user/${encodeURIComponent(owner)}`}>{owner}</Link>
               </dd>
             </>
           )}
           {board && (
             <>
               <dt>Board</dt>
-              <dd>{board.name}</dd>
+              <dd>
+                <Link href={`/board/${board.id}`}>{board.name}</Link>
+              </dd>
             </>
           )}
         </dl>

@@ -25,6 +25,7 @@ import * as m0023 from './0023-ad-charge-settles.js';
 import * as m0024 from './0024-experiment-metrics.js';
 import * as m0025 from './0025-experiment-metric-config.js';
 import * as m0026 from './0026-oauth-pkce.js';
+import * as m0027 from './0027-board-positions.js';
 
 /** Every migration in order. Names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0024-experiment-metrics': m0024,
   '0025-experiment-metric-config': m0025,
   '0026-oauth-pkce': m0026,
+  '0027-board-positions': m0027,
 };
