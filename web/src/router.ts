@@ -6,6 +6,9 @@ export type Route =
   | { name: 'signin' }
   | { name: 'callback' }
   | { name: 'pin'; pinId: string }
+  | { name: 'analytics' }
+  | { name: 'experiments' }
+  | { name: 'experiment'; key: string }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -15,6 +18,10 @@ export function match(pathname: string): Route {
   if (pathname === '/callback') return { name: 'callback' };
   const pin = /^\/pin\/([0-9]{1,20})\/?$/.exec(pathname);
   if (pin) return { name: 'pin', pinId: pin[1]! };
+  if (pathname === '/analytics') return { name: 'analytics' };
+  if (pathname === '/experiments') return { name: 'experiments' };
+  const experiment = /^\/experiments\/([a-z0-9_-]{1,64})\/?$/.exec(pathname);
+  if (experiment) return { name: 'experiment', key: experiment[1]! };
   return { name: 'notFound' };
 }
 

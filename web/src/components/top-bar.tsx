@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { canSeeExperiments } from '../api/experiments.js';
 import { signOut } from '../auth/session.js';
 import { events } from '../events/reporter.js';
 import { navigate } from '../router.js';
@@ -7,6 +8,15 @@ import { Link } from './link.js';
 /** The bar on every page: the brand (home) and, when signed in, sign-out. */
 export function TopBar(props: { signedIn: boolean }) {
   const [leaving, setLeaving] = useState(false);
+  const [experiments, setExperiments] = useState(false);
+  useEffect(() => {
+    let live = true;
+    if (props.signedIn) canSeeExperiments().then((yes) => live && setExperiments(yes));
+    else setExperiments(false);
+    return () => {
+      live = false;
+    };
+  }, [props.signedIn]);
   return (
     <header class="topbar">
       <Link class="brand" href="/" aria-label="Corkboard home">
@@ -17,6 +27,16 @@ export function TopBar(props: { signedIn: boolean }) {
         {props.signedIn && (
           <Link class="nav-link" href="/">
             Home
+          </Link>
+        )}
+        {props.signedIn && (
+          <Link class="nav-link" href="/analytics">
+            Analytics
+          </Link>
+        )}
+        {props.signedIn && experiments && (
+          <Link class="nav-link" href="/experiments">
+            Experiments
           </Link>
         )}
       </nav>
