@@ -175,9 +175,16 @@ function Report(props: { series: AnalyticsSeries; table: boolean; onToggleTable:
             <LineChart id="chart-engagement" days={days} series={engagement} />
           </figure>
         </div>
-        <div id="daily-table" class="table-scroll" hidden={!table}>
+        {/* Focusable, so a keyboard can scroll the wide table sideways on a narrow screen. */}
+        <section
+          id="daily-table"
+          class="table-scroll"
+          hidden={!table}
+          tabIndex={0}
+          aria-label="Activity per day"
+        >
           {table && <DailyTable daily={daily} />}
-        </div>
+        </section>
       </section>
     </>
   );
