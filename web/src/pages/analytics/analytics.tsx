@@ -180,6 +180,7 @@ function Report(props: { series: AnalyticsSeries; table: boolean; onToggleTable:
           id="daily-table"
           class="table-scroll"
           hidden={!table}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus, or a keyboard cannot scroll it
           tabIndex={0}
           aria-label="Activity per day"
         >

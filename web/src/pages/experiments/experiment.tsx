@@ -18,10 +18,11 @@ import {
   formatP,
   formatShare,
   formatSigned,
-  StatusBadge,
   weightShares,
 } from './format.js';
-import { IntervalPlot, verdictOf } from './interval-plot.js';
+import { IntervalPlot } from './interval-plot.js';
+import { StatusBadge } from './status-badge.js';
+import { sequentialVerdict, verdictOf } from './verdict.js';
 
 type Load =
   | { state: 'loading' }
@@ -118,9 +119,8 @@ function ResultsView(props: { experiment: Experiment; results: Results }) {
       <section class="experiment-section" aria-labelledby="metrics-heading">
         <h2 id="metrics-heading">Metrics</h2>
         <p class="muted method-note">
-          Each treatment against {r.control}. Significance is Holm-corrected over the{' '}
-          {r.metrics.reduce((n, m) => n + m.comparisons.length, 0)} comparisons; the sequential verdict
-          (mSPRT) stays valid however often the results are read.
+          Each treatment against {r.control}. Significance is Holm-corrected over {comparisonsText(r)}; the
+          sequential verdict (mSPRT) stays valid however often the results are read.
           {!r.metrics_configured && ' The experiment names no metrics: every catalog metric is analysed.'}
         </p>
         {r.metrics.map((m) => (
@@ -129,6 +129,11 @@ function ResultsView(props: { experiment: Experiment; results: Results }) {
       </section>
     </>
   );
+}
+
+function comparisonsText(r: Results): string {
+  const n = r.metrics.reduce((sum, m) => sum + m.comparisons.length, 0);
+  return n === 1 ? 'its one comparison' : `all ${formatInteger(n)} comparisons`;
 }
 
 function Exposures(props: { results: Results; experiment: Experiment }) {
@@ -261,15 +266,6 @@ function MetricCard(props: { metric: MetricResult; level: string; alpha: number 
       ))}
     </article>
   );
-}
-
-/** The sequential test's verdict in words (the API's `sequential.significant` and its p-value). */
-export function sequentialVerdict(c: Comparison): string {
-  const s = c.sequential;
-  if (s.p_value === null) return 'No verdict yet: not enough data.';
-  return s.significant
-    ? `Significant: always-valid p = ${formatP(s.p_value)} after ${s.looks} ${s.looks === 1 ? 'look' : 'looks'}.`
-    : `Not significant yet: always-valid p = ${formatP(s.p_value)} after ${s.looks} ${s.looks === 1 ? 'look' : 'looks'}.`;
 }
 
 function ComparisonFacts(props: {

@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { type Experiment, listExperiments } from '../../api/experiments.js';
 import { Link } from '../../components/link.js';
 import { ExperimentsError } from './access.js';
-import { formatDateTime, formatShare, StatusBadge, weightShares } from './format.js';
+import { formatDateTime, formatShare, weightShares } from './format.js';
+import { StatusBadge } from './status-badge.js';
 
 type Load =
   | { state: 'loading' }

@@ -1,44 +1,16 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Comparison } from '../../api/experiments.js';
 import { formatLift } from './format.js';
+import { plotDomain, verdictOf } from './verdict.js';
 
-export type Verdict = 'better' | 'worse' | 'unclear' | 'none';
-
-/** Whether a comparison is significant (Holm) and in which direction for this metric. */
-export function verdictOf(c: Comparison, higherIsBetter: boolean): Verdict {
-  const f = c.fixed_horizon;
-  if (
-    f.relative.estimate === null ||
-    f.relative.interval.lower === null ||
-    f.relative.interval.upper === null
-  )
-    return 'none';
-  if (!f.significant) return 'unclear';
-  const up = (f.difference ?? 0) > 0;
-  return up === higherIsBetter ? 'better' : 'worse';
-}
-
-const WIDTH = 600;
+/** Widest the plot is drawn; it is drawn at its box's own width below that, so text keeps its size. */
+const MAX_WIDTH = 600;
 const ROW = 40;
 const TOP = 8;
 const AXIS = 26;
-const LABEL = 120;
 
-/** The domain drawn: every interval and zero, with some room. */
-export function plotDomain(comparisons: readonly Comparison[]): [number, number] {
-  let lo = 0;
-  let hi = 0;
-  for (const c of comparisons) {
-    const r = c.fixed_horizon.relative;
-    for (const x of [r.interval.lower, r.interval.upper, r.estimate]) {
-      if (x === null) continue;
-      lo = Math.min(lo, x);
-      hi = Math.max(hi, x);
-    }
-  }
-  if (hi - lo < 1e-9) return [-0.1, 0.1];
-  const pad = (hi - lo) * 0.1;
-  return [lo - pad, hi + pad];
-}
+/** A label cut to `n` characters. */
+const shorten = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 /**
  * Each treatment's lift over the control with its interval, drawn: a point at the estimate and a bar
@@ -52,9 +24,19 @@ export function IntervalPlot(props: {
   label: string;
 }) {
   const { comparisons } = props;
+  const ref = useRef<SVGSVGElement>(null);
+  const [width, setWidth] = useState(MAX_WIDTH);
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    const measure = () => setWidth(Math.min(MAX_WIDTH, Math.max(240, Math.round(el.clientWidth))));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const [lo, hi] = plotDomain(comparisons);
-  const plotLeft = LABEL;
-  const plotWidth = WIDTH - LABEL - 16;
+  const plotLeft = width < 420 ? 100 : 130;
+  const plotWidth = width - plotLeft - 16;
   const x = (v: number) => plotLeft + ((v - lo) / (hi - lo)) * plotWidth;
   const height = TOP + comparisons.length * ROW + AXIS;
   const description = comparisons
@@ -68,7 +50,8 @@ export function IntervalPlot(props: {
   return (
     <svg
       class="interval-plot"
-      viewBox={`0 0 ${WIDTH} ${height}`}
+      ref={ref}
+      viewBox={`0 0 ${width} ${height}`}
       role="img"
       aria-label={`${props.label}. ${description}.`}
       preserveAspectRatio="xMinYMin meet"
@@ -81,7 +64,7 @@ export function IntervalPlot(props: {
         return (
           <g key={c.variant} class={`interval interval-${verdict}`} data-variant={c.variant}>
             <text class="plot-label" x={0} y={y + 5}>
-              {c.variant.length > 16 ? `${c.variant.slice(0, 15)}…` : c.variant}
+              {shorten(c.variant, plotLeft < 130 ? 12 : 16)}
             </text>
             {verdict === 'none' ? (
               <text class="plot-empty" x={plotLeft} y={y + 5}>

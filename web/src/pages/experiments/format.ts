@@ -27,16 +27,6 @@ export function formatP(p: number | null): string {
   return new Intl.NumberFormat(undefined, { maximumSignificantDigits: 2 }).format(p);
 }
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  running: 'Running',
-  stopped: 'Stopped',
-};
-
-export function StatusBadge(props: { status: string }) {
-  return <span class={`status status-${props.status}`}>{STATUS_LABELS[props.status] ?? props.status}</span>;
-}
-
 /** Each variant's share of the experiment's units, from the weights. */
 export function weightShares(e: Pick<Experiment, 'variants'>): number[] {
   const total = e.variants.reduce((s, v) => s + v.weight, 0);
