@@ -249,6 +249,7 @@ describe.skipIf(SKIP_BROWSER)('analytics and experiments pages in Chromium (embe
     await page.getByRole('button', { name: 'Hide the table' }).click();
     await page.waitForTimeout(300);
     await app.shot('phone-analytics');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
     await page.locator('.top-pins').scrollIntoViewIfNeeded();
     await app.picturesLoaded();
     await app.shot('phone-analytics-top-pins');
@@ -511,6 +512,8 @@ describe.skipIf(SKIP_BROWSER)('analytics and experiments pages in Chromium (embe
     await page.setViewportSize(PHONE);
     await page.waitForTimeout(200);
     await app.shot('phone-results');
+    // Nothing wider than the phone: the page never scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
     await page.locator('.metric-card').first().scrollIntoViewIfNeeded();
     await app.shot('phone-results-metric');
 

@@ -133,7 +133,8 @@ function ResultsView(props: { experiment: Experiment; results: Results }) {
 
 function comparisonsText(r: Results): string {
   const n = r.metrics.reduce((sum, m) => sum + m.comparisons.length, 0);
-  return n === 1 ? 'its one comparison' : `all ${formatInteger(n)} comparisons`;
+  if (n === 1) return 'its one comparison';
+  return n === 2 ? 'both comparisons' : `all ${formatInteger(n)} comparisons`;
 }
 
 function Exposures(props: { results: Results; experiment: Experiment }) {
