@@ -16,6 +16,15 @@ const BoardPage = lazyPage(() => import('./pages/boards/board.js').then((m) => m
 const ProfilePage = lazyPage(() => import('./pages/boards/profile.js').then((m) => m.ProfilePage));
 const PeoplePage = lazyPage(() => import('./pages/boards/profile.js').then((m) => m.PeoplePage));
 
+const AnalyticsPage = lazyPage(() => import('./pages/analytics/analytics.js').then((m) => m.AnalyticsPage));
+const ExperimentsPage = lazyPage(() =>
+  import('./pages/experiments/experiments.js').then((m) => m.ExperimentsPage),
+);
+const ExperimentPage = lazyPage(() =>
+  import('./pages/experiments/experiment.js').then((m) => m.ExperimentPage),
+);
+/** Pages only a signed-in person can use (the rest of the app's rule is below). */
+
 // A token the API refuses (expired or revoked): forget it and go through sign-in, coming back here.
 setUnauthorizedHandler(() => {
   if (!currentToken()) return;
@@ -34,6 +43,9 @@ const TITLES: Record<string, string> = {
   board: 'Board · Corkboard',
   user: 'Profile · Corkboard',
   userList: 'People · Corkboard',
+  analytics: 'Analytics · Corkboard',
+  experiments: 'Experiments · Corkboard',
+  experiment: 'Experiment results · Corkboard',
 };
 
 const OPEN_ROUTES = new Set<Route['name']>(['signin', 'callback', 'notFound']);
@@ -72,6 +84,9 @@ export function App() {
   else if (route.name === 'user') page = <ProfilePage key={route.username} username={route.username} />;
   else if (route.name === 'userList')
     page = <PeoplePage key={`${route.username}/${route.list}`} username={route.username} list={route.list} />;
+  else if (route.name === 'analytics') page = <AnalyticsPage />;
+  else if (route.name === 'experiments') page = <ExperimentsPage />;
+  else if (route.name === 'experiment') page = <ExperimentPage key={route.key} experimentKey={route.key} />;
   else page = <NotFoundPage />;
 
   return (

@@ -11,6 +11,9 @@ export type Route =
   | { name: 'board'; boardId: string }
   | { name: 'user'; username: string }
   | { name: 'userList'; username: string; list: 'followers' | 'following' }
+  | { name: 'analytics' }
+  | { name: 'experiments' }
+  | { name: 'experiment'; key: string }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -36,6 +39,10 @@ export function match(pathname: string): Route {
     const list = user[2] as 'followers' | 'following' | undefined;
     return list ? { name: 'userList', username, list } : { name: 'user', username };
   }
+  if (pathname === '/analytics') return { name: 'analytics' };
+  if (pathname === '/experiments') return { name: 'experiments' };
+  const experiment = /^\/experiments\/([a-z0-9_-]{1,64})\/?$/.exec(pathname);
+  if (experiment) return { name: 'experiment', key: experiment[1]! };
   return { name: 'notFound' };
 }
 

@@ -29,6 +29,9 @@ export const APP_PATHS = [
   '/user/:username',
   '/user/:username/followers',
   '/user/:username/following',
+  '/analytics',
+  '/experiments',
+  '/experiments/:key',
 ] as const;
 
 /** Marks the spot in index.html where the web client's id is written (web/index.html). */

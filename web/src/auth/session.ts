@@ -10,7 +10,9 @@ export const SCOPES =
   // Boards, saving, following (web/src/pages/boards).
   ',boards:write,boards:read_secret,boards:write_secret,pins:write,pins:read_secret,pins:write_secret,user_accounts:write' +
   // The ads manager (web/src/pages/ads).
-  ',ads:read,ads:write';
+  ',ads:read,ads:write' +
+  // Experiments' results (web/src/pages/experiments): the API lets only operators (EXPERIMENT_ADMINS) past.
+  ',experiments:read';
 export const CALLBACK_PATH = '/callback';
 
 /** The web client's id, written into index.html by the server. */

@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useMe } from '../api/boards.js';
+import { canSeeExperiments } from '../api/experiments.js';
 import { signOut } from '../auth/session.js';
 import { events } from '../events/reporter.js';
 import { navigate } from '../router.js';
@@ -9,6 +10,15 @@ import { Link } from './link.js';
 export function TopBar(props: { signedIn: boolean }) {
   const [leaving, setLeaving] = useState(false);
   const me = useMe(props.signedIn);
+  const [experiments, setExperiments] = useState(false);
+  useEffect(() => {
+    let live = true;
+    if (props.signedIn) canSeeExperiments().then((yes) => live && setExperiments(yes));
+    else setExperiments(false);
+    return () => {
+      live = false;
+    };
+  }, [props.signedIn]);
   return (
     <header class="topbar">
       <Link class="brand" href="/" aria-label="Corkboard home">
@@ -34,6 +44,16 @@ export function TopBar(props: { signedIn: boolean }) {
         {props.signedIn && (
           <Link class="nav-link" href="/ads">
             Ads
+          </Link>
+        )}
+        {props.signedIn && (
+          <Link class="nav-link" href="/analytics">
+            Analytics
+          </Link>
+        )}
+        {props.signedIn && experiments && (
+          <Link class="nav-link" href="/experiments">
+            Experiments
           </Link>
         )}
       </nav>
