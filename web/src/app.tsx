@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { setUnauthorizedHandler } from './api/client.js';
 import { currentToken, forgetToken, safeReturnTo } from './auth/session.js';
+import { lazyPage } from './components/lazy.js';
 import { TopBar } from './components/top-bar.js';
 import { CallbackPage } from './pages/callback.js';
 import { HomePage } from './pages/home.js';
@@ -8,6 +9,9 @@ import { NotFoundPage } from './pages/not-found.js';
 import { PinPage } from './pages/pin.js';
 import { SignInPage } from './pages/signin.js';
 import { match, navigate, useLocation } from './router.js';
+
+const SearchPage = lazyPage(() => import('./pages/search/search.js').then((m) => m.SearchPage));
+const CreatePage = lazyPage(() => import('./pages/create/create.js').then((m) => m.CreatePage));
 
 // A token the API refuses (expired or revoked): forget it and go through sign-in, coming back here.
 setUnauthorizedHandler(() => {
@@ -22,13 +26,17 @@ const TITLES: Record<string, string> = {
   signin: 'Sign in · Corkboard',
   callback: 'Signing in · Corkboard',
   notFound: 'Not found · Corkboard',
+  search: 'Search · Corkboard',
+  create: 'Create Pin · Corkboard',
 };
 
 export function App() {
   const { pathname, search } = useLocation();
   const [signedIn, setSignedIn] = useState(Boolean(currentToken()));
   const route = match(pathname);
-  const needsSignIn = (route.name === 'home' || route.name === 'pin') && !currentToken();
+  const needsSignIn =
+    (route.name === 'home' || route.name === 'pin' || route.name === 'search' || route.name === 'create') &&
+    !currentToken();
 
   const params = new URLSearchParams(search);
   const alreadyIn = route.name === 'signin' && Boolean(currentToken()) && !params.has('expired');
@@ -51,6 +59,8 @@ export function App() {
   else if (needsSignIn) page = null;
   else if (route.name === 'home') page = <HomePage />;
   else if (route.name === 'pin') page = <PinPage key={route.pinId} pinId={route.pinId} />;
+  else if (route.name === 'search') page = <SearchPage search={search} />;
+  else if (route.name === 'create') page = <CreatePage />;
   else page = <NotFoundPage />;
 
   return (

@@ -6,6 +6,8 @@ export type Route =
   | { name: 'signin' }
   | { name: 'callback' }
   | { name: 'pin'; pinId: string }
+  | { name: 'search' }
+  | { name: 'create' }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -13,6 +15,8 @@ export function match(pathname: string): Route {
   if (pathname === '/') return { name: 'home' };
   if (pathname === '/signin') return { name: 'signin' };
   if (pathname === '/callback') return { name: 'callback' };
+  if (pathname === '/search') return { name: 'search' };
+  if (pathname === '/create') return { name: 'create' };
   const pin = /^\/pin\/([0-9]{1,20})\/?$/.exec(pathname);
   if (pin) return { name: 'pin', pinId: pin[1]! };
   return { name: 'notFound' };

@@ -9,7 +9,7 @@ import { esc } from '../../platform/html.js';
  * The app's own paths, each answered with index.html (the app routes in the browser). Listed rather
  * than caught by a wildcard, so no API path, and no unknown path's JSON 404, is ever shadowed.
  */
-export const APP_PATHS = ['/', '/callback', '/signin', '/pin/:pinId'] as const;
+export const APP_PATHS = ['/', '/callback', '/signin', '/pin/:pinId', '/search', '/create'] as const;
 
 /** Marks the spot in index.html where the web client's id is written (web/index.html). */
 const CLIENT_ID_MARK = '__CORKBOARD_CLIENT_ID__';

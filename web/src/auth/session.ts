@@ -5,7 +5,7 @@ import { base64url, randomString, s256 } from './pkce.js';
 const TOKEN_KEY = 'corkboard.token';
 const PENDING_KEY = 'corkboard.signin';
 /** What the web app asks for; later pages add scopes here. */
-export const SCOPES = 'user_accounts:read,boards:read,pins:read';
+export const SCOPES = 'user_accounts:read,boards:read,pins:read,ads:read,boards:write,pins:write';
 export const CALLBACK_PATH = '/callback';
 
 /** The web client's id, written into index.html by the server. */

@@ -8,6 +8,7 @@ export function Link(props: {
   children: ComponentChildren;
   onClick?: () => void;
   'aria-label'?: string;
+  'aria-current'?: 'page' | undefined;
 }) {
   const { href, children, onClick, ...rest } = props;
   return (

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { signOut } from '../auth/session.js';
 import { events } from '../events/reporter.js';
+import { SearchBox } from '../pages/search/search-box.js';
 import { navigate } from '../router.js';
 import { Link } from './link.js';
 
@@ -19,7 +20,13 @@ export function TopBar(props: { signedIn: boolean }) {
             Home
           </Link>
         )}
+        {props.signedIn && (
+          <Link class="nav-link" href="/create">
+            Create
+          </Link>
+        )}
       </nav>
+      {props.signedIn && <SearchBox />}
       {props.signedIn && (
         <button
           type="button"
