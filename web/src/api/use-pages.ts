@@ -32,12 +32,12 @@ export function usePages<T extends { id: string }>(
     const s = state.current;
     if (s.busy) return;
     s.busy = true;
-    const forKey = s.key;
     setLoading(true);
     setError(null);
     fetcher.current(s.bookmark).then(
       (page) => {
-        if (state.current.key !== forKey) return;
+        // An answer for a list started over since (another key, or the same key again) is dropped.
+        if (state.current !== s) return;
         s.busy = false;
         s.bookmark = page.bookmark;
         const fresh = page.items.filter((i) => !s.seen.has(i.id));
@@ -47,7 +47,7 @@ export function usePages<T extends { id: string }>(
         setLoading(false);
       },
       (err: unknown) => {
-        if (state.current.key !== forKey) return;
+        if (state.current !== s) return;
         s.busy = false;
         setError(err);
         setLoading(false);
@@ -56,10 +56,14 @@ export function usePages<T extends { id: string }>(
   }, []);
 
   useEffect(() => {
-    state.current = { key, bookmark: null, busy: false, seen: new Set() };
-    setItems([]);
-    setHasMore(true);
-    setError(null);
+    // On mount the list may have asked for its first page already (a grid's effects run before its
+    // parent's, and ask for more when it is empty): it is not asked for twice, nor started over.
+    if (state.current.key !== key) {
+      state.current = { key, bookmark: null, busy: false, seen: new Set() };
+      setItems([]);
+      setHasMore(true);
+      setError(null);
+    }
     load();
   }, [key, load]);
 
