@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../../api/client.js';
 import {
   createBoard,
   createPin,
@@ -9,7 +10,6 @@ import {
   type Section,
   sectionsOf,
 } from '../../api/create.js';
-import { ApiError } from '../../api/client.js';
 import { rememberPin } from '../../api/pin-cache.js';
 import type { Board } from '../../api/types.js';
 import { ErrorMessage } from '../../components/error-message.js';

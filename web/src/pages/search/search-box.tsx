@@ -122,9 +122,11 @@ export function SearchBox() {
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
             e.preventDefault();
+            // Closed: the arrow opens the list on its first (or last) option, as it would move from the box.
             if (!expanded) {
               setOpen(true);
               if (options.length === 0) show(text);
+              else setActive(moveActive(-1, options.length, e.key));
               return;
             }
             setActive(moveActive(active, options.length, e.key));
