@@ -50,6 +50,8 @@ export function SearchBox() {
       });
       return;
     }
+    // Trending searches are for an empty box: once something is typed they go, before suggestions come.
+    if (kind === 'trending') setOptions([]);
     setTimeout(() => {
       if (n !== asked.current) return;
       suggestedTerms(term.slice(0, MAX_TERM)).then(
