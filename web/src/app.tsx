@@ -25,6 +25,9 @@ const ExperimentPage = lazyPage(() =>
 );
 /** Pages only a signed-in person can use (the rest of the app's rule is below). */
 
+const SearchPage = lazyPage(() => import('./pages/search/search.js').then((m) => m.SearchPage));
+const CreatePage = lazyPage(() => import('./pages/create/create.js').then((m) => m.CreatePage));
+
 // A token the API refuses (expired or revoked): forget it and go through sign-in, coming back here.
 setUnauthorizedHandler(() => {
   if (!currentToken()) return;
@@ -46,6 +49,8 @@ const TITLES: Record<string, string> = {
   analytics: 'Analytics · Corkboard',
   experiments: 'Experiments · Corkboard',
   experiment: 'Experiment results · Corkboard',
+  search: 'Search · Corkboard',
+  create: 'Create Pin · Corkboard',
 };
 
 const OPEN_ROUTES = new Set<Route['name']>(['signin', 'callback', 'notFound']);
@@ -87,6 +92,8 @@ export function App() {
   else if (route.name === 'analytics') page = <AnalyticsPage />;
   else if (route.name === 'experiments') page = <ExperimentsPage />;
   else if (route.name === 'experiment') page = <ExperimentPage key={route.key} experimentKey={route.key} />;
+  else if (route.name === 'search') page = <SearchPage search={search} />;
+  else if (route.name === 'create') page = <CreatePage />;
   else page = <NotFoundPage />;
 
   return (

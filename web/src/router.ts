@@ -14,6 +14,8 @@ export type Route =
   | { name: 'analytics' }
   | { name: 'experiments' }
   | { name: 'experiment'; key: string }
+  | { name: 'search' }
+  | { name: 'create' }
   | { name: 'notFound' };
 
 /** The route of a path (the server serves index.html at the same list of paths: src/modules/web). */
@@ -21,6 +23,8 @@ export function match(pathname: string): Route {
   if (pathname === '/') return { name: 'home' };
   if (pathname === '/signin') return { name: 'signin' };
   if (pathname === '/callback') return { name: 'callback' };
+  if (pathname === '/search') return { name: 'search' };
+  if (pathname === '/create') return { name: 'create' };
   const pin = /^\/pin\/([0-9]{1,20})\/?$/.exec(pathname);
   if (pin) return { name: 'pin', pinId: pin[1]! };
   // The ads manager routes inside its own pages (web/src/pages/ads/index.tsx).

@@ -4,6 +4,7 @@ import type { HttpServer } from '../../http/types.js';
 import { sendWritten } from '../../http/written-json.js';
 import {
   BoardResults,
+  GlobalBoardsQuery,
   GlobalQuery,
   PartnerPinsQuery,
   PinResults,
@@ -30,7 +31,7 @@ const TERMS = { scopes: ['ads:read'], rateLimit: 'ads_read' };
 const TRENDS = { scopes: ['user_accounts:read'], rateLimit: 'trends_read' };
 
 const RANKING =
-  'Ranked by text relevance (title 1, description 0.4, board name 0.3, alt text 0.2) × (1 + 0.5 ln(1 + engagement)) × exp(-age / 120 days); a word with no match in public content is corrected to the nearest public word (trigram similarity ≥ 0.3). Secret boards and their pins are never searched. At most 1,000 results per term.';
+  'Ranked by text relevance (title 1, description 0.4, board name 0.3, alt text 0.2) × (1 + 0.5 ln(1 + engagement)) × exp(-age / 120 days); a word with no match in public content is corrected to the nearest public word (trigram similarity ≥ 0.3): the page then carries `corrected_term` (extension), and `correct=false` (extension) searches the words as written. Secret boards and their pins are never searched. At most 1,000 results per term.';
 
 export function discoverySearchRoutes(
   app: HttpServer,
@@ -67,8 +68,8 @@ export function discoverySearchRoutes(
         tags: ['search'],
         summary: 'Search boards by a given search term (Corkboard extension)',
         description:
-          'Public boards (not protected or secret) whose name or description match every word (corrected like pin search), by ts_rank_cd × (1 + 0.5 ln(1 + followers)). Paginated like /v5/search/partner/pins.',
-        querystring: GlobalQuery,
+          'Public boards (not protected or secret) whose name or description match every word (corrected like pin search, with `corrected_term` and `correct=false` as there), by ts_rank_cd × (1 + 0.5 ln(1 + followers)). Paginated like /v5/search/partner/pins.',
+        querystring: GlobalBoardsQuery,
         response: { 200: BoardResults },
       },
     },

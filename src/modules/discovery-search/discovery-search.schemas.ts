@@ -17,8 +17,25 @@ const Limit = Type.Optional(
   Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Max search result size (1-50).' }),
 );
 
+/** Extension: whether a word with no public match is corrected to the nearest public word. */
+const Correct = Type.Optional(
+  Type.Boolean({
+    default: true,
+    description:
+      'Corkboard extension. false: search the words as written, none corrected (e.g. after a corrected search, to search for what was typed).',
+  }),
+);
+/** Extension, on a corrected search's pages: the term as searched. */
+const CorrectedTerm = Type.Optional(
+  Type.String({
+    description:
+      'Corkboard extension, present when a word had no match in public content and was corrected: the term searched, each corrected word replaced by the public word it was corrected to. Show it ("Showing results for ..."), and offer the term as typed with correct=false.',
+  }),
+);
+
 export const PartnerPinsQuery = Type.Object({
   term: Term,
+  correct: Correct,
   country_code: Type.String({
     pattern: '^[A-Za-z]{2}$',
     description: 'Two letter country code (ISO 3166-1 alpha-2). Accepted; results are the same everywhere.',
@@ -31,9 +48,15 @@ export const PartnerPinsQuery = Type.Object({
 });
 
 export const GlobalQuery = Type.Object({ term: Term, bookmark: Bookmark, limit: Limit });
+export const GlobalBoardsQuery = Type.Object({
+  term: Term,
+  bookmark: Bookmark,
+  limit: Limit,
+  correct: Correct,
+});
 
-export const PinResults = Page(Pin);
-export const BoardResults = Page(Board);
+export const PinResults = Type.Object({ ...Page(Pin).properties, corrected_term: CorrectedTerm });
+export const BoardResults = Type.Object({ ...Page(Board).properties, corrected_term: CorrectedTerm });
 export const UserResult = Type.Object({
   id: Type.String(),
   username: Type.String(),

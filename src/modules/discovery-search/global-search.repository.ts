@@ -22,10 +22,12 @@ export interface WordLexemes {
   counts: number[];
 }
 
-/** A lexeme near a misspelt one, and its document count. */
+/** A lexeme near a misspelt one, its document count, and a word of public text it comes from. */
 export interface NearLexeme {
   lexeme: string;
   count: number;
+  /** A word as written in one of the lexeme's best public pins (lexemes are stems: `crumbl`). */
+  word: string | null;
 }
 
 const afterClause = (after: ScoreCursor | undefined) =>
@@ -81,10 +83,24 @@ export class GlobalSearchRepository {
     // `%` uses pg_trgm.similarity_threshold (0.3 by default) and the trigram index; the explicit bound
     // makes the threshold ours whatever the server's setting.
     const { rows } = await sql<NearLexeme>`
-      select lexeme, doc_count as count from search_lexicon
-      where lexeme operator(${t}.%) ${lexeme} and ${t}.similarity(lexeme, ${lexeme}) >= ${threshold}
-      order by ${t}.similarity(lexeme, ${lexeme}) desc, doc_count desc, lexeme
-      limit 1`.execute(this.db);
+      select n.lexeme, n.count, (
+        -- A word of the lexeme's best few public pins whose own lexeme it is, to show the correction in.
+        select w from (
+          select p.pin_id from search_postings p where p.lexeme = n.lexeme
+          order by p.rank_key desc, p.pin_id desc limit 5
+        ) top
+        join pins x on x.id = top.pin_id join boards b on b.id = x.board_id
+        cross join lateral regexp_split_to_table(
+          lower(concat_ws(' ', x.title, x.description, b.name, x.alt_text)), '[^[:alnum:]]+') w
+        where w <> '' and tsvector_to_array(to_tsvector('english', w)) = array[n.lexeme]
+        limit 1
+      ) as word
+      from (
+        select lexeme, doc_count as count from search_lexicon
+        where lexeme operator(${t}.%) ${lexeme} and ${t}.similarity(lexeme, ${lexeme}) >= ${threshold}
+        order by ${t}.similarity(lexeme, ${lexeme}) desc, doc_count desc, lexeme
+        limit 1
+      ) n`.execute(this.db);
     return rows[0];
   }
 

@@ -16,13 +16,18 @@ export interface GlobalSearchInput {
   term: string;
   limit?: number;
   bookmark?: string;
+  /** False: search the words as written, none corrected (the "search instead for" of a corrected search). */
+  correct?: boolean;
 }
 
 /** What a query's words became: the lexemes searched, and the words corrected to a public lexeme. */
 export interface ParsedQuery {
   lexemes: string[];
-  /** Lexeme searched for each word that had no exact match (typo tolerance). */
-  corrections: { word: string; to: string }[];
+  /**
+   * Lexeme searched for each word that had no exact match (typo tolerance), and a word of public text it
+   * stands for (`to` is a stem).
+   */
+  corrections: { word: string; to: string; shown: string }[];
   /** Document count of each lexeme searched (the rarest drives the search). */
   counts: ReadonlyMap<string, number>;
   /** False when some word matches nothing public, even after correction: the search finds nothing. */
@@ -66,8 +71,11 @@ export class GlobalSearchService {
     private readonly events: Pick<ProductServices['events'], 'recordNow'>,
   ) {}
 
-  /** The query's words as lexemes, each word without an exact public match corrected to the nearest. */
-  async parse(term: string): Promise<ParsedQuery> {
+  /**
+   * The query's words as lexemes, each word without an exact public match corrected to the nearest
+   * (unless `correct` is false: such a word then matches nothing).
+   */
+  async parse(term: string, correct = true): Promise<ParsedQuery> {
     const words = term.split(' ');
     const lexemes = new Map<string, number>();
     const corrections: ParsedQuery['corrections'] = [];
@@ -80,11 +88,11 @@ export class GlobalSearchService {
       }
       // No lexeme of the word occurs in public content: take the nearest public lexeme to its longest one.
       const longest = [...w.lexemes].sort((a, b) => b.length - a.length || (a < b ? -1 : 1))[0] ?? w.word;
-      const near = await this.nearestTo(longest);
+      const near = correct ? await this.nearestTo(longest) : undefined;
       if (near === undefined) searchable = false;
       else {
         lexemes.set(near.lexeme, near.count);
-        corrections.push({ word: w.word, to: near.lexeme });
+        corrections.push({ word: w.word, to: near.lexeme, shown: near.word ?? near.lexeme });
       }
     }
     return {
@@ -118,7 +126,7 @@ export class GlobalSearchService {
     const scope = `global-search:pins:${term}`;
     const after = input.bookmark ? scoreCursor(this.bookmarks.decode(scope, input.bookmark)) : undefined;
     let hits: (ScoredHit & { visible?: boolean })[] = [];
-    const plan = await this.plan(term);
+    const { plan, corrections } = await this.plan(term, input.correct !== false);
     if (plan) hits = await this.repo.pins({ ...plan, after, limit: limit + 1 });
     // The SEARCH event of a first page is written while the page is made, and answered only once written.
     const recorded = input.bookmark ? undefined : this.record(viewer, term, ctx.requestId);
@@ -139,20 +147,26 @@ export class GlobalSearchService {
       },
     );
     await recorded;
-    return writtenPage(json, page.bookmark);
+    return writtenPage(json, page.bookmark, correctedTerm(term, corrections));
   }
 
-  /** The lexemes to search for a term and the rarest of them; undefined when it can match nothing. */
-  private async plan(term: string): Promise<Plan | undefined> {
+  /**
+   * The lexemes to search for a term and the rarest of them (no plan when it can match nothing), and the
+   * words corrected to make it.
+   */
+  private async plan(
+    term: string,
+    correct: boolean,
+  ): Promise<{ plan?: Plan; corrections: ParsedQuery['corrections'] }> {
     const cached = this.exact.get(term);
-    if (cached) return cached;
-    const parsed = await this.parse(term);
-    if (!parsed.searchable) return undefined;
+    if (cached) return { plan: cached, corrections: [] };
+    const parsed = await this.parse(term, correct);
+    if (!parsed.searchable) return { corrections: [] };
     const count = (l: string) => parsed.counts.get(l) ?? 0;
     const driver = [...parsed.lexemes].sort((a, b) => count(a) - count(b) || (a < b ? -1 : 1))[0] as string;
     const plan = { lexemes: parsed.lexemes, driver };
     if (parsed.corrections.length === 0) this.exact.set(term, plan);
-    return plan;
+    return { plan, corrections: parsed.corrections };
   }
 
   /** Public boards matching the term, best first. */
@@ -164,9 +178,11 @@ export class GlobalSearchService {
     // The term's own lexemes when some public board has them all; else the words corrected as for pins.
     const exact = (await this.repo.lexemes(term.split(' '))).flatMap((w) => w.lexemes);
     let lexemes = exact;
-    if (exact.length === 0 || !(await this.repo.anyBoard(exact))) {
+    let corrections: ParsedQuery['corrections'] = [];
+    if (input.correct !== false && (exact.length === 0 || !(await this.repo.anyBoard(exact)))) {
       const parsed = await this.parse(term);
       lexemes = parsed.searchable ? parsed.lexemes : [];
+      if (parsed.searchable) corrections = parsed.corrections;
     }
     const hits = lexemes.length > 0 ? await this.repo.boards({ lexemes, after, limit: limit + 1 }) : [];
     const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
@@ -176,6 +192,7 @@ export class GlobalSearchService {
         page.items.map((h) => h.id),
       ),
       bookmark: page.bookmark,
+      ...correctedTerm(term, corrections),
     };
   }
 
@@ -216,6 +233,24 @@ export class GlobalSearchService {
       },
     ]);
   }
+}
+
+/**
+ * The extension field of a corrected search: the term with each corrected word replaced by the public
+ * word it was corrected to (`{corrected_term}`), or nothing when no word was corrected.
+ */
+export function correctedTerm(
+  term: string,
+  corrections: ParsedQuery['corrections'],
+): { corrected_term: string } | Record<string, never> {
+  if (corrections.length === 0) return {};
+  const shown = new Map(corrections.map((c) => [c.word, c.shown]));
+  return {
+    corrected_term: term
+      .split(' ')
+      .map((w) => shown.get(w) ?? w)
+      .join(' '),
+  };
 }
 
 /** A signed cursor is ours, but check its shape anyway before it reaches SQL. */

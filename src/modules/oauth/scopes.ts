@@ -34,6 +34,7 @@ export function parseScopes(raw: string): string[] | undefined {
 
 /** What a scope lets an app do, for the consent page. */
 export const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  'ads:read': 'see your ad accounts and their ads, and search suggestions and related terms',
   'experiments:read': 'see the A/B experiments and feature flags of this instance (operators only)',
   'experiments:write': 'define, start and stop A/B experiments and feature flags (operators only)',
   'boards:read': 'see your public boards and their sections',

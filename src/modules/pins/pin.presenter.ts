@@ -150,13 +150,20 @@ export function joinBytes(parts: readonly (Buffer | string)[]): Buffer {
  * A paginated page (`{items, bookmark}`) of items already written as JSON, as bytes: Node writes a Buffer
  * as it is, where a string of the same 30 kB is measured and encoded again on the way out.
  */
-export function writtenPage(items: readonly Buffer[], bookmark: string | null): Buffer {
+export function writtenPage(
+  items: readonly Buffer[],
+  bookmark: string | null,
+  extra: Record<string, unknown> = {},
+): Buffer {
   const parts: (Buffer | string)[] = [PAGE_OPEN];
   items.forEach((item, i) => {
     if (i > 0) parts.push(COMMA);
     parts.push(item);
   });
-  parts.push(`],"bookmark":${JSON.stringify(bookmark)}}`);
+  let more = '';
+  for (const [key, value] of Object.entries(extra))
+    more += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  parts.push(`],"bookmark":${JSON.stringify(bookmark)}${more}}`);
   return joinBytes(parts);
 }
 

@@ -32,6 +32,8 @@ export const APP_PATHS = [
   '/analytics',
   '/experiments',
   '/experiments/:key',
+  '/search',
+  '/create',
 ] as const;
 
 /** Marks the spot in index.html where the web client's id is written (web/index.html). */

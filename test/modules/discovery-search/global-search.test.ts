@@ -117,6 +117,33 @@ describe('GET /v5/search/partner/pins: typo tolerance', () => {
     expect((await searchPins(app, bob, 'quintesentially rhubarbsh')).ids).toContain(id);
   });
 
+  it('says what it searched for (corrected_term, in words of public text) and searches as typed with correct=false', async () => {
+    const w = word('qu');
+    const id = await makePin(app, alice, aliceBoard, { title: `Crumbles of ${w}` });
+    await reconcile();
+    const typo = `${w.slice(0, 3)}${w[4]}${w[3]}${w.slice(5)}`;
+    const search = (extra: Record<string, string> = {}) =>
+      get(
+        app,
+        bob,
+        '/v5/search/partner/pins',
+        { term: `${typo} CRUMBLES`, country_code: 'US', ...extra },
+        { specPath: '/search/partner/pins' },
+      );
+    const corrected = await search();
+    expect(corrected.statusCode, corrected.body).toBe(200);
+    // The stem of the title's word is `crumbl`; the correction is shown as the word itself.
+    expect(corrected.json()).toMatchObject({ corrected_term: `${w} crumbles` });
+    expect(corrected.json().items.map((i: { id: string }) => i.id)).toContain(id);
+    const asTyped = await search({ correct: 'false' });
+    expect(asTyped.statusCode).toBe(200);
+    expect(asTyped.json()).toEqual({ items: [], bookmark: null });
+    // Spelt right: no correction, no field.
+    const right = await get(app, bob, '/v5/search/partner/pins', { term: w, country_code: 'US' });
+    expect(right.json().corrected_term).toBeUndefined();
+    expect(right.json().items.map((i: { id: string }) => i.id)).toContain(id);
+  });
+
   it('finds nothing for a word unlike any public word', async () => {
     expect((await searchPins(app, bob, 'xqzvkwpj')).ids).toEqual([]);
   });
@@ -380,6 +407,20 @@ describe('GET /v5/search/global/boards and /v5/search/global/users', () => {
     const res = await get(app, alice, '/v5/search/global/boards', { term: w });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().items.map((b: { id: string }) => b.id)).toEqual([pub, desc]);
+  });
+
+  it('corrects a misspelt board word as pin search does, saying so, unless correct=false', async () => {
+    const w = word('qb');
+    const board = (await makeBoard(app, alice, { name: `${w} shelf` })).id;
+    await makePin(app, alice, board, { title: 'Anything' });
+    await reconcile();
+    const typo = `${w.slice(0, 3)}${w[4]}${w[3]}${w.slice(5)}`;
+    const res = await get(app, alice, '/v5/search/global/boards', { term: typo });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().corrected_term).toBe(w);
+    expect(res.json().items.map((b: { id: string }) => b.id)).toEqual([board]);
+    const asTyped = await get(app, alice, '/v5/search/global/boards', { term: typo, correct: false });
+    expect(asTyped.json()).toEqual({ items: [], bookmark: null });
   });
 
   it('finds people by username prefix and by resemblance, paginated', async () => {

@@ -18,6 +18,11 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
+/** For requests made without `api` (an upload through XMLHttpRequest): the API answered 401. */
+export function reportUnauthorized(): void {
+  onUnauthorized();
+}
+
 async function errorOf(res: Response): Promise<ApiError> {
   let code = 0;
   let message = `The server answered ${res.status} ${res.statusText}.`;

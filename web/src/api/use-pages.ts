@@ -36,8 +36,7 @@ export function usePages<T extends { id: string }>(
     setError(null);
     fetcher.current(s.bookmark).then(
       (page) => {
-        // A page asked for before the list started over (a new key, or the first effect replacing
-        // the state a child's early loadMore used) is dropped: its items would come twice.
+        // An answer for a list started over since (another key, or the same key again) is dropped.
         if (state.current !== s) return;
         s.busy = false;
         s.bookmark = page.bookmark;
@@ -57,10 +56,14 @@ export function usePages<T extends { id: string }>(
   }, []);
 
   useEffect(() => {
-    state.current = { key, bookmark: null, busy: false, seen: new Set() };
-    setItems([]);
-    setHasMore(true);
-    setError(null);
+    // On mount the list may have asked for its first page already (a grid's effects run before its
+    // parent's, and ask for more when it is empty): it is not asked for twice, nor started over.
+    if (state.current.key !== key) {
+      state.current = { key, bookmark: null, busy: false, seen: new Set() };
+      setItems([]);
+      setHasMore(true);
+      setError(null);
+    }
     load();
   }, [key, load]);
 

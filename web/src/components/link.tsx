@@ -8,7 +8,7 @@ export function Link(props: {
   children: ComponentChildren;
   onClick?: () => void;
   'aria-label'?: string;
-  'aria-current'?: 'page';
+  'aria-current'?: 'page' | undefined;
 }) {
   const { href, children, onClick, ...rest } = props;
   return (

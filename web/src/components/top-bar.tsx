@@ -3,6 +3,7 @@ import { useMe } from '../api/boards.js';
 import { canSeeExperiments } from '../api/experiments.js';
 import { signOut } from '../auth/session.js';
 import { events } from '../events/reporter.js';
+import { SearchBox } from '../pages/search/search-box.js';
 import { navigate } from '../router.js';
 import { Link } from './link.js';
 
@@ -32,6 +33,11 @@ export function TopBar(props: { signedIn: boolean }) {
           </Link>
         )}
         {props.signedIn && (
+          <Link class="nav-link" href="/create">
+            Create
+          </Link>
+        )}
+        {props.signedIn && (
           <Link class="nav-link" href="/boards">
             Boards
           </Link>
@@ -57,6 +63,7 @@ export function TopBar(props: { signedIn: boolean }) {
           </Link>
         )}
       </nav>
+      {props.signedIn && <SearchBox />}
       {props.signedIn && (
         <button
           type="button"
