@@ -73,6 +73,8 @@ describe.skipIf(SKIP_BROWSER)('search and creating pins in Chromium (embedded)',
   });
 
   const searchBox = () => page.getByRole('combobox', { name: 'Search Corkboard' });
+  /** The search page's tabs (the top bar has a "Boards" link too). */
+  const tabs = () => page.getByRole('navigation', { name: 'What to search' });
 
   it('signs up on the consent pages, which wear the app’s look on a phone', { timeout: 60_000 }, async () => {
     await page.setViewportSize(PHONE);
@@ -363,24 +365,34 @@ describe.skipIf(SKIP_BROWSER)('search and creating pins in Chromium (embedded)',
     const chipTexts = await chips.allTextContents();
     expect(chipTexts).toContain(secondTitle.toLowerCase());
 
-    await page.getByRole('link', { name: 'Boards' }).click();
+    await tabs().getByRole('link', { name: 'Boards' }).click();
     await page.waitForURL(`${base}/search?q=${unique}&type=boards`);
-    expect(await page.getByRole('link', { name: 'Boards' }).getAttribute('aria-current')).toBe('page');
+    expect(await tabs().getByRole('link', { name: 'Boards' }).getAttribute('aria-current')).toBe('page');
     const boards = page.getByRole('list', { name: `Boards for ${unique}` }).getByRole('listitem');
     await expect.poll(() => boards.count()).toBe(1);
     expect(await boards.first().textContent()).toContain(`Bread ${unique}`);
     expect(await boards.first().textContent()).toContain(`by ${username}`);
+    expect(
+      await boards
+        .first()
+        .getByRole('link', { name: `Bread ${unique}` })
+        .getAttribute('href'),
+    ).toMatch(/^\/board\/\d+$/);
     await app.shot('desktop-search-boards');
 
     await searchBox().fill(username);
     await searchBox().press('Enter');
     // The search box keeps the tab it is on.
     await page.waitForURL(`${base}/search?q=${username}&type=boards`);
-    await page.getByRole('link', { name: 'People' }).click();
+    await tabs().getByRole('link', { name: 'People' }).click();
     await page.waitForURL(`${base}/search?q=${username}&type=people`);
     const people = page.getByRole('list', { name: `People for ${username}` }).getByRole('listitem');
     await expect.poll(() => people.count()).toBeGreaterThan(0);
     expect(await people.first().textContent()).toContain(username);
+    // A person found opens their profile.
+    await people.first().getByRole('link', { name: username, exact: true }).click();
+    await page.waitForURL(`${base}/user/${username}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(username);
 
     // A chip searches its term.
     await page.goto(`${base}/search?q=${unique}`);

@@ -184,9 +184,11 @@ function BoardResults(props: { q: string; exact: boolean }) {
                 {b.name.slice(0, 1).toUpperCase()}
               </span>
               <div class="result-text">
-                <h3>{b.name}</h3>
+                <h3>
+                  <Link href={`/board/${b.id}`}>{b.name}</Link>
+                </h3>
                 <p class="muted">
-                  by {b.owner.username}
+                  by <Link href={`/user/${encodeURIComponent(b.owner.username)}`}>{b.owner.username}</Link>
                   {b.pin_count !== undefined && ` · ${b.pin_count} ${b.pin_count === 1 ? 'Pin' : 'Pins'}`}
                 </p>
                 {b.description && <p class="result-description">{b.description}</p>}
@@ -214,7 +216,9 @@ function PeopleResults(props: { q: string }) {
                 {p.username.slice(0, 1).toUpperCase()}
               </span>
               <div class="result-text">
-                <h3>{p.username}</h3>
+                <h3>
+                  <Link href={`/user/${encodeURIComponent(p.username)}`}>{p.username}</Link>
+                </h3>
                 <p class="muted">
                   {p.follower_count} {p.follower_count === 1 ? 'follower' : 'followers'}
                 </p>
