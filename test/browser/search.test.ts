@@ -197,6 +197,13 @@ describe.skipIf(SKIP_BROWSER)('search and creating pins in Chromium (embedded)',
     );
     expect(board.body).toMatchObject({ name: `Bread ${unique}`, owner: { username } });
     firstPin = pin.body;
+
+    // From the close-up to its board, where the new pin is.
+    await page.getByRole('link', { name: `Bread ${unique}`, exact: true }).click();
+    await page.waitForURL(`${base}/board/${pin.body.board_id}`);
+    await expect
+      .poll(() => page.locator(`.masonry-item a[href="/pin/${pinId}"]`).count(), { timeout: 15_000 })
+      .toBe(1);
   });
 
   it('creates a pin from an image address of the server’s own, and says in words why another is refused', {
@@ -411,8 +418,15 @@ describe.skipIf(SKIP_BROWSER)('search and creating pins in Chromium (embedded)',
     await page.goto(`${base}/search?q=sourdough`);
     await page.waitForSelector('.masonry-item img');
     await app.picturesLoaded();
+    // The phone's top bar: the search box shares the first row with the brand's mark and sign-out, wide
+    // enough to type in, and the whole bar (links on a second row) stays within the screen and two rows.
     const box = await searchBox().boundingBox();
-    expect(box!.width).toBeGreaterThan(300);
+    const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
+    expect(box!.width).toBeGreaterThan(180);
+    expect(Math.abs(box!.y + box!.height / 2 - (signOut!.y + signOut!.height / 2))).toBeLessThan(4);
+    const bar = await page.locator('header.topbar').boundingBox();
+    expect(bar!.height).toBeLessThan(120);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
     await app.shot('phone-search');
     await searchBox().fill('');
     await searchBox().pressSequentially('spic', { delay: 30 });
