@@ -4,9 +4,18 @@ import { pickImage, placeholderColor } from '../../api/pins.js';
 import type { Pin } from '../../api/types.js';
 import { usePages } from '../../api/use-pages.js';
 import { ErrorMessage } from '../../components/error-message.js';
-import { Link } from '../../components/link.js';
 import { navigate } from '../../router.js';
-import { AdsPage, Field, LoadFailed, Loading, useAccount, useFocusOnError, useLoad } from './common.js';
+import {
+  AdsPage,
+  Field,
+  FormFooter,
+  LoadFailed,
+  Loading,
+  NameField,
+  StatusField,
+  useAccount,
+  useLoad,
+} from './common.js';
 
 interface Draft {
   adGroupId: string;
@@ -66,7 +75,6 @@ export function AdForm(props: {
   const [errors, setErrors] = useState<Errors>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const errorRef = useFocusOnError(error);
   useEffect(() => {
     if (!form.data || draft) return;
     const { ad, groups } = form.data;
@@ -132,16 +140,12 @@ export function AdForm(props: {
           )}
         </Field>
         <PinPicker value={draft.pinId} onChange={(pinId) => set({ pinId })} error={errors.pinId} />
-        <Field id="ad-name" label="Name (optional)">
-          {(a) => (
-            <input
-              {...a}
-              value={draft.name}
-              maxLength={255}
-              onInput={(e) => set({ name: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+        <NameField
+          id="ad-name"
+          label="Name (optional)"
+          value={draft.name}
+          onInput={(name) => set({ name })}
+        />
         <Field
           id="ad-destination"
           label="Destination web address (optional)"
@@ -157,27 +161,13 @@ export function AdForm(props: {
             />
           )}
         </Field>
-        <Field id="ad-status" label="Status">
-          {(a) => (
-            <select {...a} value={draft.status} onChange={(e) => set({ status: e.currentTarget.value })}>
-              <option value="ACTIVE">Active</option>
-              <option value="PAUSED">Paused</option>
-            </select>
-          )}
-        </Field>
-        {error ? (
-          <div tabIndex={-1} ref={errorRef} class="ads-form-error">
-            <ErrorMessage error={error} />
-          </div>
-        ) : null}
-        <div class="ads-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : adId ? 'Save ad' : 'Create ad'}
-          </button>
-          <Link class="btn" href={`/ads/${accountId}`}>
-            Cancel
-          </Link>
-        </div>
+        <StatusField id="ad-status" value={draft.status} onChange={(status) => set({ status })} />
+        <FormFooter
+          error={error}
+          busy={busy}
+          saveLabel={adId ? 'Save ad' : 'Create ad'}
+          accountId={accountId}
+        />
       </form>
     </AdsPage>
   );

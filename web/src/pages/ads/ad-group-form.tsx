@@ -1,8 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AdGroup, ads, type Campaign, type Keyword, type TargetingSpec } from '../../api/ads.js';
 import { ApiError } from '../../api/client.js';
-import { ErrorMessage } from '../../components/error-message.js';
-import { Link } from '../../components/link.js';
 import { navigate } from '../../router.js';
 import {
   AdsPage,
@@ -10,12 +8,15 @@ import {
   CheckGroup,
   dayToSeconds,
   Field,
+  FormFooter,
   inCurrency,
   LoadFailed,
   Loading,
+  NameField,
+  ScheduleFields,
+  StatusField,
   secondsToDay,
   useAccount,
-  useFocusOnError,
   useLoad,
   utcDay,
 } from './common.js';
@@ -201,7 +202,6 @@ export function AdGroupForm(props: {
   const [errors, setErrors] = useState<Errors>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const errorRef = useFocusOnError(error);
 
   useEffect(() => {
     if (!form.data || draft) return;
@@ -288,24 +288,8 @@ export function AdGroupForm(props: {
             </select>
           )}
         </Field>
-        <Field id="group-name" label="Name" error={errors.name}>
-          {(a) => (
-            <input
-              {...a}
-              value={draft.name}
-              maxLength={255}
-              onInput={(e) => set({ name: e.currentTarget.value })}
-            />
-          )}
-        </Field>
-        <Field id="group-status" label="Status">
-          {(a) => (
-            <select {...a} value={draft.status} onChange={(e) => set({ status: e.currentTarget.value })}>
-              <option value="ACTIVE">Active</option>
-              <option value="PAUSED">Paused</option>
-            </select>
-          )}
-        </Field>
+        <NameField id="group-name" error={errors.name} value={draft.name} onInput={(name) => set({ name })} />
+        <StatusField id="group-status" value={draft.status} onChange={(status) => set({ status })} />
 
         <h2 class="ads-form-section">Budget and bid</h2>
         <div class="ads-row">
@@ -401,28 +385,7 @@ export function AdGroupForm(props: {
             </select>
           )}
         </Field>
-        <div class="ads-row">
-          <Field id="group-start" label="Start (UTC day, optional)" error={errors.start}>
-            {(a) => (
-              <input
-                {...a}
-                type="date"
-                value={draft.start}
-                onInput={(e) => set({ start: e.currentTarget.value })}
-              />
-            )}
-          </Field>
-          <Field id="group-end" label="End (UTC day, optional)" error={errors.end}>
-            {(a) => (
-              <input
-                {...a}
-                type="date"
-                value={draft.end}
-                onInput={(e) => set({ end: e.currentTarget.value })}
-              />
-            )}
-          </Field>
-        </div>
+        <ScheduleFields idPrefix="group" start={draft.start} end={draft.end} errors={errors} onChange={set} />
 
         <h2 class="ads-form-section">Targeting</h2>
         <p class="ads-hint">
@@ -484,19 +447,12 @@ export function AdGroupForm(props: {
           <p class="muted">This account has no audiences yet (they are made through the Audiences API).</p>
         )}
 
-        {error ? (
-          <div tabIndex={-1} ref={errorRef} class="ads-form-error">
-            <ErrorMessage error={inCurrency(error, currency)} />
-          </div>
-        ) : null}
-        <div class="ads-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : adGroupId ? 'Save ad group' : 'Create ad group'}
-          </button>
-          <Link class="btn" href={`/ads/${accountId}`}>
-            Cancel
-          </Link>
-        </div>
+        <FormFooter
+          error={inCurrency(error, currency)}
+          busy={busy}
+          saveLabel={adGroupId ? 'Save ad group' : 'Create ad group'}
+          accountId={accountId}
+        />
       </form>
     </AdsPage>
   );

@@ -1,19 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ads, type Campaign } from '../../api/ads.js';
-import { ErrorMessage } from '../../components/error-message.js';
-import { Link } from '../../components/link.js';
 import { navigate } from '../../router.js';
 import {
   AdsPage,
   dayToSeconds,
   Field,
+  FormFooter,
   inCurrency,
   LoadFailed,
   Loading,
+  NameField,
   OBJECTIVES,
+  ScheduleFields,
+  StatusField,
   secondsToDay,
   useAccount,
-  useFocusOnError,
   useLoad,
   utcDay,
 } from './common.js';
@@ -104,7 +105,6 @@ export function CampaignForm(props: { accountId: string; campaignId: string | un
   const [errors, setErrors] = useState<Errors>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const errorRef = useFocusOnError(error);
   useEffect(() => {
     if (campaignId && existing.data) setDraft(draftOf(existing.data));
   }, [existing.data]);
@@ -144,16 +144,12 @@ export function CampaignForm(props: { accountId: string; campaignId: string | un
     >
       <h1>{campaignId ? `Edit campaign ${existing.data?.name ?? ''}` : 'New campaign'}</h1>
       <form class="card ads-card ads-form" onSubmit={submit} noValidate aria-label={title}>
-        <Field id="campaign-name" label="Name" error={errors.name}>
-          {(a) => (
-            <input
-              {...a}
-              value={draft.name}
-              maxLength={255}
-              onInput={(e) => set({ name: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+        <NameField
+          id="campaign-name"
+          error={errors.name}
+          value={draft.name}
+          onInput={(name) => set({ name })}
+        />
         <Field
           id="campaign-objective"
           label="Objective"
@@ -173,14 +169,7 @@ export function CampaignForm(props: { accountId: string; campaignId: string | un
             </select>
           )}
         </Field>
-        <Field id="campaign-status" label="Status">
-          {(a) => (
-            <select {...a} value={draft.status} onChange={(e) => set({ status: e.currentTarget.value })}>
-              <option value="ACTIVE">Active</option>
-              <option value="PAUSED">Paused</option>
-            </select>
-          )}
-        </Field>
+        <StatusField id="campaign-status" value={draft.status} onChange={(status) => set({ status })} />
         <fieldset class="ads-checks">
           <legend>Spend cap</legend>
           <div class="ads-radios">
@@ -219,41 +208,19 @@ export function CampaignForm(props: { accountId: string; campaignId: string | un
             </Field>
           )}
         </fieldset>
-        <div class="ads-row">
-          <Field id="campaign-start" label="Start (UTC day, optional)" error={errors.start}>
-            {(a) => (
-              <input
-                {...a}
-                type="date"
-                value={draft.start}
-                onInput={(e) => set({ start: e.currentTarget.value })}
-              />
-            )}
-          </Field>
-          <Field id="campaign-end" label="End (UTC day, optional)" error={errors.end}>
-            {(a) => (
-              <input
-                {...a}
-                type="date"
-                value={draft.end}
-                onInput={(e) => set({ end: e.currentTarget.value })}
-              />
-            )}
-          </Field>
-        </div>
-        {error ? (
-          <div tabIndex={-1} ref={errorRef} class="ads-form-error">
-            <ErrorMessage error={inCurrency(error, currency)} />
-          </div>
-        ) : null}
-        <div class="ads-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : campaignId ? 'Save campaign' : 'Create campaign'}
-          </button>
-          <Link class="btn" href={`/ads/${accountId}`}>
-            Cancel
-          </Link>
-        </div>
+        <ScheduleFields
+          idPrefix="campaign"
+          start={draft.start}
+          end={draft.end}
+          errors={errors}
+          onChange={set}
+        />
+        <FormFooter
+          error={inCurrency(error, currency)}
+          busy={busy}
+          saveLabel={campaignId ? 'Save campaign' : 'Create campaign'}
+          accountId={accountId}
+        />
       </form>
     </AdsPage>
   );

@@ -265,3 +265,95 @@ export function inCurrency(error: unknown, currency: string): unknown {
     ? new ApiError(error.status, error.code, moneyInWords(error.message, currency))
     : error;
 }
+
+/** A form's name field (at most 255 characters, as the API takes). */
+export function NameField(props: {
+  id: string;
+  label?: string;
+  value: string;
+  error?: string | undefined;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <Field id={props.id} label={props.label ?? 'Name'} error={props.error}>
+      {(a) => (
+        <input
+          {...a}
+          value={props.value}
+          maxLength={255}
+          onInput={(e) => props.onInput(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A form's status: active or paused (archiving is the tree's button). */
+export function StatusField(props: { id: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <Field id={props.id} label="Status">
+      {(a) => (
+        <select {...a} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+          <option value="ACTIVE">Active</option>
+          <option value="PAUSED">Paused</option>
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A schedule's first and last UTC days, both optional, side by side. */
+export function ScheduleFields(props: {
+  idPrefix: string;
+  start: string;
+  end: string;
+  errors: { start?: string | undefined; end?: string | undefined };
+  onChange: (change: { start?: string; end?: string }) => void;
+}) {
+  return (
+    <div class="ads-row">
+      <Field id={`${props.idPrefix}-start`} label="Start (UTC day, optional)" error={props.errors.start}>
+        {(a) => (
+          <input
+            {...a}
+            type="date"
+            value={props.start}
+            onInput={(e) => props.onChange({ start: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+      <Field id={`${props.idPrefix}-end`} label="End (UTC day, optional)" error={props.errors.end}>
+        {(a) => (
+          <input
+            {...a}
+            type="date"
+            value={props.end}
+            onInput={(e) => props.onChange({ end: e.currentTarget.value })}
+          />
+        )}
+      </Field>
+    </div>
+  );
+}
+
+/** A form's end: the API's refusal in words (focused when it comes), save, and cancel back to the tree. */
+export function FormFooter(props: { error: unknown; busy: boolean; saveLabel: string; accountId: string }) {
+  const errorRef = useFocusOnError(props.error);
+  return (
+    <>
+      {props.error ? (
+        <div tabIndex={-1} ref={errorRef} class="ads-form-error">
+          <ErrorMessage error={props.error} />
+        </div>
+      ) : null}
+      <div class="ads-actions">
+        <button type="submit" class="btn btn-primary" disabled={props.busy}>
+          {props.busy ? 'Saving…' : props.saveLabel}
+        </button>
+        <Link class="btn" href={`/ads/${props.accountId}`}>
+          Cancel
+        </Link>
+      </div>
+    </>
+  );
+}

@@ -22,6 +22,7 @@ import { PinList } from '../../components/pin-list.js';
 import { navigate } from '../../router.js';
 import { pinCount, SecretMark } from './board-grid.js';
 import '../../styles/boards.css';
+import { BoardFields } from './board-fields.js';
 
 /** One board: its name, owner, sections (as filters) and pins; its owner edits it here. */
 export function BoardPage(props: { boardId: string }) {
@@ -202,29 +203,15 @@ function EditBoard(props: { board: BoardInfo; onDone: (b?: BoardInfo) => void })
     >
       <h2 id="edit-heading">Edit board</h2>
       {error ? <ErrorMessage error={error} /> : null}
-      <label class="field">
-        <span>Name</span>
-        <input
-          type="text"
-          required
-          maxLength={180}
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-      </label>
-      <label class="field">
-        <span>Description</span>
-        <textarea
-          maxLength={500}
-          rows={3}
-          value={description}
-          onInput={(e) => setDescription(e.currentTarget.value)}
-        />
-      </label>
-      <label class="check">
-        <input type="checkbox" checked={secret} onChange={(e) => setSecret(e.currentTarget.checked)} />
-        Keep this board secret (only you can see it)
-      </label>
+      <BoardFields
+        draft={{ name, description, secret }}
+        descriptionLabel="Description"
+        onChange={(c) => {
+          if (c.name !== undefined) setName(c.name);
+          if (c.description !== undefined) setDescription(c.description);
+          if (c.secret !== undefined) setSecret(c.secret);
+        }}
+      />
       <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save changes'}

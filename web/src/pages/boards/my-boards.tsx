@@ -5,6 +5,7 @@ import { ErrorMessage } from '../../components/error-message.js';
 import { navigate } from '../../router.js';
 import { BoardGrid } from './board-grid.js';
 import '../../styles/boards.css';
+import { BoardFields } from './board-fields.js';
 
 /** My boards: a grid with covers and counts, a form to create one, and the order (move up and down). */
 export function MyBoardsPage() {
@@ -143,29 +144,15 @@ function CreateBoardForm(props: { onCancel: () => void }) {
     >
       <h2 id="create-heading">Create a board</h2>
       {error ? <ErrorMessage error={error} /> : null}
-      <label class="field">
-        <span>Name</span>
-        <input
-          type="text"
-          required
-          maxLength={180}
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-      </label>
-      <label class="field">
-        <span>Description (optional)</span>
-        <textarea
-          maxLength={500}
-          rows={3}
-          value={description}
-          onInput={(e) => setDescription(e.currentTarget.value)}
-        />
-      </label>
-      <label class="check">
-        <input type="checkbox" checked={secret} onChange={(e) => setSecret(e.currentTarget.checked)} />
-        Keep this board secret (only you can see it)
-      </label>
+      <BoardFields
+        draft={{ name, description, secret }}
+        descriptionLabel="Description (optional)"
+        onChange={(c) => {
+          if (c.name !== undefined) setName(c.name);
+          if (c.description !== undefined) setDescription(c.description);
+          if (c.secret !== undefined) setSecret(c.secret);
+        }}
+      />
       <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create'}
