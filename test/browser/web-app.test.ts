@@ -207,6 +207,44 @@ describe.skipIf(SKIP_BROWSER)('the web app in Chromium (embedded)', () => {
     );
   });
 
+  it("scrolls a close-up's related pins to their end, as many as the API has", {
+    timeout: 60_000,
+  }, async () => {
+    // The feed pin (of the first ten) with the most related pins, counted through the API's bookmarks.
+    const token = await app.tokenOf(page);
+    const feed = await app.api<{ items: { id: string }[] }>(token, 'GET', '/v5/feeds/home?page_size=10');
+    let chosen = { id: '', total: 0 };
+    for (const { id } of feed.body.items) {
+      let total = 0;
+      let bookmark: string | null = null;
+      do {
+        const q: string = bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : '';
+        const res: { body: { items: unknown[]; bookmark: string | null } } = await app.api(
+          token,
+          'GET',
+          `/v5/pins/${id}/related?page_size=25${q}`,
+        );
+        total += res.body.items.length;
+        bookmark = res.body.bookmark;
+      } while (bookmark);
+      if (total > chosen.total) chosen = { id, total };
+    }
+    expect(chosen.total).toBeGreaterThan(5);
+    await page.goto(`${base}/pin/${chosen.id}`);
+    await page.waitForSelector('.related .masonry-item img');
+    const related = page.locator('.related .masonry-item');
+    const deepest = async () =>
+      Math.max(...(await related.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))))));
+    const caughtUp = page.locator('.related').getByText("You're all caught up.");
+    for (let i = 0; i < 30 && (await deepest()) < chosen.total - 1; i++) {
+      await page.mouse.wheel(0, 1500);
+      await page.waitForTimeout(250);
+    }
+    expect(await caughtUp.isVisible()).toBe(true);
+    expect(await deepest()).toBe(chosen.total - 1);
+    await page.evaluate(() => scrollTo(0, 0));
+  });
+
   it('fits a phone: two columns, the close-up stacked', { timeout: 60_000 }, async () => {
     await page.setViewportSize(PHONE);
     await page.waitForTimeout(300);
