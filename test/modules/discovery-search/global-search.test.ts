@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
 import { FULL, makeBoard, makeUser, type TestUser } from '../../helpers/factories.js';
-import { backdate, discovery, get, makePin, searchPins, word } from './helpers.js';
+import { backdate, discovery, get, makePin, searchPins, swapTypo, word } from './helpers.js';
 
 let app: App;
 let alice: TestUser;
@@ -121,7 +121,7 @@ describe('GET /v5/search/partner/pins: typo tolerance', () => {
     const w = word('qu');
     const id = await makePin(app, alice, aliceBoard, { title: `Crumbles of ${w}` });
     await reconcile();
-    const typo = `${w.slice(0, 3)}${w[4]}${w[3]}${w.slice(5)}`;
+    const typo = swapTypo(w);
     const search = (extra: Record<string, string> = {}) =>
       get(
         app,
@@ -414,7 +414,7 @@ describe('GET /v5/search/global/boards and /v5/search/global/users', () => {
     const board = (await makeBoard(app, alice, { name: `${w} shelf` })).id;
     await makePin(app, alice, board, { title: 'Anything' });
     await reconcile();
-    const typo = `${w.slice(0, 3)}${w[4]}${w[3]}${w.slice(5)}`;
+    const typo = swapTypo(w);
     const res = await get(app, alice, '/v5/search/global/boards', { term: typo });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().corrected_term).toBe(w);

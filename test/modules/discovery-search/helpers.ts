@@ -25,6 +25,14 @@ export function word(prefix = 'zo'): string {
   return `${out}a`;
 }
 
+/** A misspelling of a word from word(): its first two differing neighbouring letters from the fourth on swapped. */
+export function swapTypo(w: string): string {
+  for (let i = 3; i + 1 < w.length; i++) {
+    if (w[i] !== w[i + 1]) return `${w.slice(0, i)}${w[i + 1]}${w[i]}${w.slice(i + 2)}`;
+  }
+  throw new Error(`no two neighbouring letters of ${w} differ`);
+}
+
 /** GET a path with a query, as `user`; the response is checked against the spec when `specPath` is given. */
 export async function get(
   app: App,
