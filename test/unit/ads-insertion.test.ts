@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adSlots, insertAds } from '../../src/modules/ads/serving/insertion.js';
+import { adSlots, adsWithin, insertAds } from '../../src/modules/ads/serving/insertion.js';
 
 const page = (n: number, owner = (i: number) => `o${i}`) =>
   Array.from({ length: n }, (_, i) => ({ pinId: `p${i}`, ownerId: owner(i) }));
@@ -28,6 +28,24 @@ describe('ad insertion', () => {
     expect(left.map((a) => a.pinId)).toEqual(['p1', 'ad-b']);
     expect(insertAds(page(2), [ad('a')], { firstSlot: 3, spacing: 4 }).left).toHaveLength(1);
     expect(adSlots(2, { firstSlot: 3, spacing: 4 })).toBe(0);
+  });
+
+  it('keeps a page within its size: ads take places, the organic pins past the end are displaced', () => {
+    const settings = { firstSlot: 3, spacing: 4 };
+    expect(adsWithin(12, settings)).toBe(2);
+    const { items, left } = insertAds(page(12), [ad('a'), ad('b'), ad('c')], settings, 12);
+    expect(layout(items)).toBe('p0 p1 p2 ad-a p3 p4 p5 p6 ad-b p7 p8 p9');
+    expect(left.map((a) => a.pinId)).toEqual(['ad-c']);
+    // An ad pushed past the end by its advertiser's own pins is left out, not laid beyond the page.
+    const own = page(5, (i) => (i >= 2 ? 'adv-a' : `o${i}`));
+    const cut = insertAds(own, [ad('a')], settings, 5);
+    expect(layout(cut.items)).toBe('p0 p1 p2 p3 p4');
+    expect(cut.left.map((a) => a.pinId)).toEqual(['ad-a']);
+    // A page always keeps an organic pin, so its bookmark moves on, whatever the layout.
+    expect(adsWithin(1, { firstSlot: 0, spacing: 1 })).toBe(0);
+    expect(adsWithin(2, { firstSlot: 0, spacing: 1 })).toBe(1);
+    expect(adsWithin(3, settings)).toBe(0);
+    expect(adsWithin(4, settings)).toBe(1);
   });
 
   it('never places two ads closer than the spacing, nor an ad beside its own pins, over random pages', () => {
@@ -61,6 +79,17 @@ describe('ad insertion', () => {
       expect(insertAds(organic, strangers, settings).left.length).toBe(
         Math.max(0, ads.length - adSlots(organic.length, settings)),
       );
+      // Within a page size: never more items, an organic prefix kept, every slot adsWithin counts filled.
+      const room = 1 + Math.floor(rand() * 30);
+      const within = insertAds(organic, strangers.slice(0, adsWithin(room, settings)), settings, room);
+      expect(within.items.length).toBeLessThanOrEqual(room);
+      const kept = within.items.filter((it) => !('ad' in it)).map((it) => it.pinId);
+      expect(kept).toEqual(organic.slice(0, kept.length).map((o) => o.pinId));
+      if (organic.length > 0) expect(kept.length).toBeGreaterThanOrEqual(1);
+      if (organic.length >= room) {
+        expect(within.items).toHaveLength(room);
+        expect(within.left).toEqual([]);
+      }
     }
   });
 });

@@ -133,12 +133,14 @@ export class GlobalSearchService {
     // Awaited below; handled here as well, so that if making the page throws first, the write's own
     // failure is not left unhandled.
     recorded?.catch(() => {});
-    const page = this.bookmarks.page(scope, hits, limit, (h) => [h.score, h.id]);
+    const cursorOf = (h: ScoredHit): Cursor => [h.score, h.id];
+    const page = this.bookmarks.page(scope, hits, limit, cursorOf);
     // A pin whose board became secret (or that was deleted) since it was indexed is dropped here, for its
     // owner too: global search shows public content only. The bookmark still moves past it.
-    const { json } = await this.product.pins.list(
+    const listed = page.items.filter((h) => h.visible !== false);
+    const { json, consumed } = await this.product.pins.list(
       viewer,
-      page.items.filter((h) => h.visible !== false).map((h) => h.id),
+      listed.map((h) => h.id),
       {
         surface: 'SEARCH',
         requestId: ctx.requestId,
@@ -146,8 +148,14 @@ export class GlobalSearchService {
         promote: { query: term, ...(ctx.deviceId !== undefined && { deviceId: ctx.deviceId }) },
       },
     );
+    // Ads displaced the last hits: the next page starts at the first of them (the hit before it is shown).
+    let { bookmark } = page;
+    if (consumed < listed.length) {
+      const first = page.items.indexOf(listed[consumed]!);
+      bookmark = this.bookmarks.encode(scope, cursorOf(page.items[first - 1]!));
+    }
     await recorded;
-    return writtenPage(json, page.bookmark, correctedTerm(term, corrections));
+    return writtenPage(json, bookmark, correctedTerm(term, corrections));
   }
 
   /**

@@ -97,7 +97,7 @@ export class FeedService {
     // Once per request: the ranking (if this page ranks) and the ads laid into it read from it.
     const params = await this.deps.exposures.forUnit({ userId: viewer.userId });
     const page = await this.cut(viewer, pageSize, bookmark, params);
-    const { json } = await this.deps.pins.list(viewer, page.ids, {
+    const { json, consumed } = await this.deps.pins.list(viewer, page.ids, {
       surface: 'HOME_FEED',
       requestId,
       publicOnly: true,
@@ -106,7 +106,7 @@ export class FeedService {
     });
     // A viewer in any running experiment has the page's server time gathered (off the request path).
     if (elapsed) params.feedTiming(elapsed());
-    return writtenPage(json, page.bookmark);
+    return writtenPage(json, page.bookmarkAfter(consumed));
   }
 
   /** The pin ids (and their reasons) of one page, ranking or extending the session as needed. */
@@ -151,11 +151,15 @@ export class FeedService {
       session = await this.extend(viewer, session, params);
       await this.deps.store.saveSession(id, session, this.deps.config.feedSessionTtlMs);
     }
-    const end = Math.min(offset + pageSize, session.ids.length);
-    const ids = session.ids.slice(offset, end);
+    const ids = session.ids.slice(offset, offset + pageSize);
     const reasons = new Map(ids.map((pinId, i) => [pinId, session.reasons[offset + i]!]));
-    const more = end < session.ids.length || !session.done;
-    return { ids, reasons, bookmark: more ? this.deps.bookmarks.encode(scope, [id, end]) : null };
+    const { done, ids: all } = session;
+    // The page may end before its last id (ads displaced it): the next page starts at the first not shown.
+    const bookmarkAfter = (consumed: number) => {
+      const end = offset + consumed;
+      return end < all.length || !done ? this.deps.bookmarks.encode(scope, [id, end]) : null;
+    };
+    return { ids, reasons, bookmarkAfter };
   }
 
   /** Ranks a new session and stores it, as the viewer's current first page unless reuse is off. */

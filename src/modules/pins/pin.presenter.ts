@@ -55,14 +55,20 @@ export interface OrganicItem {
 
 /**
  * Promoted pins laid into list pages (the ads module's ad server; given by the product). `fill` answers
- * the page's entries in order: every organic pin's id, in the order given, and the promoted items inserted among them, each
- * with its own impression token (issued for its final position) and members.
+ * the page's entries in order, at most `room` of them (the page size): the organic pins' ids, a prefix of
+ * those given in their order, and the promoted items inserted among them, each with its own impression
+ * token (issued for its final position) and members. The organic pins left out were displaced by ads:
+ * the surface's bookmark points at the first of them, so the next page starts there.
  */
 export interface Promotions {
   fill(
     viewer: Principal,
     organic: readonly OrganicItem[],
-    request: PromotionContext & { readonly surface: PromotedSurface; readonly requestId: string },
+    request: PromotionContext & {
+      readonly surface: PromotedSurface;
+      readonly requestId: string;
+      readonly room: number;
+    },
   ): Promise<ListEntry[]>;
 }
 

@@ -136,7 +136,12 @@ export const Pin = Type.Object({
    * Extension: on a promoted pin laid into the home feed, related pins or search, `true`, with the ad that
    * placed it and the advertiser's name (show it as "Promoted by ..."). Absent on organic pins.
    */
-  is_promoted: Type.Optional(Type.Boolean()),
+  is_promoted: Type.Optional(
+    Type.Boolean({
+      description:
+        'Extension: true on a promoted Pin laid into the home feed, related Pins or search. It takes a place of the page (a page holds at most page_size items): the organic Pins it displaces open the next page.',
+    }),
+  ),
   ad_id: Type.Optional(Type.String({ description: 'Extension: the ad of a promoted pin.' })),
   advertiser_name: Type.Optional(Type.String({ description: 'Extension: who promotes a promoted pin.' })),
 });

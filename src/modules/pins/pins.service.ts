@@ -72,6 +72,17 @@ function merge(filled: readonly ListEntry[], organic: readonly ShownPin[], inser
   return out;
 }
 
+/** The index in `entries` of `shown[k]` (shown is the visible entries, in their order). */
+function indexOf(entries: readonly ListEntry[], shown: readonly ShownPin[], k: number): number {
+  let j = -1;
+  for (let i = 0; i <= k; i++) {
+    const id = shown[i]!.copy.pin.id;
+    do j++;
+    while (entryId(entries[j]!) !== id);
+  }
+  return j;
+}
+
 /**
  * Pins: the use cases (create from every media source, save, edit, delete) and the reads, every list
  * rendered through one path (list: visibility by the pins policy, JSON by the pin presenter).
@@ -123,13 +134,18 @@ export class PinsService {
    * policy; a pin gone, or one the viewer may not read, is left out, not refused), in the order given, each
    * written by the presenter with its impression token for `surface`. Entries may be items that are not
    * organic pins (InsertedItem: a promoted pin, with its own token and members).
+   *
+   * With `promote`, ads take places of the page (it never holds more items than `entries`), and the last
+   * organic entries may be displaced: `consumed` is how many of `entries` the page covers (all of them
+   * unless some were displaced), so the surface's bookmark points at the first entry not shown.
    */
   async list(
     viewer: Principal,
     entries: readonly ListEntry[],
     how: ListOptions,
-  ): Promise<{ ids: string[]; json: Buffer[] }> {
+  ): Promise<{ ids: string[]; json: Buffer[]; consumed: number }> {
     let shown = await this.visible(viewer, entries, how);
+    let consumed = entries.length;
     const promotions = this.deps.promotions;
     const surface = how.surface;
     if (
@@ -140,14 +156,16 @@ export class PinsService {
       const filled = await promotions.fill(
         viewer,
         shown.map((s) => ({ pinId: s.copy.pin.id, ownerId: s.copy.pin.owner_id })),
-        { ...how.promote, surface, requestId: how.requestId },
+        { ...how.promote, surface, requestId: how.requestId, room: entries.length },
       );
+      const kept = filled.reduce((n, e) => (typeof e === 'string' ? n + 1 : n), 0);
+      if (kept < shown.length) consumed = indexOf(entries, shown, kept);
       // Promoted pins pass the same rule as the organic ones around them (those passed it already).
       const inserted = filled.filter((e) => typeof e !== 'string');
       if (inserted.length > 0) shown = merge(filled, shown, await this.visible(viewer, inserted, how));
     }
     const json = await this.presenter.write(viewer, shown, how);
-    return { ids: shown.map((s) => s.copy.pin.id), json };
+    return { ids: shown.map((s) => s.copy.pin.id), json, consumed };
   }
 
   /** The entries the viewer may see, with their copies and boards' access, in order (see list()). */

@@ -77,19 +77,21 @@ export class RelatedService {
     ctx: { requestId: string; deviceId?: string | undefined },
   ) {
     const pageSize = q.page_size ?? DEFAULT_PAGE_SIZE;
-    const scope = `related:${pinId}:${pageSize}`;
-    const pageNo = q.bookmark ? pageOf(this.deps.bookmarks.decode(scope, q.bookmark)) : 0;
+    const scope = `related:${pinId}:${pageSize}:at`;
+    const offset = q.bookmark ? offsetOf(this.deps.bookmarks.decode(scope, q.bookmark)) : 0;
     if (!isIdText(pinId)) throw new NotFound('Pin not found.', 50);
     // Exactly what GET /v5/pins/{pin_id} would answer: 404 for a pin the viewer may not see.
     await this.deps.pins.get(viewer, pinId);
-    let list = pageNo > 0 ? this.lists.get(pinId) : undefined;
+    let list = offset > 0 ? this.lists.get(pinId) : undefined;
     if (!list) {
       list = await this.ranked(pinId);
       this.lists.set(pinId, list);
     }
-    const pages = paginate(list, pageSize);
-    const rows = pages[pageNo] ?? [];
-    const { json } = await this.deps.pins.list(
+    // The ranked list in the order paginate gives it (diversity per page of pageSize); a page is the next
+    // pageSize of it from the bookmark's offset (ads may have displaced the end of the last one).
+    const ordered = paginate(list, pageSize).flat();
+    const rows = ordered.slice(offset, offset + pageSize);
+    const { json, consumed } = await this.deps.pins.list(
       viewer,
       rows.map((r) => r.id),
       {
@@ -99,7 +101,8 @@ export class RelatedService {
         promote: { contextPinId: pinId, ...(ctx.deviceId !== undefined && { deviceId: ctx.deviceId }) },
       },
     );
-    const bookmark = pageNo + 1 < pages.length ? this.deps.bookmarks.encode(scope, [pageNo + 1]) : null;
+    const end = offset + consumed;
+    const bookmark = end < ordered.length ? this.deps.bookmarks.encode(scope, [end]) : null;
     return writtenPage(json, bookmark);
   }
 
@@ -198,7 +201,7 @@ export class RelatedService {
   }
 }
 
-function pageOf(cursor: Cursor): number {
+function offsetOf(cursor: Cursor): number {
   const [n] = cursor;
   if (cursor.length !== 1 || typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_RESULTS) {
     throw new Invalid('Invalid bookmark: pass the bookmark value from a previous page unchanged.');

@@ -8,6 +8,7 @@ import { makeBoard, makePin, makeUser, type TestUser } from '../../helpers/facto
 import { testMode } from '../../helpers/mode.js';
 import { get, word } from '../discovery-search/helpers.js';
 import { newEventId, postEvents } from '../events/helpers.js';
+import { follow } from '../feed/helpers.js';
 import { conversion, sendConversions, waitAttribution } from './attribution-helpers.js';
 import { call, makeAdAccount, makeAdGroups, makeCampaigns } from './helpers.js';
 import { fetchReportFile, parseCsv } from './report-helpers.js';
@@ -36,13 +37,14 @@ let term: string;
 let account: string;
 let campaign: string;
 let adPin: string;
+let creator: TestUser;
 const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ADS_REFRESH_SECONDS: '1', ADS_AUCTION_LOG_PERMILLE: '1000' } });
   advertiser = await makeUser(app);
   viewer = await makeUser(app);
-  const creator = await makeUser(app);
+  creator = await makeUser(app);
   term = word('ad');
   const board = await makeBoard(app, creator, { privacy: 'PUBLIC' });
   const organic: string[] = [];
@@ -164,9 +166,10 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     const ads = promoted(page);
     expect(ads).toHaveLength(1);
     expect(ads[0]).toMatchObject({ id: adPin, ad_id: ad, advertiser_name: 'Lamp Co', is_promoted: true });
-    // Fourth of the page (ADS_FIRST_SLOT 3), and the organic pins keep their own tokens around it.
+    // Fourth of the page (ADS_FIRST_SLOT 3), and the organic pins keep their own tokens around it. The
+    // page holds 12 items, its size: the ad took the place of the last organic pin.
     expect(page.items.findIndex((i) => i.is_promoted)).toBe(3);
-    expect(page.items).toHaveLength(13);
+    expect(page.items).toHaveLength(12);
     const claims = app.product.impressionTokens.verify(ads[0]!.impression_token);
     expect(claims.ok).toBe(true);
     const claim = claims.ok ? claims.claims.ad! : undefined;
@@ -183,6 +186,49 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
       return rows[0]!.n > 0;
     });
     await setGroup(group, { status: 'PAUSED' });
+  });
+
+  // (Related pins page the same way: related.test.ts displaces a page's last pin and checks the next page.)
+  it('never makes a page longer than its size: an ad takes a place, and the pin it displaces opens the next page', async () => {
+    const reader = await makeUser(app);
+    await follow(app, reader, creator);
+    const { group, ad } = await adGroupWithAd({ placement_group: 'ALL' });
+    const size = 5;
+    /** Every page of a surface from its first, as `reader`: the pages' lengths, items and ads. */
+    const walk = async (path: string, query: Record<string, string | number>) => {
+      const pages: Item[][] = [];
+      let bookmark: string | null = null;
+      do {
+        const res = await get(app, reader, path, { ...query, ...(bookmark ? { bookmark } : {}) });
+        expect(res.statusCode, res.body).toBe(200);
+        pages.push(res.json().items);
+        bookmark = res.json().bookmark;
+      } while (bookmark && pages.length < 40);
+      const organic = pages.flat().filter((i) => !i.is_promoted);
+      return { pages, organic: organic.map((i) => i.id), ads: pages.flat().length - organic.length };
+    };
+    const surfaces = [
+      ['/v5/search/partner/pins', { term, country_code: 'US', limit: size }],
+      ['/v5/feeds/home', { page_size: size }],
+    ] as const;
+    await eventually(async () => (await walk(...surfaces[1])).ads > 0 || undefined);
+    const withAds = [];
+    for (const [path, query] of surfaces) withAds.push(await walk(path, query));
+    await setGroup(group, { status: 'PAUSED' });
+    await app.product.promotions.refreshNow();
+    for (const [i, [path, query]] of surfaces.entries()) {
+      // The same pages without the ad (a home feed's first page is the one just served: it is kept 30 s).
+      const organic = await walk(path, query);
+      const served = withAds[i]!;
+      expect(organic.ads, path).toBe(0);
+      expect(organic.organic.length, path).toBeGreaterThanOrEqual(2 * size);
+      expect(served.ads, path).toBeGreaterThan(0);
+      expect(served.pages.flat().filter((it) => it.ad_id === ad).length, path).toBe(served.ads);
+      for (const page of served.pages) expect(page.length, path).toBeLessThanOrEqual(size);
+      // Nothing organic lost or shown twice: the ads displaced pins to the next pages, in order.
+      expect(served.organic, path).toEqual(organic.organic);
+      expect(served.pages.length, path).toBeGreaterThan(organic.pages.length - 1);
+    }
   });
 
   it('bills a click once per token at the auction price; replays and forgeries bill nothing; everything agrees', async () => {

@@ -289,13 +289,16 @@ describe(`the ad server reads its reserve and slots through experiments (${testM
     await app.product.promotions.refreshNow();
   });
 
-  /** Where the promoted pin is on the viewer's search page (-1: none), once the organic pins are indexed. */
+  /**
+   * Where the promoted pin is on the viewer's search page (-1: none), once the organic pins are indexed
+   * (the page is full: 12 items, an ad taking the place of the last organic pin).
+   */
   async function adPosition(user: TestUser): Promise<number> {
     const items = await eventually(async () => {
       const res = await get(app, user, '/v5/search/partner/pins', { term, country_code: 'US', limit: 12 });
       expect(res.statusCode, res.body).toBe(200);
       const found = res.json().items as { is_promoted?: boolean }[];
-      return found.filter((i) => !i.is_promoted).length >= 12 ? found : undefined;
+      return found.length >= 12 ? found : undefined;
     });
     return items.findIndex((i) => i.is_promoted);
   }
@@ -377,7 +380,7 @@ describe(`the ad server reads its reserve and slots through experiments (${testM
       const res = await search({ 'x-device-id': device });
       expect(res.statusCode, res.body).toBe(200);
       const items = res.json().items as { is_promoted?: boolean }[];
-      return items.filter((i) => !i.is_promoted).length >= 12 ? items : undefined;
+      return items.length >= 12 ? items : undefined;
     });
     // The device's variant decided the layout; the promoted pin's token is the app's (its events name the device).
     expect(withDevice.findIndex((i) => i.is_promoted)).toBe(6);

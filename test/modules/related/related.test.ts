@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import type { PinsService } from '../../../src/modules/pins/index.js';
 import { type GraphStore, RelatedService } from '../../../src/modules/related/index.js';
+import type { RelatedDeps } from '../../../src/modules/related/related.service.js';
 import { diversityCap } from '../../../src/modules/related/select.js';
 import { expectResponseMatchesSpec } from '../../contract/spec.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
 import { FULL, makeBoard, makeUser, PUBLIC_ONLY, type TestUser } from '../../helpers/factories.js';
-import { ids, imagesProcessed, relatedOf, type World, world } from './helpers.js';
+import { ids, imagesProcessed, type PinItem, relatedOf, type World, world } from './helpers.js';
 
 let app: App;
 let w: World;
@@ -163,6 +165,39 @@ describe('GET /v5/pins/{pin_id}/related', () => {
     const foreign = await w.related(dave, p.a3!, { page_size: 2, bookmark: String(first.body.bookmark) });
     expect(foreign.status).toBe(400);
     expect(foreign.body.code).toBe(1);
+  });
+
+  it('starts the next page at the first pin a page left out (an ad took its place), losing none', async () => {
+    const { service } = relatedOf(app);
+    const deps = Reflect.get(service, 'deps') as RelatedDeps;
+    // A page's last pin displaced, as an ad in a full page displaces it: the page covers one entry less.
+    const displacing = new Proxy(deps.pins, {
+      get(target, key, receiver) {
+        if (key !== 'list') return Reflect.get(target, key, receiver);
+        return async (...args: Parameters<PinsService['list']>) => {
+          const out = await target.list(...args);
+          if (args[1].length < 2) return out;
+          return { ids: out.ids.slice(0, -1), json: out.json.slice(0, -1), consumed: args[1].length - 1 };
+        };
+      },
+    });
+    const walk = async (svc: RelatedService) => {
+      const seen: string[] = [];
+      let bookmark: string | undefined;
+      const viewer = { userId: dave.id, appId: '0', scopes: new Set(['boards:read', 'pins:read']) };
+      for (let pages = 0; pages < 30; pages++) {
+        const q = { page_size: 3, ...(bookmark ? { bookmark } : {}) };
+        const body = JSON.parse((await svc.related(viewer, p.a1!, q, { requestId: 'r' })).toString());
+        expect(body.items.length).toBeLessThanOrEqual(3);
+        seen.push(...body.items.map((i: PinItem) => i.id));
+        bookmark = body.bookmark ?? undefined;
+        if (!bookmark) break;
+      }
+      return seen;
+    };
+    const whole = await walk(service);
+    expect(whole.length).toBeGreaterThan(3);
+    expect(await walk(new RelatedService({ ...deps, pins: displacing }))).toEqual(whole);
   });
 
   it('falls back to similar text (title, description, board name) for a pin the graph knows little about', async () => {

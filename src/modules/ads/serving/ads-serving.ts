@@ -33,7 +33,7 @@ import { DEFAULT_BLOCKS } from './budget-blocks.js';
 import { budgetCaps, ledgerFigure, reserveAmount, utcDay } from './budget-keys.js';
 import { CtrBook } from './ctr-book.js';
 import type { Placement } from './eligibility.js';
-import { adSlots, insertAds } from './insertion.js';
+import { adSlots, adsWithin, insertAds } from './insertion.js';
 import { Pacer } from './pacer.js';
 import { queryInterests, relevance } from './relevance.js';
 import { ViewerProfiles } from './viewer-profiles.js';
@@ -170,7 +170,11 @@ export class AdsServing implements Promotions {
   async fill(
     viewer: Principal,
     organic: readonly OrganicItem[],
-    request: PromotionContext & { readonly surface: PromotedSurface; readonly requestId: string },
+    request: PromotionContext & {
+      readonly surface: PromotedSurface;
+      readonly requestId: string;
+      readonly room: number;
+    },
   ): Promise<ListEntry[]> {
     const ids: ListEntry[] = organic.map((o) => o.pinId);
     const settings = this.deps.settings;
@@ -189,7 +193,8 @@ export class AdsServing implements Promotions {
         device === undefined ? { userId: viewer.userId } : { deviceId: device },
       ));
     const layout = layoutFor(params, settings);
-    const slots = adSlots(organic.length, layout);
+    // Ads take places of the page (never more items than its size), one organic pin at least kept.
+    const slots = Math.min(adSlots(organic.length, layout), adsWithin(request.room, layout));
     if (slots === 0) return ids;
     let served: ServedAd[] = [];
     try {
@@ -229,6 +234,7 @@ export class AdsServing implements Promotions {
       organic,
       served.map((s) => ({ pinId: s.ad.pinId, ownerId: s.ad.advertiserId, served: s })),
       layout,
+      request.room,
     );
     await this.releaseAll(left.map((l) => l.served));
     const issuedAt = this.now();

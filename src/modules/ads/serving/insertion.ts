@@ -31,13 +31,27 @@ export function adSlots(organic: number, settings: InsertionSettings = DEFAULT_I
 }
 
 /**
- * The page with the ads laid in, in order; an ad that finds no place (the page too short, or every place
- * beside its advertiser's own pins) is left out. Answers the merged items and the ads left out.
+ * How many ads a page of at most `room` items holds: the most k that adSlots(room − k) allows, always
+ * keeping one organic item at least (so that a page's bookmark moves on). The organic items the ads
+ * displace past the page's end are the next page's first.
+ */
+export function adsWithin(room: number, settings: InsertionSettings = DEFAULT_INSERTION): number {
+  for (let k = adSlots(room, settings); k > 0; k--)
+    if (room - k >= 1 && adSlots(room - k, settings) >= k) return k;
+  return 0;
+}
+
+/**
+ * The page with the ads laid in, in order, cut to `room` items (a page never holds more than its page
+ * size: the organic items past the cut are displaced to the next page); an ad that finds no place (the page
+ * too short, every place beside its advertiser's own pins, or past the cut) is left out. Answers the
+ * merged items and the ads left out; the organic items kept are always a prefix of `organic`.
  */
 export function insertAds<O extends PageItem, A extends PageItem>(
   organic: readonly O[],
   ads: readonly A[],
   settings: InsertionSettings = DEFAULT_INSERTION,
+  room = Number.POSITIVE_INFINITY,
 ): { items: (O | A)[]; left: A[] } {
   const shown = new Set(organic.map((o) => o.pinId));
   const items: (O | A)[] = [];
@@ -59,5 +73,9 @@ export function insertAds<O extends PageItem, A extends PageItem>(
     if (i < organic.length) items.push(organic[i]!);
   }
   left.push(...queue);
+  if (items.length > room) {
+    const laid = new Set<PageItem>(ads);
+    for (const cut of items.splice(room)) if (laid.has(cut)) left.push(cut as A);
+  }
   return { items, left };
 }
