@@ -42,6 +42,8 @@ export interface AppOptions {
   runJobs?: boolean;
   /** Build the API routes (default true); a worker builds only health and metrics. */
   api?: boolean;
+  /** An in-memory PGlite starts from this dump (see OpenOptions: tests start from a migrated copy). */
+  pgliteTemplate?: Blob;
 }
 
 export interface App {
@@ -106,7 +108,9 @@ function warnNoJobs(log: Logger, config: Config): void {
 /** The composition root: config -> platform adapters -> modules -> HTTP server. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.log ?? createLogger(config);
-  const database = await openDatabase(config, log);
+  const database = await openDatabase(config, log, {
+    ...(options.pgliteTemplate ? { pgliteTemplate: options.pgliteTemplate } : {}),
+  });
   const closers: (() => Promise<unknown>)[] = [() => database.close()];
   try {
     if (options.migrate !== false) await migrate(database, config.dbSchema, log);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -56,12 +56,36 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig(testEnv(env));
 }
 
+let template: Promise<Blob | undefined> | undefined;
+
+/**
+ * The migrated database every in-memory test app starts from (global-setup.ts made it), read once per
+ * test process; undefined outside a vitest worker or in services mode.
+ */
+export function pgliteTemplate(): Promise<Blob | undefined> {
+  template ??= (async () => {
+    let file = '';
+    try {
+      file = inject('pgliteTemplate') ?? '';
+    } catch {
+      // Outside a vitest worker.
+    }
+    return file ? new Blob([await readFile(file)]) : undefined;
+  })();
+  return template;
+}
+
 /** Starts an app for the current file and closes it (and drops its schema and keys) after the file. */
 export async function startTestApp(
   options: AppOptions & { env?: Record<string, string>; config?: Config } = {},
 ): Promise<App> {
   const config = options.config ?? testConfig(options.env);
-  const app = await createApp(config, { runJobs: true, ...options });
+  const from = config.databaseUrl?.startsWith('memory:') ? await pgliteTemplate() : undefined;
+  const app = await createApp(config, {
+    runJobs: true,
+    ...(from ? { pgliteTemplate: from } : {}),
+    ...options,
+  });
   afterAll(async () => {
     await app.close();
     await dropIsolation(config);

@@ -29,15 +29,56 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** How a database is opened, besides its config. */
+export interface OpenOptions {
+  /**
+   * An in-memory PGlite (`memory://`) starts as a copy of this dump of a data directory (PGlite's
+   * `dumpDataDir`, see migratedPGliteDump) instead of an empty cluster: much quicker than the cluster's
+   * initialisation, so a test suite starts each of its databases from one migrated copy.
+   */
+  readonly pgliteTemplate?: Blob;
+}
+
 /** Opens PGlite (no DATABASE_URL, or `memory://`) or a pg pool, per config. Does not migrate. */
-export async function openDatabase(config: Config, log: Logger): Promise<DatabaseHandle> {
+export async function openDatabase(
+  config: Config,
+  log: Logger,
+  options: OpenOptions = {},
+): Promise<DatabaseHandle> {
   if (config.databaseUrl === undefined || config.databaseUrl.startsWith('memory:')) {
-    return openPGlite(config, log);
+    return openPGlite(config, log, options);
   }
   return openPostgres(config, config.databaseUrl, log);
 }
 
-async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> {
+/** An in-memory PGlite database migrated to the latest schema (in `schema`), dumped: see OpenOptions. */
+export async function migratedPGliteDump(schema: string, log: Logger): Promise<Blob> {
+  const pglite = await PGlite.create(PGLITE_OPTIONS);
+  try {
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    await migrate(
+      { db, kind: 'pglite', ping: async () => {}, poolStats, close: async () => {} },
+      schema,
+      log,
+    );
+    return await pglite.dumpDataDir('none');
+  } finally {
+    await pglite.close();
+  }
+}
+
+const poolStats = () => ({ total: 1, idle: 1, busy: 0, waiting: 0 });
+
+/** How PGlite is opened, file-backed or in memory. */
+const PGLITE_OPTIONS = {
+  // Trigram similarity (typo-tolerant global search); the migration creates the extension.
+  extensions: { pg_trgm },
+  // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
+  // and dates as 'YYYY-MM-DD' (a JS Date would put a calendar day at some local midnight).
+  parsers: { [types.INT8]: (value: string) => value, [types.DATE]: (value: string) => value },
+};
+
+async function openPGlite(config: Config, log: Logger, options: OpenOptions): Promise<DatabaseHandle> {
   const inMemory = config.databaseUrl?.startsWith('memory:') ?? false;
   let unlock = () => {};
   let dataDir: string | undefined;
@@ -49,12 +90,9 @@ async function openPGlite(config: Config, log: Logger): Promise<DatabaseHandle> 
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({
+      ...PGLITE_OPTIONS,
       ...(dataDir ? { dataDir } : {}),
-      // Trigram similarity (typo-tolerant global search); the migration creates the extension.
-      extensions: { pg_trgm },
-      // int8 as decimal strings, as node-postgres does: 64-bit IDs do not fit a JS number.
-      // and dates as 'YYYY-MM-DD' (a JS Date would put a calendar day at some local midnight).
-      parsers: { [types.INT8]: (value: string) => value, [types.DATE]: (value: string) => value },
+      ...(inMemory && options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : {}),
     });
   } catch (err) {
     unlock();
