@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
-import { SIGN_IN_BUDGETS } from '../../src/modules/accounts/sign-in-budgets.js';
+import { SIGN_IN_BUDGETS, SIGN_UP_BUDGET } from '../../src/modules/accounts/sign-in-budgets.js';
 import { CLIENT_BUDGETS } from '../../src/modules/oauth/client-budgets.js';
 import { loadConfig } from '../../src/platform/config.js';
 import type { RateLimit } from '../../src/platform/rate-limit/rate-limiter.js';
@@ -112,6 +112,55 @@ describe('sign-in throttle', () => {
     expect((await signIn(app, 'dave', right('dave'), PROXY, '198.51.100.8')).statusCode).toBe(303);
     // An untrusted peer cannot pick its address with the header.
     expect((await signIn(app, 'dave', right('dave'), '192.0.2.77', '198.51.100.7')).statusCode).toBe(303);
+  });
+});
+
+describe('sign-up throttle', () => {
+  let n = 0;
+  /** The sign-up form posted from `ip`, for a new person unless `as` names a taken username or email. */
+  async function signUp(ip: string, as: { username?: string; email?: string } = {}) {
+    const { cookie, csrf } = await signInForm(app, authorize());
+    const username = as.username ?? `joiner${++n}_${ip.replaceAll('.', '_')}`;
+    return app.http.inject({
+      method: 'POST',
+      url: '/oauth/signup',
+      remoteAddress: ip,
+      headers: { 'content-type': FORM, cookie },
+      payload: form({
+        username,
+        email: as.email ?? `${username}@example.org`,
+        password: 'long enough',
+        next: authorize(),
+        csrf,
+      }),
+    });
+  }
+  const accounts = async () =>
+    Number(
+      (
+        await app.deps.db
+          .selectFrom('users')
+          .select((e) => e.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('counts every sign-up from one address, made or refused: mass sign-ups and listing who has an account stop at 20 an hour', async () => {
+    await spend(SIGN_UP_BUDGET, 303, () => signUp('192.0.2.60'));
+    const before = await accounts();
+    const refused = await signUp('192.0.2.60');
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body).toContain('Too many sign-ups');
+    expect(cookieNamed(refused, 'cb_session')).toBeUndefined();
+    expect(await accounts()).toBe(before);
+    // Whether an email address has an account is asked like a sign-up, and counted like one.
+    await spend(SIGN_UP_BUDGET, 400, () => signUp('192.0.2.61', { email: 'alice@example.org' }));
+    const probe = await signUp('192.0.2.61', { email: 'bob@example.org' });
+    expect(probe.statusCode).toBe(429);
+    expect(probe.body).not.toContain('already registered');
+    // Another address signs up.
+    expect((await signUp('192.0.2.62')).statusCode).toBe(303);
   });
 });
 

@@ -7,7 +7,7 @@ import { hashPassword, verifyPassword } from '../../platform/secrets-hash.js';
 import { secretScope } from '../boards/index.js';
 import { type AccountCounts, accountsRepository as repo, type UserRow } from './accounts.repository.js';
 import { ageBucket, checkDemographics, type Demographics } from './demographics.js';
-import { signInPlan } from './sign-in-budgets.js';
+import { signInPlan, signUpPlan } from './sign-in-budgets.js';
 
 export type User = Omit<UserRow, 'password_hash'>;
 
@@ -32,8 +32,20 @@ export class AccountsService {
     private readonly throttle: FailureThrottle,
   ) {}
 
-  /** Creates a person; the password is stored as a slow salted hash. */
-  async signUp(input: SignUp): Promise<User> {
+  /**
+   * Creates a person; the password is stored as a slow salted hash. With `ip` (the sign-up form), every
+   * attempt from that address counts against SIGN_UP_BUDGET first: RateLimited when it is spent.
+   */
+  async signUp(input: SignUp, ip?: string): Promise<User> {
+    if (ip === undefined) return this.create(input);
+    return this.throttle.attempt(
+      signUpPlan(ip),
+      () => this.create(input),
+      () => true,
+    );
+  }
+
+  private async create(input: SignUp): Promise<User> {
     const username = input.username.trim();
     const email = input.email.trim();
     if (!USERNAME.test(username)) {

@@ -33,3 +33,17 @@ export function signInPlan(subject: string, ip: string): AttemptPlan {
     message: 'Too many failed sign-in attempts. Retry after the time in Retry-After.',
   };
 }
+
+/**
+ * Sign-ups allowed from one address, failed or not (GCRA as above): each makes an account, or says that a
+ * username or email address is taken, which would otherwise let one machine list who has an account.
+ */
+export const SIGN_UP_BUDGET = { points: 20, windowMs: minutes(60) } as const;
+
+/** The budget a sign-up from `ip` draws on: every attempt counts, a success as much as a failure. */
+export function signUpPlan(ip: string): AttemptPlan {
+  return {
+    budgets: [{ key: `auth:signup:address:${addressBucket(ip)}`, limit: SIGN_UP_BUDGET }],
+    message: 'Too many sign-ups from this address. Retry after the time in Retry-After.',
+  };
+}

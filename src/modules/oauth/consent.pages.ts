@@ -103,10 +103,18 @@ export function errorPage(message: string): string {
 }
 
 /** Too many failed attempts: when to try again (the response also carries Retry-After). */
-export function tooManyAttemptsPage(retryAfterSeconds: number): string {
+export function tooManyAttemptsPage(
+  retryAfterSeconds: number,
+  form: 'sign-in' | 'sign-up' = 'sign-in',
+): string {
   const minutes = Math.ceil(retryAfterSeconds / 60);
   const wait =
     retryAfterSeconds < 60 ? `${retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  if (form === 'sign-up')
+    return page(
+      'Too many sign-ups',
+      `<h1>Too many sign-ups</h1><p class="notice" role="alert">There were too many sign-ups from your network. Try again in ${esc(wait)}.</p>`,
+    );
   return page(
     'Too many attempts',
     `<h1>Too many sign-in attempts</h1><p class="notice" role="alert">There were too many failed sign-in attempts. For your account's safety, try again in ${esc(wait)}.</p>`,

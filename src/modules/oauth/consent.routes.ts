@@ -226,10 +226,18 @@ export function consentRoutes(
       const { next, csrf, ...signUp } = request.body;
       if (!formTokenMatches(request, csrf)) return forged(reply);
       try {
-        const user = await accounts.signUp(signUp);
+        const user = await accounts.signUp(signUp, request.ip);
         const { id } = await sessions.create(user.id);
         return reply.setCookie(COOKIE, id, cookieOptions).redirect(safeNext(next), 303);
       } catch (err) {
+        if (err instanceof RateLimited) {
+          request.log.warn({ ip: request.ip }, 'sign-up throttled');
+          return reply
+            .status(429)
+            .header('retry-after', String(err.retryAfterSeconds))
+            .type('text/html')
+            .send(tooManyAttemptsPage(err.retryAfterSeconds, 'sign-up'));
+        }
         if (err instanceof Invalid || err instanceof Conflict) {
           return reply
             .status(400)
