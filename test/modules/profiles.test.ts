@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { startTestApp } from '../helpers/app.js';
@@ -106,6 +107,44 @@ describe('profiles (extension)', () => {
 });
 
 describe('board order (extension: position)', () => {
+  it('changes nothing when renumbering fails part-way: the name and the order stay as they were', async () => {
+    const fay = await makeUser(app);
+    const made: string[] = [];
+    for (const name of ['A', 'B', 'C']) made.push((await makeBoard(app, fay, { name })).id);
+    expect((await call('PATCH', `/v5/boards/${made[0]}`, fay, { position: 2 })).statusCode).toBe(200);
+    expect(names(await all(fay, '/v5/boards'))).toEqual(['C', 'B', 'A']);
+    // The renumbering's statement fails on one of its rows, as a connection dropped mid-way would.
+    await sql`create function fail_renumbering() returns trigger language plpgsql as $$
+      begin if new.position = 1 then raise exception 'renumbering interrupted'; end if; return new; end $$`.execute(
+      app.deps.db,
+    );
+    await sql`create trigger fail_renumbering before update of position on boards for each row
+      when (new.owner_id = ${sql.lit(Number(fay.id))}) execute function fail_renumbering()`.execute(
+      app.deps.db,
+    );
+    try {
+      const failed = await call('PATCH', `/v5/boards/${made[2]}`, fay, { name: 'Renamed', position: 2 });
+      expect(failed.statusCode, failed.body).toBeGreaterThanOrEqual(500);
+      expect(failed.json()).toEqual({ code: expect.any(Number), message: expect.any(String) });
+    } finally {
+      await sql`drop trigger fail_renumbering on boards`.execute(app.deps.db);
+      await sql`drop function fail_renumbering()`.execute(app.deps.db);
+    }
+    // Neither the new name nor any part of the new order was kept.
+    expect(names(await all(fay, '/v5/boards'))).toEqual(['C', 'B', 'A']);
+    const rows = await app.deps.db
+      .selectFrom('boards')
+      .select(['name', 'position'])
+      .where('owner_id', '=', fay.id)
+      .orderBy('position')
+      .execute();
+    expect(rows).toEqual([
+      { name: 'C', position: 0 },
+      { name: 'B', position: 1 },
+      { name: 'A', position: 2 },
+    ]);
+  });
+
   it('moves a board to a place in its owner list; lists read the order through bookmarks', async () => {
     const dee = await makeUser(app);
     const made: string[] = [];
