@@ -121,7 +121,7 @@ describe.skipIf(SKIP_BROWSER)('boards, profiles and following in Chromium (embed
     await page.waitForURL(`${base}/board/${weekend.id}`);
     await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('WeekendSecret board');
     await page.waitForSelector('.masonry-item img');
-    expect(await page.locator('.masonry-item').count()).toBe(1);
+    await poll(() => page.locator('.masonry-item').count()).toBe(1);
   });
 
   it('shows the board, adds and renames a section, saves into it, and edits the board', {
@@ -129,7 +129,7 @@ describe.skipIf(SKIP_BROWSER)('boards, profiles and following in Chromium (embed
   }, async () => {
     await page.goto(`${base}/board/${kitchen.id}`);
     await page.waitForSelector('.masonry-item img');
-    expect(await page.locator('.masonry-item').count()).toBe(1);
+    await poll(() => page.locator('.masonry-item').count()).toBe(1);
 
     await page.getByRole('button', { name: 'Add section' }).click();
     await page.getByLabel('New section name').fill('Counters');
@@ -166,7 +166,7 @@ describe.skipIf(SKIP_BROWSER)('boards, profiles and following in Chromium (embed
     await page.goto(`${base}/board/${kitchen.id}`);
     await page.getByRole('button', { name: 'Countertops', exact: true }).click();
     await page.waitForSelector('.masonry-item img');
-    expect(await page.locator('.masonry-item').count()).toBe(1);
+    await poll(() => page.locator('.masonry-item').count()).toBe(1);
     await page.getByRole('button', { name: 'All Pins' }).click();
     await poll(() => page.locator('.masonry-item').count()).toBe(2);
 
@@ -316,8 +316,14 @@ describe.skipIf(SKIP_BROWSER)('boards, profiles and following in Chromium (embed
 
     const weekend = await boardNamed(tokenA, 'Weekend');
     await page.goto(`${base}/board/${weekend.id}`);
+    // The question takes the focus (a screen reader reads it); Cancel gives it back to the button.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
     await page.getByRole('button', { name: 'Delete board' }).click();
     await poll(() => page.getByRole('heading', { name: 'Delete “Weekend”?' }).isVisible()).toBe(true);
+    await poll(focused).toBe('Delete “Weekend”?');
+    await page.locator('.confirm').getByRole('button', { name: 'Cancel' }).click();
+    await poll(focused).toBe('Delete board');
+    await page.getByRole('button', { name: 'Delete board' }).click();
     await page.getByRole('button', { name: 'Yes, delete board' }).click();
     await page.waitForURL(`${base}/boards`);
     expect((await app.api(tokenA, 'GET', `/v5/boards/${weekend.id}`)).status).toBe(404);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   type BoardInfo,
   boardPinsPage,
@@ -91,6 +91,7 @@ function BoardHeader(props: { board: BoardInfo; mine: boolean; onChanged: (b: Bo
   const { board, mine } = props;
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
   return (
     <header class="board-head">
       <h1>
@@ -110,7 +111,13 @@ function BoardHeader(props: { board: BoardInfo; mine: boolean; onChanged: (b: Bo
             <button type="button" class="btn" aria-expanded={editing} onClick={() => setEditing(!editing)}>
               Edit board
             </button>
-            <button type="button" class="btn" aria-expanded={deleting} onClick={() => setDeleting(!deleting)}>
+            <button
+              type="button"
+              class="btn"
+              ref={deleteButton}
+              aria-expanded={deleting}
+              onClick={() => setDeleting(!deleting)}
+            >
               Delete board
             </button>
           </>
@@ -127,7 +134,15 @@ function BoardHeader(props: { board: BoardInfo; mine: boolean; onChanged: (b: Bo
           }}
         />
       )}
-      {deleting && <DeleteBoard board={board} onCancel={() => setDeleting(false)} />}
+      {deleting && (
+        <DeleteBoard
+          board={board}
+          onCancel={() => {
+            setDeleting(false);
+            deleteButton.current?.focus();
+          }}
+        />
+      )}
     </header>
   );
 }
@@ -224,12 +239,17 @@ function EditBoard(props: { board: BoardInfo; onDone: (b?: BoardInfo) => void })
   );
 }
 
+/** The question before a board is deleted; it takes the focus, so a screen reader reads it out. */
 function DeleteBoard(props: { board: BoardInfo; onCancel: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   return (
     <section class="card board-form confirm" aria-labelledby="delete-heading">
-      <h2 id="delete-heading">Delete “{props.board.name}”?</h2>
+      <h2 id="delete-heading" tabIndex={-1} ref={heading}>
+        Delete “{props.board.name}”?
+      </h2>
       <p>Its {pinCount(props.board.pin_count)} and sections are deleted with it. This cannot be undone.</p>
       {error ? <ErrorMessage error={error} /> : null}
       <div class="form-actions">

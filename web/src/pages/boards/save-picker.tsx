@@ -11,10 +11,8 @@ import { ErrorMessage } from '../../components/error-message.js';
 import { Link } from '../../components/link.js';
 import '../../styles/boards.css';
 
-interface Choice {
-  board: BoardInfo;
-  sections: Section[];
-}
+/** Boards whose sections are read at a time, in the list's order, once the boards are shown. */
+const SECTION_READS = 4;
 
 /** The close-up's Save button and its picker: my boards and their sections, or a new board. */
 export function SaveButton(props: { pinId: string }) {
@@ -73,7 +71,9 @@ function SavePicker(props: {
   onSaved: (s: { id: string; name: string; section?: string }) => void;
   onCancel: () => void;
 }) {
-  const [choices, setChoices] = useState<Choice[] | null>(null);
+  const [choices, setChoices] = useState<BoardInfo[] | null>(null);
+  /** Each board's sections, as they arrive (a board whose sections could not be read has none shown). */
+  const [sections, setSections] = useState<ReadonlyMap<string, Section[]>>(new Map());
   const [error, setError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -83,14 +83,24 @@ function SavePicker(props: {
   useEffect(() => {
     let live = true;
     setError(null);
-    allMyBoards()
-      .then((boards) =>
-        Promise.all(boards.map(async (board) => ({ board, sections: await sectionsOf(board.id) }))),
-      )
-      .then(
-        (c) => live && setChoices(c),
-        (err: unknown) => live && setError(err),
-      );
+    allMyBoards().then(
+      (boards) => {
+        if (!live) return;
+        // The boards at once; their sections after, a few boards at a time (not one request per board at
+        // once, which a person with hundreds of boards would feel, and the rate limits would refuse).
+        setChoices(boards);
+        let next = 0;
+        const reader = async () => {
+          while (live && next < boards.length) {
+            const board = boards[next++]!;
+            const found = await sectionsOf(board.id).catch(() => []);
+            if (live && found.length > 0) setSections((m) => new Map(m).set(board.id, found));
+          }
+        };
+        for (let i = 0; i < SECTION_READS; i++) void reader();
+      },
+      (err: unknown) => live && setError(err),
+    );
     return () => {
       live = false;
     };
@@ -128,15 +138,15 @@ function SavePicker(props: {
       {choices && choices.length === 0 && <p class="muted">You have no boards yet: create one below.</p>}
       {choices && choices.length > 0 && (
         <ul class="save-boards" aria-label="Your boards">
-          {choices.map(({ board, sections }) => (
+          {choices.map((board) => (
             <li key={board.id}>
               <button type="button" class="save-choice" disabled={busy} onClick={() => save(board)}>
                 <span>{board.name}</span>
                 {board.privacy === 'SECRET' && <span class="tag">Secret</span>}
               </button>
-              {sections.length > 0 && (
+              {sections.has(board.id) && (
                 <ul class="save-sections" aria-label={`Sections of ${board.name}`}>
-                  {sections.map((s) => (
+                  {sections.get(board.id)!.map((s) => (
                     <li key={s.id}>
                       <button
                         type="button"
