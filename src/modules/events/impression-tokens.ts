@@ -54,6 +54,15 @@ export interface ListInput {
   requestId: string;
 }
 
+/** What every chunk of one response's tokens shares. */
+interface ChunkHead {
+  readonly app: boolean;
+  readonly viewer: string;
+  readonly surface: number;
+  readonly first: number;
+  readonly requestId: string;
+}
+
 /** What a valid token says. */
 export interface ImpressionClaims {
   /** Unique per item (the chunk's nonce: a random per-process prefix and a counter, plus the index); the replay key. */
@@ -186,63 +195,84 @@ export class ImpressionTokens {
       throw new RangeError(`hold must be an integer in 0..${MAX_CHARGE}`);
     if (ad.reservationId.length > MAX_RESERVATION || !ASCII.test(ad.reservationId))
       throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
-    const section = Buffer.allocUnsafe(AD_FIXED + ad.reservationId.length);
-    writeId(section, ad.adId, 0, 'adId');
-    section.writeUIntBE(ad.chargeMicro, 8, 6);
-    section.writeUIntBE(ad.holdMicro, 14, 6);
-    section[20] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
-    section[21] = ad.reservationId.length;
-    section.write(ad.reservationId, AD_FIXED, 'latin1');
-    return this.issueList(
-      { ...input, firstPosition: input.position, pinIds: [input.pinId] },
-      now,
-      section,
-    )[0]!;
+    const head = this.head(input, input.position, 1);
+    // The ad section is written in place after the one pin, and signed with the rest.
+    const at = FIXED + head.requestId.length + 8;
+    const buf = this.chunk(head, now, [input.pinId], 0, 1, AD_FIXED + ad.reservationId.length);
+    writeId(buf, ad.adId, at, 'adId');
+    buf.writeUIntBE(ad.chargeMicro, at + 8, 6);
+    buf.writeUIntBE(ad.holdMicro, at + 14, 6);
+    buf[at + 20] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
+    buf[at + 21] = ad.reservationId.length;
+    buf.write(ad.reservationId, at + AD_FIXED, 'latin1');
+    return this.sign(buf);
   }
 
   /**
    * Tokens for the items of one list response, in order: `pinIds[i]` shown at `firstPosition + i`.
    * Signs each chunk of CHUNK items once.
    */
-  issueList(input: ListInput, now = Date.now(), adSection?: Buffer): string[] {
+  issueList(input: ListInput, now = Date.now()): string[] {
+    const head = this.head(input, input.firstPosition, input.pinIds.length);
+    const out: string[] = [];
+    for (let start = 0; start < input.pinIds.length; start += CHUNK) {
+      const count = Math.min(CHUNK, input.pinIds.length - start);
+      const text = this.sign(this.chunk(head, now, input.pinIds, start, count, 0));
+      if (count === 1) out.push(text);
+      else for (let i = 0; i < count; i++) out.push(`${text}.${i}`);
+    }
+    return out;
+  }
+
+  /** What every chunk of one response shares, checked once. */
+  private head(input: Omit<ListInput, 'pinIds' | 'firstPosition'>, first: number, items: number): ChunkHead {
     const app = input.viewerUserId === undefined;
     const viewer = app ? input.viewerAppId : input.viewerUserId;
     if (viewer === undefined) throw new RangeError('issue needs viewerUserId or viewerAppId');
     const surface = SURFACE_INDEX.get(input.surface);
     if (surface === undefined) throw new RangeError(`unknown surface ${input.surface}`);
-    const first = input.firstPosition;
-    if (!Number.isInteger(first) || first < 0 || first + input.pinIds.length - 1 > MAX_POSITION)
+    if (!Number.isInteger(first) || first < 0 || first + items - 1 > MAX_POSITION)
       throw new RangeError(`positions must be integers 0..${MAX_POSITION}`);
     let requestId = input.requestId;
     if (requestId.length > MAX_REQUEST_ID || !ASCII.test(requestId)) requestId = '';
-    const n = requestId.length;
+    return { app, viewer, surface, first, requestId };
+  }
 
-    const out: string[] = [];
-    for (let start = 0; start < input.pinIds.length; start += CHUNK) {
-      const pins = input.pinIds.slice(start, start + CHUNK);
-      const extra = adSection?.length ?? 0;
-      const signed = FIXED + n + 8 * pins.length + extra;
-      const buf = Buffer.allocUnsafe(signed + MAC_BYTES);
-      buf[0] = (VERSION << 4) | (app ? 1 : 0) | (adSection ? PROMOTED : 0);
-      writeId(buf, viewer, 1, 'viewer');
-      buf[9] = surface;
-      buf.writeUIntBE(first + start, 10, 3);
-      buf.writeUInt32BE(Math.floor(now / 1000), 13);
-      buf.writeUInt16BE(this.lifetimeMin, 17);
-      this.prefix.copy(buf, NONCE_AT);
-      // A 40-bit counter: a process would need 10^12 chunks to wrap it.
-      buf.writeUIntBE(++this.counter, NONCE_AT + 5, 5);
-      buf[COUNT_AT] = pins.length;
-      buf[COUNT_AT + 1] = n;
-      if (n > 0) buf.write(requestId, FIXED, 'latin1');
-      for (let i = 0; i < pins.length; i++) writeId(buf, pins[i]!, FIXED + n + 8 * i, 'pinId');
-      adSection?.copy(buf, FIXED + n + 8);
-      this.hmac.mac(buf, signed, buf, signed, MAC_BYTES);
-      const text = buf.toString('base64url');
-      if (pins.length === 1) out.push(text);
-      else for (let i = 0; i < pins.length; i++) out.push(`${text}.${i}`);
-    }
-    return out;
+  /**
+   * A chunk's bytes, unsigned, with room for `extra` bytes after its pins (a promoted item's ad section)
+   * and for the MAC: pins[start .. start + count) at positions first + start on.
+   */
+  private chunk(
+    head: ChunkHead,
+    now: number,
+    pins: readonly string[],
+    start: number,
+    count: number,
+    extra: number,
+  ) {
+    const n = head.requestId.length;
+    const buf = Buffer.allocUnsafe(FIXED + n + 8 * count + extra + MAC_BYTES);
+    buf[0] = (VERSION << 4) | (head.app ? 1 : 0) | (extra > 0 ? PROMOTED : 0);
+    writeId(buf, head.viewer, 1, 'viewer');
+    buf[9] = head.surface;
+    buf.writeUIntBE(head.first + start, 10, 3);
+    buf.writeUInt32BE(Math.floor(now / 1000), 13);
+    buf.writeUInt16BE(this.lifetimeMin, 17);
+    this.prefix.copy(buf, NONCE_AT);
+    // A 40-bit counter: a process would need 10^12 chunks to wrap it.
+    buf.writeUIntBE(++this.counter, NONCE_AT + 5, 5);
+    buf[COUNT_AT] = count;
+    buf[COUNT_AT + 1] = n;
+    if (n > 0) buf.write(head.requestId, FIXED, 'latin1');
+    for (let i = 0; i < count; i++) writeId(buf, pins[start + i]!, FIXED + n + 8 * i, 'pinId');
+    return buf;
+  }
+
+  /** Signs a chunk (its MAC fills its last MAC_BYTES) and answers its text. */
+  private sign(buf: Buffer): string {
+    const signed = buf.length - MAC_BYTES;
+    this.hmac.mac(buf, signed, buf, signed, MAC_BYTES);
+    return buf.toString('base64url');
   }
 
   /** The claims of a genuine, unexpired token at `now` (epoch ms), or why it is not one. */

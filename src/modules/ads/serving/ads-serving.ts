@@ -117,6 +117,8 @@ export class AdsServing implements Promotions {
    * scores a request's candidates in one synchronous pass, so one slot is enough).
    */
   private facts: { request: AdRequest; facts: RequestFacts } | undefined;
+  /** Each live ad's promoted members (membersOf), for as long as the catalog holds the ad. */
+  private readonly members = new WeakMap<ServableAd, { feed: string; other: string }>();
   /** Currencies without an exchange rate, warned about once. */
   private readonly unpriced = new Set<string>();
   private readonly served;
@@ -198,7 +200,8 @@ export class AdsServing implements Promotions {
     if (slots === 0) return ids;
     let served: ServedAd[] = [];
     try {
-      await this.fresh();
+      const loading = this.fresh();
+      if (loading) await loading;
       if (this.catalog.snapshot().ads.length === 0) return ids;
       const nowMs = this.now();
       const [profile, contextInterests] = await Promise.all([
@@ -236,19 +239,23 @@ export class AdsServing implements Promotions {
       layout,
       request.room,
     );
-    await this.releaseAll(left.map((l) => l.served));
+    if (left.length > 0) await this.releaseAll(left.map((l) => l.served));
     const issuedAt = this.now();
+    // A device's tokens are the app's: its events name the device (POST /v5/events' device_id).
+    const viewerUserId = userId === null ? undefined : viewer.userId;
+    const viewerAppId = userId === null ? viewer.appId : undefined;
+    const { surface, requestId } = request;
     const entries = items.map((item, position): ListEntry => {
       if (!('served' in item)) return item.pinId;
       const { ad, priceMicro, reservationId, holdMicro } = item.served;
       const token = this.deps.tokens.issuePromoted(
         {
-          // A device's tokens are the app's: its events name the device (POST /v5/events' device_id).
-          ...(userId === null ? { viewerAppId: viewer.appId } : { viewerUserId: viewer.userId }),
+          viewerUserId,
+          viewerAppId,
           pinId: ad.pinId,
-          surface: request.surface,
+          surface,
           position,
-          requestId: request.requestId,
+          requestId,
           ad: {
             adId: ad.adId,
             chargeMicro: reserveAmount(ad.billableEvent, priceMicro),
@@ -259,15 +266,21 @@ export class AdsServing implements Promotions {
         },
         issuedAt,
       );
-      const reason = request.surface === 'HOME_FEED' ? ',"reason":"PROMOTED"' : '';
-      return {
-        pinId: ad.pinId,
-        token,
-        members: `"is_promoted":true,"ad_id":"${ad.adId}","advertiser_name":${JSON.stringify(ad.advertiserName)}${reason}`,
-      };
+      return { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
     });
     this.served.inc({ surface: request.surface }, served.length - left.length);
     return entries;
+  }
+
+  /** A promoted pin's members (after the pin's own fields), made once per ad and surface kind. */
+  private membersOf(ad: ServableAd, surface: PromotedSurface): string {
+    let made = this.members.get(ad);
+    if (!made) {
+      const common = `"is_promoted":true,"ad_id":"${ad.adId}","advertiser_name":${JSON.stringify(ad.advertiserName)}`;
+      made = { feed: `${common},"reason":"PROMOTED"`, other: common };
+      this.members.set(ad, made);
+    }
+    return surface === 'HOME_FEED' ? made.feed : made.other;
   }
 
   /** The request's shared facts, made on its first candidate. */
@@ -310,9 +323,10 @@ export class AdsServing implements Promotions {
     await this.refresh(this.now(), true);
   }
 
-  private async fresh(): Promise<void> {
+  /** The first load to wait for, or undefined: what is held is fresh, or refreshing in the background. */
+  private fresh(): Promise<void> | undefined {
     const now = this.now();
-    if (this.loaded && now - this.refreshedAt < this.deps.settings.refreshMs) return;
+    if (this.loaded && now - this.refreshedAt < this.deps.settings.refreshMs) return undefined;
     if (!this.refreshing) {
       this.refreshing = this.refresh(now, false).finally(() => {
         this.refreshing = undefined;
@@ -320,6 +334,7 @@ export class AdsServing implements Promotions {
     }
     if (!this.loaded) return this.refreshing;
     this.refreshing.catch((err) => this.deps.log.warn({ err }, 'ads refresh failed; serving what is held'));
+    return undefined;
   }
 
   private async refresh(now: number, force: boolean): Promise<void> {
