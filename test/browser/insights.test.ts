@@ -36,7 +36,9 @@ describe.skipIf(SKIP_BROWSER)('analytics and experiments pages in Chromium (embe
   let clientId = '';
 
   beforeAll(async () => {
-    app = await startWebApp({ EXPERIMENT_ADMINS: OPERATOR });
+    // The simulated people sign up from addresses of their own (X-Forwarded-For, believed from loopback
+    // only): sign-ups are throttled per address, as from one household, 20 an hour.
+    app = await startWebApp({ EXPERIMENT_ADMINS: OPERATOR, TRUST_PROXY: '127.0.0.1,::1' });
     ({ base, page } = app);
     const html = await (await fetch(`${base}/`)).text();
     clientId = /name="corkboard-client-id" content="([^"]+)"/.exec(html)![1]!;
@@ -66,7 +68,10 @@ describe.skipIf(SKIP_BROWSER)('analytics and experiments pages in Chromium (embe
       code_challenge: challenge,
       code_challenge_method: 'S256',
     })}`;
-    const signInPage = await fetch(`${base}${authorize}`);
+    // Each person's own address (in 198.18.0.0/15, set aside for benchmarks), from their name.
+    const [a, b] = createHash('sha256').update(username).digest();
+    const from = { 'x-forwarded-for': `198.18.${a}.${b}` };
+    const signInPage = await fetch(`${base}${authorize}`, { headers: from });
     const formCookie = cookiesOf(signInPage).join('; ');
     const action = create ? '/oauth/signup' : '/oauth/signin';
     const fields = hiddenFields(await signInPage.text(), action);
@@ -76,7 +81,7 @@ describe.skipIf(SKIP_BROWSER)('analytics and experiments pages in Chromium (embe
     const signedIn = await fetch(`${base}${action}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookie, ...from },
       body: new URLSearchParams({ ...fields, ...person }),
     });
     expect(signedIn.status, await signedIn.clone().text()).toBe(303);
