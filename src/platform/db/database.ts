@@ -54,20 +54,14 @@ export async function openDatabase(
 /** An in-memory PGlite database migrated to the latest schema (in `schema`), dumped: see OpenOptions. */
 export async function migratedPGliteDump(schema: string, log: Logger): Promise<Blob> {
   const pglite = await PGlite.create(PGLITE_OPTIONS);
+  const handle = pgliteHandle(pglite);
   try {
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-    await migrate(
-      { db, kind: 'pglite', ping: async () => {}, poolStats, close: async () => {} },
-      schema,
-      log,
-    );
+    await migrate(handle, schema, log);
     return await pglite.dumpDataDir('none');
   } finally {
-    await pglite.close();
+    await handle.close();
   }
 }
-
-const poolStats = () => ({ total: 1, idle: 1, busy: 0, waiting: 0 });
 
 /** How PGlite is opened, file-backed or in memory. */
 const PGLITE_OPTIONS = {
@@ -101,6 +95,11 @@ async function openPGlite(config: Config, log: Logger, options: OpenOptions): Pr
     throw new Error(`PGlite could not open ${dataDir ?? 'an in-memory database'}: ${JSON.stringify(err)}`);
   }
   log.info({ dataDir: dataDir ?? 'memory' }, 'embedded PGlite database open');
+  return pgliteHandle(pglite, unlock);
+}
+
+/** An open PGlite as a handle; closing it closes the database, then runs `unlock`. */
+function pgliteHandle(pglite: PGlite, unlock = () => {}): DatabaseHandle {
   const usage: PGliteUsage = { busy: 0, waiting: 0 };
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, usage) });
   return {
