@@ -162,4 +162,66 @@ describe('the ad server', () => {
     expect(together.map((t) => t.served.map((x) => x.ad.adId))).toEqual(alone);
     expect(alone).toEqual([['a', 'b'], ['b'], ['c']]);
   });
+  it("reuses a viewer's standing candidates, and still checks every request's moment, page and catalog", async () => {
+    const ads = [
+      makeServableAd('ends', { bidMicro: 4_000_000, group: { end: NOW + 1_000 } }),
+      makeServableAd('capped', { bidMicro: 3_000_000, group: { frequencyCap: 2 } }),
+      makeServableAd('shown', { bidMicro: 2_000_000 }),
+      makeServableAd('paused', { bidMicro: 1_500_000 }),
+    ];
+    let snapshot = new CatalogSnapshot(ads);
+    const seen = new Map<string, number>();
+    let checked = 0;
+    let ctr = CtrBook.empty();
+    const s = new AdServer({
+      catalog: { snapshot: () => snapshot },
+      ctr: () => ctr,
+      spend: new MemorySpendStore(),
+      settings: {
+        reserveEcpmMicro: { BROWSE: 1_000_000, SEARCH: 2_000_000 },
+        minRelevance: 0.2,
+        reservationTtlMs: 60_000,
+      },
+      relevance: () => {
+        checked++;
+        return 1;
+      },
+      effectiveBid: (ad) => ad.bidMicro,
+      floor: () => 100_000,
+      shown: (_request, adGroupId) => seen.get(adGroupId) ?? 0,
+    });
+    const winners = async (over: Partial<AdRequest>) =>
+      (await s.select(request({ slots: 4, ...over }))).served.map((x) => x.ad.adId);
+
+    expect(await winners({ requestId: 'a' })).toEqual(['ends', 'capped', 'shown', 'paused']);
+    const scoredOnce = checked;
+    // The same viewer and surface: the standing part is not worked out again...
+    expect(await winners({ requestId: 'b', nowMs: NOW + 1_000 })).toEqual(['capped', 'shown', 'paused']);
+    expect(checked).toBe(scoredOnce);
+    // ...but the moment is: a frequency cap reached, and the page's own pins.
+    seen.set('g-capped', 2);
+    expect(await winners({ requestId: 'c', organicPinIds: new Set(['pin-shown']) })).toEqual([
+      'ends',
+      'paused',
+    ]);
+    // A new catalog (an ad group paused) is a new standing part.
+    snapshot = new CatalogSnapshot([
+      ...ads.slice(0, 3),
+      makeServableAd('paused', { group: { status: 'PAUSED' } }),
+    ]);
+    expect(await winners({ requestId: 'd' })).toEqual(['ends', 'shown']);
+    expect(checked).toBeGreaterThan(scoredOnce);
+    // So is the click history read again, another viewer, and another surface or query.
+    for (const [i, over] of [
+      {},
+      { viewer: { ...viewer } },
+      { placement: 'SEARCH' as const, query: 'lamp', reserveEcpmMicro: 1_000_000 },
+      { placement: 'SEARCH' as const, query: 'sofa', reserveEcpmMicro: 1_000_000 },
+    ].entries()) {
+      if (i === 0) ctr = CtrBook.empty();
+      const before = checked;
+      expect(await winners({ requestId: `e${i}`, ...over })).toEqual(['ends', 'shown']);
+      expect(checked).toBeGreaterThan(before);
+    }
+  });
 });

@@ -1,12 +1,18 @@
 import type { Logger } from '../../../platform/logger.js';
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
-import type { AdCatalog, ServableAd } from './ad-catalog.js';
+import type { AdCatalog, CatalogSnapshot, ServableAd } from './ad-catalog.js';
 import { fnv1a, type Scored } from './auction.js';
 import { type BlockSettings, BudgetBlocks, DEFAULT_BLOCKS } from './budget-blocks.js';
 import { budgetCaps, holdAmount } from './budget-keys.js';
 import { CandidateColumns } from './candidate-columns.js';
 import type { CtrBook } from './ctr-book.js';
-import { ineligibility, type Placement, type ServingContext, type ViewerProfile } from './eligibility.js';
+import {
+  momentIneligibility,
+  type Placement,
+  type ServingContext,
+  standingIneligibility,
+  type ViewerProfile,
+} from './eligibility.js';
 
 /** One request for ads: who, where, how many slots, and what the page shows already. */
 export interface AdRequest extends ServingContext {
@@ -18,6 +24,14 @@ export interface AdRequest extends ServingContext {
   readonly requestId: string;
   /** The reserve for this request (an experiment's), else the settings' for its placement. */
   readonly reserveEcpmMicro?: number;
+}
+
+/** A slot won in the auction, before its budget is held: the ad, its score and price, its predicted CTR. */
+export interface WonSlot {
+  readonly ad: ServableAd;
+  readonly ecpm: number;
+  readonly priceMicro: number;
+  readonly pctr: number;
 }
 
 /** A won slot: the ad, its price per billable event, and the budget reserved for it. */
@@ -75,6 +89,26 @@ export interface AdServerDeps {
   readonly log?: Logger;
 }
 
+/**
+ * A viewer's standing candidates on one surface: the catalog's candidates that pass every check that does
+ * not depend on the moment (standingIneligibility), with what the auction reads of them that does not
+ * either (floor, predicted CTR, relevance, exchange rate). Valid while the catalog snapshot, the click
+ * history, the surface (placement, query, interests on screen) and the viewer's profile are the ones it
+ * was made from; each request still checks schedules, frequency caps, its own page and pacing.
+ */
+interface StandingCandidates {
+  readonly snapshot: CatalogSnapshot;
+  readonly ctr: CtrBook;
+  readonly placement: Placement;
+  readonly query: string | undefined;
+  readonly context: ReadonlySet<string> | undefined;
+  readonly ads: ServableAd[];
+  readonly floor: number[];
+  readonly pctr: number[];
+  readonly relevance: number[];
+  readonly rate: number[];
+}
+
 /** What an auction did, for the auction log. */
 export interface AuctionRecord {
   /** Every candidate scored and ranked, when this auction is sampled for the log; else empty. */
@@ -96,6 +130,11 @@ export class AdServer {
   private readonly candidates = new CandidateColumns<ServableAd>();
   /** Winners' holds, handed out of blocks of budget this node holds in the spend store. */
   private readonly blocks: BudgetBlocks;
+  /**
+   * Each viewer's standing candidates on the surface they last asked for, for as long as their profile
+   * object lives (the profiles are cached and reused as they are): a reload asks again for the same.
+   */
+  private readonly standing = new WeakMap<ViewerProfile, StandingCandidates>();
 
   constructor(private readonly deps: AdServerDeps) {
     this.blocks = new BudgetBlocks(deps.spend, deps.blocks ?? DEFAULT_BLOCKS, deps.log);
@@ -111,32 +150,32 @@ export class AdServer {
     return this.blocks.close(now);
   }
 
+  /** The auction and the winners' budget holds: auction() then hold(). */
   async select(request: AdRequest): Promise<{ served: ServedAd[]; record: AuctionRecord }> {
-    if (request.slots <= 0) return { served: [], record: { scored: [], served: [], outOfBudget: [] } };
-    const context = request.contextInterests;
-    const interests =
-      context && context.size > 0
-        ? new Set([...request.viewer.interests, ...context])
-        : request.viewer.interests;
-    const ctr = this.deps.ctr();
+    const { won, scored } = this.auction(request);
+    const { served, outOfBudget } = await this.hold(request, won);
+    return { served, record: { scored, served, outOfBudget } };
+  }
+
+  /**
+   * The auction alone, synchronous: the request's eligible candidates scored and ranked, and the winners
+   * of its slots with their prices (no budget held yet); with every candidate scored when the request is
+   * sampled for the auction log.
+   */
+  auction(request: AdRequest): { won: WonSlot[]; scored: Scored[] } {
+    if (request.slots <= 0) return { won: [], scored: [] };
+    const pool = this.standingOf(request);
     const candidates = this.candidates;
     candidates.clear();
-    for (const ad of this.deps.catalog.snapshot().candidates(request.placement, interests, request.query)) {
+    const { ads, floor, pctr, relevance, rate } = pool;
+    for (let k = 0; k < ads.length; k++) {
+      const ad = ads[k]!;
       if (request.organicPinIds.has(ad.pinId)) continue;
-      const shown = this.deps.shown?.(request, ad.adGroupId) ?? 0;
-      if (ineligibility(ad.group, request.viewer, request, shown) !== null) continue;
-      const rate = this.deps.rate ? this.deps.rate(ad) : 1;
-      if (rate === null) continue;
+      const shown = ad.group.frequencyCap === null ? 0 : (this.deps.shown?.(request, ad.adGroupId) ?? 0);
+      if (momentIneligibility(ad.group, request.nowMs, shown) !== null) continue;
       const bid = this.deps.effectiveBid(ad, request);
       if (bid === null) continue;
-      candidates.add(
-        ad,
-        bid,
-        this.deps.floor(ad),
-        ctr.predict(ad, request.placement),
-        this.deps.relevance(ad, request),
-        rate,
-      );
+      candidates.add(ad, bid, floor[k]!, pctr[k]!, relevance[k]!, rate[k]!);
     }
     // Sampled by the request id, so a request is logged or not whatever node serves it.
     const log = fnv1a(`log:${request.requestId}`) / 2 ** 32 < (this.deps.settings.logRate ?? 0);
@@ -149,32 +188,48 @@ export class AdServer {
       },
       { log },
     );
-    // The winners' ads, taken before the first await: the next request refills the columns.
-    const won = winners.map((w) => ({ w, ad: candidates.ad(w.index) }));
+    // The winners' ads, taken now: the next request refills the columns.
+    const won = winners.map(
+      (w): WonSlot => ({
+        ad: candidates.ad(w.index),
+        ecpm: w.ecpm,
+        priceMicro: w.priceMicro,
+        pctr: w.candidate.pctr,
+      }),
+    );
+    return { won, scored };
+  }
+
+  /**
+   * Holds each winner's budget, in slot order, each all or nothing, out of this node's budget blocks (a
+   * store call only for the blocks that need opening): the winners served, and those dropped because a
+   * budget had no room (or there is no budget to draw on: a campaign optimizing its budget without a cap).
+   */
+  async hold(
+    request: Pick<AdRequest, 'nowMs'>,
+    won: readonly WonSlot[],
+  ): Promise<{ served: ServedAd[]; outOfBudget: string[] }> {
     const served: ServedAd[] = [];
     const outOfBudget: string[] = [];
-    // No budget to draw on (a campaign optimizing its budget without a cap): never served.
+    if (won.length === 0) return { served, outOfBudget };
     const budgeted = won
-      .map(({ w, ad }) => ({
+      .map((w) => ({
         w,
-        ad,
-        caps: budgetCaps(ad, request.nowMs),
-        hold: holdAmount(ad.billableEvent, w.priceMicro, w.candidate.pctr),
+        caps: budgetCaps(w.ad, request.nowMs),
+        hold: holdAmount(w.ad.billableEvent, w.priceMicro, w.pctr),
       }))
-      .filter(({ ad, caps }) => {
-        if (caps.length === 0) outOfBudget.push(ad.adId);
+      .filter(({ w, caps }) => {
+        if (caps.length === 0) outOfBudget.push(w.ad.adId);
         return caps.length > 0;
       });
-    // Every winner's hold, in slot order, each all or nothing: out of this node's budget blocks (a store
-    // call only for the blocks that need opening).
     const holds = await this.blocks.reserveMany(
-      budgeted.map(({ w, ad, caps, hold }) => ({
+      budgeted.map(({ w, caps, hold }) => ({
         caps,
         amount: hold,
         // A per-click ad is served only while its budget could still pay for the click.
-        headroom: ad.billableEvent === 'CLICKTHROUGH' ? w.priceMicro - hold : 0,
+        headroom: w.ad.billableEvent === 'CLICKTHROUGH' ? w.priceMicro - hold : 0,
         ttlMs:
-          ad.billableEvent === 'CLICKTHROUGH'
+          w.ad.billableEvent === 'CLICKTHROUGH'
             ? (this.deps.settings.clickReservationTtlMs ?? this.deps.settings.reservationTtlMs)
             : this.deps.settings.reservationTtlMs,
         // The request's clock: the hold expires a ttl after the ad was served, on the clock it was served by.
@@ -182,14 +237,14 @@ export class AdServer {
       })),
       request.nowMs,
     );
-    budgeted.forEach(({ w, ad, hold }, i) => {
+    budgeted.forEach(({ w, hold }, i) => {
       const reserved = holds[i]!;
       if (!reserved.ok) {
-        outOfBudget.push(ad.adId);
+        outOfBudget.push(w.ad.adId);
         return;
       }
       served.push({
-        ad,
+        ad: w.ad,
         slot: served.length,
         ecpm: w.ecpm,
         priceMicro: w.priceMicro,
@@ -197,6 +252,49 @@ export class AdServer {
         holdMicro: hold,
       });
     });
-    return { served, record: { scored, served, outOfBudget } };
+    return { served, outOfBudget };
+  }
+
+  /** The request's standing candidates: the viewer's last ones when they still hold, else made anew. */
+  private standingOf(request: AdRequest): StandingCandidates {
+    const snapshot = this.deps.catalog.snapshot();
+    const ctr = this.deps.ctr();
+    const { viewer, placement, query, contextInterests: context } = request;
+    const held = this.standing.get(viewer);
+    if (
+      held &&
+      held.snapshot === snapshot &&
+      held.ctr === ctr &&
+      held.placement === placement &&
+      held.query === query &&
+      held.context === context
+    )
+      return held;
+    const interests =
+      context && context.size > 0 ? new Set([...viewer.interests, ...context]) : viewer.interests;
+    const made: StandingCandidates = {
+      snapshot,
+      ctr,
+      placement,
+      query,
+      context,
+      ads: [],
+      floor: [],
+      pctr: [],
+      relevance: [],
+      rate: [],
+    };
+    for (const ad of snapshot.candidates(placement, interests, query)) {
+      if (standingIneligibility(ad.group, viewer, request) !== null) continue;
+      const rate = this.deps.rate ? this.deps.rate(ad) : 1;
+      if (rate === null) continue;
+      made.ads.push(ad);
+      made.floor.push(this.deps.floor(ad));
+      made.pctr.push(ctr.predict(ad, placement));
+      made.relevance.push(this.deps.relevance(ad, request));
+      made.rate.push(rate);
+    }
+    this.standing.set(viewer, made);
+    return made;
   }
 }

@@ -275,16 +275,18 @@ export class BudgetBlocks {
   }
 }
 
-/** The caps part of block keys, per caps list (budgetCaps hands out the same list for an ad and day). */
-const capsKeys = new WeakMap<readonly SpendCap[], string>();
+/**
+ * Block keys per caps list (budgetCaps hands out the same list for an ad and day), with the hold's ttl
+ * they were made for: the same string again, not a new one to hash on every lookup.
+ */
+const capsKeys = new WeakMap<readonly SpendCap[], { ttlMs: number; key: string }>();
 
 /** Requests share a block when they count against the same keys with the same hold. */
 function blockKey(r: ReserveRequest): string {
-  let caps = capsKeys.get(r.caps);
-  if (caps === undefined) {
-    caps = '';
-    for (const c of r.caps) caps += `\u0000${c.key}\u0001${c.cap}`;
-    capsKeys.set(r.caps, caps);
-  }
-  return r.ttlMs + caps;
+  const held = capsKeys.get(r.caps);
+  if (held?.ttlMs === r.ttlMs) return held.key;
+  let key = String(r.ttlMs);
+  for (const c of r.caps) key += `\u0000${c.key}\u0001${c.cap}`;
+  capsKeys.set(r.caps, { ttlMs: r.ttlMs, key });
+  return key;
 }

@@ -51,8 +51,10 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
   private headIndex = new Int32Array(32);
   private headEcpm = new Float64Array(32);
   private headLength = 0;
-  private seed = '';
-  private tieKeys: Map<number, number> | undefined;
+  /** fnv1a of the current auction's `<seed>:`, which each tie key continues with the ad id. */
+  private seedHash = 0;
+  /** Tie keys of this auction by position, hashed when first needed (NaN: not yet). */
+  private tieKeys = new Float64Array(INITIAL_CAPACITY);
   /** {@link winsTie} as a function for the scoring pass (made once). */
   private readonly tie = (a: number, b: number) => this.winsTie(a, b);
   /** Slots won per advertiser while winners are resolved. */
@@ -153,8 +155,9 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
     const minRelevance = rules.minRelevance;
     const perAdvertiser = rules.perAdvertiser ?? 1;
     const n = this.count;
-    this.seed = rules.seed;
-    this.tieKeys = undefined;
+    this.seedHash = fnv1a(`${rules.seed}:`);
+    if (this.tieKeys.length < n) this.tieKeys = new Float64Array(this.bid.length);
+    this.tieKeys.fill(Number.NaN, 0, n);
     let winners: Winner[] = [];
     if (slots > 0) {
       // The head first holds twice the slots and the ad pricing the last (room for an advertiser's
@@ -169,17 +172,18 @@ export class CandidateColumns<A extends CandidateAd = CandidateAd> {
       }
     }
     const scored = options.log ? this.ranking(reserve, minRelevance) : [];
-    this.tieKeys = undefined;
     return { winners, scored };
   }
 
-  /** The tie key of position `i`, hashed when first needed in this auction. */
+  /**
+   * The tie key of position `i`, fnv1a(`<seed>:<ad id>`), hashed when first needed in this auction (as the
+   * seed's part continued with the ad id: the same number, with no string made).
+   */
   private tieKey(i: number): number {
-    if (this.tieKeys === undefined) this.tieKeys = new Map();
-    let k = this.tieKeys.get(i);
-    if (k === undefined) {
-      k = fnv1a(`${this.seed}:${this.ads[i]!.adId}`);
-      this.tieKeys.set(i, k);
+    let k = this.tieKeys[i]!;
+    if (Number.isNaN(k)) {
+      k = fnv1a(this.ads[i]!.adId, this.seedHash);
+      this.tieKeys[i] = k;
     }
     return k;
   }

@@ -134,12 +134,20 @@ export function ineligibility(
   ctx: ServingContext,
   shown = 0,
 ): Ineligible | null {
+  return standingIneligibility(group, viewer, ctx) ?? momentIneligibility(group, ctx.nowMs, shown);
+}
+
+/**
+ * What of {@link ineligibility} holds whatever the moment: status, placement, targeting, keywords. The
+ * same for every request of one viewer on one surface while the catalog is the same, so the ad server
+ * reuses it (see AdServer); the rest, {@link momentIneligibility}, is checked on every request.
+ */
+export function standingIneligibility(
+  group: LiveAdGroup,
+  viewer: ViewerProfile,
+  ctx: Omit<ServingContext, 'nowMs'>,
+): Ineligible | null {
   if (group.status !== 'ACTIVE' || group.campaignStatus !== 'ACTIVE') return 'status';
-  if (
-    !within(ctx.nowMs, group.start, group.end) ||
-    !within(ctx.nowMs, group.campaignStart, group.campaignEnd)
-  )
-    return 'schedule';
   if (group.placementGroup !== 'ALL' && group.placementGroup !== ctx.placement) return 'placement';
   const t = group.rules;
   if (t.interests && !t.interests.some((i) => viewer.interests.has(i) || ctx.contextInterests?.has(i)))
@@ -161,6 +169,13 @@ export function ineligibility(
   if (t.exclude?.some((a) => viewer.audiences.has(a))) return 'audience';
   if (ctx.placement === 'SEARCH' && !keywordsAllow(group.keywords, group.inheritedNegatives, ctx.query ?? ''))
     return 'keyword';
+  return null;
+}
+
+/** What of {@link ineligibility} depends on the moment: the schedules, and the viewer's frequency cap. */
+export function momentIneligibility(group: LiveAdGroup, nowMs: number, shown = 0): Ineligible | null {
+  if (!within(nowMs, group.start, group.end) || !within(nowMs, group.campaignStart, group.campaignEnd))
+    return 'schedule';
   if (group.frequencyCap !== null && shown >= group.frequencyCap) return 'frequency';
   return null;
 }

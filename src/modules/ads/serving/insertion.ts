@@ -53,29 +53,46 @@ export function insertAds<O extends PageItem, A extends PageItem>(
   settings: InsertionSettings = DEFAULT_INSERTION,
   room = Number.POSITIVE_INFINITY,
 ): { items: (O | A)[]; left: A[] } {
-  const shown = new Set(organic.map((o) => o.pinId));
   const items: (O | A)[] = [];
   const left: A[] = [];
-  const queue = [...ads];
+  // Ads whose pin is on the page already (organic, or an ad before them) are left out, wherever they would
+  // go: checked once, up front, by comparing ids (a page and its ads are a few dozen pins).
+  const queue: A[] = [];
+  for (let k = 0; k < ads.length; k++) {
+    const ad = ads[k]!;
+    if (onPage(ad.pinId, organic, ads, k)) left.push(ad);
+    else queue.push(ad);
+  }
+  let head = 0;
   let nextAt = settings.firstSlot;
   for (let i = 0; i <= organic.length; i++) {
-    // Ads whose pin is on the page already are left out, wherever they would go.
-    while (queue.length > 0 && shown.has(queue[0]!.pinId)) left.push(queue.shift()!);
-    const ad = queue[0];
+    const ad = queue[head];
     if (ad && items.length >= nextAt) {
       const besideOwn = items[items.length - 1]?.ownerId === ad.ownerId || organic[i]?.ownerId === ad.ownerId;
       if (!besideOwn) {
-        items.push(queue.shift()!);
-        shown.add(ad.pinId);
+        items.push(ad);
+        head++;
         nextAt = items.length + settings.spacing;
       }
     }
     if (i < organic.length) items.push(organic[i]!);
   }
-  left.push(...queue);
+  for (let k = head; k < queue.length; k++) left.push(queue[k]!);
   if (items.length > room) {
-    const laid = new Set<PageItem>(ads);
-    for (const cut of items.splice(room)) if (laid.has(cut)) left.push(cut as A);
+    const laid: readonly PageItem[] = ads;
+    for (const cut of items.splice(room)) if (laid.includes(cut)) left.push(cut as A);
   }
   return { items, left };
+}
+
+/** Whether `pinId` is one of the organic items' or of ads[0 .. before). */
+function onPage(
+  pinId: string,
+  organic: readonly PageItem[],
+  ads: readonly PageItem[],
+  before: number,
+): boolean {
+  for (const o of organic) if (o.pinId === pinId) return true;
+  for (let k = 0; k < before; k++) if (ads[k]!.pinId === pinId) return true;
+  return false;
 }
