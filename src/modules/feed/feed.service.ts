@@ -101,7 +101,8 @@ export class FeedService {
       surface: 'HOME_FEED',
       requestId,
       publicOnly: true,
-      promote: { experiments: params },
+      // The page is its session's, from its offset: asked again, it keeps its auction.
+      promote: { experiments: params, pageKey: page.key },
       extra: (pinId) => `"reason":"${page.reasons.get(pinId) ?? 'POPULAR'}"`,
     });
     // A viewer in any running experiment has the page's server time gathered (off the request path).
@@ -159,7 +160,7 @@ export class FeedService {
       const end = offset + consumed;
       return end < all.length || !done ? this.deps.bookmarks.encode(scope, [id, end]) : null;
     };
-    return { ids, reasons, bookmarkAfter };
+    return { ids, reasons, bookmarkAfter, key: `${id}:${offset}` };
   }
 
   /** Ranks a new session and stores it, as the viewer's current first page unless reuse is off. */

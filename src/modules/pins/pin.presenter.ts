@@ -45,6 +45,11 @@ export interface PromotionContext {
    * whom experiments assign and ads may be shown to. Not read for a user's token.
    */
   readonly deviceId?: string;
+  /**
+   * The page's identity where the surface has one (the home feed: its session and offset): the same
+   * page asked again shortly after keeps the auction it ran (see AdsServing).
+   */
+  readonly pageKey?: string;
 }
 
 /** An organic item of a page, as promotion sees it: the pin and who owns it. */

@@ -231,6 +231,94 @@ describe(`ads served, billed and reported (${testMode()})`, () => {
     }
   });
 
+  it('a home-feed page asked again keeps its auction: the same ads in the same places, each serve held and billed', async () => {
+    const reader = await makeUser(app);
+    await follow(app, reader, creator);
+    const { group, ad } = await adGroupWithAd({ placement_group: 'ALL' });
+    // A page of the feed (from its bookmark) that carries the ad: the reader's popular pins may hold
+    // the ad's own pin, which no page shows twice, so not every page can.
+    const pageAt = async (bookmark: string | null) => {
+      const res = await get(app, reader, '/v5/feeds/home', {
+        page_size: 5,
+        ...(bookmark ? { bookmark } : {}),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      asked.push(String(res.headers['x-request-id']));
+      return res.json() as { items: Item[]; bookmark: string | null };
+    };
+    const asked: string[] = [];
+    const { at, served } = await eventually(async () => {
+      let bookmark: string | null = null;
+      for (let n = 0; n < 40; n++) {
+        const page = await pageAt(bookmark);
+        if (page.items.some((i) => i.ad_id === ad)) return { at: bookmark, served: page.items };
+        bookmark = page.bookmark;
+        if (!bookmark) return undefined;
+      }
+      return undefined;
+    });
+    const first = async () => (await pageAt(at)).items;
+    asked.length = 0;
+    const again = [await first(), await first()];
+    const againIds = [...asked];
+    for (const page of again) {
+      // The reused first page, with its ad where it was...
+      expect(page.map((i) => [i.id, i.ad_id ?? null])).toEqual(served.map((i) => [i.id, i.ad_id ?? null]));
+      // ...served anew: a token of its own, carrying a hold of its own at the auction's price.
+      const was = app.product.impressionTokens.verify(served.find((i) => i.ad_id === ad)!.impression_token);
+      const now = app.product.impressionTokens.verify(page.find((i) => i.ad_id === ad)!.impression_token);
+      expect(was.ok && now.ok).toBe(true);
+      if (!was.ok || !now.ok) return;
+      expect(now.claims.tokenId).not.toBe(was.claims.tokenId);
+      expect(now.claims.ad!.chargeMicro).toBe(was.claims.ad!.chargeMicro);
+    }
+    // A click on each serve bills each: three charges at the one price.
+    const pages = [served, ...again];
+    for (const page of pages) {
+      const item = page.find((i) => i.ad_id === ad)!;
+      const res = await postEvents(app, reader, {
+        events: [
+          {
+            event_id: newEventId(),
+            kind: 'PIN_CLICK',
+            time: new Date().toISOString(),
+            impression_token: item.impression_token,
+            pin_id: item.id,
+            surface: 'HOME_FEED',
+            position: page.indexOf(item),
+            app_type: 'WEB',
+          },
+        ],
+      });
+      expect(res.json().accepted, res.body).toBe(1);
+    }
+    const rows = await eventually(async () => {
+      const r = await charges(ad);
+      return r.length === 3 && r.every((c) => c.state === 'charged') ? r : undefined;
+    });
+    const price = Number(rows[0]!.charged_micro);
+    expect(rows.map((r) => Number(r.charged_micro))).toEqual([price, price, price]);
+    expect(await ledger(group)).toEqual({ spend: 3 * price, events: 3, overdelivered: 0 });
+    // Asked again, the page ran no auction: none is in the auction log (every auction is logged here),
+    // while a search's, run after them, is.
+    const search = await get(app, reader, '/v5/search/partner/pins', { term, country_code: 'US', limit: 12 });
+    const searchId = String(search.headers['x-request-id']);
+    const logged = async (ids: string[]) =>
+      (
+        await app.deps.db
+          .selectFrom('ad_auctions')
+          .select('request_id')
+          .where('request_id', 'in', ids)
+          .execute()
+      ).map((r) => r.request_id);
+    await eventually(async () => (await logged([searchId])).length === 1 || undefined);
+    expect(await logged(againIds)).toEqual([]);
+    // A change to what the auction read (the ad group paused) is a new auction for the same page, at once.
+    await setGroup(group, { status: 'PAUSED' });
+    await app.product.promotions.refreshNow();
+    expect((await first()).filter((i) => i.is_promoted)).toEqual([]);
+  });
+
   it('bills a click once per token at the auction price; replays and forgeries bill nothing; everything agrees', async () => {
     const { group, ad } = await adGroupWithAd({});
     const page = await eventually(async () => {

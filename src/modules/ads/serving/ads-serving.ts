@@ -19,7 +19,7 @@ import type {
 import { type AuctionLogEntry, emit } from '../../topics.js';
 import { adBillingRepository } from '../billing/ad-billing.repository.js';
 import { bidFloorMicro } from '../money.js';
-import { AdCatalog, type ServableAd } from './ad-catalog.js';
+import { AdCatalog, type CatalogSnapshot, type ServableAd } from './ad-catalog.js';
 import { layoutFor, reserveFor } from './ad-params.js';
 import {
   type AdRequest,
@@ -27,12 +27,13 @@ import {
   type AuctionRecord,
   type ServedAd,
   AdServer as Server,
+  type WonSlot,
 } from './ad-server.js';
-import { fnv1a } from './auction.js';
+import { fnv1a, type Scored } from './auction.js';
 import { DEFAULT_BLOCKS } from './budget-blocks.js';
 import { budgetCaps, ledgerFigure, reserveAmount, utcDay } from './budget-keys.js';
 import { CtrBook } from './ctr-book.js';
-import type { Placement } from './eligibility.js';
+import { momentIneligibility, type Placement, type ViewerProfile } from './eligibility.js';
 import { adSlots, adsWithin, insertAds } from './insertion.js';
 import { Pacer } from './pacer.js';
 import { queryInterests, relevance } from './relevance.js';
@@ -44,6 +45,12 @@ const CTR_RELOAD_MS = 30_000;
 const CONTROL_STEP_MS = 60_000;
 /** How often the spend store's totals are checked against the ledger (and raised where it lost some). */
 const RESTORE_MS = 10 * 60_000;
+/**
+ * How long a page asked again (the same page of the same feed session: a reload of a reused first page,
+ * a retried bookmark) keeps the auction it ran on this node: its winners and their prices. Each serve
+ * still holds its own budget and carries its own tokens.
+ */
+const PAGE_AUCTION_MS = 5_000;
 /** How long a viewer's frequency counts are reused on this node. */
 const FREQUENCY_TTL_MS = 5_000;
 /** How long the interests of a pin on screen are reused. */
@@ -74,6 +81,21 @@ const PLACEMENT: Record<PromotedSurface, Placement> = {
 };
 
 type PromotedItem = OrganicItem & { readonly served: ServedAd };
+
+/** A page's auction as it is kept for the page asked again, with what its outcome depended on. */
+interface PageAuction {
+  readonly page: string;
+  readonly at: number;
+  readonly profile: ViewerProfile;
+  readonly snapshot: CatalogSnapshot;
+  readonly ctr: CtrBook;
+  readonly steppedAt: number;
+  readonly shown: ReadonlyMap<string, number> | undefined;
+  readonly slots: number;
+  readonly reserve: number | undefined;
+  readonly organic: ReadonlySet<string>;
+  readonly won: readonly WonSlot[];
+}
 
 interface RequestFacts {
   readonly paceSeed: number;
@@ -109,8 +131,14 @@ export class AdsServing implements Promotions {
     max: 20_000,
     ttl: FREQUENCY_TTL_MS,
   });
-  private readonly contexts = new LRUCache<string, string[]>({ max: 20_000, ttl: CONTEXT_TTL_MS });
+  /** The interests of pins on screen; the same set for a pin while it is held (the ad server keys on it). */
+  private readonly contexts = new LRUCache<string, ReadonlySet<string>>({
+    max: 20_000,
+    ttl: CONTEXT_TTL_MS,
+  });
   private readonly queries = new LRUCache<string, Set<string>>({ max: 5_000 });
+  /** Each unit's (person's or device's) last page auction, for that page asked again (pageAuction). */
+  private readonly pageAuctions = new LRUCache<string, PageAuction>({ max: 20_000 });
   /**
    * What every candidate of a request shares: the pacing draw's hash, relevance's interests, the viewer's
    * frequency counts. Made on the request's first candidate and kept for the request being scored (select
@@ -121,7 +149,8 @@ export class AdsServing implements Promotions {
   private readonly members = new WeakMap<ServableAd, { feed: string; other: string }>();
   /** Currencies without an exchange rate, warned about once. */
   private readonly unpriced = new Set<string>();
-  private readonly served;
+  /** Promoted pins laid in, a series per surface. */
+  private readonly served: Record<PromotedSurface, { inc(n?: number): void }>;
   private readonly failures;
 
   constructor(private readonly deps: AdsServingDeps) {
@@ -157,11 +186,16 @@ export class AdsServing implements Promotions {
       blocks: { ...DEFAULT_BLOCKS, windowMs: deps.settings.budgetBlockMs },
       log: deps.log,
     });
-    this.served = deps.metrics.counter(
+    const served = deps.metrics.counter(
       'corkboard_ads_served_total',
       'Promoted pins laid into pages, by surface.',
       ['surface'] as const,
     );
+    this.served = {
+      HOME_FEED: served.labels({ surface: 'HOME_FEED' }),
+      RELATED: served.labels({ surface: 'RELATED' }),
+      SEARCH: served.labels({ surface: 'SEARCH' }),
+    };
     this.failures = deps.metrics.counter(
       'corkboard_ads_serving_failures_total',
       'Pages served without ads because the ad server failed (the page went out organic), by surface.',
@@ -220,9 +254,20 @@ export class AdsServing implements Promotions {
         requestId: request.requestId,
         reserveEcpmMicro: reserveFor(params, settings, PLACEMENT[request.surface]),
       };
-      const result = await this.server.select(adRequest);
-      served = result.served;
-      if (result.record.scored.length > 0) this.logAuction(adRequest, request.surface, result.record);
+      // A page asked again keeps the auction it ran (pageAuction); otherwise the auction runs now.
+      const unit = userId ?? `d${device}`;
+      let won =
+        request.pageKey === undefined ? undefined : this.pageAuction(unit, request.pageKey, adRequest);
+      let scored: readonly Scored[] = [];
+      if (won === undefined) {
+        ({ won, scored } = this.server.auction(adRequest));
+        if (request.pageKey !== undefined)
+          this.pageAuctions.set(unit, this.pageAuctionKept(request.pageKey, adRequest, won));
+      }
+      const held = await this.server.hold(adRequest, won);
+      served = held.served;
+      if (scored.length > 0)
+        this.logAuction(adRequest, request.surface, { scored, served, outOfBudget: held.outOfBudget });
     } catch (err) {
       this.failures.inc({ surface: request.surface });
       this.deps.log.warn(
@@ -268,8 +313,64 @@ export class AdsServing implements Promotions {
       );
       return { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
     });
-    this.served.inc({ surface: request.surface }, served.length - left.length);
+    this.served[request.surface].inc(served.length - left.length);
     return entries;
+  }
+
+  /** What a page's auction is kept with: everything its outcome depends on (pageAuction). */
+  private pageAuctionKept(page: string, request: AdRequest, won: readonly WonSlot[]): PageAuction {
+    return {
+      page,
+      at: request.nowMs,
+      profile: request.viewer,
+      snapshot: this.catalog.snapshot(),
+      ctr: this.ctr,
+      steppedAt: this.steppedAt,
+      shown: request.viewer.userId ? this.frequencies.get(request.viewer.userId) : undefined,
+      slots: request.slots,
+      reserve: request.reserveEcpmMicro,
+      organic: request.organicPinIds,
+      won,
+    };
+  }
+
+  /**
+   * The winners of the auction `unit` last ran for `page`, when the page is asked again within
+   * PAGE_AUCTION_MS and nothing the outcome depends on changed: the catalog, the click history, the
+   * pacing step, the viewer's profile and frequency counts, the slots and reserve, the page's own pins.
+   * Winners whose schedule ended, or whose frequency cap the viewer reached, since are left out; budgets
+   * are held anew by the caller. Undefined: run the auction.
+   */
+  private pageAuction(unit: string, page: string, request: AdRequest): readonly WonSlot[] | undefined {
+    const kept = this.pageAuctions.get(unit);
+    if (
+      !kept ||
+      kept.page !== page ||
+      request.nowMs < kept.at ||
+      request.nowMs - kept.at >= PAGE_AUCTION_MS ||
+      kept.profile !== request.viewer ||
+      kept.snapshot !== this.catalog.snapshot() ||
+      kept.ctr !== this.ctr ||
+      kept.steppedAt !== this.steppedAt ||
+      kept.shown !== (request.viewer.userId ? this.frequencies.get(request.viewer.userId) : undefined) ||
+      kept.slots !== request.slots ||
+      kept.reserve !== request.reserveEcpmMicro ||
+      !sameMembers(kept.organic, request.organicPinIds)
+    )
+      return undefined;
+    const shown = kept.shown;
+    return kept.won.filter(
+      (w) =>
+        momentIneligibility(
+          w.ad.group,
+          request.nowMs,
+          w.ad.group.frequencyCap === null
+            ? 0
+            : request.viewer.userId
+              ? (shown?.get(w.ad.adGroupId) ?? 0)
+              : Number.POSITIVE_INFINITY,
+        ) === null,
+    );
   }
 
   /** A promoted pin's members (after the pin's own fields), made once per ad and surface kind. */
@@ -392,13 +493,13 @@ export class AdsServing implements Promotions {
     this.frequencies.set(userId, new Map(rows.map((r) => [r.ad_group_id, Number(r.impressions)])));
   }
 
-  private async contextInterests(pinId: string): Promise<Set<string>> {
+  private async contextInterests(pinId: string): Promise<ReadonlySet<string>> {
     let ids = this.contexts.get(pinId);
     if (!ids) {
-      ids = [...((await pinInterests(this.deps.db, [pinId])).get(pinId)?.keys() ?? [])];
+      ids = new Set((await pinInterests(this.deps.db, [pinId])).get(pinId)?.keys() ?? []);
       this.contexts.set(pinId, ids);
     }
-    return new Set(ids);
+    return ids;
   }
 
   private queryInterestsOf(query: string): Set<string> {
@@ -457,6 +558,12 @@ export class AdsServing implements Promotions {
       (err) => this.deps.log.warn({ err }, 'could not log an auction'),
     );
   }
+}
+
+function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 function union(a: ReadonlySet<string>, b: ReadonlySet<string> | undefined): ReadonlySet<string> {
