@@ -161,6 +161,8 @@ export class ImpressionTokens {
   private readonly prefix = randomBytes(5);
   private readonly lifetimeMin: number;
   private counter = 0;
+  /** The last request id and reservation id found fit to write (each call's check is skipped for them). */
+  private readonly checked = { requestId: '', reservationId: '' };
 
   /**
    * @param key the instance secret (`impression-tokens` in instance_secrets), shared by every node
@@ -193,8 +195,12 @@ export class ImpressionTokens {
       throw new RangeError(`charge must be an integer in 0..${MAX_CHARGE}`);
     if (!Number.isSafeInteger(ad.holdMicro) || ad.holdMicro < 0 || ad.holdMicro > MAX_CHARGE)
       throw new RangeError(`hold must be an integer in 0..${MAX_CHARGE}`);
-    if (ad.reservationId.length > MAX_RESERVATION || !ASCII.test(ad.reservationId))
-      throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
+    // A budget block's id is on every ad served from the block: checked once while it repeats.
+    if (ad.reservationId !== this.checked.reservationId) {
+      if (ad.reservationId.length > MAX_RESERVATION || !ASCII.test(ad.reservationId))
+        throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
+      this.checked.reservationId = ad.reservationId;
+    }
     const head = this.head(input, input.position, 1);
     // The ad section is written in place after the one pin, and signed with the rest.
     const at = FIXED + head.requestId.length + 8;
@@ -234,7 +240,11 @@ export class ImpressionTokens {
     if (!Number.isInteger(first) || first < 0 || first + items - 1 > MAX_POSITION)
       throw new RangeError(`positions must be integers 0..${MAX_POSITION}`);
     let requestId = input.requestId;
-    if (requestId.length > MAX_REQUEST_ID || !ASCII.test(requestId)) requestId = '';
+    // A response's items are issued in a few calls (its list, its promoted items): checked once.
+    if (requestId !== this.checked.requestId) {
+      if (requestId.length > MAX_REQUEST_ID || !ASCII.test(requestId)) requestId = '';
+      else this.checked.requestId = requestId;
+    }
     return { app, viewer, surface, first, requestId };
   }
 

@@ -36,7 +36,12 @@ describe('what the ad server knows of a viewer', () => {
     const profiles = new ViewerProfiles(app.deps.db, app.deps.cache, () =>
       Date.parse('2026-12-03T00:00:00Z'),
     );
+    // Nothing held before the first load: `held` does not load.
+    expect(profiles.held(viewer.id, 'web')).toBeUndefined();
     const p = await profiles.of(viewer.id, 'web');
+    // Once loaded, the node answers without a round trip, with the very same profile.
+    expect(profiles.held(viewer.id, 'web')).toBe(p);
+    expect(profiles.held(viewer.id, 'iphone')).toMatchObject({ userId: viewer.id, appType: 'iphone' });
     expect(p.interests.has(id('home decor'))).toBe(true);
     expect(p.interests.has(id('gardening'))).toBe(false); // a secret board tells nothing
     expect(p).toMatchObject({

@@ -93,7 +93,7 @@ interface PageAuction {
   readonly shown: ReadonlyMap<string, number> | undefined;
   readonly slots: number;
   readonly reserve: number | undefined;
-  readonly organic: ReadonlySet<string>;
+  readonly organic: readonly string[];
   readonly won: readonly WonSlot[];
 }
 
@@ -238,11 +238,18 @@ export class AdsServing implements Promotions {
       if (loading) await loading;
       if (this.catalog.snapshot().ads.length === 0) return ids;
       const nowMs = this.now();
-      const [profile, contextInterests] = await Promise.all([
-        this.profiles.of(userId, null),
-        request.contextPinId ? this.contextInterests(request.contextPinId) : undefined,
-        userId === null ? undefined : this.loadFrequencies(userId),
-      ]);
+      // What is held on this node is used as it is (a reload asks for the same); what is not, loaded.
+      const contextPinId = request.contextPinId;
+      let profile = this.profiles.held(userId, null);
+      let contextInterests = contextPinId ? this.contexts.get(contextPinId) : undefined;
+      const frequencies =
+        userId !== null && this.catalog.snapshot().hasFrequencyCaps && !this.frequencies.has(userId);
+      if (!profile || (contextPinId && !contextInterests) || frequencies)
+        [profile, contextInterests] = await Promise.all([
+          profile ?? this.profiles.of(userId, null),
+          contextPinId ? (contextInterests ?? this.contextInterests(contextPinId)) : undefined,
+          frequencies && userId !== null ? this.loadFrequencies(userId) : undefined,
+        ]);
       const adRequest: AdRequest = {
         viewer: profile,
         placement: PLACEMENT[request.surface],
@@ -250,19 +257,21 @@ export class AdsServing implements Promotions {
         ...(request.query ? { query: request.query } : {}),
         ...(contextInterests ? { contextInterests } : {}),
         slots,
-        organicPinIds: new Set(ids as string[]),
+        // Made only when the auction runs (a page asked again compares its pins as they are).
+        organicPinIds: NO_PINS,
         requestId: request.requestId,
         reserveEcpmMicro: reserveFor(params, settings, PLACEMENT[request.surface]),
       };
       // A page asked again keeps the auction it ran (pageAuction); otherwise the auction runs now.
       const unit = userId ?? `d${device}`;
+      const pins = ids as string[];
       let won =
-        request.pageKey === undefined ? undefined : this.pageAuction(unit, request.pageKey, adRequest);
+        request.pageKey === undefined ? undefined : this.pageAuction(unit, request.pageKey, adRequest, pins);
       let scored: readonly Scored[] = [];
       if (won === undefined) {
-        ({ won, scored } = this.server.auction(adRequest));
+        ({ won, scored } = this.server.auction({ ...adRequest, organicPinIds: new Set(pins) }));
         if (request.pageKey !== undefined)
-          this.pageAuctions.set(unit, this.pageAuctionKept(request.pageKey, adRequest, won));
+          this.pageAuctions.set(unit, this.pageAuctionKept(request.pageKey, adRequest, pins, won));
       }
       const held = await this.server.hold(adRequest, won);
       served = held.served;
@@ -318,7 +327,12 @@ export class AdsServing implements Promotions {
   }
 
   /** What a page's auction is kept with: everything its outcome depends on (pageAuction). */
-  private pageAuctionKept(page: string, request: AdRequest, won: readonly WonSlot[]): PageAuction {
+  private pageAuctionKept(
+    page: string,
+    request: AdRequest,
+    organic: readonly string[],
+    won: readonly WonSlot[],
+  ): PageAuction {
     return {
       page,
       at: request.nowMs,
@@ -329,7 +343,7 @@ export class AdsServing implements Promotions {
       shown: request.viewer.userId ? this.frequencies.get(request.viewer.userId) : undefined,
       slots: request.slots,
       reserve: request.reserveEcpmMicro,
-      organic: request.organicPinIds,
+      organic,
       won,
     };
   }
@@ -341,7 +355,12 @@ export class AdsServing implements Promotions {
    * Winners whose schedule ended, or whose frequency cap the viewer reached, since are left out; budgets
    * are held anew by the caller. Undefined: run the auction.
    */
-  private pageAuction(unit: string, page: string, request: AdRequest): readonly WonSlot[] | undefined {
+  private pageAuction(
+    unit: string,
+    page: string,
+    request: AdRequest,
+    organic: readonly string[],
+  ): readonly WonSlot[] | undefined {
     const kept = this.pageAuctions.get(unit);
     if (
       !kept ||
@@ -355,7 +374,7 @@ export class AdsServing implements Promotions {
       kept.shown !== (request.viewer.userId ? this.frequencies.get(request.viewer.userId) : undefined) ||
       kept.slots !== request.slots ||
       kept.reserve !== request.reserveEcpmMicro ||
-      !sameMembers(kept.organic, request.organicPinIds)
+      !sameItems(kept.organic, organic)
     )
       return undefined;
     const shown = kept.shown;
@@ -560,11 +579,14 @@ export class AdsServing implements Promotions {
   }
 }
 
-function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const x of a) if (!b.has(x)) return false;
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** An auction request's page pins before the auction runs (see fill). */
+const NO_PINS: ReadonlySet<string> = new Set();
 
 function union(a: ReadonlySet<string>, b: ReadonlySet<string> | undefined): ReadonlySet<string> {
   if (!b || b.size === 0) return a;

@@ -44,6 +44,19 @@ export class ViewerProfiles {
     const stored = userId
       ? await this.cache.getOrLoad(`ads:viewer:${userId}`, PROFILE_TTL_MS, () => this.load(userId))
       : SIGNED_OUT;
+    return this.profileOf(stored, userId, appType);
+  }
+
+  /**
+   * The profile `of` would answer, when this node holds the viewer's record and can vouch for it without
+   * a round trip (Cache.peek); undefined: ask `of`.
+   */
+  held(userId: string | null, appType: string | null): ViewerProfile | undefined {
+    const stored = userId ? this.cache.peek<StoredProfile>(`ads:viewer:${userId}`) : SIGNED_OUT;
+    return stored ? this.profileOf(stored, userId, appType) : undefined;
+  }
+
+  private profileOf(stored: StoredProfile, userId: string | null, appType: string | null): ViewerProfile {
     // The cached record is the same object until it is reloaded: its profile is built once a day.
     const day = Math.floor(this.now() / 86_400_000);
     const built = this.built.get(stored);
