@@ -407,7 +407,8 @@ describe.skipIf(SKIP_BROWSER)('search and creating pins in Chromium (embedded)',
     await page.waitForURL(
       `${base}/search?q=${encodeURIComponent(secondTitle.toLowerCase()).replaceAll('%20', '+')}`,
     );
-    expect(await searchBox().inputValue()).toBe(secondTitle.toLowerCase());
+    // The box takes the chip's term when the page renders for the new address (a moment after it).
+    await expect.poll(() => searchBox().inputValue()).toBe(secondTitle.toLowerCase());
     await expect.poll(() => page.locator('.masonry-item').count()).toBeGreaterThan(0);
   });
 
