@@ -73,6 +73,37 @@ describe('budget blocks', () => {
     expect(calls.reserveMany).toBe(3);
   });
 
+  it('takeNow holds out of open blocks without the store, all of a page or none of it', async () => {
+    const memory = new MemorySpendStore();
+    const { store, calls } = counted(memory);
+    const blocks = new BudgetBlocks(store, settings);
+    // No open block: nothing to take now.
+    expect(blocks.takeNow([hold('k', 1_000_000, 100, T0)], T0)).toBeUndefined();
+    expect(calls.reserveMany).toBe(0);
+    const first = idOf((await blocks.reserveMany([hold('k', 1_000_000, 100, T0)], T0))[0]!);
+    expect(calls.reserveMany).toBe(1);
+    // One of the page's keys has no open block: none of its holds is taken, the others stay in theirs.
+    expect(blocks.takeNow([hold('k', 1_000_000, 100, T0), hold('j', 1_000_000, 50, T0)], T0)).toBeUndefined();
+    expect(
+      blocks.takeNow([hold('k', 1_000_000, 250, T0), hold('k', 1_000_000, 100, T0)], T0),
+    ).toBeUndefined();
+    // All 300 left in the block (400, 100 handed out) are still there to take, in one page.
+    const page = blocks.takeNow([hold('k', 1_000_000, 200, T0), hold('k', 1_000_000, 100, T0)], T0);
+    expect(page?.map(idOf)).toEqual([first, first]);
+    expect(page?.[0]).toMatchObject({ ok: true, expiresAt: T0 + 60_000 });
+    // That page left a quarter: the one store call is the next block (twice the size) opened ahead, in
+    // the background; it takes over once open.
+    expect(calls.reserveMany).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    const next = blocks.takeNow([hold('k', 1_000_000, 1, T0)], T0);
+    expect(next).toBeDefined();
+    expect(idOf(next![0]!)).not.toBe(first);
+    expect(calls.reserveMany).toBe(2);
+    // Its size: the page that did not fit found the block run out, and the low quarter doubled it again
+    // (4 parts, then 8, then 16 of the largest request, 100).
+    expect(await memory.spent('k', T0)).toMatchObject({ reserved: 400 + 1_600 });
+  });
+
   it('a block that ran out makes the next twice the size', async () => {
     const memory = new MemorySpendStore();
     const blocks = new BudgetBlocks(memory, settings);
@@ -186,7 +217,9 @@ describe.each(spendVariants)('budget blocks on several nodes (%s store)', (varia
       const n = random.int(nodes.length);
       const amount = 1 + random.int(100);
       const now = Date.now();
-      const [r] = await nodes[n]!.reserveMany([hold(key, cap, amount, now, 10_000)], now);
+      // As the ad server holds: out of an open block without an await when it has room, else opening one.
+      const request = hold(key, cap, amount, now, 10_000);
+      const [r] = nodes[n]!.takeNow([request], now) ?? (await nodes[n]!.reserveMany([request], now));
       if (r!.ok) {
         if (random.next() < 0.2) {
           await nodes[n]!.release(r!.reservationId, amount, Date.now());

@@ -1,5 +1,5 @@
 import type { Logger } from '../../../platform/logger.js';
-import type { SpendStore } from '../../../platform/spend/spend-store.js';
+import type { ReserveRequest, ReserveResult, SpendStore } from '../../../platform/spend/spend-store.js';
 import type { AdCatalog, CatalogSnapshot, ServableAd } from './ad-catalog.js';
 import { fnv1a, type Scored } from './auction.js';
 import { type BlockSettings, BudgetBlocks, DEFAULT_BLOCKS } from './budget-blocks.js';
@@ -205,54 +205,48 @@ export class AdServer {
    * store call only for the blocks that need opening): the winners served, and those dropped because a
    * budget had no room (or there is no budget to draw on: a campaign optimizing its budget without a cap).
    */
-  async hold(
-    request: Pick<AdRequest, 'nowMs'>,
-    won: readonly WonSlot[],
-  ): Promise<{ served: ServedAd[]; outOfBudget: string[] }> {
-    const served: ServedAd[] = [];
-    const outOfBudget: string[] = [];
-    if (won.length === 0) return { served, outOfBudget };
-    const budgeted = won
-      .map((w) => ({
-        w,
-        caps: budgetCaps(w.ad, request.nowMs),
-        hold: holdAmount(w.ad.billableEvent, w.priceMicro, w.pctr),
-      }))
-      .filter(({ w, caps }) => {
-        if (caps.length === 0) outOfBudget.push(w.ad.adId);
-        return caps.length > 0;
-      });
-    const holds = await this.blocks.reserveMany(
-      budgeted.map(({ w, caps, hold }) => ({
+  async hold(request: Pick<AdRequest, 'nowMs'>, won: readonly WonSlot[]): Promise<Held> {
+    const wanted = this.holdsWanted(request, won);
+    if (wanted.requests.length === 0) return heldOf(wanted, []);
+    return heldOf(wanted, await this.blocks.reserveMany(wanted.requests, request.nowMs));
+  }
+
+  /**
+   * As hold(), synchronously, when every winner's hold fits in an open block of this node (a page's usual
+   * case); undefined when one needs a block opened (nothing is held then: call hold()).
+   */
+  holdNow(request: Pick<AdRequest, 'nowMs'>, won: readonly WonSlot[]): Held | undefined {
+    const wanted = this.holdsWanted(request, won);
+    if (wanted.requests.length === 0) return heldOf(wanted, []);
+    const holds = this.blocks.takeNow(wanted.requests, request.nowMs);
+    return holds && heldOf(wanted, holds);
+  }
+
+  /** The winners with a budget to draw on, and their hold requests; those without are out of budget. */
+  private holdsWanted(request: Pick<AdRequest, 'nowMs'>, won: readonly WonSlot[]): HoldsWanted {
+    const wanted: HoldsWanted = { won: [], holds: [], requests: [], outOfBudget: [] };
+    const { reservationTtlMs, clickReservationTtlMs } = this.deps.settings;
+    for (const w of won) {
+      const caps = budgetCaps(w.ad, request.nowMs);
+      if (caps.length === 0) {
+        wanted.outOfBudget.push(w.ad.adId);
+        continue;
+      }
+      const hold = holdAmount(w.ad.billableEvent, w.priceMicro, w.pctr);
+      const perClick = w.ad.billableEvent === 'CLICKTHROUGH';
+      wanted.won.push(w);
+      wanted.holds.push(hold);
+      wanted.requests.push({
         caps,
         amount: hold,
         // A per-click ad is served only while its budget could still pay for the click.
-        headroom: w.ad.billableEvent === 'CLICKTHROUGH' ? w.priceMicro - hold : 0,
-        ttlMs:
-          w.ad.billableEvent === 'CLICKTHROUGH'
-            ? (this.deps.settings.clickReservationTtlMs ?? this.deps.settings.reservationTtlMs)
-            : this.deps.settings.reservationTtlMs,
+        headroom: perClick ? w.priceMicro - hold : 0,
+        ttlMs: perClick ? (clickReservationTtlMs ?? reservationTtlMs) : reservationTtlMs,
         // The request's clock: the hold expires a ttl after the ad was served, on the clock it was served by.
         now: request.nowMs,
-      })),
-      request.nowMs,
-    );
-    budgeted.forEach(({ w, hold }, i) => {
-      const reserved = holds[i]!;
-      if (!reserved.ok) {
-        outOfBudget.push(w.ad.adId);
-        return;
-      }
-      served.push({
-        ad: w.ad,
-        slot: served.length,
-        ecpm: w.ecpm,
-        priceMicro: w.priceMicro,
-        reservationId: reserved.reservationId,
-        holdMicro: hold,
       });
-    });
-    return { served, outOfBudget };
+    }
+    return wanted;
   }
 
   /** The request's standing candidates: the viewer's last ones when they still hold, else made anew. */
@@ -297,4 +291,41 @@ export class AdServer {
     this.standing.set(viewer, made);
     return made;
   }
+}
+
+/** What holding a request's winners did: the winners served, and those a budget had no room for. */
+export interface Held {
+  readonly served: ServedAd[];
+  readonly outOfBudget: string[];
+}
+
+/** Winners with a budget to draw on, their holds and hold requests (in step), and those without one. */
+interface HoldsWanted {
+  readonly won: WonSlot[];
+  readonly holds: number[];
+  readonly requests: ReserveRequest[];
+  readonly outOfBudget: string[];
+}
+
+/** The winners served, in slot order, by the answers to their hold requests. */
+function heldOf(wanted: HoldsWanted, holds: readonly ReserveResult[]): Held {
+  const out: ServedAd[] = [];
+  const outOfBudget = wanted.outOfBudget;
+  for (let i = 0; i < holds.length; i++) {
+    const w = wanted.won[i]!;
+    const reserved = holds[i]!;
+    if (!reserved.ok) {
+      outOfBudget.push(w.ad.adId);
+      continue;
+    }
+    out.push({
+      ad: w.ad,
+      slot: out.length,
+      ecpm: w.ecpm,
+      priceMicro: w.priceMicro,
+      reservationId: reserved.reservationId,
+      holdMicro: wanted.holds[i]!,
+    });
+  }
+  return { served: out, outOfBudget };
 }

@@ -78,6 +78,7 @@ export class BudgetBlocks {
   async reserveMany(requests: readonly ReserveRequest[], now: number): Promise<ReserveResult[]> {
     this.sweep(now);
     const out: (ReserveResult | undefined)[] = requests.map((r) => this.take(r, now));
+    if (out.every((r) => r !== undefined)) return out as ReserveResult[];
     for (let round = 0; round < 2 && out.some((r) => r === undefined); round++) {
       const waiting = requests.filter((_, i) => out[i] === undefined);
       const refused = await this.open(waiting, now);
@@ -86,6 +87,27 @@ export class BudgetBlocks {
       });
     }
     return out.map((r, i) => r ?? { ok: false, fullKey: requests[i]!.caps[0]!.key, room: 0 });
+  }
+
+  /**
+   * Holds for each request, in order, when every one fits in its key's open block now: no store call, no
+   * await (a page's usual case). Undefined when one does not: nothing is held then, and reserveMany opens
+   * what is needed.
+   */
+  takeNow(requests: readonly ReserveRequest[], now: number): ReserveResult[] | undefined {
+    this.sweep(now);
+    const out: ReserveResult[] = [];
+    for (const r of requests) {
+      const taken = this.take(r, now);
+      if (taken === undefined) {
+        // Back into the blocks they came from: still open, as no time passed.
+        for (let i = 0; i < out.length; i++)
+          this.blocks.get(blockKey(requests[i]!))!.remaining += requests[i]!.amount;
+        return undefined;
+      }
+      out.push(taken);
+    }
+    return out;
   }
 
   /** Gives a part back (an ad served but not laid into the page): to its block while open, else to the store. */
