@@ -3,7 +3,7 @@ import { FailureThrottle } from '../platform/rate-limit/failure-throttle.js';
 import { KnownAddresses } from '../platform/rate-limit/known-addresses.js';
 import { AccountsService, accountsModule } from './accounts/index.js';
 import { adsAnalyticsModule } from './ads/analytics/index.js';
-import { AdsServing, adsModule } from './ads/index.js';
+import { AdsServing, adsModule, budgetReservations } from './ads/index.js';
 import {
   type AnalyticsService,
   analyticsModule,
@@ -67,7 +67,12 @@ export function buildProduct(deps: ModuleDeps): Product {
   // depend on nothing built later: each service is finished when its constructor returns.
   const pinStore = new PinStore(deps.db, deps.cache, images);
   const boards = new BoardsService(deps.db, deps.ids, deps.bookmarks, deps.cache, pinStore);
-  const impressionTokens = new ImpressionTokens(deps.impressionTokenKey, deps.config.impressionTokenTtlMs);
+  // Promoted items' tokens carry the ad server's budget reservation ids packed (every node packs alike).
+  const impressionTokens = new ImpressionTokens(
+    deps.impressionTokenKey,
+    deps.config.impressionTokenTtlMs,
+    budgetReservations,
+  );
   const events = new EventsService({
     db: deps.db,
     ids: deps.ids,

@@ -26,6 +26,7 @@ import { targetingRoutes } from './targeting/index.js';
 export { AdAccess } from './ad-access.js';
 export { AD_BILLING_CONSUMER, billingTestHooks } from './billing/ad-billing.consumer.js';
 export { AdsServing } from './serving/ads-serving.js';
+export { budgetReservations } from './serving/budget-keys.js';
 
 /** What the ads module needs of the rest of the product. */
 export interface AdsProductDeps {

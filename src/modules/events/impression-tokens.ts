@@ -39,6 +39,17 @@ export interface AdClaim {
   readonly reservationId: string;
 }
 
+/**
+ * Writes reservation ids of a known shape in fewer bytes than their text, and reads them back: the
+ * ad server's budget ids (budgetReservations) are most of a promoted token's length otherwise.
+ */
+export interface ReservationPacker {
+  /** The id's bytes, or undefined when it is not of the packer's shape (the token then carries its text). */
+  pack(id: string): Buffer | undefined;
+  /** The id of these bytes, as pack() took it; undefined when they are not the packer's. */
+  unpack(bytes: Buffer): string | undefined;
+}
+
 /** One promoted item shown to one viewer. */
 export interface PromotedIssueInput extends IssueInput {
   readonly ad: AdClaim;
@@ -90,10 +101,15 @@ export type VerifyResult = { ok: true; claims: ImpressionClaims } | { ok: false;
 // issued-at s 4 | lifetime min 2 | nonce 10 | item count 1 | request-id length 1 | request id (ASCII) |
 // pin 8 per item. Item i of the chunk is that pin at position first + i. A promoted item (flag bit 1, a
 // chunk of one) adds after its pin: ad 8 | charge micro 6 | hold micro 6 | billable event 1 (0 impression,
-// 1 click) | reservation length 1 | reservation (ASCII); version 2 (still read) had no hold. Signing a chunk once instead
+// 1 click) | reservation length 1 | reservation (ASCII; in version 4, the ReservationPacker's bytes); version 2 (still
+// read) had no hold. A promoted token whose reservation the packer took is version 4, every other token
+// version 3 (a node that does not know version 4 refuses such a token as malformed rather than misread
+// its reservation). Signing a chunk once instead
 // of every item makes a 25-pin page cost four MACs, not 25 (the index needs no signature: it only picks
 // which of the signed items the token speaks of).
 const VERSION = 3;
+/** A promoted token whose reservation id is packed (ReservationPacker); otherwise as VERSION. */
+const PACKED_VERSION = 4;
 /** Tokens of version 2 (no hold in the ad section) are still read while they live. */
 const OLD_VERSION = 2;
 const FIXED = 31;
@@ -110,6 +126,7 @@ const AD_FIXED = 22;
 const OLD_AD_FIXED = 16;
 const MAX_RESERVATION = 255;
 const MAX_CHARGE = 2 ** 48 - 1;
+const MAX_RESERVATIONS_KEPT = 4_096;
 const PROMOTED = 2;
 const MAX_TOKEN_CHARS =
   Math.ceil(
@@ -161,14 +178,24 @@ export class ImpressionTokens {
   private readonly prefix = randomBytes(5);
   private readonly lifetimeMin: number;
   private counter = 0;
-  /** The last request id and reservation id found fit to write (each call's check is skipped for them). */
-  private readonly checked = { requestId: '', reservationId: '' };
+  /** The last request id found fit to write (each call's check is skipped for it). */
+  private readonly checked = { requestId: '' };
+  /**
+   * Reservation ids found fit to write, with their packed bytes (null: written as text). A budget block's
+   * id is on every ad served out of it: checked and packed once.
+   */
+  private readonly reservations = new Map<string, Buffer | null>();
 
   /**
    * @param key the instance secret (`impression-tokens` in instance_secrets), shared by every node
    * @param ttlMs how long a token stays valid after it is issued (default 24 h; whole minutes, ≤ 45 days)
+   * @param packer writes the reservation ids of promoted tokens in fewer bytes (every node needs the same)
    */
-  constructor(key: Buffer, ttlMs = 24 * 3_600_000) {
+  constructor(
+    key: Buffer,
+    ttlMs = 24 * 3_600_000,
+    private readonly packer?: ReservationPacker,
+  ) {
     if (key.length < 16) throw new RangeError('impression token key too short');
     this.lifetimeMin = Math.ceil(ttlMs / 60_000);
     if (this.lifetimeMin < 1 || this.lifetimeMin > 0xffff) throw new RangeError('ttl out of range');
@@ -195,22 +222,20 @@ export class ImpressionTokens {
       throw new RangeError(`charge must be an integer in 0..${MAX_CHARGE}`);
     if (!Number.isSafeInteger(ad.holdMicro) || ad.holdMicro < 0 || ad.holdMicro > MAX_CHARGE)
       throw new RangeError(`hold must be an integer in 0..${MAX_CHARGE}`);
-    // A budget block's id is on every ad served from the block: checked once while it repeats.
-    if (ad.reservationId !== this.checked.reservationId) {
-      if (ad.reservationId.length > MAX_RESERVATION || !ASCII.test(ad.reservationId))
-        throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
-      this.checked.reservationId = ad.reservationId;
-    }
+    const packed = this.reservationOf(ad.reservationId);
+    const length = packed ? packed.length : ad.reservationId.length;
     const head = this.head(input, input.position, 1);
     // The ad section is written in place after the one pin, and signed with the rest.
     const at = FIXED + head.requestId.length + 8;
-    const buf = this.chunk(head, now, [input.pinId], 0, 1, AD_FIXED + ad.reservationId.length);
+    const buf = this.chunk(head, now, [input.pinId], 0, 1, AD_FIXED + length);
+    if (packed) buf[0] = (PACKED_VERSION << 4) | (buf[0]! & 0x0f);
     writeId(buf, ad.adId, at, 'adId');
     buf.writeUIntBE(ad.chargeMicro, at + 8, 6);
     buf.writeUIntBE(ad.holdMicro, at + 14, 6);
     buf[at + 20] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
-    buf[at + 21] = ad.reservationId.length;
-    buf.write(ad.reservationId, at + AD_FIXED, 'latin1');
+    buf[at + 21] = length;
+    if (packed) packed.copy(buf, at + AD_FIXED);
+    else buf.write(ad.reservationId, at + AD_FIXED, 'latin1');
     return this.sign(buf);
   }
 
@@ -228,6 +253,20 @@ export class ImpressionTokens {
       else for (let i = 0; i < count; i++) out.push(`${text}.${i}`);
     }
     return out;
+  }
+
+  /** A reservation id's packed bytes, or null to write its text; checked (and packed) once per id. */
+  private reservationOf(id: string): Buffer | null {
+    let packed = this.reservations.get(id);
+    if (packed !== undefined) return packed;
+    if (id.length > MAX_RESERVATION || !ASCII.test(id))
+      throw new RangeError('reservation id must be printable ASCII of at most 255 characters');
+    packed = this.packer?.pack(id) ?? null;
+    if (packed && packed.length > MAX_RESERVATION) packed = null;
+    // Blocks are renewed every second or so per ad group: the ids of the last few thousand are kept.
+    if (this.reservations.size >= MAX_RESERVATIONS_KEPT) this.reservations.clear();
+    this.reservations.set(id, packed);
+    return packed;
   }
 
   /** What every chunk of one response shares, checked once. */
@@ -294,12 +333,16 @@ export class ImpressionTokens {
     const index = text[2] === undefined ? 0 : Number(text[2]);
     const buf = Buffer.from(text[1]!, 'base64url');
     const version = buf.length > 0 ? buf[0]! >> 4 : 0;
-    if (buf.length < FIXED + 8 + MAC_BYTES || (version !== VERSION && version !== OLD_VERSION))
+    if (
+      buf.length < FIXED + 8 + MAC_BYTES ||
+      (version !== VERSION && version !== OLD_VERSION && version !== PACKED_VERSION)
+    )
       return { ok: false, reason: 'malformed' };
-    const adFixed = version === VERSION ? AD_FIXED : OLD_AD_FIXED;
+    const adFixed = version === OLD_VERSION ? OLD_AD_FIXED : AD_FIXED;
     const count = buf[COUNT_AT]!;
     const n = buf[COUNT_AT + 1]!;
     const promoted = (buf[0]! & PROMOTED) !== 0;
+    if (version === PACKED_VERSION && !promoted) return { ok: false, reason: 'malformed' };
     const adAt = FIXED + n + 8;
     // A promoted item is a chunk of one with its ad section after the pin.
     if (promoted && (count !== 1 || buf.length < adAt + adFixed + MAC_BYTES))
@@ -321,13 +364,21 @@ export class ImpressionTokens {
     if (expiresAt <= now) return { ok: false, reason: 'expired' };
     const nonce = buf.toString('base64url', NONCE_AT, NONCE_AT + NONCE_BYTES);
     const chargeMicro = promoted ? buf.readUIntBE(adAt + 8, 6) : 0;
+    let reservationId: string | undefined;
+    if (promoted)
+      reservationId =
+        version === PACKED_VERSION
+          ? this.packer?.unpack(buf.subarray(adAt + adFixed, signed))
+          : buf.toString('latin1', adAt + adFixed, signed);
+    // Signed by a node whose packer this one lacks or reads otherwise: not a token this node can bill.
+    if (promoted && reservationId === undefined) return { ok: false, reason: 'malformed' };
     const ad: AdClaim | undefined = promoted
       ? {
           adId: buf.readBigUInt64BE(adAt).toString(),
           chargeMicro,
-          holdMicro: version === VERSION ? buf.readUIntBE(adAt + 14, 6) : chargeMicro,
+          holdMicro: version === OLD_VERSION ? chargeMicro : buf.readUIntBE(adAt + 14, 6),
           billableEvent: buf[adAt + adFixed - 2] === 1 ? 'CLICKTHROUGH' : 'IMPRESSION',
-          reservationId: buf.toString('latin1', adAt + adFixed, signed),
+          reservationId: reservationId!,
         }
       : undefined;
     return {

@@ -275,7 +275,12 @@ function randomNonce(): string {
 /** A reservation id: a random nonce and the keys it holds, so settle and release need no lookup first. */
 export function reservationId(keys: readonly string[]): { id: string; nonce: string } {
   const nonce = randomNonce();
-  return { id: `${nonce}.${Buffer.from(JSON.stringify(keys)).toString('base64url')}`, nonce };
+  return { id: formatReservationId(nonce, keys), nonce };
+}
+
+/** The reservation id of a nonce (16 base64url characters) and keys: what parseReservationId reads. */
+export function formatReservationId(nonce: string, keys: readonly string[]): string {
+  return `${nonce}.${Buffer.from(JSON.stringify(keys)).toString('base64url')}`;
 }
 
 /** The nonce and keys of a reservation id; undefined when it is not one. */

@@ -1,8 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { budgetReservations } from '../../../src/modules/ads/serving/budget-keys.js';
 import { HmacSha256 } from '../../../src/modules/events/hmac-sha256.js';
 import { CHUNK } from '../../../src/modules/events/impression-tokens.js';
 import { ImpressionTokens } from '../../../src/modules/events/index.js';
+import { reservationId } from '../../../src/platform/spend/spend-store.js';
 
 const key = randomBytes(32);
 const tokens = new ImpressionTokens(key, 24 * 3_600_000);
@@ -202,10 +204,10 @@ describe('ImpressionTokens: promoted items', () => {
     const v2 = Buffer.concat([signed, mac]).toString('base64url');
     const r = tokens.verify(v2, now);
     expect(r.ok && r.claims.ad).toEqual({ ...ad, holdMicro: ad.chargeMicro });
-    // Versions other than 2 and 3 are not tokens.
-    const v4 = Buffer.from(signed);
-    v4[0] = (4 << 4) | (v4[0]! & 0x0f);
-    expect(tokens.verify(Buffer.concat([v4, mac]).toString('base64url'), now)).toEqual({
+    // Versions other than 2, 3 and 4 are not tokens.
+    const v5 = Buffer.from(signed);
+    v5[0] = (5 << 4) | (v5[0]! & 0x0f);
+    expect(tokens.verify(Buffer.concat([v5, mac]).toString('base64url'), now)).toEqual({
       ok: false,
       reason: 'malformed',
     });
@@ -233,6 +235,43 @@ describe('ImpressionTokens: promoted items', () => {
     const organic = Buffer.from(tokens.issue(input, now), 'base64url');
     organic[0] = organic[0]! | 2;
     expect(tokens.verify(organic.toString('base64url'), now).ok).toBe(false);
+  });
+
+  it('carries a budget block id packed (version 4), read back as its text; other ids as text (version 3)', () => {
+    const now = Date.UTC(2026, 11, 4, 10, 0, 0);
+    const packing = new ImpressionTokens(key, 24 * 3_600_000, budgetReservations);
+    const block = reservationId(['ag:70918499995794:d:2026-12-04', 'c:70849780518938:d:2026-12-04']).id;
+    const withBlock = { ...input, ad: { ...ad, reservationId: block } };
+    const packed = packing.issuePromoted(withBlock, now);
+    const text = tokens.issuePromoted(withBlock, now);
+    expect(Buffer.from(packed, 'base64url')[0]! >> 4).toBe(4);
+    expect(Buffer.from(text, 'base64url')[0]! >> 4).toBe(3);
+    expect(text.length - packed.length).toBeGreaterThanOrEqual(90);
+    const read = packing.verify(packed, now);
+    expect(read.ok && read.claims.ad).toEqual(withBlock.ad);
+    expect(read.ok && read.claims.pinId).toBe(input.pinId);
+    // A node that packs reads the text of a token issued without packing, as before.
+    const old = packing.verify(text, now);
+    expect(old.ok && old.claims.ad).toEqual(withBlock.ad);
+    // A node that cannot unpack refuses a packed token: it never bills a reservation it misread.
+    expect(tokens.verify(packed, now)).toEqual({ ok: false, reason: 'malformed' });
+    // An id the packer does not take is written as text; again and again for the same id.
+    const foreign = { ...ad, reservationId: 'another-store:r-1' };
+    for (let i = 0; i < 2; i++) {
+      const other = packing.issuePromoted({ ...input, ad: foreign }, now);
+      expect(Buffer.from(other, 'base64url')[0]! >> 4).toBe(3);
+      const r = packing.verify(other, now);
+      expect(r.ok && r.claims.ad).toEqual(foreign);
+    }
+    // Changed bytes of the packed reservation are forged, as anywhere else.
+    const buf = Buffer.from(packed, 'base64url');
+    const at = 31 + input.requestId.length + 8 + 22 + 13;
+    buf[at] = buf[at]! ^ 1;
+    expect(packing.verify(buf.toString('base64url'), now)).toEqual({ ok: false, reason: 'forged' });
+    // Version 4 is for promoted items only.
+    const organic = Buffer.from(packing.issue(input, now), 'base64url');
+    organic[0] = (4 << 4) | (organic[0]! & 0x0f);
+    expect(packing.verify(organic.toString('base64url'), now)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses to issue what it cannot carry', () => {
