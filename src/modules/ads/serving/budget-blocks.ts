@@ -78,7 +78,6 @@ export class BudgetBlocks {
   async reserveMany(requests: readonly ReserveRequest[], now: number): Promise<ReserveResult[]> {
     this.sweep(now);
     const out: (ReserveResult | undefined)[] = requests.map((r) => this.take(r, now));
-    if (out.every((r) => r !== undefined)) return out as ReserveResult[];
     for (let round = 0; round < 2 && out.some((r) => r === undefined); round++) {
       const waiting = requests.filter((_, i) => out[i] === undefined);
       const refused = await this.open(waiting, now);

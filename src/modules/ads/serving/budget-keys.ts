@@ -54,19 +54,34 @@ function capsFor(
 ): SpendCap[] {
   const caps: SpendCap[] = [];
   if (ad.budgetMicro !== null && ad.budgetType === 'DAILY')
-    caps.push({ key: `ag:${ad.adGroupId}:d:${day}`, cap: ad.budgetMicro });
+    caps.push({ key: budgetKey('ag', ad.adGroupId, day), cap: ad.budgetMicro });
   if (ad.budgetMicro !== null && ad.budgetType === 'LIFETIME')
-    caps.push({ key: `ag:${ad.adGroupId}:life`, cap: ad.budgetMicro, retainMs: LIFETIME_RETAIN_MS });
+    caps.push({
+      key: budgetKey('ag', ad.adGroupId, undefined),
+      cap: ad.budgetMicro,
+      retainMs: LIFETIME_RETAIN_MS,
+    });
   if (ad.campaignDailyCapMicro !== null)
-    caps.push({ key: `c:${ad.campaignId}:d:${day}`, cap: ad.campaignDailyCapMicro });
+    caps.push({ key: budgetKey('c', ad.campaignId, day), cap: ad.campaignDailyCapMicro });
   if (ad.campaignLifetimeCapMicro !== null)
     caps.push({
-      key: `c:${ad.campaignId}:life`,
+      key: budgetKey('c', ad.campaignId, undefined),
       cap: ad.campaignLifetimeCapMicro,
       retainMs: LIFETIME_RETAIN_MS,
     });
   return caps;
 }
+
+/** Whose budget a key counts: an ad group's (`ag`) or a campaign's (`c`). */
+type KeyOwner = 'ag' | 'c';
+
+/** The spend key of an ad group's or campaign's budget on a UTC day (YYYY-MM-DD), or lifetime (no day). */
+function budgetKey(owner: KeyOwner, id: string, day: string | undefined): string {
+  return day === undefined ? `${owner}:${id}:life` : `${owner}:${id}:d:${day}`;
+}
+
+/** The parts of a key budgetKey makes: its owner, the owner's id, and its day (none for a lifetime key). */
+const BUDGET_KEY = /^(ag|c):(\d+):(?:d:(\d{4}-\d{2}-\d{2})|life)$/;
 
 /**
  * The most one billable event of a winner can cost, reserved when it is served: the price per click, or
@@ -105,14 +120,12 @@ export function ledgerFigure(
   groups: ReadonlyMap<string, { today: number; life: number }>,
   campaigns: ReadonlyMap<string, { today: number; life: number }>,
 ): number | undefined {
-  const m = /^(ag|c):(\d+):(d:\d{4}-\d{2}-\d{2}|life)$/.exec(key);
+  const m = BUDGET_KEY.exec(key);
   if (!m) return undefined;
   const totals = (m[1] === 'ag' ? groups : campaigns).get(m[2]!);
-  return m[3] === 'life' ? (totals?.life ?? 0) : (totals?.today ?? 0);
+  return m[3] === undefined ? (totals?.life ?? 0) : (totals?.today ?? 0);
 }
 
-/** A budget key of this file's shapes: its owner's kind and id, and its day (none for a lifetime key). */
-const KEY_SHAPE = /^(ag|c):([1-9]\d{0,19}):(?:d:(\d{4}-\d{2}-\d{2})|life)$/;
 const NONCE_BYTES = 12;
 /** Kind byte, id, and a day's key's day (days since 1970-01-01). */
 const DAY_KEY_BYTES = 11;
@@ -133,8 +146,9 @@ export const budgetReservations: ReservationPacker = {
     if (out.write(parsed.nonce, 0, 'base64url') !== NONCE_BYTES) return undefined;
     let at = NONCE_BYTES;
     for (const key of parsed.keys) {
-      const m = KEY_SHAPE.exec(key);
-      if (!m) return undefined;
+      const m = BUDGET_KEY.exec(key);
+      // An id of 0 or with leading zeros is no id this instance makes (and would not read back the same).
+      if (!m || m[2]![0] === '0') return undefined;
       const owner = BigInt(m[2]!);
       if (owner >= 2n ** 64n) return undefined;
       const day = m[3];
@@ -163,15 +177,11 @@ function unpackReservation(bytes: Buffer): string | undefined {
     const kind = bytes[at]!;
     const daily = (kind & 1) === 0;
     if (kind > 3 || at + (daily ? DAY_KEY_BYTES : LIFE_KEY_BYTES) > bytes.length) return undefined;
-    const owner = `${kind < 2 ? 'ag' : 'c'}:${bytes.readBigUInt64BE(at + 1)}`;
-    if (daily) {
-      const day = new Date(bytes.readUInt16BE(at + 1 + 8) * DAY_MS).toISOString().slice(0, 10);
-      keys.push(`${owner}:d:${day}`);
-      at += DAY_KEY_BYTES;
-    } else {
-      keys.push(`${owner}:life`);
-      at += LIFE_KEY_BYTES;
-    }
+    const day = daily
+      ? new Date(bytes.readUInt16BE(at + 1 + 8) * DAY_MS).toISOString().slice(0, 10)
+      : undefined;
+    keys.push(budgetKey(kind < 2 ? 'ag' : 'c', String(bytes.readBigUInt64BE(at + 1)), day));
+    at += daily ? DAY_KEY_BYTES : LIFE_KEY_BYTES;
   }
   if (keys.length < 1 || keys.length > MAX_CAPS) return undefined;
   return formatReservationId(bytes.toString('base64url', 0, NONCE_BYTES), keys);
