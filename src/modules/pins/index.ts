@@ -7,7 +7,7 @@ import type { PinsService } from './pins.service.js';
 export { ImagesService, storeVariants } from './images.service.js';
 export {
   type InsertedItem,
-  type ListEntry,
+  isInserted,
   type OrganicItem,
   type PinServing,
   type PinView,

@@ -60,28 +60,34 @@ export interface OrganicItem {
 
 /**
  * Promoted pins laid into list pages (the ads module's ad server; given by the product). `fill` answers
- * the page's entries in order, at most `room` of them (the page size): the organic pins' ids, a prefix of
- * those given in their order, and the promoted items inserted among them, each with its own impression
- * token (issued for its final position) and members. The organic pins left out were displaced by ads:
- * the surface's bookmark points at the first of them, so the next page starts there.
+ * the page in order, at most `room` items (the page size): a prefix of the organic items given, in their
+ * order (the very same objects), and the promoted items inserted among them, each with its own impression
+ * token (issued for its final position) and members; `organic` itself when it lays in none. The organic
+ * items left out were displaced by ads: the surface's bookmark points at the first of them, so the next
+ * page starts there.
  */
 export interface Promotions {
-  fill(
+  fill<O extends OrganicItem>(
     viewer: Principal,
-    organic: readonly OrganicItem[],
+    organic: readonly O[],
     request: PromotionContext & {
       readonly surface: PromotedSurface;
       readonly requestId: string;
       readonly room: number;
     },
-  ): Promise<ListEntry[]>;
+  ): Promise<readonly (O | InsertedItem)[]>;
 }
 
-/** One entry of a list to render: an organic pin's id, or an inserted item. */
-export type ListEntry = string | InsertedItem;
+/** Whether a page item of Promotions.fill is an inserted one (not one of the organic items given). */
+export function isInserted(item: OrganicItem | InsertedItem): item is InsertedItem {
+  return 'token' in item;
+}
 
-/** A pin about to be written: its cached copy, its board's access, and what was inserted, if it was. */
-export interface ShownPin {
+/**
+ * A pin about to be written: its id and owner (so it is an OrganicItem as it is), its cached copy, its
+ * board's access, and what was inserted, if it was.
+ */
+export interface ShownPin extends OrganicItem {
   readonly copy: PinCopy;
   readonly board: CachedBoardAccess;
   readonly inserted?: InsertedItem;

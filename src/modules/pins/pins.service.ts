@@ -16,7 +16,8 @@ import { intake, type Limits } from './image-intake.js';
 import type { ImagesService } from './images.service.js';
 import type { OwnMedia } from './own-media.js';
 import {
-  type ListEntry,
+  type InsertedItem,
+  isInserted,
   type ListServing,
   PinPresenter,
   type PinServing,
@@ -52,35 +53,30 @@ export interface PinsDeps {
 /** A list surface's options: ListServing, and with `publicOnly` (discovery) only discoverable boards. */
 export type ListOptions = ListServing & { readonly publicOnly?: boolean };
 
-const entryId = (entry: ListEntry) => (typeof entry === 'string' ? entry : entry.pinId);
-
-/**
- * A filled page as shown pins: its organic entries are `organic` in order (fill keeps them), its inserted
- * ones those of `inserted` that passed the visibility rule; an inserted entry that did not is left out.
- */
-function merge(filled: readonly ListEntry[], organic: readonly ShownPin[], inserted: readonly ShownPin[]) {
-  const passed = new Map(inserted.map((s) => [s.inserted, s]));
-  const out: ShownPin[] = [];
-  let next = 0;
-  for (const entry of filled) {
-    if (typeof entry === 'string') out.push(organic[next++]!);
-    else {
-      const s = passed.get(entry);
-      if (s) out.push(s);
-    }
-  }
-  return out;
-}
-
-/** The index in `entries` of `shown[k]` (shown is the visible entries, in their order). */
-function indexOf(entries: readonly ListEntry[], shown: readonly ShownPin[], k: number): number {
+/** The index in `ids` of `shown[k]` (shown is the visible ones of ids, in their order). */
+function indexOf(ids: readonly string[], shown: readonly ShownPin[], k: number): number {
   let j = -1;
   for (let i = 0; i <= k; i++) {
-    const id = shown[i]!.copy.pin.id;
+    const id = shown[i]!.pinId;
     do j++;
-    while (entryId(entries[j]!) !== id);
+    while (ids[j] !== id);
   }
   return j;
+}
+
+/** A pin of a list with its board's access, when the list may show it to the viewer (see shownOf). */
+function shown(
+  viewer: Principal,
+  copy: PinCopy,
+  board: CachedBoardAccess | null | undefined,
+  how: { readonly publicOnly?: boolean },
+  inserted?: InsertedItem,
+): ShownPin | undefined {
+  const pin = copy.pin;
+  if (!board || !listsPin(viewer, pin.owner_id, board.privacy, how.publicOnly === true)) return undefined;
+  return inserted
+    ? { pinId: pin.id, ownerId: pin.owner_id, copy, board, inserted }
+    : { pinId: pin.id, ownerId: pin.owner_id, copy, board };
 }
 
 /**
@@ -130,22 +126,22 @@ export class PinsService {
   }
 
   /**
-   * The one way a list of pins is rendered, on every surface: the entries the viewer may see (the pins
+   * The one way a list of pins is rendered, on every surface: the pins the viewer may see (the pins
    * policy; a pin gone, or one the viewer may not read, is left out, not refused), in the order given, each
-   * written by the presenter with its impression token for `surface`. Entries may be items that are not
-   * organic pins (InsertedItem: a promoted pin, with its own token and members).
+   * written by the presenter with its impression token for `surface`.
    *
-   * With `promote`, ads take places of the page (it never holds more items than `entries`), and the last
-   * organic entries may be displaced: `consumed` is how many of `entries` the page covers (all of them
-   * unless some were displaced), so the surface's bookmark points at the first entry not shown.
+   * With `promote`, ads take places of the page (it never holds more items than `ids`): each a promoted
+   * pin (InsertedItem, with its own token and members) that passes the same rule. The last organic pins
+   * may be displaced: `consumed` is how many of `ids` the page covers (all of them unless some were
+   * displaced), so the surface's bookmark points at the first one not shown.
    */
   async list(
     viewer: Principal,
-    entries: readonly ListEntry[],
+    ids: readonly string[],
     how: ListOptions,
   ): Promise<{ ids: string[]; json: Buffer[]; consumed: number }> {
-    let shown = await this.visible(viewer, entries, how);
-    let consumed = entries.length;
+    let shown = await this.visible(viewer, ids, how);
+    let consumed = ids.length;
     const promotions = this.deps.promotions;
     const surface = how.surface;
     if (
@@ -153,37 +149,82 @@ export class PinsService {
       promotions &&
       (surface === 'HOME_FEED' || surface === 'RELATED' || surface === 'SEARCH')
     ) {
-      const filled = await promotions.fill(
-        viewer,
-        shown.map((s) => ({ pinId: s.copy.pin.id, ownerId: s.copy.pin.owner_id })),
-        { ...how.promote, surface, requestId: how.requestId, room: entries.length },
-      );
-      const kept = filled.reduce((n, e) => (typeof e === 'string' ? n + 1 : n), 0);
-      if (kept < shown.length) consumed = indexOf(entries, shown, kept);
-      // Promoted pins pass the same rule as the organic ones around them (those passed it already).
-      const inserted = filled.filter((e) => typeof e !== 'string');
-      if (inserted.length > 0) shown = merge(filled, shown, await this.visible(viewer, inserted, how));
+      const page = await promotions.fill(viewer, shown, {
+        ...how.promote,
+        surface,
+        requestId: how.requestId,
+        room: ids.length,
+      });
+      if (page !== shown) {
+        const laid = await this.laidOut(viewer, page, how);
+        if (laid.organic < shown.length) consumed = indexOf(ids, shown, laid.organic);
+        shown = laid.shown;
+      }
     }
     const json = await this.presenter.write(viewer, shown, how);
-    return { ids: shown.map((s) => s.copy.pin.id), json, consumed };
+    return { ids: shown.map((s) => s.pinId), json, consumed };
   }
 
-  /** The entries the viewer may see, with their copies and boards' access, in order (see list()). */
+  /**
+   * A filled page as shown pins: its organic pins as they are (they passed the rule), each inserted item
+   * as the pin it names when that passes the same rule (left out otherwise), and how many of the page are
+   * organic. Waits only for a pin or board this node does not hold.
+   */
+  private async laidOut(
+    viewer: Principal,
+    page: readonly (ShownPin | InsertedItem)[],
+    how: { readonly publicOnly?: boolean },
+  ): Promise<{ shown: ShownPin[]; organic: number }> {
+    const out: ShownPin[] = [];
+    let organic = 0;
+    for (let i = 0; i < page.length; i++) {
+      const item = page[i]!;
+      if (!isInserted(item)) {
+        out.push(item);
+        organic++;
+        continue;
+      }
+      const copy = this.store.peek(item.pinId) ?? (await this.store.copies([item.pinId])).get(item.pinId);
+      if (!copy) continue;
+      let pin = this.shownOf(viewer, copy, how, item);
+      if (pin instanceof Promise) pin = await pin;
+      if (pin) out.push(pin);
+    }
+    return { shown: out, organic };
+  }
+
+  /** The pins of `ids` the viewer may see, with their copies and boards' access, in order (see list()). */
   async visible(
     viewer: Principal,
-    entries: readonly ListEntry[],
+    ids: readonly string[],
     how: { readonly publicOnly?: boolean } = {},
   ): Promise<ShownPin[]> {
-    const copies = await this.store.copies(entries.map(entryId));
+    const copies = await this.store.copies(ids);
     const shown: ShownPin[] = [];
-    for (const entry of entries) {
-      const copy = copies.get(entryId(entry));
+    for (let i = 0; i < ids.length; i++) {
+      const copy = copies.get(ids[i]!);
       if (!copy) continue;
-      const board = await this.access(copy.pin.board_id);
-      if (!board || !listsPin(viewer, copy.pin.owner_id, board.privacy, how.publicOnly === true)) continue;
-      shown.push(typeof entry === 'string' ? { copy, board } : { copy, board, inserted: entry });
+      let pin = this.shownOf(viewer, copy, how);
+      if (pin instanceof Promise) pin = await pin;
+      if (pin) shown.push(pin);
     }
     return shown;
+  }
+
+  /**
+   * A pin of a list as shown to the viewer, when its board exists and the list may show it to them (the
+   * pins policy); a promise only when this node does not hold the board's access.
+   */
+  private shownOf(
+    viewer: Principal,
+    copy: PinCopy,
+    how: { readonly publicOnly?: boolean },
+    inserted?: InsertedItem,
+  ): ShownPin | undefined | Promise<ShownPin | undefined> {
+    const held = this.boards.heldAccess(copy.pin.board_id);
+    if (held === undefined)
+      return this.boards.cachedAccess(copy.pin.board_id).then((b) => shown(viewer, copy, b, how, inserted));
+    return shown(viewer, copy, held, how, inserted);
   }
 
   /** GET /v5/pins: the viewer's own pins, newest first; secret-board pins only with pins:read_secret. */
@@ -246,7 +287,7 @@ export class PinsService {
       // A pin moved away or deleted since the id was read is left out rather than shown on the wrong board.
       if (!copy || copy.pin.board_id !== boardId || (sectionId && copy.pin.section_id !== sectionId))
         continue;
-      pins.push({ copy, board: board! });
+      pins.push({ pinId: id, ownerId: copy.pin.owner_id, copy, board: board! });
     }
     const json = await this.presenter.write(viewer, pins, {
       requestId,
@@ -271,7 +312,7 @@ export class PinsService {
   ): ShownPin {
     if (!board) throw pinNotFound();
     authorizePin(viewer, { owner_id: copy.pin.owner_id, board_privacy: board.privacy }, 'read');
-    return { copy, board };
+    return { pinId: copy.pin.id, ownerId: copy.pin.owner_id, copy, board };
   }
 
   /** A board's access, from this node when it holds it, else through the cache; nullish for no board. */

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../../src/app.js';
 import type { Principal } from '../../../src/platform/principal.js';
 import { eventually, startTestApp } from '../../helpers/app.js';
@@ -511,12 +511,22 @@ describe('written pages', () => {
     expect(publicOnly.ids).toEqual([a]);
     // An item that is not an organic pin (a promoted pin) goes through the same renderer: the pin as it is
     // shown anywhere, its own token and members in place of the organic ones, the same visibility rule.
+    // The page the ad server lays out is taken as it is: here the organic `a`, then two promoted pins
+    // (one on a secret board), with `c` displaced to the next page.
+    const c = await makePin(app, author, open.id, 'Third');
     const promoted = (pinId: string) => ({ pinId, token: `promo-${pinId}`, members: '"is_promoted":true' });
-    const mixed = await pins.list(
-      asPrincipal(viewer, ['boards:read', 'pins:read']),
-      [a, promoted(b), promoted(hidden)],
-      { surface: 'HOME_FEED', requestId: 'r4', extra: () => '"reason":"POPULAR"' },
-    );
+    const fill = vi
+      .spyOn(app.product.promotions, 'fill')
+      .mockImplementationOnce(async (_viewer, organic) => [organic[0]!, promoted(b), promoted(hidden)]);
+    const mixed = await pins.list(asPrincipal(viewer, ['boards:read', 'pins:read']), [a, c], {
+      surface: 'HOME_FEED',
+      requestId: 'r4',
+      extra: () => '"reason":"POPULAR"',
+      promote: {},
+    });
+    expect(fill).toHaveBeenCalledOnce();
+    fill.mockRestore();
+    expect(mixed.consumed).toBe(1);
     expect(mixed.ids).toEqual([a, b]);
     const [organic, inserted] = mixed.json.map((j) => JSON.parse(j.toString()));
     expect(organic).toMatchObject({ id: a, reason: 'POPULAR' });

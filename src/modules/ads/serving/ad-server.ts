@@ -34,9 +34,15 @@ export interface WonSlot {
   readonly pctr: number;
 }
 
-/** A won slot: the ad, its price per billable event, and the budget reserved for it. */
+/**
+ * A won slot: the ad, its price per billable event, and the budget reserved for it; with its pin and
+ * advertiser as a page item (where insertion lays it).
+ */
 export interface ServedAd {
   readonly ad: ServableAd;
+  readonly pinId: string;
+  /** The advertiser (insertion keeps an ad from their own organic pins). */
+  readonly ownerId: string;
   readonly slot: number;
   readonly ecpm: number;
   readonly priceMicro: number;
@@ -320,6 +326,8 @@ function heldOf(wanted: HoldsWanted, holds: readonly ReserveResult[]): Held {
     }
     out.push({
       ad: w.ad,
+      pinId: w.ad.pinId,
+      ownerId: w.ad.advertiserId,
       slot: out.length,
       ecpm: w.ecpm,
       priceMicro: w.priceMicro,

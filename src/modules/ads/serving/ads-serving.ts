@@ -10,7 +10,7 @@ import { type ImpressionTokens, viewerOf } from '../../events/index.js';
 import type { Exposures } from '../../experiments/index.js';
 import { pinInterests } from '../../interests/index.js';
 import type {
-  ListEntry,
+  InsertedItem,
   OrganicItem,
   PromotedSurface,
   PromotionContext,
@@ -79,8 +79,6 @@ const PLACEMENT: Record<PromotedSurface, Placement> = {
   RELATED: 'BROWSE',
   SEARCH: 'SEARCH',
 };
-
-type PromotedItem = OrganicItem & { readonly served: ServedAd };
 
 /** A page's auction as it is kept for the page asked again, with what its outcome depended on. */
 interface PageAuction {
@@ -203,23 +201,22 @@ export class AdsServing implements Promotions {
     );
   }
 
-  async fill(
+  async fill<O extends OrganicItem>(
     viewer: Principal,
-    organic: readonly OrganicItem[],
+    organic: readonly O[],
     request: PromotionContext & {
       readonly surface: PromotedSurface;
       readonly requestId: string;
       readonly room: number;
     },
-  ): Promise<ListEntry[]> {
-    const ids: ListEntry[] = organic.map((o) => o.pinId);
+  ): Promise<readonly (O | InsertedItem)[]> {
     const settings = this.deps.settings;
-    if (!settings.enabled) return ids;
+    if (!settings.enabled) return organic;
     const who = viewerOf(viewer);
     // Ads are for people: a token acting for an app alone gets none, unless it names the device the page
     // is for (X-Device-Id), a signed-out person: no profile to target, no frequency-capped groups.
     const device = 'viewerAppId' in who ? request.deviceId : undefined;
-    if ('viewerAppId' in who && device === undefined) return ids;
+    if ('viewerAppId' in who && device === undefined) return organic;
     const userId = device === undefined ? viewer.userId : null;
     // The layout is read (the viewer exposed to an experiment that sets it) whenever the page could
     // carry ads; the reserve only when an auction runs. A signed-out device is its own unit.
@@ -231,12 +228,12 @@ export class AdsServing implements Promotions {
     const layout = layoutFor(params, settings);
     // Ads take places of the page (never more items than its size), one organic pin at least kept.
     const slots = Math.min(adSlots(organic.length, layout), adsWithin(request.room, layout));
-    if (slots === 0) return ids;
+    if (slots === 0) return organic;
     let served: ServedAd[] = [];
     try {
       const loading = this.fresh();
       if (loading) await loading;
-      if (this.catalog.snapshot().ads.length === 0) return ids;
+      if (this.catalog.snapshot().ads.length === 0) return organic;
       const nowMs = this.now();
       // What is held on this node is used as it is (a reload asks for the same); what is not, loaded.
       const contextPinId = request.contextPinId;
@@ -264,11 +261,13 @@ export class AdsServing implements Promotions {
       };
       // A page asked again keeps the auction it ran (pageAuction); otherwise the auction runs now.
       const unit = userId ?? `d${device}`;
-      const pins = ids as string[];
       let won =
-        request.pageKey === undefined ? undefined : this.pageAuction(unit, request.pageKey, adRequest, pins);
+        request.pageKey === undefined
+          ? undefined
+          : this.pageAuction(unit, request.pageKey, adRequest, organic);
       let scored: readonly Scored[] = [];
       if (won === undefined) {
+        const pins = organic.map((o) => o.pinId);
         ({ won, scored } = this.server.auction({ ...adRequest, organicPinIds: new Set(pins) }));
         if (request.pageKey !== undefined)
           this.pageAuctions.set(unit, this.pageAuctionKept(request.pageKey, adRequest, pins, won));
@@ -285,24 +284,23 @@ export class AdsServing implements Promotions {
         'ad serving failed; the page goes out without ads',
       );
       await this.releaseAll(served);
-      return ids;
+      return organic;
     }
-    if (served.length === 0) return ids;
-    const { items, left } = insertAds<OrganicItem, PromotedItem>(
-      organic,
-      served.map((s) => ({ pinId: s.ad.pinId, ownerId: s.ad.advertiserId, served: s })),
-      layout,
-      request.room,
-    );
-    if (left.length > 0) await this.releaseAll(left.map((l) => l.served));
+    if (served.length === 0) return organic;
+    const { items, left } = insertAds<O, ServedAd>(organic, served, layout, request.room);
+    if (left.length > 0) await this.releaseAll(left);
     const issuedAt = this.now();
     // A device's tokens are the app's: its events name the device (POST /v5/events' device_id).
     const viewerUserId = userId === null ? undefined : viewer.userId;
     const viewerAppId = userId === null ? viewer.appId : undefined;
     const { surface, requestId } = request;
-    const entries = items.map((item, position): ListEntry => {
-      if (!('served' in item)) return item.pinId;
-      const { ad, priceMicro, reservationId, holdMicro } = item.served;
+    // The page is the items laid out, each ad in it replaced by its promoted item.
+    const page = items as (O | ServedAd | InsertedItem)[];
+    for (let position = 0; position < page.length; position++) {
+      const item = page[position]!;
+      // An ad is one of the (few) served ones: found by identity, not by its shape among the organic.
+      if (!served.includes(item as ServedAd)) continue;
+      const { ad, priceMicro, reservationId, holdMicro } = item as ServedAd;
       const token = this.deps.tokens.issuePromoted(
         {
           viewerUserId,
@@ -321,10 +319,10 @@ export class AdsServing implements Promotions {
         },
         issuedAt,
       );
-      return { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
-    });
+      page[position] = { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
+    }
     this.served[request.surface].inc(served.length - left.length);
-    return entries;
+    return page as (O | InsertedItem)[];
   }
 
   /** What a page's auction is kept with: everything its outcome depends on (pageAuction). */
@@ -360,7 +358,7 @@ export class AdsServing implements Promotions {
     unit: string,
     page: string,
     request: AdRequest,
-    organic: readonly string[],
+    organic: readonly OrganicItem[],
   ): readonly WonSlot[] | undefined {
     const kept = this.pageAuctions.get(unit);
     if (
@@ -580,9 +578,10 @@ export class AdsServing implements Promotions {
   }
 }
 
-function sameItems(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `organic` are the pins of `ids`, in order. */
+function sameItems(ids: readonly string[], organic: readonly OrganicItem[]): boolean {
+  if (ids.length !== organic.length) return false;
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== organic[i]!.pinId) return false;
   return true;
 }
 

@@ -65,6 +65,13 @@ export function utf8Bytes(text: string): Uint8Array {
   return out.subarray(0, n);
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** The j-th UTF-8 byte of `text`: of `bytes` when given, else `text` is ASCII and it is the j-th code. */
+function byteAt(text: string, bytes: Uint8Array | undefined, j: number): number {
+  return bytes === undefined ? text.charCodeAt(j) : bytes[j]!;
+}
+
 /**
  * A string's bytes with MurmurHash3's seed-independent work done once: each 4-byte block and the tail
  * already mixed. `hash(seed)` then costs a handful of operations per block.
@@ -75,21 +82,28 @@ export class UnitKey {
   private readonly length: number;
 
   constructor(readonly text: string) {
-    const bytes = utf8Bytes(text);
-    const whole = bytes.length >>> 2;
+    // An ASCII key (every user id, nearly every device id) is its own bytes: no copy made.
+    const bytes = ASCII_ONLY.test(text) ? undefined : utf8Bytes(text);
+    const length = bytes === undefined ? text.length : bytes.length;
+    const whole = length >>> 2;
     this.blocks = new Int32Array(whole);
     for (let i = 0; i < whole; i++) {
       const j = i << 2;
-      this.blocks[i] = mixK(bytes[j]! | (bytes[j + 1]! << 8) | (bytes[j + 2]! << 16) | (bytes[j + 3]! << 24));
+      this.blocks[i] = mixK(
+        byteAt(text, bytes, j) |
+          (byteAt(text, bytes, j + 1) << 8) |
+          (byteAt(text, bytes, j + 2) << 16) |
+          (byteAt(text, bytes, j + 3) << 24),
+      );
     }
     const j = whole << 2;
-    const rest = bytes.length & 3;
+    const rest = length & 3;
     let k = 0;
-    if (rest === 3) k ^= bytes[j + 2]! << 16;
-    if (rest >= 2) k ^= bytes[j + 1]! << 8;
-    if (rest >= 1) k ^= bytes[j]!;
+    if (rest === 3) k ^= byteAt(text, bytes, j + 2) << 16;
+    if (rest >= 2) k ^= byteAt(text, bytes, j + 1) << 8;
+    if (rest >= 1) k ^= byteAt(text, bytes, j);
     this.tail = rest > 0 ? mixK(k) : 0;
-    this.length = bytes.length;
+    this.length = length;
   }
 
   /** MurmurHash3_x86_32 of the key's UTF-8 bytes with `seed`, as an unsigned 32-bit integer. */
