@@ -60,17 +60,36 @@ export function createMetrics(): Metrics {
       },
     },
     counter(name, help, labelNames) {
+      // A series taken by labels() counts in a number of its own, added to the counter at scrape time:
+      // its inc is an addition, where the counter's own hashes and checks the labels on every call.
+      const series: { labels: Record<string, string>; n: number }[] = [];
       const c = new Counter({
         name,
         help,
         labelNames: labelNames as unknown as string[],
         registers: [registry],
+        collect() {
+          for (const s of series)
+            if (s.n > 0) {
+              this.inc(s.labels, s.n);
+              s.n = 0;
+            }
+        },
       });
       return {
         inc: (labels, n = 1) => c.inc(labels as Record<string, string>, n),
         labels: (labels) => {
-          const child = c.labels(labels as Record<string, string>);
-          return { inc: (n = 1) => child.inc(n) };
+          const s = { labels: { ...labels } as Record<string, string>, n: 0 };
+          for (const key of Object.keys(s.labels))
+            if (!(labelNames as readonly string[]).includes(key))
+              throw new Error(`${name} has no label "${key}"`);
+          series.push(s);
+          return {
+            inc: (n = 1) => {
+              if (!(n >= 0 && Number.isFinite(n))) throw new RangeError(`${name}: a counter only grows`);
+              s.n += n;
+            },
+          };
         },
       };
     },

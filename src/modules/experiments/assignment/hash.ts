@@ -65,7 +65,8 @@ export function utf8Bytes(text: string): Uint8Array {
   return out.subarray(0, n);
 }
 
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+/** No code unit above 0x7f. */
+const ASCII_ONLY = /^[^\u0080-\uffff]*$/;
 
 /** The j-th UTF-8 byte of `text`: of `bytes` when given, else `text` is ASCII and it is the j-th code. */
 function byteAt(text: string, bytes: Uint8Array | undefined, j: number): number {
