@@ -39,6 +39,12 @@ describe('budgetReservations', () => {
       expect(packed?.length).toBe(12 + keys.reduce((n, k) => n + (k.endsWith(':life') ? 9 : 11), 0));
       expect(budgetReservations.unpack(packed!)).toBe(made);
     }
+    // Blocks of the same keys differ by their nonces alone: each packs and reads back as itself.
+    const keys = ['ag:77:d:2026-12-04', 'c:78:d:2026-12-04'];
+    const blocks = Array.from({ length: 50 }, () => reservationId(keys).id);
+    for (const block of blocks)
+      expect(budgetReservations.unpack(budgetReservations.pack(block)!)).toBe(block);
+    expect(new Set(blocks.map((b) => budgetReservations.pack(b)!.toString('hex'))).size).toBe(50);
     // The largest ids (20 digits under 2^64) too.
     const top = reservationId(['ag:18446744073709551615:d:2026-12-04']).id;
     expect(budgetReservations.unpack(budgetReservations.pack(top)!)).toBe(top);
@@ -61,6 +67,12 @@ describe('budgetReservations', () => {
     expect(
       budgetReservations.pack(`${nonce.slice(1)}*.${formatReservationId(nonce, ['ag:1:life']).slice(17)}`),
     ).toBeUndefined();
+    // A nonce of another alphabet decodes (Node takes standard base64 too) but would not read back the same,
+    // even when the same keys packed before with a nonce that does.
+    const keys = formatReservationId(nonce, ['ag:5:d:2026-12-04']).slice(17);
+    expect(budgetReservations.pack(`${nonce}.${keys}`)).toBeDefined();
+    expect(budgetReservations.pack(`AbCdEfGhIjKlMn+/.${keys}`)).toBeUndefined();
+    expect(budgetReservations.pack(`AbCdEfGhIjKlMnOp.${keys}x`)).toBeUndefined();
     // Bytes that are not the packer's read as nothing.
     expect(budgetReservations.unpack(Buffer.alloc(12))).toBeUndefined();
     expect(budgetReservations.unpack(Buffer.alloc(20))).toBeUndefined();

@@ -140,35 +140,74 @@ const LIFE_KEY_BYTES = 9;
  */
 export const budgetReservations: ReservationPacker = {
   pack(id: string): Buffer | undefined {
-    const parsed = parseReservationId(id);
-    if (!parsed) return undefined;
-    const out = Buffer.alloc(NONCE_BYTES + DAY_KEY_BYTES * parsed.keys.length);
-    if (out.write(parsed.nonce, 0, 'base64url') !== NONCE_BYTES) return undefined;
-    let at = NONCE_BYTES;
-    for (const key of parsed.keys) {
-      const m = BUDGET_KEY.exec(key);
-      // An id of 0 or with leading zeros is no id this instance makes (and would not read back the same).
-      if (!m || m[2]![0] === '0') return undefined;
-      const owner = BigInt(m[2]!);
-      if (owner >= 2n ** 64n) return undefined;
-      const day = m[3];
-      out[at] = (m[1] === 'ag' ? 0 : 2) + (day === undefined ? 1 : 0);
-      out.writeBigUInt64BE(owner, at + 1);
-      if (day === undefined) {
-        at += LIFE_KEY_BYTES;
-        continue;
-      }
-      const days = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-      if (!Number.isInteger(days) || days < 0 || days > 0xffff) return undefined;
-      out.writeUInt16BE(days, at + 1 + 8);
-      at += DAY_KEY_BYTES;
-    }
-    const packed = out.subarray(0, at);
-    // Only what reads back as the very same text (a day that is a real date, the keys' order).
-    return unpackReservation(packed) === id ? packed : undefined;
+    // Every block of an ad group's keys on a day has the same keys (only its nonce differs): they are
+    // packed, and checked to read back the same, once.
+    const dot = id.indexOf('.');
+    if (dot !== NONCE_CHARS) return undefined;
+    const keys = packedKeysOf(id.slice(dot + 1));
+    if (keys === undefined) return undefined;
+    const out = Buffer.allocUnsafe(NONCE_BYTES + keys.length);
+    const nonce = id.slice(0, dot);
+    // 16 base64url characters are 12 bytes exactly, and only the same 16 characters write them.
+    if (
+      out.write(nonce, 0, 'base64url') !== NONCE_BYTES ||
+      out.toString('base64url', 0, NONCE_BYTES) !== nonce
+    )
+      return undefined;
+    keys.copy(out, NONCE_BYTES);
+    return out;
   },
   unpack: unpackReservation,
 };
+
+const NONCE_CHARS = 16;
+/** The keys part of block ids (after the nonce's dot), packed; null for one that does not pack. */
+const packedKeys = new Map<string, Buffer | null>();
+/** Key sets whose packing is remembered, at most (keys are per day: a day's are dropped with the rest). */
+const MAX_PACKED_KEYS = 4_096;
+
+/** The packed keys of an id's keys part (its text after the dot), or undefined when they do not pack. */
+function packedKeysOf(text: string): Buffer | undefined {
+  let packed = packedKeys.get(text);
+  if (packed === undefined) {
+    packed = packKeys(text) ?? null;
+    if (packedKeys.size >= MAX_PACKED_KEYS) packedKeys.clear();
+    packedKeys.set(text, packed);
+  }
+  return packed ?? undefined;
+}
+
+/** A keys part packed, when its keys are budget keys that read back as the very same text. */
+function packKeys(text: string): Buffer | undefined {
+  // Any nonce of the right shape: the keys are what is checked here.
+  const sample = `${'A'.repeat(NONCE_CHARS)}.${text}`;
+  const parsed = parseReservationId(sample);
+  if (!parsed) return undefined;
+  const out = Buffer.alloc(DAY_KEY_BYTES * parsed.keys.length);
+  let at = 0;
+  for (const key of parsed.keys) {
+    const m = BUDGET_KEY.exec(key);
+    // An id of 0 or with leading zeros is no id this instance makes (and would not read back the same).
+    if (!m || m[2]![0] === '0') return undefined;
+    const owner = BigInt(m[2]!);
+    if (owner >= 2n ** 64n) return undefined;
+    const day = m[3];
+    out[at] = (m[1] === 'ag' ? 0 : 2) + (day === undefined ? 1 : 0);
+    out.writeBigUInt64BE(owner, at + 1);
+    if (day === undefined) {
+      at += LIFE_KEY_BYTES;
+      continue;
+    }
+    const days = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+    if (!Number.isInteger(days) || days < 0 || days > 0xffff) return undefined;
+    out.writeUInt16BE(days, at + 1 + 8);
+    at += DAY_KEY_BYTES;
+  }
+  const keys = out.subarray(0, at);
+  // Only what reads back as the very same text (a day that is a real date, the keys' order).
+  const nonce = Buffer.from(parsed.nonce, 'base64url');
+  return unpackReservation(Buffer.concat([nonce, keys])) === sample ? Buffer.from(keys) : undefined;
+}
 
 function unpackReservation(bytes: Buffer): string | undefined {
   const keys: string[] = [];
