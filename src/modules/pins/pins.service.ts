@@ -221,10 +221,10 @@ export class PinsService {
     how: { readonly publicOnly?: boolean },
     inserted?: InsertedItem,
   ): ShownPin | undefined | Promise<ShownPin | undefined> {
-    const held = this.boards.heldAccess(copy.pin.board_id);
-    if (held === undefined)
-      return this.boards.cachedAccess(copy.pin.board_id).then((b) => shown(viewer, copy, b, how, inserted));
-    return shown(viewer, copy, held, how, inserted);
+    const board = this.access(copy.pin.board_id);
+    return board instanceof Promise
+      ? board.then((b) => shown(viewer, copy, b, how, inserted))
+      : shown(viewer, copy, board, how, inserted);
   }
 
   /** GET /v5/pins: the viewer's own pins, newest first; secret-board pins only with pins:read_secret. */
@@ -315,8 +315,11 @@ export class PinsService {
     return { pinId: copy.pin.id, ownerId: copy.pin.owner_id, copy, board };
   }
 
-  /** A board's access, from this node when it holds it, else through the cache; nullish for no board. */
-  private async access(boardId: string): Promise<CachedBoardAccess | null | undefined> {
+  /**
+   * A board's access, from this node when it holds it (then without a promise), else through the cache;
+   * nullish for no board.
+   */
+  private access(boardId: string): CachedBoardAccess | null | Promise<CachedBoardAccess | undefined> {
     const held = this.boards.heldAccess(boardId);
     return held === undefined ? this.boards.cachedAccess(boardId) : held;
   }

@@ -262,14 +262,18 @@ export function checkSettleItem(item: SettleItem): void {
 const pool = Buffer.alloc(4092);
 let poolAt = pool.length;
 
-/** 12 random bytes as 16 base64url characters. */
+/** A reservation id's nonce: 12 random bytes, written as 16 base64url characters. */
+export const NONCE_BYTES = 12;
+export const NONCE_CHARS = 16;
+
+/** NONCE_BYTES random bytes as NONCE_CHARS base64url characters. */
 function randomNonce(): string {
-  if (poolAt + 12 > pool.length) {
+  if (poolAt + NONCE_BYTES > pool.length) {
     randomFillSync(pool);
     poolAt = 0;
   }
-  poolAt += 12;
-  return pool.toString('base64url', poolAt - 12, poolAt);
+  poolAt += NONCE_BYTES;
+  return pool.toString('base64url', poolAt - NONCE_BYTES, poolAt);
 }
 
 /** A reservation id: a random nonce and the keys it holds, so settle and release need no lookup first. */
@@ -286,7 +290,7 @@ export function formatReservationId(nonce: string, keys: readonly string[]): str
 /** The nonce and keys of a reservation id; undefined when it is not one. */
 export function parseReservationId(id: string): { nonce: string; keys: string[] } | undefined {
   const dot = id.indexOf('.');
-  if (dot !== 16) return undefined;
+  if (dot !== NONCE_CHARS) return undefined;
   try {
     const keys: unknown = JSON.parse(Buffer.from(id.slice(dot + 1), 'base64url').toString());
     if (!Array.isArray(keys) || keys.length < 1 || keys.length > MAX_CAPS) return undefined;

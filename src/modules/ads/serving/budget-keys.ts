@@ -1,6 +1,8 @@
 import {
   formatReservationId,
   MAX_CAPS,
+  NONCE_BYTES,
+  NONCE_CHARS,
   parseReservationId,
   type SpendCap,
 } from '../../../platform/spend/spend-store.js';
@@ -126,7 +128,6 @@ export function ledgerFigure(
   return m[3] === undefined ? (totals?.life ?? 0) : (totals?.today ?? 0);
 }
 
-const NONCE_BYTES = 12;
 /** Kind byte, id, and a day's key's day (days since 1970-01-01). */
 const DAY_KEY_BYTES = 11;
 const LIFE_KEY_BYTES = 9;
@@ -148,7 +149,7 @@ export const budgetReservations: ReservationPacker = {
     if (keys === undefined) return undefined;
     const out = Buffer.allocUnsafe(NONCE_BYTES + keys.length);
     const nonce = id.slice(0, dot);
-    // 16 base64url characters are 12 bytes exactly, and only the same 16 characters write them.
+    // NONCE_CHARS base64url characters are NONCE_BYTES exactly, and only the same characters write them.
     if (
       out.write(nonce, 0, 'base64url') !== NONCE_BYTES ||
       out.toString('base64url', 0, NONCE_BYTES) !== nonce
@@ -160,7 +161,6 @@ export const budgetReservations: ReservationPacker = {
   unpack: unpackReservation,
 };
 
-const NONCE_CHARS = 16;
 /** The keys part of block ids (after the nonce's dot), packed; null for one that does not pack. */
 const packedKeys = new Map<string, Buffer | null>();
 /** Key sets whose packing is remembered, at most (keys are per day: a day's are dropped with the rest). */
