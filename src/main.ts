@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './platform/config.js';
 import { migrate, openDatabase } from './platform/db/database.js';
 import { DomainError } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
+import { collectStartupGarbage } from './platform/startup-garbage.js';
 import { closeOnSignal } from './shutdown.js';
 
 const USAGE = `Usage: corkboard <command>
@@ -91,6 +92,9 @@ async function main(argv: string[]): Promise<number> {
           await indexSeeded(app);
         }
       }
+      // The routes' schemas are compiled by now: their garbage goes before the first request (why: there).
+      await app.http.ready();
+      collectStartupGarbage();
       const address = await app.listen();
       log.info({ address, mode: config.redisUrl ? 'services' : 'embedded' }, 'corkboard listening');
       process.stdout.write(`Corkboard listening on ${address} (docs: ${address}/docs)\n`);
@@ -100,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'worker': {
       const app = await createApp(config, { log, runJobs: true, api: false });
+      collectStartupGarbage();
       log.info({ broker: app.jobs ? 'started' : 'none' }, 'corkboard worker running');
       process.stdout.write('Corkboard worker running\n');
       await closeOnSignal(app);
