@@ -108,8 +108,19 @@ export function buildProduct(deps: ModuleDeps): Product {
     ownMedia: { publicUrl: deps.config.publicUrl, blobs: deps.blobs },
     promotions,
     serving: {
-      tokens: (viewer, pinIds, surface, requestId) =>
-        impressionTokens.issueList({ ...viewerOf(viewer), pinIds, surface, firstPosition: 0, requestId }),
+      tokens: (viewer, pinIds, surface, requestId) => {
+        const who: { viewerUserId?: string; viewerAppId?: string } = viewerOf(viewer);
+        // Every field written, not `{ ...who, pinIds }`: such a spread gets a new V8 map per call, and
+        // issueList's reads of it then miss on every page (docs/architecture.md, "Object shapes").
+        return impressionTokens.issueList({
+          viewerUserId: who.viewerUserId,
+          viewerAppId: who.viewerAppId,
+          pinIds,
+          surface,
+          firstPosition: 0,
+          requestId,
+        });
+      },
       metrics: (ids) => pinMetrics.of(ids),
     },
     saved: async (trx, viewer, pinId, boardId) => {

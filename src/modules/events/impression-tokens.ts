@@ -209,7 +209,15 @@ export class ImpressionTokens {
 
   /** A new token for one item shown to one viewer. `now` is epoch ms (default: the clock). */
   issue(input: IssueInput, now = Date.now()): string {
-    return this.issueList({ ...input, firstPosition: input.position, pinIds: [input.pinId] }, now)[0]!;
+    const list: ListInput = {
+      viewerUserId: input.viewerUserId,
+      viewerAppId: input.viewerAppId,
+      pinIds: [input.pinId],
+      surface: input.surface,
+      firstPosition: input.position,
+      requestId: input.requestId,
+    };
+    return this.issueList(list, now)[0]!;
   }
 
   /**

@@ -11,6 +11,7 @@ export {
   type OrganicItem,
   type PinServing,
   type PinView,
+  type PromotedPage,
   type PromotedSurface,
   type PromotionContext,
   type Promotions,

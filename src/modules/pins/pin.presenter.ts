@@ -70,12 +70,16 @@ export interface Promotions {
   fill<O extends OrganicItem>(
     viewer: Principal,
     organic: readonly O[],
-    request: PromotionContext & {
-      readonly surface: PromotedSurface;
-      readonly requestId: string;
-      readonly room: number;
-    },
+    context: PromotionContext,
+    page: PromotedPage,
   ): Promise<readonly (O | InsertedItem)[]>;
+}
+
+/** The page promoted pins are laid into: where, which response, and how many items it holds at most. */
+export interface PromotedPage {
+  readonly surface: PromotedSurface;
+  readonly requestId: string;
+  readonly room: number;
 }
 
 /** Whether a page item of Promotions.fill is an inserted one (not one of the organic items given). */

@@ -149,8 +149,9 @@ export class PinsService {
       promotions &&
       (surface === 'HOME_FEED' || surface === 'RELATED' || surface === 'SEARCH')
     ) {
-      const page = await promotions.fill(viewer, shown, {
-        ...how.promote,
+      // The context as the surface made it and the page as a literal: not `{ ...how.promote, surface }`,
+      // which gets a new V8 map per page (docs/architecture.md, "Object shapes").
+      const page = await promotions.fill(viewer, shown, how.promote, {
         surface,
         requestId: how.requestId,
         room: ids.length,

@@ -12,6 +12,7 @@ import { pinInterests } from '../../interests/index.js';
 import type {
   InsertedItem,
   OrganicItem,
+  PromotedPage,
   PromotedSurface,
   PromotionContext,
   Promotions,
@@ -204,30 +205,27 @@ export class AdsServing implements Promotions {
   async fill<O extends OrganicItem>(
     viewer: Principal,
     organic: readonly O[],
-    request: PromotionContext & {
-      readonly surface: PromotedSurface;
-      readonly requestId: string;
-      readonly room: number;
-    },
+    context: PromotionContext,
+    page: PromotedPage,
   ): Promise<readonly (O | InsertedItem)[]> {
     const settings = this.deps.settings;
     if (!settings.enabled) return organic;
     const who = viewerOf(viewer);
     // Ads are for people: a token acting for an app alone gets none, unless it names the device the page
     // is for (X-Device-Id), a signed-out person: no profile to target, no frequency-capped groups.
-    const device = 'viewerAppId' in who ? request.deviceId : undefined;
+    const device = 'viewerAppId' in who ? context.deviceId : undefined;
     if ('viewerAppId' in who && device === undefined) return organic;
     const userId = device === undefined ? viewer.userId : null;
     // The layout is read (the viewer exposed to an experiment that sets it) whenever the page could
     // carry ads; the reserve only when an auction runs. A signed-out device is its own unit.
     const params =
-      request.experiments ??
+      context.experiments ??
       (await this.deps.exposures.forUnit(
         device === undefined ? { userId: viewer.userId } : { deviceId: device },
       ));
     const layout = layoutFor(params, settings);
     // Ads take places of the page (never more items than its size), one organic pin at least kept.
-    const slots = Math.min(adSlots(organic.length, layout), adsWithin(request.room, layout));
+    const slots = Math.min(adSlots(organic.length, layout), adsWithin(page.room, layout));
     if (slots === 0) return organic;
     let served: ServedAd[] = [];
     try {
@@ -236,7 +234,7 @@ export class AdsServing implements Promotions {
       if (this.catalog.snapshot().ads.length === 0) return organic;
       const nowMs = this.now();
       // What is held on this node is used as it is (a reload asks for the same); what is not, loaded.
-      const contextPinId = request.contextPinId;
+      const contextPinId = context.contextPinId;
       let profile = this.profiles.held(userId, null);
       let contextInterests = contextPinId ? this.contexts.get(contextPinId) : undefined;
       const frequencies =
@@ -249,55 +247,52 @@ export class AdsServing implements Promotions {
         ]);
       const adRequest: AdRequest = {
         viewer: profile,
-        placement: PLACEMENT[request.surface],
+        placement: PLACEMENT[page.surface],
         nowMs,
-        ...(request.query ? { query: request.query } : {}),
+        ...(context.query ? { query: context.query } : {}),
         ...(contextInterests ? { contextInterests } : {}),
         slots,
         // Made only when the auction runs (a page asked again compares its pins as they are).
         organicPinIds: NO_PINS,
-        requestId: request.requestId,
-        reserveEcpmMicro: reserveFor(params, settings, PLACEMENT[request.surface]),
+        requestId: page.requestId,
+        reserveEcpmMicro: reserveFor(params, settings, PLACEMENT[page.surface]),
       };
       // A page asked again keeps the auction it ran (pageAuction); otherwise the auction runs now.
       const unit = userId ?? `d${device}`;
       let won =
-        request.pageKey === undefined
+        context.pageKey === undefined
           ? undefined
-          : this.pageAuction(unit, request.pageKey, adRequest, organic);
+          : this.pageAuction(unit, context.pageKey, adRequest, organic);
       let scored: readonly Scored[] = [];
       if (won === undefined) {
         const pins = organic.map((o) => o.pinId);
-        ({ won, scored } = this.server.auction({ ...adRequest, organicPinIds: new Set(pins) }));
-        if (request.pageKey !== undefined)
-          this.pageAuctions.set(unit, this.pageAuctionKept(request.pageKey, adRequest, pins, won));
+        ({ won, scored } = this.server.auction(withOrganic(adRequest, new Set(pins))));
+        if (context.pageKey !== undefined)
+          this.pageAuctions.set(unit, this.pageAuctionKept(context.pageKey, adRequest, pins, won));
       }
       // Held out of this node's open blocks without an await when they have room (nearly always).
       const held = this.server.holdNow(adRequest, won) ?? (await this.server.hold(adRequest, won));
       served = held.served;
       if (scored.length > 0)
-        this.logAuction(adRequest, request.surface, { scored, served, outOfBudget: held.outOfBudget });
+        this.logAuction(adRequest, page.surface, { scored, served, outOfBudget: held.outOfBudget });
     } catch (err) {
-      this.failures.inc({ surface: request.surface });
-      this.deps.log.warn(
-        { err, surface: request.surface },
-        'ad serving failed; the page goes out without ads',
-      );
+      this.failures.inc({ surface: page.surface });
+      this.deps.log.warn({ err, surface: page.surface }, 'ad serving failed; the page goes out without ads');
       await this.releaseAll(served);
       return organic;
     }
     if (served.length === 0) return organic;
-    const { items, left } = insertAds<O, ServedAd>(organic, served, layout, request.room);
+    const { items, left } = insertAds<O, ServedAd>(organic, served, layout, page.room);
     if (left.length > 0) await this.releaseAll(left);
     const issuedAt = this.now();
     // A device's tokens are the app's: its events name the device (POST /v5/events' device_id).
     const viewerUserId = userId === null ? undefined : viewer.userId;
     const viewerAppId = userId === null ? viewer.appId : undefined;
-    const { surface, requestId } = request;
+    const { surface, requestId } = page;
     // The page is the items laid out, each ad in it replaced by its promoted item.
-    const page = items as (O | ServedAd | InsertedItem)[];
-    for (let position = 0; position < page.length; position++) {
-      const item = page[position]!;
+    const laid = items as (O | ServedAd | InsertedItem)[];
+    for (let position = 0; position < laid.length; position++) {
+      const item = laid[position]!;
       // An ad is one of the (few) served ones: found by identity, not by its shape among the organic.
       if (!served.includes(item as ServedAd)) continue;
       const { ad, priceMicro, reservationId, holdMicro } = item as ServedAd;
@@ -319,10 +314,10 @@ export class AdsServing implements Promotions {
         },
         issuedAt,
       );
-      page[position] = { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
+      laid[position] = { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
     }
-    this.served[request.surface].inc(served.length - left.length);
-    return page as (O | InsertedItem)[];
+    this.served[page.surface].inc(served.length - left.length);
+    return laid as (O | InsertedItem)[];
   }
 
   /** What a page's auction is kept with: everything its outcome depends on (pageAuction). */
@@ -583,6 +578,25 @@ function sameItems(ids: readonly string[], organic: readonly OrganicItem[]): boo
   if (ids.length !== organic.length) return false;
   for (let i = 0; i < ids.length; i++) if (ids[i] !== organic[i]!.pinId) return false;
   return true;
+}
+
+/**
+ * `request` with the page's organic pins, every field written: not `{ ...request, organicPinIds }`, which
+ * gets a new V8 map per request (docs/architecture.md, "Object shapes"). `satisfies` makes a field added
+ * to AdRequest a compile error here until it is copied.
+ */
+function withOrganic(request: AdRequest, organicPinIds: ReadonlySet<string>): AdRequest {
+  return {
+    viewer: request.viewer,
+    placement: request.placement,
+    nowMs: request.nowMs,
+    query: request.query,
+    contextInterests: request.contextInterests,
+    slots: request.slots,
+    organicPinIds,
+    requestId: request.requestId,
+    reserveEcpmMicro: request.reserveEcpmMicro,
+  } satisfies Record<keyof AdRequest, unknown>;
 }
 
 /** An auction request's page pins before the auction runs (see fill). */
