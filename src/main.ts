@@ -92,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
           await indexSeeded(app);
         }
       }
-      // The routes' schemas are compiled by now: their garbage goes before the first request (why: there).
+      // The routes' schemas are compiled by now: their garbage goes before the first request (see
+      // collectStartupGarbage for why).
       await app.http.ready();
       collectStartupGarbage();
       const address = await app.listen();

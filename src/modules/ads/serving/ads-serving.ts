@@ -249,8 +249,9 @@ export class AdsServing implements Promotions {
         viewer: profile,
         placement: PLACEMENT[page.surface],
         nowMs,
-        ...(context.query ? { query: context.query } : {}),
-        ...(contextInterests ? { contextInterests } : {}),
+        // Every field written, unset ones as undefined: one shape for every request (see withOrganic).
+        query: context.query || undefined,
+        contextInterests,
         slots,
         // Made only when the auction runs (a page asked again compares its pins as they are).
         organicPinIds: NO_PINS,
