@@ -8,13 +8,16 @@
  * with budgets large enough that no reservation is refused during the runs.
  *
  * 1. feed: GET /v5/feeds/home, first page, BENCH_READERS readers' tokens in turn at BENCH_CONNECTIONS, on
- *    `corkboard serve` with ADS_SERVING=false and with ADS_SERVING=true, started in turn on the same world
- *    (alternating rounds, the order swapped every round). Each server first serves every reader's page
- *    once; the ads-on pages of that pass are counted (share with an `is_promoted` item) and the promoted
- *    pins laid in during a run are read from `corkboard_ads_served_total`, the server's CPU per request
- *    from /proc. Target: ads-on p99 ≤ 1.2 × ads-off p99. In each page setting of BENCH_FEED_PAGES
- *    (`reused,ranked`): `reused` runs the servers as configured by default, where a reader's first page is
- *    kept FEED_SNAPSHOT_SECONDS (30) and served again; `ranked` sets FEED_SNAPSHOT_SECONDS=0, so every
+ *    `corkboard serve` with ADS_SERVING=false and with ADS_SERVING=true on the same world:
+ *    BENCH_FEED_PROCESSES (2) servers of each, all started and past their first pass (every reader's page
+ *    served once; the ads-on pages of that pass are counted, share with an `is_promoted` item) before
+ *    BENCH_FEED_ROUNDS (6) rounds of one run each on an ads-off and an ads-on server, the order swapped every
+ *    round: the two settings' runs interleave in time (see feedPart). The promoted pins laid in during a
+ *    run are read from `corkboard_ads_served_total`, the server's CPU per request (and its main thread's)
+ *    from /proc, and in services mode Redis's commands per request from INFO commandstats. Target: ads-on
+ *    p99 ≤ 1.2 × ads-off p99 (medians of the runs). In each page setting of BENCH_FEED_PAGES
+ *    (`reused,ranked`): `reused` keeps a reader's first page and serves it again, as the server does for
+ *    FEED_SNAPSHOT_SECONDS (30 by default; 600 here, so that none comes due during a run); `ranked` sets FEED_SNAPSHOT_SECONDS=0, so every
  *    request ranks its first page, as a reader's visit does when they have not opened the feed in the last
  *    half minute.
  * 2. billing: POST /v5/events, BENCH_BILLING_BATCHES batches of 1,000 PIN_CLICK events, 4 calls at a time,
@@ -39,6 +42,7 @@
  *
  * BENCH_PARTS (`feed,billing,exposure`) picks parts. Results: stdout and bench/results/ads-serving.json.
  */
+import { cp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +69,7 @@ import {
   modeEnv,
   modePlace,
   percentile,
+  redisCommandCounts,
   seedPins,
 } from './settings.js';
 
@@ -94,6 +99,9 @@ const S = {
     connections: envNumber('BENCH_CONNECTIONS', 50, 1),
   },
   rounds: envNumber('BENCH_ROUNDS', 2, 1),
+  /** The feed part's rounds, and its servers of each setting (see feedPart). */
+  feedRounds: envNumber('BENCH_FEED_ROUNDS', 6, 1),
+  feedProcesses: envNumber('BENCH_FEED_PROCESSES', 2, 1),
   billingBatches: envNumber('BENCH_BILLING_BATCHES', 30, 1),
   parts: (process.env.BENCH_PARTS ?? 'feed,billing,exposure').split(',').map((p) => p.trim()),
   feedPages: (process.env.BENCH_FEED_PAGES ?? 'reused,ranked').split(',').map((p) => p.trim()),
@@ -192,6 +200,11 @@ interface FeedRun extends Sample {
   adsPerRequest: number;
   /** Server CPU (user + system) per request during the run, warm-up included: steadier than req/s. */
   cpuUsPerRequest: number;
+  /** The same, of the server's main thread alone (JavaScript runs there; GC helpers and libuv's pool do not). */
+  mainCpuUsPerRequest: number;
+  /** Services mode: Redis commands per request during the run (any client), in all and by command. */
+  redisPerRequest?: number;
+  redisByCommand?: Record<string, number>;
 }
 
 /** BENCH_CPU_PROF=<dir>: the servers run with `node --cpu-prof` into that directory. */
@@ -210,70 +223,138 @@ async function serverQuiet(url: string): Promise<void> {
   }
 }
 
-async function feedRun(
+/** A `corkboard serve` of the feed parts, after its readers' first pass. */
+interface FeedServer {
+  child: Child;
+  ads: boolean;
+  /** Share of the readers' first pages with a promoted item, and promoted items a page, in that pass. */
+  pagesWithAds: number;
+  promotedPerPage: number;
+}
+
+/**
+ * Starts a server (ADS_SERVING=`ads`; `dataDir`: embedded mode's copy of the world for it) and serves
+ * every reader's first page once: the pages it keeps, the auctions it keeps and its first ranking are
+ * done before anything is measured.
+ */
+async function startFeedServer(
   world: World,
   ads: boolean,
-  extra: NodeJS.ProcessEnv = {},
-  /** After the first pass, wait for its exposures to be written and its jobs done before measuring. */
-  settle = false,
-): Promise<FeedRun> {
-  // Every server starts with none of its readers' first pages held, as an embedded one does (its store is
-  // in process): each ranks them in its first pass, and no kept page comes due for its background ranking
-  // (FEED_SNAPSHOT_SECONDS after it was ranked) within the run. Kept in Redis from the last server, the
-  // readers' pages, all ranked in one pass, came due together in whichever run was going 30 s later: that
-  // run, ads on or off, did 50 rankings more than the others.
-  if (place.redisUrl) await dropRedisPrefix(place.redisUrl, `${place.redisPrefix}feed:c:`);
-  const server = await startChild(
+  extra: NodeJS.ProcessEnv,
+  dataDir?: string,
+): Promise<FeedServer> {
+  const child = await startChild(
     `corkboard server (ads ${ads ? 'on' : 'off'})`,
     [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'src/main.ts', 'serve'],
-    env({ PORT: String(await freePort()), HOST: '127.0.0.1', ADS_SERVING: String(ads), ...extra }),
+    env({
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      ADS_SERVING: String(ads),
+      ...(dataDir ? { DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') } : {}),
+      ...extra,
+    }),
     120_000,
   );
+  let withAds = 0;
+  let promoted = 0;
   try {
-    let withAds = 0;
-    let promoted = 0;
     for (const r of world.readers) {
-      const res = await fetch(server.url + PATH, { headers: { authorization: `Bearer ${r.token}` } });
+      const res = await fetch(child.url + PATH, { headers: { authorization: `Bearer ${r.token}` } });
       const body = await res.text();
       if (res.status !== 200) throw new Error(`GET ${PATH}: ${res.status} ${body.slice(0, 300)}`);
       const n = body.split('"is_promoted":true').length - 1;
       promoted += n;
       if (n > 0) withAds++;
     }
+  } catch (err) {
+    await stop(child);
+    throw err;
+  }
+  return {
+    child,
+    ads,
+    pagesWithAds: withAds / world.readers.length,
+    promotedPerPage: promoted / world.readers.length,
+  };
+}
+
+/** Commands between two INFO commandstats readings, per request (the readings themselves left out). */
+function perRequest(before: Map<string, number>, after: Map<string, number>, requests: number) {
+  const byCommand: Record<string, number> = {};
+  let all = 0;
+  for (const [command, calls] of after) {
+    const n = calls - (before.get(command) ?? 0) - (command === 'info' ? 1 : 0);
+    if (n <= 0) continue;
+    byCommand[command] = Number((n / requests).toFixed(3));
+    all += n;
+  }
+  return { all: all / requests, byCommand };
+}
+
+/** One measured run (warm-up, then BENCH_DURATION seconds) of the readers' first pages on `server`. */
+async function feedSlice(server: FeedServer, world: World): Promise<FeedRun> {
+  const { url } = server.child;
+  const pid = server.child.process.pid!;
+  const before = await adsServed(url);
+  const redisBefore = place.redisUrl ? await redisCommandCounts(place.redisUrl) : undefined;
+  const cpuBefore = cpuSeconds(pid);
+  const mainBefore = cpuSeconds(pid, true);
+  const load: LoadOptions = {
+    ...S.load,
+    vary: (n) => ({
+      headers: { authorization: `Bearer ${world.readers[n % world.readers.length]!.token}` },
+    }),
+  };
+  const sample = await measure(url + PATH, load);
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const mainCpu = cpuSeconds(pid, true) - mainBefore;
+  const redisAfter = place.redisUrl ? await redisCommandCounts(place.redisUrl) : undefined;
+  const served = (await adsServed(url)) - before;
+  const requests = sample.requests + sample.rps * S.load.warmupS;
+  const redis = redisBefore && redisAfter ? perRequest(redisBefore, redisAfter, requests) : undefined;
+  return {
+    ...sample,
+    pagesWithAds: server.pagesWithAds,
+    promotedPerPage: server.promotedPerPage,
+    adsPerRequest: served / requests,
+    cpuUsPerRequest: (cpu * 1e6) / requests,
+    mainCpuUsPerRequest: (mainCpu * 1e6) / requests,
+    ...(redis && { redisPerRequest: redis.all, redisByCommand: redis.byCommand }),
+  };
+}
+
+/**
+ * One server on its own, for one measured run (the exposure part). `settle`: after the first pass, wait
+ * for its exposures to be written and its jobs done before measuring.
+ */
+async function feedRun(
+  world: World,
+  ads: boolean,
+  extra: NodeJS.ProcessEnv = {},
+  settle = false,
+): Promise<FeedRun> {
+  // Every server starts with none of its readers' first pages held, as an embedded one does (its store is
+  // in process): each ranks them in its first pass.
+  if (place.redisUrl) await dropRedisPrefix(place.redisUrl, `${place.redisPrefix}feed:c:`);
+  const server = await startFeedServer(world, ads, extra);
+  try {
     if (settle) {
       await sleep(1_500); // the exposure buffer writes a second after its first exposure
       // An embedded server runs the job consumers too; a services-mode API process leaves them to workers
       // (RUN_JOBS defaults to false there), so there is nothing of its own to wait for.
-      if (!services) await serverQuiet(server.url);
+      if (!services) await serverQuiet(server.child.url);
     }
-    const before = await adsServed(server.url);
-    const cpuBefore = cpuSeconds(server.process.pid!);
-    const load: LoadOptions = {
-      ...S.load,
-      vary: (n) => ({
-        headers: { authorization: `Bearer ${world.readers[n % world.readers.length]!.token}` },
-      }),
-    };
-    const sample = await measure(server.url + PATH, load);
-    const cpu = cpuSeconds(server.process.pid!) - cpuBefore;
-    const served = (await adsServed(server.url)) - before;
-    const requests = sample.requests + sample.rps * S.load.warmupS;
-    return {
-      ...sample,
-      pagesWithAds: withAds / world.readers.length,
-      promotedPerPage: promoted / world.readers.length,
-      adsPerRequest: served / requests,
-      cpuUsPerRequest: (cpu * 1e6) / requests,
-    };
+    return await feedSlice(server, world);
   } finally {
-    await stop(server);
+    await stop(server.child);
   }
 }
 
 /**
- * The feed part in each page setting of BENCH_FEED_PAGES: `reused` (the server's defaults: a reader's
- * first page is kept FEED_SNAPSHOT_SECONDS and served again, so with 50 readers reloading at thousands of
- * requests a second nearly every organic page is a copy and the auction is most of the work) and `ranked`
+ * The feed part in each page setting of BENCH_FEED_PAGES: `reused` (a reader's first page is kept and
+ * served again, as the server does for FEED_SNAPSHOT_SECONDS, by default 30; here for the whole part, so
+ * no kept page comes due for its background ranking during a run; with 50 readers reloading at thousands
+ * of requests a second every organic page is a copy and the auction is most of the work) and `ranked`
  * (FEED_SNAPSHOT_SECONDS=0: every request ranks its first page, as a visit does when the reader has not
  * opened the feed in the last half minute).
  */
@@ -283,28 +364,77 @@ async function feedParts(world: World) {
     if (pages !== 'reused' && pages !== 'ranked')
       throw new Error(`BENCH_FEED_PAGES: "${pages}" is not reused or ranked`);
     log(
-      `Home feed, first pages ${pages === 'reused' ? 'reused (server defaults)' : 'ranked on every request'}:`,
+      `Home feed, first pages ${pages === 'reused' ? 'reused (kept, as by default)' : 'ranked on every request'}:`,
     );
-    out[pages] = await feedPart(world, pages === 'ranked' ? { FEED_SNAPSHOT_SECONDS: '0' } : {});
+    // Reused: pages kept through the part, where the default keeps them 30 s. The readers' pages, ranked
+    // in one first pass, would come due for their background ranking together, 50 rankings in one run.
+    out[pages] = await feedPart(world, { FEED_SNAPSHOT_SECONDS: pages === 'ranked' ? '0' : '600' });
   }
   return out;
 }
 
+/**
+ * BENCH_FEED_PROCESSES servers of each setting, all started (each with its first pass) before the first
+ * run, then BENCH_FEED_ROUNDS rounds of one run on an ads-off and one on an ads-on server, the order
+ * swapped every round, the servers taken in turn. The runs of both settings are interleaved in time, a
+ * few seconds apart, so both meet the machine as it is: on this shared machine a process's CPU speed
+ * drifts by a quarter over tens of seconds (bench/README.md), which made a setting measured in its own
+ * stretch of time look faster or slower than the other. Embedded mode: a server holds its database
+ * (PGlite) alone, so each server but the first runs on a copy of the world made before any starts.
+ */
 async function feedPart(world: World, extra: NodeJS.ProcessEnv) {
   const on: FeedRun[] = [];
   const off: FeedRun[] = [];
-  for (let r = 0; r < S.rounds; r++) {
-    for (const ads of r % 2 === 0 ? [false, true] : [true, false]) {
-      const run = await feedRun(world, ads, extra);
-      (ads ? on : off).push(run);
-      log(
-        `  round ${r + 1} ads ${ads ? 'on ' : 'off'}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
-          `non-2xx ${run.non2xx}, pages with ads ${fmt(run.pagesWithAds * 100)}% (${fmt(run.promotedPerPage, 2)} a page), ` +
-          `ads laid in per request during the run ${fmt(run.adsPerRequest, 2)}, server CPU ${fmt(run.cpuUsPerRequest)} µs a request`,
-      );
+  const servers: { on: FeedServer[]; off: FeedServer[] } = { on: [], off: [] };
+  const copies: string[] = [];
+  try {
+    // None of the readers' first pages held (services mode keeps them in Redis, from an earlier part).
+    if (place.redisUrl) await dropRedisPrefix(place.redisUrl, `${place.redisPrefix}feed:c:`);
+    const settings: boolean[] = [];
+    for (let i = 0; i < S.feedProcesses; i++) settings.push(false, true);
+    const dirs = settings.map((_, i) => (services || i === 0 ? undefined : `${dataDir}-copy-${i}`));
+    for (const dir of dirs)
+      if (dir) {
+        await cp(dataDir, dir, { recursive: true });
+        copies.push(dir);
+      }
+    for (let i = 0; i < settings.length; i++) {
+      const ads = settings[i]!;
+      (ads ? servers.on : servers.off).push(await startFeedServer(world, ads, extra, dirs[i]));
     }
+    for (let r = 0; r < S.feedRounds; r++) {
+      for (const ads of r % 2 === 0 ? [false, true] : [true, false]) {
+        const group = ads ? servers.on : servers.off;
+        const run = await feedSlice(group[r % group.length]!, world);
+        (ads ? on : off).push(run);
+        log(
+          `  round ${r + 1} ads ${ads ? 'on ' : 'off'}: ${fmt(run.rps)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+            `non-2xx ${run.non2xx}, pages with ads ${fmt(run.pagesWithAds * 100)}% (${fmt(run.promotedPerPage, 2)} a page), ` +
+            `ads laid in per request during the run ${fmt(run.adsPerRequest, 2)}, ` +
+            `server CPU ${fmt(run.cpuUsPerRequest)} µs a request (main thread ${fmt(run.mainCpuUsPerRequest)})` +
+            (run.redisPerRequest === undefined
+              ? ''
+              : `, Redis commands a request ${fmt(run.redisPerRequest, 2)} (${Object.entries(
+                  run.redisByCommand ?? {},
+                )
+                  .map(([c, n]) => `${c} ${n}`)
+                  .join(', ')})`),
+        );
+      }
+    }
+  } finally {
+    for (const s of [...servers.off, ...servers.on]) await stop(s.child);
+    for (const dir of copies) await rm(dir, { recursive: true, force: true });
   }
-  const med = (runs: FeedRun[], k: keyof FeedRun) => median(runs.map((x) => x[k]));
+  type Figure =
+    | 'rps'
+    | 'p50Ms'
+    | 'p99Ms'
+    | 'pagesWithAds'
+    | 'adsPerRequest'
+    | 'cpuUsPerRequest'
+    | 'mainCpuUsPerRequest';
+  const med = (runs: FeedRun[], k: Figure) => median(runs.map((x) => x[k]));
   const summary = (runs: FeedRun[]) => ({
     rps: med(runs, 'rps'),
     p50Ms: med(runs, 'p50Ms'),
@@ -312,21 +442,25 @@ async function feedPart(world: World, extra: NodeJS.ProcessEnv) {
     pagesWithAds: med(runs, 'pagesWithAds'),
     adsPerRequest: med(runs, 'adsPerRequest'),
     cpuUsPerRequest: med(runs, 'cpuUsPerRequest'),
+    mainCpuUsPerRequest: med(runs, 'mainCpuUsPerRequest'),
   });
   const result = { on: summary(on), off: summary(off), runs: { on, off } };
   const ratio = result.on.p99Ms / result.off.p99Ms;
   log('');
-  log(`| GET ${PATH} (first page) | req/s | p50 | p99 | CPU a request | pages with ads | ads a request |`);
-  log('| --- | --- | --- | --- | --- | --- | --- |');
+  log(
+    `| GET ${PATH} (first page) | req/s | p50 | p99 | CPU a request | main thread | pages with ads | ads a request |`,
+  );
+  log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [name, x] of [
     ['ADS_SERVING=false', result.off],
     ['ADS_SERVING=true', result.on],
   ] as const)
     log(
-      `| ${name} | ${fmt(x.rps)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${fmt(x.cpuUsPerRequest)} µs | ${fmt(x.pagesWithAds * 100)}% | ${fmt(x.adsPerRequest, 2)} |`,
+      `| ${name} | ${fmt(x.rps)} | ${x.p50Ms} ms | ${x.p99Ms} ms | ${fmt(x.cpuUsPerRequest)} µs | ${fmt(x.mainCpuUsPerRequest)} µs | ${fmt(x.pagesWithAds * 100)}% | ${fmt(x.adsPerRequest, 2)} |`,
     );
   log(
-    `\nads-on p99 / ads-off p99 = ${ratio.toFixed(2)} (target ≤ 1.2); req/s ratio ${(result.on.rps / result.off.rps).toFixed(2)}\n`,
+    `\nads-on p99 / ads-off p99 = ${ratio.toFixed(2)} (target ≤ 1.2); req/s ratio ${(result.on.rps / result.off.rps).toFixed(2)}; ` +
+      `CPU a request ratio ${(result.on.cpuUsPerRequest / result.off.cpuUsPerRequest).toFixed(2)}\n`,
   );
   return { ...result, p99Ratio: ratio };
 }

@@ -137,8 +137,9 @@ export function runCommand(
 }
 
 /** CPU time (user + system, all threads) a child has used so far, in seconds; Linux only (/proc). */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+export function cpuSeconds(pid: number, mainThreadOnly = false): number {
+  // A process's main thread is the task with the process's own id; its stat counts that thread alone.
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);

@@ -125,6 +125,23 @@ export async function dropBenchPlace(place: ModePlace): Promise<void> {
   await rm(place.dataDir, { recursive: true, force: true });
 }
 
+/**
+ * Commands Redis has run so far, by command (INFO commandstats), across every client of the server: the
+ * difference of two readings around a run is what that run asked of Redis.
+ */
+export async function redisCommandCounts(redisUrl: string): Promise<Map<string, number>> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const info = await redis.info('commandstats');
+    const out = new Map<string, number>();
+    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1]!, Number(m[2]));
+    return out;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Deletes every Redis key under `prefix`. */
 export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
