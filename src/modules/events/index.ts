@@ -27,6 +27,7 @@ export {
   ImpressionTokens,
   type IssueInput,
   type PromotedIssueInput,
+  type PromotedPageInput,
   SURFACES,
   type Surface,
   type Viewer,

@@ -204,10 +204,10 @@ describe('ImpressionTokens: promoted items', () => {
     const v2 = Buffer.concat([signed, mac]).toString('base64url');
     const r = tokens.verify(v2, now);
     expect(r.ok && r.claims.ad).toEqual({ ...ad, holdMicro: ad.chargeMicro });
-    // Versions other than 2, 3 and 4 are not tokens.
-    const v5 = Buffer.from(signed);
-    v5[0] = (5 << 4) | (v5[0]! & 0x0f);
-    expect(tokens.verify(Buffer.concat([v5, mac]).toString('base64url'), now)).toEqual({
+    // Versions other than 2 to 5 are not tokens.
+    const v6 = Buffer.from(signed);
+    v6[0] = (6 << 4) | (v6[0]! & 0x0f);
+    expect(tokens.verify(Buffer.concat([v6, mac]).toString('base64url'), now)).toEqual({
       ok: false,
       reason: 'malformed',
     });
@@ -282,5 +282,158 @@ describe('ImpressionTokens: promoted items', () => {
       RangeError,
     );
     expect(() => tokens.issuePromoted({ ...input, ad: { ...ad, reservationId: 'é' } })).toThrow(RangeError);
+  });
+});
+
+describe("ImpressionTokens: a page's promoted items signed together", () => {
+  const now = Date.UTC(2026, 11, 4, 10, 0, 0);
+  const packing = new ImpressionTokens(key, 24 * 3_600_000, budgetReservations);
+  const block = reservationId(['ag:70918499995794:d:2026-12-04', 'c:70849780518938:d:2026-12-04']).id;
+  const claim = (i: number, reservation = block) => ({
+    pinId: String(9_000_000_000_000 + i),
+    position: 3 + 6 * i,
+    ad: {
+      adId: String(687_194_767_360_000 + i),
+      chargeMicro: 100_000 * (i + 1) + 1,
+      holdMicro: 50_000 * (i + 1),
+      billableEvent: i % 2 === 0 ? ('CLICKTHROUGH' as const) : ('IMPRESSION' as const),
+      reservationId: reservation,
+    },
+  });
+  const adOf = (r: ReturnType<ImpressionTokens['verify']>) => (r.ok ? r.claims.ad : undefined);
+  const page = (items: ReturnType<typeof claim>[]) => ({
+    viewerUserId: input.viewerUserId,
+    surface: 'HOME_FEED' as const,
+    requestId: input.requestId,
+    items,
+  });
+
+  it('gives each item its own claims (pin, position, ad) under one MAC (version 5)', () => {
+    const items = [claim(0), claim(1, 'another-store:r-1'), claim(2)];
+    const issued = packing.issuePromotedPage(page(items), now);
+    expect(issued).toHaveLength(3);
+    const base = issued[0]!.split('.')[0]!;
+    expect(issued).toEqual([`${base}.0`, `${base}.1`, `${base}.2`]);
+    expect(Buffer.from(base, 'base64url')[0]! >> 4).toBe(5);
+    const ids = new Set<string>();
+    issued.forEach((t, i) => {
+      expect(t.length).toBeLessThanOrEqual(512);
+      const r = packing.verify(t, now);
+      expect(r).toEqual({
+        ok: true,
+        claims: {
+          tokenId: expect.stringMatching(new RegExp(`^[A-Za-z0-9_-]{14}\\.${i}$`)),
+          viewer: { kind: 'user', id: input.viewerUserId },
+          pinId: items[i]!.pinId,
+          surface: 'HOME_FEED',
+          position: items[i]!.position,
+          requestId: input.requestId,
+          issuedAt: now,
+          expiresAt: now + 24 * 3_600_000,
+          ad: items[i]!.ad,
+        },
+      });
+      if (r.ok) ids.add(r.claims.tokenId);
+    });
+    expect(ids.size).toBe(3);
+    // A node without the packer reads the item written as text and refuses the packed ones.
+    expect(adOf(tokens.verify(issued[1]!, now))).toEqual(items[1]!.ad);
+    expect(tokens.verify(issued[0]!, now)).toEqual({ ok: false, reason: 'malformed' });
+    // One item alone: no index, as a list chunk of one.
+    const [alone] = packing.issuePromotedPage(page([claim(4)]), now);
+    expect(alone).toMatch(/^[A-Za-z0-9_-]+$/);
+    const one = packing.verify(alone!, now);
+    expect(one.ok && one.claims.ad).toEqual(claim(4).ad);
+    expect(one.ok && one.claims.position).toBe(claim(4).position);
+    expect(packing.verify(`${alone}.0`, now)).toEqual({ ok: false, reason: 'malformed' });
+    expect(packing.issuePromotedPage(page([]), now)).toEqual([]);
+  });
+
+  it('splits a page into chunks of at most four items and 512 characters a token', () => {
+    const five = [0, 1, 2, 3, 4].map((i) => claim(i));
+    const issued = packing.issuePromotedPage(page(five), now);
+    expect(issued.map((t) => t.split('.')[1])).toEqual(['0', '1', '2', '3', undefined]);
+    // Four packed items with the longest request id kept: still within 512 characters.
+    const longest64 = packing.issuePromotedPage(
+      { ...page(five.slice(0, 4)), requestId: 'r'.repeat(64) },
+      now,
+    );
+    expect(new Set(longest64.map((t) => t.split('.')[0])).size).toBe(1);
+    for (const [i, t] of longest64.entries()) {
+      expect(t.length).toBeLessThanOrEqual(512);
+      expect(adOf(packing.verify(t, now))).toEqual(five[i]!.ad);
+    }
+    // Long reservations written as text: two a chunk, every token readable by POST /v5/events.
+    const long = [0, 1, 2].map((i) => claim(i, `r${i}-`.padEnd(100, 'x')));
+    const split = tokens.issuePromotedPage(page(long), now);
+    expect(split.map((t) => t.split('.')[1])).toEqual(['0', '1', undefined]);
+    for (const [i, t] of split.entries()) {
+      expect(t.length).toBeLessThanOrEqual(512);
+      const r = tokens.verify(t, now);
+      expect(r.ok && r.claims.ad).toEqual(long[i]!.ad);
+    }
+    // An item too long to share a chunk still gets its token, alone.
+    const longest = [claim(0, 'x'.repeat(255)), claim(1)];
+    const apart = tokens.issuePromotedPage(page(longest), now);
+    expect(apart.map((t) => t.includes('.'))).toEqual([false, false]);
+    expect(adOf(tokens.verify(apart[0]!, now))).toEqual(longest[0]!.ad);
+  });
+
+  it('refuses a changed byte of any item, an index past the items, and lengths that do not add up', () => {
+    const items = [claim(0), claim(1, 'another-store:r-1'), claim(2)];
+    const issued = packing.issuePromotedPage(page(items), now);
+    const [base] = issued[0]!.split('.');
+    const buf = Buffer.from(base!, 'base64url');
+    const first = 31 + input.requestId.length;
+    for (let at = first; at < buf.length - 16; at += 7) {
+      const b = Buffer.from(buf);
+      b[at] = b[at]! ^ 1;
+      const r = packing.verify(`${b.toString('base64url')}.1`, now);
+      expect(r.ok).toBe(false);
+    }
+    for (const at of [first + 2, first + 9, first + 14, first + 22, first + 28]) {
+      const b = Buffer.from(buf);
+      b[at] = b[at]! ^ 1;
+      expect(packing.verify(`${b.toString('base64url')}.0`, now)).toEqual({ ok: false, reason: 'forged' });
+    }
+    expect(packing.verify(`${base}.3`, now)).toEqual({ ok: false, reason: 'malformed' });
+    expect(packing.verify(base!, now)).toEqual({ ok: false, reason: 'malformed' });
+    // An item's reservation length changed: the items no longer end where the MAC begins.
+    const longer = Buffer.from(buf);
+    longer[first + 32] = longer[first + 32]! + 1;
+    expect(packing.verify(`${longer.toString('base64url')}.0`, now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    // Without the promoted flag, or with flags no issuer writes: malformed before any MAC.
+    const plain = Buffer.from(buf);
+    plain[0] = plain[0]! & ~2;
+    expect(packing.verify(`${plain.toString('base64url')}.0`, now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    const flags = Buffer.from(buf);
+    flags[first + 31] = 4;
+    expect(packing.verify(`${flags.toString('base64url')}.0`, now)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(packing.verify(`${base}.0`, now + 25 * 3_600_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses to issue what it cannot carry', () => {
+    const bad =
+      (change: Partial<ReturnType<typeof claim>['ad']>, position = 3) =>
+      () =>
+        packing.issuePromotedPage(
+          page([claim(0), { ...claim(1), position, ad: { ...claim(1).ad, ...change } }]),
+          now,
+        );
+    expect(bad({ chargeMicro: 2 ** 48 })).toThrow(RangeError);
+    expect(bad({ holdMicro: 0.5 })).toThrow(RangeError);
+    expect(bad({ reservationId: 'é' })).toThrow(RangeError);
+    expect(bad({}, 2 ** 24)).toThrow(RangeError);
+    expect(bad({}, -1)).toThrow(RangeError);
+    expect(bad({ adId: 'ad-1' })).toThrow(RangeError);
   });
 });

@@ -6,7 +6,7 @@ import type { Logger } from '../../../platform/logger.js';
 import type { Metrics } from '../../../platform/metrics.js';
 import type { Principal } from '../../../platform/principal.js';
 import type { SpendStore } from '../../../platform/spend/spend-store.js';
-import { type ImpressionTokens, viewerOf } from '../../events/index.js';
+import { type ImpressionTokens, type PromotedPageInput, viewerOf } from '../../events/index.js';
 import type { Exposures } from '../../experiments/index.js';
 import { pinInterests } from '../../interests/index.js';
 import type {
@@ -290,32 +290,37 @@ export class AdsServing implements Promotions {
     const viewerUserId = userId === null ? undefined : viewer.userId;
     const viewerAppId = userId === null ? viewer.appId : undefined;
     const { surface, requestId } = page;
-    // The page is the items laid out, each ad in it replaced by its promoted item.
+    // The page is the items laid out, each ad in it replaced by its promoted item; the ads' tokens are
+    // signed together (issuePromotedPage).
     const laid = items as (O | ServedAd | InsertedItem)[];
+    const positions: number[] = [];
+    const claims: PromotedPageInput['items'][number][] = [];
     for (let position = 0; position < laid.length; position++) {
       const item = laid[position]!;
       // An ad is one of the (few) served ones: found by identity, not by its shape among the organic.
       if (!served.includes(item as ServedAd)) continue;
       const { ad, priceMicro, reservationId, holdMicro } = item as ServedAd;
-      const token = this.deps.tokens.issuePromoted(
-        {
-          viewerUserId,
-          viewerAppId,
-          pinId: ad.pinId,
-          surface,
-          position,
-          requestId,
-          ad: {
-            adId: ad.adId,
-            chargeMicro: reserveAmount(ad.billableEvent, priceMicro),
-            holdMicro,
-            billableEvent: ad.billableEvent,
-            reservationId,
-          },
+      positions.push(position);
+      claims.push({
+        pinId: ad.pinId,
+        position,
+        ad: {
+          adId: ad.adId,
+          chargeMicro: reserveAmount(ad.billableEvent, priceMicro),
+          holdMicro,
+          billableEvent: ad.billableEvent,
+          reservationId,
         },
-        issuedAt,
-      );
-      laid[position] = { pinId: ad.pinId, token, members: this.membersOf(ad, surface) };
+      });
+    }
+    const tokens = this.deps.tokens.issuePromotedPage(
+      { viewerUserId, viewerAppId, surface, requestId, items: claims },
+      issuedAt,
+    );
+    for (let i = 0; i < positions.length; i++) {
+      const position = positions[i]!;
+      const { ad } = laid[position] as ServedAd;
+      laid[position] = { pinId: ad.pinId, token: tokens[i]!, members: this.membersOf(ad, surface) };
     }
     this.served[page.surface].inc(served.length - left.length);
     return laid as (O | InsertedItem)[];
