@@ -17,9 +17,9 @@
  *    from /proc, and in services mode Redis's commands per request from INFO commandstats. Target: ads-on
  *    p99 ≤ 1.2 × ads-off p99 (medians of the runs). In each page setting of BENCH_FEED_PAGES
  *    (`reused,ranked`): `reused` keeps a reader's first page and serves it again, as the server does for
- *    FEED_SNAPSHOT_SECONDS (30 by default; 600 here, so that none comes due during a run); `ranked` sets FEED_SNAPSHOT_SECONDS=0, so every
- *    request ranks its first page, as a reader's visit does when they have not opened the feed in the last
- *    half minute.
+ *    FEED_SNAPSHOT_SECONDS (30 by default; 600 here, so that none comes due during a run); `ranked` sets
+ *    FEED_SNAPSHOT_SECONDS=0, so every request ranks its first page, as a reader's visit does when they
+ *    have not opened the feed in the last half minute.
  * 2. billing: POST /v5/events, BENCH_BILLING_BATCHES batches of 1,000 PIN_CLICK events, 4 calls at a time,
  *    in process (`createApp` with its job consumers, listening on loopback). Promoted: every click carries
  *    its own promoted token (a hold out of its ad group's budget block, as the ad server takes it, then

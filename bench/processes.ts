@@ -136,7 +136,10 @@ export function runCommand(
   });
 }
 
-/** CPU time (user + system, all threads) a child has used so far, in seconds; Linux only (/proc). */
+/**
+ * CPU time (user + system) a child has used so far, in seconds, of all its threads or of its main thread
+ * alone; Linux only (/proc).
+ */
 export function cpuSeconds(pid: number, mainThreadOnly = false): number {
   // A process's main thread is the task with the process's own id; its stat counts that thread alone.
   const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');

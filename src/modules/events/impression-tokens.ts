@@ -136,6 +136,8 @@ const PAGE_CHUNK = 4;
 const PAGE_ITEM_BYTES = 270;
 /** A version-5 item before its reservation: pin, position, then the ad section as in versions 3 and 4. */
 const ITEM_FIXED = 11 + 22;
+/** A version-5 item's ad-section flag: its reservation is the packer's bytes (bit 0 is the click). */
+const RESERVATION_PACKED = 2;
 const FIXED = 31;
 const COUNT_AT = 29;
 const MAC_BYTES = 16;
@@ -184,6 +186,27 @@ function writeId(buf: Buffer, id: string, at: number, what: string): void {
   }
   buf.writeUInt32BE(Math.floor(v / 0x1_0000_0000), at);
   buf.writeUInt32BE(v >>> 0, at + 4);
+}
+
+/** The bytes of an ad section: AD_FIXED and the reservation (its packed bytes, or its text). */
+function adBytes(ad: AdClaim, packed: Buffer | null): number {
+  return AD_FIXED + (packed ? packed.length : ad.reservationId.length);
+}
+
+/**
+ * Writes an ad section at `at` (ad 8 | charge micro 6 | hold micro 6 | flags 1, bit 0 a click, with
+ * `flags` | reservation length 1 | reservation) and answers where it ends.
+ */
+function writeAd(buf: Buffer, at: number, ad: AdClaim, packed: Buffer | null, flags: number): number {
+  const length = packed ? packed.length : ad.reservationId.length;
+  writeId(buf, ad.adId, at, 'adId');
+  buf.writeUIntBE(ad.chargeMicro, at + 8, 6);
+  buf.writeUIntBE(ad.holdMicro, at + 14, 6);
+  buf[at + 20] = (ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0) | flags;
+  buf[at + 21] = length;
+  if (packed) packed.copy(buf, at + AD_FIXED);
+  else buf.write(ad.reservationId, at + AD_FIXED, 'latin1');
+  return at + AD_FIXED + length;
 }
 
 /** A promoted claim's amounts fit their fields (6 bytes each), or a RangeError. */
@@ -265,19 +288,11 @@ export class ImpressionTokens {
     const { ad } = input;
     checkAmounts(ad);
     const packed = this.reservationOf(ad.reservationId);
-    const length = packed ? packed.length : ad.reservationId.length;
     const head = this.head(input, input.position, 1);
-    // The ad section is written in place after the one pin, and signed with the rest.
-    const at = FIXED + head.requestId.length + 8;
-    const buf = this.chunk(head, now, [input.pinId], 0, 1, AD_FIXED + length);
+    const buf = this.chunk(head, now, [input.pinId], 0, 1, adBytes(ad, packed));
+    // The version says whether the reservation is packed; the ad section, after the one pin, does not.
     if (packed) buf[0] = (PACKED_VERSION << 4) | (buf[0]! & 0x0f);
-    writeId(buf, ad.adId, at, 'adId');
-    buf.writeUIntBE(ad.chargeMicro, at + 8, 6);
-    buf.writeUIntBE(ad.holdMicro, at + 14, 6);
-    buf[at + 20] = ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0;
-    buf[at + 21] = length;
-    if (packed) packed.copy(buf, at + AD_FIXED);
-    else buf.write(ad.reservationId, at + AD_FIXED, 'latin1');
+    writeAd(buf, FIXED + head.requestId.length + 8, ad, packed, 0);
     return this.sign(buf);
   }
 
@@ -301,7 +316,7 @@ export class ImpressionTokens {
         if (!Number.isInteger(position) || position < 0 || position > MAX_POSITION)
           throw new RangeError(`positions must be integers 0..${MAX_POSITION}`);
         const packed = this.reservationOf(ad.reservationId);
-        const bytes = ITEM_FIXED + (packed ? packed.length : ad.reservationId.length);
+        const bytes = ITEM_FIXED - AD_FIXED + adBytes(ad, packed);
         if (count > 0 && size + bytes > PAGE_ITEM_BYTES) break;
         packs.push(packed);
         size += bytes;
@@ -315,18 +330,11 @@ export class ImpressionTokens {
       let at = FIXED + head.requestId.length;
       for (let i = 0; i < count; i++) {
         const { pinId, position, ad } = items[start + i]!;
-        const packed = packs[i];
-        const length = packed ? packed.length : ad.reservationId.length;
+        const packed = packs[i] ?? null;
         writeId(buf, pinId, at, 'pinId');
         buf.writeUIntBE(position, at + 8, 3);
-        writeId(buf, ad.adId, at + 11, 'adId');
-        buf.writeUIntBE(ad.chargeMicro, at + 19, 6);
-        buf.writeUIntBE(ad.holdMicro, at + 25, 6);
-        buf[at + 31] = (ad.billableEvent === 'CLICKTHROUGH' ? 1 : 0) | (packed ? 2 : 0);
-        buf[at + 32] = length;
-        if (packed) packed.copy(buf, at + ITEM_FIXED);
-        else buf.write(ad.reservationId, at + ITEM_FIXED, 'latin1');
-        at += ITEM_FIXED + length;
+        // Each item says whether its reservation is packed, in its ad section's flags.
+        at = writeAd(buf, at + ITEM_FIXED - AD_FIXED, ad, packed, packed ? RESERVATION_PACKED : 0);
       }
       const text = this.sign(buf);
       if (count === 1) out.push(text);
@@ -547,15 +555,15 @@ function pageItem(buf: Buffer, n: number, count: number, index: number): ItemLay
     at += ITEM_FIXED + buf[at + ITEM_FIXED - 1]!;
   }
   if (buf.length !== at + MAC_BYTES) return undefined;
-  const flags = buf[mine + 31]!;
-  if (flags > 3) return undefined;
+  const flags = buf[mine + ITEM_FIXED - 2]!;
+  if (flags > (RESERVATION_PACKED | 1)) return undefined;
   return {
     signed: at,
     pinAt: mine,
     position: buf.readUIntBE(mine + 8, 3),
     adAt: mine + 11,
     click: (flags & 1) === 1,
-    packed: (flags & 2) === 2,
+    packed: (flags & RESERVATION_PACKED) !== 0,
     reservationAt: mine + ITEM_FIXED,
     reservationEnd: mine + ITEM_FIXED + buf[mine + ITEM_FIXED - 1]!,
   };

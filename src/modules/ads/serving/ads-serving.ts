@@ -293,14 +293,12 @@ export class AdsServing implements Promotions {
     // The page is the items laid out, each ad in it replaced by its promoted item; the ads' tokens are
     // signed together (issuePromotedPage).
     const laid = items as (O | ServedAd | InsertedItem)[];
-    const positions: number[] = [];
     const claims: PromotedPageInput['items'][number][] = [];
     for (let position = 0; position < laid.length; position++) {
       const item = laid[position]!;
       // An ad is one of the (few) served ones: found by identity, not by its shape among the organic.
       if (!served.includes(item as ServedAd)) continue;
       const { ad, priceMicro, reservationId, holdMicro } = item as ServedAd;
-      positions.push(position);
       claims.push({
         pinId: ad.pinId,
         position,
@@ -317,8 +315,8 @@ export class AdsServing implements Promotions {
       { viewerUserId, viewerAppId, surface, requestId, items: claims },
       issuedAt,
     );
-    for (let i = 0; i < positions.length; i++) {
-      const position = positions[i]!;
+    for (let i = 0; i < claims.length; i++) {
+      const { position } = claims[i]!;
       const { ad } = laid[position] as ServedAd;
       laid[position] = { pinId: ad.pinId, token: tokens[i]!, members: this.membersOf(ad, surface) };
     }
